@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what sigstorm needs on this machine, and nothing that is already there.
+# Idempotent: when everything is present it only checks, in well under a second.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# command -> Debian package that provides it
+declare -A needs=(
+  [gcc]=gcc [make]=make [autoreconf]=autoconf [automake]=automake [libtoolize]=libtool
+  [pkg-config]=pkg-config [gdb]=gdb [taskset]=util-linux [iperf3]=iperf3 [git]=git [ss]=iproute2
+)
+missing=()
+for cmd in "${!needs[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${needs[$cmd]}")
+done
+# The sanitizer runtimes come with gcc on Debian, but a trimmed image may lack them.
+for lib in libasan.so libtsan.so libubsan.so; do
+  if ! gcc -print-file-name="$lib" 2>/dev/null | grep -q /; then
+    missing+=(gcc)
+  fi
+done
+
+if ((${#missing[@]})); then
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  echo "sigstorm setup: installing system packages: ${missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then
+    sudo=sudo
+    command -v sudo >/dev/null || { echo "sigstorm setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  else
+    sudo=
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  # iperf3's postinst asks whether to start a daemon; answer no so nothing listens on 5201.
+  echo 'iperf3 iperf3/start_daemon boolean false' | $sudo debconf-set-selections 2>/dev/null || true
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Node dependencies: install when absent or older than the lock file.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "sigstorm setup: installing node dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi

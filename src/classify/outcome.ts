@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+/**
+ * What one process did in one storm iteration. A failure is data, not an exception:
+ * every iteration ends in exactly one of these, for the signalled side and for its peer.
+ */
+const base = {
+  /** Wall time from spawn to exit (or to the hang verdict), in milliseconds. */
+  durationMs: z.number().nonnegative(),
+  /** The first lines of stderr, trimmed; evidence shown in reports. */
+  stderrHead: z.array(z.string()),
+};
+
+export const CleanOutcome = z.object({
+  kind: z.literal('clean'),
+  exitCode: z.number().int(),
+  ...base,
+});
+
+export const CrashOutcome = z.object({
+  kind: z.literal('crash'),
+  /** e.g. SIGSEGV, SIGABRT; `null` when the process exited normally but printed a fatal marker. */
+  signal: z.string().nullable(),
+  exitCode: z.number().int().nullable(),
+  /** Stable across runs: the signal (or marker) plus the top frames when known. */
+  signature: z.string(),
+  ...base,
+});
+
+export const SanitizerOutcome = z.object({
+  kind: z.literal('sanitizer'),
+  tool: z.enum(['asan', 'ubsan', 'tsan', 'lsan']),
+  /** The report's kind, e.g. `heap-use-after-free`, `data race`, `signal-unsafe call inside of a signal`. */
+  reportKind: z.string(),
+  /** Stable across runs: tool, kind and the top frames of the first stack, without addresses. */
+  signature: z.string(),
+  /** The symbolised top frames of the first stack of the report. */
+  frames: z.array(z.string()),
+  /** The full text of the first report (more reports, if any, follow in `more`). */
+  report: z.string(),
+  more: z.number().int().nonnegative().default(0),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  ...base,
+});
+
+export const HangOutcome = z.object({
+  kind: z.literal('hang'),
+  timeoutMs: z.number().int().positive(),
+  /** Stable across runs: where the threads were waiting. */
+  signature: z.string(),
+  /** All-thread backtraces taken with gdb before the process was killed (`thread apply all bt`). */
+  backtrace: z.string(),
+  ...base,
+});
+
+export const BadExitOutcome = z.object({
+  kind: z.literal('bad-exit'),
+  exitCode: z.number().int(),
+  signature: z.string(),
+  ...base,
+});
+
+export const HarnessErrorOutcome = z.object({
+  kind: z.literal('harness-error'),
+  /** What the harness could not do: never blamed on the code under test. */
+  reason: z.string(),
+  ...base,
+});
+
+export const Outcome = z.discriminatedUnion('kind', [
+  CleanOutcome,
+  CrashOutcome,
+  SanitizerOutcome,
+  HangOutcome,
+  BadExitOutcome,
+  HarnessErrorOutcome,
+]);
+export type Outcome = z.infer<typeof Outcome>;
+export type OutcomeKind = Outcome['kind'];
+export const outcomeKinds = [
+  'clean',
+  'crash',
+  'sanitizer',
+  'hang',
+  'bad-exit',
+  'harness-error',
+] as const satisfies readonly OutcomeKind[];
+
+/** Counts by outcome class; every class is always present. */
+export type OutcomeCounts = Record<OutcomeKind, number>;
+
+export function emptyOutcomeCounts(): OutcomeCounts {
+  return { clean: 0, crash: 0, sanitizer: 0, hang: 0, 'bad-exit': 0, 'harness-error': 0 };
+}
+
+/** A failure of the code under test (harness errors are not). */
+export function isFailure(outcome: Outcome): boolean {
+  return outcome.kind !== 'clean' && outcome.kind !== 'harness-error';
+}
+
+/** The signature that groups this outcome with its twins, or `null` for clean / harness errors. */
+export function signatureOf(outcome: Outcome): string | null {
+  switch (outcome.kind) {
+    case 'clean':
+    case 'harness-error':
+      return null;
+    default:
+      return outcome.signature;
+  }
+}
