@@ -1,0 +1,59 @@
+import type { VariantName } from '../build/variants.js';
+
+/**
+ * The one pipeline both front ends call: the CLI (`sigstorm validate`) and the GitHub App.
+ * The app never re-implements any step; it builds a request and calls `Validate`.
+ */
+export interface TreeRequest {
+  /** Local path or git URL; absent: the bundled test subject. */
+  readonly repo?: string;
+  /** Git ref (branch, tag, commit); absent: the repository's HEAD. */
+  readonly ref?: string;
+  /** Patch files applied in order on top of `ref`. */
+  readonly patches?: readonly string[];
+}
+
+export interface ValidateRequest {
+  readonly base: TreeRequest;
+  readonly head: TreeRequest;
+  /** Workload names (from workloads/ or the repository's config); absent: the default set. */
+  readonly workloads?: readonly string[];
+  readonly variants?: readonly VariantName[];
+  /** Iteration cap per cell and side; absent: the profile's default. */
+  readonly iterations?: number;
+  /** `pr`: fast, sequential stopping; `release`: more iterations, every variant. */
+  readonly profile?: 'pr' | 'release';
+  /** Where to write report.json / report.md / iterations.jsonl; absent: a fresh dir under the cache. */
+  readonly outDir?: string;
+}
+
+export type ValidatePhase = 'build' | 'storm' | 'throughput' | 'report';
+
+export interface ValidateProgress {
+  readonly phase: ValidatePhase;
+  readonly message: string;
+  readonly iterationsDone: number;
+  readonly iterationsTotal: number;
+  readonly cellsDone: number;
+  readonly cellsTotal: number;
+}
+
+export type Verdict = 'regression' | 'improvement' | 'neutral' | 'inconclusive';
+
+export interface ValidateResult {
+  readonly verdict: { readonly stability: Verdict; readonly throughput: Verdict };
+  /** One line, the report's headline. */
+  readonly headline: string;
+  /** The GitHub-flavoured Markdown report (starts with the hidden marker). */
+  readonly markdown: string;
+  /** The JSON report (validated by the report schema), as written to `outDir`. */
+  readonly report: unknown;
+  readonly outDir: string;
+}
+
+export interface ValidateOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: ValidateProgress) => void;
+}
+
+export type Validate = (request: ValidateRequest, options?: ValidateOptions) => Promise<ValidateResult>;
