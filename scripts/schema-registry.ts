@@ -1,0 +1,20 @@
+import type { z } from 'zod';
+import { WorkloadFile, WorkloadSets } from '../src/workload/schema.js';
+
+/** A JSON Schema written for users' editors from the zod schema that is the source of truth. */
+export interface SchemaEntry {
+  /** File name under schemas/. */
+  readonly file: string;
+  readonly title: string;
+  readonly schema: z.ZodType;
+}
+
+/** Every generated JSON Schema. To add one: append an entry (one import + one line). */
+export const schemaRegistry: readonly SchemaEntry[] = [
+  { file: 'workload.schema.json', title: 'sigstorm workload', schema: WorkloadFile },
+  {
+    file: 'workload-sets.schema.json',
+    title: 'sigstorm workload sets (workloads/sets.yaml)',
+    schema: WorkloadSets,
+  },
+];

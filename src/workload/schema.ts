@@ -1,0 +1,239 @@
+import { z } from 'zod';
+
+/**
+ * The workload file format. This schema is the single source of truth: defaults live here,
+ * the JSON Schema in schemas/workload.schema.json is generated from it (scripts/write-schemas.ts),
+ * and docs/workloads.md describes the same fields.
+ */
+
+export const signalNames = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGKILL'] as const;
+export const SignalName = z.enum(signalNames);
+export type SignalName = z.infer<typeof SignalName>;
+
+export const WorkloadSide = z.enum(['server', 'client']);
+export type WorkloadSide = z.infer<typeof WorkloadSide>;
+
+/** Placeholders an argument template may use; anything else in braces is an error. */
+export const placeholders = ['port', 'host', 'streams', 'seconds', 'rate'] as const;
+export type Placeholder = (typeof placeholders)[number];
+
+const Millis = z.number().int().nonnegative();
+
+/** `[min, max]` in milliseconds; a random value inside is drawn per iteration from the seed. */
+function msWindow(min: number, description: string) {
+  return z
+    .tuple([z.number().int().min(min), z.number().int().min(min)])
+    .refine(([lo, hi]) => lo <= hi, { message: 'the window must be [min, max] with min <= max' })
+    .describe(description);
+}
+
+/** A gap: a fixed number of milliseconds, or a `[min, max]` window drawn per iteration. */
+const Gap = z
+  .union([Millis, msWindow(0, 'random gap window [min, max] in ms')], {
+    error: 'expected milliseconds: a non-negative integer or a window [min, max]',
+  })
+  .transform((gap): [number, number] => (typeof gap === 'number' ? [gap, gap] : gap));
+
+const ArgsTemplate = z
+  .string()
+  .min(1)
+  .superRefine((template, ctx) => {
+    for (const match of template.matchAll(/\{([^}]*)\}/g)) {
+      const name = match[1] ?? '';
+      if (!(placeholders as readonly string[]).includes(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown placeholder {${name}}: use one of ${placeholders.map((p) => `{${p}}`).join(' ')}`,
+        });
+      }
+    }
+    if (!template.includes('{port}')) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'the template must contain {port} (each iteration gets its own)',
+      });
+    }
+  })
+  .describe('iperf3 arguments, split on whitespace, with {port} {host} {streams} {seconds} {rate} filled in');
+
+const PatternStep = z
+  .object({
+    signal: SignalName.describe('the signal to deliver'),
+    afterMs: Gap.prefault(0).describe(
+      'gap before this signal: after the chosen moment for the first step, after the previous signal for the others; 0 = back-to-back kill() calls',
+    ),
+  })
+  .strict();
+export type PatternStep = z.output<typeof PatternStep>;
+
+const SignalSpec = z
+  .object({
+    to: WorkloadSide.describe('the process that receives the pattern'),
+    pattern: z.array(PatternStep).min(1).max(32).describe('signals delivered in order'),
+  })
+  .strict();
+
+const At = z
+  .discriminatedUnion('moment', [
+    z
+      .object({
+        moment: z.literal('established'),
+        delayMs: msWindow(0, 'delay after every stream is established').default([50, 400]),
+      })
+      .strict()
+      .describe('mid-transfer: after all streams are established (observed), plus a random delay'),
+    z
+      .object({
+        moment: z.literal('setup'),
+        delayMs: msWindow(0, 'delay after the control connection is established').default([0, 5]),
+      })
+      .strict()
+      .describe('during connection setup: after the control connection is up, while the streams connect'),
+    z
+      .object({
+        moment: z.literal('end'),
+        delayMs: msWindow(-60_000, 'offset from the planned end of the transfer (may be negative)').default([
+          -150, 50,
+        ]),
+      })
+      .strict()
+      .describe('near the end of the test (results exchange): `seconds` after the streams are established'),
+    z
+      .object({
+        moment: z.literal('idle'),
+        delayMs: msWindow(0, 'delay after the server listens').default([0, 50]),
+      })
+      .strict()
+      .describe('an idle server: listening, no client is started'),
+  ])
+  .describe('when the pattern starts');
+
+const ExitCodes = z.array(z.number().int().min(0).max(255)).min(1);
+
+const Peer = z
+  .object({
+    exits: z
+      .enum(['on-its-own', 'stopped-by-sigstorm'])
+      .default('on-its-own')
+      .describe(
+        'on-its-own: the peer must exit by itself within hangTimeoutMs (else it is a peer hang); stopped-by-sigstorm: sigstorm sends it SIGTERM once the judged side has exited',
+      ),
+    cleanExitCodes: ExitCodes.optional().describe("the peer's clean exit codes (default: cleanExitCodes)"),
+  })
+  .strict()
+  .describe('the side that is not judged: its outcome is recorded as evidence');
+
+const common = {
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes')
+    .describe('the workload name; must equal the file name without .yaml'),
+  description: z.string().min(1).describe('what this workload exercises and why it exists'),
+  host: z
+    .enum(['127.0.0.1', '::1', 'localhost'])
+    .default('127.0.0.1')
+    .describe('loopback only: storms never leave the machine'),
+  streams: z.number().int().min(1).max(128).default(4).describe('parallel streams, {streams} (iperf3 -P)'),
+  seconds: z.number().int().min(1).max(3600).default(10).describe('transfer length, {seconds} (iperf3 -t)'),
+};
+
+export const StormWorkload = z
+  .object({
+    kind: z.literal('storm'),
+    ...common,
+    rate: z
+      .string()
+      .regex(/^\d+(\.\d+)?[KMG]?$/, 'use an iperf3 bitrate such as 100M')
+      .default('100M')
+      .describe(
+        'per-stream bitrate, {rate} (iperf3 -b): rate-limited so that lanes do not starve each other',
+      ),
+    server: z
+      .object({ args: ArgsTemplate.default('-s -1 -p {port}') })
+      .strict()
+      .prefault({}),
+    client: z
+      .object({ args: ArgsTemplate.default('-c {host} -p {port} -P {streams} -t {seconds} -b {rate}') })
+      .strict()
+      .prefault({})
+      .describe('not started when at.moment is idle'),
+    signal: SignalSpec,
+    judge: WorkloadSide.optional().describe('the side whose outcome is the verdict (default: signal.to)'),
+    at: At.prefault({ moment: 'established' }),
+    pin: z
+      .enum(['none', 'one-core-each', 'same-core'])
+      .default('none')
+      .describe(
+        "CPU placement inside the lane's cores: none = both processes move freely over all of them (finds the races); one-core-each / same-core hide most of them",
+      ),
+    cleanExitCodes: ExitCodes.default([0, 1]).describe('exit codes of the judged side that count as clean'),
+    peer: Peer.prefault({}),
+    hangTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(600_000)
+      .default(5000)
+      .describe('time allowed after the last signal before a process still running counts as a hang'),
+  })
+  .strict()
+  .superRefine((w, ctx) => {
+    const judge = w.judge ?? w.signal.to;
+    if (w.at.moment === 'idle' && (w.signal.to !== 'server' || judge !== 'server')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['at', 'moment'],
+        message: 'idle has no client: signal.to and judge must be server',
+      });
+    }
+  })
+  .describe('A signal storm: start server and client, deliver a signal pattern at a chosen moment');
+export type StormWorkload = z.output<typeof StormWorkload>;
+export type StormWorkloadInput = z.input<typeof StormWorkload>;
+
+export const ThroughputWorkload = z
+  .object({
+    kind: z.literal('throughput'),
+    ...common,
+    seconds: common.seconds.default(5),
+    runs: z.number().int().min(1).max(100).default(5).describe('runs per side (base and head interleaved)'),
+    server: z
+      .object({ args: ArgsTemplate.default('-s -1 -p {port}') })
+      .strict()
+      .prefault({}),
+    client: z
+      .object({ args: ArgsTemplate.default('-c {host} -p {port} -P {streams} -t {seconds} -J') })
+      .strict()
+      .prefault({})
+      .describe('must produce iperf3 -J output'),
+    pin: z
+      .enum(['none', 'one-core-each', 'same-core'])
+      .default('one-core-each')
+      .describe('throughput runs are pinned so that run-to-run spread stays small'),
+  })
+  .strict()
+  .describe('A throughput measurement from iperf3 -J output');
+export type ThroughputWorkload = z.output<typeof ThroughputWorkload>;
+export type ThroughputWorkloadInput = z.input<typeof ThroughputWorkload>;
+
+export const WorkloadFile = z.discriminatedUnion('kind', [StormWorkload, ThroughputWorkload]);
+export type Workload = z.output<typeof WorkloadFile>;
+export type WorkloadInput = z.input<typeof WorkloadFile>;
+
+/** The side whose outcome is the verdict. */
+export function judgedSide(w: StormWorkload): WorkloadSide {
+  return w.judge ?? w.signal.to;
+}
+
+export function otherSide(side: WorkloadSide): WorkloadSide {
+  return side === 'server' ? 'client' : 'server';
+}
+
+/** workloads/sets.yaml: named lists of workloads; `default` runs when none are named. */
+export const WorkloadSets = z
+  .object({
+    default: z.array(z.string()).min(1).describe('the workloads that run when none are named'),
+  })
+  .catchall(z.array(z.string()).min(1))
+  .describe('Named sets of workloads');
+export type WorkloadSets = z.output<typeof WorkloadSets>;
