@@ -1,0 +1,202 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { Tree } from '../source/tree.js';
+import { cacheEntry } from '../util/cache-entry.js';
+import { cacheRoot as defaultCacheRoot } from '../util/paths.js';
+import { type BuildStep, commandFailureError } from './build-error.js';
+import { buildKey } from './build-key.js';
+import { type CompilerIdentity, compilerIdentity } from './compiler.js';
+import { findBinary } from './find-binary.js';
+import { type BuildManifest, logName, readManifest, writeManifest } from './manifest.js';
+import { type BuildPlan, planBuild, preparedSource } from './prepare-tree.js';
+import type { OnBuildProgress } from './progress.js';
+import { CommandFailure, runLogged } from './run-logged.js';
+import { type VariantName, variantFlags } from './variants.js';
+
+export interface BuildOptions {
+  /** Default: SIGSTORM_CACHE_DIR or ~/.cache/sigstorm. */
+  readonly cacheRoot?: string;
+  /** The program to return, relative to the tree. Default: `src/iperf3`. */
+  readonly binary?: string;
+  /** make -j; default: the number of usable cores. */
+  readonly jobs?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: OnBuildProgress;
+}
+
+export interface BuildResult {
+  readonly variant: VariantName;
+  /** Absolute path of the ELF program. Needs no LD_LIBRARY_PATH. */
+  readonly binary: string;
+  /** True when the binary came from the cache (no build ran in this call). */
+  readonly cached: boolean;
+  readonly key: string;
+  /** The cache entry: manifest.json, build.log, tree/ (the build directory). */
+  readonly dir: string;
+  readonly logFile: string;
+  readonly tree: BuildManifest['tree'];
+  readonly compiler: BuildManifest['compiler'];
+  readonly cflags: string;
+  readonly ldflags: string;
+  /** Time this call took (near zero for a cache hit). */
+  readonly durationMs: number;
+  /** When and how long the cached build originally took. */
+  readonly builtAt: string;
+  readonly buildDurationMs: number;
+}
+
+export const defaultBinary = 'src/iperf3';
+
+/** Builds one variant of a materialised tree, or returns it from `<cacheRoot>/builds/<key>/`. */
+export async function buildVariant(
+  tree: Tree,
+  variant: VariantName,
+  options: BuildOptions = {},
+): Promise<BuildResult> {
+  const started = performance.now();
+  const cacheRoot = options.cacheRoot ?? defaultCacheRoot();
+  const binary = options.binary ?? defaultBinary;
+  const compiler = await compilerIdentity();
+  const plan = await planBuild(tree);
+  const flags = variantFlags[variant];
+  const key = buildKey({
+    treeHash: tree.hash,
+    bootstrapId: plan.bootstrapId,
+    variant,
+    flags,
+    compiler,
+    binary,
+  });
+  const root = join(cacheRoot, 'builds');
+  const entry = await cacheEntry({
+    root,
+    key,
+    signal: options.signal,
+    isComplete: async (dir) => (await readManifest(dir)) !== undefined,
+    onWait: (pid) =>
+      options.onProgress?.({
+        phase: 'waiting',
+        variant,
+        message: `${variant}: waiting for process ${pid}, which builds it`,
+      }),
+    produce: (tmp) => produce({ tree, variant, plan, compiler, binary, key, tmp, cacheRoot, root, options }),
+  });
+  const manifest = await readManifest(entry.dir);
+  if (!manifest)
+    throw new Error(`Build cache entry ${entry.dir} has no valid manifest right after it was written`);
+  const result: BuildResult = {
+    variant,
+    binary: join(entry.dir, manifest.binary),
+    cached: !entry.created,
+    key,
+    dir: entry.dir,
+    logFile: join(entry.dir, logName),
+    tree: manifest.tree,
+    compiler: manifest.compiler,
+    cflags: manifest.cflags,
+    ldflags: manifest.ldflags,
+    durationMs: Math.round(performance.now() - started),
+    builtAt: manifest.builtAt,
+    buildDurationMs: manifest.durationMs,
+  };
+  options.onProgress?.({
+    phase: result.cached ? 'cached' : 'built',
+    variant,
+    message: `${variant}: ${result.cached ? 'cached' : 'built'} ${result.binary}`,
+  });
+  return result;
+}
+
+interface ProduceContext {
+  readonly tree: Tree;
+  readonly variant: VariantName;
+  readonly plan: BuildPlan;
+  readonly compiler: CompilerIdentity;
+  readonly binary: string;
+  readonly key: string;
+  readonly tmp: string;
+  readonly cacheRoot: string;
+  readonly root: string;
+  readonly options: BuildOptions;
+}
+
+async function produce(context: ProduceContext): Promise<void> {
+  const { tree, variant, plan, compiler, tmp, options } = context;
+  const started = performance.now();
+  const source = await preparedSource(tree, plan, {
+    cacheRoot: context.cacheRoot,
+    signal: options.signal,
+    onProgress: options.onProgress,
+  });
+  const work = join(tmp, 'tree');
+  const logFile = join(tmp, logName);
+  await execa('cp', ['-a', `${source}/.`, work], { stdin: 'ignore' });
+  const flags = variantFlags[variant];
+  // Build paths differ per build; mapping them away keeps sanitizer reports and backtraces comparable.
+  const cflags = compiler.filePrefixMap ? `${flags.cflags} -ffile-prefix-map=${work}=.` : flags.cflags;
+  const commands: string[] = [];
+  const jobs = `-j${options.jobs ?? availableParallelism()}`;
+  // A make above us (npm run inside make) must not hand its jobserver to this build.
+  const env = { MAKEFLAGS: '', MFLAGS: '', MAKELEVEL: '' };
+  let step: BuildStep = 'configure';
+  const run = async (phase: 'configure' | 'make', file: string, args: string[]): Promise<void> => {
+    step = phase;
+    const shown = [file, ...args].join(' ');
+    commands.push(shown);
+    options.onProgress?.({
+      phase,
+      variant,
+      message: `${variant}: ${phase === 'make' ? `make ${jobs}` : shown.slice(0, 100)}`,
+    });
+    await runLogged(file, args, { cwd: work, logFile, env, signal: options.signal });
+  };
+  try {
+    if (plan.kind.kind === 'autotools') {
+      const help = await execa('sh', ['./configure', '--help'], {
+        cwd: work,
+        reject: false,
+        stdin: 'ignore',
+      });
+      // Static libraries only: the program then runs without LD_LIBRARY_PATH or a libtool wrapper.
+      const shared = /--(disable|enable)-shared\b/.test(help.stdout) ? ['--disable-shared'] : [];
+      const vars = [`CC=${compiler.command}`, `CFLAGS=${cflags}`, `LDFLAGS=${flags.ldflags}`];
+      await run('configure', 'sh', ['./configure', ...shared, ...vars]);
+      await run('make', 'make', [jobs]);
+    } else {
+      await run('make', 'make', [
+        jobs,
+        `CC=${compiler.command}`,
+        `CFLAGS=${cflags}`,
+        `LDFLAGS=${flags.ldflags}`,
+      ]);
+    }
+  } catch (error) {
+    if (!(error instanceof CommandFailure)) throw error;
+    const keepLogAt = join(context.root, '.failed', `${context.key}.log`);
+    throw await commandFailureError(error, { tree, variant, step, logFile, keepLogAt });
+  }
+  const binary = await findBinary(work, context.binary);
+  await writeManifest(tmp, {
+    schemaVersion: 1,
+    key: context.key,
+    variant,
+    cflags: flags.cflags,
+    ldflags: flags.ldflags,
+    effectiveCflags: cflags,
+    compiler: { command: compiler.command, path: compiler.path, version: compiler.version },
+    bootstrap: plan.bootstrapId,
+    kind: plan.kind.kind,
+    tree: {
+      hash: tree.hash,
+      repo: tree.repo,
+      ref: tree.ref,
+      commit: tree.commit,
+      patches: [...tree.patches],
+    },
+    binary: `tree/${binary}`,
+    commands,
+    builtAt: new Date().toISOString(),
+    durationMs: Math.round(performance.now() - started),
+  });
+}

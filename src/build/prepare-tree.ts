@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { Tree } from '../source/tree.js';
+import { cacheEntry } from '../util/cache-entry.js';
+import { autotoolsIdentity } from './autotools-identity.js';
+import { commandFailureError } from './build-error.js';
+import type { OnBuildProgress } from './progress.js';
+import { CommandFailure, runLogged } from './run-logged.js';
+import { type BootstrapMethod, detectTreeKind, type TreeKind } from './tree-kind.js';
+
+/** How a tree will be built, known without running anything slow. */
+export interface BuildPlan {
+  readonly kind: TreeKind;
+  /** What goes into generating `configure` (method + autotools versions), or null; part of the build key. */
+  readonly bootstrapId: string | null;
+}
+
+export async function planBuild(tree: Tree): Promise<BuildPlan> {
+  const kind = await detectTreeKind(tree.dir);
+  if (kind.kind !== 'autotools' || kind.bootstrap === null) return { kind, bootstrapId: null };
+  return { kind, bootstrapId: `${kind.bootstrap}; ${await autotoolsIdentity()}` };
+}
+
+/**
+ * Returns a directory ready for `configure`/`make`: the tree itself, or a copy in which `configure`
+ * was generated (bootstrap script, or `autoreconf -fi`). That copy is made once per tree, in
+ * `<cacheRoot>/prepared/<key>/tree`, and shared by every variant.
+ */
+export async function preparedSource(
+  tree: Tree,
+  plan: BuildPlan,
+  options: { cacheRoot: string; signal?: AbortSignal | undefined; onProgress?: OnBuildProgress | undefined },
+): Promise<string> {
+  if (plan.kind.kind !== 'autotools' || plan.kind.bootstrap === null || plan.bootstrapId === null)
+    return tree.dir;
+  const method = plan.kind.bootstrap;
+  const key = createHash('sha256').update(`${tree.hash}\n${plan.bootstrapId}`).digest('hex').slice(0, 24);
+  const root = join(options.cacheRoot, 'prepared');
+  const entry = await cacheEntry({
+    root,
+    key,
+    signal: options.signal,
+    isComplete: (dir) =>
+      access(join(dir, 'tree', 'configure')).then(
+        () => true,
+        () => false,
+      ),
+    produce: async (tmp) => {
+      options.onProgress?.({ phase: 'bootstrap', message: `generating configure (${method})` });
+      await execa('cp', ['-a', `${tree.dir}/.`, join(tmp, 'tree')], { stdin: 'ignore' });
+      const logFile = join(tmp, 'bootstrap.log');
+      try {
+        await runBootstrap(method, join(tmp, 'tree'), logFile, options.signal);
+      } catch (error) {
+        if (!(error instanceof CommandFailure)) throw error;
+        const keepLogAt = join(root, '.failed', `${key}.log`);
+        throw await commandFailureError(error, { tree, step: 'bootstrap', logFile, keepLogAt });
+      }
+    },
+  });
+  return join(entry.dir, 'tree');
+}
+
+async function runBootstrap(
+  method: BootstrapMethod,
+  cwd: string,
+  logFile: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const options = { cwd, logFile, signal };
+  if (method === 'bootstrap.sh') await runLogged('sh', ['./bootstrap.sh'], options);
+  // autogen.sh scripts often run configure themselves unless told not to.
+  else if (method === 'autogen.sh')
+    await runLogged('sh', ['./autogen.sh'], { ...options, env: { NOCONFIGURE: '1' } });
+  else await runLogged('autoreconf', ['-fi'], options);
+}

@@ -1,0 +1,56 @@
+import { dirname } from 'node:path';
+import { execa } from 'execa';
+
+/** True for `https://…`, `ssh://…`, `file://…` and scp-like `git@host:owner/repo.git`. */
+export function isGitUrl(repo: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[\w.-]+@[\w.-]+:/.test(repo);
+}
+
+export interface GitResult {
+  readonly ok: boolean;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs git without throwing; callers turn failures into errors a user can act on. */
+export async function git(
+  args: readonly string[],
+  options: { cwd: string; signal?: AbortSignal | undefined; env?: Record<string, string> },
+): Promise<GitResult> {
+  const result = await execa('git', args, {
+    cwd: options.cwd,
+    reject: false,
+    stdin: 'ignore',
+    env: { LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0', ...options.env },
+    ...(options.signal ? { cancelSignal: options.signal } : {}),
+  });
+  if (options.signal?.aborted) options.signal.throwIfAborted();
+  return { ok: result.exitCode === 0, stdout: result.stdout, stderr: result.stderr };
+}
+
+export interface GitLocation {
+  /** The directory git commands run in (the repository, or the git dir of a bare one). */
+  readonly gitDir: string;
+  /** Path of the directory inside the repository ('' for its root), e.g. `test/subject/`. */
+  readonly prefix: string;
+  readonly bare: boolean;
+}
+
+/** Where `dir` sits in a git repository, or undefined when it is in none. */
+export async function locateGit(dir: string): Promise<GitLocation | undefined> {
+  const probe = await git(['rev-parse', '--is-bare-repository', '--show-prefix'], { cwd: dir });
+  if (!probe.ok) return undefined;
+  const [bare = 'false', prefix = ''] = probe.stdout.split('\n');
+  return { gitDir: dir, prefix: prefix.trim(), bare: bare.trim() === 'true' };
+}
+
+/** Resolves `ref` to a commit id, or undefined when the repository has no such ref. */
+export async function resolveCommit(gitDir: string, ref: string): Promise<string | undefined> {
+  const result = await git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: gitDir });
+  return result.ok ? result.stdout.trim() : undefined;
+}
+
+/** Environment that keeps git from discovering an enclosing repository above `dir`. */
+export function isolatedFrom(dir: string): Record<string, string> {
+  return { GIT_CEILING_DIRECTORIES: dirname(dir) };
+}

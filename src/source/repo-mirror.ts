@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { access, mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { newTempDir, publishDir, sweepTempDirs } from '../util/cache-entry.js';
+import { SigstormError, UsageError } from '../util/errors.js';
+import { withFileLock } from '../util/file-lock.js';
+import { git, resolveCommit } from './git.js';
+
+/**
+ * Keeps a bare mirror of a remote repository in `<cacheRoot>/repos/` and resolves a ref in it.
+ * The first use clones; later uses fetch, except for a full commit id that is already present.
+ */
+export async function mirrorCommit(
+  url: string,
+  ref: string,
+  options: { cacheRoot: string; signal?: AbortSignal | undefined; onProgress?: (message: string) => void },
+): Promise<{ gitDir: string; commit: string }> {
+  const root = join(options.cacheRoot, 'repos');
+  await mkdir(root, { recursive: true });
+  const name = `${slug(url)}-${createHash('sha256').update(url).digest('hex').slice(0, 12)}.git`;
+  const gitDir = join(root, name);
+  return withFileLock(
+    join(root, `${name}.lock`),
+    async () => {
+      const fresh = !(await exists(join(gitDir, 'HEAD')));
+      if (fresh) {
+        options.onProgress?.(`cloning ${url}`);
+        await sweepTempDirs(root);
+        const tmp = await newTempDir(root, 'clone');
+        const clone = await git(['clone', '--mirror', '--quiet', url, join(tmp, 'repo.git')], {
+          cwd: root,
+          signal: options.signal,
+        });
+        if (!clone.ok) {
+          throw new SigstormError(`Could not clone ${url}`, {
+            details: tail(clone.stderr),
+            hint: 'Check the URL; git must be able to clone it without prompting (credentials, network).',
+          });
+        }
+        await publishDir(join(tmp, 'repo.git'), gitDir);
+        await rm(tmp, { recursive: true, force: true });
+      }
+      const known = /^[0-9a-f]{40}$/i.test(ref) ? await resolveCommit(gitDir, ref) : undefined;
+      if (known) return { gitDir, commit: known };
+      if (!fresh) {
+        options.onProgress?.(`fetching ${url}`);
+        const fetch = await git(['fetch', '--prune', '--quiet', 'origin'], {
+          cwd: gitDir,
+          signal: options.signal,
+        });
+        if (!fetch.ok)
+          options.onProgress?.(`fetch failed, using the mirror as it is: ${tail(fetch.stderr, 1)}`);
+      }
+      const commit = await resolveCommit(gitDir, ref);
+      if (!commit) {
+        throw new UsageError(`${url} has no ref "${ref}"`, {
+          hint: 'Give a branch, tag or commit that exists there (`git ls-remote <url>` lists them).',
+        });
+      }
+      return { gitDir, commit };
+    },
+    { signal: options.signal },
+  );
+}
+
+function slug(url: string): string {
+  const last = url.replace(/\/+$/, '').split(/[/:]/).at(-1) ?? 'repo';
+  return last.replace(/\.git$/, '').replace(/[^A-Za-z0-9._-]/g, '_') || 'repo';
+}
+
+function tail(text: string, lines = 20): string {
+  return text.trim().split('\n').slice(-lines).join('\n');
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
