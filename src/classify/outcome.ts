@@ -13,7 +13,10 @@ const base = {
 
 export const CleanOutcome = z.object({
   kind: z.literal('clean'),
+  /** The exit code; for a death by a signal the harness sent on purpose, 128 + the signal's number. */
   exitCode: z.number().int(),
+  /** Set when the process died by a signal the workload counts as clean (e.g. SIGKILL of the peer). */
+  signal: z.string().optional(),
   ...base,
 });
 
@@ -27,6 +30,16 @@ export const CrashOutcome = z.object({
   ...base,
 });
 
+/** One distinct sanitizer finding of a process, by signature (a process may print many reports). */
+export const SanitizerFinding = z.object({
+  tool: z.enum(['asan', 'ubsan', 'tsan', 'lsan']),
+  reportKind: z.string(),
+  signature: z.string(),
+  /** How many reports of the process had this signature. */
+  count: z.number().int().positive(),
+});
+export type SanitizerFinding = z.infer<typeof SanitizerFinding>;
+
 export const SanitizerOutcome = z.object({
   kind: z.literal('sanitizer'),
   tool: z.enum(['asan', 'ubsan', 'tsan', 'lsan']),
@@ -36,9 +49,15 @@ export const SanitizerOutcome = z.object({
   signature: z.string(),
   /** The symbolised top frames of the first stack of the report. */
   frames: z.array(z.string()),
-  /** The full text of the first report (more reports, if any, follow in `more`). */
+  /**
+   * The full text of the primary report: the most severe one (a fatal error before a UBSan runtime
+   * error before a data race before a leak), the first one among equals.
+   */
   report: z.string(),
+  /** How many further reports the process printed besides the primary one. */
   more: z.number().int().nonnegative().default(0),
+  /** Every distinct finding of the process, the primary one first: compare new/fixed on all of them. */
+  findings: z.array(SanitizerFinding).optional(),
   exitCode: z.number().int().nullable(),
   signal: z.string().nullable(),
   ...base,
@@ -51,6 +70,8 @@ export const HangOutcome = z.object({
   signature: z.string(),
   /** All-thread backtraces taken with gdb before the process was killed (`thread apply all bt`). */
   backtrace: z.string(),
+  /** Sanitizer reports the process printed before it hung (the hang is the verdict; these are evidence). */
+  findings: z.array(SanitizerFinding).optional(),
   ...base,
 });
 
