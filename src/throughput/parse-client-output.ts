@@ -1,0 +1,61 @@
+import { SigstormError } from '../util/errors.js';
+import { Iperf3Json } from './iperf3-json.schema.js';
+
+export interface ClientResult {
+  readonly bitsPerSecondSent: number;
+  readonly bitsPerSecondReceived: number;
+  readonly seconds: number;
+  readonly version: string | undefined;
+  readonly raw: unknown;
+}
+
+function tail(text: string, lines = 10): string {
+  return text.trim().split('\n').slice(-lines).join('\n');
+}
+
+/**
+ * Reads the client's `-J` output. iperf3's own `error` becomes a SigstormError carrying its text;
+ * output that is not iperf3 JSON (a crash, a binary without -J) becomes one with the output's tail.
+ */
+export function parseClientOutput(stdout: string, stderr: string, command: string): ClientResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(stdout);
+  } catch (cause) {
+    throw new SigstormError(`The iperf3 client printed no JSON result (${command}).`, {
+      hint: 'Check that the binary is iperf3 (or compatible) and supports -J; its output is shown above.',
+      // iperf3 prints its complaint on stderr, then usage on stdout: the complaint is what helps.
+      details: (stderr.trim() ? tail(stderr) : tail(stdout)) || '(no output)',
+      cause,
+    });
+  }
+  const parsed = Iperf3Json.safeParse(json);
+  if (!parsed.success) {
+    throw new SigstormError(`The iperf3 client's JSON lacks the fields sigstorm reads (${command}).`, {
+      hint: 'The binary must print iperf3 -J output with end.sum_sent and end.sum_received.',
+      details: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'),
+    });
+  }
+  const { error, end, start } = parsed.data;
+  if (error !== undefined) {
+    throw new SigstormError(`iperf3 reported an error: ${error}`, {
+      hint: "The throughput run could not complete; the message above is iperf3's own.",
+      details: command,
+    });
+  }
+  const sent = end?.sum_sent;
+  const received = end?.sum_received;
+  if (!sent || !received) {
+    throw new SigstormError(`The iperf3 client's JSON has no end.sum_sent / end.sum_received (${command}).`, {
+      hint: 'The test did not finish; run the command by hand to see why.',
+      details: tail(stderr) || undefined,
+    });
+  }
+  return {
+    bitsPerSecondSent: sent.bits_per_second,
+    bitsPerSecondReceived: received.bits_per_second,
+    seconds: sent.seconds,
+    version: start?.version,
+    raw: json,
+  };
+}
