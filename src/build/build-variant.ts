@@ -162,7 +162,8 @@ async function produce(context: ProduceContext): Promise<void> {
       const shared = /--(disable|enable)-shared\b/.test(help.stdout) ? ['--disable-shared'] : [];
       const vars = [`CC=${compiler.command}`, `CFLAGS=${cflags}`, `LDFLAGS=${flags.ldflags}`];
       await run('configure', 'sh', ['./configure', ...shared, ...vars]);
-      await run('make', 'make', [jobs]);
+      // V=1: automake's silent rules would hide the compiler command lines from the log.
+      await run('make', 'make', [jobs, 'V=1']);
     } else {
       await run('make', 'make', [
         jobs,
