@@ -1,13 +1,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseCpuList, placeServerAndClient } from '../../src/throughput/cpu-placement.js';
 import { findFreePort } from '../../src/throughput/free-port.js';
 import { abbaOrder, interleavedThroughput } from '../../src/throughput/interleave.js';
 import { measureThroughput } from '../../src/throughput/measure.js';
 import { parseClientOutput } from '../../src/throughput/parse-client-output.js';
 import { SigstormError, UsageError } from '../../src/util/errors.js';
+import { subjectBinary } from '../support/subject.js';
 
 const iperf3 = '/usr/bin/iperf3';
 
@@ -94,6 +95,22 @@ describe('measureThroughput against Debian iperf3', () => {
     await expect(measureThroughput({ binary: '/bin/true', streams: 1, seconds: 1 })).rejects.toThrow(
       SigstormError,
     );
+  });
+});
+
+describe('measureThroughput against the bundled subject', () => {
+  let subject: string;
+  beforeAll(async () => {
+    subject = await subjectBinary('plain');
+  });
+
+  it("reads the multithreaded subject's -J output with 4 streams", async () => {
+    const run = await measureThroughput({ binary: subject, streams: 4, seconds: 1, keepRaw: true });
+    expect(run.bitsPerSecondSent).toBeGreaterThan(0);
+    expect(run.bitsPerSecondReceived).toBeGreaterThan(0);
+    expect(run.raw).toMatchObject({ start: { connected: expect.any(Array) } });
+    const connected = (run.raw as { start: { connected: unknown[] } }).start.connected;
+    expect(connected).toHaveLength(4);
   });
 });
 
