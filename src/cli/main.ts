@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, UsageError } from '../util/errors.js';
 import { registerBuild } from './commands/build.js';
+import { registerServe } from './commands/serve.js';
+import { registerStorm } from './commands/storm.js';
 
 const program = new Command('sigstorm')
   .description('Signal-storm patch validation for iperf3 forks')
@@ -9,6 +11,8 @@ const program = new Command('sigstorm')
   .exitOverride();
 
 registerBuild(program);
+registerServe(program);
+registerStorm(program);
 
 try {
   await program.parseAsync(process.argv);

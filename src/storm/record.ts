@@ -5,6 +5,13 @@ import { Outcome, outcomeKinds } from '../classify/outcome.js';
 export const Side = z.enum(['server', 'client']);
 export type Side = z.infer<typeof Side>;
 
+export const DeliveredSignal = z.object({
+  signal: z.enum(['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGKILL']),
+  gapMs: z.number().nonnegative(),
+  atMs: z.number(),
+  delivered: z.boolean(),
+});
+
 /** One line of a storm's JSONL file: one iteration, written as soon as it finishes. */
 export const IterationRecord = z.object({
   schemaVersion: z.literal(1),
@@ -19,14 +26,20 @@ export const IterationRecord = z.object({
   lane: z.number().int().nonnegative(),
   cpus: z.string(),
   port: z.number().int().positive(),
-  /** The random delay chosen inside the workload's window, in milliseconds. */
+  /** The random delay chosen inside the workload's window, in milliseconds (from the moment's anchor). */
   delayMs: z.number().nonnegative(),
+  /** The moment the delay counts from: all streams established, setup, end of test, idle server. */
+  moment: z.enum(['established', 'setup', 'end', 'idle']).optional(),
+  /** From spawning the server to the observed anchor (listening / streams established), in ms. */
+  readyMs: z.number().nonnegative().optional(),
+  /** The signals as delivered: gap drawn, when kill() ran (ms after the pattern's start), whether it reached a live process. */
+  signals: z.array(DeliveredSignal).optional(),
   startedAt: z.string(),
   durationMs: z.number().nonnegative(),
   /** The side whose outcome is the iteration's verdict. */
   target: z.object({ side: Side, outcome: Outcome }),
-  /** The other side: evidence, never the verdict. */
-  peer: z.object({ side: Side, outcome: Outcome }),
+  /** The other side: evidence, never the verdict; `null` when the workload starts none (idle server). */
+  peer: z.object({ side: Side, outcome: Outcome }).nullable(),
   /** One shell command that reruns exactly this iteration. */
   repro: z.string(),
 });
@@ -73,6 +86,14 @@ export const StormSummary = z.object({
   /** Counts of the peer side's outcomes by class (evidence only). */
   peerOutcomes: Counts,
   signatures: z.array(SignatureCount),
+  /** Why the harness failed, when it did: shown, counted, never blamed on the code under test. */
+  harnessErrors: z
+    .array(
+      z.object({ reason: z.string(), count: z.number().int().positive(), firstIteration: z.number().int() }),
+    )
+    .optional(),
+  /** Median wall time of one iteration (delay window included), in ms. */
+  medianIterationMs: z.number().nonnegative().optional(),
   /** `true` when the storm was stopped (Ctrl-C, cancel) before all iterations ran. */
   interrupted: z.boolean(),
   elapsedMs: z.number().nonnegative(),

@@ -1,0 +1,63 @@
+import { readFile } from 'node:fs/promises';
+
+/** TCP states as the kernel writes them in /proc/net/tcp (include/net/tcp_states.h). */
+const ESTABLISHED = 0x01;
+const TIME_WAIT = 0x06;
+const LISTEN = 0x0a;
+
+/** What the kernel says about one local TCP port, over IPv4 and IPv6. */
+export interface PortState {
+  readonly listening: boolean;
+  /** Established sockets whose local port is this one: the server's ends of accepted connections. */
+  readonly established: number;
+  /** Sockets in TIME_WAIT on this port: harmless, iperf3 binds with SO_REUSEADDR. */
+  readonly timeWait: number;
+  /** Any other socket on the port (SYN_RECV, CLOSE_WAIT…): the port is not free. */
+  readonly other: number;
+}
+
+async function readTable(path: string): Promise<string> {
+  // tcp6 is absent on kernels without IPv6: no sockets there.
+  return readFile(path, 'latin1').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return '';
+    throw error;
+  });
+}
+
+/** Reads /proc/net/tcp and /proc/net/tcp6 once and returns the state of every port asked for. */
+export async function portStates(ports: readonly number[]): Promise<Map<number, PortState>> {
+  const [v4, v6] = await Promise.all([readTable('/proc/net/tcp'), readTable('/proc/net/tcp6')]);
+  const wanted = new Set(ports);
+  const counts = new Map<
+    number,
+    { listening: boolean; established: number; timeWait: number; other: number }
+  >();
+  for (const port of ports) counts.set(port, { listening: false, established: 0, timeWait: 0, other: 0 });
+  for (const table of [v4, v6]) {
+    for (const line of table.split('\n')) {
+      // "  0: 0100007F:4E21 0100007F:9FB2 01 ..." — local address:port, remote, state (hex).
+      const fields = line.trim().split(/\s+/);
+      const local = fields[1];
+      const state = fields[3];
+      if (!local || !state) continue;
+      const colon = local.lastIndexOf(':');
+      if (colon < 0) continue;
+      const port = Number.parseInt(local.slice(colon + 1), 16);
+      if (!wanted.has(port)) continue;
+      const entry = counts.get(port);
+      if (!entry) continue;
+      const st = Number.parseInt(state, 16);
+      if (st === LISTEN) entry.listening = true;
+      else if (st === ESTABLISHED) entry.established++;
+      else if (st === TIME_WAIT) entry.timeWait++;
+      else entry.other++;
+    }
+  }
+  return counts;
+}
+
+export async function portState(port: number): Promise<PortState> {
+  const state = (await portStates([port])).get(port);
+  if (!state) throw new Error(`no state for port ${port}`);
+  return state;
+}

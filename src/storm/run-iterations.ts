@@ -1,0 +1,68 @@
+import type { VariantName } from '../build/variants.js';
+import type { StormWorkload } from '../workload/schema.js';
+import { runIteration } from './iteration.js';
+import type { Lane, LanePool } from './lanes.js';
+import type { IterationRecord } from './record.js';
+
+export interface RunIterationsOptions {
+  readonly pool: LanePool;
+  readonly binary: string;
+  readonly variant: VariantName;
+  readonly workload: StormWorkload;
+  /** How repro commands name the workload; default: its name (a bundled workload). */
+  readonly workloadRef?: string;
+  readonly seed: number;
+  /** Iteration indices to run (with `seed` they fix every random choice); any order, any subset. */
+  readonly iterations: readonly number[];
+  readonly stormId: string;
+  /** Called once per finished iteration, in finishing order; awaited before the lane takes the next. */
+  readonly onRecord?: (record: IterationRecord) => void | Promise<void>;
+  readonly signal?: AbortSignal;
+  /** Lanes to use; default: all of the pool's. */
+  readonly lanes?: readonly Lane[];
+}
+
+export interface RunIterationsResult {
+  /** Finished iterations only, in finishing order. */
+  readonly records: IterationRecord[];
+  /** `true` when `signal` stopped the run before every index ran. */
+  readonly interrupted: boolean;
+}
+
+/**
+ * Runs the given iterations on the pool's lanes, one at a time per lane, pulling indices from one
+ * queue. Batches of different binaries can alternate on the same pool (validate interleaves base
+ * and head): the lanes serialise whoever asks.
+ */
+export async function runIterations(options: RunIterationsOptions): Promise<RunIterationsResult> {
+  const queue = [...options.iterations];
+  const records: IterationRecord[] = [];
+  const lanes = options.lanes ?? options.pool.lanes;
+  const worker = async (lane: Lane): Promise<void> => {
+    for (;;) {
+      if (options.signal?.aborted) return;
+      const iteration = queue.shift();
+      if (iteration === undefined) return;
+      const record = await options.pool.withLane(lane, () =>
+        runIteration({
+          pool: options.pool,
+          lane,
+          binary: options.binary,
+          variant: options.variant,
+          workload: options.workload,
+          workloadRef: options.workloadRef ?? options.workload.name,
+          seed: options.seed,
+          iteration,
+          stormId: options.stormId,
+          ...(options.signal ? { signal: options.signal } : {}),
+        }),
+      );
+      if (record === null) return;
+      records.push(record);
+      await options.onRecord?.(record);
+    }
+  };
+  await Promise.all(lanes.map(worker));
+  const interrupted = records.length < options.iterations.length && (options.signal?.aborted ?? false);
+  return { records, interrupted };
+}

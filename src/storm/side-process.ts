@@ -1,0 +1,127 @@
+import { execa } from 'execa';
+import type { Side } from './record.js';
+
+/** How one side's process ended, as the harness saw it. */
+export interface SideExit {
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** From spawn to exit. */
+  readonly durationMs: number;
+  /** Set when the process could not be started at all (taskset or the binary missing…). */
+  readonly spawnError: string | null;
+}
+
+/** A server or client of one iteration, in a process group of its own (its pid is the group id). */
+export interface SideProcess {
+  readonly side: Side;
+  readonly pid: number | undefined;
+  readonly spawnedAt: number;
+  readonly exited: Promise<SideExit>;
+  /** `false` once the process has exited and been reaped. */
+  running(): boolean;
+  /**
+   * Sends one signal to the process (the kernel picks the thread). `false` when it has already
+   * exited: Node knows once it reaped the child, so a reused pid is never signalled.
+   */
+  signal(signal: NodeJS.Signals): boolean;
+}
+
+export interface StartSideOptions {
+  readonly side: Side;
+  readonly binary: string;
+  readonly args: readonly string[];
+  /** taskset CPU list for this process. */
+  readonly cpus: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** Process groups of this process's iterations that may still be alive. */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+/** If sigstorm itself dies (an uncaught error), no iperf3 it started outlives it. */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const pgid of liveGroups) killGroup(pgid, 'SIGKILL');
+  });
+}
+
+export function startSide(options: StartSideOptions): SideProcess {
+  installExitHook();
+  const spawnedAt = performance.now();
+  // detached: setsid(), so the process leads its own group and the whole group can be killed at once.
+  // taskset execs the binary: the pid is iperf3's own.
+  const subprocess = execa('taskset', ['-c', options.cpus, options.binary, ...options.args], {
+    detached: true,
+    cleanup: false,
+    reject: false,
+    stdin: 'ignore',
+    env: options.env,
+    extendEnv: true,
+    stripFinalNewline: false,
+    maxBuffer: 64 * 1024 * 1024,
+    // The harness decides when to escalate to SIGKILL (after the hang timeout and a backtrace).
+    forceKillAfterDelay: false,
+  });
+  let done = false;
+  const pid = subprocess.pid;
+  if (pid !== undefined) liveGroups.add(pid);
+  const exited = subprocess.then((result): SideExit => {
+    done = true;
+    // The group is forgotten only once it is empty (killGroup runs when the iteration ends).
+    if (pid !== undefined && !groupAlive(pid)) liveGroups.delete(pid);
+    const neverRan = result.failed && result.exitCode === undefined && result.signal === undefined;
+    return {
+      exitCode: result.exitCode ?? null,
+      signal: result.signal ?? null,
+      stdout: typeof result.stdout === 'string' ? result.stdout : '',
+      stderr: typeof result.stderr === 'string' ? result.stderr : '',
+      durationMs: performance.now() - spawnedAt,
+      spawnError: neverRan ? (result.shortMessage ?? 'spawn failed') : null,
+    };
+  });
+  return {
+    side: options.side,
+    pid: subprocess.pid,
+    spawnedAt,
+    exited,
+    running: () => !done,
+    signal: (signal) => {
+      // Node sets exitCode/signalCode when it reaps the child, only between ticks: until then the pid
+      // is ours. A bare kill() keeps back-to-back signals back-to-back (execa's kill() does more work).
+      if (subprocess.pid === undefined || subprocess.exitCode !== null || subprocess.signalCode !== null) {
+        return false;
+      }
+      process.kill(subprocess.pid, signal);
+      return true;
+    },
+  };
+}
+
+/** Sends `signal` to every process of the group; a group that is already gone is not an error. */
+export function killGroup(pgid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
+  if (pgid === undefined) return;
+  try {
+    process.kill(-pgid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+/** `true` while any process of the group exists (zombies included). */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') {
+      liveGroups.delete(pgid);
+      return false;
+    }
+    throw error;
+  }
+}
