@@ -79,7 +79,8 @@ type Step = string | null;
 function steps(thread: GdbThread): Step[] {
   const out: Step[] = [];
   for (const frame of thread.frames) {
-    if (frame === null) {
+    // TSan calls deferred handlers from its own code, without a kernel signal frame: mark those too.
+    if (frame === null || frame.fn.endsWith('CallUserSignalHandler')) {
       out.push(null);
       continue;
     }

@@ -199,9 +199,9 @@ async function processState(pid: number): Promise<string | null> {
 }
 
 /** Starts the deadlocking mode, takes its backtrace like the runner does on timeout, kills it, classifies. */
-async function hangOnce(binaries: CrasherBinaries): Promise<Outcome> {
+async function hangOnce(binaries: CrasherBinaries, variant: VariantName = 'plain'): Promise<Outcome> {
   const started = performance.now();
-  const child = execa(binaries.plain, ['deadlock'], { reject: false });
+  const child = execa(binaries[variant], ['deadlock'], { reject: false, env: sanitizerEnv(variant) });
   const { pid } = child;
   if (pid === undefined) throw new Error('deadlock fixture did not start');
   await waitForFutexWait(pid);
@@ -230,6 +230,13 @@ describe('hangs', () => {
     expect(first.backtrace).toContain('<signal handler called>');
     expect(first.signature).toBe('hang:__lll_lock_wait < pthread_mutex_lock < locking_handler (crashers.c)');
     signatures.set('deadlock', assertStable(outcomes));
+  });
+
+  it('the same deadlock in a TSan build has the same signature: runtime frames are skipped', async () => {
+    const outcome = await hangOnce(original, 'tsan');
+    if (outcome.kind !== 'hang') throw new Error(`got ${outcome.kind}`);
+    expect(outcome.backtrace).toContain('__tsan');
+    expect(outcome.signature).toBe(signatures.get('deadlock'));
   });
 
   it('a process the harness SIGKILLed on purpose is clean; otherwise the kill is a crash', async () => {
