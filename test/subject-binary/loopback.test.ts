@@ -18,13 +18,16 @@ describe.each(Object.keys(programs))('%s on loopback', (name) => {
     iperf3 = await (programs[name] ?? (() => Promise.reject(new Error(name))))();
   });
 
-  function start(args: string[]): ResultPromise {
-    const child = execa(iperf3, args, { reject: false, timeout: 30_000, stdin: 'ignore' });
+  const options = { reject: false, timeout: 30_000, stdin: 'ignore' } as const;
+  type Child = ResultPromise<typeof options>;
+
+  function start(args: string[]): Child {
+    const child = execa(iperf3, args, options);
     running.push(child);
     return child;
   }
 
-  async function startServer(extra: string[] = []): Promise<{ server: ResultPromise; port: number }> {
+  async function startServer(extra: string[] = []): Promise<{ server: Child; port: number }> {
     const port = await findFreePort();
     const server = start(['-s', '-p', String(port), ...extra]);
     await waitListening(server, port);
