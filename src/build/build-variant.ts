@@ -1,3 +1,4 @@
+import { access } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -73,7 +74,17 @@ export async function buildVariant(
     root,
     key,
     signal: options.signal,
-    isComplete: async (dir) => (await readManifest(dir)) !== undefined,
+    isComplete: async (dir) => {
+      const manifest = await readManifest(dir);
+      // An entry whose program was deleted by hand is rebuilt, not handed out.
+      return (
+        manifest !== undefined &&
+        (await access(join(dir, manifest.binary)).then(
+          () => true,
+          () => false,
+        ))
+      );
+    },
     onWait: (pid) =>
       options.onProgress?.({
         phase: 'waiting',

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -106,6 +106,12 @@ describe('builder on a plain Makefile tree', () => {
     expect((await readdir(join(cache, 'builds'))).filter((name) => !name.startsWith('.'))).toEqual([
       asan.key,
     ]);
+
+    // An entry whose program was deleted is rebuilt rather than handed out.
+    await rm(asan.binary);
+    const rebuilt = await buildVariant(fromGit, 'asan', { cacheRoot: cache, binary: 'hello' });
+    expect(rebuilt.cached).toBe(false);
+    expect(await isElf(rebuilt.binary)).toBe(true);
   });
 
   it('builds in two processes at once without corrupting the cache', async () => {
