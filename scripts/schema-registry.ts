@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { RepoConfig } from '../src/config/repo-config.schema.js';
 import { WorkloadFile, WorkloadSets } from '../src/workload/schema.js';
 
 /** A JSON Schema written for users' editors from the zod schema that is the source of truth. */
@@ -16,5 +17,10 @@ export const schemaRegistry: readonly SchemaEntry[] = [
     file: 'workload-sets.schema.json',
     title: 'sigstorm workload sets (workloads/sets.yaml)',
     schema: WorkloadSets,
+  },
+  {
+    file: 'sigstorm-config.schema.json',
+    title: 'sigstorm GitHub App config (.github/sigstorm.yml)',
+    schema: RepoConfig,
   },
 ];

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, UsageError } from '../util/errors.js';
 import { registerBuild } from './commands/build.js';
+import { registerServe } from './commands/serve.js';
 import { registerStorm } from './commands/storm.js';
 
 const program = new Command('sigstorm')
@@ -10,6 +11,7 @@ const program = new Command('sigstorm')
   .exitOverride();
 
 registerBuild(program);
+registerServe(program);
 registerStorm(program);
 
 try {

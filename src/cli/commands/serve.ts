@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { Validate } from '../../pipeline/contract.js';
+import { startApp } from '../../publish/server.js';
+import { readServeEnv } from '../../publish/setup/serve-env.js';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'Run the sigstorm GitHub App (Probot HTTP server): checks and one report comment on pull requests, ' +
+        'slash commands, release gating. Configured by the environment: see docs/github-app.md.',
+    )
+    .action(serve);
+}
+
+async function serve(): Promise<void> {
+  // Probot apps read a .env file in the working directory; variables already set win.
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const settings = readServeEnv(process.env);
+  const app = await startApp(settings, await loadValidate());
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        process.stderr.write(`sigstorm serve: ${signal} again, exiting now\n`);
+        process.exit(130);
+      }
+      stopping = true;
+      process.stderr.write(`sigstorm serve: ${signal}: stopping (a running job goes back to the queue)\n`);
+      app.stop().then(resolve, (error: unknown) => {
+        process.stderr.write(`sigstorm serve: error while stopping: ${String(error)}\n`);
+        process.exit(1);
+      });
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+/** The pipeline. SIGSTORM_VALIDATE_MODULE swaps it for another module exporting `validate` (development only). */
+async function loadValidate(): Promise<Validate> {
+  const path = process.env.SIGSTORM_VALIDATE_MODULE ?? '../../pipeline/validate.js';
+  const module: unknown = await import(path);
+  if (
+    typeof module === 'object' &&
+    module !== null &&
+    'validate' in module &&
+    typeof module.validate === 'function'
+  ) {
+    return module.validate as Validate;
+  }
+  throw new Error(`${path} does not export a validate function`);
+}

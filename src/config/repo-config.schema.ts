@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { VariantName, variantNames } from '../build/variants.js';
+
+/**
+ * `.github/sigstorm.yml`, the per-repository configuration of the GitHub App. This schema is the
+ * single source of truth: defaults live here, schemas/sigstorm-config.schema.json is generated from
+ * it (scripts/write-schemas.ts) and docs/github-app.md describes the same fields.
+ */
+
+/** Nobody may ask for more storm iterations per cell and side than this (config or slash command). */
+export const maxIterations = 20_000;
+
+export const configPath = '.github/sigstorm.yml';
+
+const Iterations = z.number().int().min(1).max(maxIterations);
+
+export const checkConclusions = ['success', 'failure', 'neutral'] as const;
+const Conclusion = z.enum(checkConclusions);
+
+function verdictPolicy(regression: 'failure' | 'neutral') {
+  return z
+    .object({
+      regression: Conclusion.default(regression).describe('conclusion when head is worse than base'),
+      improvement: Conclusion.default('success').describe('conclusion when head is better than base'),
+      neutral: Conclusion.default('success').describe('conclusion when no difference is detected'),
+      inconclusive: Conclusion.default('neutral').describe('conclusion when there is too little evidence'),
+    })
+    .strict();
+}
+
+export const VerdictPolicy = verdictPolicy('failure');
+
+export const RepoConfig = z
+  .object({
+    workloads: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe('workload names (from workloads/) run on pull requests; default: the default set'),
+    variants: z
+      .array(VariantName)
+      .min(1)
+      .optional()
+      .describe(`builds to storm on pull requests (${variantNames.join(', ')}); default: the pr profile's`),
+    iterations: Iterations.optional().describe(
+      `iteration cap per cell and side on pull requests (at most ${maxIterations}); default: the pr profile's`,
+    ),
+    policy: z
+      .object({
+        stability: VerdictPolicy.prefault({}).describe('check conclusion per stability verdict'),
+        throughput: VerdictPolicy.prefault({}).describe('check conclusion per throughput verdict'),
+      })
+      .strict()
+      .prefault({})
+      .describe('how verdicts become the check conclusion; the worst of the two wins'),
+    release: z
+      .object({
+        tags: z
+          .array(z.string().min(1))
+          .default(['v*', '3.*'])
+          .describe('tag patterns (* matches anything) whose push runs the release gate'),
+        workloads: z.array(z.string().min(1)).min(1).optional().describe('default: the default set'),
+        variants: z
+          .array(VariantName)
+          .min(1)
+          .default([...variantNames])
+          .describe('builds stormed for a release; default: every variant'),
+        iterations: Iterations.optional().describe(
+          "iteration cap per cell and side; default: the release profile's",
+        ),
+      })
+      .strict()
+      .prefault({})
+      .describe('the release gate: release profile, tag against the previous release tag'),
+  })
+  .strict()
+  .describe('sigstorm GitHub App configuration (.github/sigstorm.yml)');
+
+export type RepoConfig = z.output<typeof RepoConfig>;
+export type RepoConfigInput = z.input<typeof RepoConfig>;
+export type CheckConclusion = (typeof checkConclusions)[number];

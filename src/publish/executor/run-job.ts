@@ -1,0 +1,144 @@
+import type { ValidateResult } from '../../pipeline/contract.js';
+import { SigstormError } from '../../util/errors.js';
+import { conclusionFor } from '../conclusion.js';
+import { actionIds, type CheckState, updateCheckRun } from '../github/check-run.js';
+import { loadRepoConfig } from '../github/load-config.js';
+import type { Octokit } from '../github/octokit.js';
+import { upsertReportComment } from '../github/report-comment.js';
+import {
+  cancelledOutput,
+  configErrorOutput,
+  errorOutput,
+  progressOutput,
+  restartedOutput,
+  startingOutput,
+} from '../messages/check-outputs.js';
+import { errorComment, reportComment } from '../messages/report-comment-body.js';
+import type { AbortReason, Services } from '../services.js';
+import type { Job } from '../store/job.js';
+import { buildRequest } from './build-request.js';
+import { progressReporter } from './progress-reporter.js';
+import { redactCredentials, repoSource } from './source.js';
+
+/**
+ * Runs one claimed job (status `running`) to its end: numbered steps, each visible on the check run.
+ * Whatever happens, the job leaves `running` and its check run leaves `in_progress`.
+ */
+export async function runJob(services: Services, job: Job, signal: AbortSignal): Promise<void> {
+  const log = services.log.child({ job: job.id });
+  const octokit = await services.auth(job.installationId);
+  const check = (state: CheckState) => updateCheckRun(octokit, job, state);
+  try {
+    // 1. The repository's config, from its default branch.
+    const config = await loadRepoConfig(octokit, job.owner, job.repo);
+    if (!config.ok) {
+      await check({
+        status: 'completed',
+        conclusion: 'failure',
+        output: configErrorOutput(job, config.problems),
+      });
+      services.store.transition(job.id, ['running'], 'failed', {
+        note: 'invalid config',
+        conclusion: 'failure',
+      });
+      return;
+    }
+    signal.throwIfAborted();
+    // 2. In progress, then the pipeline with throttled progress.
+    await check({ status: 'in_progress', started: true, output: startingOutput(job) });
+    const repo = await repoSource(job, services.settings, () => installationToken(octokit));
+    const request = buildRequest(job, config.config, repo, services.settings.iterationsCap);
+    log.info({ request: redactCredentials(JSON.stringify(request)) }, 'sigstorm: validating');
+    const reporter = progressReporter(
+      (progress) => check({ status: 'in_progress', output: progressOutput(job, progress) }),
+      {
+        intervalMs: services.settings.progressIntervalMs,
+        onError: (error) => log.warn({ err: error }, 'sigstorm: progress update failed'),
+      },
+    );
+    let result: ValidateResult;
+    try {
+      result = await services.validate(request, { signal, onProgress: reporter.push });
+    } finally {
+      await reporter.close();
+    }
+    signal.throwIfAborted();
+    // 3. The verdict under the repository's policy: comment first, so the check's end is the last word.
+    const conclusion = conclusionFor(result.verdict, config.config.policy);
+    const markdown = redactCredentials(result.markdown);
+    const pullRef = pull(job);
+    if (pullRef) await upsertReportComment(octokit, pullRef, reportComment(job, markdown));
+    await check({
+      status: 'completed',
+      conclusion,
+      output: { title: redactCredentials(result.headline), summary: markdown },
+      actions: [
+        {
+          label: '10× iterations',
+          description: 'Run again with ten times the iterations',
+          identifier: actionIds.moreIterations,
+        },
+      ],
+    });
+    services.store.transition(job.id, ['running'], 'done', { conclusion, note: result.outDir });
+    log.info({ conclusion, outDir: result.outDir }, 'sigstorm: job done');
+  } catch (error) {
+    if (signal.aborted) {
+      await stopped(services, octokit, job, abortReason(signal.reason));
+      return;
+    }
+    log.error({ err: error }, 'sigstorm: job failed');
+    services.store.transition(job.id, ['running'], 'failed', { note: String(error), conclusion: 'failure' });
+    const output = errorOutput(job, error);
+    const redacted = { title: redactCredentials(output.title), summary: redactCredentials(output.summary) };
+    await check({ status: 'completed', conclusion: 'failure', output: redacted });
+    // Errors about the code under test (a patch that does not build) are the author's to act on.
+    const pullRef = pull(job);
+    if (error instanceof SigstormError && pullRef) {
+      await upsertReportComment(octokit, pullRef, errorComment(job, redacted.summary));
+    }
+  }
+}
+
+async function stopped(services: Services, octokit: Octokit, job: Job, reason: AbortReason): Promise<void> {
+  if (reason.kind === 'shutdown') {
+    // Stopped on purpose: back in the queue, not counted as an attempt; the check says it waits.
+    services.store.requeue(job.id, 'the app shut down during the run', true);
+    const attempt = job.attempts;
+    await updateCheckRun(octokit, job, {
+      status: 'queued',
+      output: restartedOutput(job, attempt, services.settings.maxAttempts),
+    });
+    return;
+  }
+  services.store.transition(job.id, ['running'], 'cancelled', { note: reason.message });
+  await updateCheckRun(octokit, job, {
+    status: 'completed',
+    conclusion: 'cancelled',
+    output: cancelledOutput(job, reason.message),
+  });
+}
+
+function pull(job: Job) {
+  return job.pullNumber === null
+    ? undefined
+    : { owner: job.owner, repo: job.repo, pullNumber: job.pullNumber };
+}
+
+function abortReason(reason: unknown): AbortReason {
+  if (typeof reason === 'object' && reason !== null && 'kind' in reason) {
+    if (reason.kind === 'shutdown') return { kind: 'shutdown' };
+    if (reason.kind === 'cancelled' && 'message' in reason && typeof reason.message === 'string') {
+      return { kind: 'cancelled', message: reason.message };
+    }
+  }
+  return { kind: 'cancelled', message: 'The run was cancelled.' };
+}
+
+async function installationToken(octokit: Octokit): Promise<string> {
+  const auth: unknown = await octokit.auth({ type: 'installation' });
+  if (typeof auth === 'object' && auth !== null && 'token' in auth && typeof auth.token === 'string') {
+    return auth.token;
+  }
+  throw new Error('the installation token is missing from the auth result');
+}

@@ -1,0 +1,25 @@
+import type { AppSettings } from '../services.js';
+import type { Job } from '../store/job.js';
+
+/**
+ * Where the pipeline clones base and head from. Normally the repository's clone URL with the
+ * installation token (valid one hour, scoped to the installation's repositories). SIGSTORM_REPO_MAP
+ * (tests, offline mirrors) maps "owner/repo" to a local git repository instead.
+ */
+export function repoSource(job: Job, settings: AppSettings, token: () => Promise<string>): Promise<string> {
+  const local = settings.repoMap.get(`${job.owner}/${job.repo}`);
+  if (local !== undefined) return Promise.resolve(local);
+  return token().then((value) => withToken(job.cloneUrl, value));
+}
+
+export function withToken(cloneUrl: string, token: string): string {
+  const url = new URL(cloneUrl);
+  url.username = 'x-access-token';
+  url.password = token;
+  return url.toString();
+}
+
+/** Removes credentials from every URL in a text that leaves the host (comments, check runs, logs). */
+export function redactCredentials(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, '$1');
+}

@@ -1,0 +1,85 @@
+import type { Job } from '../store/job.js';
+import type { Octokit } from './octokit.js';
+
+/** GitHub rejects a check-run summary or text longer than this. */
+export const checkOutputLimit = 65_535;
+
+export interface CheckOutput {
+  readonly title: string;
+  readonly summary: string;
+  readonly text?: string;
+}
+
+/** A button on the check run; GitHub limits label and identifier to 20 characters, description to 40. */
+export interface CheckAction {
+  readonly label: string;
+  readonly description: string;
+  readonly identifier: string;
+}
+
+export type CheckState =
+  | { readonly status: 'queued'; readonly output: CheckOutput }
+  /** `started`: the first in_progress update of a run, which sets started_at. */
+  | { readonly status: 'in_progress'; readonly output: CheckOutput; readonly started?: boolean }
+  | {
+      readonly status: 'completed';
+      readonly conclusion: 'success' | 'failure' | 'neutral' | 'cancelled' | 'action_required';
+      readonly output: CheckOutput;
+      readonly actions?: readonly CheckAction[];
+    };
+
+export const actionIds = { approve: 'approve-run', moreIterations: 'iterations-x10' } as const;
+
+export async function createCheckRun(octokit: Octokit, job: Job, state: CheckState): Promise<number> {
+  const { data } = await octokit.rest.checks.create({
+    owner: job.owner,
+    repo: job.repo,
+    name: job.checkName,
+    head_sha: job.headSha,
+    external_id: String(job.id),
+    ...body(state),
+  });
+  return data.id;
+}
+
+export async function updateCheckRun(octokit: Octokit, job: Job, state: CheckState): Promise<void> {
+  if (job.checkRunId === null) throw new Error(`job ${job.id} has no check run to update`);
+  await octokit.rest.checks.update({
+    owner: job.owner,
+    repo: job.repo,
+    check_run_id: job.checkRunId,
+    ...body(state),
+  });
+}
+
+function body(state: CheckState) {
+  const now = new Date().toISOString();
+  const output = { ...state.output, summary: truncate(state.output.summary) };
+  if (state.status !== 'completed') {
+    return {
+      status: state.status,
+      output,
+      ...(state.status === 'in_progress' && state.started ? { started_at: now } : {}),
+    };
+  }
+  return {
+    status: state.status,
+    conclusion: state.conclusion,
+    completed_at: now,
+    output: state.output.text === undefined ? output : { ...output, text: truncate(state.output.text) },
+    ...(state.actions ? { actions: [...state.actions] } : {}),
+  };
+}
+
+/** Cuts Markdown to GitHub's limit, saying so, without splitting a surrogate pair. */
+export function truncate(markdown: string, limit = checkOutputLimit): string {
+  if (markdown.length <= limit) return markdown;
+  const note = `\n\n… (truncated: the full report has ${markdown.length} characters, GitHub shows ${limit})`;
+  // Room for the note and for closing a code fence and a few <details> the cut left open.
+  let cut = markdown.slice(0, limit - note.length - 100);
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  if ((cut.match(/^\s*```/gm)?.length ?? 0) % 2 === 1) cut += '\n```';
+  const open = (cut.match(/<details>/g)?.length ?? 0) - (cut.match(/<\/details>/g)?.length ?? 0);
+  cut += '\n</details>'.repeat(Math.max(0, Math.min(open, 7)));
+  return `${cut}${note}`;
+}

@@ -1,0 +1,62 @@
+import { truncate } from './check-run.js';
+import type { Octokit } from './octokit.js';
+
+/** The hidden marker that identifies sigstorm's one report comment on a pull request. */
+export const reportMarker = '<!-- sigstorm-report -->';
+
+/** GitHub rejects an issue comment body longer than this. */
+const commentLimit = 65_536;
+
+export interface PullRef {
+  readonly owner: string;
+  readonly repo: string;
+  readonly pullNumber: number;
+}
+
+/**
+ * Writes the report into the pull request's one sigstorm comment: the comment carrying the marker,
+ * written by a bot (the marker is found, never a login), is edited in place; without one, it is created.
+ */
+export async function upsertReportComment(
+  octokit: Octokit,
+  pull: PullRef,
+  markdown: string,
+): Promise<{ id: number; created: boolean }> {
+  const body = truncate(
+    markdown.includes(reportMarker) ? markdown : `${reportMarker}\n${markdown}`,
+    commentLimit,
+  );
+  const existing = await findReportComment(octokit, pull);
+  if (existing !== undefined) {
+    await octokit.rest.issues.updateComment({
+      owner: pull.owner,
+      repo: pull.repo,
+      comment_id: existing,
+      body,
+    });
+    return { id: existing, created: false };
+  }
+  const { data } = await octokit.rest.issues.createComment({
+    owner: pull.owner,
+    repo: pull.repo,
+    issue_number: pull.pullNumber,
+    body,
+  });
+  return { id: data.id, created: true };
+}
+
+export async function findReportComment(octokit: Octokit, pull: PullRef): Promise<number | undefined> {
+  const comments = octokit.paginate.iterator(octokit.rest.issues.listComments, {
+    owner: pull.owner,
+    repo: pull.repo,
+    issue_number: pull.pullNumber,
+    per_page: 100,
+  });
+  for await (const page of comments) {
+    for (const comment of page.data) {
+      // A person quoting the report copies its text, not the hidden HTML comment; bots only, to be sure.
+      if (comment.user?.type === 'Bot' && comment.body?.includes(reportMarker)) return comment.id;
+    }
+  }
+  return undefined;
+}

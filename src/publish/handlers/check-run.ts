@@ -1,0 +1,91 @@
+import type { Context } from 'probot';
+import { maxIterations } from '../../config/repo-config.schema.js';
+import { actionIds } from '../github/check-run.js';
+import { canWrite } from '../github/permission.js';
+import { enqueue } from '../jobs/enqueue.js';
+import { pullJob } from '../jobs/pull-job.js';
+import { releaseRerun } from '../jobs/release-job.js';
+import { refusalReply } from '../messages/replies.js';
+import type { Services } from '../services.js';
+import type { JobOptions } from '../store/job.js';
+
+export const checkRunEvents = ['check_run.rerequested', 'check_run.requested_action'] as const;
+type CheckRunContext = Context<(typeof checkRunEvents)[number]>;
+
+/** Without a number of iterations to multiply, 10× starts from this (the app's own pr default). */
+export const assumedIterations = 200;
+
+/**
+ * The check run's Re-run button and its action buttons (approve untrusted code, 10× iterations).
+ * GitHub shows them to people with write access only; the app asks the API all the same.
+ */
+export function onCheckRun(services: Services) {
+  return async (context: CheckRunContext): Promise<void> => {
+    const { check_run: checkRun, installation, sender } = context.payload;
+    if (!installation || sender.type === 'Bot') return;
+    const previous = services.store.byCheckRun(checkRun.id);
+    if (!previous) {
+      context.log.warn(
+        { checkRun: checkRun.id },
+        'sigstorm: no job for this check run; ask with /sigstorm run',
+      );
+      return;
+    }
+    const label =
+      context.payload.action === 'requested_action'
+        ? actionLabel(context.payload.requested_action?.identifier)
+        : 'Re-run';
+    if (!(await canWrite(context.octokit, previous.owner, previous.repo, sender.login))) {
+      if (previous.pullNumber !== null) {
+        await context.octokit.rest.issues.createComment({
+          owner: previous.owner,
+          repo: previous.repo,
+          issue_number: previous.pullNumber,
+          body: refusalReply(sender.login, label),
+        });
+      }
+      return;
+    }
+    const options = nextOptions(
+      previous.options,
+      context.payload.action === 'requested_action'
+        ? context.payload.requested_action?.identifier
+        : undefined,
+    );
+    const request = {
+      deliveryId: context.id,
+      trigger: label,
+      dedupe: `check_run:${context.id}`,
+      requestedBy: sender.login,
+      options,
+    };
+    if (previous.kind === 'release') {
+      await enqueue(services, context.octokit, releaseRerun(previous, request));
+      return;
+    }
+    if (previous.pullNumber === null) return;
+    const { data: pull } = await context.octokit.rest.pulls.get({
+      owner: previous.owner,
+      repo: previous.repo,
+      pull_number: previous.pullNumber,
+    });
+    const repository = context.payload.repository;
+    await enqueue(
+      services,
+      context.octokit,
+      pullJob({ ...request, installationId: installation.id, pull, repository }),
+    );
+  };
+}
+
+function actionLabel(identifier: string | undefined): string {
+  if (identifier === actionIds.approve) return 'Approve and run';
+  if (identifier === actionIds.moreIterations) return '10× iterations';
+  return `action ${identifier ?? '(none)'}`;
+}
+
+function nextOptions(options: JobOptions, identifier: string | undefined): Omit<JobOptions, 'profile'> {
+  const { profile: _profile, ...rest } = options;
+  if (identifier !== actionIds.moreIterations) return rest;
+  return { ...rest, iterations: Math.min(maxIterations, 10 * (options.iterations ?? assumedIterations)) };
+}

@@ -1,0 +1,29 @@
+import { updateCheckRun } from '../github/check-run.js';
+import type { Octokit } from '../github/octokit.js';
+import { cancelledOutput } from '../messages/check-outputs.js';
+import type { Services } from '../services.js';
+import type { Job } from '../store/job.js';
+
+/**
+ * Stops a job that has not finished. A running job is aborted and the executor completes its check
+ * (it owns the run); a queued or waiting one is completed here. `keepCheck`: a newer check run on the
+ * same commit replaces this one, so its check is left as it is (a waiting approval, typically).
+ */
+export async function cancelJob(
+  services: Services,
+  octokit: Octokit,
+  job: Job,
+  reason: string,
+  keepCheck = false,
+): Promise<void> {
+  if (job.status === 'running' && services.executor.abort(job.id, { kind: 'cancelled', message: reason }))
+    return;
+  const from = job.status === 'running' ? (['running'] as const) : (['queued', 'awaiting_approval'] as const);
+  if (!services.store.transition(job.id, from, 'cancelled', { note: reason })) return;
+  if (keepCheck || job.checkRunId === null) return;
+  await updateCheckRun(octokit, job, {
+    status: 'completed',
+    conclusion: 'cancelled',
+    output: cancelledOutput(job, reason),
+  });
+}

@@ -1,0 +1,113 @@
+import { type ConfigProblem, formatConfigProblem } from '../../config/repo-config-parse.js';
+import type { ValidateProgress } from '../../pipeline/contract.js';
+import { describeError } from '../../util/errors.js';
+import type { CheckOutput } from '../github/check-run.js';
+import { type Job, shortSha } from '../store/job.js';
+
+/** What the check run says at each step of a job's life. One function per state; no API calls here. */
+
+function subject(job: Job): string {
+  const base = `\`${shortSha(job.baseSha)}\` (${job.baseLabel})`;
+  const head = `\`${shortSha(job.headSha)}\` (${job.headLabel})`;
+  const profile = job.options.profile === 'release' ? 'release profile' : 'pull-request profile';
+  return `Head ${head} against base ${base}, ${profile}. Requested by @${job.requestedBy} (${job.trigger}).`;
+}
+
+export function queuedOutput(job: Job): CheckOutput {
+  return {
+    title: 'Queued',
+    summary: `${subject(job)}\n\nWaiting for the executor: one storm runs at a time on this host.`,
+  };
+}
+
+export type UntrustedReason = { kind: 'fork'; repo: string } | { kind: 'permission'; author: string };
+
+export function awaitingApprovalOutput(job: Job, reason: UntrustedReason): CheckOutput {
+  const why =
+    reason.kind === 'fork'
+      ? `This pull request comes from a fork (\`${reason.repo}\`)`
+      : `The author, @${reason.author}, has no write permission on this repository`;
+  return {
+    title: "Waiting for a maintainer's approval",
+    summary: [
+      `${why}, so sigstorm does not build or run its code on its own: builds and storms execute the`,
+      'pull request on this host.',
+      '',
+      `A maintainer approves commit \`${shortSha(job.headSha)}\` by commenting \`/sigstorm run\` or with the`,
+      '**Approve and run** button above. Every new push needs a new approval.',
+      '',
+      subject(job),
+    ].join('\n'),
+  };
+}
+
+export function startingOutput(job: Job): CheckOutput {
+  return { title: 'Starting', summary: `${subject(job)}\n\nPreparing base and head…` };
+}
+
+export function progressOutput(job: Job, progress: ValidateProgress): CheckOutput {
+  const pct =
+    progress.iterationsTotal > 0 ? Math.floor((100 * progress.iterationsDone) / progress.iterationsTotal) : 0;
+  const line = [
+    `iterations ${progress.iterationsDone.toLocaleString('en-US')} / ${progress.iterationsTotal.toLocaleString('en-US')}`,
+    `cells finished ${progress.cellsDone} / ${progress.cellsTotal}`,
+  ].join(' · ');
+  return {
+    title: `Running: ${progress.phase}, ${pct}% of iterations`,
+    summary: `**${progress.phase}**: ${progress.message}\n\n${line}\n\n${subject(job)}`,
+  };
+}
+
+export function cancelledOutput(job: Job, reason: string): CheckOutput {
+  return { title: 'Cancelled', summary: `${reason}\n\n${subject(job)}` };
+}
+
+export function restartedOutput(job: Job, attempt: number, maxAttempts: number): CheckOutput {
+  return {
+    title: 'Restarted: queued again',
+    summary: [
+      `The sigstorm app stopped while this run was in progress (attempt ${attempt} of ${maxAttempts}).`,
+      'The job is queued again and will start over.',
+      '',
+      subject(job),
+    ].join('\n'),
+  };
+}
+
+export function gaveUpOutput(job: Job, attempts: number): CheckOutput {
+  return {
+    title: `Gave up after ${attempts} attempts`,
+    summary: [
+      `The sigstorm app stopped during each of ${attempts} attempts at this run, so it is not retried again.`,
+      'Look at the app host (memory, disk, crashes in its log), then ask for a new run with `/sigstorm rerun`.',
+      '',
+      subject(job),
+    ].join('\n'),
+  };
+}
+
+export function errorOutput(job: Job, error: unknown): CheckOutput {
+  const text = describeError(error);
+  const first = text.split('\n')[0] ?? 'unknown error';
+  return {
+    title: `sigstorm could not finish: ${first.slice(0, 120)}`,
+    summary: `${subject(job)}\n\n\`\`\`\n${text}\n\`\`\``,
+  };
+}
+
+export function configErrorOutput(job: Job, problems: readonly ConfigProblem[]): CheckOutput {
+  const first = problems[0];
+  return {
+    title: `Invalid ${first ? formatConfigProblem(first) : '.github/sigstorm.yml'}`.slice(0, 200),
+    summary: [
+      'The repository configuration `.github/sigstorm.yml` (read from the default branch) is invalid:',
+      '',
+      ...problems.map((p) => `- \`${formatConfigProblem(p)}\``),
+      '',
+      'Fix the file (fields: docs/github-app.md; editors can check it with schemas/sigstorm-config.schema.json),',
+      'then ask for a new run with `/sigstorm rerun`.',
+      '',
+      subject(job),
+    ].join('\n'),
+  };
+}

@@ -1,0 +1,76 @@
+import pino from 'pino';
+import { Probot, Server } from 'probot';
+import type { Validate } from '../pipeline/contract.js';
+import { sigstormApp } from './app.js';
+import { Executor } from './executor/executor.js';
+import { createMissingCheckRuns, recoverInterrupted } from './executor/recovery.js';
+import { runJob } from './executor/run-job.js';
+import { knownStormWorkloads } from './known-workloads.js';
+import type { Services } from './services.js';
+import type { ServeSettings } from './setup/serve-env.js';
+import { JobStore } from './store/job-store.js';
+
+export interface RunningApp {
+  readonly port: number;
+  /** Stops taking webhooks, stops the executor (a running job goes back to the queue), closes the store. */
+  readonly stop: () => Promise<void>;
+}
+
+/**
+ * Starts the app: job store, recovery of jobs a previous process left running, the Probot HTTP
+ * server, then the executor. `validate` is the pipeline (the real one from `sigstorm serve`).
+ */
+export async function startApp(settings: ServeSettings, validate: Validate): Promise<RunningApp> {
+  const log = pino({ name: 'sigstorm', level: settings.logLevel });
+  const store = new JobStore(settings.dbPath);
+  let services: Services | undefined;
+  const need = (): Services => {
+    if (!services) throw new Error('the app is not loaded yet');
+    return services;
+  };
+  const executor = new Executor(
+    need,
+    (job, signal) => runJob(need(), job, signal),
+    () => createMissingCheckRuns(need()),
+  );
+  const server = new Server({
+    Probot: Probot.defaults({
+      appId: settings.appId,
+      privateKey: settings.privateKey,
+      secret: settings.webhookSecret,
+      baseUrl: settings.baseUrl,
+      log,
+    }),
+    port: settings.port,
+    ...(settings.host ? { host: settings.host } : {}),
+    webhookPath: settings.webhookPath,
+    log,
+  });
+  await server.load((app) => {
+    services = {
+      store,
+      validate,
+      settings: settings.app,
+      log,
+      auth: (installationId) => app.auth(installationId),
+      knownWorkloads: knownStormWorkloads(),
+      executor,
+    };
+    return sigstormApp(services)(app, { cwd: process.cwd(), addHandler: () => {} });
+  });
+  await recoverInterrupted(need());
+  await server.start();
+  executor.start();
+  log.info(
+    { port: server.port, api: settings.baseUrl, db: settings.dbPath, webhookPath: settings.webhookPath },
+    'sigstorm: app ready',
+  );
+  return {
+    port: server.port,
+    async stop() {
+      await server.stop();
+      await executor.stop();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import type { Logger } from 'probot';
+import type { Validate } from '../pipeline/contract.js';
+import type { Octokit } from './github/octokit.js';
+import type { JobStore } from './store/job-store.js';
+
+/** sigstorm's own settings of the app (the Probot ones are Probot's). */
+export interface AppSettings {
+  /** Upper bound on iterations per cell and side for every job on this host (tests, small hosts). */
+  readonly iterationsCap: number | undefined;
+  /** "owner/repo" → local git repository: clone from there instead of GitHub (tests, offline mirrors). */
+  readonly repoMap: ReadonlyMap<string, string>;
+  /** Runs of one job interrupted by a crash before it is given up. */
+  readonly maxAttempts: number;
+  /** At most one progress update of a check run per this many ms (phase changes excepted). */
+  readonly progressIntervalMs: number;
+  /** How often the executor looks for queued jobs without being told. */
+  readonly pollIntervalMs: number;
+}
+
+/** What the webhook handlers and the executor share. One instance per app process. */
+export interface Services {
+  readonly store: JobStore;
+  readonly validate: Validate;
+  readonly settings: AppSettings;
+  readonly log: Logger;
+  /** An installation-authenticated client (Probot's `app.auth`). */
+  readonly auth: (installationId: number) => Promise<Octokit>;
+  /** Names accepted in `workloads=` and in the config. */
+  readonly knownWorkloads: () => Promise<readonly string[]>;
+  readonly executor: ExecutorHandle;
+}
+
+export type AbortReason =
+  | { readonly kind: 'cancelled'; readonly message: string }
+  | { readonly kind: 'shutdown' };
+
+/** The part of the executor handlers use. */
+export interface ExecutorHandle {
+  /** A job was queued: look now rather than at the next poll. */
+  notify(): void;
+  /** Stops the job if it is the one running; false when it is not running here. */
+  abort(jobId: number, reason: AbortReason): boolean;
+}

@@ -1,0 +1,252 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { z } from 'zod';
+import { SigstormError } from '../../util/errors.js';
+import { type Job, JobOptions, type JobStatus, jobStatuses, type NewJob } from './job.js';
+
+const schema = `
+CREATE TABLE IF NOT EXISTS jobs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  delivery_id TEXT NOT NULL UNIQUE,
+  dedupe_key TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  trigger TEXT NOT NULL,
+  installation_id INTEGER NOT NULL,
+  owner TEXT NOT NULL,
+  repo TEXT NOT NULL,
+  pull_number INTEGER,
+  clone_url TEXT NOT NULL,
+  base_sha TEXT NOT NULL,
+  base_label TEXT NOT NULL,
+  head_sha TEXT NOT NULL,
+  head_label TEXT NOT NULL,
+  options TEXT NOT NULL,
+  check_name TEXT NOT NULL,
+  requested_by TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  check_run_id INTEGER,
+  note TEXT,
+  conclusion TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, id);
+CREATE INDEX IF NOT EXISTS jobs_pull ON jobs (owner, repo, pull_number);
+CREATE INDEX IF NOT EXISTS jobs_check_run ON jobs (check_run_id);
+`;
+
+interface Row {
+  id: number;
+  delivery_id: string;
+  dedupe_key: string;
+  kind: string;
+  trigger: string;
+  installation_id: number;
+  owner: string;
+  repo: string;
+  pull_number: number | null;
+  clone_url: string;
+  base_sha: string;
+  base_label: string;
+  head_sha: string;
+  head_label: string;
+  options: string;
+  check_name: string;
+  requested_by: string;
+  status: string;
+  attempts: number;
+  check_run_id: number | null;
+  note: string | null;
+  conclusion: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * The app's jobs in an embedded SQLite file: they outlive the webhook that recorded them and the
+ * process that ran them. Every write is one statement or one transaction, so a kill leaves no half state.
+ */
+export class JobStore {
+  readonly #db: Database.Database;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    try {
+      this.#db = new Database(file);
+    } catch (error) {
+      throw new SigstormError(`Cannot open the job store ${file}`, {
+        cause: error,
+        hint: 'Set SIGSTORM_DB to a writable file path (its directory is created if missing).',
+      });
+    }
+    // WAL: readers never wait for the executor's writes; NORMAL sync is durable enough with WAL.
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.pragma('busy_timeout = 5000');
+    this.#db.exec(schema);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  /** Records a job unless one exists for the same delivery or the same request: then returns that one. */
+  insert(job: NewJob, status: 'queued' | 'awaiting_approval'): { job: Job; created: boolean } {
+    const now = new Date().toISOString();
+    const info = this.#db
+      .prepare(
+        `INSERT INTO jobs (delivery_id, dedupe_key, kind, trigger, installation_id, owner, repo, pull_number,
+           clone_url, base_sha, base_label, head_sha, head_label, options, check_name, requested_by, status,
+           created_at, updated_at)
+         VALUES (@deliveryId, @dedupeKey, @kind, @trigger, @installationId, @owner, @repo, @pullNumber,
+           @cloneUrl, @baseSha, @baseLabel, @headSha, @headLabel, @options, @checkName, @requestedBy, @status,
+           @now, @now)
+         ON CONFLICT DO NOTHING`,
+      )
+      .run({ ...job, status, options: JSON.stringify(JobOptions.parse(job.options)), now });
+    if (info.changes === 1) return { job: this.#get(Number(info.lastInsertRowid)), created: true };
+    const existing = this.#db
+      .prepare('SELECT * FROM jobs WHERE delivery_id = ? OR dedupe_key = ? ORDER BY id LIMIT 1')
+      .get(job.deliveryId, job.dedupeKey) as Row | undefined;
+    if (!existing) throw new Error(`job insert for ${job.dedupeKey} neither inserted nor found`);
+    return { job: toJob(existing), created: false };
+  }
+
+  get(id: number): Job | undefined {
+    const row = this.#db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+    return row ? toJob(row) : undefined;
+  }
+
+  #get(id: number): Job {
+    const job = this.get(id);
+    if (!job) throw new Error(`job ${id} vanished from the store`);
+    return job;
+  }
+
+  setCheckRun(id: number, checkRunId: number): void {
+    this.#update(id, { check_run_id: checkRunId });
+  }
+
+  /**
+   * Takes the oldest queued job and marks it running (one attempt more), atomically. Only jobs whose
+   * check run exists: the handler that recorded a job may still be creating it.
+   */
+  claimNext(): Job | undefined {
+    const row = this.#db
+      .prepare(
+        `UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = ?
+         WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND check_run_id IS NOT NULL ORDER BY id LIMIT 1)
+         RETURNING *`,
+      )
+      .get(new Date().toISOString()) as Row | undefined;
+    return row ? toJob(row) : undefined;
+  }
+
+  /** Moves a job on, only from the states given: a job cancelled meanwhile is not marked done. */
+  transition(
+    id: number,
+    from: readonly JobStatus[],
+    to: JobStatus,
+    fields: { note?: string | null; conclusion?: string | null } = {},
+  ): boolean {
+    const marks = from.map(() => '?').join(', ');
+    const info = this.#db
+      .prepare(
+        `UPDATE jobs SET status = ?, note = COALESCE(?, note), conclusion = COALESCE(?, conclusion), updated_at = ?
+         WHERE id = ? AND status IN (${marks})`,
+      )
+      .run(to, fields.note ?? null, fields.conclusion ?? null, new Date().toISOString(), id, ...from);
+    return info.changes === 1;
+  }
+
+  /**
+   * Puts a running job back in the queue. `refund`: the run was stopped on purpose (shutdown), so it
+   * does not count against the job's attempts; a crash found at startup does count.
+   */
+  requeue(id: number, note: string, refund: boolean): boolean {
+    const info = this.#db
+      .prepare(
+        `UPDATE jobs SET status = 'queued', note = ?, attempts = attempts - ?, updated_at = ?
+         WHERE id = ? AND status = 'running'`,
+      )
+      .run(note, refund ? 1 : 0, new Date().toISOString(), id);
+    return info.changes === 1;
+  }
+
+  /** Unfinished jobs of a pull request, oldest first. */
+  activeForPull(owner: string, repo: string, pullNumber: number): Job[] {
+    const rows = this.#db
+      .prepare(
+        `SELECT * FROM jobs WHERE owner = ? AND repo = ? AND pull_number = ?
+         AND status IN ('queued', 'running', 'awaiting_approval') ORDER BY id`,
+      )
+      .all(owner, repo, pullNumber) as Row[];
+    return rows.map(toJob);
+  }
+
+  latestForPull(owner: string, repo: string, pullNumber: number): Job | undefined {
+    const row = this.#db
+      .prepare('SELECT * FROM jobs WHERE owner = ? AND repo = ? AND pull_number = ? ORDER BY id DESC LIMIT 1')
+      .get(owner, repo, pullNumber) as Row | undefined;
+    return row ? toJob(row) : undefined;
+  }
+
+  byCheckRun(checkRunId: number): Job | undefined {
+    const row = this.#db.prepare('SELECT * FROM jobs WHERE check_run_id = ?').get(checkRunId) as
+      | Row
+      | undefined;
+    return row ? toJob(row) : undefined;
+  }
+
+  withStatus(status: JobStatus): Job[] {
+    const rows = this.#db.prepare('SELECT * FROM jobs WHERE status = ? ORDER BY id').all(status) as Row[];
+    return rows.map(toJob);
+  }
+
+  /** Queued jobs recorded before `before` that never got their check run (GitHub or the app failed). */
+  queuedWithoutCheckRun(before: Date): Job[] {
+    const rows = this.#db
+      .prepare(
+        "SELECT * FROM jobs WHERE status = 'queued' AND check_run_id IS NULL AND created_at < ? ORDER BY id",
+      )
+      .all(before.toISOString()) as Row[];
+    return rows.map(toJob);
+  }
+
+  #update(id: number, fields: { check_run_id: number }): void {
+    this.#db
+      .prepare('UPDATE jobs SET check_run_id = ?, updated_at = ? WHERE id = ?')
+      .run(fields.check_run_id, new Date().toISOString(), id);
+  }
+}
+
+function toJob(row: Row): Job {
+  return {
+    id: row.id,
+    deliveryId: row.delivery_id,
+    dedupeKey: row.dedupe_key,
+    kind: row.kind === 'release' ? 'release' : 'pull_request',
+    trigger: row.trigger,
+    installationId: row.installation_id,
+    owner: row.owner,
+    repo: row.repo,
+    pullNumber: row.pull_number,
+    cloneUrl: row.clone_url,
+    baseSha: row.base_sha,
+    baseLabel: row.base_label,
+    headSha: row.head_sha,
+    headLabel: row.head_label,
+    options: JobOptions.parse(JSON.parse(row.options)),
+    checkName: row.check_name,
+    requestedBy: row.requested_by,
+    status: z.enum(jobStatuses).parse(row.status),
+    attempts: row.attempts,
+    checkRunId: row.check_run_id,
+    note: row.note,
+    conclusion: row.conclusion,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
