@@ -26,12 +26,14 @@ export async function deliverPattern(
   signal?: AbortSignal,
 ): Promise<DeliveredSignal[]> {
   const delivered: DeliveredSignal[] = [];
-  let due = startAt;
+  // Each gap counts from when the previous kill() really ran, so a late timer never shortens a gap.
+  let previous = startAt;
   for (const step of plan) {
-    due += step.gapMs;
+    const due = previous + step.gapMs;
     if (due > performance.now()) await sleepUntil(due, signal);
     const sent = target.running() && target.signal(step.signal);
-    delivered.push({ ...step, atMs: round(performance.now() - startAt), delivered: sent });
+    previous = performance.now();
+    delivered.push({ ...step, atMs: round(previous - startAt), delivered: sent });
   }
   return delivered;
 }

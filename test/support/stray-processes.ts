@@ -1,0 +1,61 @@
+/**
+ * Shared test helper: processes a storm may have left behind. Reads /proc directly (no `ps`), so a
+ * test can assert "nothing of it is left": no live child of the test process, and no process running
+ * the storm's binary with a port from the storm's lanes.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+
+export interface ProcessInfo {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly pgid: number;
+  readonly state: string;
+  readonly argv: readonly string[];
+}
+
+async function readProcess(pid: number): Promise<ProcessInfo | null> {
+  try {
+    const [stat, cmdline] = await Promise.all([
+      readFile(`/proc/${pid}/stat`, 'utf8'),
+      readFile(`/proc/${pid}/cmdline`, 'utf8'),
+    ]);
+    // The command name is in parentheses and may contain spaces: fields follow the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return {
+      pid,
+      state: fields[0] ?? '?',
+      ppid: Number(fields[1]),
+      pgid: Number(fields[2]),
+      argv: cmdline.split('\0').filter((a) => a !== ''),
+    };
+  } catch {
+    return null; // exited while we looked
+  }
+}
+
+export async function listProcesses(): Promise<ProcessInfo[]> {
+  const pids = (await readdir('/proc')).filter((d) => /^\d+$/.test(d)).map(Number);
+  const all = await Promise.all(pids.map(readProcess));
+  return all.filter((p): p is ProcessInfo => p !== null);
+}
+
+/**
+ * Processes running `binary` with `-p <port>` for a port in `ports`, and children of `parentPid`
+ * that a storm starts (the binary, taskset, gdb); other children (esbuild…) are not the storm's.
+ */
+export async function strayProcesses(options: {
+  readonly binary?: string;
+  readonly ports?: readonly number[];
+  readonly parentPid?: number;
+}): Promise<ProcessInfo[]> {
+  const ports = new Set((options.ports ?? []).map(String));
+  return (await listProcesses()).filter((p) => {
+    const ours =
+      (options.binary !== undefined && p.argv.includes(options.binary)) ||
+      /(^|\/)(taskset|gdb)$/.test(p.argv[0] ?? '');
+    if (options.parentPid !== undefined && p.ppid === options.parentPid && ours) return true;
+    if (!options.binary || !p.argv.includes(options.binary)) return false;
+    const port = p.argv[p.argv.indexOf('-p') + 1];
+    return port !== undefined && ports.has(port);
+  });
+}
