@@ -9,7 +9,7 @@ export const TreeSpec = z.object({
   /** Branch, tag or commit. Default: HEAD; for the bundled subject, its current working-copy content. */
   ref: z.string().min(1).optional(),
   /** Patch files applied in order with `git apply` (paths relative to the current directory). */
-  patches: z.array(z.string().min(1)).default([]),
+  patches: z.array(z.string().min(1)).readonly().default([]),
 });
 export type TreeSpec = z.input<typeof TreeSpec>;
 
