@@ -1,4 +1,7 @@
 /* Client side: connect, run the streams for -t seconds, exchange results, report. */
+#include "config.h"
+
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -44,7 +47,14 @@ static int client_unexpected_state(struct iperf_test *test, int got, int state)
     switch (state) {
     case SERVER_TERMINATE: return client_fail(test, 1, "the server has terminated");
     case ACCESS_DENIED: return client_fail(test, 0, "the server is busy running a test. try again later");
-    case SERVER_ERROR: return client_fail(test, 0, "the server has reported an error");
+    case SERVER_ERROR: {
+        uint32_t codes[2] = {0, 0};
+        int err = 0;
+        if (net_read_exact(test->ctrl_fd, codes, sizeof(codes), 1.0) == (ssize_t)sizeof(codes))
+            err = (int)ntohl(codes[1]);
+        return client_fail(test, 0, "the server has reported an error%s%s", err ? ": " : "",
+                           err ? strerror(err) : "");
+    }
     default: return 0;
     }
 }

@@ -1,4 +1,6 @@
 /* A tiny JSON tree and printer, formatted like cJSON (which iperf3 uses). */
+#include "config.h"
+
 #include "json.h"
 
 #include <math.h>

@@ -1,4 +1,6 @@
 /* sigstorm test subject: an iperf3 look-alike (NOT iperf3) with iperf3 3.18's signal architecture. */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -6,7 +8,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "iperf.h"
 #include "protocol.h"
 #include "signals.h"

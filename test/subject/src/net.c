@@ -1,4 +1,6 @@
 /* Sockets: listen, connect, and control-channel I/O that waits interruptibly. */
+#include "config.h"
+
 #include "net.h"
 
 #include <arpa/inet.h>

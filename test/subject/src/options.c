@@ -1,4 +1,6 @@
 /* Command line: the iperf3 options this subject understands. */
+#include "config.h"
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,6 @@
 /* The control protocol: one state byte at a time, plus length-prefixed parameter and result blocks. */
+#include "config.h"
+
 #include "protocol.h"
 
 #include <arpa/inet.h>

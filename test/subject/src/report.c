@@ -1,4 +1,6 @@
 /* Output: iperf3's text lines and its -J document (built during the test, printed once at the end). */
+#include "config.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,7 @@
 /* Server side: accept a test, run the streams until the client ends it, report, repeat (or -1: exit). */
+#include "config.h"
+
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +16,20 @@
 
 #define SETUP_TIMEOUT 10.0 /* seconds the client may take to open its streams */
 
-/* Report a failed test and give up on it; the server itself keeps going. */
+/*
+ * Report a failed test and give up on it; the server itself keeps going.
+ * Like iperf3, tell the client with SERVER_ERROR (state byte, then error code
+ * and errno): even after EOF on the control socket it may still be reading.
+ */
 static int server_fail(struct iperf_test *test, const char *msg)
 {
+    int saved = errno;
     iperf_stop_workers(test, SHUT_RDWR);
+    if (test->ctrl_fd >= 0 && test->state != 0) {
+        uint32_t codes[2] = {htonl(1), htonl((uint32_t)saved)};
+        if (proto_send_state(test, SERVER_ERROR) == 0)
+            (void)net_write_all(test->ctrl_fd, codes, sizeof(codes));
+    }
     iperf_err(test, "%s", msg);
     return -1;
 }

@@ -1,4 +1,6 @@
 /* Termination signals the iperf3 3.18 way: signal() + longjmp into the main thread. */
+#include "config.h"
+
 #include "signals.h"
 
 #include <errno.h>

@@ -1,4 +1,6 @@
 /* Data streams: one worker thread per stream runs the send or receive loop. */
+#include "config.h"
+
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>

@@ -1,4 +1,6 @@
 /* Monotonic and wall clocks in seconds. */
+#include "config.h"
+
 #include "timer.h"
 
 #include <errno.h>

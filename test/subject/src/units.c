@@ -1,4 +1,6 @@
 /* K/M/G parsing and iperf3's adaptive unit formatting (unit_snprintf 'A'/'a'). */
+#include "config.h"
+
 #include "units.h"
 
 #include <errno.h>
