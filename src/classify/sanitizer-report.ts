@@ -42,6 +42,12 @@ const ubsanLine = /(?:^|: )runtime error: (.*)$/;
 const longjmpLine = new RegExp(`^${pidPrefix}(\\w+)Sanitizer: can't find longjmp buf`);
 const checkFailed = new RegExp(`^${pidPrefix}(?:FATAL: )?(\\w+)Sanitizer:? CHECK failed: `);
 const fatalLine = new RegExp(`^${pidPrefix}FATAL: (\\w+)Sanitizer:? (.*)$`);
+// Any other `XSanitizer: message` is a fatal report (`AddressSanitizer: nested bug in the same thread,
+// aborting.`), except the runtime's chatter below.
+const otherLine = new RegExp(`^${pidPrefix}(\\w+)Sanitizer: (.+)$`);
+const chatter =
+  /^(reported \d+ warnings|ignoring signal|Matched \d+ suppressions|matched suppression|growing |periodic memory flush|memory flush|flushing memory|memory flushed|suppressing report|forked new process)/;
+const deadlySignal = /^(\w+)Sanitizer:DEADLYSIGNAL\s*$/;
 
 /** A report kind without the parts that change between runs (addresses, pids, thread ids). */
 export function normaliseKind(raw: string): string {
@@ -97,6 +103,12 @@ function detectStart(line: string): Start | null {
   if (match) {
     const tool = toolNames[match[1] ?? ''] ?? 'asan';
     return { tool, reportKind: normaliseKind(match[2] ?? ''), severity: 0, style: 'fatal' };
+  }
+  match = otherLine.exec(line);
+  if (match && !chatter.test(match[2] ?? '')) {
+    const tool = toolNames[match[1] ?? ''];
+    const reportKind = normaliseKind((match[2] ?? '').replace(/,? aborting\.?$/, '').replace(/\.$/, ''));
+    if (tool) return { tool, reportKind, severity: 0, style: 'fatal' };
   }
   match = ubsanLine.exec(line);
   if (match) return { tool: 'ubsan', reportKind: ubsanKind(match[1] ?? ''), severity: 1, style: 'ubsan' };
@@ -170,7 +182,8 @@ function finish(draft: Draft): SanitizerReport {
 /**
  * Every sanitizer report in a process's stderr, in the order printed. Reports of different tools
  * interleave (UBSan runtime errors before the ASan error; TSan's longjmp CHECK prints its stack
- * after later reports): a stack that follows no open report goes to the fatal report still lacking one.
+ * after later reports): a stack that follows no open report goes to the earliest fatal report still
+ * lacking one.
  */
 export function findSanitizerReports(stderr: string): SanitizerReport[] {
   const drafts: Draft[] = [];
@@ -196,7 +209,7 @@ export function findSanitizerReports(stderr: string): SanitizerReport[] {
     } else {
       leave();
       const owner = isSanitizerFrameLine(line)
-        ? drafts.findLast((d) => d.start.style === 'fatal' && d.stack === 'none')
+        ? drafts.find((d) => d.start.style === 'fatal' && d.stack === 'none')
         : undefined;
       if (owner) {
         addLine(owner, line);
@@ -205,7 +218,32 @@ export function findSanitizerReports(stderr: string): SanitizerReport[] {
     }
     previous = line;
   }
-  return drafts.map(finish);
+  if (drafts.length === 0) {
+    // The runtime caught a deadly signal but died before printing a report: still its evidence.
+    const lines = splitLines(stderr);
+    const at = lines.findIndex((line) => deadlySignal.test(line));
+    const tool = at >= 0 ? toolNames[deadlySignal.exec(lines[at] ?? '')?.[1] ?? ''] : undefined;
+    if (tool) {
+      const start: Start = { tool, reportKind: 'deadly signal', severity: 0, style: 'fatal' };
+      drafts.push({ start, lines: lines.slice(at, at + 50), frames: [], stack: 'done' });
+    }
+  }
+  return adoptLostStacks(drafts.map(finish));
+}
+
+/**
+ * A fatal report whose stack was never printed (the runtime died first, e.g. two workers hitting the
+ * same longjmp CHECK) takes the signature of its twin of the same tool and kind that has one, so the
+ * same bug does not count as two findings depending on how far the dying runtime got.
+ */
+function adoptLostStacks(reports: SanitizerReport[]): SanitizerReport[] {
+  return reports.map((report) => {
+    if (report.frames.length > 0) return report;
+    const twin = reports.find(
+      (r) => r.frames.length > 0 && r.tool === report.tool && r.reportKind === report.reportKind,
+    );
+    return twin ? { ...report, signature: twin.signature } : report;
+  });
 }
 
 /** The report that best explains the process's end: the most severe, the earliest among equals. */
