@@ -22,7 +22,7 @@ export function formatPercent(value: number): string {
 /** A relative change with its sign: −0.1234 → "−12.3%", 0.05 → "+5.0%" (typographic minus). */
 export function formatChange(value: number): string {
   const text = formatPercent(Math.abs(value));
-  if (value === 0) return '±0%';
+  if (value === 0) return '0.0%';
   return `${value < 0 ? '−' : '+'}${text}`;
 }
 

@@ -1,0 +1,86 @@
+import { emptyOutcomeCounts, isFailure, type Outcome } from '../classify/outcome.js';
+import type { IterationRecord, StormSummary } from '../storm/record.js';
+import type { SideObservation, SignatureObservation } from './input.js';
+import type { BinomialCount } from './stats/binomial-count.js';
+
+/** The family a signature belongs to: `tool: report kind` for sanitizers, the signal for crashes. */
+export function familyOf(outcome: Outcome): string | null {
+  switch (outcome.kind) {
+    case 'sanitizer':
+      return `${outcome.tool}: ${outcome.reportKind}`;
+    case 'crash':
+      return outcome.signal;
+    case 'bad-exit':
+      return `exit ${outcome.exitCode}`;
+    case 'hang':
+      return 'hang';
+    default:
+      return null;
+  }
+}
+
+/** Signature → family over iteration records (every sanitizer finding of a process included). */
+export function familiesOf(records: Iterable<IterationRecord>): Map<string, string> {
+  const families = new Map<string, string>();
+  for (const record of records) {
+    for (const process of [record.target, record.peer]) {
+      if (!process) continue;
+      const { outcome } = process;
+      const family = familyOf(outcome);
+      if (outcome.kind !== 'clean' && outcome.kind !== 'harness-error' && family) {
+        families.set(outcome.signature, family);
+      }
+      if ((outcome.kind === 'sanitizer' || outcome.kind === 'hang') && outcome.findings) {
+        for (const f of outcome.findings) families.set(f.signature, `${f.tool}: ${f.reportKind}`);
+      }
+    }
+  }
+  return families;
+}
+
+/** Exit code → count over the clean outcomes of one role. */
+export function cleanExitCodes(
+  records: Iterable<IterationRecord>,
+  role: 'target' | 'peer',
+): Record<string, number> {
+  const histogram: Record<string, number> = {};
+  for (const record of records) {
+    const outcome = role === 'target' ? record.target.outcome : record.peer?.outcome;
+    if (outcome?.kind !== 'clean') continue;
+    const key = String(outcome.exitCode);
+    histogram[key] = (histogram[key] ?? 0) + 1;
+  }
+  return histogram;
+}
+
+/** Judged iterations and failures of a batch of records (harness errors are not judged). */
+export function countBatch(records: Iterable<IterationRecord>): BinomialCount {
+  let n = 0;
+  let failures = 0;
+  for (const record of records) {
+    if (record.target.outcome.kind === 'harness-error') continue;
+    n++;
+    if (isFailure(record.target.outcome)) failures++;
+  }
+  return { n, failures };
+}
+
+/**
+ * One side of a cell from its storm summary and iteration records (the records give exit codes
+ * and signature families; pass every record of that side and cell).
+ */
+export function sideFromSummary(summary: StormSummary, records: readonly IterationRecord[]): SideObservation {
+  const families = familiesOf(records);
+  const signatures: SignatureObservation[] = summary.signatures.map((s) => ({
+    ...s,
+    family: families.get(s.signature) ?? null,
+  }));
+  return {
+    outcomes: { ...emptyOutcomeCounts(), ...summary.outcomes },
+    peerOutcomes: { ...emptyOutcomeCounts(), ...summary.peerOutcomes },
+    signatures,
+    cleanExitCodes: cleanExitCodes(records, 'target'),
+    peerCleanExitCodes: cleanExitCodes(records, 'peer'),
+    interrupted: summary.interrupted,
+  };
+}

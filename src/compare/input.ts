@@ -1,0 +1,64 @@
+import type { VariantName } from '../build/variants.js';
+import type { OutcomeCounts, OutcomeKind } from '../classify/outcome.js';
+import type { Side } from '../storm/record.js';
+import type { BatchPair } from './sequential/decide-cell.js';
+
+/**
+ * What the comparison reads: plain data the validate pipeline assembles from storm summaries and
+ * iteration records (adapters in ./adapters.ts). Nothing here is user input, so no zod.
+ */
+
+/** One signature seen on one side of a cell: a storm summary's SignatureCount plus its family. */
+export interface SignatureObservation {
+  readonly signature: string;
+  readonly kind: OutcomeKind;
+  /** `tool: report kind` for sanitizer findings (e.g. `tsan: data race`), the signal for crashes; see familyOf. */
+  readonly family?: string | null;
+  /** The process that showed it. */
+  readonly side: Side;
+  /** `target`: the judged side of the iteration; `peer`: the other side, evidence only. */
+  readonly role: 'target' | 'peer';
+  /** Iterations it was seen in. */
+  readonly count: number;
+  readonly firstIteration: number;
+  readonly excerpt: string;
+  readonly evidence: string;
+  readonly repro: string;
+}
+
+/** Everything one tree (base or head) did in one cell. */
+export interface SideObservation {
+  /** Target-side outcomes by class; their sum is the number of iterations run. */
+  readonly outcomes: OutcomeCounts;
+  readonly peerOutcomes: OutcomeCounts;
+  readonly signatures: readonly SignatureObservation[];
+  /** Exit code → count over the target side's clean outcomes (a changed exit code is a behaviour change). */
+  readonly cleanExitCodes: Readonly<Record<string, number>>;
+  readonly peerCleanExitCodes?: Readonly<Record<string, number>>;
+  /** The storm was cut short (Ctrl-C, cancel, budget). */
+  readonly interrupted?: boolean;
+}
+
+/** One cell: a workload in one build variant, its target side, stormed on base and on head. */
+export interface CellInput {
+  readonly workload: string;
+  readonly variant: VariantName;
+  /** The side the workload signals (the judged side). */
+  readonly side: Side;
+  readonly base: SideObservation;
+  readonly head: SideObservation;
+  /** The interleaved batches in the order they ran, for the sequential test; absent: a fixed-size run. */
+  readonly batches?: readonly BatchPair[];
+  /** The iteration cap per side that applied, when not the config's per-variant one (e.g. `--iterations`). */
+  readonly cap?: number;
+}
+
+/** Interleaved throughput runs of one workload: bits per second of each successful run, in run order. */
+export interface ThroughputInput {
+  readonly workload: string;
+  readonly variant: VariantName;
+  readonly base: readonly number[];
+  readonly head: readonly number[];
+  /** Runs that produced no measurement (iperf3 failed); counted, never averaged in. */
+  readonly failedRuns?: { readonly base: number; readonly head: number };
+}

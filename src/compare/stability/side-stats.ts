@@ -1,0 +1,34 @@
+import type { SideStats } from '../../report/report.schema.js';
+import type { SideObservation } from '../input.js';
+import type { BinomialCount } from '../stats/binomial-count.js';
+import { upperBound } from '../stats/clopper-pearson.js';
+import { wilsonInterval } from '../stats/wilson.js';
+
+/** Judged iterations and failures of one side: harness errors are never counted either way. */
+export function judgedCount(side: SideObservation): BinomialCount {
+  const o = side.outcomes;
+  const failures = o.crash + o.sanitizer + o.hang + o['bad-exit'];
+  return { n: failures + o.clean, failures };
+}
+
+export function iterationsRun(side: SideObservation): number {
+  return Object.values(side.outcomes).reduce((a, b) => a + b, 0);
+}
+
+/** Rate, Wilson interval and exact "at most" bound of one side of a cell. */
+export function sideStats(side: SideObservation, confidence: number): SideStats {
+  const count = judgedCount(side);
+  return {
+    iterations: iterationsRun(side),
+    judged: count.n,
+    failures: count.failures,
+    harnessErrors: side.outcomes['harness-error'],
+    rate: count.n === 0 ? null : count.failures / count.n,
+    interval: wilsonInterval(count, confidence),
+    atMost: upperBound(count, confidence),
+    outcomes: { ...side.outcomes },
+    peerOutcomes: { ...side.peerOutcomes },
+    cleanExitCodes: { ...side.cleanExitCodes },
+    interrupted: side.interrupted ?? false,
+  };
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { ThroughputInput } from '../../src/compare/input.js';
+import { compareThroughput } from '../../src/compare/throughput/compare-throughput.js';
+import { defaultThresholds } from '../../src/config/thresholds.schema.js';
+import { neutralThroughput, throughputRegressionScenario } from '../support/report-fixtures.js';
+
+const t = defaultThresholds.throughput;
+const row = (base: number[], head: number[], extra: Partial<ThroughputInput> = {}): ThroughputInput => ({
+  workload: 'tcp-4streams',
+  variant: 'plain',
+  base,
+  head,
+  ...extra,
+});
+const scaled = (values: readonly number[], factor: number) => values.map((v) => v * factor);
+const base5 = [9.1e9, 9.4e9, 9.0e9, 9.3e9, 9.2e9];
+
+describe('compareThroughput', () => {
+  it('calls a 20% slowdown a regression, sharing the confidence over the rows (97.5% each for 2)', () => {
+    const c = compareThroughput(throughputRegressionScenario().throughput, t);
+    expect(c.verdict).toBe('regression');
+    expect(c.rows.map((r) => r.verdict)).toEqual(['regression', 'regression']);
+    expect(c.rows[0]?.change?.confidence).toBeCloseTo(0.975, 12);
+    expect(c.rows[1]).toMatchObject({ head: { failedRuns: 1 }, base: { failedRuns: 0 } });
+    expect(c.summary).toMatch(
+      /^tcp-4streams: −19\.8% \(97\.5% interval −21\.2% to −18\.4%; 5 \+ 5 runs\): more than 3\.0% slower; 2 of 2 workloads regression$/,
+    );
+  });
+
+  it('reports the medians of each side', () => {
+    const c = compareThroughput([row(base5, scaled(base5, 0.9))], t);
+    expect(c.rows[0]?.base.median).toBe(9.2e9);
+    expect(c.rows[0]?.head.median).toBeCloseTo(9.2e9 * 0.9, 0);
+  });
+
+  it('needs the whole interval beyond the threshold: −10% is a regression, a noisy −4% is not', () => {
+    expect(compareThroughput([row(base5, scaled(base5, 0.9))], t).verdict).toBe('regression');
+    // head = base × 0.96 with the spread reordered: the interval reaches above −3%.
+    const noisy = compareThroughput([row(base5, scaled([9.4e9, 9.0e9, 9.3e9, 9.1e9, 9.2e9], 0.96))], t);
+    expect(noisy.rows[0]?.change?.upper).toBeGreaterThan(-0.03);
+    expect(noisy.verdict).toBe('neutral');
+  });
+
+  it('calls a clear speed-up an improvement', () => {
+    expect(compareThroughput([row(base5, scaled(base5, 1.1))], t).verdict).toBe('improvement');
+  });
+
+  it('is neutral when the interval lies within ±10%, inconclusive when wider', () => {
+    expect(compareThroughput(neutralThroughput, t).verdict).toBe('neutral');
+    const wild = compareThroughput([row([5e9, 9e9, 7e9, 10e9, 6e9], [6e9, 10e9, 5e9, 9e9, 7.5e9])], t);
+    expect(wild.verdict).toBe('inconclusive');
+    expect(wild.rows[0]?.because).toMatch(/the interval is wider than ±10\.0%$/);
+  });
+
+  it('is inconclusive with fewer runs than configured and without any row', () => {
+    const few = compareThroughput([row(base5.slice(0, 4), base5.slice(0, 4))], t);
+    expect(few.rows[0]).toMatchObject({
+      verdict: 'inconclusive',
+      because: 'only 4 successful runs on a side (at least 5 needed)',
+    });
+    expect(compareThroughput([], t)).toEqual({
+      verdict: 'inconclusive',
+      summary: 'throughput not measured',
+      rows: [],
+    });
+  });
+
+  it('gives identical samples no change at all', () => {
+    const c = compareThroughput([row(base5, [...base5])], t);
+    expect(c.rows[0]?.change).toMatchObject({
+      estimate: 0,
+      lower: expect.any(Number),
+      upper: expect.any(Number),
+    });
+    expect(c.verdict).toBe('neutral');
+  });
+});
