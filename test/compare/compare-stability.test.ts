@@ -7,7 +7,6 @@ import {
   inconclusiveScenario,
   neutralScenario,
   regressionScenario,
-  repeat,
   throughputRegressionScenario,
 } from '../support/report-fixtures.js';
 

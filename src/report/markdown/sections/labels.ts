@@ -1,0 +1,35 @@
+import { formatCount, formatPercent } from '../../../util/format.js';
+import type { CellReport, SideStats, Verdict } from '../../report.schema.js';
+
+export const verdictIcon: Record<Verdict, string> = {
+  regression: '❌',
+  improvement: '✅',
+  neutral: '✅',
+  inconclusive: '⚠️',
+};
+
+export const verdictLabel = (v: Verdict) => `${verdictIcon[v]} ${v}`;
+
+export const cellLabel = (c: { workload: string; variant: string; side: string }) =>
+  `${c.workload} · ${c.variant} · ${c.side}`;
+
+/** "0 of 600 (≤ 0.50%)" or "15 of 50: 30.0% (19.1–43.8%)": the count behind every rate. */
+export function rateText(s: SideStats): string {
+  const counted = `${formatCount(s.failures)} of ${formatCount(s.judged)}`;
+  if (s.judged === 0) return 'none judged';
+  if (s.failures === 0) return `${counted} (≤ ${formatPercent(s.atMost)})`;
+  const i = s.interval;
+  const range = i ? ` (${formatPercent(i.lower)}–${formatPercent(i.upper)})` : '';
+  return `${counted}: ${formatPercent(s.rate ?? 0)}${range}`;
+}
+
+/** Where the cell's sequential test stopped, in a few words. */
+export function stoppedText(c: CellReport): string {
+  const seq = c.sequential;
+  if (!seq) return `fixed size, ${formatCount(Math.min(c.base.judged, c.head.judged))}/side`;
+  const at = `${formatCount(Math.min(seq.iterations.base, seq.iterations.head))}/side`;
+  if (seq.state === 'continue') return `open at ${at}`;
+  const rule =
+    seq.rule === 'no-failures' ? ' (no failures)' : seq.rule === 'all-failures' ? ' (all failed)' : '';
+  return `${seq.reason} at ${at}${rule}`;
+}
