@@ -226,12 +226,12 @@ int iperf_run_client(struct iperf_test *test)
     if (test->streams == NULL)
         return client_fail(test, 0, "out of memory");
     iperf_json_begin(test);
-    iperf_printf(test, "Connecting to host %s, port %d\n", test->server_host, test->port);
-    if (test->reverse)
-        iperf_printf(test, "Reverse mode, remote host %s is sending\n", test->server_host);
     test->ctrl_fd = net_connect(test->server_host, test->port);
     if (test->ctrl_fd < 0)
         return client_fail(test, 0, "unable to connect to server: %s", strerror(errno));
+    iperf_printf(test, "Connecting to host %s, port %d\n", test->server_host, test->port);
+    if (test->reverse)
+        iperf_printf(test, "Reverse mode, remote host %s is sending\n", test->server_host);
     make_cookie(test->cookie);
     if (net_write_all(test->ctrl_fd, test->cookie, COOKIE_SIZE) < 0)
         return client_fail(test, 0, "unable to send cookie to server: %s", strerror(errno));

@@ -80,6 +80,7 @@ int main(int argc, char **argv)
 {
     struct iperf_test *test = &the_test;
     iperf_test_init(test);
+    argv[0] = (char *)"iperf3"; /* getopt's messages say "iperf3: ...", as iperf3's do */
     int rc = iperf_parse_arguments(test, argc, argv);
     if (rc != 0) {
         iperf_free_test(test);

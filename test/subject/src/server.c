@@ -44,10 +44,41 @@ static void deny_busy(struct iperf_test *test)
     close(fd);
 }
 
+/* The client spoke (or hung up) on the control connection while we waited for its streams. */
+static int setup_interrupted(struct iperf_test *test)
+{
+    int state = 0;
+    int got = proto_recv_state(test, 1.0, &state);
+    if (got == 1 && state == CLIENT_TERMINATE) {
+        iperf_stop_workers(test, SHUT_RDWR);
+        iperf_err(test, "the client has terminated");
+        return -1;
+    }
+    if (got == 1)
+        return server_fail(test, "error - unexpected control message from the client");
+    return server_fail(test, "the client has unexpectedly closed the connection");
+}
+
 static int accept_streams(struct iperf_test *test)
 {
+    double deadline = time_now() + SETUP_TIMEOUT;
     while (test->nstreams < test->num_streams) {
-        int fd = net_accept(test->listen_fd, SETUP_TIMEOUT, NULL, 0, NULL);
+        fd_set rfds;
+        FD_ZERO(&rfds);
+        FD_SET(test->listen_fd, &rfds);
+        FD_SET(test->ctrl_fd, &rfds);
+        int maxfd = test->listen_fd > test->ctrl_fd ? test->listen_fd : test->ctrl_fd;
+        double left = deadline - time_now();
+        int n = left > 0 ? iperf_wait_readable(maxfd + 1, &rfds, left) : 0;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n == 0)
+            errno = ETIMEDOUT;
+        if (n > 0 && FD_ISSET(test->ctrl_fd, &rfds))
+            return setup_interrupted(test);
+        int fd = n > 0 ? net_accept(test->listen_fd, 0, NULL, 0, NULL) : -1;
+        if (fd < 0 && n > 0 && errno == ETIMEDOUT)
+            continue; /* the connection went away before we took it */
         if (fd < 0) {
             char msg[256];
             snprintf(msg, sizeof(msg), "error - unable to accept stream connection: %s", strerror(errno));

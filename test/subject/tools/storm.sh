@@ -12,6 +12,9 @@
 #               | burst (TERM,INT,HUP 0 ms apart) | idle (TERM to a server with no client)
 #               | peer-kill (SIGKILL the client during -R; the server is observed)
 #   -d MIN-MAX  random delay after the streams are established, ms (default 50-400)
+#   -W WHEN     streams: the delay starts once all streams are established (default);
+#               spawn: it starts when the client is spawned (connection setup: -d 0-20;
+#               results exchange: -d around the -t duration, e.g. 4950-5150 for -t 5)
 #   -o DIR      keep stderr / backtraces of non-clean iterations here (default: mktemp)
 #   -P PORT     port (default 15500); -c CPUS: taskset list (default 0,1)
 #   -x ARGS     client arguments (default "-P 4 -t 5 -b 200M"; peer-kill adds -R)
@@ -25,13 +28,13 @@
 set -u
 
 BIN=""; N=100; SIDE=server; PATTERN=burst; DELAY=50-400; OUT=""; PORT=15500; CPUS=0,1
-CARGS="-P 4 -t 5 -b 200M"; HANG=10; GDB=0; QUIET=0
-while getopts "b:n:s:p:d:o:P:c:x:T:gqh" opt; do
+CARGS="-P 4 -t 5 -b 200M"; HANG=10; GDB=0; QUIET=0; WHEN=streams
+while getopts "b:n:s:p:d:o:P:c:x:T:W:gqh" opt; do
   case $opt in
     b) BIN=$OPTARG ;; n) N=$OPTARG ;; s) SIDE=$OPTARG ;; p) PATTERN=$OPTARG ;; d) DELAY=$OPTARG ;;
     o) OUT=$OPTARG ;; P) PORT=$OPTARG ;; c) CPUS=$OPTARG ;; x) CARGS=$OPTARG ;; T) HANG=$OPTARG ;;
-    g) GDB=1 ;; q) QUIET=1 ;;
-    h) sed -n '2,27p' "$0"; exit 0 ;;
+    W) WHEN=$OPTARG ;; g) GDB=1 ;; q) QUIET=1 ;;
+    h) sed -n '2,30p' "$0"; exit 0 ;;
     *) exit 2 ;;
   esac
 done
@@ -39,6 +42,7 @@ done
 case $SIDE in server|client) ;; *) echo "storm.sh: -s must be server or client" >&2; exit 2 ;; esac
 case $PATTERN in term|int|hup|double|int-term|burst|idle|peer-kill) ;;
   *) echo "storm.sh: unknown pattern '$PATTERN'" >&2; exit 2 ;; esac
+case $WHEN in streams|spawn) ;; *) echo "storm.sh: -W must be streams or spawn" >&2; exit 2 ;; esac
 [ "$PATTERN" = peer-kill ] && { SIDE=client; CARGS="$CARGS -R"; }
 [ "$PATTERN" = idle ] && SIDE=server
 DMIN=${DELAY%-*}; DMAX=${DELAY#*-}
@@ -92,7 +96,7 @@ classify() {
   if [ "$rc" = hang ]; then echo hang; return; fi
   local m
   m=$(grep -m1 -oE 'ERROR: AddressSanitizer: [a-z-]+|ERROR: LeakSanitizer|WARNING: ThreadSanitizer: [a-z -]+|runtime error: [a-z ]+|AddressSanitizer:DEADLYSIGNAL' "$err" 2>/dev/null | head -1)
-  if [ -n "$m" ]; then echo "sanitizer:$(echo "$m" | sed -E 's/^(ERROR|WARNING): //; s/ +/_/g')"; return; fi
+  if [ -n "$m" ]; then echo "sanitizer:$(echo "$m" | sed -E 's/^(ERROR|WARNING): //; s/: /:/; s/ +$//; s/ +/_/g')"; return; fi
   if grep -qE 'stack smashing detected|double free|corrupted|malloc\(\)|Segmentation fault' "$err" 2>/dev/null; then
     echo "crash:$(grep -m1 -oE 'stack smashing detected|double free|corrupted[a-z ]*|malloc\(\)[a-z :]*' "$err" | head -1 | tr ' ' _)"
     return
@@ -128,7 +132,9 @@ for ((i = 1; i <= N; i++)); do
     taskset -c "$CPUS" "$BIN" -c 127.0.0.1 -p "$PORT" $CARGS >"$TMP/c.out" 2>"$TMP/c.err" & CPID=$!
     streams=$(echo "$CARGS" | grep -oE -- '-P +[0-9]+' | grep -oE '[0-9]+$' || true); streams=${streams:-1}
     ok=0
+    [ "$WHEN" = spawn ] && ok=1
     for _ in $(seq 500); do
+      [ $ok = 1 ] && break
       [ "$(established)" -ge $((streams + 1)) ] && { ok=1; break; }
       alive "$CPID" || break
       sleep 0.01
