@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { RepoConfig } from '../src/config/repo-config.schema.js';
+import { Report } from '../src/report/report.schema.js';
 import { WorkloadFile, WorkloadSets } from '../src/workload/schema.js';
 
 /** A JSON Schema written for users' editors from the zod schema that is the source of truth. */
@@ -23,4 +24,5 @@ export const schemaRegistry: readonly SchemaEntry[] = [
     title: 'sigstorm GitHub App config (.github/sigstorm.yml)',
     schema: RepoConfig,
   },
+  { file: 'report.schema.json', title: 'sigstorm validation report (report.json)', schema: Report },
 ];

@@ -1,0 +1,63 @@
+import { formatBitsPerSecond, formatChange, formatCount } from '../util/format.js';
+import { cellLabel, rateText, stoppedText, verdictIcon } from './markdown/sections/labels.js';
+import type { Report } from './report.schema.js';
+
+function pad(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
+  return rows.map((row) =>
+    row
+      .map((cell, i) => cell + ' '.repeat((widths[i] ?? 0) - [...cell].length))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+/** A short plain-text report for the CLI: the headline, one line per cell and row, findings with repro. */
+export function renderTerminal(r: Report): string {
+  const out: string[] = [r.headline, ''];
+  const t = r.stability.totals;
+  out.push(
+    `Stability: ${r.verdict.stability} (${formatCount(t.iterations.base)} + ${formatCount(t.iterations.head)} iterations)`,
+  );
+  const cells = r.stability.cells.map((c) => [
+    `  ${verdictIcon[c.verdict]} ${cellLabel(c)}`,
+    `base ${rateText(c.base)}`,
+    `head ${rateText(c.head)}`,
+    stoppedText(c),
+  ]);
+  out.push(...pad(cells));
+  const sigs = r.stability.signatures;
+  const findings = sigs.filter((s) => s.finding);
+  if (findings.length > 0) {
+    out.push('', 'New in head:');
+    for (const f of findings) {
+      out.push(
+        `  ❌ ${f.signature}  (${f.workload} ${f.variant}: head ${f.head.count} of ${f.head.iterations}, base ${f.base.count})`,
+      );
+      out.push(`     ${f.excerpt}`, `     reproduce: ${f.repro}`);
+    }
+  }
+  const count = (pred: (s: (typeof sigs)[number]) => boolean) => sigs.filter(pred).length;
+  const others = [
+    ['new, not blamed', count((s) => s.role === 'target' && s.bucket === 'new' && !s.finding)],
+    ['fixed', count((s) => s.role === 'target' && s.bucket === 'fixed')],
+    ['persisting', count((s) => s.role === 'target' && s.bucket === 'persisting')],
+    ['peer side', count((s) => s.role === 'peer')],
+  ].filter(([, n]) => Number(n) > 0);
+  if (others.length > 0) out.push(`Other signatures: ${others.map(([w, n]) => `${n} ${w}`).join(', ')}`);
+  for (const b of r.stability.behaviourChanges)
+    out.push(`Behaviour change: ${b.workload} (${b.variant}): ${b.description}`);
+  out.push('', `Throughput: ${r.verdict.throughput}`);
+  const rows = r.throughput.rows.map((row) => [
+    `  ${verdictIcon[row.verdict]} ${row.workload} · ${row.variant}`,
+    `${row.base.median === null ? 'n/a' : formatBitsPerSecond(row.base.median)} → ${row.head.median === null ? 'n/a' : formatBitsPerSecond(row.head.median)}`,
+    row.change
+      ? `${formatChange(row.change.estimate)}${row.change.lower !== null && row.change.upper !== null ? ` (${formatChange(row.change.lower)} to ${formatChange(row.change.upper)})` : ''}`
+      : 'n/a',
+    `${row.base.runs.length} + ${row.head.runs.length} runs`,
+  ]);
+  out.push(...(rows.length > 0 ? pad(rows) : ['  not measured']));
+  for (const n of r.notRun) out.push(`Not run: ${n.what}: ${n.why}`);
+  return `${out.join('\n')}\n`;
+}

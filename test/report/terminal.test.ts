@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { buildReport } from '../../src/report/build-report.js';
+import { renderTerminal } from '../../src/report/terminal.js';
+import {
+  inconclusiveScenario,
+  regressionScenario,
+  throughputRegressionScenario,
+} from '../support/report-fixtures.js';
+
+const at = { generatedAt: '2026-01-01T00:00:00Z', sigstormVersion: '0.1.0' };
+
+describe('renderTerminal', () => {
+  it('prints the headline first, a line per cell, and each finding with its repro command', () => {
+    const text = renderTerminal(buildReport({ ...regressionScenario(), ...at }));
+    expect(text).toMatchInlineSnapshot(`
+      "❌ Stability regression: 3 new sanitizer/crash signatures in server-burst (plain, asan, tsan) · throughput neutral (tcp-4streams: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs))
+
+      Stability: regression (710 + 710 iterations)
+        ❌ server-burst · plain · server  base 0 of 50 (≤ 5.8%)                 head 15 of 50: 30.0% (19.1%–43.8%)    regression at 50/side
+        ❌ server-burst · asan · server   base 0 of 30 (≤ 9.5%)                 head 21 of 30: 70.0% (52.1%–83.3%)    regression at 30/side
+        ❌ server-burst · tsan · server   base 30 of 30: 100.0% (88.6%–100.0%)  head 30 of 30: 100.0% (88.6%–100.0%)  open at 30/side
+        ✅ client-term · plain · client   base 0 of 600 (≤ 0.50%)               head 0 of 600 (≤ 0.50%)               equivalent at 600/side (no failures)
+
+      New in head:
+        ❌ asan: SEGV | iperf_send_stream | worker_thread  (server-burst asan: head 21 of 30, base 0)
+           asan: SEGV in iperf_send_stream src/iperf_api.c:1893
+           reproduce: npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/asan/src/iperf3 --variant asan --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1
+        ❌ SIGSEGV longjmp | sig_handler | worker_thread  (server-burst plain: head 15 of 50, base 0)
+           SIGSEGV: iperf3: interrupt - the client has terminated
+           reproduce: npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1
+        ❌ tsan: signal-unsafe call inside of a signal | iperf_err | sig_handler  (server-burst tsan: head 9 of 30, base 0)
+           tsan: signal-unsafe call inside of a signal in malloc
+           reproduce: npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/tsan/src/iperf3 --variant tsan --workload server-burst --seed 1234 --only-iteration 4 --cpus 0,1
+      Other signatures: 1 persisting
+
+      Throughput: neutral
+        ✅ tcp-4streams · plain  41.3 Gbit/s → 41.3 Gbit/s  0.0% (−1.7% to +1.2%)  5 + 5 runs
+      Not run: client-term (asan, tsan): variants not in the pr profile
+      "
+    `);
+  });
+
+  it('prints throughput rows, behaviour changes and what did not run', () => {
+    const text = renderTerminal(buildReport({ ...throughputRegressionScenario(), ...at }));
+    expect(text.split('\n')[0]).toMatch(/^❌ Throughput regression: /);
+    expect(text).toContain(
+      'Behaviour change: server-burst (plain): clean exits of the server: base exit 1 ×600; head exit 0 ×600',
+    );
+    expect(text).toMatch(
+      /❌ tcp-1stream · plain +18\.5 Gbit\/s → 15\.0 Gbit\/s +−18\.9% \(−21\.0% to −17\.1%\) +5 \+ 5 runs/,
+    );
+    const open = renderTerminal(buildReport({ ...inconclusiveScenario(), ...at }));
+    expect(open).toContain('Not run: server-burst (asan, tsan): cancelled by /sigstorm cancel after 1 batch');
+  });
+});
