@@ -22,7 +22,7 @@ export function excerptOf(outcome: Outcome): string {
     case 'crash':
       return [outcome.signal ?? 'fatal marker', first].filter(Boolean).join(': ');
     case 'sanitizer':
-      return `${outcome.tool}: ${outcome.reportKind}${outcome.frames[0] ? ` in ${outcome.frames[0]}` : ''}`;
+      return sanitizerHeadline(outcome.report) ?? `${outcome.tool}: ${outcome.reportKind}`;
     case 'hang':
       return `no exit within ${outcome.timeoutMs} ms: ${outcome.signature}`;
     case 'bad-exit':
@@ -32,6 +32,16 @@ export function excerptOf(outcome: Outcome): string {
     case 'clean':
       return `exit ${outcome.exitCode}`;
   }
+}
+
+/** The report's own headline (`ERROR: AddressSanitizer: …`), without pid and addresses. */
+function sanitizerHeadline(report: string): string | null {
+  const line = report.split('\n').find((l) => /(ERROR|WARNING): \w+Sanitizer:|runtime error:/.test(l));
+  if (!line) return null;
+  return line
+    .replace(/^==\d+==/, '')
+    .replace(/0x[0-9a-f]+/gi, '0x…')
+    .trim();
 }
 
 /** The full evidence kept for a signature's first occurrence. */

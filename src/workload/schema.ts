@@ -173,7 +173,7 @@ export const StormWorkload = z
       .int()
       .min(100)
       .max(600_000)
-      .default(5000)
+      .default(3000)
       .describe('time allowed after the last signal before a process still running counts as a hang'),
   })
   .strict()
