@@ -12,7 +12,11 @@ export const maxIterations = 20_000;
 
 export const configPath = '.github/sigstorm.yml';
 
-const Iterations = z.number().int().min(1).max(maxIterations);
+const Iterations = z
+  .number()
+  .int()
+  .min(1, { error: 'iterations must be at least 1' })
+  .max(maxIterations, { error: `iterations may be at most ${maxIterations} (per cell and side)` });
 
 export const checkConclusions = ['success', 'failure', 'neutral'] as const;
 const Conclusion = z.enum(checkConclusions);

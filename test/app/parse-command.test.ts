@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { parseComment } from '../../src/publish/commands/parse-command.js';
+
+const workloads = ['server-sigterm', 'client-burst'];
+
+describe('slash command parsing', () => {
+  it('ignores comments without a /sigstorm line, and quoted ones', () => {
+    expect(parseComment('LGTM, thanks!', workloads)).toEqual({ kind: 'none' });
+    expect(parseComment('> /sigstorm run', workloads)).toEqual({ kind: 'none' });
+    expect(parseComment('use `/sigstorm run` later', workloads)).toEqual({ kind: 'none' });
+  });
+
+  it('reads run with every argument, from any line of the comment', () => {
+    const parsed = parseComment(
+      'Looks risky.\n/sigstorm run workloads=server-sigterm,client-burst iterations=200 variants=plain,asan\nthanks',
+      workloads,
+    );
+    expect(parsed).toEqual({
+      kind: 'command',
+      text: '/sigstorm run workloads=server-sigterm,client-burst iterations=200 variants=plain,asan',
+      command: {
+        name: 'run',
+        workloads: ['server-sigterm', 'client-burst'],
+        iterations: 200,
+        variants: ['plain', 'asan'],
+      },
+    });
+  });
+
+  it('reads the commands without arguments', () => {
+    for (const name of ['rerun', 'cancel', 'help'] as const) {
+      expect(parseComment(`/sigstorm ${name}`, workloads)).toMatchObject({
+        kind: 'command',
+        command: { name },
+      });
+    }
+    expect(parseComment('/sigstorm run', workloads)).toMatchObject({
+      kind: 'command',
+      command: { name: 'run' },
+    });
+  });
+
+  it('says what is wrong with a bad run, every problem at once', () => {
+    expect(parseComment('/sigstorm run iterations=lots', workloads)).toEqual({
+      kind: 'invalid',
+      text: '/sigstorm run iterations=lots',
+      problems: ['iterations must be a whole number, not "lots"'],
+    });
+    const parsed = parseComment(
+      '/sigstorm run workloads=server-sigterm,nope variants=msan iterations=20001 speed=fast x',
+      workloads,
+    );
+    expect(parsed.kind === 'invalid' && parsed.problems).toEqual([
+      '"x" is not key=value',
+      'unknown workload "nope" (known: server-sigterm, client-burst)',
+      'unknown variant "msan" (known: plain, asan, tsan)',
+      'iterations may be at most 20000',
+      'unknown argument speed (arguments: workloads, iterations, variants)',
+    ]);
+  });
+
+  it('caps iterations at both ends and refuses repeated keys and unknown commands', () => {
+    expect(parseComment('/sigstorm run iterations=0', workloads)).toMatchObject({
+      problems: ['iterations must be at least 1'],
+    });
+    expect(parseComment('/sigstorm run iterations=20000', workloads)).toMatchObject({
+      command: { iterations: 20000 },
+    });
+    expect(parseComment('/sigstorm run iterations=5 iterations=6', workloads)).toMatchObject({
+      problems: ['iterations is given twice'],
+    });
+    expect(parseComment('/sigstorm deploy', workloads)).toMatchObject({
+      problems: ['unknown command "deploy"'],
+    });
+    expect(parseComment('/sigstorm', workloads)).toMatchObject({
+      problems: ['a command is missing after /sigstorm'],
+    });
+    expect(parseComment('/sigstorm cancel now', workloads)).toMatchObject({
+      problems: ['"cancel" takes no arguments'],
+    });
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { RepoConfig } from '../../src/config/repo-config.schema.js';
+import {
+  checkRepoConfig,
+  formatConfigProblem,
+  parseRepoConfigText,
+} from '../../src/config/repo-config-parse.js';
+import { conclusionFor } from '../../src/publish/conclusion.js';
+
+describe('.github/sigstorm.yml', () => {
+  it('has defaults for everything: failure on a regression, neutral when inconclusive, every variant on release', () => {
+    const config = RepoConfig.parse({});
+    expect(config.policy.stability).toEqual({
+      regression: 'failure',
+      improvement: 'success',
+      neutral: 'success',
+      inconclusive: 'neutral',
+    });
+    expect(config.policy.throughput).toEqual(config.policy.stability);
+    expect(config.release).toEqual({ tags: ['v*', '3.*'], variants: ['plain', 'asan', 'tsan'] });
+    expect(config.iterations).toBeUndefined();
+  });
+
+  it('reads a valid file and keeps the defaults it does not override', () => {
+    const result = parseRepoConfigText(
+      'iterations: 500\nvariants: [plain, tsan]\npolicy:\n  throughput:\n    regression: neutral\n',
+    );
+    expect(result.ok && result.config.iterations).toBe(500);
+    expect(result.ok && result.config.policy.throughput.regression).toBe('neutral');
+    expect(result.ok && result.config.policy.stability.regression).toBe('failure');
+  });
+
+  it('locates each problem by line, column and path', () => {
+    const text = [
+      'workloads: [server-sigterm]',
+      'iterations: 90000',
+      'policy:',
+      '  stability:',
+      '    regresion: neutral',
+      'variants: [plain, msan]',
+    ].join('\n');
+    const result = parseRepoConfigText(text);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map(formatConfigProblem)).toEqual([
+      '.github/sigstorm.yml:2:13: iterations: iterations may be at most 20000 (per cell and side)',
+      '.github/sigstorm.yml:5:5: policy.stability.regresion: unknown field (see docs/github-app.md for the fields)',
+      '.github/sigstorm.yml:6:19: variants[1]: Invalid option: expected one of "plain"|"asan"|"tsan"',
+    ]);
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const result = parseRepoConfigText('iterations: 5\npolicy: [unclosed\n');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems[0]?.line).toBeGreaterThanOrEqual(2);
+  });
+
+  it('validates an already parsed value (Probot loader) with paths but no lines', () => {
+    const result = checkRepoConfig({ iterations: 'many' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems[0]).toMatchObject({ path: 'iterations' });
+    expect(result.problems[0]).not.toHaveProperty('line');
+  });
+
+  it('turns verdicts into the check conclusion under the policy: the worse of the two wins', () => {
+    const { policy } = RepoConfig.parse({ policy: { throughput: { regression: 'neutral' } } });
+    expect(conclusionFor({ stability: 'neutral', throughput: 'neutral' }, policy)).toBe('success');
+    expect(conclusionFor({ stability: 'regression', throughput: 'improvement' }, policy)).toBe('failure');
+    expect(conclusionFor({ stability: 'inconclusive', throughput: 'neutral' }, policy)).toBe('neutral');
+    expect(conclusionFor({ stability: 'improvement', throughput: 'regression' }, policy)).toBe('neutral');
+  });
+});

@@ -1,0 +1,58 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { bundledPatchesDir, installRoot } from '../../../src/util/paths.js';
+
+/**
+ * A local git repository standing in for the user's iperf3 fork on GitHub: the bundled subject
+ * committed on `main` as the base, and one commit per patch from patches/ as pull-request heads.
+ * The app clones it through SIGSTORM_REPO_MAP; webhook payloads carry these commits' shas.
+ */
+export interface FixtureRepo {
+  readonly path: string;
+  readonly baseSha: string;
+  /** Commits a patch from patches/ on top of `parent` (default: base); returns the commit sha. */
+  commitPatch(patch: string, parent?: string): Promise<string>;
+  tag(name: string, sha: string): Promise<void>;
+}
+
+export async function createFixtureRepo(path: string): Promise<FixtureRepo> {
+  await mkdir(path, { recursive: true });
+  const git = (...args: string[]) =>
+    execa('git', args, {
+      cwd: path,
+      env: {
+        GIT_AUTHOR_NAME: 'Fixture',
+        GIT_AUTHOR_EMAIL: 'fixture@example.invalid',
+        GIT_COMMITTER_NAME: 'Fixture',
+        GIT_COMMITTER_EMAIL: 'fixture@example.invalid',
+        GIT_AUTHOR_DATE: '2024-01-01T00:00:00Z',
+        GIT_COMMITTER_DATE: '2024-01-01T00:00:00Z',
+      },
+    });
+  await git('init', '-q', '-b', 'main');
+  // The subject as committed (no build products): what a fork's repository would hold.
+  await execa('git', ['archive', '--format=tar', 'HEAD:test/subject'], { cwd: installRoot }).pipe('tar', [
+    '-x',
+    '-C',
+    path,
+  ]);
+  await git('add', '-A');
+  await git('commit', '-q', '-m', 'subject');
+  const baseSha = (await git('rev-parse', 'HEAD')).stdout.trim();
+  return {
+    path,
+    baseSha,
+    async commitPatch(patch, parent = baseSha) {
+      await git('checkout', '-q', '--detach', parent);
+      await git('apply', '--index', join(bundledPatchesDir, patch));
+      await git('commit', '-q', '-m', patch);
+      const sha = (await git('rev-parse', 'HEAD')).stdout.trim();
+      await git('checkout', '-q', 'main');
+      return sha;
+    },
+    async tag(name, sha) {
+      await git('tag', name, sha);
+    },
+  };
+}

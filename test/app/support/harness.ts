@@ -1,0 +1,109 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppAuth } from '../../support/github-standin/auth.js';
+import { GitHubModel, type RepoState } from '../../support/github-standin/model.js';
+import { sharedOpenApi } from '../../support/github-standin/openapi.js';
+import { GitHubStandIn } from '../../support/github-standin/standin.js';
+import { type Delivery, deliver, type EventName } from '../../support/github-standin/webhooks.js';
+import { testCacheDir } from '../../support/subject.js';
+import { AppProcess } from './app-process.js';
+import { createFixtureRepo, type FixtureRepo } from './fixture-repo.js';
+import type { Where } from './payloads.js';
+
+export const appId = 4242;
+export const installationId = 77;
+export const repoName = 'octo-org/iperf3-fork';
+export const maintainer = 'maya-maintainer';
+export const outsider = 'oscar-outsider';
+export const webhookSecret = 'stand-in webhook secret';
+
+/**
+ * One test's world: a GitHub stand-in (on the GHE path /api/v3) with the test's repository, a local
+ * git repository behind it, and `sigstorm serve` as a real process pointed at both. Keys are
+ * generated here; nothing secret is committed.
+ */
+export class Harness {
+  readonly standin: GitHubStandIn;
+  readonly model: GitHubModel;
+  readonly repo: RepoState;
+  readonly fixture: FixtureRepo;
+  readonly where: Where = { repo: repoName, installationId };
+  readonly #dir: string;
+  readonly #env: NodeJS.ProcessEnv;
+  #app: AppProcess | undefined;
+
+  private constructor(
+    dir: string,
+    standin: GitHubStandIn,
+    model: GitHubModel,
+    fixture: FixtureRepo,
+    env: NodeJS.ProcessEnv,
+  ) {
+    this.#dir = dir;
+    this.standin = standin;
+    this.model = model;
+    this.fixture = fixture;
+    this.#env = env;
+    this.repo = model.addRepo(repoName);
+    this.repo.collaborators.set(maintainer, 'maintain');
+    model.installations.add(installationId);
+  }
+
+  static async create(extraEnv: Record<string, string> = {}): Promise<Harness> {
+    const dir = await mkdtemp(join(tmpdir(), 'sigstorm-app-test-'));
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    const auth = new AppAuth(appId, publicKey);
+    const model = new GitHubModel(sharedOpenApi(), auth);
+    const standin = await GitHubStandIn.start({ auth, handlers: model.handlers(), prefix: '/api/v3' });
+    const fixture = await createFixtureRepo(join(dir, 'fork'));
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      APP_ID: String(appId),
+      PRIVATE_KEY: privateKey,
+      WEBHOOK_SECRET: webhookSecret,
+      GHE_HOST: standin.host,
+      GHE_PROTOCOL: 'http',
+      LOG_LEVEL: 'info',
+      SIGSTORM_DB: join(dir, 'jobs.sqlite'),
+      SIGSTORM_CACHE_DIR: testCacheDir,
+      SIGSTORM_REPO_MAP: JSON.stringify({ [repoName]: fixture.path }),
+      SIGSTORM_PROGRESS_INTERVAL_MS: '500',
+      SIGSTORM_POLL_INTERVAL_MS: '200',
+      ...extraEnv,
+    };
+    return new Harness(dir, standin, model, fixture, env);
+  }
+
+  get app(): AppProcess {
+    if (!this.#app) throw new Error('the app is not started');
+    return this.#app;
+  }
+
+  async startApp(): Promise<AppProcess> {
+    this.#app = await AppProcess.start(this.#env, this.#dir);
+    return this.#app;
+  }
+
+  deliver(event: EventName, payload: object, id?: string): Promise<Delivery> {
+    return deliver(this.app.webhookUrl, webhookSecret, event, payload, id);
+  }
+
+  /** The check runs the app created, oldest first. */
+  checkRuns(name = 'sigstorm') {
+    return this.model.checkRunsOf(repoName, name);
+  }
+
+  async close(): Promise<void> {
+    if (this.#app && !this.#app.exited) await this.#app.kill('SIGTERM');
+    this.#app?.killGroup();
+    await this.standin.close();
+    await rm(this.#dir, { recursive: true, force: true });
+  }
+}
