@@ -10,7 +10,12 @@ export function formatStormSummary(s: StormSummary): string {
     `storm ${s.workload} (${s.variant}) ${status}: ${s.iterationsDone} iterations on ${s.lanes} lane(s) in ${formatDuration(s.elapsedMs)}, seed ${s.seed}`,
   );
   out.push(`  target: ${outcomeKinds.map((k) => `${k} ${s.outcomes[k]}`).join(', ')}`);
-  out.push(`  peer:   ${outcomeKinds.map((k) => `${k} ${s.peerOutcomes[k]}`).join(', ')}`);
+  const peers = outcomeKinds.reduce((sum, k) => sum + s.peerOutcomes[k], 0);
+  out.push(
+    peers === 0 && s.iterationsDone > 0
+      ? '  peer:   none (the workload starts no peer)'
+      : `  peer:   ${outcomeKinds.map((k) => `${k} ${s.peerOutcomes[k]}`).join(', ')}`,
+  );
   for (const h of s.harnessErrors ?? []) {
     out.push(`  harness error ×${h.count} (first: iteration ${h.firstIteration}): ${h.reason}`);
   }
