@@ -2,12 +2,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { installRoot } from '../../../src/util/paths.js';
 import { AppAuth } from '../../support/github-standin/auth.js';
 import { GitHubModel, type RepoState } from '../../support/github-standin/model.js';
 import { sharedOpenApi } from '../../support/github-standin/openapi.js';
 import { GitHubStandIn } from '../../support/github-standin/standin.js';
 import { type Delivery, deliver, type EventName } from '../../support/github-standin/webhooks.js';
-import { testCacheDir } from '../../support/subject.js';
 import { AppProcess } from './app-process.js';
 import { createFixtureRepo, type FixtureRepo } from './fixture-repo.js';
 import type { Where } from './payloads.js';
@@ -18,6 +18,8 @@ export const repoName = 'octo-org/iperf3-fork';
 export const maintainer = 'maya-maintainer';
 export const outsider = 'oscar-outsider';
 export const webhookSecret = 'stand-in webhook secret';
+/** The build and storm cache every test shares (builds of the subject are reused across files). */
+export const testCacheDir = join(installRoot, '.sigstorm', 'test-cache');
 
 /**
  * One test's world: a GitHub stand-in (on the GHE path /api/v3) with the test's repository, a local
