@@ -1,4 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { UsageError } from '../util/errors.js';
+
+/** The verdicts a header may expect (the same words `sigstorm validate` reports). */
+export const ExpectedVerdict = z.enum(['regression', 'improvement', 'neutral', 'inconclusive']);
+export type ExpectedVerdict = z.infer<typeof ExpectedVerdict>;
 
 /**
  * The free-text header a patch file may carry before its first `diff --git` (git apply ignores it).
@@ -8,9 +14,9 @@ export interface PatchHeader {
   readonly subject?: string;
   /** The bug class the patch introduces or fixes, e.g. `unblocked-worker-signals`. */
   readonly bugClass?: string;
-  /** The verdict sigstorm should reach for stability: `regression`, `improvement`, `neutral`… */
-  readonly expectedStability?: string;
-  readonly expectedThroughput?: string;
+  /** The verdict sigstorm should reach for stability. */
+  readonly expectedStability?: ExpectedVerdict;
+  readonly expectedThroughput?: ExpectedVerdict;
   /** Patch files (names) that must be applied before this one, in order. */
   readonly appliesAfter: readonly string[];
   /** 1-based line of each field, for error messages that point into the file. */
@@ -26,8 +32,11 @@ const fieldKeys = {
 } as const;
 type FieldKey = keyof typeof fieldKeys;
 
-/** Parses `Key: value` fields (RFC 822 style, continuation lines indented) before the first diff. */
-export function parsePatchHeader(text: string): PatchHeader {
+/**
+ * Parses `Key: value` fields (RFC 822 style, continuation lines indented) before the first diff.
+ * An `Expected-*` value that is not a verdict is a UsageError pointing at `source:line`.
+ */
+export function parsePatchHeader(text: string, source = 'patch header'): PatchHeader {
   const values = new Map<FieldKey, string>();
   const lines: Record<string, number> = {};
   let current: FieldKey | undefined;
@@ -52,8 +61,12 @@ export function parsePatchHeader(text: string): PatchHeader {
   return {
     ...pick('subject', values.get('subject')),
     ...pick('bugClass', values.get('bug-class')),
-    ...pick('expectedStability', values.get('expected-stability')),
-    ...pick('expectedThroughput', values.get('expected-throughput')),
+    ...verdict('expectedStability', values.get('expected-stability'), `${source}:${lines.expectedStability}`),
+    ...verdict(
+      'expectedThroughput',
+      values.get('expected-throughput'),
+      `${source}:${lines.expectedThroughput}`,
+    ),
     appliesAfter,
     lines,
   };
@@ -63,6 +76,21 @@ function pick<K extends string>(key: K, value: string | undefined): { [P in K]?:
   return (value === undefined || value === '' ? {} : { [key]: value }) as { [P in K]?: string };
 }
 
+function verdict<K extends string>(
+  key: K,
+  value: string | undefined,
+  where: string,
+): { [P in K]?: ExpectedVerdict } {
+  if (value === undefined || value === '') return {};
+  const parsed = ExpectedVerdict.safeParse(value.toLowerCase());
+  if (!parsed.success) {
+    throw new UsageError(`${where}: "${value}" is not a verdict`, {
+      hint: `Write one of: ${ExpectedVerdict.options.join(', ')}.`,
+    });
+  }
+  return { [key]: parsed.data } as { [P in K]?: ExpectedVerdict };
+}
+
 export async function readPatchHeader(path: string): Promise<PatchHeader> {
-  return parsePatchHeader(await readFile(path, 'utf8'));
+  return parsePatchHeader(await readFile(path, 'utf8'), path);
 }

@@ -36,4 +36,14 @@ describe('parsePatchHeader', () => {
     });
     expect(parsePatchHeader('applies-after: none\n\n--- a/x\n').appliesAfter).toEqual([]);
   });
+
+  it('rejects an expected verdict that is not one, pointing at the line', () => {
+    expect(() => parsePatchHeader('Subject: x\nExpected-Stability: worse\n', 'p.patch')).toThrowError(
+      expect.objectContaining({
+        message: 'p.patch:2: "worse" is not a verdict',
+        hint: expect.stringContaining('regression'),
+      }),
+    );
+    expect(parsePatchHeader('Expected-Throughput: Neutral\n').expectedThroughput).toBe('neutral');
+  });
 });

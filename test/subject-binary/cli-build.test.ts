@@ -54,6 +54,20 @@ describe('sigstorm build (CLI)', () => {
     expect(result.stdout).toMatch(/plain\s+(cached|built in [\d.]+ s)\s+\/\S+\/src\/iperf3/);
   });
 
+  it('builds the subject with a patch series given on the command line', async () => {
+    const result = await sigstormBuild([
+      '--patches',
+      'patches/unblocked-worker-signals.patch',
+      '--variants',
+      'plain',
+      '--json',
+    ]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const doc = JSON.parse(result.stdout) as BuildJson;
+    expect(doc.tree.patches).toEqual([join(installRoot, 'patches', 'unblocked-worker-signals.patch')]);
+    expect(await symbolsOf(doc.variants.plain?.binary ?? '')).toContain('main');
+  });
+
   it('rejects an unknown variant and a missing patch file with exit status 2', async () => {
     const variant = await sigstormBuild(['--variants', 'plain,msan']);
     expect(variant.exitCode).toBe(2);
