@@ -24,17 +24,17 @@ describe('compareStability', () => {
       ['plain', 'neutral', 'equivalent'],
     ]);
     const [plain] = s.cells;
-    // 4 cells: the sequential bound is log(4 / 0.05) = log 80.
-    expect(plain?.sequential?.bounds.upper).toBeCloseTo(Math.log(80), 12);
-    expect(plain?.base).toMatchObject({ judged: 50, failures: 0, rate: 0 });
-    expect(plain?.head).toMatchObject({ judged: 50, failures: 15, rate: 0.3 });
+    // 4 cells: the sequential bound is −log(¾ · 0.05 / 4) = log(106.67).
+    expect(plain?.sequential?.bounds.upper).toBeCloseTo(Math.log(4 / 0.0375), 12);
+    expect(plain?.base).toMatchObject({ judged: 60, failures: 0, rate: 0 });
+    expect(plain?.head).toMatchObject({ judged: 60, failures: 18, rate: 0.3 });
     // Holm never makes a p-value smaller.
     for (const c of s.cells) expect(c.pValues.worseAdjusted).toBeGreaterThanOrEqual(c.pValues.worse);
     expect(s.cells[2]).toMatchObject({
       findings: 1,
       because: '1 new signature in head that base never showed',
     });
-    expect(s.totals).toEqual({ iterations: { base: 710, head: 710 }, failures: { base: 30, head: 66 } });
+    expect(s.totals).toEqual({ iterations: { base: 720, head: 720 }, failures: { base: 30, head: 69 } });
   });
 
   it('calls the sigwait fix an improvement and the help-text patch neutral', () => {

@@ -44,19 +44,19 @@ describe('renderMarkdown', () => {
       ### ❌ Stability regression: 3 new sanitizer/crash signatures in server-burst (plain, asan, tsan) · throughput neutral (tcp-4streams: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs))
 
       **base** \`subject@main\` at \`3f9c2e1a77\` · **head** \`subject@main\` at \`3f9c2e1a77\` + \`unblocked-worker-signals.patch\`  
-      710 + 710 storm iterations in 4 cells, 10 throughput runs
+      720 + 720 storm iterations in 4 cells, 10 throughput runs
 
       #### Stability: ❌ regression
 
       | Cell | Base failed (95%) | Head failed (95%) | p worse / better (Holm) | Stopped | Verdict |
       | --- | --- | --- | --- | --- | --- |
-      | server-burst · plain · server | 0 of 50 (≤ 5.8%) | 15 of 50: 30.0% (19.1%–43.8%) | <0.0001 / 1 | regression at 50/side | ❌ regression |
+      | server-burst · plain · server | 0 of 60 (≤ 4.9%) | 18 of 60: 30.0% (19.9%–42.5%) | <0.0001 / 1 | regression at 60/side | ❌ regression |
       | server-burst · asan · server | 0 of 30 (≤ 9.5%) | 21 of 30: 70.0% (52.1%–83.3%) | <0.0001 / 1 | regression at 30/side | ❌ regression |
       | server-burst · tsan · server | 30 of 30: 100.0% (88.6%–100.0%) | 30 of 30: 100.0% (88.6%–100.0%) | 1 / 1 | open at 30/side | ❌ regression |
       | client-term · plain · client | 0 of 600 (≤ 0.50%) | 0 of 600 (≤ 0.50%) | 1 / 1 | equivalent at 600/side (no failures) | ✅ neutral |
 
-      - **server-burst · plain · server**: base 0 of 50, head 15 of 50 failed: head's odds of failing are higher than base's (log-likelihood ratio 4.40 ≥ 4.38)
-      - **server-burst · asan · server**: base 0 of 30, head 21 of 30 failed: head's odds of failing are higher than base's (log-likelihood ratio 6.42 ≥ 4.38)
+      - **server-burst · plain · server**: base 0 of 60, head 18 of 60 failed: head's odds of failing are higher than base's (log-likelihood ratio 5.28 ≥ 4.67)
+      - **server-burst · asan · server**: base 0 of 30, head 21 of 30 failed: head's odds of failing are higher than base's (log-likelihood ratio 6.42 ≥ 4.67)
       - **server-burst · tsan · server**: 1 new signature in head that base never showed
       - **client-term · plain · client**: 0 of 600 per side: head's failure rate is at most 0.50% at 95%
 
@@ -88,7 +88,7 @@ describe('renderMarkdown', () => {
 
       </details>
 
-      ❌ **\`SIGSEGV longjmp | sig_handler | worker_thread\`** in server-burst (plain, server): head 15 of 50, base 0 of 50  
+      ❌ **\`SIGSEGV longjmp | sig_handler | worker_thread\`** in server-burst (plain, server): head 18 of 60, base 0 of 60  
       \`SIGSEGV: iperf3: interrupt - the client has terminated\`  
       Reproduce: \`npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1\`
 
@@ -179,8 +179,8 @@ describe('renderMarkdown', () => {
       | server-burst · plain · server | 15 of 50: 30.0% (19.1%–43.8%) | 0 of 50 (≤ 5.8%) | 1 / <0.0001 | improvement at 50/side | ✅ improvement |
       | server-burst · asan · server | 28 of 40: 70.0% (54.6%–81.9%) | 0 of 40 (≤ 7.2%) | 1 / <0.0001 | improvement at 20/side | ✅ improvement |
 
-      - **server-burst · plain · server**: base 15 of 50, head 0 of 50 failed: head's odds of failing are lower than base's (log-likelihood ratio 4.40 ≥ 3.69)
-      - **server-burst · asan · server**: base 14 of 20, head 0 of 20 failed: head's odds of failing are lower than base's (log-likelihood ratio 4.28 ≥ 3.69)
+      - **server-burst · plain · server**: base 15 of 50, head 0 of 50 failed: head's odds of failing are lower than base's (log-likelihood ratio 4.40 ≥ 3.98)
+      - **server-burst · asan · server**: base 14 of 20, head 0 of 20 failed: head's odds of failing are lower than base's (log-likelihood ratio 4.28 ≥ 3.98)
 
       #### Fixed in head (2)
 

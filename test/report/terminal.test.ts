@@ -15,8 +15,8 @@ describe('renderTerminal', () => {
     expect(text).toMatchInlineSnapshot(`
       "❌ Stability regression: 3 new sanitizer/crash signatures in server-burst (plain, asan, tsan) · throughput neutral (tcp-4streams: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs))
 
-      Stability: regression (710 + 710 iterations)
-        ❌ server-burst · plain · server  base 0 of 50 (≤ 5.8%)                 head 15 of 50: 30.0% (19.1%–43.8%)    regression at 50/side
+      Stability: regression (720 + 720 iterations)
+        ❌ server-burst · plain · server  base 0 of 60 (≤ 4.9%)                 head 18 of 60: 30.0% (19.9%–42.5%)    regression at 60/side
         ❌ server-burst · asan · server   base 0 of 30 (≤ 9.5%)                 head 21 of 30: 70.0% (52.1%–83.3%)    regression at 30/side
         ❌ server-burst · tsan · server   base 30 of 30: 100.0% (88.6%–100.0%)  head 30 of 30: 100.0% (88.6%–100.0%)  open at 30/side
         ✅ client-term · plain · client   base 0 of 600 (≤ 0.50%)               head 0 of 600 (≤ 0.50%)               equivalent at 600/side (no failures)
@@ -25,7 +25,7 @@ describe('renderTerminal', () => {
         ❌ asan: SEGV | iperf_send_stream | worker_thread  (server-burst asan: head 21 of 30, base 0)
            asan: SEGV in iperf_send_stream src/iperf_api.c:1893
            reproduce: npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/asan/src/iperf3 --variant asan --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1
-        ❌ SIGSEGV longjmp | sig_handler | worker_thread  (server-burst plain: head 15 of 50, base 0)
+        ❌ SIGSEGV longjmp | sig_handler | worker_thread  (server-burst plain: head 18 of 60, base 0)
            SIGSEGV: iperf3: interrupt - the client has terminated
            reproduce: npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1
         ❌ tsan: signal-unsafe call inside of a signal | iperf_err | sig_handler  (server-burst tsan: head 9 of 30, base 0)

@@ -240,7 +240,7 @@ export function regressionScenario() {
     base: baseBuild,
     head: headBuild('unblocked-worker-signals.patch'),
     cells: [
-      cell({ workload: burst, variant: 'plain', batches: repeat(5, 0, 3), head: [segv(burst, 15)] }),
+      cell({ workload: burst, variant: 'plain', batches: repeat(6, 0, 3), head: [segv(burst, 18)] }),
       cell({
         workload: burst,
         variant: 'asan',

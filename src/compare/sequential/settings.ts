@@ -3,7 +3,7 @@ import type { Thresholds } from '../../config/thresholds.schema.js';
 
 /** What the sequential test of one cell needs; `sequentialSettings` derives it from the config. */
 export interface SequentialSettings {
-  /** False-alarm rate of the whole family of cells; each cell gets alpha / familySize. */
+  /** False-alarm rate of the whole family of cells; each cell's sequential test gets 3/4 of alpha / familySize. */
   readonly alpha: number;
   /** Miss rate per cell at the designed effect. */
   readonly beta: number;
@@ -43,7 +43,15 @@ export function sequentialSettings(
   };
 }
 
+/**
+ * Share of alpha kept for the fixed test of a cell that reaches the cap undecided (Fisher + Holm);
+ * the sequential test spends the rest. The two can both alarm only on different runs, so together
+ * they stay within alpha.
+ */
+export const truncationAlphaShare = 0.25;
+
 /** The two boundaries of the log-likelihood ratio (Ville's inequality makes both exact bounds). */
 export function llrBounds(settings: SequentialSettings): { upper: number; lower: number } {
-  return { upper: Math.log(settings.familySize / settings.alpha), lower: Math.log(settings.beta) };
+  const perCell = (settings.alpha * (1 - truncationAlphaShare)) / settings.familySize;
+  return { upper: -Math.log(perCell), lower: Math.log(settings.beta) };
 }

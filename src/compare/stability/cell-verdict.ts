@@ -1,6 +1,7 @@
 import type { StabilityThresholds } from '../../config/thresholds.schema.js';
 import type { CellReport, Verdict } from '../../report/report.schema.js';
 import { formatCount, formatPercent } from '../../util/format.js';
+import { truncationAlphaShare } from '../sequential/settings.js';
 
 type Facts = Omit<CellReport, 'verdict' | 'because'>;
 
@@ -21,9 +22,11 @@ export function cellVerdict(f: Facts, t: StabilityThresholds): { verdict: Verdic
   const seq = f.sequential;
   const decidedBySequence = seq !== null && seq.state === 'stop' && seq.reason !== 'cap';
   const fixed = !decidedBySequence;
+  // A fixed-size run has all of alpha; after a sequential test only the share it left.
+  const alpha = seq === null ? t.alpha : t.alpha * truncationAlphaShare;
   const p = (value: number) => (value < 0.0001 ? '< 0.0001' : `= ${value.toPrecision(2)}`);
   if (seq?.reason === 'regression') return { verdict: 'regression', because: seq.evidence };
-  if (fixed && f.pValues.worseAdjusted < t.alpha) {
+  if (fixed && f.pValues.worseAdjusted < alpha) {
     return {
       verdict: 'regression',
       because: `${rates(f)}: head fails more often (Fisher p ${p(f.pValues.worseAdjusted)} after Holm)`,
@@ -55,7 +58,7 @@ export function cellVerdict(f: Facts, t: StabilityThresholds): { verdict: Verdic
     }
   }
   if (seq?.reason === 'improvement') return { verdict: 'improvement', because: seq.evidence };
-  if (fixed && f.pValues.betterAdjusted < t.alpha) {
+  if (fixed && f.pValues.betterAdjusted < alpha) {
     return {
       verdict: 'improvement',
       because: `${rates(f)}: head fails less often (Fisher p ${p(f.pValues.betterAdjusted)} after Holm)`,

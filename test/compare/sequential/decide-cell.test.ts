@@ -24,23 +24,24 @@ const batch = (baseFailures: number, headFailures: number, n = 10): BatchPair =>
 });
 const repeat = (times: number, b: BatchPair) => Array.from({ length: times }, () => b);
 
-// Bounds: upper = log(familySize / α) = log 20 = 2.9957, lower = log β = −2.9957.
+// Bounds: upper = −log(¾·α / familySize) = log(26.67) = 3.2834 (a quarter of α is kept for the
+// fixed test at the cap), lower = log β = −2.9957.
 // Per-batch LLRs are the hand counts of odds-ratio-llr.test.ts: 0/10 vs 3/10 gives 0.8807 for
 // "worse" (and −1.1987 for "worse" when the sides are swapped); 2/10 vs 2/10 gives −0.19997 both ways.
 describe('decideCell', () => {
   it('stops for a regression as soon as the worse-test crosses its upper bound', () => {
-    // 3 × 0.8807 = 2.64 < 2.9957 ≤ 4 × 0.8807 = 3.52: the 4th batch.
+    // 3 × 0.8807 = 2.64 < 3.2834 ≤ 4 × 0.8807 = 3.52: the 4th batch.
     const d = decideCell(repeat(10, batch(0, 3)), settings);
     expect(d).toMatchObject({ state: 'stop', reason: 'regression', rule: 'odds-ratio-test', batches: 4 });
     expect(d.iterations).toEqual({ base: 40, head: 40 });
     expect(d.llr.worse).toBeCloseTo(4 * 0.8807457944547398, 12);
-    expect(d.bounds.upper).toBeCloseTo(Math.log(20), 14);
+    expect(d.bounds.upper).toBeCloseTo(Math.log(1 / 0.0375), 14);
     expect(d.evidence).toBe(
-      "base 0 of 40, head 12 of 40 failed: head's odds of failing are higher than base's (log-likelihood ratio 3.52 ≥ 3.00)",
+      "base 0 of 40, head 12 of 40 failed: head's odds of failing are higher than base's (log-likelihood ratio 3.52 ≥ 3.28)",
     );
   });
 
-  it('splits alpha over the family of cells (Bonferroni): 6 cells need log 120 = 4.79', () => {
+  it('splits alpha over the family of cells (Bonferroni): 6 cells need log 160 = 5.08', () => {
     const d = decideCell(repeat(10, batch(0, 3)), { ...settings, familySize: 6 });
     expect(d).toMatchObject({ reason: 'regression', batches: 6 });
   });
