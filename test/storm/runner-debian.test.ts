@@ -173,6 +173,43 @@ describe('storm runner against Debian iperf3 3.12', () => {
     expect(outcome.signature).toContain('iperf_run_server');
   });
 
+  it('a peer that would serve forever is stopped by sigstorm when asked (peer.exits: stopped-by-sigstorm)', async () => {
+    const workload = await fileWorkload(
+      'persistent-server',
+      [
+        'kind: storm',
+        'name: persistent-server',
+        'description: the client is interrupted; the server (without -1) is stopped by sigstorm afterwards',
+        'streams: 2',
+        'server:',
+        '  args: -s -p {port}',
+        'signal:',
+        '  to: client',
+        '  pattern:',
+        '    - signal: SIGINT',
+        'at:',
+        '  moment: established',
+        '  delayMs: [10, 30]',
+        'peer:',
+        '  exits: stopped-by-sigstorm',
+        'hangTimeoutMs: 2000',
+      ].join('\n'),
+    );
+    const { records } = await runIterations({
+      pool,
+      binary: iperf3,
+      variant: 'plain',
+      workload,
+      seed: 1,
+      iterations: [0, 1],
+      stormId: 'stop',
+    });
+    for (const r of records) {
+      expect(r.target).toMatchObject({ side: 'client', outcome: { kind: 'clean' } });
+      expect(r.peer).toMatchObject({ side: 'server', outcome: { kind: 'clean' } });
+    }
+  });
+
   it('harness failures are harness errors, never blamed on the binary', async () => {
     // A server that rejects its arguments never listens: the workload did not run.
     const badArgs = await fileWorkload(

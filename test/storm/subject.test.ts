@@ -3,6 +3,7 @@ import { isFailure } from '../../src/classify/outcome.js';
 import { createLanePool, type LanePool } from '../../src/storm/lanes.js';
 import type { IterationRecord } from '../../src/storm/record.js';
 import { runIterations } from '../../src/storm/run-iterations.js';
+import { summarise } from '../../src/storm/summarise.js';
 import { resolveStormWorkload } from '../../src/workload/load.js';
 import { strayProcesses } from '../support/stray-processes.js';
 import { subjectBinary } from '../support/subject.js';
@@ -75,6 +76,28 @@ describe('storms of the bundled subject', () => {
     expect(failure.signals?.map((s) => s.signal)).toEqual(['SIGTERM', 'SIGINT', 'SIGHUP']);
     expect(failure.repro).toContain(`--binary ${unblocked}`);
     expect(failure.repro).toContain(`--only-iteration ${failure.iteration}`);
+    const summary = summarise(records, {
+      stormId: 'subject-server-burst',
+      workload: 'server-burst',
+      variant: 'plain',
+      binary: unblocked,
+      seed: 22,
+      lanes: pool.lanes.length,
+      iterationsPlanned: 300,
+      interrupted: true,
+      elapsedMs: 1,
+      resultsFile: '-',
+    });
+    expect(summary.outcomes.crash + summary.outcomes.sanitizer).toBeGreaterThanOrEqual(1);
+    const signature = summary.signatures.find(
+      (sig) => sig.role === 'target' && sig.firstIteration === failure.iteration,
+    );
+    expect(signature).toMatchObject({
+      side: 'server',
+      kind: failure.target.outcome.kind,
+      repro: failure.repro,
+    });
+    expect(signature?.excerpt).not.toBe('');
     for (const hang of hangsOf(records)) console.info(`unblocked-worker-signals: also a hang: ${hang}`);
   });
 
