@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa, type ResultPromise } from 'execa';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort, killAll, waitConnections, waitListening } from '../support/loopback.js';
+import { strayProcesses } from '../support/stray-processes.js';
 import { subjectBinary } from '../support/subject.js';
 
 const running: ResultPromise[] = [];
@@ -45,6 +46,7 @@ describe.each(Object.keys(programs))('%s on loopback', (name) => {
     expect(report.end.sum_sent.bytes).toBeGreaterThan(0);
     // -1: the server ends by itself after one test.
     expect((await server).exitCode).toBe(0);
+    expect(await strayProcesses({ binary: iperf3, ports: [port] })).toEqual([]);
   });
 
   it("ends a server with SIGTERM mid-transfer with iperf3's message and exit status 1", async () => {
@@ -62,5 +64,6 @@ describe.each(Object.keys(programs))('%s on loopback', (name) => {
     const clientEnd = await client;
     expect(clientEnd.timedOut).toBe(false);
     expect(clientEnd.durationMs).toBeLessThan(9_000);
+    expect(await strayProcesses({ binary: iperf3, ports: [port] })).toEqual([]);
   });
 });
