@@ -53,23 +53,42 @@ export function cleanExitCodes(
   return histogram;
 }
 
-/** Judged iterations and failures of a batch of records (harness errors are not judged). */
-export function countBatch(records: Iterable<IterationRecord>): BinomialCount {
+/** A sanitizer outcome whose every report belongs to one of `noisyFamilies` (case-insensitive). */
+export function isNoiseOnly(outcome: Outcome, noisyFamilies: readonly string[]): boolean {
+  if (outcome.kind !== 'sanitizer' || noisyFamilies.length === 0) return false;
+  const noisy = new Set(noisyFamilies.map((f) => f.toLowerCase()));
+  const reports = outcome.findings?.length ? outcome.findings : [outcome];
+  return reports.every((r) => noisy.has(`${r.tool}: ${r.reportKind}`.toLowerCase()));
+}
+
+/**
+ * Judged iterations and failures of a batch of records, as the rate tests count them: harness
+ * errors are not judged, noise-only sanitizer outcomes (see isNoiseOnly) count as clean.
+ */
+export function countBatch(
+  records: Iterable<IterationRecord>,
+  noisyFamilies: readonly string[] = [],
+): BinomialCount {
   let n = 0;
   let failures = 0;
-  for (const record of records) {
-    if (record.target.outcome.kind === 'harness-error') continue;
+  for (const { target } of records) {
+    if (target.outcome.kind === 'harness-error') continue;
     n++;
-    if (isFailure(record.target.outcome)) failures++;
+    if (isFailure(target.outcome) && !isNoiseOnly(target.outcome, noisyFamilies)) failures++;
   }
   return { n, failures };
 }
 
 /**
- * One side of a cell from its storm summary and iteration records (the records give exit codes
- * and signature families; pass every record of that side and cell).
+ * One side of a cell from its storm summary and iteration records (the records give exit codes,
+ * signature families and noise-only outcomes; pass every record of that side and cell, and the
+ * thresholds' findings.noisyFamilies).
  */
-export function sideFromSummary(summary: StormSummary, records: readonly IterationRecord[]): SideObservation {
+export function sideFromSummary(
+  summary: StormSummary,
+  records: readonly IterationRecord[],
+  noisyFamilies: readonly string[] = [],
+): SideObservation {
   const families = familiesOf(records);
   const signatures: SignatureObservation[] = summary.signatures.map((s) => ({
     ...s,
@@ -77,6 +96,7 @@ export function sideFromSummary(summary: StormSummary, records: readonly Iterati
   }));
   return {
     outcomes: { ...emptyOutcomeCounts(), ...summary.outcomes },
+    noiseOnly: records.filter((r) => isNoiseOnly(r.target.outcome, noisyFamilies)).length,
     peerOutcomes: { ...emptyOutcomeCounts(), ...summary.peerOutcomes },
     signatures,
     cleanExitCodes: cleanExitCodes(records, 'target'),

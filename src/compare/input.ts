@@ -30,6 +30,11 @@ export interface SignatureObservation {
 export interface SideObservation {
   /** Target-side outcomes by class; their sum is the number of iterations run. */
   readonly outcomes: OutcomeCounts;
+  /**
+   * Target-side sanitizer outcomes whose every report is of a noisy family (thresholds
+   * findings.noisyFamilies, e.g. TSan data races of healthy builds): counted as clean by the rate tests.
+   */
+  readonly noiseOnly?: number;
   readonly peerOutcomes: OutcomeCounts;
   readonly signatures: readonly SignatureObservation[];
   /** Exit code → count over the target side's clean outcomes (a changed exit code is a behaviour change). */

@@ -69,7 +69,7 @@ export const FindingThresholds = z
       .array(z.string().min(1))
       .default(['tsan: data race', 'tsan: thread leak'])
       .describe(
-        'signature families (tool: report kind) whose new stacks are blamed on head only when base never showed the family in that cell',
+        'sanitizer families (tool: report kind) that healthy builds report too: an iteration reporting only these counts as clean in the rate tests, and a new stack of one is blamed on head only when base never showed the family in that cell',
       ),
   })
   .strict()

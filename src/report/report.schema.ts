@@ -37,8 +37,13 @@ export const SideStats = z
   .object({
     iterations: Count.describe('iterations run, harness errors included'),
     judged: Count.describe('iterations with a verdict on the code under test (iterations − harness errors)'),
-    failures: Count.describe('judged iterations whose target side crashed, hung, reported or exited badly'),
+    failures: Count.describe(
+      'judged iterations whose target side crashed, hung, exited badly or reported a sanitizer error (noise excluded)',
+    ),
     harnessErrors: Count,
+    noiseOnly: Count.describe(
+      'sanitizer outcomes made only of noisy-family reports (findings.noisyFamilies): counted as clean, not in failures',
+    ),
     rate: Fraction.nullable().describe('failures / judged; null when nothing was judged'),
     interval: Interval.nullable(),
     atMost: Fraction.describe('exact one-sided upper bound of the failure rate at stability.confidence'),

@@ -5,6 +5,7 @@ import {
   countBatch,
   familiesOf,
   familyOf,
+  isNoiseOnly,
   sideFromSummary,
 } from '../../src/compare/adapters.js';
 import { IterationRecord, StormSummary } from '../../src/storm/record.js';
@@ -81,6 +82,14 @@ describe('adapters from storm records', () => {
     expect(countBatch(records)).toEqual({ n: 4, failures: 2 });
   });
 
+  it('counts an iteration whose reports are all of noisy families as clean', () => {
+    const noisy = ['tsan: data race', 'tsan: thread leak'];
+    expect(isNoiseOnly(race, noisy)).toBe(true);
+    expect(isNoiseOnly(race, ['tsan: data race'])).toBe(false); // the thread leak is not noise
+    expect(isNoiseOnly(crash, noisy)).toBe(false);
+    expect(countBatch(records, noisy)).toEqual({ n: 4, failures: 1 });
+  });
+
   it('makes exit-code histograms of clean outcomes per role', () => {
     expect(cleanExitCodes(records, 'target')).toEqual({ '0': 1, '1': 1 });
     expect(cleanExitCodes(records, 'peer')).toEqual({ '0': 2, '1': 1 });
@@ -116,7 +125,8 @@ describe('adapters from storm records', () => {
       elapsedMs: 1500,
       resultsFile: '/tmp/s1.jsonl',
     });
-    const side = sideFromSummary(summary, records);
+    const side = sideFromSummary(summary, records, ['TSan: data race', 'tsan: thread leak']);
+    expect(side.noiseOnly).toBe(1);
     expect(side.signatures[0]?.family).toBe('tsan: thread leak');
     expect(side.cleanExitCodes).toEqual({ '0': 1, '1': 1 });
     expect(side.outcomes.sanitizer).toBe(1);

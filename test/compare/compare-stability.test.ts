@@ -7,6 +7,7 @@ import {
   inconclusiveScenario,
   neutralScenario,
   regressionScenario,
+  repeat,
   throughputRegressionScenario,
 } from '../support/report-fixtures.js';
 
@@ -122,6 +123,25 @@ describe('compareStability', () => {
     it('flags a significant fall as an improvement', () => {
       expect(compareStability([fixed('a', 12, 0, 60)], t).verdict).toBe('improvement');
     });
+  });
+
+  it('counts noise-only sanitizer outcomes (TSan races of healthy builds) as clean', () => {
+    // 150 iterations per side, 140 of them with only data-race reports: 0 failures for the rates.
+    const c = cell({
+      workload: 'server-burst',
+      variant: 'tsan',
+      batches: repeat(15, 0, 0),
+      baseExtra: { noiseOnly: 140 },
+      headExtra: { noiseOnly: 140 },
+    });
+    const withNoise = {
+      ...c,
+      base: { ...c.base, outcomes: { ...c.base.outcomes, clean: 10, sanitizer: 140 } },
+      head: { ...c.head, outcomes: { ...c.head.outcomes, clean: 10, sanitizer: 140 } },
+    };
+    const s = compareStability([withNoise], t);
+    expect(s.cells[0]?.head).toMatchObject({ judged: 150, failures: 0, noiseOnly: 140, rate: 0 });
+    expect(s.cells[0]).toMatchObject({ verdict: 'neutral', sequential: { rule: 'no-failures' } });
   });
 
   it('is inconclusive without cells', () => {

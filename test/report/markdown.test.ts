@@ -153,6 +153,7 @@ describe('renderMarkdown', () => {
       - p-values: one-sided Fisher exact tests per cell, Holm-adjusted over the 4 cells; regression when below α = 0.05.
       - Sequential stopping: odds-ratio SPRTs (designed odds ratio 2, α = 0.05 over all cells, β = 0.05) and a run of clean iterations proving the tolerance (plain 0.50%, asan 1.0%, tsan 2.0%).
       - A signature new in head is a regression by itself when it is a crash or sanitizer report that base never showed.
+      - Iterations whose only sanitizer reports are of "tsan: data race", "tsan: thread leak" families count as clean ("noise only"); their signatures are still listed.
       - Throughput: Hodges–Lehmann change of head over base with the exact Mann–Whitney interval; regression when the whole interval is below −3.0%, improvement above +3.0%.
       - Report schema v1, sigstorm 0.1.0, 2026-01-01T00:00:00Z.
 
@@ -243,6 +244,7 @@ describe('renderMarkdown', () => {
       - p-values: one-sided Fisher exact tests per cell, Holm-adjusted over the 2 cells; regression when below α = 0.05.
       - Sequential stopping: odds-ratio SPRTs (designed odds ratio 2, α = 0.05 over all cells, β = 0.05) and a run of clean iterations proving the tolerance (plain 0.50%, asan 1.0%, tsan 2.0%).
       - A signature new in head is a regression by itself when it is a crash or sanitizer report that base never showed.
+      - Iterations whose only sanitizer reports are of "tsan: data race", "tsan: thread leak" families count as clean ("noise only"); their signatures are still listed.
       - Throughput: Hodges–Lehmann change of head over base with the exact Mann–Whitney interval; regression when the whole interval is below −3.0%, improvement above +3.0%.
       - Report schema v1, sigstorm 0.1.0, 2026-01-01T00:00:00Z.
 
@@ -301,6 +303,7 @@ describe('renderMarkdown', () => {
       - p-values: one-sided Fisher exact tests per cell, Holm-adjusted over the 3 cells; regression when below α = 0.05.
       - Sequential stopping: odds-ratio SPRTs (designed odds ratio 2, α = 0.05 over all cells, β = 0.05) and a run of clean iterations proving the tolerance (plain 0.50%, asan 1.0%, tsan 2.0%).
       - A signature new in head is a regression by itself when it is a crash or sanitizer report that base never showed.
+      - Iterations whose only sanitizer reports are of "tsan: data race", "tsan: thread leak" families count as clean ("noise only"); their signatures are still listed.
       - Throughput: Hodges–Lehmann change of head over base with the exact Mann–Whitney interval; regression when the whole interval is below −3.0%, improvement above +3.0%.
       - Report schema v1, sigstorm 0.1.0, 2026-01-01T00:00:00Z.
 
@@ -356,6 +359,7 @@ describe('renderMarkdown', () => {
       - p-values: one-sided Fisher exact tests per cell, Holm-adjusted over the 2 cells; regression when below α = 0.05.
       - Sequential stopping: odds-ratio SPRTs (designed odds ratio 2, α = 0.05 over all cells, β = 0.05) and a run of clean iterations proving the tolerance (plain 0.50%, asan 1.0%, tsan 2.0%).
       - A signature new in head is a regression by itself when it is a crash or sanitizer report that base never showed.
+      - Iterations whose only sanitizer reports are of "tsan: data race", "tsan: thread leak" families count as clean ("noise only"); their signatures are still listed.
       - Throughput: Hodges–Lehmann change of head over base with the exact Mann–Whitney interval; regression when the whole interval is below −3.0%, improvement above +3.0%.
       - Report schema v1, sigstorm 0.1.0, 2026-01-01T00:00:00Z.
 
@@ -419,6 +423,7 @@ describe('renderMarkdown', () => {
       - p-values: one-sided Fisher exact tests per cell, Holm-adjusted over the 1 cells; regression when below α = 0.05.
       - Sequential stopping: odds-ratio SPRTs (designed odds ratio 2, α = 0.05 over all cells, β = 0.05) and a run of clean iterations proving the tolerance (plain 0.50%, asan 1.0%, tsan 2.0%).
       - A signature new in head is a regression by itself when it is a crash or sanitizer report that base never showed.
+      - Iterations whose only sanitizer reports are of "tsan: data race", "tsan: thread leak" families count as clean ("noise only"); their signatures are still listed.
       - Throughput: Hodges–Lehmann change of head over base with the exact Mann–Whitney interval; regression when the whole interval is below −3.0%, improvement above +3.0%.
       - Report schema v1, sigstorm 0.1.0, 2026-01-01T00:00:00Z.
 

@@ -4,11 +4,15 @@ import type { BinomialCount } from '../stats/binomial-count.js';
 import { upperBound } from '../stats/clopper-pearson.js';
 import { wilsonInterval } from '../stats/wilson.js';
 
-/** Judged iterations and failures of one side: harness errors are never counted either way. */
+/**
+ * Judged iterations and failures of one side: harness errors are never counted either way, and
+ * noise-only sanitizer outcomes count as clean.
+ */
 export function judgedCount(side: SideObservation): BinomialCount {
   const o = side.outcomes;
   const failures = o.crash + o.sanitizer + o.hang + o['bad-exit'];
-  return { n: failures + o.clean, failures };
+  const noise = Math.min(side.noiseOnly ?? 0, o.sanitizer);
+  return { n: failures + o.clean, failures: failures - noise };
 }
 
 export function iterationsRun(side: SideObservation): number {
@@ -23,6 +27,7 @@ export function sideStats(side: SideObservation, confidence: number): SideStats 
     judged: count.n,
     failures: count.failures,
     harnessErrors: side.outcomes['harness-error'],
+    noiseOnly: Math.min(side.noiseOnly ?? 0, side.outcomes.sanitizer),
     rate: count.n === 0 ? null : count.failures / count.n,
     interval: wilsonInterval(count, confidence),
     atMost: upperBound(count, confidence),

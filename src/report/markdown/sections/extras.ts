@@ -34,6 +34,7 @@ export function methodSection(r: Report): string {
     `- p-values: one-sided Fisher exact tests per cell, Holm-adjusted over the ${r.stability.cells.length} cells; regression when below α = ${s.alpha}.`,
     `- Sequential stopping: odds-ratio SPRTs (designed odds ratio ${s.oddsRatio}, α = ${s.alpha} over all cells, β = ${s.beta}) and a run of clean iterations proving the tolerance (${tol}).`,
     '- A signature new in head is a regression by itself when it is a crash or sanitizer report that base never showed.',
+    `- Iterations whose only sanitizer reports are of ${r.thresholds.findings.noisyFamilies.map((f) => `"${escapeMarkdown(f)}"`).join(', ') || 'no'} families count as clean ("noise only"); their signatures are still listed.`,
     `- Throughput: Hodges–Lehmann change of head over base with the exact Mann–Whitney interval; regression when the whole interval is below −${formatPercent(t.regressionThreshold)}, improvement above +${formatPercent(t.improvementThreshold)}.`,
     `- Report schema v${r.schemaVersion}, sigstorm ${escapeMarkdown(r.sigstormVersion)}, ${escapeMarkdown(r.generatedAt)}.`,
   ];

@@ -16,11 +16,12 @@ export const cellLabel = (c: { workload: string; variant: string; side: string }
 /** "0 of 600 (≤ 0.50%)" or "15 of 50: 30.0% (19.1–43.8%)": the count behind every rate. */
 export function rateText(s: SideStats): string {
   const counted = `${formatCount(s.failures)} of ${formatCount(s.judged)}`;
+  const noise = s.noiseOnly > 0 ? ` + ${formatCount(s.noiseOnly)} noise only` : '';
   if (s.judged === 0) return 'none judged';
-  if (s.failures === 0) return `${counted} (≤ ${formatPercent(s.atMost)})`;
+  if (s.failures === 0) return `${counted} (≤ ${formatPercent(s.atMost)})${noise}`;
   const i = s.interval;
   const range = i ? ` (${formatPercent(i.lower)}–${formatPercent(i.upper)})` : '';
-  return `${counted}: ${formatPercent(s.rate ?? 0)}${range}`;
+  return `${counted}: ${formatPercent(s.rate ?? 0)}${range}${noise}`;
 }
 
 /** Where the cell's sequential test stopped, in a few words. */
