@@ -4,7 +4,9 @@ import type { Report } from './report.schema.js';
 
 function pad(rows: readonly (readonly string[])[]): string[] {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
+  for (const row of rows) {
+    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, [...cell].length);
+  }
   return rows.map((row) =>
     row
       .map((cell, i) => cell + ' '.repeat((widths[i] ?? 0) - [...cell].length))
