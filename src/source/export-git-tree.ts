@@ -20,11 +20,19 @@ export async function exportGitTree(
     }).pipe('tar', ['-x', '--no-same-owner', '-f', '-', '-C', into], cancel);
   } catch (error) {
     signal?.throwIfAborted();
-    const stderr = error instanceof Error && 'stderr' in error ? String(error.stderr) : String(error);
+    const stderr = stderrOf(error);
     throw new SigstormError(`Could not export ${treeish} from ${gitDir}`, {
       details: stderr.trim().split('\n').slice(-20).join('\n'),
       hint: 'Check that the ref exists in that repository (`git log <ref>`).',
       cause: error,
     });
   }
+}
+
+/** The stderr of a failed pipe: git's own message is on the source side (`pipedFrom`). */
+function stderrOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const own = 'stderr' in error ? String(error.stderr) : error.message;
+  const from = 'pipedFrom' in error && Array.isArray(error.pipedFrom) ? error.pipedFrom.map(stderrOf) : [];
+  return [...from, own].filter((text) => text.trim() !== '').join('\n');
 }

@@ -1,4 +1,4 @@
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { execa } from 'execa';
 
 /** True for `https://…`, `ssh://…`, `file://…` and scp-like `git@host:owner/repo.git`. */
@@ -29,7 +29,7 @@ export async function git(
 }
 
 export interface GitLocation {
-  /** The directory git commands run in (the repository, or the git dir of a bare one). */
+  /** The directory git commands run in: the top of the work tree, or the git dir of a bare repository. */
   readonly gitDir: string;
   /** Path of the directory inside the repository ('' for its root), e.g. `test/subject/`. */
   readonly prefix: string;
@@ -38,10 +38,13 @@ export interface GitLocation {
 
 /** Where `dir` sits in a git repository, or undefined when it is in none. */
 export async function locateGit(dir: string): Promise<GitLocation | undefined> {
-  const probe = await git(['rev-parse', '--is-bare-repository', '--show-prefix'], { cwd: dir });
+  const probe = await git(['rev-parse', '--is-bare-repository', '--show-prefix', '--show-cdup'], {
+    cwd: dir,
+  });
   if (!probe.ok) return undefined;
-  const [bare = 'false', prefix = ''] = probe.stdout.split('\n');
-  return { gitDir: dir, prefix: prefix.trim(), bare: bare.trim() === 'true' };
+  const [bare = 'false', prefix = '', cdup = ''] = probe.stdout.split('\n');
+  // git archive run inside a subdirectory would archive only that subdirectory of the tree-ish.
+  return { gitDir: resolve(dir, cdup.trim()), prefix: prefix.trim(), bare: bare.trim() === 'true' };
 }
 
 /** Resolves `ref` to a commit id, or undefined when the repository has no such ref. */

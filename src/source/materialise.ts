@@ -129,17 +129,17 @@ async function locateSource(
     return { kind: 'working-copy', dir, repo: dir };
   }
   const wanted = ref ?? 'HEAD';
-  const commit = await resolveCommit(dir, wanted);
+  const commit = await resolveCommit(location.gitDir, wanted);
   if (!commit) {
     throw new UsageError(`${dir} has no ref "${wanted}"`, {
       hint: 'Give a branch, tag or commit of that repository (`git -C <repo> log --oneline` shows them).',
     });
   }
   const treeish = location.prefix === '' ? commit : `${commit}:${location.prefix}`;
-  if (!(await git(['cat-file', '-e', treeish], { cwd: dir })).ok) {
+  if (!(await git(['cat-file', '-e', treeish], { cwd: location.gitDir })).ok) {
     throw new UsageError(`${dir} does not exist in its repository at ${wanted} (${commit.slice(0, 12)})`, {
       hint: 'Commit the directory first, or give a ref that contains it. Without --ref sigstorm builds HEAD.',
     });
   }
-  return { kind: 'git', gitDir: dir, treeish, repo: dir, ref: wanted, commit };
+  return { kind: 'git', gitDir: location.gitDir, treeish, repo: dir, ref: wanted, commit };
 }

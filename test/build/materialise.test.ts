@@ -1,10 +1,18 @@
-import { chmod, lstat, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, cp, lstat, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listWorkingFiles } from '../../src/source/list-working-files.js';
 import { materialise } from '../../src/source/materialise.js';
 import { SigstormError, UsageError } from '../../src/util/errors.js';
-import { commitFile, fixtureCopy, fixtureRepo, gitIn, removeTempDirs, tempDir } from './fixture-repo.js';
+import {
+  commitFile,
+  fixtureCopy,
+  fixtureRepo,
+  fixturesDir,
+  gitIn,
+  removeTempDirs,
+  tempDir,
+} from './fixture-repo.js';
 
 afterAll(removeTempDirs);
 
@@ -53,6 +61,24 @@ describe('materialise', () => {
     expect(await gitIn(repo, 'status', '--porcelain')).toBe(statusBefore);
     expect(await filesIn(repo)).toEqual(filesBefore);
     expect((await gitIn(repo, 'worktree', 'list')).split('\n')).toHaveLength(1);
+  });
+
+  it('exports a subdirectory of a repository, and a bare repository, at a ref', async () => {
+    const cache = await tempDir('cache');
+    const outer = await tempDir('outer');
+    await cp(join(fixturesDir, 'plain-make'), join(outer, 'sub', 'dir'), { recursive: true });
+    await gitIn(outer, 'init', '-q', '-b', 'main');
+    await gitIn(outer, 'add', '-A');
+    await gitIn(outer, 'commit', '-q', '-m', 'v1');
+    await writeFile(join(outer, 'sub', 'dir', 'message.h'), '#define MESSAGE "uncommitted"\n');
+    const sub = await materialise({ repo: join(outer, 'sub', 'dir'), ref: 'main' }, { cacheRoot: cache });
+    expect(await filesIn(sub.dir)).toEqual(['Makefile', 'hello.c', 'message.h']);
+    expect(await readFile(join(sub.dir, 'message.h'), 'utf8')).toContain('plain make v1');
+
+    const bare = join(outer, 'bare.git');
+    await gitIn(outer, 'clone', '-q', '--bare', outer, bare);
+    const fromBare = await materialise({ repo: bare, ref: 'main' }, { cacheRoot: cache });
+    expect(await filesIn(fromBare.dir)).toEqual(['sub/dir/Makefile', 'sub/dir/hello.c', 'sub/dir/message.h']);
   });
 
   it('gives the same hash to the same content however it was obtained', async () => {
