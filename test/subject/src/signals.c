@@ -18,7 +18,7 @@ static void sigend_handler(int sig)
 {
     int expected = 0;
     atomic_compare_exchange_strong(&sigend_caught, &expected, sig);
-    /* Jump only when the main thread is parked in iperf_wait_readable(). */
+    /* Jump only when the main thread is parked in iperf_wait_readable() (or has jumped already). */
     if (atomic_load(&jump_armed))
         longjmp(sigend_jmp_buf, 1);
 }
@@ -44,8 +44,11 @@ void iperf_block_sigend(int block)
 
 void iperf_sigend_landed(void)
 {
+    /*
+     * jump_armed stays set: the main thread is on the interrupt path now and
+     * no thread that blocks the signals can run the handler any more.
+     */
     iperf_block_sigend(1);
-    atomic_store(&jump_armed, 0);
 }
 
 int iperf_sigend_caught(void) { return atomic_load(&sigend_caught); }
