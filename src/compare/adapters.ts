@@ -104,3 +104,49 @@ export function sideFromSummary(
     interrupted: summary.interrupted,
   };
 }
+
+function addHistogram(
+  into: Record<string, number>,
+  from: Readonly<Record<string, number>> | undefined,
+): void {
+  for (const [code, n] of Object.entries(from ?? {})) into[code] = (into[code] ?? 0) + n;
+}
+
+/**
+ * One side of a cell from several storms of it (e.g. one storm per batch), in the order they ran:
+ * counts add up; a signature keeps the evidence and repro of its first storm.
+ */
+export function mergeSides(parts: readonly SideObservation[]): SideObservation {
+  const outcomes = emptyOutcomeCounts();
+  const peerOutcomes = emptyOutcomeCounts();
+  const cleanExit: Record<string, number> = {};
+  const peerCleanExit: Record<string, number> = {};
+  const signatures = new Map<string, SignatureObservation>();
+  let noiseOnly = 0;
+  for (const part of parts) {
+    for (const kind of Object.keys(outcomes) as (keyof typeof outcomes)[]) {
+      outcomes[kind] += part.outcomes[kind];
+      peerOutcomes[kind] += part.peerOutcomes[kind];
+    }
+    addHistogram(cleanExit, part.cleanExitCodes);
+    addHistogram(peerCleanExit, part.peerCleanExitCodes);
+    noiseOnly += part.noiseOnly ?? 0;
+    for (const s of part.signatures) {
+      const key = `${s.role}\u0000${s.side}\u0000${s.signature}`;
+      const seen = signatures.get(key);
+      signatures.set(
+        key,
+        seen ? { ...seen, count: seen.count + s.count, family: seen.family ?? s.family } : s,
+      );
+    }
+  }
+  return {
+    outcomes,
+    peerOutcomes,
+    noiseOnly,
+    signatures: [...signatures.values()],
+    cleanExitCodes: cleanExit,
+    peerCleanExitCodes: peerCleanExit,
+    interrupted: parts.some((p) => p.interrupted === true),
+  };
+}

@@ -6,6 +6,7 @@ import {
   familiesOf,
   familyOf,
   isNoiseOnly,
+  mergeSides,
   sideFromSummary,
 } from '../../src/compare/adapters.js';
 import { IterationRecord, StormSummary } from '../../src/storm/record.js';
@@ -131,5 +132,36 @@ describe('adapters from storm records', () => {
     expect(side.cleanExitCodes).toEqual({ '0': 1, '1': 1 });
     expect(side.outcomes.sanitizer).toBe(1);
     expect(side.interrupted).toBe(false);
+  });
+
+  it('merges the storms of one side (one per batch): counts add up, the first evidence stays', () => {
+    const part = (n: number, count: number, evidence: string, interrupted = false) => ({
+      outcomes: { ...emptyOutcomeCounts(), clean: n - count, crash: count },
+      peerOutcomes: { ...emptyOutcomeCounts(), clean: n },
+      noiseOnly: 0,
+      signatures: [
+        {
+          signature: 'SIGSEGV sig_handler',
+          kind: 'crash' as const,
+          family: 'SIGSEGV',
+          side: 'server' as const,
+          role: 'target' as const,
+          count,
+          firstIteration: 2,
+          excerpt: 'SIGSEGV',
+          evidence,
+          repro: `repro ${evidence}`,
+        },
+      ],
+      cleanExitCodes: { '0': n - count },
+      interrupted,
+    });
+    const merged = mergeSides([part(10, 2, 'first'), part(10, 3, 'second', true)]);
+    expect(merged.outcomes).toMatchObject({ clean: 15, crash: 5 });
+    expect(merged.signatures).toEqual([
+      expect.objectContaining({ count: 5, evidence: 'first', repro: 'repro first' }),
+    ]);
+    expect(merged.cleanExitCodes).toEqual({ '0': 15 });
+    expect(merged.interrupted).toBe(true);
   });
 });
