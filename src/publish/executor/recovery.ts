@@ -31,7 +31,14 @@ export async function recoverInterrupted(services: Services): Promise<{ requeued
         job,
         giveUp
           ? { status: 'completed', conclusion: 'failure', output: gaveUpOutput(job, job.attempts) }
-          : { status: 'queued', output: restartedOutput(job, job.attempts, settings.maxAttempts) },
+          : {
+              status: 'queued',
+              output: restartedOutput(job, {
+                kind: 'crash',
+                attempt: job.attempts,
+                maxAttempts: settings.maxAttempts,
+              }),
+            },
       );
     } catch (error) {
       log.warn({ err: error, job: job.id }, 'sigstorm: could not update the check run of an interrupted job');

@@ -104,10 +104,9 @@ async function stopped(services: Services, octokit: Octokit, job: Job, reason: A
   if (reason.kind === 'shutdown') {
     // Stopped on purpose: back in the queue, not counted as an attempt; the check says it waits.
     services.store.requeue(job.id, 'the app shut down during the run', true);
-    const attempt = job.attempts;
     await updateCheckRun(octokit, job, {
       status: 'queued',
-      output: restartedOutput(job, attempt, services.settings.maxAttempts),
+      output: restartedOutput(job, { kind: 'shutdown' }),
     });
     return;
   }

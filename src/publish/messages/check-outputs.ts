@@ -10,7 +10,14 @@ function subject(job: Job): string {
   const base = `\`${shortSha(job.baseSha)}\` (${job.baseLabel})`;
   const head = `\`${shortSha(job.headSha)}\` (${job.headLabel})`;
   const profile = job.options.profile === 'release' ? 'release profile' : 'pull-request profile';
-  return `Head ${head} against base ${base}, ${profile}. Requested by @${job.requestedBy} (${job.trigger}).`;
+  const { workloads, variants, iterations } = job.options;
+  const asked = [
+    workloads ? `workloads=${workloads.join(',')}` : '',
+    variants ? `variants=${variants.join(',')}` : '',
+    iterations !== undefined ? `iterations=${iterations}` : '',
+  ].filter(Boolean);
+  const settings = asked.length > 0 ? ` Asked for ${asked.join(' ')}.` : '';
+  return `Head ${head} against base ${base}, ${profile}.${settings} Requested by @${job.requestedBy} (${job.trigger}).`;
 }
 
 export function queuedOutput(job: Job): CheckOutput {
@@ -62,15 +69,20 @@ export function cancelledOutput(job: Job, reason: string): CheckOutput {
   return { title: 'Cancelled', summary: `${reason}\n\n${subject(job)}` };
 }
 
-export function restartedOutput(job: Job, attempt: number, maxAttempts: number): CheckOutput {
+/** Back in the queue: the app crashed during `attempt`, or was shut down on purpose (not counted). */
+export function restartedOutput(
+  job: Job,
+  why: { kind: 'crash'; attempt: number; maxAttempts: number } | { kind: 'shutdown' },
+): CheckOutput {
+  const what =
+    why.kind === 'crash'
+      ? `The sigstorm app stopped while this run was in progress (attempt ${why.attempt} of ${why.maxAttempts}).`
+      : 'The sigstorm app was shut down while this run was in progress (this does not count as an attempt).';
   return {
     title: 'Restarted: queued again',
-    summary: [
-      `The sigstorm app stopped while this run was in progress (attempt ${attempt} of ${maxAttempts}).`,
-      'The job is queued again and will start over.',
-      '',
-      subject(job),
-    ].join('\n'),
+    summary: [what, 'The job is queued again and starts over when the app runs.', '', subject(job)].join(
+      '\n',
+    ),
   };
 }
 

@@ -13,6 +13,11 @@ export interface FixtureRepo {
   readonly baseSha: string;
   /** Commits a patch from patches/ on top of `parent` (default: base); returns the commit sha. */
   commitPatch(patch: string, parent?: string): Promise<string>;
+  /**
+   * A new commit with the same tree as `parent` (a rebase, an amended message): a different sha for
+   * GitHub, the same content for the build cache, so tests get new pushes without new builds.
+   */
+  commitEmpty(parent: string, message: string): Promise<string>;
   tag(name: string, sha: string): Promise<void>;
 }
 
@@ -47,6 +52,13 @@ export async function createFixtureRepo(path: string): Promise<FixtureRepo> {
       await git('checkout', '-q', '--detach', parent);
       await git('apply', '--index', join(bundledPatchesDir, patch));
       await git('commit', '-q', '-m', patch);
+      const sha = (await git('rev-parse', 'HEAD')).stdout.trim();
+      await git('checkout', '-q', 'main');
+      return sha;
+    },
+    async commitEmpty(parent, message) {
+      await git('checkout', '-q', '--detach', parent);
+      await git('commit', '-q', '--allow-empty', '-m', message);
       const sha = (await git('rev-parse', 'HEAD')).stdout.trim();
       await git('checkout', '-q', 'main');
       return sha;

@@ -367,6 +367,9 @@ export class GitHubModel {
       body: {
         ...body,
         number: pull.number,
+        // The description's own example lists a team without the (required) type: no reviewers here.
+        requested_teams: [],
+        requested_reviewers: [],
         user: { ...(body.user as object), login: pull.author },
         head: {
           ...head,
@@ -410,7 +413,8 @@ export class GitHubModel {
     const sha = repo?.refs.get(req.params.ref ?? '');
     if (!sha) return { status: 422, body: { message: `No commit found for SHA: ${req.params.ref}` } };
     const body = this.#api.example('commit');
-    return { status: 200, body: { ...body, sha, node_id: `C_${sha}` } };
+    // The description's example lists files without their (required) sha: no files here.
+    return { status: 200, body: { ...body, sha, node_id: `C_${sha}`, files: [] } };
   }
 }
 

@@ -219,8 +219,9 @@ function makeAjv(coerce: boolean, doc: Description): Ajv {
 }
 
 /**
- * OpenAPI 3.0 reads `nullable: true` as "null is also valid", enum or not; JSON Schema's enum would
- * still reject null. Adding null to such enums keeps the description's meaning under ajv.
+ * OpenAPI 3.0 reads `nullable: true` as "null is also valid", enum or not, type or not; JSON
+ * Schema's enum would still reject null, and ajv refuses nullable without a type. Rewriting both
+ * keeps the description's meaning under ajv.
  */
 function allowNullInNullableEnums(node: unknown): void {
   if (Array.isArray(node)) {
@@ -232,6 +233,12 @@ function allowNullInNullableEnums(node: unknown): void {
   if (record.nullable === true && Array.isArray(record.enum) && !record.enum.includes(null))
     record.enum.push(null);
   for (const value of Object.values(record)) allowNullInNullableEnums(value);
+  // `nullable` beside a $ref or allOf (no type): ajv refuses it; say the same with anyOf.
+  if (record.nullable === true && record.type === undefined) {
+    const { nullable: _nullable, ...rest } = record;
+    for (const key of Object.keys(record)) delete record[key];
+    record.anyOf = [rest, { type: 'null' }];
+  }
 }
 
 function describe(what: string, errors: readonly ErrorObject[] | null | undefined): string[] {

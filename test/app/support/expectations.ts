@@ -1,0 +1,31 @@
+import type { CheckRunState } from '../../support/github-standin/model.js';
+
+/** The operations a pull-request run makes, for `standin.expect(...)`. */
+export const runOperations = [
+  'apps/create-installation-access-token',
+  'repos/get-collaborator-permission-level',
+  'checks/create',
+  'checks/update',
+  'repos/get-content',
+  'issues/list-comments',
+  'issues/create-comment',
+  'issues/update-comment',
+] as const;
+
+/** The statuses a check run went through, consecutive repeats folded: `queued → in_progress → completed:success`. */
+export function lifecycle(check: CheckRunState): string {
+  const steps = check.history.map((h) => (h.status === 'completed' ? `completed:${h.conclusion}` : h.status));
+  return steps.filter((step, i) => step !== steps[i - 1]).join(' → ');
+}
+
+/** Replaces what changes from run to run (commit ids, times, temporary paths, durations) with placeholders. */
+export function normalise(text: string, names: Readonly<Record<string, string>> = {}): string {
+  let out = text;
+  for (const [placeholder, value] of Object.entries(names)) {
+    out = out.replaceAll(value, `<${placeholder}>`).replaceAll(value.slice(0, 7), `<${placeholder}:7>`);
+  }
+  return out
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>')
+    .replace(/\/tmp\/[\w./-]+/g, '<tmp>')
+    .replace(/\b[0-9a-f]{40}\b/g, '<sha>');
+}
