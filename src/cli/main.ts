@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, UsageError } from '../util/errors.js';
 import { registerBuild } from './commands/build.js';
+import { registerDemo } from './commands/demo.js';
 import { registerServe } from './commands/serve.js';
 import { registerStorm } from './commands/storm.js';
+import { registerValidate } from './commands/validate.js';
 
 const program = new Command('sigstorm')
   .description('Signal-storm patch validation for iperf3 forks')
@@ -13,6 +15,8 @@ const program = new Command('sigstorm')
 registerBuild(program);
 registerServe(program);
 registerStorm(program);
+registerValidate(program);
+registerDemo(program);
 
 try {
   await program.parseAsync(process.argv);

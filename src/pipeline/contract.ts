@@ -1,4 +1,5 @@
 import type { VariantName } from '../build/variants.js';
+import type { ThresholdsInput } from '../config/thresholds.schema.js';
 
 /**
  * The one pipeline both front ends call: the CLI (`sigstorm validate`) and the GitHub App.
@@ -23,8 +24,21 @@ export interface ValidateRequest {
   readonly iterations?: number;
   /** `pr`: fast, sequential stopping; `release`: more iterations, every variant. */
   readonly profile?: 'pr' | 'release';
-  /** Where to write report.json / report.md / iterations.jsonl; absent: a fresh dir under the cache. */
+  /** Where to write report.json / report.md / iterations/; absent: a fresh dir under the cache. */
   readonly outDir?: string;
+  /** Verdict thresholds (the repository config's `thresholds`); absent: the defaults. */
+  readonly thresholds?: ThresholdsInput;
+  /** Storm time budget in seconds; cells still open when it runs out stop with what they have. */
+  readonly budgetSeconds?: number;
+  /** Stop every cell once one settles as a regression (the stability verdict cannot change). */
+  readonly failFast?: boolean;
+  /** Seed of every random choice; absent: derived from the base tree, so base results can be reused. */
+  readonly seed?: number;
+  /** Storm lanes and CPUs (as for `sigstorm storm`); absent: as many lanes as the cores allow. */
+  readonly lanes?: number;
+  readonly cpus?: string;
+  /** Throughput runs per side; absent: the throughput workload's. 0 skips throughput. */
+  readonly throughputRuns?: number;
 }
 
 export type ValidatePhase = 'build' | 'storm' | 'throughput' | 'report';

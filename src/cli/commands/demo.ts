@@ -1,0 +1,32 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { bundledPatchesDir } from '../../util/paths.js';
+import { parseValidateFlags, validateAction } from './validate.js';
+
+/** The patch the demo validates: the iperf3 3.16/3.17 worker-thread signal crash, reintroduced. */
+export const demoPatch = join(bundledPatchesDir, 'unblocked-worker-signals.patch');
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description(
+      'Validate patches/unblocked-worker-signals.patch against the bundled subject and print the report',
+    )
+    .option('--budget <time>', 'storm time budget', '5m')
+    .option('--out <dir>', 'directory for the report files (default: under the cache)')
+    .option('--quiet', 'no progress display')
+    .action(async (raw: { budget: string; out?: string; quiet?: boolean }) => {
+      process.stderr.write(
+        'sigstorm demo: the bundled iperf3-compatible subject (base) against the same subject with\n' +
+          `${demoPatch} (head):\nworker threads no longer block SIGTERM/SIGINT/SIGHUP, the crash of iperf3 3.16 and 3.17.\n` +
+          'Builds plain and ASan+UBSan variants, storms the default workloads on both interleaved, measures throughput.\n\n',
+      );
+      const flags = parseValidateFlags({
+        headPatches: demoPatch,
+        budget: raw.budget,
+        ...(raw.out ? { out: raw.out } : {}),
+        quiet: raw.quiet ?? false,
+      });
+      process.exitCode = await validateAction(flags, (_report, markdown) => `\n${markdown}\n`);
+    });
+}

@@ -1,0 +1,56 @@
+import type { ValidateProgress } from '../pipeline/contract.js';
+import type { ProgressMode } from './storm-progress.js';
+import { formatDuration } from './storm-progress.js';
+
+/**
+ * The validation's progress on stderr: one line redrawn in place on a terminal (at most 10 times a
+ * second), otherwise a line at each phase change and at most one every 5 seconds (CI logs).
+ */
+export function createValidateProgress(mode: ProgressMode, stream: NodeJS.WriteStream = process.stderr) {
+  const started = performance.now();
+  let last: ValidateProgress | null = null;
+  let lastPhase: string | null = null;
+  let lastLineAt = 0;
+  let dirty = false;
+  const text = (p: ValidateProgress): string => {
+    const elapsed = formatDuration(performance.now() - started);
+    const counts =
+      p.phase === 'storm'
+        ? ` ${p.iterationsDone} iterations, cells settled ${p.cellsDone}/${p.cellsTotal} ·`
+        : p.phase === 'throughput'
+          ? ` ${p.iterationsDone}/${p.iterationsTotal} ·`
+          : '';
+    return `[${p.phase}]${counts} ${elapsed} · ${p.message}`;
+  };
+  const draw = (): void => {
+    if (!last || !dirty) return;
+    dirty = false;
+    stream.write(`\r\x1b[K${text(last).slice(0, (stream.columns || 120) - 1)}`);
+  };
+  const timer = mode === 'tty' ? setInterval(draw, 100) : null;
+  timer?.unref();
+  return {
+    update(p: ValidateProgress): void {
+      if (mode === 'quiet') return;
+      last = p;
+      if (mode === 'tty') {
+        dirty = true;
+        return;
+      }
+      const now = performance.now();
+      if (p.phase !== lastPhase || now - lastLineAt >= 5000) {
+        stream.write(`${text(p)}\n`);
+        lastPhase = p.phase;
+        lastLineAt = now;
+      }
+    },
+    finish(): void {
+      if (timer) clearInterval(timer);
+      if (mode === 'tty' && last) {
+        dirty = true;
+        draw();
+        stream.write('\n');
+      }
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { appendRecord, readRecords, startResultsFile } from '../storm/jsonl.js';
+import type { IterationRecord } from '../storm/record.js';
+
+/**
+ * Base results reused across validations: later pull requests against the same base commit reuse
+ * the base iterations an earlier one ran (same binary, workload, seed and CPU layout), so only head
+ * is stormed again. The trade-off (these base iterations were not interleaved with this head) is
+ * stated in docs/validate.md; `--no-base-cache` turns it off.
+ */
+export interface BaseCache {
+  /** The cached records for these iteration indices, and the indices that still have to run. */
+  take(indices: readonly number[]): { cached: IterationRecord[]; missing: number[] };
+  add(records: readonly IterationRecord[]): Promise<void>;
+  readonly file: string | null;
+}
+
+export interface BaseCacheKey {
+  readonly buildKey: string;
+  /** The workload file's text: any change to the workload invalidates its results. */
+  readonly workloadText: string;
+  readonly seed: number;
+  /** CPU sets of the lanes: placement changes failure rates, so it is part of the key. */
+  readonly lanes: readonly string[];
+}
+
+export const noBaseCache: BaseCache = {
+  take: (indices) => ({ cached: [], missing: [...indices] }),
+  add: async () => undefined,
+  file: null,
+};
+
+export async function openBaseCache(root: string, key: BaseCacheKey): Promise<BaseCache> {
+  const hash = createHash('sha256')
+    .update(JSON.stringify({ v: 1, ...key }))
+    .digest('hex')
+    .slice(0, 32);
+  const dir = join(root, 'base-results');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `${hash}.jsonl`);
+  const byIteration = new Map<number, IterationRecord>();
+  try {
+    for (const record of await readRecords(file)) byIteration.set(record.iteration, record);
+  } catch (error) {
+    // No cache yet, or a damaged one: not worth failing a validation for; it is started afresh.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') await startResultsFile(file);
+  }
+  return {
+    file,
+    take(indices) {
+      const cached: IterationRecord[] = [];
+      const missing: number[] = [];
+      for (const i of indices) {
+        const record = byIteration.get(i);
+        if (record) cached.push(record);
+        else missing.push(i);
+      }
+      return { cached, missing };
+    },
+    async add(records) {
+      for (const record of records) {
+        if (byIteration.has(record.iteration)) continue;
+        byIteration.set(record.iteration, record);
+        await appendRecord(file, record);
+      }
+    },
+  };
+}
