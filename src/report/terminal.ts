@@ -1,5 +1,6 @@
 import { formatBitsPerSecond, formatChange, formatCount } from '../util/format.js';
 import { cellLabel, rateText, stoppedText, verdictIcon } from './markdown/sections/labels.js';
+import { ranCell } from './markdown/sections/stability.js';
 import type { Report } from './report.schema.js';
 
 function pad(rows: readonly (readonly string[])[]): string[] {
@@ -22,13 +23,17 @@ export function renderTerminal(r: Report): string {
   out.push(
     `Stability: ${r.verdict.stability} (${formatCount(t.iterations.base)} + ${formatCount(t.iterations.head)} iterations)`,
   );
-  const cells = r.stability.cells.map((c) => [
-    `  ${verdictIcon[c.verdict]} ${cellLabel(c)}`,
-    `base ${rateText(c.base)}`,
-    `head ${rateText(c.head)}`,
-    stoppedText(c),
-  ]);
+  const idle = r.stability.cells.filter((c) => !ranCell(c)).length;
+  const cells = r.stability.cells
+    .filter(ranCell)
+    .map((c) => [
+      `  ${verdictIcon[c.verdict]} ${cellLabel(c)}`,
+      `base ${rateText(c.base)}`,
+      `head ${rateText(c.head)}`,
+      stoppedText(c),
+    ]);
   out.push(...pad(cells));
+  if (idle > 0) out.push(`  (${idle} more cells not stormed: see Not run)`);
   const sigs = r.stability.signatures;
   const findings = sigs.filter((s) => s.finding);
   if (findings.length > 0) {

@@ -1,14 +1,38 @@
 import { formatPValue } from '../../../util/format.js';
-import type { Report } from '../../report.schema.js';
+import type { CellReport, Report, Verdict } from '../../report.schema.js';
 import { escapeMarkdown, table } from '../escape.js';
 import { cellLabel, rateText, stoppedText, verdictLabel } from './labels.js';
 
-/** The per-cell table, then one line per cell saying what its verdict rests on. */
+/** Decisive cells first: what a maintainer acts on is at the top of the table. */
+const order: Readonly<Record<Verdict, number>> = {
+  regression: 0,
+  improvement: 1,
+  neutral: 2,
+  inconclusive: 3,
+};
+
+export function ranCell(c: CellReport): boolean {
+  return c.base.iterations + c.head.iterations > 0;
+}
+
+/** The per-cell table (cells that ran, decisive ones first), one line per cell on what its verdict rests on, and the cells that never ran in one line. */
 export function stabilitySection(r: Report): string {
-  const cells = r.stability.cells;
-  if (cells.length === 0)
-    return `#### Stability: ${verdictLabel(r.verdict.stability)}\n\nNo storm cells ran.`;
-  const rows = cells.map((c) => [
+  const ran = r.stability.cells
+    .filter(ranCell)
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => order[a.c.verdict] - order[b.c.verdict] || a.i - b.i)
+    .map(({ c }) => c);
+  const idle = r.stability.cells.filter((c) => !ranCell(c));
+  const heading = `#### Stability: ${verdictLabel(r.verdict.stability)}`;
+  const idleLine =
+    idle.length === 0
+      ? []
+      : [
+          '',
+          `Not stormed (${idle.length} cells, see "Not run"): ${idle.map((c) => escapeMarkdown(cellLabel(c))).join(', ')}.`,
+        ];
+  if (ran.length === 0) return [heading, '', 'No storm cells ran.', ...idleLine].join('\n');
+  const rows = ran.map((c) => [
     cellLabel(c),
     rateText(c.base),
     rateText(c.head),
@@ -16,9 +40,9 @@ export function stabilitySection(r: Report): string {
     stoppedText(c),
     verdictLabel(c.verdict),
   ]);
-  const why = cells.map((c) => `- **${escapeMarkdown(cellLabel(c))}**: ${escapeMarkdown(c.because)}`);
+  const why = ran.map((c) => `- **${escapeMarkdown(cellLabel(c))}**: ${escapeMarkdown(c.because)}`);
   return [
-    `#### Stability: ${verdictLabel(r.verdict.stability)}`,
+    heading,
     '',
     table(
       ['Cell', 'Base failed (95%)', 'Head failed (95%)', 'p worse / better (Holm)', 'Stopped', 'Verdict'],
@@ -26,5 +50,6 @@ export function stabilitySection(r: Report): string {
     ),
     '',
     ...why,
+    ...idleLine,
   ].join('\n');
 }
