@@ -13,14 +13,23 @@ function cell(
 ): CellProgress {
   let state = initialState(settings);
   for (const b of batches) {
-    state = advance(state, { base: { n: 10, failures: b.base }, head: { n: 10, failures: b.head } }, settings);
+    state = advance(
+      state,
+      { base: { n: 10, failures: b.base }, head: { n: 10, failures: b.head } },
+      settings,
+    );
   }
   return { index, variant, decision: state.decision, meanIterationMs: batches.length > 0 ? 300 : null };
 }
 
 describe('nextCell', () => {
   it('looks at every cell once before any twice, plain before asan before tsan', () => {
-    const cells = [cell(0, 'tsan', []), cell(1, 'asan', []), cell(2, 'plain', [{ base: 0, head: 0 }]), cell(3, 'plain', [])];
+    const cells = [
+      cell(0, 'tsan', []),
+      cell(1, 'asan', []),
+      cell(2, 'plain', [{ base: 0, head: 0 }]),
+      cell(3, 'plain', []),
+    ];
     expect(nextCell(cells)?.index).toBe(3);
     expect(nextCell(cells.filter((c) => c.index !== 3))?.index).toBe(1);
   });
@@ -41,7 +50,11 @@ describe('nextCell', () => {
   it('returns nothing when every cell has stopped', () => {
     let c = cell(0, 'plain', []);
     for (let i = 0; i < 20 && c.decision.state === 'continue'; i++) {
-      c = cell(0, 'plain', Array.from({ length: i + 1 }, () => ({ base: 0, head: 8 })));
+      c = cell(
+        0,
+        'plain',
+        Array.from({ length: i + 1 }, () => ({ base: 0, head: 8 })),
+      );
     }
     expect(c.decision.state).toBe('stop');
     expect(nextCell([c])).toBeUndefined();

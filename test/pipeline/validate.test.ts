@@ -1,0 +1,138 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ThresholdsInput } from '../../src/config/thresholds.schema.js';
+import type { ValidateRequest } from '../../src/pipeline/contract.js';
+import { runValidation } from '../../src/pipeline/validate.js';
+import { Report } from '../../src/report/report.schema.js';
+import { IterationRecord } from '../../src/storm/record.js';
+import { bundledPatchesDir, installRoot } from '../../src/util/paths.js';
+import { listProcesses } from '../support/stray-processes.js';
+import { testCacheDir } from '../support/subject.js';
+
+const patch = (name: string) => join(bundledPatchesDir, name);
+const shortThroughput = join(installRoot, 'test', 'fixtures', 'workloads', 'throughput-short.yaml');
+/** A looser neutral bound than the default 0.5%, so that a neutral verdict needs ~60 iterations, not ~600. */
+const looseTolerance: ThresholdsInput = { stability: { tolerance: { plain: 0.05, asan: 0.05, tsan: 0.05 } } };
+
+function validate(request: ValidateRequest & { baseCache?: boolean }) {
+  return runValidation({ throughputRuns: 0, ...request });
+}
+
+beforeAll(() => {
+  // Builds land in the suite's shared cache (test/support/subject.ts) so each tree is built once.
+  process.env.SIGSTORM_CACHE_DIR = testCacheDir;
+});
+
+describe('sigstorm validate on the bundled subject (real builds, real storms)', () => {
+  it('flags unblocked-worker-signals.patch as a stability regression with reproducible new crashes', async () => {
+    const result = await validate({
+      base: {},
+      head: { patches: [patch('unblocked-worker-signals.patch')] },
+      workloads: ['server-burst'],
+      variants: ['plain'],
+      budgetSeconds: 240,
+      baseCache: false,
+    });
+    const report = Report.parse(result.report);
+    expect(report.verdict.stability).toBe('regression');
+    expect(result.markdown.split('\n')[0]).toBe('<!-- sigstorm-report -->');
+    expect(result.headline).toMatch(/regression/i);
+    const blamed = report.stability.signatures.filter((s) => s.bucket === 'new' && s.finding);
+    expect(blamed.length).toBeGreaterThan(0);
+    expect(report.stability.cells[0]?.sequential?.reason).toBe('regression');
+
+    // The printed command reruns exactly that iteration: same iteration, same seed, same delay.
+    const first = blamed[0];
+    if (!first) throw new Error('no blamed signature');
+    expect(first.repro).toMatch(/^npx sigstorm storm /);
+    const head = (await readFile(join(result.outDir, 'iterations', 'server-burst.plain.head.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => IterationRecord.parse(JSON.parse(line)));
+    const original = head.find((r) => r.repro === first.repro);
+    if (!original) throw new Error(`no head iteration with repro ${first.repro}`);
+    const out = join(result.outDir, 'repro.jsonl');
+    const args = first.repro.replace(/^npx sigstorm /, '').split(' ');
+    await execa('node', [join(installRoot, 'bin', 'sigstorm.js'), ...args, '--out', out, '--quiet'], {
+      cwd: installRoot,
+    });
+    const rerun = IterationRecord.parse(JSON.parse((await readFile(out, 'utf8')).trim()));
+    expect(rerun.iteration).toBe(original.iteration);
+    expect(rerun.delayMs).toBe(original.delayMs);
+    expect(rerun.cpus).toBe(original.cpus);
+    // Nothing of the storms or the rerun is left running.
+    const binaries = new Set([...head.map((r) => r.binary), rerun.binary]);
+    const left = (await listProcesses()).filter((p) => p.argv.some((arg) => binaries.has(arg)));
+    expect(left).toEqual([]);
+  });
+
+  it('calls help-text.patch neutral, stating the bound it rests on', async () => {
+    const result = await validate({
+      base: {},
+      head: { patches: [patch('help-text.patch')] },
+      workloads: ['server-burst'],
+      variants: ['plain'],
+      thresholds: looseTolerance,
+      budgetSeconds: 300,
+      baseCache: false,
+    });
+    const report = Report.parse(result.report);
+    expect(report.verdict.stability).toBe('neutral');
+    const cell = report.stability.cells[0];
+    expect(cell?.sequential?.reason).toBe('equivalent');
+    expect(cell?.because).toMatch(/at most/);
+  });
+
+  it('sees slow-send.patch as a throughput regression and no stability change', async () => {
+    const result = await validate({
+      base: {},
+      head: { patches: [patch('slow-send.patch')] },
+      workloads: ['server-sigterm', shortThroughput],
+      variants: ['plain'],
+      thresholds: looseTolerance,
+      throughputRuns: 5,
+      budgetSeconds: 300,
+      baseCache: false,
+    });
+    const report = Report.parse(result.report);
+    expect(report.verdict.throughput).toBe('regression');
+    expect(report.verdict.stability).toBe('neutral');
+    const row = report.throughput.rows[0];
+    expect(row?.change?.upper).toBeLessThan(-0.03);
+    expect(result.markdown).toContain('xychart-beta');
+  });
+
+  it('calls the sigwait-thread fix on top of the broken tree an improvement', async () => {
+    const broken = patch('unblocked-worker-signals.patch');
+    const result = await validate({
+      base: { patches: [broken] },
+      head: { patches: [broken, patch('sigwait-thread.patch')] },
+      workloads: ['server-burst'],
+      variants: ['plain'],
+      budgetSeconds: 300,
+      baseCache: false,
+    });
+    const report = Report.parse(result.report);
+    expect(report.verdict.stability).toBe('improvement');
+    expect(report.stability.signatures.some((s) => s.bucket === 'fixed')).toBe(true);
+  });
+
+  it('reuses base iterations of an earlier validation against the same base build', async () => {
+    const request = {
+      base: {},
+      head: { patches: [patch('help-text.patch')] },
+      workloads: ['server-sigterm'],
+      variants: ['plain' as const],
+      thresholds: looseTolerance,
+      iterations: 20,
+      seed: 4242,
+      budgetSeconds: 120,
+    };
+    const first = Report.parse((await validate(request)).report);
+    const second = Report.parse((await validate(request)).report);
+    expect(first.stability.cells[0]?.base.iterations).toBe(second.stability.cells[0]?.base.iterations);
+    expect(second.notRun.some((n) => /reused/.test(n.why))).toBe(true);
+  });
+});
