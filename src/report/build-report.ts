@@ -41,7 +41,7 @@ export function buildReport(request: ReportRequest): Report {
     schemaVersion: reportSchemaVersion,
     generatedAt: request.generatedAt ?? new Date().toISOString(),
     sigstormVersion: request.sigstormVersion ?? packageVersion(),
-    headline: headline(verdict, summary),
+    headline: headline(verdict, summary, { throughput: throughput.rows.length > 0 }),
     verdict,
     summary,
     base: request.base,

@@ -30,11 +30,24 @@ const rank: Record<Verdict, number> = { regression: 0, inconclusive: 1, improvem
 export function headline(
   verdict: { readonly stability: Verdict; readonly throughput: Verdict },
   summary: { readonly stability: string; readonly throughput: string },
+  measured: { readonly throughput: boolean } = { throughput: true },
 ): string {
+  // Throughput that was not measured at all is not news: it never leads the line.
+  const weight = (v: Verdict, isMeasured: boolean) => (isMeasured ? rank[v] : 4);
   const parts = [
-    { v: verdict.stability, phrase: stabilityPhrase[verdict.stability], why: summary.stability },
-    { v: verdict.throughput, phrase: throughputPhrase[verdict.throughput], why: summary.throughput },
-  ].sort((a, b) => rank[a.v] - rank[b.v]);
+    {
+      v: verdict.stability,
+      w: weight(verdict.stability, true),
+      phrase: stabilityPhrase[verdict.stability],
+      why: summary.stability,
+    },
+    {
+      v: verdict.throughput,
+      w: weight(verdict.throughput, measured.throughput),
+      phrase: throughputPhrase[verdict.throughput],
+      why: summary.throughput,
+    },
+  ].sort((a, b) => a.w - b.w);
   const [lead, other] = parts as [(typeof parts)[number], (typeof parts)[number]];
   const tail = `${other.phrase.toLowerCase()} (${other.why})`;
   const line =
