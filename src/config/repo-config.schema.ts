@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { VariantName, variantNames } from '../build/variants.js';
+import { Thresholds } from './thresholds.schema.js';
 
 /**
  * `.github/sigstorm.yml`, the per-repository configuration of the GitHub App. This schema is the
@@ -49,6 +50,25 @@ export const RepoConfig = z
     iterations: Iterations.optional().describe(
       `iteration cap per cell and side on pull requests (at most ${maxIterations}); default: the pr profile's`,
     ),
+    budgetSeconds: z
+      .number()
+      .int()
+      .min(10)
+      .max(6 * 3600)
+      .optional()
+      .describe(
+        "storm time budget of a pull-request run; open cells stop with what they have; default: the pr profile's",
+      ),
+    throughputRuns: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .optional()
+      .describe(
+        "throughput runs per side on pull requests (0 skips throughput); default: the throughput workload's",
+      ),
+    thresholds: Thresholds.describe('verdict thresholds (docs/statistics.md); default: the built-in ones'),
     policy: z
       .object({
         stability: VerdictPolicy.prefault({}).describe('check conclusion per stability verdict'),
@@ -72,6 +92,20 @@ export const RepoConfig = z
         iterations: Iterations.optional().describe(
           "iteration cap per cell and side; default: the release profile's",
         ),
+        budgetSeconds: z
+          .number()
+          .int()
+          .min(10)
+          .max(24 * 3600)
+          .optional()
+          .describe("storm time budget of a release run; default: the release profile's"),
+        throughputRuns: z
+          .number()
+          .int()
+          .min(0)
+          .max(100)
+          .optional()
+          .describe("throughput runs per side for a release; default: the throughput workload's"),
       })
       .strict()
       .prefault({})

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { Validate } from '../../pipeline/contract.js';
+import { validate } from '../../pipeline/validate.js';
 import { startApp } from '../../publish/server.js';
 import { readServeEnv } from '../../publish/setup/serve-env.js';
 
@@ -18,7 +18,8 @@ async function serve(): Promise<void> {
   // Probot apps read a .env file in the working directory; variables already set win.
   if (existsSync('.env')) process.loadEnvFile('.env');
   const settings = readServeEnv(process.env);
-  const app = await startApp(settings, await loadValidate());
+  // The one pipeline, the same the CLI runs (startApp takes any Validate: the injection point).
+  const app = await startApp(settings, validate);
   await new Promise<void>((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -36,19 +37,4 @@ async function serve(): Promise<void> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
-}
-
-/** The pipeline. SIGSTORM_VALIDATE_MODULE swaps it for another module exporting `validate` (development only). */
-async function loadValidate(): Promise<Validate> {
-  const path = process.env.SIGSTORM_VALIDATE_MODULE ?? '../../pipeline/validate.js';
-  const module: unknown = await import(path);
-  if (
-    typeof module === 'object' &&
-    module !== null &&
-    'validate' in module &&
-    typeof module.validate === 'function'
-  ) {
-    return module.validate as Validate;
-  }
-  throw new Error(`${path} does not export a validate function`);
 }

@@ -17,6 +17,7 @@ export class Executor implements ExecutorHandle {
   /** Set by notify(): there may be work, do not sleep. */
   #nudged = false;
   #stopping = false;
+  readonly #stopped = new AbortController();
   #loop: Promise<void> | undefined;
 
   /** `between`: housekeeping run before each look at the queue (missing check runs, …). */
@@ -44,6 +45,7 @@ export class Executor implements ExecutorHandle {
   /** Stops taking jobs; the running one is aborted as a shutdown (queued again, check says so). */
   async stop(): Promise<void> {
     this.#stopping = true;
+    this.#stopped.abort();
     this.#current?.controller.abort({ kind: 'shutdown' } satisfies AbortReason);
     this.notify();
     await this.#loop;
@@ -74,9 +76,16 @@ export class Executor implements ExecutorHandle {
       try {
         await this.#runJob(job, controller.signal);
       } catch (error) {
-        // runJob ends the job itself; this is a failure to tell GitHub, so the job is still finished.
-        log.error({ err: error, job: job.id }, 'sigstorm: could not report the end of a job to GitHub');
-        store.transition(job.id, ['running'], 'failed', { note: String(error) });
+        // GitHub could not be reached (or answered an error): try the job again later, a few times.
+        const retry = job.attempts < settings.maxAttempts;
+        log.error({ err: error, job: job.id, retry }, 'sigstorm: job interrupted by a GitHub API error');
+        if (retry) store.requeue(job.id, `GitHub API error: ${String(error)}`, false);
+        else store.transition(job.id, ['running'], 'failed', { note: `GitHub API error: ${String(error)}` });
+        this.#current = undefined;
+        // Back off (new deliveries do not shorten it: GitHub is the problem), unless stopping.
+        await sleep(Math.min(60_000, 5_000 * job.attempts), undefined, {
+          signal: this.#stopped.signal,
+        }).catch(() => undefined);
       } finally {
         this.#current = undefined;
       }

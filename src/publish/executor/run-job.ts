@@ -22,7 +22,8 @@ import { redactCredentials, repoSource } from './source.js';
 
 /**
  * Runs one claimed job (status `running`) to its end: numbered steps, each visible on the check run.
- * Whatever happens, the job leaves `running` and its check run leaves `in_progress`.
+ * The job leaves `running` and its check run leaves `in_progress`, except when GitHub cannot be
+ * reached: then this throws and the executor queues the job again.
  */
 export async function runJob(services: Services, job: Job, signal: AbortSignal): Promise<void> {
   const log = services.log.child({ job: job.id });
@@ -59,6 +60,8 @@ export async function runJob(services: Services, job: Job, signal: AbortSignal):
     let result: ValidateResult;
     try {
       result = await services.validate(request, { signal, onProgress: reporter.push });
+    } catch (error) {
+      throw new PipelineFailure(error);
     } finally {
       await reporter.close();
     }
@@ -87,16 +90,26 @@ export async function runJob(services: Services, job: Job, signal: AbortSignal):
       await stopped(services, octokit, job, abortReason(signal.reason));
       return;
     }
-    log.error({ err: error }, 'sigstorm: job failed');
-    services.store.transition(job.id, ['running'], 'failed', { note: String(error), conclusion: 'failure' });
-    const output = errorOutput(job, error);
+    // GitHub or the network failed, not the validation: the executor retries the job later.
+    if (!(error instanceof PipelineFailure)) throw error;
+    const cause = error.cause;
+    log.error({ err: cause }, 'sigstorm: validation failed');
+    services.store.transition(job.id, ['running'], 'failed', { note: String(cause), conclusion: 'failure' });
+    const output = errorOutput(job, cause);
     const redacted = { title: redactCredentials(output.title), summary: redactCredentials(output.summary) };
     await check({ status: 'completed', conclusion: 'failure', output: redacted });
     // Errors about the code under test (a patch that does not build) are the author's to act on.
     const pullRef = pull(job);
-    if (error instanceof SigstormError && pullRef) {
+    if (cause instanceof SigstormError && pullRef) {
       await upsertReportComment(octokit, pullRef, errorComment(job, redacted.summary));
     }
+  }
+}
+
+/** The pipeline itself failed (bad input, a tree that does not build): a result to report, not to retry. */
+class PipelineFailure extends Error {
+  constructor(cause: unknown) {
+    super('the validation failed', { cause });
   }
 }
 

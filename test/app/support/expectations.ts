@@ -22,10 +22,24 @@ export function lifecycle(check: CheckRunState): string {
 export function normalise(text: string, names: Readonly<Record<string, string>> = {}): string {
   let out = text;
   for (const [placeholder, value] of Object.entries(names)) {
-    out = out.replaceAll(value, `<${placeholder}>`).replaceAll(value.slice(0, 7), `<${placeholder}:7>`);
+    // The full id, and any abbreviation of it (7 to 39 hex digits).
+    out = out.replace(new RegExp(`\\b${value.slice(0, 7)}[0-9a-f]*\\b`, 'g'), `<${placeholder}>`);
   }
   return out
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>')
     .replace(/\/tmp\/[\w./-]+/g, '<tmp>')
     .replace(/\b[0-9a-f]{40}\b/g, '<sha>');
+}
+
+/**
+ * The outline of a report: its marker, the headline up to its first colon, and the stability and
+ * throughput sections; the figures come from real storms and differ run to run, so they are left out.
+ */
+export function outline(markdown: string): string {
+  const lines = markdown.split('\n');
+  return [
+    lines[0],
+    lines[1]?.split(':')[0],
+    ...lines.filter((line) => /^#### (Stability|Throughput)/.test(line)).map((line) => line.split(':')[0]),
+  ].join('\n');
 }

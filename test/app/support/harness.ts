@@ -18,6 +18,24 @@ export const repoName = 'octo-org/iperf3-fork';
 export const maintainer = 'maya-maintainer';
 export const outsider = 'oscar-outsider';
 export const webhookSecret = 'stand-in webhook secret';
+/**
+ * Short but real storms: one workload, the plain build, a few iterations (the repository config
+ * below), and a host-wide cap for commands that ask for more (`/sigstorm run iterations=200`).
+ */
+export const testRepoConfig = [
+  'workloads: [server-burst]',
+  'variants: [plain]',
+  'iterations: 8',
+  // Throughput is measured by its own tests (and in the pull-request test here): skipped elsewhere.
+  'throughputRuns: 0',
+  'release:',
+  '  workloads: [server-burst]',
+  '  variants: [plain]',
+  '  throughputRuns: 0',
+  '',
+].join('\n');
+export const testEnv: Record<string, string> = { SIGSTORM_ITERATIONS_CAP: '8' };
+
 /** The build and storm cache every test shares (builds of the subject are reused across files). */
 export const testCacheDir = join(installRoot, '.sigstorm', 'test-cache');
 
@@ -50,6 +68,7 @@ export class Harness {
     this.#env = env;
     this.repo = model.addRepo(repoName);
     this.repo.collaborators.set(maintainer, 'maintain');
+    this.repo.config = testRepoConfig;
     model.installations.add(installationId);
   }
 
@@ -95,6 +114,24 @@ export class Harness {
 
   deliver(event: EventName, payload: object, id?: string): Promise<Delivery> {
     return deliver(this.app.webhookUrl, webhookSecret, event, payload, id);
+  }
+
+  /** Waits until the app has made no request for `quietMs` (it finished reacting to the last delivery). */
+  async settle(quietMs = 1500, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let seen = -1;
+    let since = Date.now();
+    while (Date.now() < deadline) {
+      const count = this.standin.calls.length;
+      if (count !== seen) {
+        seen = count;
+        since = Date.now();
+      } else if (Date.now() - since >= quietMs) {
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('the app kept calling GitHub; it did not settle');
   }
 
   /** The check runs the app created, oldest first. */

@@ -1,0 +1,152 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { lifecycle, normalise, runOperations } from './support/expectations.js';
+import { Harness, maintainer, outsider, repoName, testEnv } from './support/harness.js';
+import { issueCommentPayload, pullRequestPayload } from './support/payloads.js';
+
+const commandOperations = [...runOperations, 'pulls/get', 'reactions/create-for-issue-comment'] as const;
+
+describe('slash commands', () => {
+  let h: Harness;
+  let head: string;
+  beforeEach(async () => {
+    h = await Harness.create(testEnv);
+    head = await h.fixture.commitPatch('help-text.patch');
+    h.repo.pulls.set(5, {
+      number: 5,
+      headSha: head,
+      baseSha: h.fixture.baseSha,
+      headRef: 'feature',
+      baseRef: 'main',
+      headRepo: repoName,
+      author: maintainer,
+    });
+  });
+  afterEach(async () => {
+    await h.close();
+    expect(h.standin.problems).toEqual([]);
+  });
+
+  /** Posts a comment as GitHub would: it exists in the repository, then the webhook arrives. */
+  function comment(user: string, body: string, userType: 'User' | 'Bot' = 'User') {
+    const stored = h.model.addUserComment(repoName, 5, user, body);
+    return h.deliver(
+      'issue_comment',
+      issueCommentPayload(h.where, { number: 5, commentId: stored.id, body, user, userType }),
+    );
+  }
+
+  function replies(): string[] {
+    return h.model.botComments(repoName, 5).map((c) => c.body);
+  }
+
+  it('/sigstorm run iterations=200 by a maintainer: acknowledged with a reaction, then run with those settings', async () => {
+    h.standin.expect(...commandOperations);
+    await h.startApp();
+    const delivery = await comment(maintainer, 'Please check again.\n/sigstorm run iterations=200');
+    expect(delivery.status).toBe(200);
+    expect(h.model.reactions).toEqual([{ commentId: expect.any(Number), content: 'rocket' }]);
+    const check = await h.standin.waitFor('the run to complete', () =>
+      h.checkRuns().find((c) => c.status === 'completed'),
+    );
+    expect(lifecycle(check)).toMatch(/^queued → in_progress → completed:(success|failure|neutral)$/);
+    expect(check.history[0]?.summary).toContain(
+      'Asked for iterations=200. Requested by @maya-maintainer (/sigstorm run).',
+    );
+    // The permission was asked of the API, for the commenter.
+    expect(
+      h.standin.callsOf('repos/get-collaborator-permission-level').map((c) => c.params.username),
+    ).toEqual([maintainer]);
+    expect(replies()).toHaveLength(1);
+    expect(replies()[0]?.startsWith('<!-- sigstorm-report -->')).toBe(true);
+  });
+
+  it('refuses run and cancel from a user without write permission, politely, and runs nothing', async () => {
+    h.standin.expect(
+      'apps/create-installation-access-token',
+      'repos/get-collaborator-permission-level',
+      'issues/create-comment',
+    );
+    await h.startApp();
+    await comment(outsider, '/sigstorm run');
+    await comment(outsider, '/sigstorm cancel');
+    await h.settle(500);
+    expect(h.checkRuns()).toEqual([]);
+    expect(h.model.reactions).toEqual([]);
+    expect(replies().map((r) => normalise(r))).toMatchInlineSnapshot(`
+      [
+        "@oscar-outsider thank you for asking! \`/sigstorm run\` can only be used by people with write, maintain or
+      admin permission on this repository, because it builds and runs code on the maintainers' machine.
+      A maintainer can start a run for you.",
+        "@oscar-outsider thank you for asking! \`/sigstorm cancel\` can only be used by people with write, maintain or
+      admin permission on this repository, because it builds and runs code on the maintainers' machine.
+      A maintainer can start a run for you.",
+      ]
+    `);
+  });
+
+  it('answers a bad command with what was wrong and the usage, and help with the usage, without asking permissions', async () => {
+    h.standin.expect('apps/create-installation-access-token', 'issues/create-comment');
+    await h.startApp();
+    await comment(maintainer, '/sigstorm run iterations=lots');
+    await comment(outsider, '/sigstorm help');
+    await h.settle(500);
+    expect(h.checkRuns()).toEqual([]);
+    const [usage, help] = replies();
+    expect(usage).toMatchInlineSnapshot(`
+      "@maya-maintainer sigstorm did not run \`/sigstorm run iterations=lots\`:
+
+      - iterations must be a whole number, not "lots"
+
+      Usage:
+      \`\`\`
+      /sigstorm run [workloads=a,b] [iterations=N] [variants=plain,asan,tsan]
+      /sigstorm rerun
+      /sigstorm cancel
+      /sigstorm help
+      \`\`\`"
+    `);
+    expect(help).toContain('@oscar-outsider sigstorm validates this pull request');
+    expect(help).toContain('`server-burst`');
+  });
+
+  it('ignores comments by bots, comments without a command, and comments on issues', async () => {
+    // Nothing is expected: any request at all would be a problem.
+    await h.startApp();
+    await comment('other-app[bot]', '/sigstorm run', 'Bot');
+    await comment(maintainer, 'Nice work! We could /sigstorm this later.');
+    const onIssue = issueCommentPayload(h.where, {
+      number: 5,
+      commentId: 1,
+      body: '/sigstorm run',
+      user: maintainer,
+    });
+    delete (onIssue.issue as { pull_request?: object }).pull_request;
+    expect((await h.deliver('issue_comment', onIssue)).status).toBe(200);
+    await h.settle(500);
+    expect(h.standin.calls).toEqual([]);
+  });
+
+  it('/sigstorm cancel stops the running validation; its check says who cancelled it', async () => {
+    h.standin.expect(...commandOperations);
+    await h.startApp();
+    await h.deliver(
+      'pull_request',
+      pullRequestPayload('opened', h.where, {
+        number: 5,
+        headSha: head,
+        baseSha: h.fixture.baseSha,
+        author: maintainer,
+      }),
+    );
+    await h.standin.waitFor('the run to be in progress', () =>
+      h.checkRuns().find((c) => c.status === 'in_progress'),
+    );
+    await comment(maintainer, '/sigstorm cancel');
+    const check = await h.standin.waitFor('the run to be cancelled', () =>
+      h.checkRuns().find((c) => c.status === 'completed'),
+    );
+    expect(lifecycle(check)).toBe('queued → in_progress → completed:cancelled');
+    expect(check.output.summary).toContain('Cancelled by @maya-maintainer with `/sigstorm cancel`.');
+    expect(h.model.reactions.map((r) => r.content)).toEqual(['+1']);
+  });
+});
