@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lifecycle, normalise, runOperations } from './support/expectations.js';
 import { Harness, maintainer, outsider, repoName, testEnv } from './support/harness.js';
-import { issueCommentPayload, pullRequestPayload } from './support/payloads.js';
+import { checkRunPayload, issueCommentPayload, pullRequestPayload } from './support/payloads.js';
 
 const commandOperations = [...runOperations, 'pulls/get', 'reactions/create-for-issue-comment'] as const;
 
@@ -58,6 +58,47 @@ describe('slash commands', () => {
     ).toEqual([maintainer]);
     expect(replies()).toHaveLength(1);
     expect(replies()[0]?.startsWith('<!-- sigstorm-report -->')).toBe(true);
+
+    // Then the check's buttons and /sigstorm rerun: each starts a new run of the same commit with
+    // the right settings (cancelled at once: the runs themselves are covered above).
+    const again = async (what: string, send: () => Promise<unknown>) => {
+      const before = h.checkRuns().length;
+      await send();
+      const started = await h.standin.waitFor(`${what} to start`, () =>
+        h.checkRuns().length > before ? h.checkRuns().at(-1) : undefined,
+      );
+      await comment(maintainer, '/sigstorm cancel');
+      await h.standin.waitFor(`${what} to be cancelled`, () =>
+        h.checkRuns().find((c) => c.id === started.id && c.status === 'completed'),
+      );
+      expect(started.headSha).toBe(head);
+      return started.history[0]?.summary ?? '';
+    };
+    const tenfold = await again('10× iterations', () =>
+      h.deliver(
+        'check_run',
+        checkRunPayload('requested_action', h.where, {
+          checkRunId: check.id,
+          headSha: head,
+          user: maintainer,
+          identifier: 'iterations-x10',
+        }),
+      ),
+    );
+    expect(tenfold).toContain('Asked for iterations=2000. Requested by @maya-maintainer (10× iterations).');
+    const rerun = await again('Re-run', () =>
+      h.deliver(
+        'check_run',
+        checkRunPayload('rerequested', h.where, { checkRunId: check.id, headSha: head, user: maintainer }),
+      ),
+    );
+    expect(rerun).toContain('Asked for iterations=200. Requested by @maya-maintainer (Re-run).');
+    const slashRerun = await again('/sigstorm rerun', () => comment(maintainer, '/sigstorm rerun'));
+    // rerun repeats the settings of the pull request's last run (the Re-run above).
+    expect(slashRerun).toContain(
+      'Asked for iterations=200. Requested by @maya-maintainer (/sigstorm rerun).',
+    );
+    expect(h.model.reactions.map((r) => r.content)).toEqual(['rocket', '+1', '+1', 'rocket', '+1']);
   });
 
   it('refuses run and cancel from a user without write permission, politely, and runs nothing', async () => {

@@ -1,5 +1,5 @@
 import type { ValidateResult } from '../../pipeline/contract.js';
-import { SigstormError } from '../../util/errors.js';
+import { describeError, SigstormError } from '../../util/errors.js';
 import { conclusionFor } from '../conclusion.js';
 import { actionIds, type CheckState, updateCheckRun } from '../github/check-run.js';
 import { loadRepoConfig } from '../github/load-config.js';
@@ -93,7 +93,8 @@ export async function runJob(services: Services, job: Job, signal: AbortSignal):
     // GitHub or the network failed, not the validation: the executor retries the job later.
     if (!(error instanceof PipelineFailure)) throw error;
     const cause = error.cause;
-    log.error({ err: cause }, 'sigstorm: validation failed');
+    // The message may quote the clone URL, token included: logged as redacted text.
+    log.error({ error: redactCredentials(describeError(cause)) }, 'sigstorm: validation failed');
     services.store.transition(job.id, ['running'], 'failed', { note: String(cause), conclusion: 'failure' });
     const output = errorOutput(job, cause);
     const redacted = { title: redactCredentials(output.title), summary: redactCredentials(output.summary) };

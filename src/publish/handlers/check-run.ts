@@ -3,8 +3,7 @@ import { maxIterations } from '../../config/repo-config.schema.js';
 import { actionIds } from '../github/check-run.js';
 import { canWrite } from '../github/permission.js';
 import { enqueue } from '../jobs/enqueue.js';
-import { pullJob } from '../jobs/pull-job.js';
-import { releaseRerun } from '../jobs/release-job.js';
+import { rerunJob } from '../jobs/rerun-job.js';
 import { refusalReply } from '../messages/replies.js';
 import type { Services } from '../services.js';
 import type { JobOptions } from '../store/job.js';
@@ -12,12 +11,10 @@ import type { JobOptions } from '../store/job.js';
 export const checkRunEvents = ['check_run.rerequested', 'check_run.requested_action'] as const;
 type CheckRunContext = Context<(typeof checkRunEvents)[number]>;
 
-/** Without a number of iterations to multiply, 10× starts from this (the app's own pr default). */
-export const assumedIterations = 200;
-
 /**
- * The check run's Re-run button and its action buttons (approve untrusted code, 10× iterations).
- * GitHub shows them to people with write access only; the app asks the API all the same.
+ * The check run's Re-run button and its action buttons (approve untrusted code, 10× iterations):
+ * a new run of the check's own commits. GitHub shows them to people with write access only; the
+ * app asks the API all the same.
  */
 export function onCheckRun(services: Services) {
   return async (context: CheckRunContext): Promise<void> => {
@@ -52,28 +49,16 @@ export function onCheckRun(services: Services) {
         ? context.payload.requested_action?.identifier
         : undefined,
     );
-    const request = {
-      deliveryId: context.id,
-      trigger: label,
-      dedupe: `check_run:${context.id}`,
-      requestedBy: sender.login,
-      options,
-    };
-    if (previous.kind === 'release') {
-      await enqueue(services, context.octokit, releaseRerun(previous, request));
-      return;
-    }
-    if (previous.pullNumber === null) return;
-    const { data: pull } = await context.octokit.rest.pulls.get({
-      owner: previous.owner,
-      repo: previous.repo,
-      pull_number: previous.pullNumber,
-    });
-    const repository = context.payload.repository;
     await enqueue(
       services,
       context.octokit,
-      pullJob({ ...request, installationId: installation.id, pull, repository }),
+      rerunJob(previous, {
+        deliveryId: context.id,
+        trigger: label,
+        dedupe: `check_run:${context.id}`,
+        requestedBy: sender.login,
+        options,
+      }),
     );
   };
 }
@@ -87,5 +72,8 @@ function actionLabel(identifier: string | undefined): string {
 function nextOptions(options: JobOptions, identifier: string | undefined): Omit<JobOptions, 'profile'> {
   const { profile: _profile, ...rest } = options;
   if (identifier !== actionIds.moreIterations) return rest;
-  return { ...rest, iterations: Math.min(maxIterations, 10 * (options.iterations ?? assumedIterations)) };
+  // Without an explicit number the run used the per-variant defaults (up to 2,000): 10× is the cap.
+  const iterations =
+    options.iterations === undefined ? maxIterations : Math.min(maxIterations, 10 * options.iterations);
+  return { ...rest, iterations };
 }

@@ -1,4 +1,4 @@
-import type { Job, JobOptions, NewJob } from '../store/job.js';
+import type { NewJob } from '../store/job.js';
 import type { RepoInfo } from './pull-job.js';
 
 /** A separate name from the PR check, so a release process can require exactly this one. */
@@ -38,36 +38,6 @@ export function releaseJob(request: ReleaseJobRequest): NewJob {
     headLabel: request.tag,
     options: { profile: 'release' },
     checkName: releaseCheckName,
-    requestedBy: request.requestedBy,
-  };
-}
-
-export interface RerunRequest {
-  readonly deliveryId: string;
-  readonly trigger: string;
-  readonly dedupe: string;
-  readonly requestedBy: string;
-  readonly options: Omit<JobOptions, 'profile'>;
-}
-
-/** A new run of a release job's commits (Re-run, 10× iterations). */
-export function releaseRerun(previous: Job, request: RerunRequest): NewJob {
-  return {
-    deliveryId: request.deliveryId,
-    dedupeKey: `${previous.owner}/${previous.repo}@${previous.headLabel}@${previous.headSha}:${request.dedupe}`,
-    kind: 'release',
-    trigger: request.trigger,
-    installationId: previous.installationId,
-    owner: previous.owner,
-    repo: previous.repo,
-    pullNumber: null,
-    cloneUrl: previous.cloneUrl,
-    baseSha: previous.baseSha,
-    baseLabel: previous.baseLabel,
-    headSha: previous.headSha,
-    headLabel: previous.headLabel,
-    options: { ...request.options, profile: 'release' },
-    checkName: previous.checkName,
     requestedBy: request.requestedBy,
   };
 }
