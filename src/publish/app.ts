@@ -1,7 +1,7 @@
 import type { ApplicationFunction } from 'probot';
 import { checkRunEvents, onCheckRun } from './handlers/check-run.js';
 import { onIssueComment } from './handlers/issue-comment.js';
-import { onPullRequest, pullRequestEvents } from './handlers/pull-request.js';
+import { onPullRequest, onPullRequestClosed, pullRequestEvents } from './handlers/pull-request.js';
 import { onPush, onReleasePublished } from './handlers/release.js';
 import type { Services } from './services.js';
 
@@ -12,6 +12,7 @@ import type { Services } from './services.js';
 export function sigstormApp(services: Services): ApplicationFunction {
   return (app) => {
     app.on([...pullRequestEvents], onPullRequest(services));
+    app.on('pull_request.closed', onPullRequestClosed(services));
     app.on('issue_comment.created', onIssueComment(services));
     app.on([...checkRunEvents], onCheckRun(services));
     app.on('release.published', onReleasePublished(services));

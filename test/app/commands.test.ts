@@ -150,7 +150,7 @@ describe('slash commands', () => {
     expect(help).toContain('`server-burst`');
   });
 
-  it('ignores comments by bots, comments without a command, and comments on issues', async () => {
+  it('ignores comments by bots, comments without a command, comments on issues and edited comments', async () => {
     // Nothing is expected: any request at all would be a problem.
     await h.startApp();
     await comment('other-app[bot]', '/sigstorm run', 'Bot');
@@ -163,6 +163,12 @@ describe('slash commands', () => {
     });
     delete (onIssue.issue as { pull_request?: object }).pull_request;
     expect((await h.deliver('issue_comment', onIssue)).status).toBe(200);
+    // An edited comment must not start a run again: the App does not even subscribe to edits.
+    const edited = {
+      ...issueCommentPayload(h.where, { number: 5, commentId: 2, body: '/sigstorm run', user: maintainer }),
+      action: 'edited',
+    };
+    expect((await h.deliver('issue_comment', edited)).status).toBe(200);
     await h.settle(500);
     expect(h.standin.calls).toEqual([]);
   });

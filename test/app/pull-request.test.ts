@@ -114,4 +114,22 @@ describe('pull requests', () => {
     // The loader's value failed validation, so the file was read once more (raw) to find the line.
     expect(h.standin.callsOf('repos/get-content')).toHaveLength(2);
   });
+
+  it('closing the pull request stops its validation', async () => {
+    h.standin.expect(...runOperations);
+    await h.startApp();
+    const head = await h.fixture.commitPatch('help-text.patch');
+    const pull = { number: 4, headSha: head, baseSha: h.fixture.baseSha, author: maintainer };
+    await h.deliver('pull_request', pullRequestPayload('opened', h.where, pull));
+    await h.standin.waitFor('the run to be in progress', () =>
+      h.checkRuns().find((c) => c.status === 'in_progress'),
+    );
+    // GitHub's example of a closed, unmerged pull request, adapted.
+    await h.deliver('pull_request', pullRequestPayload('closed', h.where, pull));
+    const check = await h.standin.waitFor('the run to be cancelled', () =>
+      h.checkRuns().find((c) => c.status === 'completed'),
+    );
+    expect(lifecycle(check)).toBe('queued → in_progress → completed:cancelled');
+    expect(check.output.summary).toContain('The pull request was closed before the validation finished.');
+  });
 });

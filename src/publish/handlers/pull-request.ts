@@ -1,5 +1,6 @@
 import type { Context } from 'probot';
 import { canWrite } from '../github/permission.js';
+import { cancelJob } from '../jobs/cancel-job.js';
 import { enqueue } from '../jobs/enqueue.js';
 import { forkReason, pullJob } from '../jobs/pull-job.js';
 import type { UntrustedReason } from '../messages/check-outputs.js';
@@ -41,5 +42,21 @@ export function onPullRequest(services: Services) {
       }),
       untrusted,
     );
+  };
+}
+
+/** A closed pull request needs no verdict: its queued or running validation is stopped. */
+export function onPullRequestClosed(services: Services) {
+  return async (context: Context<'pull_request.closed'>): Promise<void> => {
+    const { pull_request: pull, repository } = context.payload;
+    const merged = pull.merged ? 'merged' : 'closed';
+    for (const job of services.store.activeForPull(repository.owner.login, repository.name, pull.number)) {
+      await cancelJob(
+        services,
+        context.octokit,
+        job,
+        `The pull request was ${merged} before the validation finished.`,
+      );
+    }
   };
 }

@@ -34,7 +34,7 @@ export interface PullFields {
 }
 
 export function pullRequestPayload(
-  action: 'opened' | 'synchronize' | 'reopened',
+  action: 'opened' | 'synchronize' | 'reopened' | 'closed',
   where: Where,
   pull: PullFields,
 ): Payload<'pull_request'> {
