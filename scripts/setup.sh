@@ -38,6 +38,9 @@ fi
 
 # Node dependencies: install when absent or older than the lock file.
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  echo "sigstorm setup: installing node dependencies (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "sigstorm setup: installing node dependencies"
+  # Not `npm ci`: lock files written here lack other platforms' optional packages (biome's and
+  # rollup's binaries), which `npm ci` rejects as out of sync. `npm install --no-save` installs
+  # the locked versions and leaves package-lock.json as it is.
+  npm install --no-save --no-audit --no-fund --loglevel=error
 fi
