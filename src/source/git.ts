@@ -6,6 +6,23 @@ export function isGitUrl(repo: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[\w.-]+@[\w.-]+:/.test(repo);
 }
 
+/**
+ * The URL without user name or password (e.g. an installation token): what sigstorm keys caches
+ * on, records in reports and shows in messages. scp-like `git@host:…` addresses have no secret.
+ */
+export function withoutCredentials(url: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url;
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return url;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
 export interface GitResult {
   readonly ok: boolean;
   readonly stdout: string;

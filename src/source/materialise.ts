@@ -6,7 +6,7 @@ import { bundledSubjectDir, cacheRoot as defaultCacheRoot } from '../util/paths.
 import { applyPatches } from './apply-patches.js';
 import { copyFiles } from './copy-files.js';
 import { exportGitTree } from './export-git-tree.js';
-import { git, isGitUrl, locateGit, resolveCommit } from './git.js';
+import { git, isGitUrl, locateGit, resolveCommit, withoutCredentials } from './git.js';
 import { listWorkingFiles } from './list-working-files.js';
 import { mirrorCommit } from './repo-mirror.js';
 import { describeTree, type Tree, type TreeOrigin, TreeSpec } from './tree.js';
@@ -101,7 +101,7 @@ async function locateSource(
       kind: 'git',
       gitDir: mirror.gitDir,
       treeish: mirror.commit,
-      repo,
+      repo: withoutCredentials(repo),
       ref: wanted,
       commit: mirror.commit,
     };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { newTempDir, publishDir, sweepTempDirs } from '../util/cache-entry.js';
 import { SigstormError, UsageError } from '../util/errors.js';
 import { withFileLock } from '../util/file-lock.js';
-import { git, resolveCommit } from './git.js';
+import { git, resolveCommit, withoutCredentials } from './git.js';
 
 /**
  * Keeps a bare mirror of a remote repository in `<cacheRoot>/repos/` and resolves a ref in it.
@@ -17,14 +17,16 @@ export async function mirrorCommit(
 ): Promise<{ gitDir: string; commit: string }> {
   const root = join(options.cacheRoot, 'repos');
   await mkdir(root, { recursive: true });
-  const name = `${slug(url)}-${createHash('sha256').update(url).digest('hex').slice(0, 12)}.git`;
+  // Keyed on the URL without credentials: a new token (GitHub's last an hour) reuses the mirror.
+  const publicUrl = withoutCredentials(url);
+  const name = `${slug(publicUrl)}-${createHash('sha256').update(publicUrl).digest('hex').slice(0, 12)}.git`;
   const gitDir = join(root, name);
   return withFileLock(
     join(root, `${name}.lock`),
     async () => {
       const fresh = !(await exists(join(gitDir, 'HEAD')));
       if (fresh) {
-        options.onProgress?.(`cloning ${url}`);
+        options.onProgress?.(`cloning ${publicUrl}`);
         await sweepTempDirs(root);
         const tmp = await newTempDir(root, 'clone');
         const clone = await git(['clone', '--mirror', '--quiet', url, join(tmp, 'repo.git')], {
@@ -32,19 +34,21 @@ export async function mirrorCommit(
           signal: options.signal,
         });
         if (!clone.ok) {
-          throw new SigstormError(`Could not clone ${url}`, {
+          throw new SigstormError(`Could not clone ${publicUrl}`, {
             details: tail(clone.stderr),
             hint: 'Check the URL; git must be able to clone it without prompting (credentials, network).',
           });
         }
+        // The token must not stay on disk in the mirror's config; fetches pass the URL each time.
+        await git(['remote', 'set-url', 'origin', publicUrl], { cwd: join(tmp, 'repo.git') });
         await publishDir(join(tmp, 'repo.git'), gitDir);
         await rm(tmp, { recursive: true, force: true });
       }
       const known = /^[0-9a-f]{40}$/i.test(ref) ? await resolveCommit(gitDir, ref) : undefined;
       if (known) return { gitDir, commit: known };
       if (!fresh) {
-        options.onProgress?.(`fetching ${url}`);
-        const fetch = await git(['fetch', '--prune', '--quiet', 'origin'], {
+        options.onProgress?.(`fetching ${publicUrl}`);
+        const fetch = await git(['fetch', '--prune', '--quiet', url, '+refs/*:refs/*'], {
           cwd: gitDir,
           signal: options.signal,
         });
@@ -53,7 +57,7 @@ export async function mirrorCommit(
       }
       const commit = await resolveCommit(gitDir, ref);
       if (!commit) {
-        throw new UsageError(`${url} has no ref "${ref}"`, {
+        throw new UsageError(`${publicUrl} has no ref "${ref}"`, {
           hint: 'Give a branch, tag or commit that exists there (`git ls-remote <url>` lists them).',
         });
       }
