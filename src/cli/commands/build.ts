@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { type BuildResult, build, defaultBinary, describeTree, type Tree } from '../../build/build-tree.js';
 import { type VariantName, variantNames } from '../../build/variants.js';
 import { SigstormError, UsageError } from '../../util/errors.js';
+import { parseFlags } from '../parse-flags.js';
 
 const list = (value: string | undefined): string[] =>
   (value ?? '')
@@ -36,7 +37,7 @@ export function registerBuild(program: Command): void {
     .option('--binary <path>', 'the program to build, relative to the tree', defaultBinary)
     .option('--json', 'print a JSON document on stdout (progress stays on stderr)')
     .action(async (raw: unknown) => {
-      const flags = parseFlags(raw);
+      const flags = parseFlags(BuildFlags, raw, 'build');
       const variants = parseVariants(flags.variants);
       const controller = new AbortController();
       const stop = (): void => controller.abort();
@@ -70,15 +71,6 @@ export function registerBuild(program: Command): void {
         process.off('SIGTERM', stop);
       }
     });
-}
-
-function parseFlags(raw: unknown): z.infer<typeof BuildFlags> {
-  const parsed = BuildFlags.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new UsageError(`Invalid option: ${issue?.message ?? parsed.error.message}`, {
-    hint: 'Run `sigstorm build --help` for the options.',
-  });
 }
 
 function parseVariants(text: string): VariantName[] {

@@ -10,6 +10,7 @@ import { newStormId, runStorm } from '../../storm/run-storm.js';
 import { UsageError } from '../../util/errors.js';
 import { cacheRoot } from '../../util/paths.js';
 import { resolveStormWorkload } from '../../workload/load.js';
+import { parseFlags } from '../parse-flags.js';
 import { createStormProgress, type ProgressMode } from '../storm-progress.js';
 import { formatStormSummary } from '../storm-summary-text.js';
 
@@ -73,17 +74,8 @@ export function registerStorm(program: Command): void {
       `\nExit status: 0 the storm ran (whatever it found; use --fail-on-findings to gate), ${exitFindings} findings with --fail-on-findings,\n${exitInterrupted} stopped by Ctrl-C (finished iterations are kept), 2 bad input, 1 the storm could not run.`,
     )
     .action(async (raw: unknown) => {
-      process.exitCode = await stormAction(parseFlags(raw));
+      process.exitCode = await stormAction(parseFlags(StormFlags, raw, 'storm'));
     });
-}
-
-function parseFlags(raw: unknown): z.infer<typeof StormFlags> {
-  const parsed = StormFlags.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new UsageError(`Invalid option: ${issue?.message ?? parsed.error.message}`, {
-    hint: 'Run `sigstorm storm --help` for the options.',
-  });
 }
 
 async function stormAction(flags: z.infer<typeof StormFlags>): Promise<number> {

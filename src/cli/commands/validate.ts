@@ -9,6 +9,7 @@ import { runValidation } from '../../pipeline/validate.js';
 import type { Report } from '../../report/report.schema.js';
 import { renderTerminal } from '../../report/terminal.js';
 import { UsageError } from '../../util/errors.js';
+import { parseFlags } from '../parse-flags.js';
 import type { ProgressMode } from '../storm-progress.js';
 import { createValidateProgress } from '../validate-progress.js';
 
@@ -108,12 +109,7 @@ export function registerValidate(program: Command): void {
 }
 
 export function parseValidateFlags(raw: unknown): ValidateFlags {
-  const parsed = ValidateFlags.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new UsageError(`Invalid option: ${issue?.message ?? parsed.error.message}`, {
-    hint: 'Run `sigstorm validate --help` for the options.',
-  });
+  return parseFlags(ValidateFlags, raw, 'validate');
 }
 
 async function requestFrom(flags: ValidateFlags): Promise<ValidateRequest> {
