@@ -75,12 +75,13 @@ export function formatBuildTime(r: BuildTimeResult): string {
   const s = (x: number) => `${x.toFixed(1)} s`;
   const side = (b: SideBuild) =>
     `${b.side} ${s(b.seconds)} (${b.variants.map((v) => `${v.variant} ${s(v.buildSeconds)}`).join(', ')})`;
+  const ms = (x: number) => `${(x * 1000).toFixed(0)} ms`;
   const warmHits = r.warm.sides.every((b) => b.variants.every((v) => v.cached));
   return [
     `Build time of the bundled subject, base + head (${r.head}), variants ${r.variants.join(', ')}; make -j<cores>; one run each`,
     `  cold (fresh temporary cache: materialise, prepare, configure, make): ${s(r.cold.seconds)} — ${r.cold.sides.map(side).join('; ')} (per variant: configure + make as the builder measured it)`,
-    `  warm (the same request again${warmHits ? ', every variant a cache hit' : ', NOT every variant was a cache hit'}): ${s(r.warm.seconds)} — ${r.warm.sides
-      .map((b) => `${b.side} ${s(b.seconds)}`)
+    `  warm (the same request again${warmHits ? ', every variant a cache hit' : ', NOT every variant was a cache hit'}): ${ms(r.warm.seconds)} — ${r.warm.sides
+      .map((b) => `${b.side} ${ms(b.seconds)}`)
       .join('; ')}`,
   ].join('\n');
 }

@@ -28,7 +28,7 @@ interface Bench {
   readonly name: string;
   /** The issue's figure(s) it prints. */
   readonly figures: string;
-  /** Rough duration on an idle 2-core machine, for the plan line. */
+  /** Rough duration measured on a 2-core machine (warm build cache), for the plan line. */
   readonly estimate: { readonly full: string; readonly quick: string };
   /** False for benches whose figures are not timings (the machine's load cannot distort them). */
   readonly timed?: false;
@@ -40,16 +40,16 @@ const benches: readonly Bench[] = [
     name: 'storm-overhead',
     figures:
       'per-iteration overhead of one lane vs a shell loop; iterations/second from 1 lane to one per core',
-    estimate: { full: '3 min', quick: '20 s' },
-    run: async ({ quick, log }) => {
-      const result = await stormOverheadBench({ iterations: quick ? 10 : 100, log });
+    estimate: { full: '2.5 min', quick: '15 s' },
+    run: async ({ quick, log, signal }) => {
+      const result = await stormOverheadBench({ iterations: quick ? 10 : 100, log, signal });
       return { result, text: formatStormOverhead(result) };
     },
   },
   {
     name: 'verdict-time',
     figures: 'time to a verdict for unblocked-worker-signals.patch, with and without sequential stopping',
-    estimate: { full: '6 min', quick: '2 min' },
+    estimate: { full: '7 min', quick: '2.5 min' },
     run: async ({ quick, log, signal }) => {
       const result = await verdictTimeBench({ quick, log, signal });
       return { result, text: formatVerdictTime(result) };
@@ -58,7 +58,7 @@ const benches: readonly Bench[] = [
   {
     name: 'neutral-iterations',
     figures: 'iterations needed for a neutral verdict on help-text.patch at the default bound',
-    estimate: { full: '7 min', quick: '1 min' },
+    estimate: { full: '7.5 min', quick: '1 min' },
     run: async ({ quick, log, signal }) => {
       const result = await neutralIterationsBench({ quick, log, signal });
       return { result, text: formatNeutralIterations(result) };
@@ -67,7 +67,7 @@ const benches: readonly Bench[] = [
   {
     name: 'build-time',
     figures: 'cold and warm build time for base + head in all variants',
-    estimate: { full: '2 min', quick: '20 s' },
+    estimate: { full: '30 s', quick: '20 s' },
     run: async ({ quick, log, signal }) => {
       const result = await buildTimeBench({ quick, log, signal });
       return { result, text: formatBuildTime(result) };
@@ -85,7 +85,7 @@ const benches: readonly Bench[] = [
   {
     name: 'sequential-simulation',
     figures: 'simulated error rates and sample sizes of the sequential test',
-    estimate: { full: '1 min', quick: '5 s' },
+    estimate: { full: '15 s', quick: '3 s' },
     timed: false,
     run: async ({ quick }) => {
       const result = sequentialSimulationBench({ runs: quick ? 200 : 2000, seed: 2024 });
@@ -152,7 +152,7 @@ out(
   `sigstorm bench (${quick ? 'QUICK: shortened, figures are rough' : 'full'}) on ${formatMachine(machine)}; load average ${formatLoad(started)} at start; ${started.at}`,
 );
 out(
-  `benches: ${selected.map((b) => `${b.name} (~${quick ? b.estimate.quick : b.estimate.full} idle)`).join(', ')}`,
+  `benches (rough time on 2 cores with a warm build cache): ${selected.map((b) => `${b.name} (~${quick ? b.estimate.quick : b.estimate.full})`).join(', ')}`,
 );
 
 const outcomes: BenchOutcome[] = [];
@@ -166,7 +166,8 @@ for (const bench of selected) {
     const { result, text } = await bench.run({ quick, signal: controller.signal, log });
     outcome = { kind: 'ok', text, result };
   } catch (error) {
-    outcome = { kind: 'failed', error: error instanceof Error ? error.message : String(error) };
+    const message = error instanceof Error ? error.message : String(error);
+    outcome = { kind: 'failed', error: controller.signal.aborted ? 'cancelled (Ctrl-C)' : message };
   }
   const end = conditionsNow();
   const seconds = (performance.now() - t) / 1000;

@@ -21,6 +21,8 @@ export interface StormOverheadOptions {
   readonly shellServerSleep?: number;
   readonly shellClientSleep?: number;
   readonly log?: (line: string) => void;
+  /** Stops the bench between iterations (bench/run.ts on Ctrl-C); the storm runner cleans up. */
+  readonly signal?: AbortSignal;
 }
 
 export interface LaneFigure {
@@ -93,6 +95,7 @@ export async function stormOverheadBench(options: StormOverheadOptions = {}): Pr
   let sigstormMs = 0;
   let shellMs = 0;
   for (let start = 0; start < n; start += chunk) {
+    options.signal?.throwIfAborted();
     const indices = Array.from({ length: Math.min(chunk, n - start) }, (_, i) => start + i);
     let t = performance.now();
     const run = await runIterations({
@@ -103,6 +106,7 @@ export async function stormOverheadBench(options: StormOverheadOptions = {}): Pr
       seed,
       iterations: indices,
       stormId: 'bench',
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     sigstormMs += performance.now() - t;
     records.push(...run.records);
@@ -122,15 +126,19 @@ export async function stormOverheadBench(options: StormOverheadOptions = {}): Pr
       ];
     });
     t = performance.now();
-    await execa('bash', [
-      '-c',
-      shellLoop,
-      'shell-storm',
-      lane.cpuList,
-      String(serverSleep),
-      String(clientSleep),
-      ...args,
-    ]);
+    // Its own process group, so that a cancel ends the loop's iperf3 processes with it.
+    const loop = execa(
+      'bash',
+      ['-c', shellLoop, 'shell-storm', lane.cpuList, String(serverSleep), String(clientSleep), ...args],
+      { detached: true },
+    );
+    const cancel = () => loop.pid !== undefined && process.kill(-loop.pid, 'SIGTERM');
+    options.signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      await loop;
+    } finally {
+      options.signal?.removeEventListener('abort', cancel);
+    }
     shellMs += performance.now() - t;
     log(`  storm-overhead: ${start + indices.length}/${n} iterations each`);
   }
@@ -141,6 +149,7 @@ export async function stormOverheadBench(options: StormOverheadOptions = {}): Pr
   const laneCounts = [...new Set([1, Math.max(1, Math.floor(cores / 2)), cores])].sort((a, b) => a - b);
   const lanes: LaneFigure[] = [];
   for (const count of laneCounts) {
+    options.signal?.throwIfAborted();
     const lanePool = await createLanePool({ lanes: count });
     const t = performance.now();
     await runIterations({
@@ -151,6 +160,7 @@ export async function stormOverheadBench(options: StormOverheadOptions = {}): Pr
       seed: 2,
       iterations: Array.from({ length: n }, (_, i) => i),
       stormId: 'bench-lanes',
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     const ips = n / ((performance.now() - t) / 1000);
     lanes.push({

@@ -136,15 +136,16 @@ export function formatVerdictTime(r: VerdictTimeResult): string {
     : `cache warmed first (${s(r.warmCache.warmUpSeconds)}, not counted)`;
   return [
     `Time to a verdict: base vs ${r.patch} (plain builds, ${warm}; ${r.lanes} lane(s), the default; base-results cache off; storm time = from the last build event to the report; seeds as stated)`,
-    `  with sequential stopping, server-burst: ${seq.map((v) => `${v.verdict} in ${s(v.stormSeconds)}`).join(', ')} of storm time (seeds ${seq
-      .map((v) => v.seed)
-      .join(', ')}; median ${s(stormMedian)}); ${seq.map(perSide).join('; ')}; whole validation ${seq
-      .map((v) => s(v.totalSeconds))
-      .join(', ')}`,
+    `  with sequential stopping, server-burst: median ${s(stormMedian)} of storm time to the verdict over seeds ${seq.map((v) => v.seed).join(', ')} — ${seq
+      .map(
+        (v) =>
+          `seed ${v.seed}: ${v.verdict} in ${s(v.stormSeconds)}, ${perSide(v)} (whole validation ${s(v.totalSeconds)})`,
+      )
+      .join('; ')}`,
     `  with sequential stopping + fail fast, default set (${r.defaultSet.workloads} workloads, seed ${r.defaultSet.seed}): ${r.defaultSet.verdict} in ${s(r.defaultSet.stormSeconds)} of storm time; ${perSide(r.defaultSet)} over ${r.defaultSet.cellsStormed} stormed cell(s); whole validation ${s(r.defaultSet.totalSeconds)}`,
     `  without sequential stopping (fixed size, no stop before the cap), server-burst, measured at ${r.fixed.iterationsPerSide} per side (seed ${r.fixed.seed}): ${r.fixed.verdict} in ${s(r.fixed.stormSeconds)} of storm time; ${perSide(r.fixed)}; ${(fixedPerIteration * 1000).toFixed(0)} ms of storm time per iteration`,
     `  without sequential stopping at the default cap (${r.capPerSide} per side, what sigstorm runs when no cell may stop early) — EXTRAPOLATED linearly from the fixed run: ~${duration(capOne)} for server-burst, ~${duration(capSet)} for the default set of ${r.defaultSet.workloads} workloads (assumes every workload costs what server-burst did per iteration)`,
-    `  sequential vs fixed at the cap: ${(capOne / stormMedian).toFixed(0)}× less storm time on server-burst; with fail fast over the default set ${(capSet / r.defaultSet.stormSeconds).toFixed(0)}× less`,
+    `  sequential vs fixed: the measured fixed run (${r.fixed.iterationsPerSide} per side) took ${(r.fixed.stormSeconds / stormMedian).toFixed(1)}× the sequential median; at the cap ${(capOne / stormMedian).toFixed(0)}× (extrapolated); over the default set, fail fast against every cell at the cap ${(capSet / r.defaultSet.stormSeconds).toFixed(0)}× (extrapolated)`,
   ].join('\n');
 }
 
