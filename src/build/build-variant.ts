@@ -36,6 +36,11 @@ export interface BuildResult {
   /** The cache entry: manifest.json, build.log, tree/ (the build directory). */
   readonly dir: string;
   readonly logFile: string;
+  /**
+   * The tree asked for. Builds are shared by content, so the cached build may have been made from
+   * another origin with the same content (a commit that already has the patch); that does not
+   * change what this result says it was built from.
+   */
   readonly tree: BuildManifest['tree'];
   readonly compiler: BuildManifest['compiler'];
   readonly cflags: string;
@@ -103,7 +108,7 @@ export async function buildVariant(
     key,
     dir: entry.dir,
     logFile: join(entry.dir, logName),
-    tree: manifest.tree,
+    tree: { hash: tree.hash, repo: tree.repo, ref: tree.ref, commit: tree.commit, patches: [...tree.patches] },
     compiler: manifest.compiler,
     cflags: manifest.cflags,
     ldflags: manifest.ldflags,

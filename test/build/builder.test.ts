@@ -103,6 +103,10 @@ describe('builder on a plain Makefile tree', () => {
     const shared = await buildVariants(fromGit, ['asan'], { cacheRoot: cache, binary: 'hello' });
     expect(shared.asan.cached).toBe(true);
     expect(shared.asan.key).toBe(asan.key);
+    // …but the result says what was asked for, not where the shared build first came from.
+    expect(shared.asan.tree.repo).toBe(fromGit.repo);
+    expect(shared.asan.tree.commit).toBe(fromGit.commit);
+    expect(asan.tree.commit).toBeNull();
     expect((await readdir(join(cache, 'builds'))).filter((name) => !name.startsWith('.'))).toEqual([
       asan.key,
     ]);
