@@ -45,7 +45,6 @@ static void adaptive(char *buf, size_t len, double value, double base, const cha
 void unit_bytes(char *buf, size_t len, double bytes)
 {
     static const char *const units[] = {"Byte", "KByte", "MByte", "GByte", "TByte", NULL};
-    /* iperf3 switches unit once the value no longer fits in 4 digits */
     adaptive(buf, len, bytes, 1024.0, units);
 }
 
