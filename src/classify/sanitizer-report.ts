@@ -18,7 +18,7 @@ export interface SanitizerReport {
   readonly text: string;
 }
 
-type Style = 'error' | 'tsan-warning' | 'ubsan' | 'fatal';
+type Style = 'error' | 'tsan-warning' | 'ubsan' | 'fatal' | 'stack-switch';
 
 interface Start {
   readonly tool: SanitizerTool;
@@ -48,6 +48,9 @@ const otherLine = new RegExp(`^${pidPrefix}(\\w+)Sanitizer: (.+)$`);
 const chatter =
   /^(reported \d+ warnings|ignoring signal|Matched \d+ suppressions|matched suppression|growing |periodic memory flush|memory flush|flushing memory|memory flushed|suppressing report|forked new process)/;
 const deadlySignal = /^(\w+)Sanitizer:DEADLYSIGNAL\s*$/;
+// ASan noticed a jump onto another stack: in iperf3 that is a signal handler running on a worker
+// thread longjmp-ing to the main thread's buffer. A warning with no stack, but evidence of the bug.
+const stackSwitch = new RegExp(`^${pidPrefix}WARNING: ASan is ignoring requested __asan_handle_no_return`);
 
 /** A report kind without the parts that change between runs (addresses, pids, thread ids). */
 export function normaliseKind(raw: string): string {
@@ -76,6 +79,14 @@ function tsanSeverity(kind: string): number {
 }
 
 function detectStart(line: string): Start | null {
+  if (stackSwitch.test(line)) {
+    return {
+      tool: 'asan',
+      reportKind: 'stack switch (ignored __asan_handle_no_return)',
+      severity: 1,
+      style: 'stack-switch',
+    };
+  }
   let match = longjmpLine.exec(line);
   if (match) {
     const tool = toolNames[match[1] ?? ''] ?? 'tsan';
@@ -146,6 +157,8 @@ function continues(draft: Draft, line: string): boolean {
       return (
         /^\s+\S/.test(line) || /: note: /.test(line) || /^SUMMARY: UndefinedBehaviorSanitizer/.test(line)
       );
+    case 'stack-switch':
+      return /^(False positive error reports may follow|For details see )/.test(line);
     case 'fatal':
       // The CHECK line and the stack that follows; anything else ends it.
       return (
@@ -165,10 +178,41 @@ function closes(draft: Draft, line: string): boolean {
   return false;
 }
 
+/** The stacks of a report, each as its parsed frames, in the order printed. */
+function stacksOf(lines: readonly string[]): Frame[][] {
+  const stacks: Frame[][] = [];
+  let current: Frame[] | null = null;
+  for (const line of lines) {
+    const frame = isSanitizerFrameLine(line) ? parseSanitizerFrame(line) : null;
+    if (frame) {
+      if (!current) stacks.push((current = []));
+      current.push(frame);
+    } else {
+      current = null;
+    }
+  }
+  return stacks;
+}
+
+function signatureOfReport(draft: Draft): string {
+  const { tool, reportKind } = draft.start;
+  // Which of the two racing accesses TSan sees second (and prints first) is up to the scheduler:
+  // the two stacks, sorted, name the race whichever order they came in.
+  if (tool === 'tsan' && reportKind.startsWith('data race')) {
+    const pair = stacksOf(draft.lines)
+      .slice(0, 2)
+      .map((frames) => signatureFrames(frames).join(' < '))
+      .filter((label) => label !== '')
+      .sort();
+    if (pair.length === 2) return `${tool}:${reportKind} between ${pair[0]} and ${pair[1]}`;
+  }
+  const top = signatureFrames(draft.frames);
+  return `${tool}:${reportKind}${top.length > 0 ? ` in ${top.join(' < ')}` : ''}`;
+}
+
 function finish(draft: Draft): SanitizerReport {
   const { tool, reportKind, severity } = draft.start;
-  const top = signatureFrames(draft.frames);
-  const signature = `${tool}:${reportKind}${top.length > 0 ? ` in ${top.join(' < ')}` : ''}`;
+  const signature = signatureOfReport(draft);
   return {
     tool,
     reportKind,

@@ -36,6 +36,18 @@ describe('rare outcomes captured from the subject', () => {
     ]);
   });
 
+  it("ASan's stack-switch warning (a worker's handler jumped onto the main stack) is a sanitizer finding", async () => {
+    // server-double-sigterm on unblocked-worker-signals (asan): the process exits 1 with iperf3's message.
+    const outcome = classifyProcess(ended(await captured('asan-stack-switch.stderr.txt'), 1), iperfLike);
+    expect(outcome).toMatchObject({
+      kind: 'sanitizer',
+      tool: 'asan',
+      reportKind: 'stack switch (ignored __asan_handle_no_return)',
+      signature: 'asan:stack switch (ignored __asan_handle_no_return)',
+      more: 0,
+    });
+  });
+
   it('an ASan report cut short by a nested bug is still a sanitizer outcome', async () => {
     const outcome = classifyProcess(ended(await captured('asan-nested-bug.stderr.txt'), 86), iperfLike);
     if (outcome.kind !== 'sanitizer') throw new Error(`got ${outcome.kind}`);
@@ -43,6 +55,8 @@ describe('rare outcomes captured from the subject', () => {
     expect(outcome.signature).toBe('asan:stack-buffer-overflow');
     expect(outcome.findings?.map((f) => f.reportKind)).toEqual([
       'stack-buffer-overflow',
+      // The worker's handler jumped onto the main thread's stack first: ASan warned of it.
+      'stack switch (ignored __asan_handle_no_return)',
       'nested bug in the same thread',
     ]);
   });
