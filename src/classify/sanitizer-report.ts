@@ -185,7 +185,10 @@ function stacksOf(lines: readonly string[]): Frame[][] {
   for (const line of lines) {
     const frame = isSanitizerFrameLine(line) ? parseSanitizerFrame(line) : null;
     if (frame) {
-      if (!current) stacks.push((current = []));
+      if (!current) {
+        current = [];
+        stacks.push(current);
+      }
       current.push(frame);
     } else {
       current = null;
