@@ -1,13 +1,19 @@
 import { sideFromSummary } from '../compare/adapters.js';
-import type { CellInput } from '../compare/input.js';
+import type { CellInput, SideObservation } from '../compare/input.js';
 import type { Thresholds } from '../config/thresholds.schema.js';
 import type { NotRun } from '../report/report.schema.js';
-import type { IterationRecord } from '../storm/record.js';
 import { summarise } from '../storm/summarise.js';
 import { judgedSide } from '../workload/schema.js';
 import type { CellRun } from './storm-cells.js';
 
-function side(run: CellRun, which: 'base' | 'head', records: readonly IterationRecord[], lanes: number) {
+/** One side of a cell as the comparison reads it: its storm summary plus what only the records tell. */
+function observe(
+  run: CellRun,
+  which: 'base' | 'head',
+  lanes: number,
+  noisy: readonly string[],
+): SideObservation {
+  const records = run[which];
   const summary = summarise(records, {
     stormId: `${run.plan.workload.name}-${run.plan.variant}-${which}`,
     workload: run.plan.workload.name,
@@ -20,7 +26,7 @@ function side(run: CellRun, which: 'base' | 'head', records: readonly IterationR
     elapsedMs: run.elapsedMs,
     resultsFile: run.files[which],
   });
-  return { summary, observation: (noisy: readonly string[]) => sideFromSummary(summary, records, noisy) };
+  return sideFromSummary(summary, records, noisy);
 }
 
 /** The comparison's input for every planned cell, and what did not run (and why). */
@@ -48,8 +54,8 @@ export function cellInputs(
       workload: run.plan.workload.name,
       variant: run.plan.variant,
       side: judgedSide(run.plan.workload),
-      base: side(run, 'base', run.base, lanes).observation(noisy),
-      head: side(run, 'head', run.head, lanes).observation(noisy),
+      base: observe(run, 'base', lanes, noisy),
+      head: observe(run, 'head', lanes, noisy),
       batches: run.batches,
       ...(cap === undefined ? {} : { cap }),
     });

@@ -8,7 +8,7 @@ import {
   initialState,
   type SequentialState,
 } from '../compare/sequential/decide-cell.js';
-import { sequentialSettings } from '../compare/sequential/settings.js';
+import { type SequentialSettings, sequentialSettings } from '../compare/sequential/settings.js';
 import type { Thresholds } from '../config/thresholds.schema.js';
 import { appendRecord, startResultsFile } from '../storm/jsonl.js';
 import type { LanePool } from '../storm/lanes.js';
@@ -36,6 +36,7 @@ export interface CellRun {
   readonly batches: BatchPair[];
   readonly base: IterationRecord[];
   readonly head: IterationRecord[];
+  readonly settings: SequentialSettings;
   state: SequentialState;
   /** Why the cell stopped taking batches; null while open. */
   stop: CellStop | null;
@@ -99,6 +100,7 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
       batches: [],
       base: [],
       head: [],
+      settings,
       state: initialState(settings),
       stop: null,
       elapsedMs: 0,
@@ -178,8 +180,7 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
     }
     const pair: BatchPair = { base: countBatch(got.base, noisy), head: countBatch(got.head, noisy) };
     run.batches.push(pair);
-    const settings = sequentialSettings(options.thresholds, run.plan.variant, runs.length, options.cap);
-    run.state = advance(run.state, pair, settings);
+    run.state = advance(run.state, pair, run.settings);
     if (run.state.decision.state === 'stop') run.stop = 'decision';
     const cellsDone = runs.filter((r) => r.stop !== null).length;
     options.onBatch?.({ cell: run, iterationsDone, cellsDone });
