@@ -1,41 +1,118 @@
-import type { SignalName } from '../workload/schema.js';
+import { constants } from 'node:os';
+import type { SignalName, ThreadAim } from '../workload/schema.js';
 import { sleepUntil } from './precise-sleep.js';
+import type { Side } from './record.js';
 import type { SideProcess } from './side-process.js';
+import type { CensusThread, ThreadCensus } from './threads/census.schema.js';
+import { tgkill, tgkillHelper } from './threads/tgkill.js';
+import { takeCensus } from './threads/thread-census.js';
 
 export interface PlannedSignal {
   readonly signal: SignalName;
   /** Gap before this signal (after the moment for the first), drawn from the workload's window. */
   readonly gapMs: number;
+  /** The whole process, or one thread (tgkill); `each` picks thread (turn mod count). */
+  readonly thread?: ThreadAim;
+  readonly turn?: number;
 }
 
 export interface DeliveredSignal extends PlannedSignal {
   /** When kill() was called, in ms after the first signal's planned time. */
   readonly atMs: number;
-  /** `false` when the process had already exited. */
+  /** `false` when the process (or the aimed thread) had already exited. */
   readonly delivered: boolean;
+  /** The thread a thread-directed signal was aimed at. */
+  readonly aimedAt?: { readonly tid: number; readonly role: string };
+  /** Why a thread-directed signal was not sent although the process ran (no such thread). */
+  readonly skipped?: string;
+}
+
+export interface Delivery {
+  readonly signals: DeliveredSignal[];
+  /** Every thread's signal state right before the first signal, per side still running then. */
+  readonly census: Partial<Record<Side, ThreadCensus>>;
 }
 
 /**
- * Delivers a pattern with millisecond-accurate gaps. A 0 ms gap means back-to-back kill() calls in
- * the same tick: nothing else runs in between, so the signals are pending together.
+ * Delivers a pattern with millisecond-accurate gaps, after a census of the target's threads taken
+ * right before the first signal. A 0 ms gap means back-to-back kill() calls in the same tick:
+ * nothing else runs in between, so the signals are pending together.
  */
 export async function deliverPattern(
   target: SideProcess,
   plan: readonly PlannedSignal[],
   startAt: number,
   signal?: AbortSignal,
-): Promise<DeliveredSignal[]> {
+  /** Further processes to take a census of (the judged side when it is not the signalled one). */
+  alsoObserve: readonly SideProcess[] = [],
+): Promise<Delivery> {
+  const aimed = plan.some((s) => (s.thread ?? 'process') !== 'process');
+  const helper = aimed ? await tgkillHelper() : null;
   const delivered: DeliveredSignal[] = [];
+  let census: ThreadCensus | null = null;
+  const censuses: Partial<Record<Side, ThreadCensus>> = {};
   // Each gap counts from when the previous kill() really ran, so a late timer never shortens a gap.
   let previous = startAt;
-  for (const step of plan) {
+  for (const [index, step] of plan.entries()) {
     const due = previous + step.gapMs;
     if (due > performance.now()) await sleepUntil(due, signal);
-    const sent = target.running() && target.signal(step.signal);
+    if (index === 0) {
+      census = target.pid !== undefined && target.running() ? takeCensus(target.pid) : null;
+      if (census) censuses[target.side] = census;
+      for (const p of alsoObserve) {
+        const other = p.pid !== undefined && p.running() ? takeCensus(p.pid) : null;
+        if (other) censuses[p.side] = other;
+      }
+    }
+    const aim = step.thread ?? 'process';
+    let sent = false;
+    let aimedAt: CensusThread | null = null;
+    let skipped: string | undefined;
+    if (aim === 'process' || helper === null) {
+      sent = target.running() && target.signal(step.signal);
+    } else if (target.running() && target.pid !== undefined) {
+      // A later step aims with a fresh look: threads come and go during a pattern.
+      const threads = index === 0 ? census : takeCensus(target.pid);
+      aimedAt = threads ? pickThread(threads, aim, step.turn ?? 0) : null;
+      if (aimedAt) sent = tgkill(helper, target.pid, aimedAt.tid, constants.signals[step.signal]);
+      // A single-threaded build has no stream thread: there is nothing to hit, and the record says so.
+      else if (threads) skipped = `no ${aim} thread: the process had ${describe(threads)}`;
+    }
     previous = performance.now();
-    delivered.push({ ...step, atMs: round(previous - startAt), delivered: sent });
+    delivered.push({
+      ...step,
+      atMs: round(previous - startAt),
+      delivered: sent,
+      ...(aimedAt ? { aimedAt: { tid: aimedAt.tid, role: aimedAt.role } } : {}),
+      ...(skipped ? { skipped } : {}),
+    });
   }
-  return delivered;
+  return { signals: delivered, census: censuses };
+}
+
+/**
+ * The thread an aim names. `stream` is the newest thread besides main: iperf3 starts its helper
+ * threads (if any) before the streams, and one worker per stream at TEST_START.
+ */
+export function pickThread(census: ThreadCensus, aim: Exclude<ThreadAim, 'process'>, turn: number) {
+  const { threads } = census;
+  switch (aim) {
+    case 'main':
+      return threads.find((t) => t.role === 'main') ?? null;
+    case 'stream':
+      return threads.filter((t) => t.role !== 'main').at(-1) ?? null;
+    case 'each':
+      return threads[turn % threads.length] ?? null;
+    default: {
+      const never: never = aim;
+      throw new Error(`unknown thread aim ${String(never)}`);
+    }
+  }
+}
+
+function describe(census: ThreadCensus): string {
+  const n = census.threads.length;
+  return n === 1 ? 'only its main thread (a single-threaded build?)' : `${n} threads`;
 }
 
 function round(ms: number): number {

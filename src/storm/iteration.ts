@@ -14,6 +14,7 @@ import { waitForPort } from './readiness.js';
 import type { IterationRecord, Side } from './record.js';
 import { reproCommand } from './repro.js';
 import { groupAlive, killGroup, type SideProcess, startSide } from './side-process.js';
+import type { ThreadCensus } from './threads/census.schema.js';
 
 /** Sanitizer builds run slower: their readiness bounds and hang timeouts stretch by this factor. */
 export const variantSlowdown: Readonly<Record<VariantName, number>> = { plain: 1, asan: 2, tsan: 4 };
@@ -42,6 +43,7 @@ export function drawChoices(workload: StormWorkload, seed: number, iteration: nu
   const plan: PlannedSignal[] = workload.signal.pattern.map((step) => ({
     signal: step.signal,
     gapMs: drawInt(random, step.afterMs),
+    ...(step.thread === 'process' ? {} : { thread: step.thread, turn: iteration }),
   }));
   return { delayMs, plan };
 }
@@ -63,7 +65,12 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
 
   const record = (
     outcomes: Partial<Record<Side, Outcome>>,
-    extra: { delayMs?: number; readyMs?: number; signals?: DeliveredSignal[] } = {},
+    extra: {
+      delayMs?: number;
+      readyMs?: number;
+      signals?: DeliveredSignal[];
+      census?: Partial<Record<Side, ThreadCensus>>;
+    } = {},
   ): IterationRecord => {
     const missing = harnessError('not started: the iteration ended before this side was spawned');
     const hasPeer = w.at.moment !== 'idle';
@@ -82,6 +89,7 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
       moment: w.at.moment,
       ...(extra.readyMs === undefined ? {} : { readyMs: round(extra.readyMs) }),
       ...(extra.signals ? { signals: extra.signals } : {}),
+      ...(extra.census && Object.keys(extra.census).length > 0 ? { census: extra.census } : {}),
       startedAt,
       durationMs: round(performance.now() - t0),
       target: { side: judged, outcome: outcomes[judged] ?? missing },
@@ -172,7 +180,9 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
 
     const signalled = w.signal.to === 'server' ? server : client;
     if (!signalled) return harness('the workload signals the client but none was started');
-    const signals = await deliverPattern(signalled, plan, anchor + delayMs, ctx.signal);
+    const judgedProcess = judged === 'server' ? server : client;
+    const also = judgedProcess && judgedProcess !== signalled ? [judgedProcess] : [];
+    const { signals, census } = await deliverPattern(signalled, plan, anchor + delayMs, ctx.signal, also);
     if (w.peer.exits === 'stopped-by-sigstorm') {
       const target = judged === 'server' ? server : client;
       const peer = judged === 'server' ? client : server;
@@ -187,7 +197,7 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
       const end = ended.get(p);
       if (end) outcomes[p.side] = classify(end, expectationsFor(w, p.side), timeoutMs);
     }
-    return record(outcomes, { delayMs, readyMs, signals });
+    return record(outcomes, { delayMs, readyMs, signals, census });
   } catch (error) {
     if (ctx.signal?.aborted) return null;
     throw error;

@@ -1,15 +1,25 @@
 import { z } from 'zod';
 import { VariantName } from '../build/variants.js';
 import { Outcome, outcomeKinds } from '../classify/outcome.js';
+import { SignalName, ThreadAim } from '../workload/schema.js';
+import { CensusSummary, ThreadCensus } from './threads/census.schema.js';
 
 export const Side = z.enum(['server', 'client']);
 export type Side = z.infer<typeof Side>;
 
 export const DeliveredSignal = z.object({
-  signal: z.enum(['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGKILL']),
+  signal: SignalName,
   gapMs: z.number().nonnegative(),
+  /** Absent: process-directed (kill); otherwise the aim of a tgkill. */
+  thread: ThreadAim.optional(),
+  /** The iteration number an `each` aim rotates with. */
+  turn: z.number().int().nonnegative().optional(),
   atMs: z.number(),
   delivered: z.boolean(),
+  /** The thread a tgkill went to. */
+  aimedAt: z.object({ tid: z.number().int().positive(), role: z.string() }).optional(),
+  /** Why a thread-directed signal was not sent although the process ran (e.g. no stream thread). */
+  skipped: z.string().optional(),
 });
 
 /** One line of a storm's JSONL file: one iteration, written as soon as it finishes. */
@@ -34,6 +44,11 @@ export const IterationRecord = z.object({
   readyMs: z.number().nonnegative().optional(),
   /** The signals as delivered: gap drawn, when kill() ran (ms after the pattern's start), whether it reached a live process. */
   signals: z.array(DeliveredSignal).optional(),
+  /**
+   * Every thread of the signalled process (and of the judged one, when another) right before the
+   * first signal, by side; absent in older records.
+   */
+  census: z.object({ server: ThreadCensus.optional(), client: ThreadCensus.optional() }).optional(),
   startedAt: z.string(),
   durationMs: z.number().nonnegative(),
   /** The side whose outcome is the iteration's verdict. */
@@ -92,6 +107,8 @@ export const StormSummary = z.object({
       z.object({ reason: z.string(), count: z.number().int().positive(), firstIteration: z.number().int() }),
     )
     .optional(),
+  /** The judged process's threads and masks (iterations with a census only; absent in older summaries). */
+  census: CensusSummary.optional(),
   /** Median wall time of one iteration (delay window included), in ms. */
   medianIterationMs: z.number().nonnegative().optional(),
   /** `true` when the storm was stopped (Ctrl-C, cancel) before all iterations ran. */

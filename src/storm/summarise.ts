@@ -1,6 +1,7 @@
 import type { VariantName } from '../build/variants.js';
 import { emptyOutcomeCounts, type Outcome } from '../classify/outcome.js';
 import type { IterationRecord, Side, SignatureCount, StormSummary } from './record.js';
+import { summariseCensus } from './threads/signal-takers.js';
 
 export interface SummaryMeta {
   readonly stormId: string;
@@ -147,9 +148,15 @@ export function summarise(records: readonly IterationRecord[], meta: SummaryMeta
       (a, b) => Number(a.role === 'peer') - Number(b.role === 'peer') || b.count - a.count,
     ),
     harnessErrors: [...harness.values()].sort((a, b) => b.count - a.count),
+    ...censusOf(sorted),
     medianIterationMs: median,
     interrupted: meta.interrupted,
     elapsedMs: Math.round(meta.elapsedMs),
     resultsFile: meta.resultsFile,
   };
+}
+
+function censusOf(records: readonly IterationRecord[]): { census?: StormSummary['census'] } {
+  const census = summariseCensus(records.flatMap((r) => r.census?.[r.target.side] ?? []));
+  return census ? { census } : {};
 }

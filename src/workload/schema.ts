@@ -56,9 +56,17 @@ const ArgsTemplate = z
   })
   .describe('iperf3 arguments, split on whitespace, with {port} {host} {streams} {seconds} {rate} filled in');
 
+/** Where a signal is aimed: the whole process (the kernel picks the thread) or one thread with tgkill(2). */
+export const threadAims = ['process', 'main', 'stream', 'each'] as const;
+export const ThreadAim = z.enum(threadAims);
+export type ThreadAim = z.infer<typeof ThreadAim>;
+
 const PatternStep = z
   .object({
     signal: SignalName.describe('the signal to deliver'),
+    thread: ThreadAim.default('process').describe(
+      'process: kill(2), the kernel picks the thread; main: tgkill(2) to the thread group leader; stream: tgkill to the newest other thread (in iperf3 the worker of the last stream); each: tgkill to thread number (iteration mod thread count), main first, the others in creation order',
+    ),
     afterMs: Gap.prefault(0).describe(
       'gap before this signal: after the chosen moment for the first step, after the previous signal for the others; 0 = back-to-back kill() calls',
     ),
