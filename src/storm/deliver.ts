@@ -3,6 +3,7 @@ import type { SignalName, ThreadAim } from '../workload/schema.js';
 import { sleepUntil } from './precise-sleep.js';
 import type { Side } from './record.js';
 import type { SideProcess } from './side-process.js';
+import { waitBlockedWriting } from './threads/blocked-writing.js';
 import type { CensusThread, ThreadCensus } from './threads/census.schema.js';
 import { tgkill, tgkillHelper } from './threads/tgkill.js';
 import { takeCensus } from './threads/thread-census.js';
@@ -14,6 +15,9 @@ export interface PlannedSignal {
   /** The whole process, or one thread (tgkill); `each` picks thread (turn mod count). */
   readonly thread?: ThreadAim;
   readonly turn?: number;
+  /** After the gap, wait (at most `untilMs`) for this condition of the judged side. */
+  readonly until?: 'judged-blocked-writing';
+  readonly untilMs?: number;
 }
 
 export interface DeliveredSignal extends PlannedSignal {
@@ -25,6 +29,8 @@ export interface DeliveredSignal extends PlannedSignal {
   readonly aimedAt?: { readonly tid: number; readonly role: string };
   /** Why a thread-directed signal was not sent although the process ran (no such thread). */
   readonly skipped?: string;
+  /** Whether the `until` condition was reached before its bound. */
+  readonly reached?: boolean;
 }
 
 export interface Delivery {
@@ -43,9 +49,11 @@ export async function deliverPattern(
   plan: readonly PlannedSignal[],
   startAt: number,
   signal?: AbortSignal,
-  /** Further processes to take a census of (the judged side when it is not the signalled one). */
-  alsoObserve: readonly SideProcess[] = [],
+  /** The judged side: its census too when it is not the signalled one, and what `until` watches. */
+  judged: SideProcess | null = target,
+  port = 0,
 ): Promise<Delivery> {
+  const alsoObserve = judged && judged !== target ? [judged] : [];
   const aimed = plan.some((s) => (s.thread ?? 'process') !== 'process');
   const helper = aimed ? await tgkillHelper() : null;
   const delivered: DeliveredSignal[] = [];
@@ -56,6 +64,11 @@ export async function deliverPattern(
   for (const [index, step] of plan.entries()) {
     const due = previous + step.gapMs;
     if (due > performance.now()) await sleepUntil(due, signal);
+    let reached: boolean | undefined;
+    if (step.until && judged?.pid !== undefined) {
+      const probe = { pid: judged.pid, side: judged.side, port };
+      reached = await waitBlockedWriting(probe, performance.now() + (step.untilMs ?? 5000), signal);
+    }
     if (index === 0) {
       census = target.pid !== undefined && target.running() ? takeCensus(target.pid) : null;
       if (census) censuses[target.side] = census;
@@ -85,6 +98,7 @@ export async function deliverPattern(
       delivered: sent,
       ...(aimedAt ? { aimedAt: { tid: aimedAt.tid, role: aimedAt.role } } : {}),
       ...(skipped ? { skipped } : {}),
+      ...(reached === undefined ? {} : { reached }),
     });
   }
   return { signals: delivered, census: censuses };

@@ -44,6 +44,7 @@ export function drawChoices(workload: StormWorkload, seed: number, iteration: nu
     signal: step.signal,
     gapMs: drawInt(random, step.afterMs),
     ...(step.thread === 'process' ? {} : { thread: step.thread, turn: iteration }),
+    ...(step.until ? { until: step.until, untilMs: step.untilMs } : {}),
   }));
   return { delayMs, plan };
 }
@@ -181,8 +182,8 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
     const signalled = w.signal.to === 'server' ? server : client;
     if (!signalled) return harness('the workload signals the client but none was started');
     const judgedProcess = judged === 'server' ? server : client;
-    const also = judgedProcess && judgedProcess !== signalled ? [judgedProcess] : [];
-    const { signals, census } = await deliverPattern(signalled, plan, anchor + delayMs, ctx.signal, also);
+    const start = anchor + delayMs;
+    const { signals, census } = await deliverPattern(signalled, plan, start, ctx.signal, judgedProcess, port);
     if (w.peer.exits === 'stopped-by-sigstorm') {
       const target = judged === 'server' ? server : client;
       const peer = judged === 'server' ? client : server;

@@ -20,6 +20,10 @@ export const DeliveredSignal = z.object({
   aimedAt: z.object({ tid: z.number().int().positive(), role: z.string() }).optional(),
   /** Why a thread-directed signal was not sent although the process ran (e.g. no stream thread). */
   skipped: z.string().optional(),
+  until: z.enum(['judged-blocked-writing']).optional(),
+  untilMs: z.number().int().positive().optional(),
+  /** Whether the `until` condition was reached before its bound (else the signal went anyway). */
+  reached: z.boolean().optional(),
 });
 
 /** One line of a storm's JSONL file: one iteration, written as soon as it finishes. */

@@ -6,7 +6,7 @@ import { z } from 'zod';
  * and docs/workloads.md describes the same fields.
  */
 
-export const signalNames = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGKILL'] as const;
+export const signalNames = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGKILL', 'SIGSTOP'] as const;
 export const SignalName = z.enum(signalNames);
 export type SignalName = z.infer<typeof SignalName>;
 
@@ -70,6 +70,19 @@ const PatternStep = z
     afterMs: Gap.prefault(0).describe(
       'gap before this signal: after the chosen moment for the first step, after the previous signal for the others; 0 = back-to-back kill() calls',
     ),
+    until: z
+      .enum(['judged-blocked-writing'])
+      .optional()
+      .describe(
+        "after the gap, also wait (at most untilMs) until the judged side's unsent bytes on the port stand still above zero while it sleeps: the peer has stopped reading and every socket buffer is full",
+      ),
+    untilMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(60_000)
+      .default(5000)
+      .describe('bound of the `until` wait; the record says whether the condition was reached'),
   })
   .strict();
 export type PatternStep = z.output<typeof PatternStep>;

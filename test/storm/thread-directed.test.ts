@@ -1,0 +1,99 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createLanePool, type LanePool } from '../../src/storm/lanes.js';
+import type { IterationRecord } from '../../src/storm/record.js';
+import { runIterations } from '../../src/storm/run-iterations.js';
+import { resolveStormWorkload } from '../../src/workload/load.js';
+import { strayProcesses } from '../support/stray-processes.js';
+import { subjectBinary } from '../support/subject.js';
+
+// Signals aimed at one thread with tgkill, and the peer stalled until the judged side's socket
+// buffers are full: the deterministic paths to the worker-thread crash and to SIGPIPE.
+let pool: LanePool;
+const binaries: Record<string, string> = {};
+
+beforeAll(async () => {
+  pool = await createLanePool();
+  binaries.unpatched = await subjectBinary('plain');
+  binaries.unblocked = await subjectBinary('plain', ['unblocked-worker-signals.patch']);
+  binaries.sigwait = await subjectBinary('plain', ['unblocked-worker-signals.patch', 'sigwait-thread.patch']);
+  binaries.sigpipe = await subjectBinary('plain', ['sigpipe-not-ignored.patch']);
+  binaries.debian = '/usr/bin/iperf3';
+});
+
+async function storm(binary: string | undefined, name: string, n: number): Promise<IterationRecord[]> {
+  const { workload } = await resolveStormWorkload(name);
+  const { records } = await runIterations({
+    pool,
+    binary: binary ?? '',
+    variant: 'plain',
+    workload,
+    seed: 9,
+    iterations: Array.from({ length: n }, (_, i) => i),
+    stormId: `aimed-${name}`,
+  });
+  expect(records).toHaveLength(n);
+  return records;
+}
+
+const kinds = (records: IterationRecord[]) => records.map((r) => r.target.outcome.kind);
+
+describe('thread-directed workloads', () => {
+  it('unpatched: SIGTERM at a stream thread stays pending there; the run ends clean', async () => {
+    const records = await storm(binaries.unpatched, 'client-stream-sigterm', 6);
+    expect(kinds(records)).toEqual(Array(6).fill('clean'));
+    for (const r of records) {
+      const [aimed] = r.signals ?? [];
+      expect(aimed).toMatchObject({ signal: 'SIGTERM', thread: 'stream', delivered: true });
+      // The newest thread besides main, as the census saw it.
+      const threads = r.census?.client?.threads ?? [];
+      expect(aimed?.aimedAt?.tid).toBe(threads.at(-1)?.tid);
+      expect(aimed?.aimedAt?.role).not.toBe('main');
+    }
+  });
+
+  it('unblocked-worker-signals: the same storm crashes the client in most iterations, fails the server in some', async () => {
+    const client = await storm(binaries.unblocked, 'client-stream-sigterm', 6);
+    expect(kinds(client).filter((k) => k === 'crash').length).toBeGreaterThanOrEqual(4);
+    const server = await storm(binaries.unblocked, 'server-stream-sigterm', 6);
+    expect(kinds(server).filter((k) => k !== 'clean').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('sigwait-thread: clean, the aimed stream thread blocks the signal', async () => {
+    expect(kinds(await storm(binaries.sigwait, 'server-stream-sigterm', 4))).toEqual(Array(4).fill('clean'));
+  });
+
+  it("Debian's single-threaded iperf3 3.12: no stream thread, the step is skipped and says so", async () => {
+    const records = await storm(binaries.debian, 'server-stream-sigterm', 2);
+    expect(kinds(records)).toEqual(['clean', 'clean']);
+    expect(records[0]?.signals?.[0]).toMatchObject({
+      delivered: false,
+      skipped: expect.stringMatching(/only its main thread/),
+    });
+  });
+});
+
+describe('peer-stalled: SIGSTOP until the buffers are full, then SIGKILL', () => {
+  it('the unpatched server survives; the buffers were observed full every time', async () => {
+    const records = await storm(binaries.unpatched, 'peer-stalled', 3);
+    expect(kinds(records)).toEqual(['clean', 'clean', 'clean']);
+    expect(records.map((r) => r.signals?.[1]?.reached)).toEqual([true, true, true]);
+  });
+
+  it('sigpipe-not-ignored: the server dies of SIGPIPE in every iteration', async () => {
+    const records = await storm(binaries.sigpipe, 'peer-stalled', 3);
+    for (const r of records) expect(r.target.outcome).toMatchObject({ kind: 'crash', signal: 'SIGPIPE' });
+  });
+
+  it("Debian's iperf3 3.12 (non-blocking sockets) survives it, the full buffers observed too", async () => {
+    const records = await storm(binaries.debian, 'peer-stalled', 2);
+    expect(kinds(records)).toEqual(['clean', 'clean']);
+    expect(records.map((r) => r.signals?.[1]?.reached)).toEqual([true, true]);
+  });
+
+  it('leaves no process behind (a stopped peer included)', async () => {
+    const ports = pool.lanes.flatMap((l) => l.ports);
+    for (const binary of Object.values(binaries)) {
+      expect(await strayProcesses({ binary, ports, parentPid: process.pid })).toEqual([]);
+    }
+  });
+});
