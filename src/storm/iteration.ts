@@ -15,6 +15,8 @@ import type { IterationRecord, Side } from './record.js';
 import { reproCommand } from './repro.js';
 import { groupAlive, killGroup, type SideProcess, startSide } from './side-process.js';
 import type { ThreadCensus } from './threads/census.schema.js';
+import { signalTracer } from './trace/signal-tracer.js';
+import type { SignalTrace } from './trace/trace.schema.js';
 
 /** Sanitizer builds run slower: their readiness bounds and hang timeouts stretch by this factor. */
 export const variantSlowdown: Readonly<Record<VariantName, number>> = { plain: 1, asan: 2, tsan: 4 };
@@ -63,6 +65,8 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
   const scale = variantSlowdown[ctx.variant];
   const processes: SideProcess[] = [];
   let port = 0;
+  const tracer = signalTracer();
+  const traceFrom = tracer.now();
 
   const record = (
     outcomes: Partial<Record<Side, Outcome>>,
@@ -71,6 +75,7 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
       readyMs?: number;
       signals?: DeliveredSignal[];
       census?: Partial<Record<Side, ThreadCensus>>;
+      trace?: SignalTrace;
     } = {},
   ): IterationRecord => {
     const missing = harnessError('not started: the iteration ended before this side was spawned');
@@ -91,6 +96,7 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
       ...(extra.readyMs === undefined ? {} : { readyMs: round(extra.readyMs) }),
       ...(extra.signals ? { signals: extra.signals } : {}),
       ...(extra.census && Object.keys(extra.census).length > 0 ? { census: extra.census } : {}),
+      ...(extra.trace ? { trace: extra.trace } : {}),
       startedAt,
       durationMs: round(performance.now() - t0),
       target: { side: judged, outcome: outcomes[judged] ?? missing },
@@ -192,13 +198,20 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
     const timeoutMs = w.hangTimeoutMs * scale;
     const ended = await awaitExits(processes, performance.now() + timeoutMs, ctx.signal);
     if (!ended) return null;
+    const trace = tracer.read({
+      from: traceFrom,
+      to: tracer.now(),
+      pid: signalled.pid ?? 0,
+      census: census[signalled.side],
+      sent: signals.filter((s) => s.delivered).map((s) => s.signal),
+    });
 
     const outcomes: Partial<Record<Side, Outcome>> = {};
     for (const p of processes) {
       const end = ended.get(p);
       if (end) outcomes[p.side] = classify(end, expectationsFor(w, p.side), timeoutMs);
     }
-    return record(outcomes, { delayMs, readyMs, signals, census });
+    return record(outcomes, { delayMs, readyMs, signals, census, trace });
   } catch (error) {
     if (ctx.signal?.aborted) return null;
     throw error;

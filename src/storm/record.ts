@@ -3,6 +3,7 @@ import { VariantName } from '../build/variants.js';
 import { Outcome, outcomeKinds } from '../classify/outcome.js';
 import { SignalName, ThreadAim } from '../workload/schema.js';
 import { CensusSummary, ThreadCensus } from './threads/census.schema.js';
+import { SignalTrace } from './trace/trace.schema.js';
 
 export const Side = z.enum(['server', 'client']);
 export type Side = z.infer<typeof Side>;
@@ -53,6 +54,8 @@ export const IterationRecord = z.object({
    * first signal, by side; absent in older records.
    */
   census: z.object({ server: ThreadCensus.optional(), client: ThreadCensus.optional() }).optional(),
+  /** What the kernel's signal tracepoints saw (tracefs), or why they were off; absent in older records. */
+  trace: SignalTrace.optional(),
   startedAt: z.string(),
   durationMs: z.number().nonnegative(),
   /** The side whose outcome is the iteration's verdict. */

@@ -1,0 +1,154 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLanePool, type LanePool } from '../../src/storm/lanes.js';
+import type { IterationRecord } from '../../src/storm/record.js';
+import { runIterations } from '../../src/storm/run-iterations.js';
+import { signalTracer } from '../../src/storm/trace/signal-tracer.js';
+import { findTracefs } from '../../src/storm/trace/tracefs.js';
+import { installRoot } from '../../src/util/paths.js';
+import { resolveStormWorkload } from '../../src/workload/load.js';
+import { strayProcesses } from '../support/stray-processes.js';
+import { subjectBinary } from '../support/subject.js';
+
+// Signal attribution from tracefs (this machine runs the tests as root, with tracefs): who took
+// each signal, and the machine's tracing state left as it was, also after Ctrl-C or a kill -9.
+const cli = join(installRoot, 'bin', 'sigstorm.js');
+let pool: LanePool;
+let root = '';
+let dir = '';
+const binaries: Record<string, string> = {};
+
+beforeAll(async () => {
+  const found = findTracefs();
+  if (found.kind === 'off') throw new Error(`these tests need tracefs: ${found.why}`);
+  root = found.root;
+  dir = await mkdtemp(join(tmpdir(), 'sigstorm-tracing-'));
+  pool = await createLanePool();
+  binaries.unpatched = await subjectBinary('plain');
+  binaries.unblocked = await subjectBinary('plain', ['unblocked-worker-signals.patch']);
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function storm(binary: string | undefined, name: string, n: number): Promise<IterationRecord[]> {
+  const { workload } = await resolveStormWorkload(name);
+  const { records } = await runIterations({
+    pool,
+    binary: binary ?? '',
+    variant: 'plain',
+    workload,
+    seed: 3,
+    iterations: Array.from({ length: n }, (_, i) => i),
+    stormId: `trace-${name}`,
+  });
+  expect(records).toHaveLength(n);
+  return records;
+}
+
+/** What other tracing users would see: the instances, and every switch sigstorm could touch at the top. */
+function tracingState() {
+  const read = (p: string) => readFileSync(join(root, p), 'utf8');
+  return {
+    instances: readdirSync(join(root, 'instances')).sort(),
+    tracingOn: read('tracing_on'),
+    setEvent: read('set_event'),
+    signalEnable: read('events/signal/enable'),
+    generateFilter: read('events/signal/signal_generate/filter'),
+    deliverFilter: read('events/signal/signal_deliver/filter'),
+    clock: read('trace_clock'),
+    recordTgid: read('options/record-tgid'),
+    currentTracer: read('current_tracer'),
+  };
+}
+
+describe('signal attribution from tracefs', () => {
+  it('this process traces in an instance of its own', () => {
+    expect(signalTracer().why).toBeNull();
+    expect(existsSync(join(root, 'instances', `sigstorm-${process.pid}`))).toBe(true);
+  });
+
+  it('unpatched: a SIGTERM aimed at a stream thread is never taken (pending at exit); the second is taken by main', async () => {
+    for (const r of await storm(binaries.unpatched, 'server-stream-sigterm', 3)) {
+      expect(r.trace?.kind).toBe('traced');
+      if (r.trace?.kind !== 'traced') continue;
+      const [aimed, ending] = r.trace.signals;
+      expect(aimed).toMatchObject({
+        signal: 'SIGTERM',
+        generated: 'delivered',
+        takenBy: null,
+        pendingAtExit: true,
+      });
+      expect(ending).toMatchObject({ signal: 'SIGTERM', takenBy: { role: 'main' }, pendingAtExit: false });
+    }
+  });
+
+  it('unblocked-worker-signals: the stream thread takes the aimed SIGTERM itself', async () => {
+    const records = await storm(binaries.unblocked, 'client-stream-sigterm', 3);
+    for (const r of records) {
+      if (r.trace?.kind !== 'traced') throw new Error('not traced');
+      const aimedAt = r.signals?.[0]?.aimedAt;
+      expect(r.trace.signals[0]?.takenBy).toEqual({ tid: aimedAt?.tid, role: aimedAt?.role });
+      expect(r.trace.signals[0]?.takenBy?.role).not.toBe('main');
+    }
+  });
+
+  it('the tracing state is the same before and after a storm stopped by Ctrl-C', async () => {
+    const before = tracingState();
+    const out = join(dir, 'interrupted.jsonl');
+    const args = ['storm', '--binary', binaries.unpatched ?? '', '--workload', 'server-burst'];
+    const child = execa('node', [cli, ...args, '--iterations', '200', '--out', out, '--quiet'], {
+      reject: false,
+    });
+    const mine = join(root, 'instances', `sigstorm-${child.pid}`);
+    const deadline = performance.now() + 60_000;
+    while (!((await lines(out)) >= 2 && existsSync(mine)) && performance.now() < deadline) await sleep(50);
+    expect(existsSync(mine)).toBe(true);
+    child.kill('SIGINT');
+    expect((await child).exitCode).toBe(130);
+    expect(tracingState()).toEqual(before);
+  });
+
+  it('an instance left by a sigstorm killed outright is removed by the next one', async () => {
+    const before = tracingState();
+    const out = join(dir, 'killed.jsonl');
+    const args = ['storm', '--binary', binaries.unpatched ?? '', '--workload', 'server-burst'];
+    const child = execa('node', [cli, ...args, '--iterations', '200', '--out', out, '--quiet'], {
+      reject: false,
+    });
+    const left = join(root, 'instances', `sigstorm-${child.pid}`);
+    const deadline = performance.now() + 60_000;
+    while (!((await lines(out)) >= 1 && existsSync(left)) && performance.now() < deadline) await sleep(50);
+    child.kill('SIGKILL');
+    await child;
+    expect(existsSync(left)).toBe(true);
+    // Its iperf3 processes lead groups of their own: end them by pid, as the harness would have.
+    for (const p of await strayProcesses({
+      binary: binaries.unpatched ?? '',
+      ports: [],
+      parentPid: child.pid ?? -1,
+    })) {
+      process.kill(-p.pgid, 'SIGKILL');
+    }
+    const next = await execa(
+      'node',
+      [cli, ...args, '--iterations', '1', '--out', join(dir, 'next.jsonl'), '--quiet'],
+      {
+        reject: false,
+      },
+    );
+    expect(next.exitCode).toBe(0);
+    expect(existsSync(left)).toBe(false);
+    expect(tracingState()).toEqual(before);
+  });
+});
+
+async function lines(file: string): Promise<number> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.split('\n').filter((l) => l !== '').length;
+}
