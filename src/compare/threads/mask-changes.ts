@@ -1,0 +1,91 @@
+import type { CensusSummary } from '../../storm/threads/census.schema.js';
+import { terminationSignals } from '../../storm/threads/signal-takers.js';
+
+/**
+ * What changed between base's and head's signal masks and dispositions, read from the census of the
+ * first iteration on each side: deterministic, no rate needed.
+ */
+export type MaskChange =
+  | {
+      /** More (or fewer) threads can run a termination signal's handler asynchronously. */
+      readonly kind: 'handler-threads';
+      readonly direction: 'more' | 'fewer';
+      readonly signal: string;
+      readonly base: readonly string[];
+      readonly head: readonly string[];
+      readonly sentence: string;
+    }
+  | {
+      /** A signal's process-wide disposition changed (ignored, caught, default). */
+      readonly kind: 'disposition';
+      readonly signal: string;
+      readonly base: Disposition;
+      readonly head: Disposition;
+      /** `risk`: head no longer ignores SIGPIPE; shown and steering, never a verdict by itself. */
+      readonly weight: 'risk' | 'note';
+      readonly sentence: string;
+    };
+
+export type Disposition = 'ignored' | 'caught' | 'default';
+
+function dispositionOf(census: CensusSummary, signal: string): Disposition {
+  if (census.ignored.includes(signal)) return 'ignored';
+  return census.caught.includes(signal) ? 'caught' : 'default';
+}
+
+/** Threads, named as a person reads them: `main`, `main and 4 other threads`, `no thread`. */
+export function describeThreads(roles: readonly string[]): string {
+  if (roles.length === 0) return 'no thread';
+  const main = roles.includes('main');
+  const others = roles.length - (main ? 1 : 0);
+  const rest = others === 0 ? '' : `${others} other thread${others === 1 ? '' : 's'}`;
+  if (main && rest) return `main and ${rest}`;
+  return main ? 'main only' : rest;
+}
+
+/** Signals glibc keeps for itself (SIG32, SIG33) and real-time ones: not the program's choice. */
+const internal = /^SIG\d+$/;
+
+export function maskChanges(base: CensusSummary, head: CensusSummary): MaskChange[] {
+  const changes: MaskChange[] = [];
+  for (const signal of terminationSignals) {
+    const b = base.handlerThreads[signal] ?? [];
+    const h = head.handlerThreads[signal] ?? [];
+    // The most seen in any iteration: one census taken while main briefly blocked would mislead.
+    const bMax = base.maxHandlerThreads[signal] ?? b.length;
+    const hMax = head.maxHandlerThreads[signal] ?? h.length;
+    if (hMax === bMax) continue;
+    const direction = hMax > bMax ? 'more' : 'fewer';
+    const why =
+      direction === 'more'
+        ? `a thread other than main that takes ${signal} runs a handler that may only run on main (iperf3's longjmp lands on main's stack)`
+        : `fewer threads can be interrupted by ${signal}'s handler`;
+    changes.push({
+      kind: 'handler-threads',
+      direction,
+      signal,
+      base: b,
+      head: h,
+      sentence: `${signal}'s handler can run asynchronously on ${describeThreads(h)} in head, on ${describeThreads(b)} in base: ${why}`,
+    });
+  }
+  const watched = new Set([...base.caught, ...base.ignored, ...head.caught, ...head.ignored]);
+  for (const signal of [...watched].sort()) {
+    if (internal.test(signal) || (terminationSignals as readonly string[]).includes(signal)) continue;
+    const b = dispositionOf(base, signal);
+    const h = dispositionOf(head, signal);
+    if (b === h) continue;
+    const risk = signal === 'SIGPIPE' && b === 'ignored';
+    changes.push({
+      kind: 'disposition',
+      signal,
+      base: b,
+      head: h,
+      weight: risk ? 'risk' : 'note',
+      sentence: risk
+        ? `head no longer ignores SIGPIPE (base does): a write to a vanished peer kills the process unless every send uses MSG_NOSIGNAL; the peer-killed and peer-stalled workloads exercise it`
+        : `${signal} is ${h} in head, ${b} in base`,
+    });
+  }
+  return changes;
+}

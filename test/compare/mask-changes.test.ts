@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { describeThreads, maskChanges } from '../../src/compare/threads/mask-changes.js';
+import type { CensusSummary } from '../../src/storm/threads/census.schema.js';
+
+const term = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+function census(handlers: string[], opts: { ignored?: string[]; caught?: string[] } = {}): CensusSummary {
+  return {
+    iterations: 1,
+    rows: [],
+    handlerThreads: Object.fromEntries(term.map((s) => [s, handlers])),
+    maxHandlerThreads: Object.fromEntries(term.map((s) => [s, handlers.length])),
+    caught: opts.caught ?? [...term, 'SIG33'],
+    ignored: opts.ignored ?? ['SIGPIPE'],
+  };
+}
+const workers = ['main', 'thread-1', 'thread-2'];
+
+describe('mask changes between base and head', () => {
+  it('names threads as a person reads them', () => {
+    expect(describeThreads(['main'])).toBe('main only');
+    expect(describeThreads(workers)).toBe('main and 2 other threads');
+    expect(describeThreads([])).toBe('no thread');
+    expect(describeThreads(['thread-1'])).toBe('1 other thread');
+  });
+
+  it('unblocked workers: more threads per termination signal', () => {
+    const changes = maskChanges(census(['main']), census(workers));
+    expect(changes.map((c) => [c.kind, c.signal, c.kind === 'handler-threads' && c.direction])).toEqual([
+      ['handler-threads', 'SIGTERM', 'more'],
+      ['handler-threads', 'SIGINT', 'more'],
+      ['handler-threads', 'SIGHUP', 'more'],
+    ]);
+    expect(changes[0]?.sentence).toMatch(/main and 2 other threads in head, on main only in base/);
+  });
+
+  it('a sigwait thread: fewer, and the handlers gone are not reported again as dispositions', () => {
+    const changes = maskChanges(census(['main']), census([], { caught: ['SIG33'] }));
+    expect(changes.map((c) => c.kind === 'handler-threads' && c.direction)).toEqual([
+      'fewer',
+      'fewer',
+      'fewer',
+    ]);
+  });
+
+  it('SIGPIPE no longer ignored: a risk, not a handler change; same masks: nothing', () => {
+    const [change, ...rest] = maskChanges(census(['main']), census(['main'], { ignored: [] }));
+    expect(rest).toEqual([]);
+    expect(change).toMatchObject({
+      kind: 'disposition',
+      signal: 'SIGPIPE',
+      base: 'ignored',
+      head: 'default',
+      weight: 'risk',
+    });
+    expect(maskChanges(census(['main']), census(['main']))).toEqual([]);
+  });
+});
