@@ -3,6 +3,7 @@ import { harnessError } from '../classify/classify-process.js';
 import type { Outcome } from '../classify/outcome.js';
 import { judgedSide, otherSide, type StormWorkload } from '../workload/schema.js';
 import type { DeliveredSignal } from './deliver.js';
+import type { FollowUp } from './follow-up.js';
 import type { Lane } from './lanes.js';
 import type { IterationRecord, Side } from './record.js';
 import { reproCommand } from './repro.js';
@@ -31,6 +32,7 @@ export interface IterationObservations {
   readonly signals?: DeliveredSignal[];
   readonly census?: Partial<Record<Side, ThreadCensus>>;
   readonly trace?: SignalTrace;
+  readonly followUp?: FollowUp;
 }
 
 export interface IterationClock {
@@ -68,6 +70,9 @@ export function iterationRecord(
     ...(seen.signals ? { signals: seen.signals } : {}),
     ...(seen.census && Object.keys(seen.census).length > 0 ? { census: seen.census } : {}),
     ...(seen.trace ? { trace: seen.trace } : {}),
+    ...(seen.followUp
+      ? { followUp: { ...seen.followUp, durationMs: roundMs(seen.followUp.durationMs) } }
+      : {}),
     startedAt: clock.startedAt,
     durationMs: roundMs(performance.now() - clock.t0),
     target: { side: judged, outcome: outcomes[judged] ?? missing },

@@ -5,6 +5,7 @@ import { judgedSide, type Placeholder, type StormWorkload } from '../workload/sc
 import { expandArgs } from '../workload/template.js';
 import { awaitExits } from './await-exits.js';
 import { type Delivery, deliverPattern, type PlannedSignal } from './deliver.js';
+import { followUpClient } from './follow-up.js';
 import {
   type IterationIdentity,
   type IterationObservations,
@@ -101,6 +102,16 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
 
     // 5. Every process exits, or hangs past the timeout; each side is judged.
     const timeoutMs = ctx.workload.hangTimeoutMs * variantSlowdown[ctx.variant];
+    const followUpSetup = { binary: ctx.binary, ...setup.value, cpus: setup.value.cpus.client };
+    const server$ = server.value.process;
+    const followUp = await followUpClient(
+      ctx.workload,
+      followUpSetup,
+      server$,
+      client,
+      timeoutMs,
+      ctx.signal,
+    );
     const ended = await awaitExits(processes, performance.now() + timeoutMs, ctx.signal);
     if (!ended) return null;
     const readyMs = anchor - clock.t0;
@@ -112,7 +123,8 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
       census: seen.census[signalled.side],
       sent: seen.signals.filter((s) => s.delivered).map((s) => s.signal),
     });
-    return finish(judgeEnds(ctx.workload, ended, timeoutMs), { ...seen, readyMs, trace });
+    const judged = judgeEnds(ctx.workload, ended, timeoutMs);
+    return finish(judged, { ...seen, readyMs, trace, ...(followUp ? { followUp } : {}) });
   } catch (error) {
     if (ctx.signal?.aborted) return null;
     throw error;

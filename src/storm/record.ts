@@ -56,6 +56,17 @@ export const IterationRecord = z.object({
   census: z.object({ server: ThreadCensus.optional(), client: ThreadCensus.optional() }).optional(),
   /** What the kernel's signal tracepoints saw (tracefs), or why they were off; absent in older records. */
   trace: SignalTrace.optional(),
+  /** A persistent server's follow-up client (workloads with followUp): did the server still serve? */
+  followUp: z
+    .object({
+      served: z.boolean(),
+      exitCode: z.number().int().nullable(),
+      signal: z.string().nullable(),
+      timedOut: z.boolean(),
+      stderrHead: z.array(z.string()),
+      durationMs: z.number().nonnegative(),
+    })
+    .optional(),
   startedAt: z.string(),
   durationMs: z.number().nonnegative(),
   /** The side whose outcome is the iteration's verdict. */

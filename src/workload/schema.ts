@@ -189,6 +189,22 @@ export const StormWorkload = z
       ),
     cleanExitCodes: ExitCodes.default([0, 1]).describe('exit codes of the judged side that count as clean'),
     peer: Peer.prefault({}),
+    followUp: z
+      .object({
+        args: ArgsTemplate.default('-c {host} -p {port} -P 1 -t 1 -b {rate}'),
+        seconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(60)
+          .default(1)
+          .describe('the follow-up test length, for its time bound'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'a persistent server (-s without -1) must still serve: once the signalled client has exited, a second client runs this short test, then sigstorm sends the server SIGTERM; a failed follow-up is the stuck-server outcome',
+      ),
     hangTimeoutMs: z
       .number()
       .int()
@@ -200,6 +216,17 @@ export const StormWorkload = z
   .strict()
   .superRefine((w, ctx) => {
     const judge = w.judge ?? w.signal.to;
+    if (
+      w.followUp &&
+      (judge !== 'server' || w.signal.to !== 'client' || /(^|\s)-1(\s|$)/.test(w.server.args))
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['followUp'],
+        message:
+          'followUp needs a persistent server (server.args without -1), signal.to client and judge server',
+      });
+    }
     if (w.at.moment === 'idle' && (w.signal.to !== 'server' || judge !== 'server')) {
       ctx.addIssue({
         code: 'custom',
