@@ -2,6 +2,7 @@ import { emptyOutcomeCounts, isFailure, type Outcome } from '../classify/outcome
 import type { IterationRecord, StormSummary } from '../storm/record.js';
 import type { SideObservation, SignatureObservation } from './input.js';
 import type { BinomialCount } from './stats/binomial-count.js';
+import { addSplits, splitByReceivingThread } from './threads/split-by-thread.js';
 
 /** The family a signature belongs to: `tool: report kind` for sanitizers, the signal for crashes. */
 export function familyOf(outcome: Outcome): string | null {
@@ -102,6 +103,7 @@ export function sideFromSummary(
     cleanExitCodes: cleanExitCodes(records, 'target'),
     peerCleanExitCodes: cleanExitCodes(records, 'peer'),
     interrupted: summary.interrupted,
+    ...threadEvidence(summary, records),
   };
 }
 
@@ -148,5 +150,32 @@ export function mergeSides(parts: readonly SideObservation[]): SideObservation {
     cleanExitCodes: cleanExit,
     peerCleanExitCodes: peerCleanExit,
     interrupted: parts.some((p) => p.interrupted === true),
+    ...mergeThreadEvidence(parts),
+  };
+}
+
+/** The census, the split by receiving thread and why tracing was off, as far as the records tell. */
+function threadEvidence(
+  summary: StormSummary,
+  records: readonly IterationRecord[],
+): Pick<SideObservation, 'census' | 'byThread' | 'tracingOff'> {
+  const off = records.find((r) => r.trace?.kind === 'off')?.trace;
+  return {
+    ...(summary.census ? { census: summary.census } : {}),
+    ...(records.some((r) => r.trace) ? { byThread: splitByReceivingThread(records) } : {}),
+    ...(off?.kind === 'off' ? { tracingOff: off.why } : {}),
+  };
+}
+
+function mergeThreadEvidence(
+  parts: readonly SideObservation[],
+): Pick<SideObservation, 'census' | 'byThread' | 'tracingOff'> {
+  const census = parts.find((p) => p.census)?.census;
+  const byThread = addSplits(parts.map((p) => p.byThread));
+  const tracingOff = parts.find((p) => p.tracingOff)?.tracingOff;
+  return {
+    ...(census ? { census } : {}),
+    ...(byThread ? { byThread } : {}),
+    ...(tracingOff ? { tracingOff } : {}),
   };
 }

@@ -1,7 +1,9 @@
 import type { VariantName } from '../build/variants.js';
 import type { OutcomeCounts, OutcomeKind } from '../classify/outcome.js';
 import type { Side } from '../storm/record.js';
+import type { CensusSummary } from '../storm/threads/census.schema.js';
 import type { BatchPair } from './sequential/decide-cell.js';
+import type { ThreadSplit } from './threads/threads.schema.js';
 
 /**
  * What the comparison reads: plain data the validate pipeline assembles from storm summaries and
@@ -42,6 +44,12 @@ export interface SideObservation {
   readonly peerCleanExitCodes?: Readonly<Record<string, number>>;
   /** The storm was cut short (Ctrl-C, cancel, budget). */
   readonly interrupted?: boolean;
+  /** The judged process's threads and masks (first census of the cell). */
+  readonly census?: CensusSummary;
+  /** Judged iterations and failures by the thread that took the signals (tracefs). */
+  readonly byThread?: ThreadSplit;
+  /** Why the signals were not traced, when they were not. */
+  readonly tracingOff?: string;
 }
 
 /** One cell: a workload in one build variant, its target side, stormed on base and on head. */

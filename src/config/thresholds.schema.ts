@@ -60,10 +60,10 @@ export const StabilityThresholds = z
 export const FindingThresholds = z
   .object({
     kinds: z
-      .array(z.enum(outcomeKinds))
-      .default(['crash', 'sanitizer'])
+      .array(z.enum([...outcomeKinds, 'signal-mask']))
+      .default(['crash', 'sanitizer', 'signal-mask'])
       .describe(
-        "outcome kinds whose signatures, new in head's target side, are a regression even if seen once",
+        "outcome kinds whose signatures, new in head's target side, are a regression even if seen once; signal-mask: head lets more threads run a termination signal's handler asynchronously than base (from the thread census)",
       ),
     noisyFamilies: z
       .array(z.string().min(1))

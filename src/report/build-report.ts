@@ -51,6 +51,7 @@ export function buildReport(request: ReportRequest): Report {
       cells: stability.cells,
       signatures: stability.signatures,
       behaviourChanges: stability.behaviourChanges,
+      threads: stability.threads,
       totals: stability.totals,
     },
     throughput: { rows: throughput.rows },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { VariantName } from '../build/variants.js';
 import { outcomeKinds } from '../classify/outcome.js';
+import { ThreadSplit, ThreadsReport } from '../compare/threads/threads.schema.js';
 import { Thresholds } from '../config/thresholds.schema.js';
 import { Side } from '../storm/record.js';
 
@@ -107,6 +108,11 @@ export const CellReport = z
       .strict()
       .describe("one-sided Fisher exact tests on the cell's totals"),
     sequential: SequentialReport.nullable().describe('null for a fixed-size run'),
+    byReceivingThread: z
+      .object({ base: ThreadSplit, head: ThreadSplit })
+      .strict()
+      .optional()
+      .describe('outcomes split by the thread that took the signals (tracefs); absent without a trace'),
     findings: Count.describe('signatures new in head and blamed on head'),
   })
   .strict();
@@ -226,6 +232,9 @@ export const Report = z
         cells: z.array(CellReport),
         signatures: z.array(SignatureEntry),
         behaviourChanges: z.array(BehaviourChange),
+        threads: ThreadsReport.optional().describe(
+          'thread census per process and the mask changes (docs/threads.md)',
+        ),
         totals: z
           .object({
             iterations: z.object({ base: Count, head: Count }).strict(),

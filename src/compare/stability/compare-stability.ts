@@ -7,6 +7,8 @@ import { bucketSignatures } from '../signatures/bucket-signatures.js';
 import { fisherOneSided } from '../stats/fisher.js';
 import { holmAdjust } from '../stats/holm.js';
 import { newcombeDifference } from '../stats/newcombe.js';
+import { compareThreads, threadsVerdict } from '../threads/compare-threads.js';
+import type { ThreadsReport } from '../threads/threads.schema.js';
 import { behaviourChanges } from './behaviour-changes.js';
 import { cellVerdict } from './cell-verdict.js';
 import { judgedCount, sideStats } from './side-stats.js';
@@ -19,6 +21,8 @@ export interface StabilityComparison {
   readonly cells: CellReport[];
   readonly signatures: SignatureEntry[];
   readonly behaviourChanges: BehaviourChange[];
+  /** Threads and masks per process, and what changed between base and head. */
+  readonly threads: ThreadsReport;
   readonly totals: {
     readonly iterations: { readonly base: number; readonly head: number };
     readonly failures: { readonly base: number; readonly head: number };
@@ -67,6 +71,9 @@ export function compareStability(cells: readonly CellInput[], thresholds: Thresh
         betterAdjusted: betterAdjusted[i] ?? 1,
       },
       sequential: cell.batches ? decideCell(cell.batches, settings) : null,
+      ...(cell.base.byThread && cell.head.byThread
+        ? { byReceivingThread: { base: cell.base.byThread, head: cell.head.byThread } }
+        : {}),
       findings: signatures.filter(
         (s) =>
           s.finding && s.workload === cell.workload && s.variant === cell.variant && s.side === cell.side,
@@ -75,10 +82,16 @@ export function compareStability(cells: readonly CellInput[], thresholds: Thresh
     return { ...facts, ...cellVerdict(facts, t) };
   });
   const sum = (pick: (c: CellReport) => number) => reports.reduce((a, c) => a + pick(c), 0);
-  const verdict = combineVerdicts(reports.map((c) => c.verdict));
+  const threads = compareThreads(cells, thresholds.findings);
+  const masks = threadsVerdict(threads);
+  const verdict = combineVerdicts([...reports.map((c) => c.verdict), ...(masks ? [masks.verdict] : [])]);
+  const rated = summariseStability(verdict, reports, signatures);
+  // The mask change is said first: it explains the rates, and it holds from the first iteration.
+  const summary = masks?.verdict === verdict ? `${masks.because}${rated ? `; ${rated}` : ''}` : rated;
   return {
     verdict,
-    summary: summariseStability(verdict, reports, signatures),
+    summary,
+    threads,
     cells: reports,
     signatures,
     behaviourChanges: behaviourChanges(cells),

@@ -3,6 +3,7 @@ import { behaviourSection, methodSection, notRunSection } from './sections/extra
 import { header } from './sections/header.js';
 import { type SignatureBudget, signaturesSection } from './sections/signatures.js';
 import { stabilitySection } from './sections/stability.js';
+import { threadsSection } from './sections/threads.js';
 import { throughputSection } from './sections/throughput.js';
 
 /** GitHub rejects comment bodies over 65,536 characters; keep a margin. */
@@ -27,6 +28,7 @@ function assemble(r: Report, budget: SignatureBudget | null, charts: boolean): s
   const sections = [
     header(r),
     stabilitySection(r),
+    threadsSection(r),
     budget
       ? signaturesSection(r, budget)
       : '_Signature details left out to fit a GitHub comment: see report.json._',

@@ -1,0 +1,54 @@
+import type { FindingThresholds } from '../../config/thresholds.schema.js';
+import type { Verdict } from '../../report/report.schema.js';
+import type { CellInput } from '../input.js';
+import { maskChanges } from './mask-changes.js';
+import type { MaskChangeEntry, MaskTable, ThreadsReport } from './threads.schema.js';
+
+/** The finding kind a more-threads mask change is, in findings.kinds. */
+export const signalMaskKind = 'signal-mask';
+
+/**
+ * Base's and head's threads per process (server, client), from the first cell with a census on both
+ * sides, and what changed between them. Deterministic: it needs one iteration per side.
+ */
+export function compareThreads(cells: readonly CellInput[], findings: FindingThresholds): ThreadsReport {
+  const tables: MaskTable[] = [];
+  const changes: MaskChangeEntry[] = [];
+  for (const process of ['server', 'client'] as const) {
+    const cell = cells.find((c) => c.side === process && c.base.census && c.head.census);
+    if (!cell?.base.census || !cell.head.census) continue;
+    tables.push({
+      process,
+      workload: cell.workload,
+      variant: cell.variant,
+      base: cell.base.census.rows,
+      head: cell.head.census.rows,
+    });
+    for (const change of maskChanges(cell.base.census, cell.head.census)) {
+      if (change.kind === 'handler-threads') {
+        const finding =
+          change.direction === 'more' && (findings.kinds as readonly string[]).includes(signalMaskKind);
+        changes.push({ ...change, base: [...change.base], head: [...change.head], process, finding });
+      } else {
+        changes.push({ ...change, process, finding: false });
+      }
+    }
+  }
+  const off = cells.flatMap((c) => [c.base.tracingOff, c.head.tracingOff]).find((w) => w !== undefined);
+  return { tables, changes, tracing: off ?? null };
+}
+
+/** What the mask changes say on their own: a finding is a regression, fewer handler threads an improvement. */
+export function threadsVerdict(report: ThreadsReport): { verdict: Verdict; because: string } | null {
+  const finding = report.changes.find((c) => c.finding);
+  if (finding) return { verdict: 'regression', because: finding.sentence };
+  const fewer = report.changes.find((c) => c.kind === 'handler-threads' && c.direction === 'fewer');
+  if (fewer) return { verdict: 'improvement', because: fewer.sentence };
+  return null;
+}
+
+/** Workloads that exercise a risky disposition change, to storm first (SIGPIPE: a peer that vanishes). */
+export function steeredWorkloads(report: ThreadsReport): string[] {
+  const sigpipe = report.changes.some((c) => c.kind === 'disposition' && c.weight === 'risk');
+  return sigpipe ? ['peer-stalled', 'peer-killed'] : [];
+}

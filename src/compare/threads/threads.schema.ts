@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { VariantName } from '../../build/variants.js';
+import { CensusRow } from '../../storm/threads/census.schema.js';
+
+const Count = z.number().int().nonnegative();
+const Tally = z.object({ iterations: Count, failures: Count }).strict();
+
+/** One side of a cell split by where its signals landed (tracefs), harness errors left out. */
+export const ThreadSplit = z
+  .object({
+    main: Tally.describe('iterations where the main thread took every pattern signal that was taken'),
+    other: Tally.describe('iterations where some pattern signal was taken by another thread'),
+    untraced: Count.describe('iterations without a trace, or where no thread took a signal'),
+  })
+  .strict();
+export type ThreadSplit = z.infer<typeof ThreadSplit>;
+
+const Disposition = z.enum(['ignored', 'caught', 'default']);
+
+export const MaskChangeEntry = z
+  .discriminatedUnion('kind', [
+    z
+      .object({
+        kind: z.literal('handler-threads'),
+        direction: z.enum(['more', 'fewer']),
+        signal: z.string(),
+        base: z.array(z.string()),
+        head: z.array(z.string()),
+        sentence: z.string(),
+        process: z.enum(['server', 'client']),
+        finding: z
+          .boolean()
+          .describe('more threads and signal-mask in findings.kinds: a regression by itself'),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('disposition'),
+        signal: z.string(),
+        base: Disposition,
+        head: Disposition,
+        weight: z.enum(['risk', 'note']),
+        sentence: z.string(),
+        process: z.enum(['server', 'client']),
+        finding: z.literal(false),
+      })
+      .strict(),
+  ])
+  .describe("a change between base's and head's signal masks or dispositions, from the census");
+export type MaskChangeEntry = z.infer<typeof MaskChangeEntry>;
+
+export const MaskTable = z
+  .object({
+    process: z.enum(['server', 'client']),
+    workload: z.string().describe('the cell whose first census is shown'),
+    variant: VariantName,
+    base: z.array(CensusRow),
+    head: z.array(CensusRow),
+  })
+  .strict();
+export type MaskTable = z.infer<typeof MaskTable>;
+
+export const ThreadsReport = z
+  .object({
+    tables: z
+      .array(MaskTable)
+      .describe('per process (server, client): the threads and how each takes the watched signals'),
+    changes: z.array(MaskChangeEntry),
+    tracing: z
+      .string()
+      .nullable()
+      .describe('why signals were not traced (tracefs unusable), said once; null when they were'),
+  })
+  .strict();
+export type ThreadsReport = z.infer<typeof ThreadsReport>;

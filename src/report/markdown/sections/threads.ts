@@ -1,0 +1,62 @@
+import { splitSentence } from '../../../compare/threads/split-by-thread.js';
+import type { MaskTable } from '../../../compare/threads/threads.schema.js';
+import type { Report } from '../../report.schema.js';
+import { escapeMarkdown, table } from '../escape.js';
+import { cellLabel } from './labels.js';
+
+const watched = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGPIPE'];
+
+/** One process's threads on both sides: how each takes the watched signals (docs/threads.md). */
+function maskTable(t: MaskTable): string {
+  const roles = [...new Set([...t.base.map((r) => r.role), ...t.head.map((r) => r.role)])];
+  const takes = (rows: MaskTable['base'], role: string) => {
+    const row = rows.find((r) => r.role === role);
+    return row ? watched.map((s) => row.takes[s] ?? '–').join(' · ') : 'absent';
+  };
+  return [
+    `**${t.process}** (census of ${escapeMarkdown(t.workload)} · ${t.variant}; ${watched.join(' · ')})`,
+    '',
+    table(
+      ['thread', 'base', 'head'],
+      roles.map((role) => [role, takes(t.base, role), takes(t.head, role)]),
+    ),
+  ].join('\n');
+}
+
+/** The mask changes, the mask table per process, and outcomes by receiving thread per cell. */
+export function threadsSection(r: Report): string | null {
+  const threads = r.stability.threads;
+  const splits = r.stability.cells.flatMap((c) => {
+    const b = c.byReceivingThread;
+    const head = b && splitSentence(b.head);
+    const base = b && splitSentence(b.base);
+    if (!head && !base) return [];
+    return [`- **${escapeMarkdown(cellLabel(c))}**: head ${head ?? 'no split'}; base ${base ?? 'no split'}`];
+  });
+  if (!threads || (threads.tables.length === 0 && splits.length === 0 && threads.tracing === null))
+    return null;
+  const changes = threads.changes.map((c) => {
+    const label =
+      c.kind === 'handler-threads'
+        ? c.direction === 'more'
+          ? c.finding
+            ? '❌ regression'
+            : 'more threads'
+          : '✅ improvement'
+        : c.weight === 'risk'
+          ? '⚠️ risk'
+          : 'note';
+    return `- ${label} (${c.process}): ${escapeMarkdown(c.sentence)}`;
+  });
+  return [
+    '#### Threads and signal masks',
+    '',
+    ...(changes.length > 0 ? changes : ['- base and head have the same signal masks and dispositions']),
+    '',
+    ...threads.tables.flatMap((t) => [maskTable(t), '']),
+    ...(splits.length > 0 ? ['Outcomes by the thread that took the signals:', '', ...splits, ''] : []),
+    ...(threads.tracing ? [`_Signals were not traced: ${escapeMarkdown(threads.tracing)}._`] : []),
+  ]
+    .join('\n')
+    .trimEnd();
+}
