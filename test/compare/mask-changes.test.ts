@@ -23,23 +23,20 @@ describe('mask changes between base and head', () => {
     expect(describeThreads(['thread-1'])).toBe('1 other thread');
   });
 
-  it('unblocked workers: more threads per termination signal', () => {
+  it('unblocked workers: more threads, the three termination signals alike in one change', () => {
     const changes = maskChanges(census(['main']), census(workers));
-    expect(changes.map((c) => [c.kind, c.signal, c.kind === 'handler-threads' && c.direction])).toEqual([
-      ['handler-threads', 'SIGTERM', 'more'],
-      ['handler-threads', 'SIGINT', 'more'],
-      ['handler-threads', 'SIGHUP', 'more'],
+    expect(changes).toMatchObject([
+      { kind: 'handler-threads', direction: 'more', signals: ['SIGTERM', 'SIGINT', 'SIGHUP'] },
     ]);
-    expect(changes[0]?.sentence).toMatch(/main and 2 other threads in head, on main only in base/);
+    expect(changes[0]?.sentence).toBe(
+      'head lets main and 2 other threads run the SIGTERM/SIGINT/SIGHUP handler asynchronously (base: main only)',
+    );
   });
 
   it('a sigwait thread: fewer, and the handlers gone are not reported again as dispositions', () => {
     const changes = maskChanges(census(['main']), census([], { caught: ['SIG33'] }));
-    expect(changes.map((c) => c.kind === 'handler-threads' && c.direction)).toEqual([
-      'fewer',
-      'fewer',
-      'fewer',
-    ]);
+    expect(changes).toMatchObject([{ kind: 'handler-threads', direction: 'fewer', head: [] }]);
+    expect(changes[0]?.sentence).toMatch(/lets no thread run/);
   });
 
   it('SIGPIPE no longer ignored: a risk, not a handler change; same masks: nothing', () => {

@@ -28,7 +28,13 @@ export function compareThreads(cells: readonly CellInput[], findings: FindingThr
       if (change.kind === 'handler-threads') {
         const finding =
           change.direction === 'more' && (findings.kinds as readonly string[]).includes(signalMaskKind);
-        changes.push({ ...change, base: [...change.base], head: [...change.head], process, finding });
+        const copy = {
+          ...change,
+          signals: [...change.signals],
+          base: [...change.base],
+          head: [...change.head],
+        };
+        changes.push({ ...copy, process, finding });
       } else {
         changes.push({ ...change, process, finding: false });
       }

@@ -10,10 +10,13 @@ export type MaskChange =
       /** More (or fewer) threads can run a termination signal's handler asynchronously. */
       readonly kind: 'handler-threads';
       readonly direction: 'more' | 'fewer';
-      readonly signal: string;
+      /** The termination signals whose handler threads changed alike. */
+      readonly signals: readonly string[];
       readonly base: readonly string[];
       readonly head: readonly string[];
       readonly sentence: string;
+      /** What it means for iperf3, one sentence. */
+      readonly why: string;
     }
   | {
       /** A signal's process-wide disposition changed (ignored, caught, default). */
@@ -48,6 +51,7 @@ const internal = /^SIG\d+$/;
 
 export function maskChanges(base: CensusSummary, head: CensusSummary): MaskChange[] {
   const changes: MaskChange[] = [];
+  const handlers: Extract<MaskChange, { kind: 'handler-threads' }>[] = [];
   for (const signal of terminationSignals) {
     const b = base.handlerThreads[signal] ?? [];
     const h = head.handlerThreads[signal] ?? [];
@@ -56,17 +60,30 @@ export function maskChanges(base: CensusSummary, head: CensusSummary): MaskChang
     const hMax = head.maxHandlerThreads[signal] ?? h.length;
     if (hMax === bMax) continue;
     const direction = hMax > bMax ? 'more' : 'fewer';
-    const why =
-      direction === 'more'
-        ? `a thread other than main that takes ${signal} runs a handler that may only run on main (iperf3's longjmp lands on main's stack)`
-        : `fewer threads can be interrupted by ${signal}'s handler`;
-    changes.push({
+    const same = handlers.find((c) => c.direction === direction && same2(c.base, b) && same2(c.head, h));
+    if (same) {
+      handlers[handlers.indexOf(same)] = { ...same, signals: [...same.signals, signal] };
+      continue;
+    }
+    handlers.push({
       kind: 'handler-threads',
       direction,
-      signal,
+      signals: [signal],
       base: b,
       head: h,
-      sentence: `${signal}'s handler can run asynchronously on ${describeThreads(h)} in head, on ${describeThreads(b)} in base: ${why}`,
+      sentence: '',
+      why: '',
+    });
+  }
+  for (const c of handlers) {
+    const names = c.signals.join('/');
+    changes.push({
+      ...c,
+      sentence: `head lets ${describeThreads(c.head)} run the ${names} handler asynchronously (base: ${describeThreads(c.base)})`,
+      why:
+        c.direction === 'more'
+          ? `a thread other than main that takes ${names} runs a handler written for main: iperf3's longjmp then lands on another thread's stack`
+          : `fewer threads can be interrupted by the ${names} handler`,
     });
   }
   const watched = new Set([...base.caught, ...base.ignored, ...head.caught, ...head.ignored]);
@@ -88,4 +105,8 @@ export function maskChanges(base: CensusSummary, head: CensusSummary): MaskChang
     });
   }
   return changes;
+}
+
+function same2(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -23,10 +23,11 @@ export const MaskChangeEntry = z
       .object({
         kind: z.literal('handler-threads'),
         direction: z.enum(['more', 'fewer']),
-        signal: z.string(),
-        base: z.array(z.string()),
+        signals: z.array(z.string()).describe('the termination signals whose handler threads changed alike'),
+        base: z.array(z.string()).describe('roles of the threads that can run the handler in base'),
         head: z.array(z.string()),
         sentence: z.string(),
+        why: z.string(),
         process: z.enum(['server', 'client']),
         finding: z
           .boolean()

@@ -46,7 +46,8 @@ export function threadsSection(r: Report): string | null {
         : c.weight === 'risk'
           ? '⚠️ risk'
           : 'note';
-    return `- ${label} (${c.process}): ${escapeMarkdown(c.sentence)}`;
+    const why = c.kind === 'handler-threads' ? `: ${c.why}` : '';
+    return `- ${label} (${c.process}): ${escapeMarkdown(`${c.sentence}${why}`)}`;
   });
   return [
     '#### Threads and signal masks',
