@@ -8,6 +8,8 @@ export interface CellProgress {
   readonly decision: SequentialDecision;
   /** Mean wall time of one iteration so far (both sides), ms; null before the first batch. */
   readonly meanIterationMs: number | null;
+  /** The census showed a risk this cell exercises (SIGPIPE no longer ignored, a peer that vanishes). */
+  readonly steered?: boolean;
 }
 
 /** Prior cost of an iteration per variant, relative to plain, until a cell has measured its own. */
@@ -23,7 +25,9 @@ function cost(cell: CellProgress): number {
  * 1. A cell leaning towards "head is worse" (head failed more than base) gets the batch, the one
  *    with the most evidence per second first: a real regression settles in a few batches instead
  *    of waiting its turn behind cells that have shown nothing.
- * 2. Otherwise the open cell with the fewest batches, cheapest variant first (plain before ASan
+ * 2. Otherwise a cell the census steers to (it exercises a risky disposition change), fewest
+ *    batches first: the iterations go where the risk would show.
+ * 3. Otherwise the open cell with the fewest batches, cheapest variant first (plain before ASan
  *    before TSan): every cell is looked at once before any is looked at twice.
  */
 export function nextCell(cells: readonly CellProgress[]): CellProgress | undefined {
@@ -36,7 +40,8 @@ export function nextCell(cells: readonly CellProgress[]): CellProgress | undefin
       c.decision.llr.worse / cost(c) > best.decision.llr.worse / cost(best) ? c : best,
     );
   }
-  return open.reduce<CellProgress | undefined>((best, c) => {
+  const steered = open.filter((c) => c.steered);
+  return (steered.length > 0 ? steered : open).reduce<CellProgress | undefined>((best, c) => {
     if (!best) return c;
     if (c.decision.batches !== best.decision.batches)
       return c.decision.batches < best.decision.batches ? c : best;

@@ -17,6 +17,7 @@ import { runIterations } from '../storm/run-iterations.js';
 import type { StormWorkload } from '../workload/schema.js';
 import { type CellProgress, nextCell } from './allocate.js';
 import type { BaseCache } from './base-cache.js';
+import { exercisesVanishingPeer, riskyDisposition } from './steer.js';
 
 /** One cell to storm: a workload in one build variant. */
 export interface CellPlan {
@@ -109,8 +110,11 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
     });
   }
   let iterationsDone = 0;
+  // Set once a cell's census shows head no longer ignoring SIGPIPE: the peer-loss cells go first.
+  let sigpipeRisk = false;
   const progress = (): CellProgress[] =>
     runs.map((run) => ({
+      steered: sigpipeRisk && exercisesVanishingPeer(run.plan.workload),
       index: run.plan.index,
       variant: run.plan.variant,
       decision: run.stop === null ? run.state.decision : { ...run.state.decision, state: 'stop' },
@@ -172,6 +176,7 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
     }
     run.base.push(...got.base);
     run.head.push(...got.head);
+    sigpipeRisk ||= riskyDisposition(run.base, run.head);
     run.elapsedMs += performance.now() - cellStarted;
     if (interrupted) {
       // A half-run batch would bias the sequential test; its records are kept in the files and the report.

@@ -34,6 +34,13 @@ describe('nextCell', () => {
     expect(nextCell(cells.filter((c) => c.index !== 3))?.index).toBe(1);
   });
 
+  it('a cell the census steers to (SIGPIPE no longer ignored, a vanishing peer) goes before the rest', () => {
+    const cells = [cell(0, 'plain', []), { ...cell(1, 'plain', [{ base: 0, head: 0 }]), steered: true }];
+    expect(nextCell(cells)?.index).toBe(1);
+    // …but not before a cell that leans towards regression.
+    expect(nextCell([...cells, cell(2, 'plain', [{ base: 0, head: 3 }])])?.index).toBe(2);
+  });
+
   it('gives the batch to a cell leaning towards regression, even if it ran more', () => {
     const cells = [cell(0, 'plain', []), cell(1, 'plain', [{ base: 0, head: 3 }]), cell(2, 'asan', [])];
     expect(nextCell(cells)?.index).toBe(1);
