@@ -82,6 +82,36 @@ export const BadExitOutcome = z.object({
   ...base,
 });
 
+/** With -J, the judged side's stdout after a signal is not one JSON document (iperf3 promises its partial results). */
+export const BadOutputOutcome = z.object({
+  kind: z.literal('bad-output'),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  /** What is wrong with the document, e.g. `stdout is empty: no JSON document`. */
+  problem: z.string(),
+  /** Stable across runs: `bad-output:` and the problem without offsets. */
+  signature: z.string(),
+  /** The start of stdout, as evidence. */
+  stdoutHead: z.string(),
+  ...base,
+});
+
+/** A persistent server that no longer serves the next client after its client was signalled or killed. */
+export const StuckServerOutcome = z.object({
+  kind: z.literal('stuck-server'),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  signature: z.string(),
+  /** How the follow-up client ended: its exit, or the time bound. */
+  followUp: z.object({
+    exitCode: z.number().int().nullable(),
+    signal: z.string().nullable(),
+    timedOut: z.boolean(),
+    stderrHead: z.array(z.string()),
+  }),
+  ...base,
+});
+
 export const HarnessErrorOutcome = z.object({
   kind: z.literal('harness-error'),
   /** What the harness could not do: never blamed on the code under test. */
@@ -95,6 +125,8 @@ export const Outcome = z.discriminatedUnion('kind', [
   SanitizerOutcome,
   HangOutcome,
   BadExitOutcome,
+  BadOutputOutcome,
+  StuckServerOutcome,
   HarnessErrorOutcome,
 ]);
 export type Outcome = z.infer<typeof Outcome>;
@@ -105,6 +137,8 @@ export const outcomeKinds = [
   'sanitizer',
   'hang',
   'bad-exit',
+  'bad-output',
+  'stuck-server',
   'harness-error',
 ] as const satisfies readonly OutcomeKind[];
 
@@ -112,7 +146,7 @@ export const outcomeKinds = [
 export type OutcomeCounts = Record<OutcomeKind, number>;
 
 export function emptyOutcomeCounts(): OutcomeCounts {
-  return { clean: 0, crash: 0, sanitizer: 0, hang: 0, 'bad-exit': 0, 'harness-error': 0 };
+  return Object.fromEntries(outcomeKinds.map((kind) => [kind, 0])) as OutcomeCounts;
 }
 
 /** A failure of the code under test (harness errors are not). */

@@ -13,6 +13,9 @@ export function familyOf(outcome: Outcome): string | null {
       return outcome.signal;
     case 'bad-exit':
       return `exit ${outcome.exitCode}`;
+    case 'bad-output':
+    case 'stuck-server':
+      return outcome.kind;
     case 'hang':
       return 'hang';
     default:

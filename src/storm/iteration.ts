@@ -123,7 +123,7 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
       census: seen.census[signalled.side],
       sent: seen.signals.filter((s) => s.delivered).map((s) => s.signal),
     });
-    const judged = judgeEnds(ctx.workload, ended, timeoutMs);
+    const judged = judgeEnds(ctx.workload, ended, timeoutMs, followUp);
     return finish(judged, { ...seen, readyMs, trace, ...(followUp ? { followUp } : {}) });
   } catch (error) {
     if (ctx.signal?.aborted) return null;

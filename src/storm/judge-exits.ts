@@ -1,7 +1,9 @@
 import { classifyProcess, type Expectations, harnessError } from '../classify/classify-process.js';
+import { jsonDocumentProblem } from '../classify/json-document.js';
 import type { Outcome } from '../classify/outcome.js';
 import { judgedSide, type StormWorkload } from '../workload/schema.js';
 import type { Ended } from './await-exits.js';
+import type { FollowUp } from './follow-up.js';
 import { roundMs, type SideOutcomes } from './iteration-record.js';
 import type { Side } from './record.js';
 import { killGroup, type SideProcess } from './side-process.js';
@@ -35,15 +37,70 @@ export function classifyEnd(end: Ended, expect: Expectations, timeoutMs: number)
   );
 }
 
-/** The outcomes of every process that ran to its end (or hung) after the pattern. */
+/**
+ * The outcomes of every process that ran to its end (or hung) after the pattern. A clean exit of
+ * the judged side is then held to what a clean shutdown must leave: with -J after a signal, one
+ * JSON document on stdout; for a persistent server, a served follow-up client.
+ */
 export function judgeEnds(
   w: StormWorkload,
   ended: ReadonlyMap<SideProcess, Ended>,
   timeoutMs: number,
+  followUp: FollowUp | null = null,
 ): SideOutcomes {
   const outcomes: SideOutcomes = {};
-  for (const [p, end] of ended) outcomes[p.side] = classifyEnd(end, expectationsFor(w, p.side), timeoutMs);
+  for (const [p, end] of ended) {
+    const outcome = classifyEnd(end, expectationsFor(w, p.side), timeoutMs);
+    outcomes[p.side] = p.side === judgedSide(w) ? shutdownCheck(w, p.side, end, outcome, followUp) : outcome;
+  }
   return outcomes;
+}
+
+function shutdownCheck(
+  w: StormWorkload,
+  side: Side,
+  end: Ended,
+  outcome: Outcome,
+  followUp: FollowUp | null,
+): Outcome {
+  if (outcome.kind !== 'clean') return outcome;
+  const common = {
+    exitCode: end.exit.exitCode,
+    signal: end.exit.signal,
+    durationMs: outcome.durationMs,
+    stderrHead: outcome.stderrHead,
+  };
+  const signalled = w.signal.to === side && w.signal.pattern.some((s) => s.signal !== 'SIGKILL');
+  const problem =
+    signalled && /(^|\s)-J(\s|$)/.test(w[side].args) ? jsonDocumentProblem(end.exit.stdout) : null;
+  if (problem) {
+    return {
+      kind: 'bad-output',
+      ...common,
+      problem,
+      signature: `bad-output:${problem.replace(/\d+/g, 'N').split(':')[0]}`,
+      stdoutHead: end.exit.stdout.slice(0, 2000),
+    };
+  }
+  if (followUp && !followUp.served) {
+    const how = followUp.timedOut
+      ? 'timeout'
+      : followUp.signal
+        ? followUp.signal
+        : `exit ${followUp.exitCode}`;
+    return {
+      kind: 'stuck-server',
+      ...common,
+      signature: `stuck-server:follow-up ${how}`,
+      followUp: {
+        exitCode: followUp.exitCode,
+        signal: followUp.signal,
+        timedOut: followUp.timedOut,
+        stderrHead: followUp.stderrHead,
+      },
+    };
+  }
+  return outcome;
 }
 
 /**

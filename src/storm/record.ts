@@ -100,6 +100,8 @@ const Counts = z.object({
   sanitizer: z.number().int(),
   hang: z.number().int(),
   'bad-exit': z.number().int(),
+  'bad-output': z.number().int().default(0),
+  'stuck-server': z.number().int().default(0),
   'harness-error': z.number().int(),
 });
 

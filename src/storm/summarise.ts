@@ -28,6 +28,10 @@ export function excerptOf(outcome: Outcome): string {
       return `no exit within ${outcome.timeoutMs} ms: ${outcome.signature}`;
     case 'bad-exit':
       return `exit ${outcome.exitCode}${first ? `: ${first}` : ''}`;
+    case 'bad-output':
+      return outcome.problem;
+    case 'stuck-server':
+      return `the next client was not served (${followUpText(outcome.followUp)})`;
     case 'harness-error':
       return outcome.reason;
     case 'clean':
@@ -52,6 +56,12 @@ export function evidenceOf(outcome: Outcome): string {
       return outcome.report;
     case 'hang':
       return outcome.backtrace;
+    case 'bad-output':
+      return `${outcome.problem}\n\nstdout began:\n${outcome.stdoutHead}`;
+    case 'stuck-server':
+      return [`follow-up client: ${followUpText(outcome.followUp)}`, ...outcome.followUp.stderrHead].join(
+        '\n',
+      );
     default:
       return outcome.stderrHead.join('\n');
   }
@@ -159,4 +169,9 @@ export function summarise(records: readonly IterationRecord[], meta: SummaryMeta
 function censusOf(records: readonly IterationRecord[]): { census?: StormSummary['census'] } {
   const census = summariseCensus(records.flatMap((r) => r.census?.[r.target.side] ?? []));
   return census ? { census } : {};
+}
+
+function followUpText(f: { exitCode: number | null; signal: string | null; timedOut: boolean }): string {
+  if (f.timedOut) return 'it did not finish in time';
+  return f.signal ? `it died of ${f.signal}` : `it exited ${f.exitCode}`;
 }

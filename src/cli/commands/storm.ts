@@ -133,7 +133,9 @@ async function stormAction(flags: z.infer<typeof StormFlags>): Promise<number> {
       summary.outcomes.crash +
       summary.outcomes.sanitizer +
       summary.outcomes.hang +
-      summary.outcomes['bad-exit'];
+      summary.outcomes['bad-exit'] +
+      summary.outcomes['bad-output'] +
+      summary.outcomes['stuck-server'];
     return flags.failOnFindings && failed > 0 ? exitFindings : 0;
   } finally {
     process.off('SIGINT', stop);

@@ -10,7 +10,7 @@ import { wilsonInterval } from '../stats/wilson.js';
  */
 export function judgedCount(side: SideObservation): BinomialCount {
   const o = side.outcomes;
-  const failures = o.crash + o.sanitizer + o.hang + o['bad-exit'];
+  const failures = o.crash + o.sanitizer + o.hang + o['bad-exit'] + o['bad-output'] + o['stuck-server'];
   const noise = Math.min(side.noiseOnly ?? 0, o.sanitizer);
   return { n: failures + o.clean, failures: failures - noise };
 }
