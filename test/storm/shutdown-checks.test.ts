@@ -2,12 +2,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { awaitExits } from '../../src/storm/await-exits.js';
 import { judgeEnds } from '../../src/storm/judge-exits.js';
 import { createLanePool, type LanePool } from '../../src/storm/lanes.js';
-import { runIterations } from '../../src/storm/run-iterations.js';
 import { startSide } from '../../src/storm/side-process.js';
 import { resolveStormWorkload } from '../../src/workload/load.js';
 import type { StormWorkload } from '../../src/workload/schema.js';
 import { strayProcesses } from '../support/stray-processes.js';
 import { subjectBinary } from '../support/subject.js';
+import { stormRecords } from '../support/thread-subjects.js';
 
 // What a clean shutdown must leave besides the exit status: with -J one JSON document on stdout,
 // and a persistent server that still serves the next client.
@@ -29,19 +29,8 @@ async function judgeServer(script: string) {
   return judgeEnds(workload, ended, 5000).server;
 }
 
-async function storm(binary: string, workload: StormWorkload, n: number) {
-  const { records } = await runIterations({
-    pool,
-    binary,
-    variant: 'plain',
-    workload,
-    seed: 4,
-    iterations: Array.from({ length: n }, (_, i) => i),
-    stormId: `shutdown-${workload.name}`,
-  });
-  expect(records).toHaveLength(n);
-  return records;
-}
+const storm = (binary: string, workload: StormWorkload, n: number) =>
+  stormRecords(pool, binary, workload, n, 4);
 
 describe('shutdown checks', () => {
   it('-J after a signal: a document cut short is bad-output with its evidence; one document is clean', async () => {

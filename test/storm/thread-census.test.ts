@@ -1,41 +1,22 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLanePool, type LanePool } from '../../src/storm/lanes.js';
 import type { IterationRecord } from '../../src/storm/record.js';
-import { runIterations } from '../../src/storm/run-iterations.js';
 import { summarise } from '../../src/storm/summarise.js';
 import { decodeMask } from '../../src/storm/threads/signal-set.js';
-import { resolveStormWorkload } from '../../src/workload/load.js';
 import { strayProcesses } from '../support/stray-processes.js';
-import { subjectBinary } from '../support/subject.js';
+import { stormRecords, type ThreadSubjects, threadSubjects } from '../support/thread-subjects.js';
 
 // The census read from /proc right before the first signal, on the subject and its patches and on
 // Debian's single-threaded iperf3 3.12: who can run the termination handler, and who can not.
 let pool: LanePool;
-const binaries: Record<string, string> = {};
+let binaries: ThreadSubjects;
 
 beforeAll(async () => {
   pool = await createLanePool();
-  binaries.unpatched = await subjectBinary('plain');
-  binaries.unblocked = await subjectBinary('plain', ['unblocked-worker-signals.patch']);
-  binaries.sigwait = await subjectBinary('plain', ['unblocked-worker-signals.patch', 'sigwait-thread.patch']);
-  binaries.sigpipe = await subjectBinary('plain', ['sigpipe-not-ignored.patch']);
-  binaries.debian = '/usr/bin/iperf3';
+  binaries = await threadSubjects();
 });
 
-async function storm(binary: string, name: string, n: number): Promise<IterationRecord[]> {
-  const { workload } = await resolveStormWorkload(name);
-  const { records } = await runIterations({
-    pool,
-    binary,
-    variant: 'plain',
-    workload,
-    seed: 5,
-    iterations: Array.from({ length: n }, (_, i) => i),
-    stormId: `census-${name}`,
-  });
-  expect(records).toHaveLength(n);
-  return records;
-}
+const storm = (binary: string, name: string, n: number) => stormRecords(pool, binary, name, n, 5);
 
 function summary(records: IterationRecord[]) {
   const s = summarise(records, {
@@ -63,7 +44,7 @@ describe('thread census', () => {
   });
 
   it('unpatched subject: only the main thread can run the termination handler; SIGPIPE ignored', async () => {
-    const records = await storm(binaries.unpatched ?? '', 'server-sigterm', 2);
+    const records = await storm(binaries.unpatched, 'server-sigterm', 2);
     const census = records[0]?.census?.server;
     expect(census?.threads.map((t) => t.role)).toEqual([
       'main',
@@ -84,13 +65,13 @@ describe('thread census', () => {
   });
 
   it('unblocked-worker-signals: every stream thread can run it too', async () => {
-    const s = summary(await storm(binaries.unblocked ?? '', 'server-sigterm', 2));
+    const s = summary(await storm(binaries.unblocked, 'server-sigterm', 2));
     expect(s.handlerThreads.SIGTERM).toEqual(['main', 'thread-1', 'thread-2', 'thread-3', 'thread-4']);
     expect(s.maxHandlerThreads.SIGINT).toBe(5);
   });
 
   it('sigwait-thread: no thread runs a handler; one takes the signals in sigwait', async () => {
-    const s = summary(await storm(binaries.sigwait ?? '', 'client-sigterm', 2));
+    const s = summary(await storm(binaries.sigwait, 'client-sigterm', 2));
     expect(s.handlerThreads).toEqual({ SIGTERM: [], SIGINT: [], SIGHUP: [] });
     const takes = s.rows.map((r) => r.takes.SIGTERM);
     expect(takes.filter((t) => t === 'sigwait')).toHaveLength(1);
@@ -99,16 +80,16 @@ describe('thread census', () => {
   });
 
   it('peer-killed takes the census of the judged server too, where SIGPIPE matters', async () => {
-    const plain = await storm(binaries.unpatched ?? '', 'peer-killed', 1);
+    const plain = await storm(binaries.unpatched, 'peer-killed', 1);
     expect(plain[0]?.census?.client?.threads.length).toBeGreaterThan(1);
     expect(summary(plain).ignored).toContain('SIGPIPE');
-    const patched = summary(await storm(binaries.sigpipe ?? '', 'peer-killed', 1));
+    const patched = summary(await storm(binaries.sigpipe, 'peer-killed', 1));
     expect(patched.ignored).not.toContain('SIGPIPE');
     expect(patched.rows[0]?.takes.SIGPIPE).toBe('default');
   });
 
   it("Debian's iperf3 3.12 is single-threaded: main alone takes everything", async () => {
-    const s = summary(await storm(binaries.debian ?? '', 'server-burst', 2));
+    const s = summary(await storm(binaries.debian, 'server-burst', 2));
     expect(s.rows.map((r) => r.role)).toEqual(['main']);
     expect(s.handlerThreads.SIGTERM).toEqual(['main']);
     expect(s.ignored).toContain('SIGPIPE');

@@ -1,43 +1,40 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { pickThread } from '../../src/storm/deliver.js';
 import { createLanePool, type LanePool } from '../../src/storm/lanes.js';
 import type { IterationRecord } from '../../src/storm/record.js';
-import { runIterations } from '../../src/storm/run-iterations.js';
-import { resolveStormWorkload } from '../../src/workload/load.js';
 import { strayProcesses } from '../support/stray-processes.js';
-import { subjectBinary } from '../support/subject.js';
+import { stormRecords, type ThreadSubjects, threadSubjects } from '../support/thread-subjects.js';
 
 // Signals aimed at one thread with tgkill, and the peer stalled until the judged side's socket
 // buffers are full: the deterministic paths to the worker-thread crash and to SIGPIPE.
 let pool: LanePool;
-const binaries: Record<string, string> = {};
+let binaries: ThreadSubjects;
 
 beforeAll(async () => {
   pool = await createLanePool();
-  binaries.unpatched = await subjectBinary('plain');
-  binaries.unblocked = await subjectBinary('plain', ['unblocked-worker-signals.patch']);
-  binaries.sigwait = await subjectBinary('plain', ['unblocked-worker-signals.patch', 'sigwait-thread.patch']);
-  binaries.sigpipe = await subjectBinary('plain', ['sigpipe-not-ignored.patch']);
-  binaries.debian = '/usr/bin/iperf3';
+  binaries = await threadSubjects();
 });
 
-async function storm(binary: string | undefined, name: string, n: number): Promise<IterationRecord[]> {
-  const { workload } = await resolveStormWorkload(name);
-  const { records } = await runIterations({
-    pool,
-    binary: binary ?? '',
-    variant: 'plain',
-    workload,
-    seed: 9,
-    iterations: Array.from({ length: n }, (_, i) => i),
-    stormId: `aimed-${name}`,
-  });
-  expect(records).toHaveLength(n);
-  return records;
-}
+const storm = (binary: string, name: string, n: number) => stormRecords(pool, binary, name, n, 9);
 
 const kinds = (records: IterationRecord[]) => records.map((r) => r.target.outcome.kind);
 
 describe('thread-directed workloads', () => {
+  it('aims: main is the leader, stream the newest other thread, each rotates with the iteration', () => {
+    const thread = (tid: number, role: string) => ({ tid, role, name: 'iperf3', blocked: [], pending: [] });
+    const census = {
+      pid: 10,
+      caught: [],
+      ignored: [],
+      sharedPending: [],
+      threads: [thread(10, 'main'), thread(12, 'thread-1'), thread(15, 'thread-2')],
+    };
+    expect(pickThread(census, 'main', 0)?.tid).toBe(10);
+    expect(pickThread(census, 'stream', 0)?.tid).toBe(15);
+    expect([0, 1, 2, 3].map((turn) => pickThread(census, 'each', turn)?.tid)).toEqual([10, 12, 15, 10]);
+    expect(pickThread({ ...census, threads: [thread(10, 'main')] }, 'stream', 0)).toBeNull();
+  });
+
   it('unpatched: SIGTERM at a stream thread stays pending there; the run ends clean', async () => {
     const records = await storm(binaries.unpatched, 'client-stream-sigterm', 6);
     expect(kinds(records)).toEqual(Array(6).fill('clean'));

@@ -6,14 +6,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLanePool, type LanePool } from '../../src/storm/lanes.js';
-import type { IterationRecord } from '../../src/storm/record.js';
-import { runIterations } from '../../src/storm/run-iterations.js';
 import { signalTracer } from '../../src/storm/trace/signal-tracer.js';
 import { findTracefs } from '../../src/storm/trace/tracefs.js';
 import { installRoot } from '../../src/util/paths.js';
-import { resolveStormWorkload } from '../../src/workload/load.js';
 import { strayProcesses } from '../support/stray-processes.js';
-import { subjectBinary } from '../support/subject.js';
+import { stormRecords, type ThreadSubjects, threadSubjects } from '../support/thread-subjects.js';
 
 // Signal attribution from tracefs (this machine runs the tests as root, with tracefs): who took
 // each signal, and the machine's tracing state left as it was, also after Ctrl-C or a kill -9.
@@ -21,7 +18,7 @@ const cli = join(installRoot, 'bin', 'sigstorm.js');
 let pool: LanePool;
 let root = '';
 let dir = '';
-const binaries: Record<string, string> = {};
+let binaries: ThreadSubjects;
 
 beforeAll(async () => {
   const found = findTracefs();
@@ -29,27 +26,13 @@ beforeAll(async () => {
   root = found.root;
   dir = await mkdtemp(join(tmpdir(), 'sigstorm-tracing-'));
   pool = await createLanePool();
-  binaries.unpatched = await subjectBinary('plain');
-  binaries.unblocked = await subjectBinary('plain', ['unblocked-worker-signals.patch']);
+  binaries = await threadSubjects();
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function storm(binary: string | undefined, name: string, n: number): Promise<IterationRecord[]> {
-  const { workload } = await resolveStormWorkload(name);
-  const { records } = await runIterations({
-    pool,
-    binary: binary ?? '',
-    variant: 'plain',
-    workload,
-    seed: 3,
-    iterations: Array.from({ length: n }, (_, i) => i),
-    stormId: `trace-${name}`,
-  });
-  expect(records).toHaveLength(n);
-  return records;
-}
+const storm = (binary: string, name: string, n: number) => stormRecords(pool, binary, name, n, 3);
 
 /** What other tracing users would see: the instances, and every switch sigstorm could touch at the top. */
 function tracingState() {
@@ -101,7 +84,7 @@ describe('signal attribution from tracefs', () => {
   it('the tracing state is the same before and after a storm stopped by Ctrl-C', async () => {
     const before = tracingState();
     const out = join(dir, 'interrupted.jsonl');
-    const args = ['storm', '--binary', binaries.unpatched ?? '', '--workload', 'server-burst'];
+    const args = ['storm', '--binary', binaries.unpatched, '--workload', 'server-burst'];
     const child = execa('node', [cli, ...args, '--iterations', '200', '--out', out, '--quiet'], {
       reject: false,
     });
@@ -117,7 +100,7 @@ describe('signal attribution from tracefs', () => {
   it('an instance left by a sigstorm killed outright is removed by the next one', async () => {
     const before = tracingState();
     const out = join(dir, 'killed.jsonl');
-    const args = ['storm', '--binary', binaries.unpatched ?? '', '--workload', 'server-burst'];
+    const args = ['storm', '--binary', binaries.unpatched, '--workload', 'server-burst'];
     const child = execa('node', [cli, ...args, '--iterations', '200', '--out', out, '--quiet'], {
       reject: false,
     });
@@ -129,7 +112,7 @@ describe('signal attribution from tracefs', () => {
     expect(existsSync(left)).toBe(true);
     // Its iperf3 processes lead groups of their own: end them by pid, as the harness would have.
     for (const p of await strayProcesses({
-      binary: binaries.unpatched ?? '',
+      binary: binaries.unpatched,
       ports: [],
       parentPid: child.pid ?? -1,
     })) {

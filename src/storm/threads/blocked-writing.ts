@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isErrno } from '../../util/file-lock.js';
 import type { Side } from '../record.js';
 
 /**
@@ -84,7 +85,7 @@ function readOrEmpty(path: string): string {
   }
 }
 
+/** The process or thread has exited: its /proc entries are gone (ENOENT) or refuse reads (ESRCH). */
 function gone(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ESRCH';
+  return isErrno(error, 'ENOENT') || isErrno(error, 'ESRCH');
 }

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { isErrno } from '../../util/file-lock.js';
 import type { CensusThread, ThreadCensus } from './census.schema.js';
 import { decodeMask } from './signal-set.js';
 
@@ -67,7 +68,7 @@ function readText(path: string): string | null {
   }
 }
 
+/** The process or thread has exited: its /proc entries are gone (ENOENT) or refuse reads (ESRCH). */
 function gone(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ESRCH';
+  return isErrno(error, 'ENOENT') || isErrno(error, 'ESRCH');
 }
