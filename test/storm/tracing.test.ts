@@ -81,6 +81,33 @@ describe('signal attribution from tracefs', () => {
     }
   });
 
+  it('where tracing is off, each record says why and the storm runs as before', async () => {
+    const out = join(dir, 'off.jsonl');
+    const args = [
+      'storm',
+      '--binary',
+      '/usr/bin/iperf3',
+      '--workload',
+      'server-sigterm',
+      '--iterations',
+      '2',
+    ];
+    const run = await execa('node', [cli, ...args, '--out', out, '--quiet'], {
+      env: { SIGSTORM_TRACE: '0' },
+      reject: false,
+    });
+    expect(run.exitCode).toBe(0);
+    const records = (await readFile(out, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    for (const r of records) {
+      expect(r.trace).toEqual({ kind: 'off', why: 'turned off by SIGSTORM_TRACE=0' });
+      expect(r.target.outcome.kind).toBe('clean');
+      expect(r.census.server.threads.length).toBe(1);
+    }
+  });
+
   it('the tracing state is the same before and after a storm stopped by Ctrl-C', async () => {
     const before = tracingState();
     const out = join(dir, 'interrupted.jsonl');
