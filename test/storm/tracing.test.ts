@@ -9,7 +9,7 @@ import { createLanePool, type LanePool } from '../../src/storm/lanes.js';
 import { signalTracer } from '../../src/storm/trace/signal-tracer.js';
 import { findTracefs } from '../../src/storm/trace/tracefs.js';
 import { installRoot } from '../../src/util/paths.js';
-import { strayProcesses } from '../support/stray-processes.js';
+import { listProcesses } from '../support/stray-processes.js';
 import { stormRecords, type ThreadSubjects, threadSubjects } from '../support/thread-subjects.js';
 
 // Signal attribution from tracefs (this machine runs the tests as root, with tracefs): who took
@@ -126,6 +126,7 @@ describe('signal attribution from tracefs', () => {
 
   it('an instance left by a sigstorm killed outright is removed by the next one', async () => {
     const before = tracingState();
+    const earlier = new Set((await listProcesses()).map((p) => p.pid));
     const out = join(dir, 'killed.jsonl');
     const args = ['storm', '--binary', binaries.unpatched, '--workload', 'server-burst'];
     const child = execa('node', [cli, ...args, '--iterations', '200', '--out', out, '--quiet'], {
@@ -137,14 +138,13 @@ describe('signal attribution from tracefs', () => {
     child.kill('SIGKILL');
     await child;
     expect(existsSync(left)).toBe(true);
-    // Its iperf3 processes lead groups of their own: end them by pid, as the harness would have.
-    for (const p of await strayProcesses({
-      binary: binaries.unpatched,
-      ports: [],
-      parentPid: child.pid ?? -1,
-    })) {
-      process.kill(-p.pgid, 'SIGKILL');
-    }
+    // Its iperf3 processes lead groups of their own and now belong to init: end them by pid, as
+    // the harness would have (this file alone runs this binary while it runs).
+    const running = async () =>
+      (await listProcesses()).filter((p) => p.argv.includes(binaries.unpatched) && !earlier.has(p.pid));
+    for (const p of await running()) process.kill(-p.pgid, 'SIGKILL');
+    await sleep(200);
+    expect(await running()).toEqual([]);
     const next = await execa(
       'node',
       [cli, ...args, '--iterations', '1', '--out', join(dir, 'next.jsonl'), '--quiet'],
