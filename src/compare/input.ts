@@ -1,6 +1,6 @@
 import type { VariantName } from '../build/variants.js';
 import type { OutcomeCounts, OutcomeKind } from '../classify/outcome.js';
-import type { Side } from '../storm/record.js';
+import type { Role, Side } from '../workload/side.js';
 import type { BatchPair } from './sequential/decide-cell.js';
 
 /**
@@ -17,7 +17,7 @@ export interface SignatureObservation {
   /** The process that showed it. */
   readonly side: Side;
   /** `target`: the judged side of the iteration; `peer`: the other side, evidence only. */
-  readonly role: 'target' | 'peer';
+  readonly role: Role;
   /** Iterations it was seen in. */
   readonly count: number;
   readonly firstIteration: number;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { BuildResult } from '../build/build-variant.js';
 import type { VariantName } from '../build/variants.js';
-import { countBatch } from '../compare/adapters.js';
+import { countBatch } from '../compare/sequential/count-batch.js';
 import {
   advance,
   type BatchPair,

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type BuildResult, build, describeTree, type Tree } from '../build/build-tree.js';
 import type { VariantName } from '../build/variants.js';
+import { compare } from '../compare/compare.js';
 import { Thresholds } from '../config/thresholds.schema.js';
 import { buildReport } from '../report/build-report.js';
 import { renderMarkdown } from '../report/markdown/render-markdown.js';
@@ -150,7 +151,7 @@ export async function runValidation(
   });
   if (signal?.aborted)
     throw new SigstormError('Validation cancelled', { hint: 'Start it again to get a verdict.' });
-  const { cells: cellData, notRun } = cellInputs(runs, thresholds, pool.lanes.length, request.iterations);
+  const { cells: cellData, notRun } = cellInputs(runs, thresholds, request.iterations);
 
   // 4. Throughput, with the machine to itself (no storm runs now).
   const throughput = [];
@@ -191,8 +192,7 @@ export async function runValidation(
   const report = buildReport({
     base: buildInfo(builds.base.tree, builds.base.variants),
     head: buildInfo(builds.head.tree, builds.head.variants),
-    cells: cellData,
-    throughput,
+    comparison: compare(cellData, throughput, thresholds),
     notRun: [...notRun, ...reusedNote(runs)],
     thresholds,
   });

@@ -3,7 +3,8 @@ import type { VariantName } from '../build/variants.js';
 import { classifyProcess, type Expectations, harnessError } from '../classify/classify-process.js';
 import type { Outcome } from '../classify/outcome.js';
 import { sanitizerEnv } from '../classify/sanitizer-env.js';
-import { judgedSide, otherSide, type StormWorkload } from '../workload/schema.js';
+import { judgedSide, type StormWorkload } from '../workload/schema.js';
+import { otherSide, type Side } from '../workload/side.js';
 import { expandArgs } from '../workload/template.js';
 import { awaitExits, type Ended } from './await-exits.js';
 import { type DeliveredSignal, deliverPattern, type PlannedSignal } from './deliver.js';
@@ -11,7 +12,7 @@ import type { Lane, LanePool } from './lanes.js';
 import { placeSides } from './placement.js';
 import { drawInt, iterationRandom } from './prng.js';
 import { waitForPort } from './readiness.js';
-import type { IterationRecord, Side } from './record.js';
+import type { IterationRecord } from './record.js';
 import { reproCommand } from './repro.js';
 import { groupAlive, killGroup, type SideProcess, startSide } from './side-process.js';
 

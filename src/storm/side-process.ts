@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import type { Side } from './record.js';
+import type { Side } from '../workload/side.js';
 
 /** How one side's process ended, as the harness saw it. */
 export interface SideExit {
