@@ -3,7 +3,7 @@ import { observeSide } from '../compare/observe-side.js';
 import type { Thresholds } from '../config/thresholds.schema.js';
 import type { NotRun } from '../report/report.schema.js';
 import { judgedSide } from '../workload/schema.js';
-import type { CellRun } from './storm-cells.js';
+import type { CellRun } from './cell-run.js';
 
 /** The comparison's input for every planned cell, and what did not run (and why). */
 export function cellInputs(
