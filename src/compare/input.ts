@@ -5,7 +5,7 @@ import type { BatchPair } from './sequential/decide-cell.js';
 
 /**
  * What the comparison reads: plain data the validate pipeline assembles from storm summaries and
- * iteration records (adapters in ./adapters.ts). Nothing here is user input, so no zod.
+ * iteration records (observeSide in ./observe-side.ts). Nothing here is user input, so no zod.
  */
 
 /** One signature seen on one side of a cell: a storm summary's SignatureCount plus its family. */
