@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { build } from '../../build/build-tree.js';
 import { type VariantName, variantNames } from '../../build/variants.js';
+import { judgedOf } from '../../classify/outcome.js';
 import { createLanePool } from '../../storm/lanes.js';
 import { freshSeed } from '../../storm/prng.js';
 import { newStormId, runStorm } from '../../storm/run-storm.js';
@@ -129,12 +130,8 @@ async function stormAction(flags: z.infer<typeof StormFlags>): Promise<number> {
     progress.finish();
     process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : formatStormSummary(summary));
     if (summary.interrupted) return exitInterrupted;
-    const failed =
-      summary.outcomes.crash +
-      summary.outcomes.sanitizer +
-      summary.outcomes.hang +
-      summary.outcomes['bad-exit'];
-    return flags.failOnFindings && failed > 0 ? exitFindings : 0;
+    const { failures } = judgedOf(summary.outcomes);
+    return flags.failOnFindings && failures > 0 ? exitFindings : 0;
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
