@@ -1,4 +1,8 @@
+import { parseRepoConfigText } from '../../../src/config/repo-config-parse.js';
+import { defaultThresholds } from '../../../src/config/thresholds.schema.js';
+import { conclusionFor } from '../../../src/publish/conclusion.js';
 import type { CheckRunState } from '../../support/github-standin/model.js';
+import { testEnv, testRepoConfig } from './harness.js';
 
 /** The operations a pull-request run makes, for `standin.expect(...)`. */
 export const runOperations = [
@@ -43,3 +47,18 @@ export function outline(markdown: string): string {
     ...lines.filter((line) => /^#### (Stability|Throughput)/.test(line)).map((line) => line.split(':')[0]),
   ].join('\n');
 }
+
+/**
+ * The conclusion of a run under the test config on a subject without a signal bug: at most
+ * SIGSTORM_ITERATIONS_CAP iterations per side, fewer than the thresholds' minimum for a stability
+ * verdict, and no throughput runs, so both verdicts are inconclusive and the config's policy decides.
+ */
+export const shortRunConclusion = (() => {
+  const parsed = parseRepoConfigText(testRepoConfig);
+  if (!parsed.ok) throw new Error('the test repository config is invalid');
+  const cap = Number(testEnv.SIGSTORM_ITERATIONS_CAP);
+  if (!(cap < defaultThresholds.stability.minIterationsPerSide) || parsed.config.throughputRuns !== 0) {
+    throw new Error('the test config no longer makes short runs inconclusive: expect a specific verdict');
+  }
+  return conclusionFor({ stability: 'inconclusive', throughput: 'inconclusive' }, parsed.config.policy);
+})();
