@@ -1,10 +1,13 @@
-import { copyFile, readFile } from 'node:fs/promises';
+import { copyFile, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { variantNames } from '../../build/variants.js';
+import { configPath, RepoConfig } from '../../config/repo-config.schema.js';
 import { formatConfigProblem, parseRepoConfigText } from '../../config/repo-config-parse.js';
+import { conclusionFor } from '../../pipeline/conclusion.js';
 import type { ValidateRequest } from '../../pipeline/contract.js';
+import { requestFromConfig } from '../../pipeline/request-from-config.js';
 import { runValidation } from '../../pipeline/validate.js';
 import type { Report } from '../../report/report.schema.js';
 import { renderTerminal } from '../../report/terminal.js';
@@ -56,7 +59,7 @@ const ValidateFlags = z.object({
   lanes: int('--lanes', 1).optional(),
   cpus: z.string().min(1).optional(),
   throughputRuns: int('--throughput-runs', 0).optional(),
-  config: z.string().min(1).optional(),
+  config: z.union([z.string().min(1), z.literal(false)]).optional(),
   out: z.string().min(1).optional(),
   json: z.string().min(1).optional(),
   markdown: z.string().min(1).optional(),
@@ -66,7 +69,7 @@ const ValidateFlags = z.object({
 });
 export type ValidateFlags = z.infer<typeof ValidateFlags>;
 
-/** Exit status with --fail-on-regression when either verdict is a regression. */
+/** Exit status with --fail-on-regression when the config's policy makes the verdict a failure. */
 export const exitRegression = 3;
 
 export function registerValidate(program: Command): void {
@@ -92,13 +95,20 @@ export function registerValidate(program: Command): void {
     .option('--lanes <k>', 'parallel storm lanes (default: one per two CPUs)')
     .option('--cpus <list>', 'CPUs to use, taskset style')
     .option('--throughput-runs <n>', 'throughput runs per side (0 skips throughput)')
-    .option('--config <file>', 'a sigstorm.yml whose workloads, variants, iterations and thresholds apply')
+    .option(
+      '--config <file>',
+      `a sigstorm.yml (default: the repository's ${configPath}, when --repo is a local path)`,
+    )
+    .option('--no-config', 'use no sigstorm.yml, only the flags and the profile')
     .option('--out <dir>', 'directory for report.json, report.md and iterations/ (default: under the cache)')
     .option('--json <file>', 'also write the JSON report here')
     .option('--markdown <file>', 'also write the Markdown report here')
     .option('--no-base-cache', 'do not reuse base results of earlier validations')
     .option('--quiet', 'no progress display')
-    .option('--fail-on-regression', `exit ${exitRegression} when stability or throughput regressed`)
+    .option(
+      '--fail-on-regression',
+      `exit ${exitRegression} when the verdict is a failure under the config's policy (by default: a regression)`,
+    )
     .addHelpText(
       'after',
       `\nExit status: 0 the validation ran (whatever it found), ${exitRegression} a regression with --fail-on-regression,\n2 bad input, 1 the validation could not run (a build failed, a storm could not start).`,
@@ -112,51 +122,72 @@ export function parseValidateFlags(raw: unknown): ValidateFlags {
   return parseFlags(ValidateFlags, raw, 'validate');
 }
 
-async function requestFrom(flags: ValidateFlags): Promise<ValidateRequest> {
-  let config: Partial<Pick<ValidateRequest, 'workloads' | 'variants' | 'iterations' | 'thresholds'>> = {};
-  if (flags.config) {
-    const text = await readFile(flags.config, 'utf8').catch((error: unknown) => {
-      throw new UsageError(`Cannot read ${flags.config}`, {
-        cause: error,
-        hint: 'Give the path of a sigstorm.yml.',
-      });
+/**
+ * The config that applies: `--config FILE`; with `--no-config` none; by default the repository's
+ * own `.github/sigstorm.yml` when `--repo` is a local path (or absent: the bundled subject has none)
+ * and the file exists there.
+ */
+async function configFor(flags: ValidateFlags): Promise<{ config: RepoConfig; file?: string }> {
+  const file = flags.config === undefined ? await repoConfigFile(flags.repo) : flags.config || undefined;
+  if (file === undefined) return { config: RepoConfig.parse({}) };
+  const text = await readFile(file, 'utf8').catch((error: unknown) => {
+    throw new UsageError(`Cannot read ${file}`, {
+      cause: error,
+      hint: 'Give the path of a sigstorm.yml, or --no-config to use none.',
     });
-    const result = parseRepoConfigText(text, flags.config);
-    if (!result.ok) {
-      throw new UsageError(`Invalid configuration ${flags.config}`, {
-        details: result.problems.map(formatConfigProblem).join('\n'),
-        hint: 'Fix the file; every field is described in docs/github-app.md.',
-      });
-    }
-    const c = result.config;
-    config = {
-      ...(c.workloads ? { workloads: c.workloads } : {}),
-      ...(c.variants ? { variants: c.variants } : {}),
-      ...(c.iterations ? { iterations: c.iterations } : {}),
-      ...('thresholds' in c && c.thresholds ? { thresholds: c.thresholds } : {}),
-    };
+  });
+  const result = parseRepoConfigText(text, file);
+  if (!result.ok) {
+    throw new UsageError(`Invalid configuration ${file}`, {
+      details: result.problems.map(formatConfigProblem).join('\n'),
+      hint: 'Fix the file (every field is described in docs/github-app.md), or pass --no-config.',
+    });
   }
+  return { config: result.config, file };
+}
+
+async function repoConfigFile(repo: string | undefined): Promise<string | undefined> {
+  if (repo === undefined || isGitUrl(repo)) return undefined;
+  const file = join(resolve(repo), configPath);
+  return (await stat(file).catch(() => undefined))?.isFile() ? file : undefined;
+}
+
+function isGitUrl(repo: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[\w.-]+@[\w.-]+:/.test(repo);
+}
+
+/** The request and the config (for its policy) the flags ask for. */
+export async function validateRequestFor(
+  flags: ValidateFlags,
+): Promise<{ config: RepoConfig; file?: string; request: ValidateRequest }> {
+  const { config, file } = await configFor(flags);
+  return { config, ...(file ? { file } : {}), request: requestFrom(flags, config) };
+}
+
+function requestFrom(flags: ValidateFlags, config: RepoConfig): ValidateRequest {
   const tree = (ref: string | undefined, patches: string[] | undefined) => ({
     ...(flags.repo ? { repo: flags.repo } : {}),
     ...(ref ? { ref } : {}),
     patches: (patches ?? []).map((p) => resolve(p)),
   });
-  return {
-    ...config,
+  return requestFromConfig({
     base: tree(flags.base, flags.basePatches),
     head: tree(flags.head ?? flags.base, flags.headPatches),
-    ...(flags.workloads ? { workloads: flags.workloads } : {}),
-    ...(flags.variants ? { variants: flags.variants } : {}),
-    ...(flags.iterations ? { iterations: flags.iterations } : {}),
-    ...(flags.budget === undefined ? {} : { budgetSeconds: flags.budget }),
-    ...(flags.failFast === undefined ? {} : { failFast: flags.failFast }),
+    config,
     profile: flags.profile,
-    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
-    ...(flags.lanes ? { lanes: flags.lanes } : {}),
-    ...(flags.cpus ? { cpus: flags.cpus } : {}),
-    ...(flags.throughputRuns === undefined ? {} : { throughputRuns: flags.throughputRuns }),
-    ...(flags.out ? { outDir: flags.out } : {}),
-  };
+    overrides: {
+      workloads: flags.workloads,
+      variants: flags.variants,
+      iterations: flags.iterations,
+      budgetSeconds: flags.budget,
+      failFast: flags.failFast,
+      throughputRuns: flags.throughputRuns,
+      seed: flags.seed,
+      lanes: flags.lanes,
+      cpus: flags.cpus,
+      outDir: flags.out,
+    },
+  });
 }
 
 /** Runs a validation with progress on stderr and the report on stdout; returns the exit status. */
@@ -164,7 +195,8 @@ export async function validateAction(
   flags: ValidateFlags,
   show: (report: Report, markdown: string) => string = (report) => renderTerminal(report),
 ): Promise<number> {
-  const request = await requestFrom(flags);
+  const { config, file, request } = await validateRequestFor(flags);
+  if (file && !flags.quiet) process.stderr.write(`Config: ${file}\n`);
   const controller = new AbortController();
   const stop = (): void => controller.abort();
   process.once('SIGINT', stop);
@@ -183,8 +215,9 @@ export async function validateAction(
     process.stderr.write(
       `\nFiles: ${join(result.outDir, 'report.md')}, ${join(result.outDir, 'report.json')}, ${join(result.outDir, 'iterations')}/\n`,
     );
-    const regressed = result.verdict.stability === 'regression' || result.verdict.throughput === 'regression';
-    return flags.failOnRegression && regressed ? exitRegression : 0;
+    const conclusion = conclusionFor(result.verdict, config.policy);
+    process.stderr.write(`Conclusion under the policy: ${conclusion}\n`);
+    return flags.failOnRegression && conclusion === 'failure' ? exitRegression : 0;
   } finally {
     progress.finish();
     process.off('SIGINT', stop);
