@@ -1,20 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type BuildResult, build, describeTree, type Tree } from '../build/build-tree.js';
+import {
+  type BuildResult,
+  buildVariants as buildTreeVariants,
+  describeTree,
+  type Tree,
+} from '../build/build-tree.js';
 import type { VariantName } from '../build/variants.js';
 import { Thresholds } from '../config/thresholds.schema.js';
 import { buildReport } from '../report/build-report.js';
 import { renderMarkdown } from '../report/markdown/render-markdown.js';
 import type { BuildInfoInput, NotRun } from '../report/report.schema.js';
-import { createLanePool } from '../storm/lanes.js';
 import { interleavedThroughput } from '../throughput/interleave.js';
 import { SigstormError } from '../util/errors.js';
 import { cacheRoot } from '../util/paths.js';
 import { noBaseCache, openBaseCache } from './base-cache.js';
 import { cellInputs } from './cell-inputs.js';
-import type { TreeRequest, Validate, ValidateProgress, ValidateRequest } from './contract.js';
+import type { Validate, ValidateProgress, ValidateRequest } from './contract.js';
 import { planWorkloads } from './plan-workloads.js';
+import { preflight } from './preflight.js';
 import { profiles } from './profiles.js';
 import { type CellPlan, type CellRun, stormCells } from './storm-cells.js';
 
@@ -26,6 +31,7 @@ export interface ValidateExtras {
 /**
  * The validation pipeline, the same for the CLI and the GitHub App:
  * 1. settle the request (profile defaults, thresholds, workloads);
+ *    then check every input (trees exported and patched, build systems, CPUs) before any work;
  * 2. build base and head in every variant (cached);
  * 3. storm every cell on base and head, interleaved, with sequential stopping;
  * 4. measure throughput of base and head, interleaved, with the machine to themselves;
@@ -50,6 +56,12 @@ export async function runValidation(
   const buildVariants: VariantName[] = [
     ...new Set<VariantName>([...variants, ...(throughputRuns > 0 ? ['plain' as const] : [])]),
   ];
+  // Every input checked (trees exported and patched, build systems, CPUs) before any build or output folder.
+  const checked = await preflight(request, {
+    signal,
+    onProgress: (message) =>
+      emit({ phase: 'build', message: `checking ${message}`, iterationsDone: 0, iterationsTotal: 0 }),
+  });
   const outDir = resolve(
     request.outDir ??
       join(
@@ -61,45 +73,26 @@ export async function runValidation(
   await mkdir(outDir, { recursive: true });
 
   // 2. Build base and head.
-  const builds = { base: await buildSide('base', request.base), head: await buildSide('head', request.head) };
-  async function buildSide(which: 'base' | 'head', tree: TreeRequest) {
+  const builds = { base: await buildSide('base'), head: await buildSide('head') };
+  async function buildSide(which: 'base' | 'head') {
     emit({ phase: 'build', message: `building ${which}`, iterationsDone: 0, iterationsTotal: 0 });
-    try {
-      return await build(
-        {
-          ...(tree.repo ? { repo: tree.repo } : {}),
-          ...(tree.ref ? { ref: tree.ref } : {}),
-          patches: [...(tree.patches ?? [])],
-        },
-        buildVariants,
-        {
-          ...(signal ? { signal } : {}),
-          onProgress: (event) =>
-            emit({
-              phase: 'build',
-              message: `${which}: ${event.message}`,
-              iterationsDone: 0,
-              iterationsTotal: 0,
-            }),
-        },
-      );
-    } catch (error) {
-      if (error instanceof SigstormError) {
-        throw new SigstormError(`Building ${which} failed: ${error.message}`, {
-          ...(error.hint ? { hint: error.hint } : {}),
-          ...(error.details ? { details: error.details } : {}),
-          cause: error,
-        });
-      }
-      throw error;
-    }
+    const tree = checked.trees[which];
+    // A failed build's error leads with the compiler's message and names the tree: not wrapped.
+    const variants = await buildTreeVariants(tree, buildVariants, {
+      ...(signal ? { signal } : {}),
+      onProgress: (event) =>
+        emit({
+          phase: 'build',
+          message: `${which}: ${event.message}`,
+          iterationsDone: 0,
+          iterationsTotal: 0,
+        }),
+    });
+    return { tree, variants };
   }
 
   // 3. Storms: every workload × variant, base and head interleaved on the same lanes.
-  const pool = await createLanePool({
-    ...(request.lanes ? { lanes: request.lanes } : {}),
-    ...(request.cpus ? { cpus: request.cpus } : {}),
-  });
+  const pool = checked.pool;
   const seed = request.seed ?? seedFrom(builds.base.tree);
   const cells: CellPlan[] = [];
   for (const variant of variants) {
