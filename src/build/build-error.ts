@@ -35,7 +35,9 @@ export async function commandFailureError(
   const text = await readFile(log, 'utf8');
   const cause = firstBuildError(text, failure.cwd);
   const variant = context.variant ? ` (variant ${context.variant})` : '';
-  const what = `Build of ${describeTree(context.tree)}${variant} failed at ${context.step}: \`${failure.command}\` ${failure.ending}`;
+  // The build dir is a temporary copy that is gone by now: the command names it by what it is.
+  const command = failure.command.replaceAll(failure.cwd, '<build dir>');
+  const what = `Build of ${describeTree(context.tree)}${variant} failed at ${context.step}: \`${command}\` ${failure.ending}`;
   return new SigstormError(cause ?? what, {
     details: [
       ...(cause ? [what] : []),

@@ -3,7 +3,10 @@ import { stopGroupOnAbort } from '../util/process-group.js';
 import type { GitResult } from './git.js';
 import { withoutCredentials } from './git.js';
 
-/** Names of the variables the credential helper reads; set only in the one git process's environment. */
+/**
+ * The variables the credential helper reads. sigstorm sets them in the one git process's environment
+ * from a URL's user info; a user may set them instead of writing the token into `--repo`.
+ */
 const userVar = 'SIGSTORM_GIT_USERNAME';
 const passwordVar = 'SIGSTORM_GIT_PASSWORD';
 
@@ -44,6 +47,9 @@ export async function gitRemote(
   options: { cwd: string; signal?: AbortSignal | undefined; timeoutMs?: number | undefined },
 ): Promise<GitResult & { timedOut: boolean }> {
   const { url: bare, credentials } = splitCredentials(url);
+  // Credentials given in the environment instead of the URL (the CLI's way to keep them off argv).
+  const helperWanted =
+    credentials !== undefined || (/^https?:\/\//i.test(url) && process.env[passwordVar] !== undefined);
   const timeout = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
   const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
   const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
@@ -53,7 +59,7 @@ export async function gitRemote(
     [
       '-c',
       'credential.helper=',
-      ...(credentials ? ['-c', `credential.helper=${helper}`] : []),
+      ...(helperWanted ? ['-c', `credential.helper=${helper}`] : []),
       ...args.map((arg) => (arg === '{url}' ? bare : arg)),
     ],
     {
