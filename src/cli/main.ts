@@ -34,7 +34,9 @@ try {
     process.exit(exitCodes.badInput);
   }
   if (wasInterrupted()) {
-    process.stderr.write('sigstorm: interrupted (its processes were stopped; unfinished clones and builds removed)\n');
+    process.stderr.write(
+      'sigstorm: interrupted (its processes were stopped; unfinished clones and builds removed)\n',
+    );
     process.exit(exitCodes.interrupted);
   }
   process.stderr.write(`sigstorm: ${describeError(error)}\n`);
