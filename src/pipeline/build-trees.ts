@@ -1,60 +1,44 @@
-import { type BuildResult, build, describeTree, type Tree } from '../build/build-tree.js';
+import {
+  type BuildResult,
+  buildVariants as buildTreeVariants,
+  describeTree,
+  type Tree,
+} from '../build/build-tree.js';
 import type { VariantName } from '../build/variants.js';
 import type { BuildInfoInput } from '../report/report.schema.js';
-import { SigstormError } from '../util/errors.js';
-import type { TreeRequest, ValidateRequest } from './contract.js';
 import type { Emit } from './emit.js';
 
-/** Step 2: builds base, then head, in every variant (cached); a failed build names its side. */
+/**
+ * Step 2: builds base, then head (both already exported and patched by preflight), in every
+ * variant (cached). A failed build's error leads with the compiler's message and names the tree:
+ * not wrapped.
+ */
 export async function buildTrees(
-  request: ValidateRequest,
+  trees: { readonly base: Tree; readonly head: Tree },
   buildVariants: readonly VariantName[],
   emit: Emit,
   signal?: AbortSignal,
 ) {
   return {
-    base: await buildSide('base', request.base, buildVariants, emit, signal),
-    head: await buildSide('head', request.head, buildVariants, emit, signal),
+    base: await buildSide('base', trees.base, buildVariants, emit, signal),
+    head: await buildSide('head', trees.head, buildVariants, emit, signal),
   };
 }
 
 async function buildSide(
   which: 'base' | 'head',
-  tree: TreeRequest,
+  tree: Tree,
   buildVariants: readonly VariantName[],
   emit: Emit,
   signal: AbortSignal | undefined,
 ) {
   emit({ phase: 'build', message: `building ${which}`, iterationsDone: 0, iterationsTotal: 0 });
-  try {
-    return await build(
-      {
-        ...(tree.repo ? { repo: tree.repo } : {}),
-        ...(tree.ref ? { ref: tree.ref } : {}),
-        patches: [...(tree.patches ?? [])],
-      },
-      [...buildVariants],
-      {
-        ...(signal ? { signal } : {}),
-        onProgress: (event) =>
-          emit({
-            phase: 'build',
-            message: `${which}: ${event.message}`,
-            iterationsDone: 0,
-            iterationsTotal: 0,
-          }),
-      },
-    );
-  } catch (error) {
-    if (error instanceof SigstormError) {
-      throw new SigstormError(`Building ${which} failed: ${error.message}`, {
-        ...(error.hint ? { hint: error.hint } : {}),
-        ...(error.details ? { details: error.details } : {}),
-        cause: error,
-      });
-    }
-    throw error;
-  }
+  const variants = await buildTreeVariants(tree, [...buildVariants], {
+    ...(signal ? { signal } : {}),
+    onProgress: (event) =>
+      emit({ phase: 'build', message: `${which}: ${event.message}`, iterationsDone: 0, iterationsTotal: 0 }),
+  });
+  return { tree, variants };
 }
 
 /** How the report describes one built tree. */

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { VariantName } from '../build/variants.js';
 import { Thresholds } from '../config/thresholds.schema.js';
@@ -18,11 +17,11 @@ export interface SettledRequest {
   readonly buildVariants: readonly VariantName[];
   readonly plan: WorkloadPlan;
   readonly throughputRuns: number;
-  /** Created, empty or not. */
+  /** Where the run writes; created only after preflight found the inputs sound. */
   readonly outDir: string;
 }
 
-/** Step 1: profile defaults, thresholds, workloads and the output directory. */
+/** Step 1: profile defaults, thresholds, workloads and the output directory (not yet created). */
 export async function settleRequest(request: ValidateRequest): Promise<SettledRequest> {
   const profile = profiles[request.profile ?? 'pr'];
   const thresholds = Thresholds.parse(request.thresholds ?? {});
@@ -40,6 +39,5 @@ export async function settleRequest(request: ValidateRequest): Promise<SettledRe
         `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 6)}`,
       ),
   );
-  await mkdir(outDir, { recursive: true });
   return { profile, thresholds, variants, buildVariants, plan, throughputRuns, outDir };
 }

@@ -1,5 +1,5 @@
+import { mkdir } from 'node:fs/promises';
 import { compare } from '../compare/compare.js';
-import { createLanePool } from '../storm/lanes.js';
 import { SigstormError } from '../util/errors.js';
 import { buildInfo, buildTrees } from './build-trees.js';
 import { cellInputs } from './cell-inputs.js';
@@ -7,6 +7,7 @@ import type { Validate, ValidateRequest } from './contract.js';
 import { emitTo } from './emit.js';
 import { measureThroughput } from './measure-throughput.js';
 import { planCells, seedFrom } from './plan-cells.js';
+import { preflight } from './preflight.js';
 import { settleRequest } from './settle-request.js';
 import { stormCells } from './storm-cells.js';
 import { writeReport } from './write-report.js';
@@ -18,7 +19,8 @@ export interface ValidateExtras {
 
 /**
  * The validation pipeline, the same for the CLI and the GitHub App:
- * 1. settle the request (profile defaults, thresholds, workloads);
+ * 1. settle the request (profile defaults, thresholds, workloads) and check every input (trees
+ *    exported and patched, build systems, CPUs) before anything is built or written;
  * 2. build base and head in every variant (cached);
  * 3. storm every cell on base and head, interleaved, with sequential stopping;
  * 4. measure throughput of base and head, interleaved, with the machine to themselves;
@@ -36,15 +38,17 @@ export async function runValidation(
   // 1. Settle the request.
   const { profile, thresholds, variants, buildVariants, plan, throughputRuns, outDir } =
     await settleRequest(request);
+  const { trees, pool } = await preflight(request, {
+    signal,
+    onProgress: (message) =>
+      emit({ phase: 'build', message: `checking ${message}`, iterationsDone: 0, iterationsTotal: 0 }),
+  });
+  await mkdir(outDir, { recursive: true });
 
   // 2. Build base and head.
-  const builds = await buildTrees(request, buildVariants, emit, signal);
+  const builds = await buildTrees(trees, buildVariants, emit, signal);
 
   // 3. Storms: every workload × variant, base and head interleaved on the same lanes.
-  const pool = await createLanePool({
-    ...(request.lanes ? { lanes: request.lanes } : {}),
-    ...(request.cpus ? { cpus: request.cpus } : {}),
-  });
   const seed = request.seed ?? seedFrom(builds.base.tree);
   const cells = await planCells({
     variants,
