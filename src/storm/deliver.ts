@@ -1,7 +1,8 @@
 import { constants } from 'node:os';
-import type { SignalName, ThreadAim } from '../workload/schema.js';
+import type { ThreadAim } from '../workload/schema.js';
+import type { Side } from '../workload/side.js';
+import type { SignalName } from '../workload/signal-name.js';
 import { sleepUntil } from './precise-sleep.js';
-import type { Side } from './record.js';
 import type { SideProcess } from './side-process.js';
 import { waitBlockedWriting } from './threads/blocked-writing.js';
 import type { CensusThread, ThreadCensus } from './threads/census.schema.js';

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { VariantName } from '../build/variants.js';
-import { Outcome, outcomeKinds } from '../classify/outcome.js';
-import { SignalName, ThreadAim } from '../workload/schema.js';
+import { Outcome, outcomeCountsSchema, outcomeKinds } from '../classify/outcome.js';
+import { ThreadAim } from '../workload/schema.js';
+import { Role, Side } from '../workload/side.js';
+import { SignalName } from '../workload/signal-name.js';
 import { CensusSummary, ThreadCensus } from './threads/census.schema.js';
 import { SignalTrace } from './trace/trace.schema.js';
-
-export const Side = z.enum(['server', 'client']);
-export type Side = z.infer<typeof Side>;
 
 export const DeliveredSignal = z.object({
   signal: SignalName,
@@ -83,7 +82,7 @@ export const SignatureCount = z.object({
   kind: z.enum(outcomeKinds),
   side: Side,
   /** `target` when seen on the judged side, `peer` when only evidence from the other side. */
-  role: z.enum(['target', 'peer']),
+  role: Role,
   count: z.number().int().positive(),
   firstIteration: z.number().int().nonnegative(),
   /** One line that tells what it is, e.g. the sanitizer headline or `*** stack smashing detected ***`. */
@@ -94,16 +93,7 @@ export const SignatureCount = z.object({
 });
 export type SignatureCount = z.infer<typeof SignatureCount>;
 
-const Counts = z.object({
-  clean: z.number().int(),
-  crash: z.number().int(),
-  sanitizer: z.number().int(),
-  hang: z.number().int(),
-  'bad-exit': z.number().int(),
-  'bad-output': z.number().int().default(0),
-  'stuck-server': z.number().int().default(0),
-  'harness-error': z.number().int(),
-});
+const Counts = outcomeCountsSchema(z.number().int());
 
 /** What `sigstorm storm --json` prints and what the comparison reads. */
 export const StormSummary = z.object({

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isFailure } from '../../src/classify/outcome.js';
+import { isFailure, outcomeClass, outcomeKinds } from '../../src/classify/outcome.js';
 import { createLanePool, type LanePool } from '../../src/storm/lanes.js';
 import type { IterationRecord } from '../../src/storm/record.js';
 import { runIterations } from '../../src/storm/run-iterations.js';
@@ -28,7 +28,7 @@ async function stormUntilFailure(
   name: string,
   max: number,
   seed: number,
-  stopOn: readonly string[] = ['crash', 'sanitizer', 'hang', 'bad-exit'],
+  stopOn: readonly string[] = outcomeKinds.filter((kind) => outcomeClass[kind] === 'failure'),
 ) {
   const { workload } = await resolveStormWorkload(name);
   const controller = new AbortController();

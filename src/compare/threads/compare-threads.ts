@@ -1,5 +1,5 @@
 import type { FindingThresholds } from '../../config/thresholds.schema.js';
-import type { Verdict } from '../../report/report.schema.js';
+import type { Verdict } from '../comparison.schema.js';
 import type { CellInput } from '../input.js';
 import { maskChanges } from './mask-changes.js';
 import type { MaskChangeEntry, MaskTable, ThreadsReport } from './threads.schema.js';

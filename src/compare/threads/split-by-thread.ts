@@ -1,4 +1,4 @@
-import { isFailure } from '../../classify/outcome.js';
+import { isFailure, outcomeClass } from '../../classify/outcome.js';
 import type { IterationRecord } from '../../storm/record.js';
 import { receivingThread } from '../../storm/trace/receiving-thread.js';
 import type { ThreadSplit } from './threads.schema.js';
@@ -7,7 +7,7 @@ import type { ThreadSplit } from './threads.schema.js';
 export function splitByReceivingThread(records: Iterable<IterationRecord>): ThreadSplit {
   const split = { main: { iterations: 0, failures: 0 }, other: { iterations: 0, failures: 0 }, untraced: 0 };
   for (const record of records) {
-    if (record.target.outcome.kind === 'harness-error') continue;
+    if (outcomeClass[record.target.outcome.kind] === 'not-judged') continue;
     const where = receivingThread(record);
     if (where === null) {
       split.untraced++;
@@ -17,20 +17,6 @@ export function splitByReceivingThread(records: Iterable<IterationRecord>): Thre
     if (isFailure(record.target.outcome)) split[where].failures++;
   }
   return split;
-}
-
-export function addSplits(parts: readonly (ThreadSplit | undefined)[]): ThreadSplit | undefined {
-  const present = parts.filter((p): p is ThreadSplit => p !== undefined);
-  if (present.length === 0) return undefined;
-  const sum = { main: { iterations: 0, failures: 0 }, other: { iterations: 0, failures: 0 }, untraced: 0 };
-  for (const p of present) {
-    for (const k of ['main', 'other'] as const) {
-      sum[k].iterations += p[k].iterations;
-      sum[k].failures += p[k].failures;
-    }
-    sum.untraced += p.untraced;
-  }
-  return sum;
 }
 
 /** The sentence a maintainer needs, or null when the split says nothing (no iteration on one of the two). */

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isErrno } from '../../util/file-lock.js';
-import type { Side } from '../record.js';
+import type { Side } from '../../workload/side.js';
 
 /**
  * Where a TCP sender sleeps when its send buffer is full: sk_stream_wait_memory, which on recent

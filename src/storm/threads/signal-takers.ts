@@ -1,3 +1,4 @@
+import type { IterationRecord } from '../record.js';
 import type { CensusRow, CensusSummary, CensusThread, Taking, ThreadCensus } from './census.schema.js';
 
 /** The signals iperf3 turns into its interrupt path: whoever runs their handler must be the main thread. */
@@ -38,4 +39,10 @@ export function summariseCensus(censuses: readonly ThreadCensus[]): CensusSummar
     caught: first.caught,
     ignored: first.ignored,
   };
+}
+
+/** The judged side's mask table over a storm's records, their censuses in iteration order. */
+export function judgedCensus(records: readonly IterationRecord[]): CensusSummary | undefined {
+  const sorted = [...records].sort((a, b) => a.iteration - b.iteration);
+  return summariseCensus(sorted.flatMap((r) => r.census?.[r.target.side] ?? []));
 }
