@@ -38,7 +38,9 @@ export async function awaitExits(
   const hung = processes.filter((p) => p.running());
   const backtraces = new Map<SideProcess, string>();
   for (const p of hung) {
-    if (p.pid !== undefined && p.running()) backtraces.set(p, await captureBacktrace(p.pid));
+    const pid = p.programPid();
+    if (pid !== undefined && p.running())
+      backtraces.set(p, await captureBacktrace(pid, { launcher: p.launcher }));
   }
   for (const p of backtraces.keys()) killGroup(p.pid, 'SIGKILL');
 

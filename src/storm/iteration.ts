@@ -3,6 +3,7 @@ import type { VariantName } from '../build/variants.js';
 import { classifyProcess, type Expectations, harnessError } from '../classify/classify-process.js';
 import type { Outcome } from '../classify/outcome.js';
 import { sanitizerEnv } from '../classify/sanitizer-env.js';
+import type { Launcher } from '../sandbox/launcher.js';
 import { judgedSide, otherSide, type StormWorkload } from '../workload/schema.js';
 import { expandArgs } from '../workload/template.js';
 import { awaitExits, type Ended } from './await-exits.js';
@@ -33,6 +34,8 @@ export interface IterationContext {
   readonly iteration: number;
   readonly stormId: string;
   readonly signal?: AbortSignal;
+  /** Where the server and client start (one sandbox per batch); default directly. */
+  readonly launcher?: Launcher;
 }
 
 /** The random choices of one iteration, fixed by (seed, iteration). */
@@ -99,7 +102,9 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
   const harness = (reason: string, side: Side = judged) =>
     record({ [side]: harnessError(reason, { durationMs: performance.now() - t0 }) });
 
-  const acquired = await ctx.pool.acquirePort(lane);
+  const launcher = ctx.launcher;
+  const netPid = launcher?.netPid;
+  const acquired = await ctx.pool.acquirePort(lane, netPid);
   if (acquired === null) return harness(`no free port in lane ${lane.index}'s range (${lane.ports[0]}+)`);
   port = acquired;
   const placement = placeSides(w.pin, lane);
@@ -120,12 +125,14 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
       args: expandArgs(w.server.args, values),
       cpus: placement.server,
       env,
+      ...(launcher ? { launcher } : {}),
     });
     processes.push(server);
     const listening = await waitForPort(port, (s) => s.listening, {
       watch: [server],
       timeoutMs: READY_BOUND_MS * scale,
       signal: ctx.signal,
+      ...(netPid === undefined ? {} : { netPid }),
     });
     if (listening.kind === 'aborted') return null;
     if (listening.kind === 'exited') return record(await earlyExit(server, 'listening on its port'));
@@ -145,6 +152,7 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
         args: expandArgs(w.client.args, values),
         cpus: placement.client,
         env,
+        ...(launcher ? { launcher } : {}),
       });
       processes.push(client);
       // The server's ends of the control connection and of every stream: counted, not guessed.
@@ -153,6 +161,7 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
         watch: [server, client],
         timeoutMs: READY_BOUND_MS * scale,
         signal: ctx.signal,
+        ...(netPid === undefined ? {} : { netPid }),
       });
       if (established.kind === 'aborted') return null;
       if (established.kind === 'exited') {

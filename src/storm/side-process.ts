@@ -1,4 +1,6 @@
 import { execa } from 'execa';
+import { allowedEnv } from '../sandbox/allowed-env.js';
+import { directLauncher, type Launcher } from '../sandbox/launcher.js';
 import type { Side } from './record.js';
 
 /** How one side's process ended, as the harness saw it. */
@@ -19,6 +21,10 @@ export interface SideProcess {
   readonly pid: number | undefined;
   readonly spawnedAt: number;
   readonly exited: Promise<SideExit>;
+  /** Where it runs: tools that look at it (gdb) start the same way. */
+  readonly launcher: Launcher;
+  /** The program's own pid (in a sandbox, `pid` is nsenter's, which forked it), once it exists. */
+  programPid(): number | undefined;
   /** `false` once the process has exited and been reaped. */
   running(): boolean;
   /**
@@ -35,6 +41,8 @@ export interface StartSideOptions {
   /** taskset CPU list for this process. */
   readonly cpus: string;
   readonly env: Readonly<Record<string, string>>;
+  /** Default: directly, not in a sandbox. */
+  readonly launcher?: Launcher;
 }
 
 /** Process groups of this process's iterations that may still be alive. */
@@ -54,14 +62,16 @@ export function startSide(options: StartSideOptions): SideProcess {
   installExitHook();
   const spawnedAt = performance.now();
   // detached: setsid(), so the process leads its own group and the whole group can be killed at once.
-  // taskset execs the binary: the pid is iperf3's own.
-  const subprocess = execa('taskset', ['-c', options.cpus, options.binary, ...options.args], {
+  // taskset execs the binary: the pid is iperf3's own (or nsenter's child's, in a sandbox).
+  const launcher = options.launcher ?? directLauncher;
+  const command = launcher.command('taskset', ['-c', options.cpus, options.binary, ...options.args]);
+  const subprocess = execa(command.file, command.args, {
     detached: true,
     cleanup: false,
     reject: false,
     stdin: 'ignore',
-    env: options.env,
-    extendEnv: true,
+    env: allowedEnv(options.env),
+    extendEnv: false,
     stripFinalNewline: false,
     maxBuffer: 64 * 1024 * 1024,
     // The harness decides when to escalate to SIGKILL (after the hang timeout and a backtrace).
@@ -69,6 +79,11 @@ export function startSide(options: StartSideOptions): SideProcess {
   });
   let done = false;
   const pid = subprocess.pid;
+  let program: number | undefined;
+  const programPid = (): number | undefined => {
+    if (program === undefined && pid !== undefined && !done) program = launcher.programPid(pid);
+    return program;
+  };
   if (pid !== undefined) liveGroups.add(pid);
   const exited = subprocess.then((result): SideExit => {
     done = true;
@@ -89,6 +104,8 @@ export function startSide(options: StartSideOptions): SideProcess {
     pid: subprocess.pid,
     spawnedAt,
     exited,
+    launcher,
+    programPid,
     running: () => !done,
     signal: (signal) => {
       // Node sets exitCode/signalCode when it reaps the child, only between ticks: until then the pid
@@ -96,7 +113,10 @@ export function startSide(options: StartSideOptions): SideProcess {
       if (subprocess.pid === undefined || subprocess.exitCode !== null || subprocess.signalCode !== null) {
         return false;
       }
-      process.kill(subprocess.pid, signal);
+      // In a sandbox the program is nsenter's child, reaped by nsenter just before nsenter exits.
+      const target = programPid();
+      if (target === undefined) return false;
+      process.kill(target, signal);
       return true;
     },
   };
