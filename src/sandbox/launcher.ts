@@ -23,7 +23,7 @@ export interface Launcher {
   innerPid(hostPid: number): number;
   /** A process in the sandbox's network namespace: /proc/PID/net/tcp lists its sockets. */
   readonly netPid: number;
-  /** Kills everything in the sandbox. */
+  /** Kills everything in the sandbox (at once: the pid namespace ends with its holder). Idempotent. */
   close(): Promise<void>;
 }
 
@@ -92,10 +92,14 @@ async function openSandboxLauncher(
     'infinity',
   ];
   const holder: Holder = execa(file, args, holderOptions);
-  const stopHolder = async (): Promise<void> => {
-    if (holder.pid !== undefined) killGroup(holder.pid);
-    await holder;
-    await cgroup?.close();
+  let stopped: Promise<void> | undefined;
+  const stopHolder = (): Promise<void> => {
+    stopped ??= (async () => {
+      if (holder.pid !== undefined) killGroup(holder.pid);
+      await holder;
+      await cgroup?.close();
+    })();
+    return stopped;
   };
   let initPid: number;
   try {

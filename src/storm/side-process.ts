@@ -116,7 +116,13 @@ export function startSide(options: StartSideOptions): SideProcess {
       // In a sandbox the program is nsenter's child, reaped by nsenter just before nsenter exits.
       const target = programPid();
       if (target === undefined) return false;
-      process.kill(target, signal);
+      try {
+        process.kill(target, signal);
+      } catch (error) {
+        // Exited and reaped by nsenter, which has not exited yet: gone all the same.
+        if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+        throw error;
+      }
       return true;
     },
   };

@@ -1,4 +1,8 @@
+import { dirname } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
+import { allowedEnv } from '../sandbox/allowed-env.js';
+import { type Launcher, openLauncher } from '../sandbox/launcher.js';
+import { defaultSandbox, type SandboxMode } from '../sandbox/sandbox.schema.js';
 import { SigstormError, UsageError } from '../util/errors.js';
 import { allowedCpus, type Placement, placeServerAndClient } from './cpu-placement.js';
 import { findFreePort } from './free-port.js';
@@ -23,6 +27,8 @@ export interface ThroughputOptions {
   keepRaw?: boolean;
   /** How long the server may take to listen; default 10 s. */
   readyTimeoutMs?: number;
+  /** Default: server and client in one bubblewrap sandbox, meeting on its loopback. */
+  sandbox?: SandboxMode;
 }
 
 export interface ThroughputRun {
@@ -46,6 +52,8 @@ interface ServerOptions {
   stdin: 'ignore';
   forceKillAfterDelay: number;
   cancelSignal?: AbortSignal;
+  env: Record<string, string>;
+  extendEnv: false;
 }
 type Subprocess = ResultPromise<ServerOptions>;
 
@@ -63,24 +71,45 @@ function validate(opts: ThroughputOptions): void {
 }
 
 /** Ends a subprocess we started (by its PID, via execa) and waits for it: SIGTERM, SIGKILL after 1 s. */
-async function stop(child: Subprocess): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+async function stop(child: Subprocess, launcher: Launcher): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    // In a sandbox the server is nsenter's child: it gets the SIGTERM itself.
+    const program = child.pid === undefined ? undefined : launcher.programPid(child.pid);
+    if (program !== undefined && program !== child.pid) signalQuietly(program, 'SIGTERM');
+    child.kill('SIGTERM');
+  }
   await child;
+}
+
+function signalQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
 }
 
 /** Starts `binary -s -1 -p PORT` and returns once it listens; retries busy ports it chose itself. */
 async function startServer(
   opts: ThroughputOptions,
   placement: Placement,
+  launcher: Launcher,
 ): Promise<{ server: Subprocess; port: number; exited: () => boolean }> {
   const attempts = opts.port === undefined ? portAttempts : 1;
   let lastError = '';
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const port = opts.port ?? (await findFreePort());
     const args = ['-c', placement.server, opts.binary, '-s', '-1', '-p', String(port)];
-    const options: ServerOptions = { reject: false, stdin: 'ignore', forceKillAfterDelay: 1000 };
+    const options: ServerOptions = {
+      reject: false,
+      stdin: 'ignore',
+      forceKillAfterDelay: 1000,
+      env: allowedEnv(),
+      extendEnv: false,
+    };
     if (opts.signal) options.cancelSignal = opts.signal;
-    const server: Subprocess = execa('taskset', args, options);
+    const command = launcher.command('taskset', args);
+    const server: Subprocess = execa(command.file, command.args, options);
     let ended = false;
     void server.then(() => {
       ended = true;
@@ -94,16 +123,16 @@ async function startServer(
       });
     }
     const readyTimeoutMs = opts.readyTimeoutMs ?? 10_000;
-    const state = await waitUntilListening(pid, port, {
+    const state = await waitUntilListening(() => launcher.programPid(pid), port, {
       timeoutMs: readyTimeoutMs,
       hasExited: () => ended,
       signal: opts.signal,
     }).catch(async (error: unknown) => {
-      await stop(server);
+      await stop(server, launcher);
       throw error;
     });
     if (state === 'listening') return { server, port, exited: () => ended };
-    await stop(server);
+    await stop(server, launcher);
     const result = await server;
     lastError = `${result.stderr}\n${result.stdout}`.trim();
     if (state === 'timeout') {
@@ -133,12 +162,33 @@ export async function measureThroughput(opts: ThroughputOptions): Promise<Throug
   opts.signal?.throwIfAborted();
   const placement = placeServerAndClient(opts.cpus ?? (await allowedCpus()));
   const started = performance.now();
-  const { server, port, exited } = await startServer(opts, placement);
+  const launcher = await openLauncher(opts.sandbox ?? defaultSandbox, { readOnly: [dirname(opts.binary)] });
+  // Stopping nsenter does not stop its child: an abort ends the whole sandbox.
+  const onAbort = (): void => void launcher.close();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await measureIn(launcher, opts, placement, started);
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    await launcher.close();
+  }
+}
+
+async function measureIn(
+  launcher: Launcher,
+  opts: ThroughputOptions,
+  placement: Placement,
+  started: number,
+): Promise<ThroughputRun> {
+  const { server, port, exited } = await startServer(opts, placement, launcher);
   try {
     const clientArgs = ['-c', '127.0.0.1', '-p', String(port), '-P', String(opts.streams)];
     clientArgs.push('-t', String(opts.seconds), '-J', ...(opts.extraArgs ?? []));
     const command = `taskset -c ${placement.client} ${opts.binary} ${clientArgs.join(' ')}`;
-    const client = await execa('taskset', ['-c', placement.client, opts.binary, ...clientArgs], {
+    const clientCommand = launcher.command('taskset', ['-c', placement.client, opts.binary, ...clientArgs]);
+    const client = await execa(clientCommand.file, clientCommand.args, {
+      env: allowedEnv(),
+      extendEnv: false,
       reject: false,
       stdin: 'ignore',
       timeout: (opts.seconds + 30) * 1000,
@@ -158,7 +208,7 @@ export async function measureThroughput(opts: ThroughputOptions): Promise<Throug
     // `-s -1` exits after its one test; give it a moment to, before stopping it ourselves.
     const deadline = performance.now() + serverExitGraceMs;
     while (!exited() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    await stop(server);
+    await stop(server, launcher);
     return {
       bitsPerSecondSent: result.bitsPerSecondSent,
       bitsPerSecondReceived: result.bitsPerSecondReceived,
@@ -170,6 +220,6 @@ export async function measureThroughput(opts: ThroughputOptions): Promise<Throug
       ...(opts.keepRaw ? { raw: result.raw } : {}),
     };
   } finally {
-    await stop(server);
+    await stop(server, launcher);
   }
 }

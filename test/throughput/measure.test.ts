@@ -68,13 +68,19 @@ describe('measureThroughput against Debian iperf3', () => {
     );
   });
 
-  it('says so when the port it was given is busy', async () => {
+  it('says so when the port it was given is busy (without a sandbox: inside one, host ports are not seen)', async () => {
     const server: Server = createServer();
     await new Promise<void>((resolve) => server.listen(0, resolve));
     const address = server.address();
     if (address === null || typeof address !== 'object') throw new Error('no port');
     try {
-      const busy = measureThroughput({ binary: iperf3, port: address.port, streams: 1, seconds: 1 });
+      const busy = measureThroughput({
+        binary: iperf3,
+        port: address.port,
+        streams: 1,
+        seconds: 1,
+        sandbox: { kind: 'none' },
+      });
       await expect(busy).rejects.toThrow(/exited before it listened/);
       await expect(busy).rejects.toMatchObject({ details: expect.stringMatching(/in use/i) });
     } finally {
