@@ -1,5 +1,6 @@
 import type { VariantName } from '../build/variants.js';
 import type { ThresholdsInput } from '../config/thresholds.schema.js';
+import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 
 /**
  * The one pipeline both front ends call: the CLI (`sigstorm validate`) and the GitHub App.
@@ -39,6 +40,8 @@ export interface ValidateRequest {
   readonly cpus?: string;
   /** Throughput runs per side; absent: the throughput workload's. 0 skips throughput. */
   readonly throughputRuns?: number;
+  /** Where the trees' code runs; absent: a bubblewrap sandbox with the default limits. */
+  readonly sandbox?: SandboxMode;
 }
 
 export type ValidatePhase = 'build' | 'storm' | 'throughput' | 'report';

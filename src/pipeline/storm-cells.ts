@@ -10,6 +10,7 @@ import {
 } from '../compare/sequential/decide-cell.js';
 import { type SequentialSettings, sequentialSettings } from '../compare/sequential/settings.js';
 import type { Thresholds } from '../config/thresholds.schema.js';
+import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import { appendRecord, startResultsFile } from '../storm/jsonl.js';
 import type { LanePool } from '../storm/lanes.js';
 import type { IterationRecord } from '../storm/record.js';
@@ -62,6 +63,8 @@ export interface StormCellsOptions {
   readonly failFast: boolean;
   readonly outDir: string;
   readonly signal?: AbortSignal;
+  /** Where the binaries run; absent: runIterations' default (a sandbox). */
+  readonly sandbox?: SandboxMode;
   readonly onBatch?: (event: { cell: CellRun; iterationsDone: number; cellsDone: number }) => void;
   readonly onRecord?: (record: IterationRecord, side: 'base' | 'head') => void;
 }
@@ -160,6 +163,7 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
         iterations: missing,
         stormId: `${run.plan.workload.name}-${run.plan.variant}-${side}`,
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.sandbox ? { sandbox: options.sandbox } : {}),
         onRecord: async (record) => {
           await appendRecord(run.files[side], record);
           iterationsDone++;

@@ -7,6 +7,7 @@ import { Thresholds } from '../config/thresholds.schema.js';
 import { buildReport } from '../report/build-report.js';
 import { renderMarkdown } from '../report/markdown/render-markdown.js';
 import type { BuildInfoInput, NotRun } from '../report/report.schema.js';
+import { defaultSandbox, type SandboxMode } from '../sandbox/sandbox.schema.js';
 import { createLanePool } from '../storm/lanes.js';
 import { interleavedThroughput } from '../throughput/interleave.js';
 import { SigstormError } from '../util/errors.js';
@@ -74,6 +75,7 @@ export async function runValidation(
         buildVariants,
         {
           ...(signal ? { signal } : {}),
+          ...(request.sandbox ? { sandbox: request.sandbox } : {}),
           onProgress: (event) =>
             emit({
               phase: 'build',
@@ -138,6 +140,7 @@ export async function runValidation(
     failFast: request.failFast ?? profile.failFast,
     outDir,
     ...(signal ? { signal } : {}),
+    ...(request.sandbox ? { sandbox: request.sandbox } : {}),
     onBatch: ({ cell, iterationsDone, cellsDone }) =>
       emit({
         phase: 'storm',
@@ -164,6 +167,7 @@ export async function runValidation(
       definition,
       ...(request.cpus ? { cpus: request.cpus } : {}),
       ...(signal ? { signal } : {}),
+      ...(request.sandbox ? { sandbox: request.sandbox } : {}),
       onRun: () =>
         emit({
           phase: 'throughput',
@@ -186,10 +190,11 @@ export async function runValidation(
   }
 
   // 5. Compare and report.
+  const sandboxKind = (request.sandbox ?? defaultSandbox).kind;
   emit({ phase: 'report', message: 'comparing base and head', iterationsDone: 0, iterationsTotal: 0 });
   const report = buildReport({
-    base: buildInfo(builds.base.tree, builds.base.variants),
-    head: buildInfo(builds.head.tree, builds.head.variants),
+    base: buildInfo(builds.base.tree, builds.base.variants, sandboxKind),
+    head: buildInfo(builds.head.tree, builds.head.variants, sandboxKind),
     cells: cellData,
     throughput,
     notRun: [...notRun, ...reusedNote(runs)],
@@ -206,8 +211,13 @@ function seedFrom(tree: Tree): number {
   return Number.parseInt(tree.hash.slice(0, 8), 16) % 0x7fffffff;
 }
 
-function buildInfo(tree: Tree, variants: Partial<Record<VariantName, BuildResult>>): BuildInfoInput {
+function buildInfo(
+  tree: Tree,
+  variants: Partial<Record<VariantName, BuildResult>>,
+  sandbox: SandboxMode['kind'],
+): BuildInfoInput {
   return {
+    sandbox,
     label: describeTree(tree),
     repo: tree.repo,
     ref: tree.ref,

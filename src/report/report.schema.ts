@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { VariantName } from '../build/variants.js';
 import { outcomeKinds } from '../classify/outcome.js';
 import { Thresholds } from '../config/thresholds.schema.js';
+import { sandboxModeKinds } from '../sandbox/sandbox.schema.js';
 import { Side } from '../storm/record.js';
 
 /**
@@ -187,6 +188,12 @@ export const BuildInfo = z
     ref: z.string().nullable(),
     commit: z.string().nullable(),
     patches: z.array(z.string()),
+    sandbox: z
+      .enum(sandboxModeKinds)
+      .default('bwrap')
+      .describe(
+        "where this tree's code ran: bwrap (a bubblewrap sandbox: loopback-only network, read-only system, limits) or none (--no-sandbox)",
+      ),
     variants: z
       .array(
         z

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { captureBacktrace } from '../classify/backtrace.js';
-import { killGroup, type SideExit, type SideProcess } from './side-process.js';
+import type { SideExit, SideProcess } from './side-process.js';
 
 export interface Ended {
   readonly exit: SideExit;
@@ -42,7 +42,7 @@ export async function awaitExits(
     if (pid !== undefined && p.running())
       backtraces.set(p, await captureBacktrace(pid, { launcher: p.launcher }));
   }
-  for (const p of backtraces.keys()) killGroup(p.pid, 'SIGKILL');
+  for (const p of backtraces.keys()) p.kill();
 
   const ended = new Map<SideProcess, Ended>();
   for (const p of processes) {

@@ -26,6 +26,11 @@ export interface SideProcess {
   readonly launcher: Launcher;
   /** The program's own pid (in a sandbox, `pid` is nsenter's, which forked it), once it exists. */
   programPid(): number | undefined;
+  /**
+   * SIGKILLs every process of the side. In a sandbox the program goes first and nsenter, which reaps
+   * it, after: an nsenter killed first would leave the program's zombie to the host's init.
+   */
+  kill(): void;
   /** `false` once the process has exited and been reaped. */
   running(): boolean;
   /**
@@ -107,6 +112,15 @@ export function startSide(options: StartSideOptions): SideProcess {
     exited,
     launcher,
     programPid,
+    kill: () => {
+      const target = programPid();
+      if (target === undefined || target === pid || done) {
+        killGroup(pid, 'SIGKILL');
+        return;
+      }
+      signalQuietly(target, 'SIGKILL');
+      void exited.then(() => killGroup(pid, 'SIGKILL'));
+    },
     running: () => !done,
     signal: (signal) => {
       // Node sets exitCode/signalCode when it reaps the child, only between ticks: until then the pid
@@ -116,17 +130,21 @@ export function startSide(options: StartSideOptions): SideProcess {
       }
       // In a sandbox the program is nsenter's child, reaped by nsenter just before nsenter exits.
       const target = programPid();
-      if (target === undefined) return false;
-      try {
-        process.kill(target, signal);
-      } catch (error) {
-        // Exited and reaped by nsenter, which has not exited yet: gone all the same.
-        if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
-        throw error;
-      }
-      return true;
+      // ESRCH: exited and reaped by nsenter, which has not exited yet: gone all the same.
+      return target !== undefined && signalQuietly(target, signal);
     },
   };
+}
+
+/** `false` when the process is already gone. */
+function signalQuietly(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw error;
+  }
 }
 
 /** Sends `signal` to every process of the group; a group that is already gone is not an error. */
@@ -155,7 +173,7 @@ export function groupAlive(pgid: number): boolean {
 
 /** Nothing started here outlives its caller: every group is SIGKILLed, reaped, and checked gone. */
 export async function killAndReap(processes: readonly SideProcess[]): Promise<void> {
-  for (const p of processes) killGroup(p.pid, 'SIGKILL');
+  for (const p of processes) p.kill();
   await Promise.all(processes.map((p) => p.exited));
   for (const p of processes) {
     if (p.pid === undefined) continue;

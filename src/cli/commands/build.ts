@@ -4,6 +4,7 @@ import { type BuildResult, build, defaultBinary, describeTree, type Tree } from 
 import { type VariantName, variantNames } from '../../build/variants.js';
 import { SigstormError, UsageError } from '../../util/errors.js';
 import { parseFlags } from '../parse-flags.js';
+import { cliSandbox } from '../sandbox-mode.js';
 
 const list = (value: string | undefined): string[] =>
   (value ?? '')
@@ -19,6 +20,7 @@ const BuildFlags = z.object({
   variants: z.string().default(variantNames.join(',')),
   binary: z.string().min(1).default(defaultBinary),
   json: z.boolean().default(false),
+  sandbox: z.boolean().default(true),
 });
 
 export function registerBuild(program: Command): void {
@@ -36,6 +38,10 @@ export function registerBuild(program: Command): void {
     .option('--variants <names>', `comma-separated, of ${variantNames.join(', ')}`, variantNames.join(','))
     .option('--binary <path>', 'the program to build, relative to the tree', defaultBinary)
     .option('--json', 'print a JSON document on stdout (progress stays on stderr)')
+    .option(
+      '--no-sandbox',
+      'run the code under test without the bubblewrap sandbox (your own code, machines without user namespaces)',
+    )
     .action(async (raw: unknown) => {
       const flags = parseFlags(BuildFlags, raw, 'build');
       const variants = parseVariants(flags.variants);
@@ -44,6 +50,7 @@ export function registerBuild(program: Command): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       const started = performance.now();
+      const sandbox = await cliSandbox(flags.sandbox, (line) => process.stderr.write(`${line}\n`));
       try {
         const result = await build(
           { repo: flags.repo, ref: flags.ref, patches: list(flags.patches) },
@@ -51,6 +58,7 @@ export function registerBuild(program: Command): void {
           {
             binary: flags.binary,
             signal: controller.signal,
+            sandbox,
             onProgress: (event) => process.stderr.write(`sigstorm build: ${event.message}\n`),
           },
         );

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { build } from '../../build/build-tree.js';
 import { type VariantName, variantNames } from '../../build/variants.js';
+import type { SandboxMode } from '../../sandbox/sandbox.schema.js';
 import { createLanePool } from '../../storm/lanes.js';
 import { freshSeed } from '../../storm/prng.js';
 import { newStormId, runStorm } from '../../storm/run-storm.js';
@@ -11,6 +12,7 @@ import { UsageError } from '../../util/errors.js';
 import { cacheRoot } from '../../util/paths.js';
 import { resolveStormWorkload } from '../../workload/load.js';
 import { parseFlags } from '../parse-flags.js';
+import { cliSandbox } from '../sandbox-mode.js';
 import { createStormProgress, type ProgressMode } from '../storm-progress.js';
 import { formatStormSummary } from '../storm-summary-text.js';
 
@@ -37,6 +39,7 @@ const StormFlags = z.object({
   seed: int('--seed', 0).optional(),
   basePort: int('--base-port', 1024).optional(),
   out: z.string().min(1).optional(),
+  sandbox: z.boolean().default(true),
   json: z.boolean().default(false),
   quiet: z.boolean().default(false),
   failOnFindings: z.boolean().default(false),
@@ -68,6 +71,10 @@ export function registerStorm(program: Command): void {
     .option('--out <file>', 'JSONL results file (default: under the cache directory)')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--quiet', 'no progress display')
+    .option(
+      '--no-sandbox',
+      'run the code under test without the bubblewrap sandbox (your own code, machines without user namespaces)',
+    )
     .option('--fail-on-findings', `exit ${exitFindings} when the judged side failed at least once`)
     .addHelpText(
       'after',
@@ -88,7 +95,8 @@ async function stormAction(flags: z.infer<typeof StormFlags>): Promise<number> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   try {
-    const binary = await binaryFor(flags, variant, controller.signal);
+    const sandbox = await cliSandbox(flags.sandbox, (line) => process.stderr.write(`${line}\n`));
+    const binary = await binaryFor(flags, variant, controller.signal, sandbox);
     const pool = await createLanePool({
       ...(flags.lanes === undefined ? (flags.cpus ? { lanes: 1 } : {}) : { lanes: flags.lanes }),
       ...(flags.cpus ? { cpus: flags.cpus } : {}),
@@ -124,6 +132,7 @@ async function stormAction(flags: z.infer<typeof StormFlags>): Promise<number> {
       resultsFile,
       stormId,
       signal: controller.signal,
+      sandbox,
       onRecord: (record) => progress.record(record),
     });
     progress.finish();
@@ -146,6 +155,7 @@ async function binaryFor(
   flags: z.infer<typeof StormFlags>,
   variant: VariantName,
   signal: AbortSignal,
+  sandbox: SandboxMode,
 ): Promise<string> {
   if (flags.binary) {
     if (flags.repo || flags.ref || flags.patches) {
@@ -171,6 +181,7 @@ async function binaryFor(
   const quiet = flags.quiet;
   const { variants } = await build({ repo: flags.repo, ref: flags.ref, patches }, [variant], {
     signal,
+    sandbox,
     onProgress: (event) => {
       if (!quiet) process.stderr.write(`sigstorm build: ${event.message}\n`);
     },

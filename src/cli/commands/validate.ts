@@ -10,6 +10,7 @@ import type { Report } from '../../report/report.schema.js';
 import { renderTerminal } from '../../report/terminal.js';
 import { UsageError } from '../../util/errors.js';
 import { parseFlags } from '../parse-flags.js';
+import { cliSandbox } from '../sandbox-mode.js';
 import type { ProgressMode } from '../storm-progress.js';
 import { createValidateProgress } from '../validate-progress.js';
 
@@ -63,6 +64,7 @@ const ValidateFlags = z.object({
   baseCache: z.boolean().default(true),
   quiet: z.boolean().default(false),
   failOnRegression: z.boolean().default(false),
+  sandbox: z.boolean().default(true),
 });
 export type ValidateFlags = z.infer<typeof ValidateFlags>;
 
@@ -98,6 +100,10 @@ export function registerValidate(program: Command): void {
     .option('--markdown <file>', 'also write the Markdown report here')
     .option('--no-base-cache', 'do not reuse base results of earlier validations')
     .option('--quiet', 'no progress display')
+    .option(
+      '--no-sandbox',
+      'run the code under test without the bubblewrap sandbox (your own code, machines without user namespaces)',
+    )
     .option('--fail-on-regression', `exit ${exitRegression} when stability or throughput regressed`)
     .addHelpText(
       'after',
@@ -165,6 +171,7 @@ export async function validateAction(
   show: (report: Report, markdown: string) => string = (report) => renderTerminal(report),
 ): Promise<number> {
   const request = await requestFrom(flags);
+  const sandbox = await cliSandbox(flags.sandbox, (line) => process.stderr.write(`${line}\n`));
   const controller = new AbortController();
   const stop = (): void => controller.abort();
   process.once('SIGINT', stop);
@@ -173,7 +180,7 @@ export async function validateAction(
   const progress = createValidateProgress(mode);
   try {
     const result = await runValidation(
-      { ...request, baseCache: flags.baseCache },
+      { ...request, baseCache: flags.baseCache, sandbox },
       { signal: controller.signal, onProgress: (p) => progress.update(p) },
     );
     progress.finish();

@@ -1,4 +1,5 @@
 import type { ValidateResult } from '../../pipeline/contract.js';
+import { defaultSandboxLimits } from '../../sandbox/sandbox.schema.js';
 import { describeError, SigstormError } from '../../util/errors.js';
 import { conclusionFor } from '../conclusion.js';
 import { actionIds, type CheckState, updateCheckRun } from '../github/check-run.js';
@@ -48,7 +49,12 @@ export async function runJob(services: Services, job: Job, signal: AbortSignal):
     // 2. In progress, then the pipeline with throttled progress.
     await check({ status: 'in_progress', started: true, output: startingOutput(job) });
     const repo = await repoSource(job, services.settings, () => installationToken(octokit));
-    const request = buildRequest(job, config.config, repo, services.settings.iterationsCap);
+    const limits = services.settings.sandboxLimits ?? defaultSandboxLimits;
+    // A pull request's code runs only in a sandbox, whatever the job or the config asks.
+    const request = {
+      ...buildRequest(job, config.config, repo, services.settings.iterationsCap),
+      sandbox: { kind: 'bwrap', limits } as const,
+    };
     log.info({ request: redactCredentials(JSON.stringify(request)) }, 'sigstorm: validating');
     const reporter = progressReporter(
       (progress) => check({ status: 'in_progress', output: progressOutput(job, progress) }),
