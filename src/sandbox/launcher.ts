@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execa, type Options, type ResultPromise } from 'execa';
 import { SigstormError } from '../util/errors.js';
 import { bwrapArgs, sandboxUidForRoot } from './bwrap-args.js';
@@ -23,6 +24,11 @@ export interface Launcher {
   innerPid(hostPid: number): number;
   /** A process in the sandbox's network namespace: /proc/PID/net/tcp lists its sockets. */
   readonly netPid: number;
+  /**
+   * Kills what the programs left behind: every orphan the sandbox's init adopted (a daemon that
+   * `setsid`s away, a double fork). Programs still attached to their nsenter are not touched.
+   */
+  sweep(): Promise<void>;
   /** Kills everything in the sandbox (at once: the pid namespace ends with its holder). Idempotent. */
   close(): Promise<void>;
 }
@@ -33,8 +39,22 @@ export const directLauncher: Launcher = {
   programPid: (spawned) => spawned,
   innerPid: (hostPid) => hostPid,
   netPid: process.pid,
+  sweep: async () => undefined,
   close: async () => undefined,
 };
+
+/** Children of `pid`, from /proc (empty once it is gone). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1')
+      .trim()
+      .split(' ')
+      .filter((word) => word !== '')
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
 
 /** The first child of `pid` (nsenter forks the program into the pid namespace), if it exists yet. */
 function firstChild(pid: number): number | undefined {
@@ -112,6 +132,12 @@ async function openSandboxLauncher(
     process.getuid?.() === 0
       ? ['-S', String(sandboxUidForRoot), '-G', String(sandboxUidForRoot)]
       : ['--preserve-credentials'];
+  // The holder's own command (`sleep infinity`) is init's first child; anything else init has is an orphan.
+  let holderChild: number | undefined;
+  for (let tries = 0; holderChild === undefined && tries < 1000; tries++) {
+    holderChild = childrenOf(initPid)[0];
+    if (holderChild === undefined) await sleep(1);
+  }
   const enter = [
     'nsenter',
     '-t',
@@ -135,6 +161,16 @@ async function openSandboxLauncher(
     programPid: firstChild,
     innerPid: innerPidOf,
     netPid: initPid,
+    sweep: async () => {
+      for (let round = 0; round < 200; round++) {
+        const orphans = childrenOf(initPid).filter((pid) => pid !== holderChild);
+        if (orphans.length === 0) return;
+        for (const pid of orphans) signalQuietly(pid, 'SIGKILL');
+        // Their own children are adopted by init in turn: the next round takes them.
+        await sleep(5);
+      }
+      throw new Error(`the sandbox's orphans kept coming back for 1 s (init ${initPid})`);
+    },
     close: stopHolder,
   };
 }
@@ -166,6 +202,14 @@ async function readChildPid(holder: Holder): Promise<number> {
     hint: sandboxHint,
     details: String(result.stderr ?? '').trim() || `bwrap ended: ${result.shortMessage}`,
   });
+}
+
+function signalQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
 }
 
 function killGroup(pgid: number): void {

@@ -174,6 +174,8 @@ export function groupAlive(pgid: number): boolean {
 /** Nothing started here outlives its caller: every group is SIGKILLed, reaped, and checked gone. */
 export async function killAndReap(processes: readonly SideProcess[]): Promise<void> {
   for (const p of processes) p.kill();
+  // A daemon that setsid'd away may hold the side's output pipe open: it goes too.
+  for (const launcher of new Set(processes.map((p) => p.launcher))) await launcher.sweep();
   await Promise.all(processes.map((p) => p.exited));
   for (const p of processes) {
     if (p.pid === undefined) continue;
