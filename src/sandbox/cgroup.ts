@@ -109,11 +109,3 @@ async function emptyAndRemove(dir: string): Promise<void> {
   }
   throw new Error(`cgroup ${dir} still holds processes 5 s after they were killed`);
 }
-
-/** argv prefix that moves the started process into the cgroup before it execs the rest. */
-export function joinCgroupPrefix(cgroup: SandboxCgroup | null): string[] {
-  if (cgroup === null) return [];
-  const script =
-    'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
-  return ['sh', '-c', script, 'sigstorm-cgroup', String(cgroup.procsFiles.length), ...cgroup.procsFiles];
-}

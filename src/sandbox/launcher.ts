@@ -3,10 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa, type Options, type ResultPromise } from 'execa';
 import { SigstormError } from '../util/errors.js';
 import { bwrapArgs, sandboxUidForRoot } from './bwrap-args.js';
-import { joinCgroupPrefix, openCgroup } from './cgroup.js';
+import { openCgroup } from './cgroup.js';
 import { sandboxHint } from './probe.js';
 import type { SandboxMode } from './sandbox.schema.js';
-import { rlimitPrefix } from './sandboxed-command.js';
+import { limitsPrefix } from './sandboxed-command.js';
 
 /**
  * Where the processes of one storm (or one throughput measurement) start: directly, or all in one
@@ -97,7 +97,7 @@ async function openSandboxLauncher(
   layout: LauncherLayout,
 ): Promise<Launcher> {
   const cgroup = await openCgroup(limits);
-  const prefix = [...joinCgroupPrefix(cgroup), ...rlimitPrefix(limits, cgroup)];
+  const prefix = limitsPrefix(limits, cgroup);
   const sandbox = [
     ...bwrapArgs({ writable: [], readOnly: layout.readOnly, cwd: '/tmp', tmpMiB: limits.tmpMiB }),
   ];

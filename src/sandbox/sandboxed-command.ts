@@ -1,6 +1,6 @@
 import { allowedEnv } from './allowed-env.js';
 import { bwrapArgs } from './bwrap-args.js';
-import { joinCgroupPrefix, openCgroup, type SandboxCgroup } from './cgroup.js';
+import { openCgroup, type SandboxCgroup } from './cgroup.js';
 import type { SandboxLimits, SandboxMode } from './sandbox.schema.js';
 
 /** One step of a tree's code (bootstrap, configure, make, `configure --help`), ready to spawn. */
@@ -23,13 +23,22 @@ export interface StepLayout {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-/** `prlimit` for the limits an rlimit can hold: each file's size, and processes where no cgroup does. */
-export function rlimitPrefix(limits: SandboxLimits, cgroup: SandboxCgroup | null): string[] {
-  const fsize = limits.diskMiB * 1024 * 1024;
-  const nproc = cgroup?.bounds.includes('processes')
-    ? []
-    : [`--nproc=${limits.processes}:${limits.processes}`];
-  return ['prlimit', `--fsize=${fsize}:${fsize}`, ...nproc, '--'];
+/**
+ * argv prefix (one `sh`, then exec: no extra process) that joins the cgroup, if any, and sets the
+ * limits an rlimit can hold: each file's size, and processes where no cgroup bounds them.
+ */
+export function limitsPrefix(limits: SandboxLimits, cgroup: SandboxCgroup | null): string[] {
+  const files = cgroup?.procsFiles ?? [];
+  // dash: -f counts 512-byte blocks, -p is RLIMIT_NPROC.
+  const rlimits = [`ulimit -f ${limits.diskMiB * 2048}`];
+  if (!cgroup?.bounds.includes('processes')) rlimits.push(`ulimit -p ${limits.processes}`);
+  const script = [
+    'n=$1; shift',
+    'while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done',
+    ...rlimits.map((line) => `${line} || exit 125`),
+    'exec "$@"',
+  ].join('; ');
+  return ['sh', '-c', script, 'sigstorm-limits', String(files.length), ...files];
 }
 
 export async function sandboxedCommand(
@@ -45,8 +54,7 @@ export async function sandboxedCommand(
     case 'bwrap': {
       const cgroup = await openCgroup(mode.limits);
       const argv = [
-        ...joinCgroupPrefix(cgroup),
-        ...rlimitPrefix(mode.limits, cgroup),
+        ...limitsPrefix(mode.limits, cgroup),
         'bwrap',
         ...bwrapArgs({
           writable: layout.writable ?? [layout.cwd],
