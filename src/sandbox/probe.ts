@@ -19,9 +19,9 @@ export type SandboxProbe = { readonly ok: true } | { readonly ok: false; readonl
  * Creates a throwaway sandbox exactly as builds and storms do and runs `true` in it, then joins it
  * as a storm does (nsenter). Either works here, now, or the answer says what to install or enable.
  */
-export async function probeSandbox(): Promise<SandboxProbe> {
+export async function probeSandbox(bwrap = 'bwrap'): Promise<SandboxProbe> {
   const sandbox = bwrapArgs({ writable: [], readOnly: [], cwd: '/tmp', tmpMiB: defaultSandboxLimits.tmpMiB });
-  const run = await execa('bwrap', [...sandbox, '--', 'sh', '-c', 'exec true'], {
+  const run = await execa(bwrap, [...sandbox, '--', 'sh', '-c', 'exec true'], {
     reject: false,
     stdin: 'ignore',
     extendEnv: false,
