@@ -14,7 +14,7 @@ import {
   type SandboxLimits,
   type SandboxMode,
 } from '../../src/sandbox/sandbox.schema.js';
-import { listProcesses } from '../support/stray-processes.js';
+import { processesMatching as running } from '../support/stray-processes.js';
 
 const secret = 'whsec-sigstorm-test-4f1c9e';
 const keyLine = '-----BEGIN RSA PRIVATE KEY-----';
@@ -74,13 +74,6 @@ async function build(
     failure = error;
   }
   return { log: await readFile(logFile, 'utf8'), failure, ms: performance.now() - started };
-}
-
-/** Processes anywhere on the machine whose command line holds `marker`. */
-async function running(marker: string): Promise<string[]> {
-  return (await listProcesses())
-    .filter((p) => p.argv.join(' ').includes(marker))
-    .map((p) => p.argv.join(' '));
 }
 
 describe('a hostile build in the sandbox', () => {

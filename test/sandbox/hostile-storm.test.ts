@@ -14,7 +14,7 @@ import { createLanePool } from '../../src/storm/lanes.js';
 import { runIterations } from '../../src/storm/run-iterations.js';
 import { startSide } from '../../src/storm/side-process.js';
 import { resolveStormWorkload } from '../../src/workload/load.js';
-import { listProcesses } from '../support/stray-processes.js';
+import { processesMatching as running } from '../support/stray-processes.js';
 
 const secret = 'whsec-storm-hostile-5b7e21';
 let dir = '';
@@ -48,12 +48,6 @@ async function script(name: string, body: string): Promise<string> {
   await writeFile(file, `#!/bin/bash\n${body}\n`);
   await chmod(file, 0o755);
   return file;
-}
-
-async function running(marker: string): Promise<string[]> {
-  return (await listProcesses())
-    .filter((p) => p.argv.join(' ').includes(marker))
-    .map((p) => p.argv.join(' '));
 }
 
 describe('a hostile iperf3 in the storm sandbox', () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandFailureError } from '../../src/build/build-error.js';
 import { CommandFailure, runLogged } from '../../src/build/run-logged.js';
-import { truncate } from '../../src/publish/github/check-run.js';
+import { truncate, unclosedFence } from '../../src/publish/github/check-run.js';
 import { errorOutput } from '../../src/publish/messages/check-outputs.js';
 import { clearSecrets, redact, registerSecret } from '../../src/publish/messages/redact.js';
 import { errorComment } from '../../src/publish/messages/report-comment-body.js';
@@ -40,17 +40,8 @@ const job = {
   options: {},
 } as unknown as Job;
 
-/** Fences in order: every one opened is closed by a fence at least as long, and nothing follows unclosed. */
-function fencesBalanced(markdown: string): boolean {
-  let open: string | null = null;
-  for (const line of markdown.split('\n')) {
-    const ticks = /^\s*(`{3,})/.exec(line)?.[1];
-    if (ticks === undefined) continue;
-    if (open === null) open = ticks;
-    else if (ticks.length >= open.length && line.trim() === ticks) open = null;
-  }
-  return open === null;
-}
+/** Every fence opened is closed by one at least as long (the check run's own rule, applied to the output). */
+const fencesBalanced = (markdown: string): boolean => unclosedFence(markdown) === null;
 
 describe('public output of a hostile build', () => {
   it('redacts the secrets a build log prints and keeps its backticks inside the fence', async () => {

@@ -86,7 +86,7 @@ export function truncate(markdown: string, limit = checkOutputLimit): string {
 }
 
 /** The fence a cut left open (fences may be longer than three backticks), or null. */
-function unclosedFence(markdown: string): string | null {
+export function unclosedFence(markdown: string): string | null {
   let open: string | null = null;
   for (const line of markdown.split('\n')) {
     const ticks = /^\s*(`{3,})/.exec(line)?.[1];
