@@ -3,6 +3,7 @@ import { execa } from 'execa';
 import { watchDisk } from '../sandbox/disk-watch.js';
 import { defaultSandbox, type SandboxMode } from '../sandbox/sandbox.schema.js';
 import { sandboxedCommand } from '../sandbox/sandboxed-command.js';
+import { killGroup } from '../util/process-group.js';
 
 /** A build command that failed: what ran, where, and how it ended. */
 export class CommandFailure extends Error {
@@ -91,16 +92,6 @@ export async function runLogged(
     // Compilers that make left behind when it was stopped belong to the same group.
     if (options.signal?.aborted || stoppedBecause !== null) killGroup(child.pid, 'SIGKILL');
     await step.close();
-  }
-}
-
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch (error) {
-    // ESRCH: the group is already gone, which is what we want.
-    if (!(error instanceof Error && 'code' in error && error.code === 'ESRCH')) throw error;
   }
 }
 

@@ -6,9 +6,10 @@ import { SigstormError } from '../util/errors.js';
 let said = false;
 
 /**
- * The CLI's sandbox: bubblewrap unless `--no-sandbox`, checked before anything runs; says once on
- * stderr which mode it uses. A machine without a sandbox is an error that says what to install or
- * enable, never a silent fallback.
+ * The CLI's sandbox: bubblewrap unless `--no-sandbox`, checked before anything runs; says once
+ * through `log` (which prefixes the command's name, as progress lines do: a bare `sigstorm:` line is
+ * an error) which mode it uses. A machine without a sandbox is an error that says what to install
+ * or enable, never a silent fallback.
  */
 export async function cliSandbox(sandbox: boolean, log: (line: string) => void): Promise<SandboxMode> {
   const say = (line: string) => {
@@ -16,7 +17,7 @@ export async function cliSandbox(sandbox: boolean, log: (line: string) => void):
     said = true;
   };
   if (!sandbox) {
-    say('sigstorm: no sandbox (--no-sandbox): the code under test runs as you, with your files and network');
+    say('no sandbox (--no-sandbox): the code under test runs as you, with your files and network');
     return { kind: 'none' };
   }
   const limits = sandboxLimitsFromEnv(process.env);
@@ -28,7 +29,7 @@ export async function cliSandbox(sandbox: boolean, log: (line: string) => void):
     });
   }
   say(
-    `sigstorm: sandbox: bubblewrap (loopback-only network, read-only system, limits ${limits.processes} processes, ` +
+    `sandbox: bubblewrap (loopback-only network, read-only system, limits ${limits.processes} processes, ` +
       `${limits.memoryMiB} MiB memory, ${limits.diskMiB} MiB disk, ${limits.wallTimeS} s per build step)`,
   );
   return { kind: 'bwrap', limits };

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { allowedEnv } from '../sandbox/allowed-env.js';
 import { directLauncher, type Launcher } from '../sandbox/launcher.js';
-import type { Side } from './record.js';
+import type { Side } from '../workload/side.js';
 
 /** How one side's process ended, as the harness saw it. */
 export interface SideExit {

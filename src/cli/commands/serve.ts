@@ -4,7 +4,9 @@ import { validate } from '../../pipeline/validate.js';
 import { startApp } from '../../publish/server.js';
 import { readServeEnv } from '../../publish/setup/serve-env.js';
 import { probeSandbox } from '../../sandbox/probe.js';
-import { UsageError } from '../../util/errors.js';
+import { SigstormError } from '../../util/errors.js';
+import { exitCodes } from '../exit-codes.js';
+import { commandHelp } from '../help-text.js';
 
 export function registerServe(program: Command): void {
   program
@@ -12,6 +14,17 @@ export function registerServe(program: Command): void {
     .description(
       'Run the sigstorm GitHub App (Probot HTTP server): checks and one report comment on pull requests, ' +
         'slash commands, release gating. Configured by the environment: see docs/github-app.md.',
+    )
+    .addHelpText(
+      'after',
+      commandHelp({
+        examples: [
+          'sigstorm serve                     # settings from the environment or ./.env',
+          'APP_ID=123 PRIVATE_KEY_PATH=app.pem WEBHOOK_SECRET=$(cat secret) sigstorm serve',
+        ],
+        doc: 'github-app.md',
+        exit: `Exit status: ${exitCodes.ok} stopped by SIGTERM/SIGINT after the running job was requeued, ${exitCodes.badInput} bad settings, ${exitCodes.couldNotRun} could not start (no sandbox included).`,
+      }),
     )
     .action(serve);
 }
@@ -23,7 +36,7 @@ async function serve(): Promise<void> {
   // Pull requests' code runs only in a sandbox: without one the App does not start at all.
   const probe = await probeSandbox();
   if (!probe.ok) {
-    throw new UsageError(
+    throw new SigstormError(
       "sigstorm serve refuses to start: it runs pull requests' code only in a sandbox, and none can be created here.",
       {
         details: [probe.error.message, probe.error.details].filter(Boolean).join('\n'),
