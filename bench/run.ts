@@ -13,6 +13,7 @@ import {
   loadNote,
 } from './machine.js';
 import { formatNeutralIterations, neutralIterationsBench } from './neutral-iterations.js';
+import { formatSandboxOverhead, sandboxOverheadBench } from './sandbox-overhead.js';
 import { formatSequentialSimulation, sequentialSimulationBench } from './sequential-simulation.js';
 import { formatStormOverhead, stormOverheadBench } from './storm-overhead.js';
 import { formatThroughputMde, throughputMdeBench } from './throughput-mde.js';
@@ -44,6 +45,15 @@ const benches: readonly Bench[] = [
     run: async ({ quick, log, signal }) => {
       const result = await stormOverheadBench({ iterations: quick ? 10 : 100, log, signal });
       return { result, text: formatStormOverhead(result) };
+    },
+  },
+  {
+    name: 'sandbox-overhead',
+    figures: 'storm time per iteration in the bubblewrap sandbox against directly (bound: 1.2×)',
+    estimate: { full: '1.5 min', quick: '20 s' },
+    run: async ({ quick, log, signal }) => {
+      const result = await sandboxOverheadBench({ iterations: quick ? 10 : 60, log, signal });
+      return { result, text: formatSandboxOverhead(result) };
     },
   },
   {

@@ -2,12 +2,14 @@ import { access } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import type { Tree } from '../source/tree.js';
 import { cacheEntry } from '../util/cache-entry.js';
 import { cacheRoot as defaultCacheRoot } from '../util/paths.js';
 import { type BuildStep, commandFailureError } from './build-error.js';
 import { buildKey } from './build-key.js';
 import { type CompilerIdentity, compilerIdentity } from './compiler.js';
+import { helpText } from './configure-help.js';
 import { findBinary } from './find-binary.js';
 import { type BuildManifest, logName, readManifest, writeManifest } from './manifest.js';
 import { type BuildPlan, planBuild, preparedSource } from './prepare-tree.js';
@@ -24,6 +26,8 @@ export interface BuildOptions {
   readonly jobs?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: OnBuildProgress;
+  /** Where bootstrap, configure and make run; default a bubblewrap sandbox (src/sandbox/). */
+  readonly sandbox?: SandboxMode;
 }
 
 export interface BuildResult {
@@ -150,6 +154,7 @@ async function produce(context: ProduceContext): Promise<void> {
     cacheRoot: context.cacheRoot,
     signal: options.signal,
     onProgress: options.onProgress,
+    sandbox: options.sandbox,
   });
   const work = join(tmp, 'tree');
   const logFile = join(tmp, logName);
@@ -171,17 +176,19 @@ async function produce(context: ProduceContext): Promise<void> {
       variant,
       message: `${variant}: ${phase === 'make' ? `make ${jobs}` : shown.slice(0, 100)}`,
     });
-    await runLogged(file, args, { cwd: work, logFile, env, signal: options.signal });
+    await runLogged(file, args, {
+      cwd: work,
+      logFile,
+      env,
+      signal: options.signal,
+      sandbox: options.sandbox,
+    });
   };
   try {
     if (plan.kind.kind === 'autotools') {
-      const help = await execa('sh', ['./configure', '--help'], {
-        cwd: work,
-        reject: false,
-        stdin: 'ignore',
-      });
+      const help = await helpText(work, options.sandbox, options.signal);
       // Static libraries only: the program then runs without LD_LIBRARY_PATH or a libtool wrapper.
-      const shared = /--(disable|enable)-shared\b/.test(help.stdout) ? ['--disable-shared'] : [];
+      const shared = /--(disable|enable)-shared\b/.test(help) ? ['--disable-shared'] : [];
       const vars = [`CC=${compiler.command}`, `CFLAGS=${cflags}`, `LDFLAGS=${flags.ldflags}`];
       await run('configure', 'sh', ['./configure', ...shared, ...vars]);
       // V=1: automake's silent rules would hide the compiler command lines from the log.

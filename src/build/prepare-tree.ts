@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import { describeTree, type Tree } from '../source/tree.js';
 import { cacheEntry } from '../util/cache-entry.js';
 import { autotoolsIdentity } from './autotools-identity.js';
 import { commandFailureError } from './build-error.js';
 import type { OnBuildProgress } from './progress.js';
-import { CommandFailure, runLogged } from './run-logged.js';
+import { CommandFailure, type RunLoggedOptions, runLogged } from './run-logged.js';
 import { type BootstrapMethod, detectTreeKind, type TreeKind } from './tree-kind.js';
 
 /** How a tree will be built, known without running anything slow. */
@@ -31,7 +32,12 @@ export async function planBuild(tree: Tree): Promise<BuildPlan> {
 export async function preparedSource(
   tree: Tree,
   plan: BuildPlan,
-  options: { cacheRoot: string; signal?: AbortSignal | undefined; onProgress?: OnBuildProgress | undefined },
+  options: {
+    cacheRoot: string;
+    signal?: AbortSignal | undefined;
+    onProgress?: OnBuildProgress | undefined;
+    sandbox?: SandboxMode | undefined;
+  },
 ): Promise<string> {
   if (plan.kind.kind !== 'autotools' || plan.kind.bootstrap === null || plan.bootstrapId === null)
     return tree.dir;
@@ -52,7 +58,12 @@ export async function preparedSource(
       await execa('cp', ['-a', `${tree.dir}/.`, join(tmp, 'tree')], { stdin: 'ignore' });
       const logFile = join(tmp, 'bootstrap.log');
       try {
-        await runBootstrap(method, join(tmp, 'tree'), logFile, options.signal);
+        await runBootstrap(method, {
+          cwd: join(tmp, 'tree'),
+          logFile,
+          signal: options.signal,
+          sandbox: options.sandbox,
+        });
       } catch (error) {
         if (!(error instanceof CommandFailure)) throw error;
         const keepLogAt = join(root, '.failed', `${key}.log`);
@@ -63,13 +74,7 @@ export async function preparedSource(
   return join(entry.dir, 'tree');
 }
 
-async function runBootstrap(
-  method: BootstrapMethod,
-  cwd: string,
-  logFile: string,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  const options = { cwd, logFile, signal };
+async function runBootstrap(method: BootstrapMethod, options: RunLoggedOptions): Promise<void> {
   if (method === 'bootstrap.sh') await runLogged('sh', ['./bootstrap.sh'], options);
   // autogen.sh scripts often run configure themselves unless told not to.
   else if (method === 'autogen.sh')

@@ -1,6 +1,9 @@
 import { appendFile } from 'node:fs/promises';
 import { execa } from 'execa';
-import { stopGroupOnAbort } from '../util/process-group.js';
+import { watchDisk } from '../sandbox/disk-watch.js';
+import { defaultSandbox, type SandboxMode } from '../sandbox/sandbox.schema.js';
+import { sandboxedCommand } from '../sandbox/sandboxed-command.js';
+import { killGroup } from '../util/process-group.js';
 
 /** A build command that failed: what ran, where, and how it ended. */
 export class CommandFailure extends Error {
@@ -14,42 +17,84 @@ export class CommandFailure extends Error {
   }
 }
 
+export interface RunLoggedOptions {
+  readonly cwd: string;
+  readonly logFile: string;
+  readonly env?: Record<string, string>;
+  readonly signal?: AbortSignal | undefined;
+  /** Default: a bubblewrap sandbox with the default limits, `cwd` its only writable directory. */
+  readonly sandbox?: SandboxMode | undefined;
+}
+
 /**
  * Runs one build command with its output appended to `logFile` (so a long build can be followed
- * with `tail -f`). It runs in its own process group: on abort the whole group (make and every
- * compiler it started) is stopped, and nothing is left running.
+ * with `tail -f`), in a sandbox (src/sandbox/). It runs in its own process group and its own pid
+ * namespace: on abort, at the deadline or past the disk limit the whole group is stopped, and
+ * nothing it started (a daemon that `setsid`s away included) is left running.
  */
 export async function runLogged(
   file: string,
   args: readonly string[],
-  options: { cwd: string; logFile: string; env?: Record<string, string>; signal?: AbortSignal | undefined },
+  options: RunLoggedOptions,
 ): Promise<void> {
   const command = [file, ...args].map(quote).join(' ');
   options.signal?.throwIfAborted();
   await appendFile(options.logFile, `\n$ cd ${quote(options.cwd)} && ${command}\n`);
   const output = { file: options.logFile, append: true } as const;
-  const child = execa(file, args, {
+  const step = await sandboxedCommand(options.sandbox ?? defaultSandbox, file, args, {
     cwd: options.cwd,
     env: { LC_ALL: 'C', ...options.env },
+  });
+  const child = execa(step.file, step.args, {
+    cwd: options.cwd,
+    env: step.env,
+    extendEnv: false,
     stdin: 'ignore',
     stdout: output,
     stderr: output,
     detached: true,
     reject: false,
   });
-  const cleanup = stopGroupOnAbort(child.pid, options.signal);
+  let stoppedBecause: string | null = null;
+  let escalate: NodeJS.Timeout | undefined;
+  const stop = (reason: string | null): void => {
+    stoppedBecause ??= reason;
+    killGroup(child.pid, 'SIGTERM');
+    escalate ??= setTimeout(() => killGroup(child.pid, 'SIGKILL'), 3000);
+  };
+  const onAbort = (): void => stop(null);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const limits = step.limits;
+  const deadline = limits
+    ? setTimeout(() => stop(`was stopped at its deadline of ${limits.wallTimeS} s`), limits.wallTimeS * 1000)
+    : undefined;
+  const stopWatching = limits
+    ? watchDisk([options.cwd], limits.diskMiB * 1024 * 1024, (used) =>
+        stop(
+          `was stopped: it wrote ${Math.round(used / 2 ** 20)} MiB, over the limit of ${limits.diskMiB} MiB`,
+        ),
+      )
+    : () => undefined;
   try {
     const result = await child;
     options.signal?.throwIfAborted();
-    if (result.exitCode === 0) return;
-    const ending = result.signal ? `was killed by ${result.signal}` : `exited with status ${result.exitCode}`;
+    if (result.exitCode === 0 && stoppedBecause === null) return;
+    const ending =
+      stoppedBecause ??
+      (result.signal ? `was killed by ${result.signal}` : `exited with status ${result.exitCode}`);
     await appendFile(options.logFile, `# ${ending}\n`);
     throw new CommandFailure(command, options.cwd, ending);
   } finally {
-    cleanup();
+    clearTimeout(deadline);
+    stopWatching();
+    clearTimeout(escalate);
+    options.signal?.removeEventListener('abort', onAbort);
+    // Compilers that make left behind when it was stopped belong to the same group.
+    if (options.signal?.aborted || stoppedBecause !== null) killGroup(child.pid, 'SIGKILL');
+    await step.close();
   }
 }
 
-function quote(word: string): string {
+export function quote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }

@@ -1,9 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
+import { allowedEnv } from '../sandbox/allowed-env.js';
+import { directLauncher, type Launcher } from '../sandbox/launcher.js';
 
 export interface CaptureBacktraceOptions {
   /** How long gdb may take to attach, unwind every thread and detach; default 15 s. */
   timeoutMs?: number;
+  /** Where the process runs: gdb attaches from inside the same sandbox (ptrace in its namespaces). */
+  launcher?: Launcher;
 }
 
 const defaultTimeoutMs = 15_000;
@@ -27,16 +31,26 @@ async function processState(pid: number): Promise<string | null> {
  */
 export async function captureBacktrace(pid: number, opts: CaptureBacktraceOptions = {}): Promise<string> {
   const timeoutMs = opts.timeoutMs ?? defaultTimeoutMs;
-  const args = ['-p', String(pid), '-batch', '-nx', '-ex', 'set pagination off', '-ex', 'set width 0'];
-  args.push('-ex', 'thread apply all bt');
-  const gdb = execa('gdb', args, {
+  const launcher = opts.launcher ?? directLauncher;
+  let inner: number;
+  try {
+    inner = launcher.innerPid(pid);
+  } catch (error) {
+    return `[sigstorm: process ${pid} could not be found for a backtrace: ${String(error)}]`;
+  }
+  // No auto-loading: the program under test may carry gdb scripts of its own.
+  const args = ['-p', String(inner), '-batch', '-nx', '-iex', 'set auto-load off'];
+  args.push('-ex', 'set pagination off', '-ex', 'set width 0', '-ex', 'thread apply all bt');
+  const command = launcher.command('gdb', args);
+  const gdb = execa(command.file, command.args, {
     reject: false,
     stdin: 'ignore',
     all: true,
     timeout: timeoutMs,
     // gdb detaches on SIGTERM; SIGKILL follows if it does not exit within a second.
     forceKillAfterDelay: 1000,
-    env: { LC_ALL: 'C' },
+    env: allowedEnv(),
+    extendEnv: false,
   });
   const result = await gdb;
   const output = (result.all ?? '').trim();

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import { appendRecord, readRecords, startResultsFile } from '../storm/jsonl.js';
 import type { IterationRecord } from '../storm/record.js';
 
@@ -24,6 +25,8 @@ export interface BaseCacheKey {
   readonly seed: number;
   /** CPU sets of the lanes: placement changes failure rates, so it is part of the key. */
   readonly lanes: readonly string[];
+  /** Where base ran: an outcome seen without the sandbox is no evidence about a sandboxed run. */
+  readonly sandbox: SandboxMode['kind'];
 }
 
 export const noBaseCache: BaseCache = {

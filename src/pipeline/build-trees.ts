@@ -6,6 +6,7 @@ import {
 } from '../build/build-tree.js';
 import type { VariantName } from '../build/variants.js';
 import type { BuildInfoInput } from '../report/report.schema.js';
+import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import type { Emit } from './emit.js';
 
 /**
@@ -17,11 +18,11 @@ export async function buildTrees(
   trees: { readonly base: Tree; readonly head: Tree },
   buildVariants: readonly VariantName[],
   emit: Emit,
-  signal?: AbortSignal,
+  options: { readonly sandbox: SandboxMode; readonly signal?: AbortSignal | undefined },
 ) {
   return {
-    base: await buildSide('base', trees.base, buildVariants, emit, signal),
-    head: await buildSide('head', trees.head, buildVariants, emit, signal),
+    base: await buildSide('base', trees.base, buildVariants, emit, options),
+    head: await buildSide('head', trees.head, buildVariants, emit, options),
   };
 }
 
@@ -30,20 +31,26 @@ async function buildSide(
   tree: Tree,
   buildVariants: readonly VariantName[],
   emit: Emit,
-  signal: AbortSignal | undefined,
+  { sandbox, signal }: { readonly sandbox: SandboxMode; readonly signal?: AbortSignal | undefined },
 ) {
   emit({ phase: 'build', message: `building ${which}`, iterationsDone: 0, iterationsTotal: 0 });
   const variants = await buildTreeVariants(tree, [...buildVariants], {
     ...(signal ? { signal } : {}),
+    sandbox,
     onProgress: (event) =>
       emit({ phase: 'build', message: `${which}: ${event.message}`, iterationsDone: 0, iterationsTotal: 0 }),
   });
   return { tree, variants };
 }
 
-/** How the report describes one built tree. */
-export function buildInfo(tree: Tree, variants: Partial<Record<VariantName, BuildResult>>): BuildInfoInput {
+/** How the report describes one built tree, and where its code ran. */
+export function buildInfo(
+  tree: Tree,
+  variants: Partial<Record<VariantName, BuildResult>>,
+  sandbox: SandboxMode['kind'],
+): BuildInfoInput {
   return {
+    sandbox,
     label: describeTree(tree),
     repo: tree.repo,
     ref: tree.ref,

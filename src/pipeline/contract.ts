@@ -2,6 +2,7 @@ import type { VariantName } from '../build/variants.js';
 import type { Verdicts } from '../compare/comparison.schema.js';
 import type { ThresholdsInput } from '../config/thresholds.schema.js';
 import type { Report } from '../report/report.schema.js';
+import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 
 /**
  * The one pipeline both front ends call: the CLI (`sigstorm validate`) and the GitHub App.
@@ -41,6 +42,8 @@ export interface ValidateRequest {
   readonly cpus?: string;
   /** Throughput runs per side; absent: the throughput workload's. 0 skips throughput. */
   readonly throughputRuns?: number;
+  /** Where the trees' code runs; absent: a bubblewrap sandbox with the default limits. */
+  readonly sandbox?: SandboxMode;
 }
 
 export type ValidatePhase = 'build' | 'storm' | 'throughput' | 'report';

@@ -2,6 +2,7 @@ import type { BuildResult } from '../build/build-variant.js';
 import type { VariantName } from '../build/variants.js';
 import type { ThroughputInput } from '../compare/input.js';
 import type { NotRun } from '../report/report.schema.js';
+import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import { interleavedThroughput } from '../throughput/interleave.js';
 import type { ThroughputWorkload } from '../workload/schema.js';
 import type { Emit } from './emit.js';
@@ -17,6 +18,7 @@ export async function measureThroughput(o: {
   readonly builds: Readonly<Record<'base' | 'head', Partial<Record<VariantName, BuildResult>>>>;
   readonly cpus?: string;
   readonly signal?: AbortSignal;
+  readonly sandbox: SandboxMode;
   readonly emit: Emit;
 }): Promise<{ throughput: ThroughputInput[]; notRun: NotRun[] }> {
   const { definition, runs: throughputRuns, emit, signal } = o;
@@ -39,6 +41,7 @@ export async function measureThroughput(o: {
     definition,
     ...(o.cpus ? { cpus: o.cpus } : {}),
     ...(signal ? { signal } : {}),
+    sandbox: o.sandbox,
     onRun: () =>
       emit({
         phase: 'throughput',

@@ -1,6 +1,7 @@
 import type { Tree } from '../build/build-tree.js';
 import type { BuildResult } from '../build/build-variant.js';
 import type { VariantName } from '../build/variants.js';
+import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import type { LanePool } from '../storm/lanes.js';
 import { cacheRoot } from '../util/paths.js';
 import { noBaseCache, openBaseCache } from './base-cache.js';
@@ -15,6 +16,7 @@ export async function planCells(o: {
   readonly pool: LanePool;
   readonly seed: number;
   readonly baseCache: boolean;
+  readonly sandbox: SandboxMode['kind'];
 }): Promise<CellPlan[]> {
   const cells: CellPlan[] = [];
   for (const variant of o.variants) {
@@ -32,6 +34,7 @@ export async function planCells(o: {
               workloadText: storm.text,
               seed: o.seed,
               lanes: o.pool.lanes.map((l) => l.cpuList),
+              sandbox: o.sandbox,
             })
           : noBaseCache,
       });

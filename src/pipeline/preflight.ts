@@ -1,5 +1,7 @@
 import { materialise, type Tree } from '../build/build-tree.js';
 import { planBuild } from '../build/prepare-tree.js';
+import { probeSandboxOnce } from '../sandbox/probe.js';
+import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import { createLanePool, type LanePool } from '../storm/lanes.js';
 import { SigstormError, UsageError } from '../util/errors.js';
 import type { TreeRequest, ValidateRequest } from './contract.js';
@@ -12,12 +14,17 @@ export interface Checked {
 /**
  * Everything a validation can find wrong with its input, found before anything is built or any
  * output folder is made: both trees are exported and patched (a head patch that does not apply
- * fails in seconds, not after the base build), each has a build system, the CPUs and lanes exist.
+ * fails in seconds, not after the base build), each has a build system, the CPUs and lanes exist,
+ * and the sandbox the code will run in can be made here.
  */
 export async function preflight(
-  request: Pick<ValidateRequest, 'base' | 'head' | 'lanes' | 'cpus'>,
+  request: Pick<ValidateRequest, 'base' | 'head' | 'lanes' | 'cpus'> & { readonly sandbox: SandboxMode },
   options: { signal?: AbortSignal | undefined; onProgress?: (message: string) => void } = {},
 ): Promise<Checked> {
+  if (request.sandbox.kind === 'bwrap') {
+    const probe = await probeSandboxOnce();
+    if (!probe.ok) throw probe.error;
+  }
   const pool = await createLanePool({
     ...(request.lanes ? { lanes: request.lanes } : {}),
     ...(request.cpus ? { cpus: request.cpus } : {}),

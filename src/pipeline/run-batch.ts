@@ -1,5 +1,6 @@
 import type { BuildResult } from '../build/build-variant.js';
 import type { VariantName } from '../build/variants.js';
+import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import { appendRecord } from '../storm/jsonl.js';
 import type { LanePool } from '../storm/lanes.js';
 import type { IterationRecord } from '../storm/record.js';
@@ -13,6 +14,8 @@ export interface BatchOptions {
   };
   readonly pool: LanePool;
   readonly signal?: AbortSignal;
+  /** Where the binaries run. */
+  readonly sandbox: SandboxMode;
   /** Every record as it is written, cached base records included; `ran` is false for those. */
   readonly onRecord: (record: IterationRecord, side: 'base' | 'head', ran: boolean) => void;
 }
@@ -54,6 +57,7 @@ export async function runBatch(run: CellRun, size: number, options: BatchOptions
       iterations: missing,
       stormId: `${run.plan.workload.name}-${run.plan.variant}-${side}`,
       ...(options.signal ? { signal: options.signal } : {}),
+      sandbox: options.sandbox,
       onRecord: async (record) => {
         await appendRecord(run.files[side], record);
         options.onRecord(record, side, true);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { VariantName } from '../build/variants.js';
 import { Thresholds } from '../config/thresholds.schema.js';
+import { defaultSandbox, type SandboxMode } from '../sandbox/sandbox.schema.js';
 import { cacheRoot } from '../util/paths.js';
 import type { ValidateRequest } from './contract.js';
 import { planWorkloads, type WorkloadPlan } from './plan-workloads.js';
@@ -19,9 +20,11 @@ export interface SettledRequest {
   readonly throughputRuns: number;
   /** Where the run writes; created only after preflight found the inputs sound. */
   readonly outDir: string;
+  /** Where the trees' code runs: builds, storms and throughput alike. */
+  readonly sandbox: SandboxMode;
 }
 
-/** Step 1: profile defaults, thresholds, workloads and the output directory (not yet created). */
+/** Step 1: profile defaults, thresholds, workloads, sandbox and the output directory (not yet created). */
 export async function settleRequest(request: ValidateRequest): Promise<SettledRequest> {
   const profile = profiles[request.profile ?? 'pr'];
   const thresholds = Thresholds.parse(request.thresholds ?? {});
@@ -39,5 +42,6 @@ export async function settleRequest(request: ValidateRequest): Promise<SettledRe
         `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 6)}`,
       ),
   );
-  return { profile, thresholds, variants, buildVariants, plan, throughputRuns, outDir };
+  const sandbox = request.sandbox ?? defaultSandbox;
+  return { profile, thresholds, variants, buildVariants, plan, throughputRuns, outDir, sandbox };
 }

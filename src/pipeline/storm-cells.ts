@@ -3,6 +3,7 @@ import type { VariantName } from '../build/variants.js';
 import { countBatch } from '../compare/sequential/count-batch.js';
 import { advance, type BatchPair } from '../compare/sequential/decide-cell.js';
 import type { Thresholds } from '../config/thresholds.schema.js';
+import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import type { LanePool } from '../storm/lanes.js';
 import type { IterationRecord } from '../storm/record.js';
 import { nextCell } from './allocate.js';
@@ -26,6 +27,8 @@ export interface StormCellsOptions {
   readonly failFast: boolean;
   readonly outDir: string;
   readonly signal?: AbortSignal;
+  /** Where the binaries run. */
+  readonly sandbox: SandboxMode;
   readonly onBatch?: (event: { cell: CellRun; iterationsDone: number; cellsDone: number }) => void;
   readonly onRecord?: (record: IterationRecord, side: 'base' | 'head') => void;
 }
@@ -80,6 +83,7 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
       builds: options.builds,
       pool: options.pool,
       ...(options.signal ? { signal: options.signal } : {}),
+      sandbox: options.sandbox,
       onRecord: (record, side, ran) => {
         if (ran) iterationsDone++;
         options.onRecord?.(record, side);

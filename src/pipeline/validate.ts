@@ -36,17 +36,20 @@ export async function runValidation(
   const emit = emitTo(options.onProgress);
 
   // 1. Settle the request.
-  const { profile, thresholds, variants, buildVariants, plan, throughputRuns, outDir } =
+  const { profile, thresholds, variants, buildVariants, plan, throughputRuns, outDir, sandbox } =
     await settleRequest(request);
-  const { trees, pool } = await preflight(request, {
-    signal,
-    onProgress: (message) =>
-      emit({ phase: 'build', message: `checking ${message}`, iterationsDone: 0, iterationsTotal: 0 }),
-  });
+  const { trees, pool } = await preflight(
+    { ...request, sandbox },
+    {
+      signal,
+      onProgress: (message) =>
+        emit({ phase: 'build', message: `checking ${message}`, iterationsDone: 0, iterationsTotal: 0 }),
+    },
+  );
   await mkdir(outDir, { recursive: true });
 
   // 2. Build base and head.
-  const builds = await buildTrees(trees, buildVariants, emit, signal);
+  const builds = await buildTrees(trees, buildVariants, emit, { sandbox, signal });
 
   // 3. Storms: every workload × variant, base and head interleaved on the same lanes.
   const seed = request.seed ?? seedFrom(builds.base.tree);
@@ -57,6 +60,7 @@ export async function runValidation(
     pool,
     seed,
     baseCache: request.baseCache !== false,
+    sandbox: sandbox.kind,
   });
   const iterationsTotal = cells.reduce(
     (sum, c) => sum + 2 * (request.iterations ?? thresholds.stability.maxIterationsPerSide[c.variant]),
@@ -74,6 +78,7 @@ export async function runValidation(
     failFast: request.failFast ?? profile.failFast,
     outDir,
     ...(signal ? { signal } : {}),
+    sandbox,
     onBatch: ({ cell, iterationsDone, cellsDone }) =>
       emit({
         phase: 'storm',
@@ -95,14 +100,15 @@ export async function runValidation(
     builds: { base: builds.base.variants, head: builds.head.variants },
     ...(request.cpus ? { cpus: request.cpus } : {}),
     ...(signal ? { signal } : {}),
+    sandbox,
     emit,
   });
 
   // 5. Compare and report.
   emit({ phase: 'report', message: 'comparing base and head', iterationsDone: 0, iterationsTotal: 0 });
   const { report, markdown } = await writeReport({
-    base: buildInfo(builds.base.tree, builds.base.variants),
-    head: buildInfo(builds.head.tree, builds.head.variants),
+    base: buildInfo(builds.base.tree, builds.base.variants, sandbox.kind),
+    head: buildInfo(builds.head.tree, builds.head.variants, sandbox.kind),
     comparison: compare(storms.cells, throughput.throughput, thresholds),
     notRun: [...storms.notRun, ...throughput.notRun],
     runs,

@@ -6,6 +6,7 @@ import { Executor } from './executor/executor.js';
 import { createMissingCheckRuns, recoverInterrupted } from './executor/recovery.js';
 import { runJob } from './executor/run-job.js';
 import { knownStormWorkloads } from './known-workloads.js';
+import { registerSecret } from './messages/redact.js';
 import type { Services } from './services.js';
 import type { ServeSettings } from './setup/serve-env.js';
 import { JobStore } from './store/job-store.js';
@@ -21,6 +22,9 @@ export interface RunningApp {
  * server, then the executor. `validate` is the pipeline (the real one from `sigstorm serve`).
  */
 export async function startApp(settings: ServeSettings, validate: Validate): Promise<RunningApp> {
+  // Whatever a pull request's code prints, these never reach a comment, a check run or the log.
+  registerSecret(settings.webhookSecret);
+  registerSecret(settings.privateKey);
   const log = pino({ name: 'sigstorm', level: settings.logLevel });
   const store = new JobStore(settings.dbPath);
   let services: Services | undefined;

@@ -1,5 +1,6 @@
 import type { Logger } from 'probot';
 import type { Validate } from '../pipeline/contract.js';
+import type { SandboxLimits } from '../sandbox/sandbox.schema.js';
 import type { Octokit } from './github/octokit.js';
 import type { JobStore } from './store/job-store.js';
 
@@ -15,6 +16,8 @@ export interface AppSettings {
   readonly progressIntervalMs: number;
   /** How often the executor looks for queued jobs without being told. */
   readonly pollIntervalMs: number;
+  /** Limits of the sandbox every job runs in (SIGSTORM_SANDBOX_*); absent: the defaults. The App never runs without one. */
+  readonly sandboxLimits?: SandboxLimits;
 }
 
 /** What the webhook handlers and the executor share. One instance per app process. */

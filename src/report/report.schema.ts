@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { VariantName } from '../build/variants.js';
 import { Comparison } from '../compare/comparison.schema.js';
 import { Thresholds } from '../config/thresholds.schema.js';
+import { sandboxModeKinds } from '../sandbox/sandbox.schema.js';
 
 /**
  * The JSON report of one validation (report.json), versioned. This schema is the source of truth:
@@ -18,6 +19,12 @@ export const BuildInfo = z
     ref: z.string().nullable(),
     commit: z.string().nullable(),
     patches: z.array(z.string()),
+    sandbox: z
+      .enum(sandboxModeKinds)
+      .default('bwrap')
+      .describe(
+        "where this tree's code ran: bwrap (a bubblewrap sandbox: loopback-only network, read-only system, limits) or none (--no-sandbox)",
+      ),
     variants: z
       .array(
         z

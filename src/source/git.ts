@@ -29,7 +29,10 @@ export interface GitResult {
   readonly stderr: string;
 }
 
-/** Runs git without throwing; callers turn failures into errors a user can act on. */
+/** A fetch of a large fork is minutes; a git that takes longer is stuck (a dead remote, a lock). */
+export const gitDeadlineMs = 15 * 60_000;
+
+/** Runs git without throwing, with a deadline; callers turn failures into errors a user can act on. */
 export async function git(
   args: readonly string[],
   options: { cwd: string; signal?: AbortSignal | undefined; env?: Record<string, string> },
@@ -40,9 +43,14 @@ export async function git(
     stdin: 'ignore',
     env: { LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0', ...options.env },
     ...(options.signal ? { cancelSignal: options.signal } : {}),
+    timeout: gitDeadlineMs,
+    forceKillAfterDelay: 2000,
   });
   if (options.signal?.aborted) options.signal.throwIfAborted();
-  return { ok: result.exitCode === 0, stdout: result.stdout, stderr: result.stderr };
+  const stderr = result.timedOut
+    ? `${result.stderr}\ngit ${args[0] ?? ''} was stopped at its deadline of ${gitDeadlineMs / 60_000} min`
+    : result.stderr;
+  return { ok: result.exitCode === 0 && !result.timedOut, stdout: result.stdout, stderr };
 }
 
 export interface GitLocation {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { captureBacktrace } from '../classify/backtrace.js';
-import { killGroup, type SideExit, type SideProcess } from './side-process.js';
+import type { SideExit, SideProcess } from './side-process.js';
 
 export interface Ended {
   readonly exit: SideExit;
@@ -38,9 +38,11 @@ export async function awaitExits(
   const hung = processes.filter((p) => p.running());
   const backtraces = new Map<SideProcess, string>();
   for (const p of hung) {
-    if (p.pid !== undefined && p.running()) backtraces.set(p, await captureBacktrace(p.pid));
+    const pid = p.programPid();
+    if (pid !== undefined && p.running())
+      backtraces.set(p, await captureBacktrace(pid, { launcher: p.launcher }));
   }
-  for (const p of backtraces.keys()) killGroup(p.pid, 'SIGKILL');
+  for (const p of backtraces.keys()) p.kill();
 
   const ended = new Map<SideProcess, Ended>();
   for (const p of processes) {

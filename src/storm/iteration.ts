@@ -1,6 +1,7 @@
 import type { VariantName } from '../build/variants.js';
 import { harnessError } from '../classify/classify-process.js';
 import { sanitizerEnv } from '../classify/sanitizer-env.js';
+import type { Launcher } from '../sandbox/launcher.js';
 import { judgedSide, type Placeholder, type StormWorkload } from '../workload/schema.js';
 import type { Side } from '../workload/side.js';
 import { expandArgs } from '../workload/template.js';
@@ -31,6 +32,8 @@ const READY_BOUND_MS = 10_000;
 export interface IterationContext extends IterationIdentity {
   readonly pool: LanePool;
   readonly signal?: AbortSignal;
+  /** Where the server and client start (one sandbox per batch); default directly. */
+  readonly launcher?: Launcher;
 }
 
 /** The random choices of one iteration, fixed by (seed, iteration). */
@@ -138,7 +141,7 @@ type Harness = (reason: string, side?: Side) => SideOutcomes;
 
 async function claimPortAndCpus(ctx: IterationContext, harness: Harness): Promise<Step<Setup>> {
   const { workload: w, lane } = ctx;
-  const port = await ctx.pool.acquirePort(lane);
+  const port = await ctx.pool.acquirePort(lane, ctx.launcher?.netPid);
   if (port === null) return end(harness(`no free port in lane ${lane.index}'s range (${lane.ports[0]}+)`));
   const placement = placeSides(w.pin, lane.cpus, `lane ${lane.index}`);
   if (placement.kind === 'impossible') return end(harness(placement.reason));
@@ -159,7 +162,14 @@ async function claimPortAndCpus(ctx: IterationContext, harness: Harness): Promis
 
 function spawn(ctx: IterationContext, setup: Setup, side: Side, processes: SideProcess[]): SideProcess {
   const args = expandArgs(ctx.workload[side].args, setup.values);
-  const started = startSide({ side, binary: ctx.binary, args, cpus: setup.cpus[side], env: setup.env });
+  const started = startSide({
+    side,
+    binary: ctx.binary,
+    args,
+    cpus: setup.cpus[side],
+    env: setup.env,
+    ...(ctx.launcher ? { launcher: ctx.launcher } : {}),
+  });
   processes.push(started);
   return started;
 }
@@ -176,6 +186,7 @@ async function startServer(
     watch: [server],
     timeoutMs: setup.readyBoundMs,
     signal: ctx.signal,
+    ...(ctx.launcher ? { netPid: ctx.launcher.netPid } : {}),
   });
   switch (listening.kind) {
     case 'aborted':
@@ -211,6 +222,7 @@ async function startClient(
     watch: [server.process, client],
     timeoutMs: setup.readyBoundMs,
     signal: ctx.signal,
+    ...(ctx.launcher ? { netPid: ctx.launcher.netPid } : {}),
   });
   switch (established.kind) {
     case 'aborted':

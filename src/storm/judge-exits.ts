@@ -6,7 +6,7 @@ import type { Side } from '../workload/side.js';
 import type { Ended } from './await-exits.js';
 import type { FollowUp } from './follow-up.js';
 import { roundMs, type SideOutcomes } from './iteration-record.js';
-import { killGroup, type SideProcess } from './side-process.js';
+import type { SideProcess } from './side-process.js';
 
 /** What counts as a clean end for one side: the signals the workload sends it on purpose are not crashes. */
 export function expectationsFor(w: StormWorkload, side: Side): Expectations {
@@ -112,7 +112,7 @@ export async function earlyExit(
   waitingFor: string,
   all: readonly SideProcess[] = [process],
 ): Promise<SideOutcomes> {
-  for (const p of all) if (p !== process) killGroup(p.pid, 'SIGKILL');
+  for (const p of all) if (p !== process) p.kill();
   const exit = await process.exited;
   const outcome = classifyEnd({ exit, timedOut: false }, { cleanExitCodes: [], cleanSignals: [] }, 1);
   const how = exit.spawnError ?? (exit.signal ? `killed by ${exit.signal}` : `exit ${exit.exitCode}`);

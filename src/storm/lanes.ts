@@ -18,7 +18,7 @@ export interface LanePool {
   readonly lanes: readonly Lane[];
   readonly cpus: readonly number[];
   /** The next port of the lane's range that nothing uses (TIME_WAIT aside); `null` if none is. */
-  acquirePort(lane: Lane): Promise<number | null>;
+  acquirePort(lane: Lane, netPid?: number): Promise<number | null>;
   /** Runs `task` when the lane is free: one iteration per lane at a time, whoever asks. */
   withLane<T>(lane: Lane, task: () => Promise<T>): Promise<T>;
 }
@@ -90,8 +90,8 @@ export async function createLanePool(options: LanePoolOptions = {}): Promise<Lan
   return {
     lanes,
     cpus,
-    async acquirePort(lane) {
-      const states = await portStates(lane.ports);
+    async acquirePort(lane, netPid) {
+      const states = await portStates(lane.ports, netPid);
       const start = cursors.get(lane) ?? 0;
       for (let step = 0; step < lane.ports.length; step++) {
         const i = (start + step) % lane.ports.length;

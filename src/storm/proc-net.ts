@@ -34,9 +34,16 @@ async function readTable(path: string): Promise<string> {
   });
 }
 
-/** Reads /proc/net/tcp and /proc/net/tcp6 once and returns the state of every port asked for. */
-export async function portStates(ports: readonly number[]): Promise<Map<number, PortState>> {
-  const [v4, v6] = await Promise.all([readTable('/proc/net/tcp'), readTable('/proc/net/tcp6')]);
+/**
+ * Reads the TCP tables once and returns the state of every port asked for. `netPid`: a process in
+ * the network namespace to look at (a storm's sandbox has its own); default this process's.
+ */
+export async function portStates(
+  ports: readonly number[],
+  netPid: number = process.pid,
+): Promise<Map<number, PortState>> {
+  const net = `/proc/${netPid}/net`;
+  const [v4, v6] = await Promise.all([readTable(`${net}/tcp`), readTable(`${net}/tcp6`)]);
   const wanted = new Set(ports);
   const counts = new Map<
     number,
@@ -70,8 +77,8 @@ export async function portStates(ports: readonly number[]): Promise<Map<number, 
   return counts;
 }
 
-export async function portState(port: number): Promise<PortState> {
-  const state = (await portStates([port])).get(port);
+export async function portState(port: number, netPid?: number): Promise<PortState> {
+  const state = (await portStates([port], netPid)).get(port);
   if (!state) throw new Error(`no state for port ${port}`);
   return state;
 }

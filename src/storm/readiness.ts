@@ -13,7 +13,7 @@ export type Readiness =
   | { readonly kind: 'aborted' };
 
 /**
- * Polls /proc/net/tcp{,6} every POLL_MS until `condition` holds for `port`, a watched process
+ * Polls /proc/PID/net/tcp{,6} every POLL_MS until `condition` holds for `port`, a watched process
  * exits, the bound passes or the storm is stopped.
  */
 export async function waitForPort(
@@ -24,13 +24,15 @@ export async function waitForPort(
     readonly watch: readonly SideProcess[];
     readonly timeoutMs: number;
     readonly signal?: AbortSignal;
+    /** A process in the network namespace the sockets live in (src/sandbox/launcher.ts). */
+    readonly netPid?: number;
   },
 ): Promise<Readiness> {
   const deadline = performance.now() + options.timeoutMs;
   let last: PortState | null = null;
   for (;;) {
     if (options.signal?.aborted) return { kind: 'aborted' };
-    last = await portState(port);
+    last = await portState(port, options.netPid);
     if (await condition(last)) return { kind: 'ready', atMs: performance.now(), state: last };
     const gone = options.watch.find((p) => !p.running());
     if (gone) return { kind: 'exited', process: gone };

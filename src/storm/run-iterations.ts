@@ -1,4 +1,7 @@
+import { dirname } from 'node:path';
 import type { VariantName } from '../build/variants.js';
+import { openLauncher } from '../sandbox/launcher.js';
+import { defaultSandbox, type SandboxMode } from '../sandbox/sandbox.schema.js';
 import type { StormWorkload } from '../workload/schema.js';
 import { runIteration } from './iteration.js';
 import type { Lane, LanePool } from './lanes.js';
@@ -20,6 +23,8 @@ export interface RunIterationsOptions {
   readonly signal?: AbortSignal;
   /** Lanes to use; default: all of the pool's. */
   readonly lanes?: readonly Lane[];
+  /** Default: one bubblewrap sandbox for the batch, the binary's directory its only addition, read-only. */
+  readonly sandbox?: SandboxMode;
 }
 
 export interface RunIterationsResult {
@@ -38,6 +43,10 @@ export async function runIterations(options: RunIterationsOptions): Promise<RunI
   const queue = [...options.iterations];
   const records: IterationRecord[] = [];
   const lanes = options.lanes ?? options.pool.lanes;
+  // One sandbox per batch: base and head batches never share one.
+  const launcher = await openLauncher(options.sandbox ?? defaultSandbox, {
+    readOnly: [dirname(options.binary)],
+  });
   const worker = async (lane: Lane): Promise<void> => {
     for (;;) {
       if (options.signal?.aborted) return;
@@ -54,6 +63,7 @@ export async function runIterations(options: RunIterationsOptions): Promise<RunI
           seed: options.seed,
           iteration,
           stormId: options.stormId,
+          launcher,
           ...(options.signal ? { signal: options.signal } : {}),
         }),
       );
@@ -62,7 +72,11 @@ export async function runIterations(options: RunIterationsOptions): Promise<RunI
       await options.onRecord?.(record);
     }
   };
-  await Promise.all(lanes.map(worker));
+  try {
+    await Promise.all(lanes.map(worker));
+  } finally {
+    await launcher.close();
+  }
   const interrupted = records.length < options.iterations.length && (options.signal?.aborted ?? false);
   return { records, interrupted };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { VariantName } from '../build/variants.js';
+import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import type { StormWorkload } from '../workload/schema.js';
 import { appendRecord, startResultsFile } from './jsonl.js';
 import type { LanePool } from './lanes.js';
@@ -21,6 +22,8 @@ export interface RunStormOptions {
   readonly stormId?: string;
   readonly signal?: AbortSignal;
   readonly onRecord?: (record: IterationRecord) => void;
+  /** Default: runIterations' (a bubblewrap sandbox). */
+  readonly sandbox?: SandboxMode;
 }
 
 export function newStormId(workload: string, variant: VariantName): string {
@@ -42,6 +45,7 @@ export async function runStorm(options: RunStormOptions): Promise<StormSummary> 
     iterations: options.iterations,
     stormId,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     onRecord: async (record) => {
       await appendRecord(options.resultsFile, record);
       options.onRecord?.(record);

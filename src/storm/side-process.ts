@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
+import { allowedEnv } from '../sandbox/allowed-env.js';
+import { directLauncher, type Launcher } from '../sandbox/launcher.js';
 import type { Side } from '../workload/side.js';
 
 /** How one side's process ended, as the harness saw it. */
@@ -20,6 +22,15 @@ export interface SideProcess {
   readonly pid: number | undefined;
   readonly spawnedAt: number;
   readonly exited: Promise<SideExit>;
+  /** Where it runs: tools that look at it (gdb) start the same way. */
+  readonly launcher: Launcher;
+  /** The program's own pid (in a sandbox, `pid` is nsenter's, which forked it), once it exists. */
+  programPid(): number | undefined;
+  /**
+   * SIGKILLs every process of the side. In a sandbox the program goes first and nsenter, which reaps
+   * it, after: an nsenter killed first would leave the program's zombie to the host's init.
+   */
+  kill(): void;
   /** `false` once the process has exited and been reaped. */
   running(): boolean;
   /**
@@ -36,6 +47,8 @@ export interface StartSideOptions {
   /** taskset CPU list for this process. */
   readonly cpus: string;
   readonly env: Readonly<Record<string, string>>;
+  /** Default: directly, not in a sandbox. */
+  readonly launcher?: Launcher;
 }
 
 /** Process groups of this process's iterations that may still be alive. */
@@ -55,14 +68,16 @@ export function startSide(options: StartSideOptions): SideProcess {
   installExitHook();
   const spawnedAt = performance.now();
   // detached: setsid(), so the process leads its own group and the whole group can be killed at once.
-  // taskset execs the binary: the pid is iperf3's own.
-  const subprocess = execa('taskset', ['-c', options.cpus, options.binary, ...options.args], {
+  // taskset execs the binary: the pid is iperf3's own (or nsenter's child's, in a sandbox).
+  const launcher = options.launcher ?? directLauncher;
+  const command = launcher.command('taskset', ['-c', options.cpus, options.binary, ...options.args]);
+  const subprocess = execa(command.file, command.args, {
     detached: true,
     cleanup: false,
     reject: false,
     stdin: 'ignore',
-    env: options.env,
-    extendEnv: true,
+    env: allowedEnv(options.env),
+    extendEnv: false,
     stripFinalNewline: false,
     maxBuffer: 64 * 1024 * 1024,
     // The harness decides when to escalate to SIGKILL (after the hang timeout and a backtrace).
@@ -70,6 +85,11 @@ export function startSide(options: StartSideOptions): SideProcess {
   });
   let done = false;
   const pid = subprocess.pid;
+  let program: number | undefined;
+  const programPid = (): number | undefined => {
+    if (program === undefined && pid !== undefined && !done) program = launcher.programPid(pid);
+    return program;
+  };
   if (pid !== undefined) liveGroups.add(pid);
   const exited = subprocess.then((result): SideExit => {
     done = true;
@@ -90,6 +110,17 @@ export function startSide(options: StartSideOptions): SideProcess {
     pid: subprocess.pid,
     spawnedAt,
     exited,
+    launcher,
+    programPid,
+    kill: () => {
+      const target = programPid();
+      if (target === undefined || target === pid || done) {
+        killGroup(pid, 'SIGKILL');
+        return;
+      }
+      signalQuietly(target, 'SIGKILL');
+      void exited.then(() => killGroup(pid, 'SIGKILL'));
+    },
     running: () => !done,
     signal: (signal) => {
       // Node sets exitCode/signalCode when it reaps the child, only between ticks: until then the pid
@@ -97,10 +128,23 @@ export function startSide(options: StartSideOptions): SideProcess {
       if (subprocess.pid === undefined || subprocess.exitCode !== null || subprocess.signalCode !== null) {
         return false;
       }
-      process.kill(subprocess.pid, signal);
-      return true;
+      // In a sandbox the program is nsenter's child, reaped by nsenter just before nsenter exits.
+      const target = programPid();
+      // ESRCH: exited and reaped by nsenter, which has not exited yet: gone all the same.
+      return target !== undefined && signalQuietly(target, signal);
     },
   };
+}
+
+/** `false` when the process is already gone. */
+function signalQuietly(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw error;
+  }
 }
 
 /** Sends `signal` to every process of the group; a group that is already gone is not an error. */
@@ -129,7 +173,9 @@ export function groupAlive(pgid: number): boolean {
 
 /** Nothing started here outlives its caller: every group is SIGKILLed, reaped, and checked gone. */
 export async function killAndReap(processes: readonly SideProcess[]): Promise<void> {
-  for (const p of processes) killGroup(p.pid, 'SIGKILL');
+  for (const p of processes) p.kill();
+  // A daemon that setsid'd away may hold the side's output pipe open: it goes too.
+  for (const launcher of new Set(processes.map((p) => p.launcher))) await launcher.sweep();
   await Promise.all(processes.map((p) => p.exited));
   for (const p of processes) {
     if (p.pid === undefined) continue;

@@ -1,4 +1,7 @@
+import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type Launcher, openLauncher } from '../sandbox/launcher.js';
+import { defaultSandbox, type SandboxMode } from '../sandbox/sandbox.schema.js';
 import { awaitExits } from '../storm/await-exits.js';
 import { chooseCpus } from '../storm/cpus.js';
 import { placeSides } from '../storm/placement.js';
@@ -28,6 +31,8 @@ export interface ThroughputOptions {
   keepRaw?: boolean;
   /** How long the server may take to listen; default 10 s. */
   readyTimeoutMs?: number;
+  /** Default: server and client in one bubblewrap sandbox, meeting on its loopback. */
+  sandbox?: SandboxMode;
 }
 
 export interface ThroughputRun {
@@ -101,13 +106,32 @@ export async function measureThroughput(opts: ThroughputOptions): Promise<Throug
   validate(def);
   opts.signal?.throwIfAborted();
   const placement = place(opts);
+  const started = performance.now();
+  const launcher = await openLauncher(opts.sandbox ?? defaultSandbox, { readOnly: [dirname(opts.binary)] });
+  // Stopping nsenter does not stop its child: an abort ends the whole sandbox at once.
+  const onAbort = (): void => void launcher.close();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await measureIn(launcher, opts, placement, started);
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    await launcher.close();
+  }
+}
+
+async function measureIn(
+  launcher: Launcher,
+  opts: ThroughputOptions,
+  placement: { server: string; client: string },
+  started: number,
+): Promise<ThroughputRun> {
+  const def = opts.definition;
   const values = (port: number): TemplateValues => ({
     port: String(port),
     host: def.host,
     streams: String(def.streams),
     seconds: String(def.seconds),
   });
-  const started = performance.now();
   const processes: SideProcess[] = [];
   try {
     const { server, port } = await startServer(
@@ -118,12 +142,20 @@ export async function measureThroughput(opts: ThroughputOptions): Promise<Throug
         port: opts.port,
         readyTimeoutMs: opts.readyTimeoutMs ?? 10_000,
         signal: opts.signal,
+        launcher,
       },
       processes,
     );
     const args = expandArgs(def.client.args, values(port));
     const command = `taskset -c ${placement.client} ${opts.binary} ${args.join(' ')}`;
-    const client = startSide({ side: 'client', binary: opts.binary, args, cpus: placement.client, env: {} });
+    const client = startSide({
+      side: 'client',
+      binary: opts.binary,
+      args,
+      cpus: placement.client,
+      env: {},
+      launcher,
+    });
     processes.push(client);
     const limitS = def.seconds + clientSlackS;
     const ended = (await awaitExits([client], performance.now() + limitS * 1000, opts.signal))?.get(client);

@@ -1,3 +1,4 @@
+import type { Launcher } from '../sandbox/launcher.js';
 import { holdsSocket } from '../storm/proc-net.js';
 import { waitForPort } from '../storm/readiness.js';
 import { killAndReap, type SideProcess, startSide } from '../storm/side-process.js';
@@ -15,6 +16,8 @@ export interface ServerStart {
   readonly port?: number | undefined;
   readonly readyTimeoutMs: number;
   readonly signal?: AbortSignal | undefined;
+  /** Where it starts (a sandbox's network namespace is where its port is looked up). */
+  readonly launcher?: Launcher | undefined;
 }
 
 /**
@@ -36,13 +39,22 @@ export async function startServer(
       args: opts.args(port),
       cpus: opts.cpus,
       env: {},
+      ...(opts.launcher ? { launcher: opts.launcher } : {}),
     });
     started.push(server);
     const ready = await waitForPort(
       port,
-      async (s) =>
-        s.listening && server.pid !== undefined && (await holdsSocket(server.pid, s.listeningInodes)),
-      { watch: [server], timeoutMs: opts.readyTimeoutMs, signal: opts.signal },
+      async (s) => {
+        // In a sandbox the server is nsenter's child: its own pid, once it is forked.
+        const pid = server.programPid();
+        return s.listening && pid !== undefined && (await holdsSocket(pid, s.listeningInodes));
+      },
+      {
+        watch: [server],
+        timeoutMs: opts.readyTimeoutMs,
+        signal: opts.signal,
+        ...(opts.launcher ? { netPid: opts.launcher.netPid } : {}),
+      },
     );
     switch (ready.kind) {
       case 'ready':

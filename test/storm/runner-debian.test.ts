@@ -244,6 +244,8 @@ describe('storm runner against Debian iperf3 3.12', () => {
         seed: 1,
         iterations: [0],
         stormId: 'busy',
+        // Host ports are taken: only without a sandbox do they matter (a sandbox has its own).
+        sandbox: { kind: 'none' },
       });
       expect(busy.records[0]?.target.outcome).toMatchObject({
         kind: 'harness-error',

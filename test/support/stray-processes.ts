@@ -59,3 +59,10 @@ export async function strayProcesses(options: {
     return port !== undefined && ports.has(port);
   });
 }
+
+/** Command lines of processes anywhere on the machine that hold `marker` (a test's unique sleep length). */
+export async function processesMatching(marker: string): Promise<string[]> {
+  return (await listProcesses())
+    .filter((p) => p.argv.join(' ').includes(marker))
+    .map((p) => p.argv.join(' '));
+}

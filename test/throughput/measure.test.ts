@@ -79,7 +79,7 @@ describe('measureThroughput against Debian iperf3', () => {
     );
   });
 
-  it('says so when the port it was given is busy', async () => {
+  it('says so when the port it was given is busy (without a sandbox: inside one, host ports are not seen)', async () => {
     const server: Server = createServer();
     await new Promise<void>((resolve) => server.listen(0, resolve));
     const address = server.address();
@@ -89,6 +89,7 @@ describe('measureThroughput against Debian iperf3', () => {
         binary: iperf3,
         port: address.port,
         definition: definition({ streams: 1, seconds: 1 }),
+        sandbox: { kind: 'none' },
       });
       await expect(busy).rejects.toThrow(/exited before it listened/);
       await expect(busy).rejects.toMatchObject({ details: expect.stringMatching(/in use/i) });
@@ -117,12 +118,39 @@ describe('measureThroughput against Debian iperf3', () => {
   });
 });
 
+/** Every process below this one, as `pid: cmdline` (only their command lines are read: the scan stays quick). */
+async function descendants(): Promise<string[]> {
+  const parents = new Map<number, number>();
+  const stats = await Promise.all(
+    (await readdir('/proc'))
+      .filter((entry) => /^\d+$/.test(entry))
+      .map(
+        async (entry) =>
+          [Number(entry), await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')] as const,
+      ),
+  );
+  for (const [pid, stat] of stats)
+    parents.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+  const below = (pid: number): boolean => {
+    for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p))
+      if (p === process.pid) return true;
+    return false;
+  };
+  const found: string[] = [];
+  for (const pid of [...parents.keys()].filter(below)) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    found.push(`${pid}: ${cmdline.replaceAll('\0', ' ').trim()}`);
+  }
+  return found;
+}
+
 /** While a run is under way: each iperf3 child's role (-s / -c) and its Cpus_allowed_list. */
 async function affinityWhileRunning(binary: string, timeoutMs = 10_000): Promise<Record<string, string>> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const seen: Record<string, string> = {};
-    for (const child of await children()) {
+    // In the sandbox iperf3 is a grandchild (nsenter forks it into the sandbox's pid namespace).
+    for (const child of await descendants()) {
       const [pid, cmdline = ''] = child.split(': ');
       const argv = cmdline.split(' ');
       if (argv[0] !== binary) continue;

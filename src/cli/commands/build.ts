@@ -13,6 +13,7 @@ import { type VariantName, variantNames } from '../../build/variants.js';
 import { commandHelp } from '../help-text.js';
 import { onInterrupt } from '../interrupt.js';
 import { listFlag, parseFlags, variantsFlag } from '../parse-flags.js';
+import { cliSandbox } from '../sandbox-mode.js';
 
 /** The command's flags as commander hands them over; validated before anything runs. */
 const BuildFlags = z.object({
@@ -22,6 +23,7 @@ const BuildFlags = z.object({
   variants: variantsFlag('--variants').default([...variantNames]),
   binary: z.string().min(1, '--binary needs a path inside the tree').default(defaultBinary),
   json: z.boolean().default(false),
+  sandbox: z.boolean().default(true),
 });
 
 export function registerBuild(program: Command): void {
@@ -39,6 +41,10 @@ export function registerBuild(program: Command): void {
     .option('--variants <names>', `comma-separated, of ${variantNames.join(', ')} (default: all)`)
     .option('--binary <path>', `the program to build, relative to the tree (default: ${defaultBinary})`)
     .option('--json', 'print a JSON document on stdout (progress stays on stderr)')
+    .option(
+      '--no-sandbox',
+      'run the code under test without the bubblewrap sandbox (your own code, machines without user namespaces)',
+    )
     .addHelpText(
       'after',
       commandHelp({
@@ -57,6 +63,9 @@ export function registerBuild(program: Command): void {
       const onProgress = (event: { message: string }) =>
         process.stderr.write(`sigstorm build: ${event.message}\n`);
       try {
+        const sandbox = await cliSandbox(flags.sandbox, (line) =>
+          process.stderr.write(`sigstorm build: ${line}\n`),
+        );
         // The tree is exported, patched and checked for a build system before any variant builds.
         const tree = await materialise(
           { repo: flags.repo, ref: flags.ref, patches: flags.patches ?? [] },
@@ -66,6 +75,7 @@ export function registerBuild(program: Command): void {
         const variants = await buildVariants(tree, flags.variants, {
           binary: flags.binary,
           signal: interrupt.signal,
+          sandbox,
           onProgress,
         });
         process.stdout.write(

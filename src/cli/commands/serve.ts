@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { validate } from '../../pipeline/validate.js';
 import { startApp } from '../../publish/server.js';
 import { readServeEnv } from '../../publish/setup/serve-env.js';
+import { probeSandbox } from '../../sandbox/probe.js';
+import { SigstormError } from '../../util/errors.js';
 import { exitCodes } from '../exit-codes.js';
 import { commandHelp } from '../help-text.js';
 
@@ -21,7 +23,7 @@ export function registerServe(program: Command): void {
           'APP_ID=123 PRIVATE_KEY_PATH=app.pem WEBHOOK_SECRET=$(cat secret) sigstorm serve',
         ],
         doc: 'github-app.md',
-        exit: `Exit status: ${exitCodes.ok} stopped by SIGTERM/SIGINT after the running job was requeued, ${exitCodes.badInput} bad settings, ${exitCodes.couldNotRun} could not start.`,
+        exit: `Exit status: ${exitCodes.ok} stopped by SIGTERM/SIGINT after the running job was requeued, ${exitCodes.badInput} bad settings, ${exitCodes.couldNotRun} could not start (no sandbox included).`,
       }),
     )
     .action(serve);
@@ -31,6 +33,18 @@ async function serve(): Promise<void> {
   // Probot apps read a .env file in the working directory; variables already set win.
   if (existsSync('.env')) process.loadEnvFile('.env');
   const settings = readServeEnv(process.env);
+  // Pull requests' code runs only in a sandbox: without one the App does not start at all.
+  const probe = await probeSandbox();
+  if (!probe.ok) {
+    throw new SigstormError(
+      "sigstorm serve refuses to start: it runs pull requests' code only in a sandbox, and none can be created here.",
+      {
+        details: [probe.error.message, probe.error.details].filter(Boolean).join('\n'),
+        hint: probe.error.hint,
+      },
+    );
+  }
+  process.stderr.write('sigstorm serve: builds and storms run in a bubblewrap sandbox\n');
   // The one pipeline, the same the CLI runs (startApp takes any Validate: the injection point).
   const app = await startApp(settings, validate);
   await new Promise<void>((resolve) => {

@@ -16,6 +16,7 @@ import { exitCodes } from '../exit-codes.js';
 import { commandHelp } from '../help-text.js';
 import { onInterrupt } from '../interrupt.js';
 import { intFlag, listFlag, parseFlags, refuseTogether } from '../parse-flags.js';
+import { cliSandbox } from '../sandbox-mode.js';
 import { createStormProgress, type ProgressMode } from '../storm-progress.js';
 import { formatStormSummary } from '../storm-summary-text.js';
 
@@ -37,6 +38,7 @@ const StormFlags = z
     seed: intFlag('--seed', 0).optional(),
     basePort: intFlag('--base-port', 1024).optional(),
     out: z.string().min(1, '--out needs a file').optional(),
+    sandbox: z.boolean().default(true),
     json: z.boolean().default(false),
     quiet: z.boolean().default(false),
     failOnFindings: z.boolean().default(false),
@@ -78,6 +80,10 @@ export function registerStorm(program: Command): void {
     .option('--out <file>', 'JSONL results file (default: under the cache directory)')
     .option('--json', 'print the summary as JSON on stdout (progress stays on stderr)')
     .option('--quiet', 'no progress display')
+    .option(
+      '--no-sandbox',
+      'run the code under test without the bubblewrap sandbox (your own code, machines without user namespaces)',
+    )
     .option('--fail-on-findings', `exit ${exitCodes.regression} when the judged side failed at least once`)
     .addHelpText(
       'after',
@@ -105,6 +111,9 @@ async function stormAction(flags: StormFlags): Promise<number> {
   const variant: VariantName = flags.variant;
   const interrupt = onInterrupt();
   try {
+    const sandbox = await cliSandbox(flags.sandbox, (line) =>
+      process.stderr.write(`sigstorm storm: ${line}\n`),
+    );
     const program = flags.binary
       ? ({ kind: 'built', binary: await checkedBinary(flags.binary) } as const)
       : ({ kind: 'tree', tree: await checkedTree(flags, interrupt.signal) } as const);
@@ -119,6 +128,7 @@ async function stormAction(flags: StormFlags): Promise<number> {
         : (
             await buildVariant(program.tree, variant, {
               signal: interrupt.signal,
+              sandbox,
               onProgress: (event) => {
                 if (!flags.quiet) process.stderr.write(`sigstorm build: ${event.message}\n`);
               },
@@ -154,6 +164,7 @@ async function stormAction(flags: StormFlags): Promise<number> {
       resultsFile,
       stormId,
       signal: interrupt.signal,
+      sandbox,
       onRecord: (record) => progress.record(record),
     });
     progress.finish();

@@ -18,6 +18,7 @@ import { exitCodes } from '../exit-codes.js';
 import { commandHelp } from '../help-text.js';
 import { onInterrupt } from '../interrupt.js';
 import { intFlag, listFlag, parseFlags, refuseTogether, variantsFlag } from '../parse-flags.js';
+import { cliSandbox } from '../sandbox-mode.js';
 import type { ProgressMode } from '../storm-progress.js';
 import { createValidateProgress } from '../validate-progress.js';
 
@@ -58,6 +59,7 @@ const ValidateFlags = z
     baseCache: z.boolean().default(true),
     quiet: z.boolean().default(false),
     failOnRegression: z.boolean().default(false),
+    sandbox: z.boolean().default(true),
   })
   .superRefine((flags, context) =>
     refuseTogether(
@@ -120,6 +122,10 @@ export function registerValidate(program: Command): void {
     .addOption(new Option('--markdown <file>', 'deprecated: --markdown-file').hideHelp())
     .option('--no-base-cache', 'do not reuse base results of earlier validations')
     .option('--quiet', 'no progress display')
+    .option(
+      '--no-sandbox',
+      'run the code under test without the bubblewrap sandbox (your own code, machines without user namespaces)',
+    )
     .option(
       '--fail-on-regression',
       `exit ${exitCodes.regression} when the verdict is a failure under the config's policy (by default: a regression)`,
@@ -232,12 +238,15 @@ export async function validateAction(
   if (file && !flags.quiet) process.stderr.write(`Config: ${file}\n`);
   // A report file that cannot be written would be found only after the whole run.
   for (const out of [flags.jsonFile, flags.markdownFile]) if (out) await checkWritable(out);
+  const sandbox = await cliSandbox(flags.sandbox, (line) =>
+    process.stderr.write(`sigstorm validate: ${line}\n`),
+  );
   const interrupt = onInterrupt();
   const mode: ProgressMode = flags.quiet ? 'quiet' : process.stderr.isTTY ? 'tty' : 'lines';
   const progress = createValidateProgress(mode);
   try {
     const result = await runValidation(
-      { ...request, baseCache: flags.baseCache },
+      { ...request, baseCache: flags.baseCache, sandbox },
       { signal: interrupt.signal, onProgress: (p) => progress.update(p) },
     );
     progress.finish();

@@ -2,6 +2,7 @@ import type { RepoConfig } from '../../config/repo-config.schema.js';
 import { conclusionFor } from '../../pipeline/conclusion.js';
 import type { ValidateResult } from '../../pipeline/contract.js';
 import { requestFromConfig } from '../../pipeline/request-from-config.js';
+import { defaultSandboxLimits } from '../../sandbox/sandbox.schema.js';
 import { describeError, SigstormError } from '../../util/errors.js';
 import { actionIds, type CheckState, updateCheckRun } from '../github/check-run.js';
 import { loadRepoConfig } from '../github/load-config.js';
@@ -89,7 +90,11 @@ async function validate(run: Run, config: RepoConfig): Promise<ValidateResult> {
   const { services, job, octokit, log } = run;
   await run.check({ status: 'in_progress', started: true, output: startingOutput(job) });
   const repo = await repoSource(job, services.settings, () => installationToken(octokit));
-  const request = jobRequest(job, config, repo, services.settings.iterationsCap);
+  // A pull request's code runs only in a sandbox, whatever the job or the config asks.
+  const request = {
+    ...jobRequest(job, config, repo, services.settings.iterationsCap),
+    sandbox: { kind: 'bwrap', limits: services.settings.sandboxLimits ?? defaultSandboxLimits } as const,
+  };
   log.info({ request: redactCredentials(JSON.stringify(request)) }, 'sigstorm: validating');
   const reporter = progressReporter(
     (progress) => run.check({ status: 'in_progress', output: progressOutput(job, progress) }),

@@ -19,7 +19,8 @@ export function withToken(cloneUrl: string, token: string): string {
   return url.toString();
 }
 
-/** Removes credentials from every URL in a text that leaves the host (comments, check runs, logs). */
-export function redactCredentials(text: string): string {
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, '$1');
-}
+/**
+ * Removes credentials from a text that leaves the host (comments, check runs, logs): URLs' user
+ * info, tokens, keys and the App's registered secrets (messages/redact.ts).
+ */
+export { redact as redactCredentials } from '../messages/redact.js';

@@ -78,8 +78,21 @@ export function truncate(markdown: string, limit = checkOutputLimit): string {
   // Room for the note and for closing a code fence and a few <details> the cut left open.
   let cut = markdown.slice(0, limit - note.length - 100);
   if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
-  if ((cut.match(/^\s*```/gm)?.length ?? 0) % 2 === 1) cut += '\n```';
+  const openFence = unclosedFence(cut);
+  if (openFence) cut += `\n${openFence}`;
   const open = (cut.match(/<details>/g)?.length ?? 0) - (cut.match(/<\/details>/g)?.length ?? 0);
   cut += '\n</details>'.repeat(Math.max(0, Math.min(open, 7)));
   return `${cut}${note}`;
+}
+
+/** The fence a cut left open (fences may be longer than three backticks), or null. */
+export function unclosedFence(markdown: string): string | null {
+  let open: string | null = null;
+  for (const line of markdown.split('\n')) {
+    const ticks = /^\s*(`{3,})/.exec(line)?.[1];
+    if (ticks === undefined) continue;
+    if (open === null) open = ticks;
+    else if (ticks.length >= open.length && line.trim() === ticks) open = null;
+  }
+  return open;
 }

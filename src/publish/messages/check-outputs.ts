@@ -1,5 +1,6 @@
 import { type ConfigProblem, formatConfigProblem } from '../../config/repo-config-parse.js';
 import type { ValidateProgress } from '../../pipeline/contract.js';
+import { fence } from '../../report/markdown/escape.js';
 import { describeError } from '../../util/errors.js';
 import type { CheckOutput } from '../github/check-run.js';
 import { type Job, shortSha } from '../store/job.js';
@@ -103,7 +104,8 @@ export function errorOutput(job: Job, error: unknown): CheckOutput {
   const first = text.split('\n')[0] ?? 'unknown error';
   return {
     title: `sigstorm could not finish: ${first.slice(0, 120)}`,
-    summary: `${subject(job)}\n\n\`\`\`\n${text}\n\`\`\``,
+    // A build log may hold a line of backticks: the fence is longer than any run inside it.
+    summary: `${subject(job)}\n\n${fence(text)}`,
   };
 }
 

@@ -2,7 +2,9 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { maxIterations } from '../../config/repo-config.schema.js';
-import { UsageError } from '../../util/errors.js';
+import { sandboxLimitsFromEnv } from '../../sandbox/limits-env.js';
+import type { SandboxLimits } from '../../sandbox/sandbox.schema.js';
+import { SigstormError, UsageError } from '../../util/errors.js';
 import { cacheRoot } from '../../util/paths.js';
 import type { AppSettings } from '../services.js';
 import { readPrivateKey } from './private-key.js';
@@ -103,6 +105,14 @@ export function readServeEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): Serve
   const key = readPrivateKey(env, cwd);
   if (!key.ok) problems.push(key.problem);
   const repoMap = parseRepoMap(present.SIGSTORM_REPO_MAP, cwd, problems);
+  let limits: SandboxLimits | undefined;
+  try {
+    limits = sandboxLimitsFromEnv(present);
+  } catch (error) {
+    problems.push(
+      error instanceof SigstormError ? `${error.message}\n${error.details ?? ''}`.trim() : String(error),
+    );
+  }
   if (!parsed.success || !key.ok || problems.length > 0) {
     throw new UsageError(`the GitHub App cannot start: ${problems.length} setup problem(s)`, {
       details: problems.map((p) => `- ${p}`).join('\n'),
@@ -126,6 +136,7 @@ export function readServeEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): Serve
       maxAttempts: e.SIGSTORM_MAX_ATTEMPTS,
       progressIntervalMs: e.SIGSTORM_PROGRESS_INTERVAL_MS,
       pollIntervalMs: e.SIGSTORM_POLL_INTERVAL_MS,
+      sandboxLimits: limits,
     },
   };
 }

@@ -1,0 +1,221 @@
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa, type Options, type ResultPromise } from 'execa';
+import { SigstormError } from '../util/errors.js';
+import { bwrapArgs, sandboxUidForRoot } from './bwrap-args.js';
+import { openCgroup } from './cgroup.js';
+import { sandboxHint } from './probe.js';
+import type { SandboxMode } from './sandbox.schema.js';
+import { limitsPrefix } from './sandboxed-command.js';
+
+/**
+ * Where the processes of one storm (or one throughput measurement) start: directly, or all in one
+ * sandbox that holds their network namespace (so server and client meet on its loopback), their
+ * pid namespace (so nothing outlives it) and their read-only view of the file system. One sandbox
+ * per batch, not per process: joining it costs an nsenter, creating one costs a bwrap.
+ */
+export interface Launcher {
+  readonly mode: SandboxMode['kind'];
+  /** argv that runs `file args` in the sandbox (the process spawned is not the program: see programPid). */
+  command(file: string, args: readonly string[]): { file: string; args: string[] };
+  /** The program's own pid, to signal it: the spawned process itself, or the sandbox's child of it. */
+  programPid(spawned: number): number | undefined;
+  /** A process's pid as tools inside the sandbox (gdb) see it. */
+  innerPid(hostPid: number): number;
+  /** A process in the sandbox's network namespace: /proc/PID/net/tcp lists its sockets. */
+  readonly netPid: number;
+  /**
+   * Kills what the programs left behind: every orphan the sandbox's init adopted (a daemon that
+   * `setsid`s away, a double fork). Programs still attached to their nsenter are not touched.
+   */
+  sweep(): Promise<void>;
+  /** Kills everything in the sandbox (at once: the pid namespace ends with its holder). Idempotent. */
+  close(): Promise<void>;
+}
+
+export const directLauncher: Launcher = {
+  mode: 'none',
+  command: (file, args) => ({ file, args: [...args] }),
+  programPid: (spawned) => spawned,
+  innerPid: (hostPid) => hostPid,
+  netPid: process.pid,
+  sweep: async () => undefined,
+  close: async () => undefined,
+};
+
+/** Children of `pid`, from /proc (empty once it is gone). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1')
+      .trim()
+      .split(' ')
+      .filter((word) => word !== '')
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** The first child of `pid` (nsenter forks the program into the pid namespace), if it exists yet. */
+function firstChild(pid: number): number | undefined {
+  try {
+    const first = readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1').trim().split(' ')[0];
+    return first ? Number(first) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function innerPidOf(hostPid: number): number {
+  const status = readFileSync(`/proc/${hostPid}/status`, 'latin1');
+  const nspids = /^NSpid:\s+(.*)$/m.exec(status)?.[1]?.trim().split(/\s+/);
+  const last = nspids?.at(-1);
+  if (last === undefined) throw new Error(`no NSpid line in /proc/${hostPid}/status`);
+  return Number(last);
+}
+
+export interface LauncherLayout {
+  /** Files and directories the processes need read-only (the program under test). */
+  readonly readOnly: readonly string[];
+}
+
+export async function openLauncher(mode: SandboxMode, layout: LauncherLayout): Promise<Launcher> {
+  switch (mode.kind) {
+    case 'none':
+      return directLauncher;
+    case 'bwrap':
+      return openSandboxLauncher(mode.limits, layout);
+    default: {
+      const unknown: never = mode;
+      throw new Error(`unknown sandbox mode ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+async function openSandboxLauncher(
+  limits: Extract<SandboxMode, { kind: 'bwrap' }>['limits'],
+  layout: LauncherLayout,
+): Promise<Launcher> {
+  const cgroup = await openCgroup(limits);
+  const prefix = limitsPrefix(limits, cgroup);
+  const sandbox = [
+    ...bwrapArgs({ writable: [], readOnly: layout.readOnly, cwd: '/tmp', tmpMiB: limits.tmpMiB }),
+  ];
+  const [file = 'bwrap', ...args] = [
+    ...prefix,
+    'bwrap',
+    ...sandbox,
+    '--info-fd',
+    '3',
+    '--',
+    'sleep',
+    'infinity',
+  ];
+  const holder: Holder = execa(file, args, holderOptions);
+  let stopped: Promise<void> | undefined;
+  const stopHolder = (): Promise<void> => {
+    stopped ??= (async () => {
+      if (holder.pid !== undefined) killGroup(holder.pid);
+      await holder;
+      await cgroup?.close();
+    })();
+    return stopped;
+  };
+  let initPid: number;
+  try {
+    initPid = await readChildPid(holder);
+  } catch (error) {
+    await stopHolder();
+    throw error;
+  }
+  const credentials =
+    process.getuid?.() === 0
+      ? ['-S', String(sandboxUidForRoot), '-G', String(sandboxUidForRoot)]
+      : ['--preserve-credentials'];
+  // The holder's own command (`sleep infinity`) is init's first child; anything else init has is an orphan.
+  let holderChild: number | undefined;
+  for (let tries = 0; holderChild === undefined && tries < 1000; tries++) {
+    holderChild = childrenOf(initPid)[0];
+    if (holderChild === undefined) await sleep(1);
+  }
+  const enter = [
+    'nsenter',
+    '-t',
+    String(initPid),
+    '-U',
+    '-m',
+    '-n',
+    '-p',
+    '-i',
+    '-u',
+    ...credentials,
+    '-r',
+    '-w',
+  ];
+  return {
+    mode: 'bwrap',
+    command: (program, programArgs) => {
+      const [first = 'nsenter', ...rest] = [...prefix, ...enter, '--', program, ...programArgs];
+      return { file: first, args: rest };
+    },
+    programPid: firstChild,
+    innerPid: innerPidOf,
+    netPid: initPid,
+    sweep: async () => {
+      for (let round = 0; round < 200; round++) {
+        const orphans = childrenOf(initPid).filter((pid) => pid !== holderChild);
+        if (orphans.length === 0) return;
+        for (const pid of orphans) signalQuietly(pid, 'SIGKILL');
+        // Their own children are adopted by init in turn: the next round takes them.
+        await sleep(5);
+      }
+      throw new Error(`the sandbox's orphans kept coming back for 1 s (init ${initPid})`);
+    },
+    close: stopHolder,
+  };
+}
+
+const holderOptions = {
+  stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+  detached: true,
+  reject: false,
+  extendEnv: false,
+  env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+} as const satisfies Options;
+type Holder = ResultPromise<typeof holderOptions>;
+
+/** bwrap writes `{"child-pid": N, …}` on its info fd once the sandbox exists. */
+async function readChildPid(holder: Holder): Promise<number> {
+  const info = holder.stdio[3];
+  let text = '';
+  const found = await new Promise<number | null>((resolve) => {
+    info?.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const pid = /"child-pid"\s*:\s*(\d+)/.exec(text)?.[1];
+      if (pid !== undefined) resolve(Number(pid));
+    });
+    void holder.then(() => resolve(null));
+  });
+  if (found !== null) return found;
+  const result = await holder;
+  throw new SigstormError('The sandbox for the storm could not be created.', {
+    hint: sandboxHint,
+    details: String(result.stderr ?? '').trim() || `bwrap ended: ${result.shortMessage}`,
+  });
+}
+
+function signalQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}

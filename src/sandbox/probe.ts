@@ -1,0 +1,62 @@
+import { execa } from 'execa';
+import { SigstormError } from '../util/errors.js';
+import { bwrapArgs } from './bwrap-args.js';
+import { defaultSandboxLimits } from './sandbox.schema.js';
+
+/** What an operator does when no sandbox can be made: the usual causes, most common first. */
+export const sandboxHint = [
+  'Install bubblewrap and util-linux (scripts/setup.sh does: apt-get install bubblewrap util-linux),',
+  'and allow unprivileged user namespaces: sysctl user.max_user_namespaces must be above 0;',
+  'on Debian kernels before 5.10 also kernel.unprivileged_userns_clone=1; on Ubuntu 23.10 and later',
+  'kernel.apparmor_restrict_unprivileged_userns=0 or an AppArmor profile for /usr/bin/bwrap;',
+  'inside a container, run it with user namespaces allowed (e.g. no seccomp profile blocking unshare).',
+  'Run your own code without a sandbox with --no-sandbox (the CLI only; sigstorm serve always sandboxes).',
+].join(' ');
+
+export type SandboxProbe = { readonly ok: true } | { readonly ok: false; readonly error: SigstormError };
+
+/**
+ * Creates a throwaway sandbox exactly as builds and storms do and runs `true` in it, then joins it
+ * as a storm does (nsenter). Either works here, now, or the answer says what to install or enable.
+ */
+export async function probeSandbox(bwrap = 'bwrap'): Promise<SandboxProbe> {
+  const sandbox = bwrapArgs({ writable: [], readOnly: [], cwd: '/tmp', tmpMiB: defaultSandboxLimits.tmpMiB });
+  const run = await execa(bwrap, [...sandbox, '--', 'sh', '-c', 'exec true'], {
+    reject: false,
+    stdin: 'ignore',
+    extendEnv: false,
+    env: { PATH: '/usr/bin:/bin' },
+    timeout: 30_000,
+  });
+  if (run.exitCode === 0) {
+    const nsenter = await execa('nsenter', ['--version'], { reject: false, stdin: 'ignore' });
+    if (nsenter.exitCode === 0) return { ok: true };
+    return {
+      ok: false,
+      error: new SigstormError('nsenter (util-linux) is missing: storms join their sandbox with it.', {
+        hint: sandboxHint,
+      }),
+    };
+  }
+  const missing = run.code === 'ENOENT';
+  return {
+    ok: false,
+    error: new SigstormError(
+      missing
+        ? 'bubblewrap (bwrap) is not installed: sigstorm runs the code under test in a bwrap sandbox.'
+        : 'A bubblewrap sandbox cannot be created on this machine.',
+      {
+        hint: sandboxHint,
+        details: missing ? undefined : String(run.stderr).trim() || run.shortMessage,
+      },
+    ),
+  };
+}
+
+let cached: Promise<SandboxProbe> | undefined;
+
+/** The probe, once per process. */
+export function probeSandboxOnce(): Promise<SandboxProbe> {
+  cached ??= probeSandbox();
+  return cached;
+}

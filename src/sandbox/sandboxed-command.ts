@@ -1,0 +1,83 @@
+import { allowedEnv } from './allowed-env.js';
+import { bwrapArgs } from './bwrap-args.js';
+import { openCgroup, type SandboxCgroup } from './cgroup.js';
+import type { SandboxLimits, SandboxMode } from './sandbox.schema.js';
+
+/** One step of a tree's code (bootstrap, configure, make, `configure --help`), ready to spawn. */
+export interface SandboxedCommand {
+  readonly file: string;
+  readonly args: string[];
+  /** The allow-listed environment; spawn with it alone (execa `extendEnv: false`). */
+  readonly env: Record<string, string>;
+  /** The step's deadline, or null without a sandbox (the caller's own, if any). */
+  readonly limits: SandboxLimits | null;
+  /** Removes the cgroup, killing whatever the step left in it. */
+  close(): Promise<void>;
+}
+
+export interface StepLayout {
+  readonly cwd: string;
+  /** Default: `[cwd]`. */
+  readonly writable?: readonly string[];
+  readonly readOnly?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * argv prefix (one `sh`, then exec: no extra process) that joins the cgroup, if any, and sets the
+ * limits an rlimit can hold: each file's size, and processes where no cgroup bounds them.
+ */
+export function limitsPrefix(limits: SandboxLimits, cgroup: SandboxCgroup | null): string[] {
+  const files = cgroup?.procsFiles ?? [];
+  // dash: -f counts 512-byte blocks, -p is RLIMIT_NPROC.
+  const rlimits = [`ulimit -f ${limits.diskMiB * 2048}`];
+  if (!cgroup?.bounds.includes('processes')) rlimits.push(`ulimit -p ${limits.processes}`);
+  const script = [
+    'n=$1; shift',
+    'while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done',
+    ...rlimits.map((line) => `${line} || exit 125`),
+    'exec "$@"',
+  ].join('; ');
+  return ['sh', '-c', script, 'sigstorm-limits', String(files.length), ...files];
+}
+
+export async function sandboxedCommand(
+  mode: SandboxMode,
+  file: string,
+  args: readonly string[],
+  layout: StepLayout,
+): Promise<SandboxedCommand> {
+  const env = allowedEnv(layout.env);
+  switch (mode.kind) {
+    case 'none':
+      return { file, args: [...args], env, limits: null, close: async () => undefined };
+    case 'bwrap': {
+      const cgroup = await openCgroup(mode.limits);
+      const argv = [
+        ...limitsPrefix(mode.limits, cgroup),
+        'bwrap',
+        ...bwrapArgs({
+          writable: layout.writable ?? [layout.cwd],
+          readOnly: layout.readOnly ?? [],
+          cwd: layout.cwd,
+          tmpMiB: mode.limits.tmpMiB,
+        }),
+        '--',
+        file,
+        ...args,
+      ];
+      const [first, ...rest] = argv;
+      return {
+        file: first ?? 'bwrap',
+        args: rest,
+        env,
+        limits: mode.limits,
+        close: async () => cgroup?.close(),
+      };
+    }
+    default: {
+      const unknown: never = mode;
+      throw new Error(`unknown sandbox mode ${JSON.stringify(unknown)}`);
+    }
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * Hostile build trees, made here: each tries one thing a pull request's `configure` or Makefile could
+ * do on the App's host, through the real builder step (runLogged → bwrap), and each is contained.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CommandFailure, runLogged } from '../../src/build/run-logged.js';
+import {
+  defaultSandboxLimits,
+  type SandboxLimits,
+  type SandboxMode,
+} from '../../src/sandbox/sandbox.schema.js';
+import { processesMatching as running } from '../support/stray-processes.js';
+
+const secret = 'whsec-sigstorm-test-4f1c9e';
+const keyLine = '-----BEGIN RSA PRIVATE KEY-----';
+const keyBody = 'MIIEpAIBAAKCAQEAsigstormtestkeybody';
+
+let root = '';
+let home = '';
+let cache = '';
+let keyFile = '';
+let jobStore = '';
+let otherEntry = '';
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'sigstorm-hostile-'));
+  home = join(root, 'home');
+  cache = join(root, 'cache');
+  keyFile = join(home, '.config', 'sigstorm', 'app.private-key.pem');
+  jobStore = join(cache, 'app', 'jobs.sqlite');
+  otherEntry = join(cache, 'builds', 'other-key', 'tree', 'src', 'iperf3');
+  for (const file of [keyFile, jobStore, otherEntry]) await mkdir(join(file, '..'), { recursive: true });
+  await writeFile(keyFile, `${keyLine}\n${keyBody}\n-----END RSA PRIVATE KEY-----\n`, { mode: 0o600 });
+  await writeFile(jobStore, 'awaiting_approval');
+  await writeFile(otherEntry, 'trusted binary');
+  // The App's own environment, as `sigstorm serve` has it.
+  Object.assign(process.env, { WEBHOOK_SECRET: secret, PRIVATE_KEY_PATH: keyFile, HOME: home });
+});
+
+afterAll(async () => {
+  for (const name of ['WEBHOOK_SECRET', 'PRIVATE_KEY_PATH', 'HOME']) {
+    if (saved[name] === undefined) delete process.env[name];
+    else process.env[name] = saved[name];
+  }
+  await rm(root, { recursive: true, force: true });
+});
+
+function sandbox(limits: Partial<SandboxLimits> = {}): SandboxMode {
+  return { kind: 'bwrap', limits: { ...defaultSandboxLimits, ...limits } };
+}
+
+/** A tree whose Makefile runs `recipe` (one shell line per entry), built in the sandbox. */
+async function build(
+  name: string,
+  recipe: readonly string[],
+  limits: Partial<SandboxLimits> = {},
+): Promise<{ log: string; failure: CommandFailure | null; ms: number }> {
+  const tree = join(cache, 'builds', `${name}.tmp`, 'tree');
+  await mkdir(tree, { recursive: true });
+  await writeFile(join(tree, 'Makefile'), `all:\n${recipe.map((line) => `\t${line}\n`).join('')}`);
+  const logFile = join(tree, '..', 'build.log');
+  const started = performance.now();
+  let failure: CommandFailure | null = null;
+  try {
+    await runLogged('make', ['-s'], { cwd: tree, logFile, sandbox: sandbox(limits) });
+  } catch (error) {
+    if (!(error instanceof CommandFailure)) throw error;
+    failure = error;
+  }
+  return { log: await readFile(logFile, 'utf8'), failure, ms: performance.now() - started };
+}
+
+describe('a hostile build in the sandbox', () => {
+  it('sees none of the App environment, key file, job store or home', async () => {
+    const { log, failure } = await build('snoop', [
+      'env',
+      `ls -la ${home} 2>&1 || true`,
+      `cat ${keyFile} 2>&1 || true`,
+      "find / -xdev \\( -name '*.pem' -o -name 'jobs.sqlite' -o -name iperf3 \\) 2>/dev/null | grep -v '^/usr' || true",
+      'echo DONE',
+    ]);
+    expect(failure).toBeNull();
+    expect(log).toContain('DONE');
+    expect(log).toMatch(/^PATH=/m);
+    expect(log).not.toContain(secret);
+    expect(log).not.toContain(keyBody);
+    expect(log).not.toContain('PRIVATE_KEY_PATH');
+    expect(log).not.toContain('app.private-key.pem\n');
+    expect(log).not.toContain('jobs.sqlite');
+    expect(log).not.toContain('other-key');
+    expect(log).toMatch(/No such file or directory/);
+  });
+
+  it('reaches no host port, not even on loopback, and has only its own lo', async () => {
+    let connections = 0;
+    const server: Server = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    if (address === null || typeof address !== 'object') throw new Error('no port');
+    try {
+      const { log } = await build('connect', [
+        `bash -c 'exec 3<>/dev/tcp/127.0.0.1/${address.port}' 2>/dev/null && echo CONNECTED || echo REFUSED`,
+        'cat /proc/net/dev',
+      ]);
+      expect(log).toContain('REFUSED');
+      expect(log).not.toContain('CONNECTED');
+      const interfaces = [...log.matchAll(/^\s*([\w.-]+):\s+\d/gm)].map((m) => m[1]);
+      expect(interfaces).toEqual(['lo']);
+      expect(connections).toBe(0);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('cannot write outside its tree: not the system, the job store, the caches or other entries', async () => {
+    const { log } = await build('write', [
+      `echo queued > ${jobStore} 2>&1 || echo REFUSED-JOBS`,
+      `echo planted > ${otherEntry} 2>&1 || echo REFUSED-CACHE`,
+      `mkdir -p ${join(cache, 'base-results')} 2>&1 && echo x > ${join(cache, 'base-results', 'verdict')} && echo WROTE-INSIDE`,
+      'touch /usr/bin/planted 2>&1 || echo REFUSED-USR',
+      'echo ok > built.txt',
+    ]);
+    expect(log).toContain('REFUSED-USR');
+    expect(await readFile(jobStore, 'utf8')).toBe('awaiting_approval');
+    expect(await readFile(otherEntry, 'utf8')).toBe('trusted binary');
+    // What it made in its private view (a tmpfs) is gone with the sandbox, never on the host.
+    expect(existsSync(join(cache, 'base-results'))).toBe(false);
+    expect(existsSync('/usr/bin/planted')).toBe(false);
+    expect(await readFile(join(cache, 'builds', 'write.tmp', 'tree', 'built.txt'), 'utf8')).toBe('ok\n');
+  });
+
+  it('leaves nothing running: a double fork that ignores SIGTERM ends with the step', async () => {
+    const marker = '1000.4561';
+    const { failure } = await build('daemon', [
+      `sh -c 'trap "" TERM HUP; setsid sh -c "trap \\"\\" TERM HUP; sleep ${marker}" & ' ; echo started`,
+    ]);
+    expect(failure).toBeNull();
+    expect(await running(marker)).toEqual([]);
+  });
+
+  it('stops a build that never ends at its deadline, whole', async () => {
+    const marker = '1000.7891';
+    const { failure, ms } = await build('endless', [`sleep ${marker} & sleep ${marker}`], { wallTimeS: 2 });
+    expect(failure?.ending).toMatch(/deadline of 2 s/);
+    expect(ms).toBeLessThan(10_000);
+    expect(await running(marker)).toEqual([]);
+  });
+
+  it('bounds a fork bomb by the process limit', async () => {
+    const marker = '1000.2468';
+    // Bounded on purpose (300 tries), so that even a broken limit could not take the shared machine down.
+    const { log } = await build(
+      'forkbomb',
+      [
+        // Counted with shell builtins only: once the limit is reached nothing else can fork.
+        // dash gives up at the first failed fork: the bomb runs in a subshell, the count after it.
+        `(i=0; while [ $$i -lt 300 ]; do sleep ${marker} & i=$$((i+1)); done); c=0; for p in /proc/[0-9]*; do c=$$((c+1)); done; echo "alive $$c"`,
+      ],
+      { processes: 40 },
+    );
+    const alive = Number(/alive (\d+)/.exec(log)?.[1]);
+    expect(alive).toBeGreaterThan(0);
+    expect(alive).toBeLessThanOrEqual(40);
+    expect(log).toMatch(/fork|Resource temporarily unavailable/i);
+    expect(await running(marker)).toEqual([]);
+  });
+
+  it('stops a build at the disk limit: one big file, and many small ones', async () => {
+    const big = await build('bigfile', ['dd if=/dev/zero of=big bs=1M count=100 2>&1'], { diskMiB: 20 });
+    expect(big.failure).not.toBeNull();
+    const size = (await stat(join(cache, 'builds', 'bigfile.tmp', 'tree', 'big'))).size;
+    expect(size).toBeLessThanOrEqual(20 * 2 ** 20);
+
+    const many = await build(
+      'manyfiles',
+      ['for i in $$(seq 1 40); do dd if=/dev/zero of=f$$i bs=1M count=4 2>/dev/null; sleep 0.1; done'],
+      { diskMiB: 20 },
+    );
+    expect(many.failure?.ending).toMatch(/over the limit of 20 MiB/);
+    const written = (
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          stat(join(cache, 'builds', 'manyfiles.tmp', 'tree', `f${i + 1}`)).then(
+            (s) => s.size,
+            () => 0,
+          ),
+        ),
+      )
+    ).reduce((a, b) => a + b, 0);
+    expect(written).toBeLessThan(100 * 2 ** 20);
+  });
+});

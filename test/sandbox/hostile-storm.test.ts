@@ -1,0 +1,103 @@
+/**
+ * A hostile "iperf3" in a storm's sandbox: it looks for the App's secrets, tries the host's loopback,
+ * lists the interfaces and leaves a daemon behind. Each attempt is contained, and the storm records
+ * a clear outcome instead of crashing.
+ */
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openLauncher } from '../../src/sandbox/launcher.js';
+import { defaultSandbox } from '../../src/sandbox/sandbox.schema.js';
+import { createLanePool } from '../../src/storm/lanes.js';
+import { runIterations } from '../../src/storm/run-iterations.js';
+import { startSide } from '../../src/storm/side-process.js';
+import { resolveStormWorkload } from '../../src/workload/load.js';
+import { processesMatching as running } from '../support/stray-processes.js';
+
+const secret = 'whsec-storm-hostile-5b7e21';
+let dir = '';
+let server: Server;
+let hostPort = 0;
+let connections = 0;
+const saved = process.env.WEBHOOK_SECRET;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sigstorm-hostile-storm-'));
+  process.env.WEBHOOK_SECRET = secret;
+  server = createServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address !== 'object') throw new Error('no port');
+  hostPort = address.port;
+});
+
+afterAll(async () => {
+  if (saved === undefined) delete process.env.WEBHOOK_SECRET;
+  else process.env.WEBHOOK_SECRET = saved;
+  await new Promise((resolve) => server.close(resolve));
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function script(name: string, body: string): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, `#!/bin/bash\n${body}\n`);
+  await chmod(file, 0o755);
+  return file;
+}
+
+describe('a hostile iperf3 in the storm sandbox', () => {
+  it('sees no secret, reaches no host port, has only its own lo', async () => {
+    const binary = await script(
+      'snoop',
+      [
+        'env',
+        `(exec 3<>/dev/tcp/127.0.0.1/${hostPort}) 2>/dev/null && echo CONNECTED || echo REFUSED`,
+        'cat /proc/net/dev',
+        `ls ${process.env.HOME ?? '/root'} 2>&1 || true`,
+      ].join('\n'),
+    );
+    const launcher = await openLauncher(defaultSandbox, { readOnly: [dir] });
+    try {
+      const side = startSide({ side: 'server', binary, args: [], cpus: '0', env: {}, launcher });
+      const exit = await side.exited;
+      expect(exit.exitCode).toBe(0);
+      expect(exit.stdout).toContain('REFUSED');
+      expect(exit.stdout).not.toContain('CONNECTED');
+      expect(exit.stdout).not.toContain(secret);
+      expect(exit.stdout).not.toContain('WEBHOOK_SECRET');
+      const interfaces = [...exit.stdout.matchAll(/^\s*([\w.-]+):\s+\d/gm)].map((m) => m[1]);
+      expect(interfaces).toEqual(['lo']);
+      expect(connections).toBe(0);
+    } finally {
+      await launcher.close();
+    }
+  });
+
+  it('leaves nothing running after the storm, and the storm records what happened', async () => {
+    const marker = '1000.1357';
+    const binary = await script(
+      'daemon',
+      `(trap '' TERM HUP; setsid bash -c "trap '' TERM HUP; sleep ${marker}" &) ; echo 'no server here' >&2; exit 1`,
+    );
+    const { workload } = await resolveStormWorkload('server-sigterm');
+    const pool = await createLanePool({ lanes: 1 });
+    const { records } = await runIterations({
+      pool,
+      binary,
+      variant: 'plain',
+      workload,
+      seed: 1,
+      iterations: [0],
+      stormId: 'hostile-daemon',
+    });
+    expect(records).toHaveLength(1);
+    // The daemon holds the server's output open, so the harness sees no exit: it never listened.
+    expect(records[0]?.target.outcome.kind).toBe('harness-error');
+    expect(await running(marker)).toEqual([]);
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * What a hostile build prints reaches the public (PR comment, check run) only through the one
+ * redaction filter and inside a fence that no line of the log can close.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commandFailureError } from '../../src/build/build-error.js';
+import { CommandFailure, runLogged } from '../../src/build/run-logged.js';
+import { truncate, unclosedFence } from '../../src/publish/github/check-run.js';
+import { errorOutput } from '../../src/publish/messages/check-outputs.js';
+import { clearSecrets, redact, registerSecret } from '../../src/publish/messages/redact.js';
+import { errorComment } from '../../src/publish/messages/report-comment-body.js';
+import type { Job } from '../../src/publish/store/job.js';
+
+const secret = 'whsec-public-output-93d1a7';
+const keyBody = 'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw';
+const token = `ghs_${'A1b2C3d4E5'.repeat(4)}`;
+const pat = `github_pat_11ABCDEFG0${'x'.repeat(40)}`;
+
+let root = '';
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'sigstorm-public-'));
+  registerSecret(secret);
+  registerSecret(`-----BEGIN RSA PRIVATE KEY-----\n${keyBody}\n-----END RSA PRIVATE KEY-----\n`);
+});
+afterAll(async () => {
+  clearSecrets();
+  await rm(root, { recursive: true, force: true });
+});
+
+const job = {
+  headSha: 'a'.repeat(40),
+  baseSha: 'b'.repeat(40),
+  baseLabel: 'main',
+  headLabel: 'pr',
+  requestedBy: 'someone',
+  trigger: 'pull_request',
+  options: {},
+} as unknown as Job;
+
+/** Every fence opened is closed by one at least as long (the check run's own rule, applied to the output). */
+const fencesBalanced = (markdown: string): boolean => unclosedFence(markdown) === null;
+
+describe('public output of a hostile build', () => {
+  it('redacts the secrets a build log prints and keeps its backticks inside the fence', async () => {
+    const tree = join(root, 'tree');
+    await mkdir(tree, { recursive: true });
+    // The build "found" the secrets (it cannot in the sandbox: test/sandbox/hostile-build.test.ts) and prints them.
+    await writeFile(
+      join(tree, 'Makefile'),
+      [
+        'all:',
+        `\t@echo "WEBHOOK_SECRET=${secret}"`,
+        '\t@echo "-----BEGIN RSA PRIVATE KEY-----"',
+        `\t@echo "${keyBody}"`,
+        `\t@echo "token ${token} and ${pat}"`,
+        `\t@echo "https://x-access-token:${token}@github.com/o/r.git"`,
+        "\t@echo '```'",
+        "\t@echo '</details> ## not a heading'",
+        '\t@exit 3',
+        '',
+      ].join('\n'),
+    );
+    const logFile = join(root, 'build.log');
+    let error: unknown;
+    try {
+      await runLogged('make', [], { cwd: tree, logFile });
+    } catch (caught) {
+      if (!(caught instanceof CommandFailure)) throw caught;
+      error = await commandFailureError(caught, {
+        tree: { repo: 'x', ref: 'y', commit: null, patches: [] } as never,
+        step: 'make',
+        logFile,
+      });
+    }
+    expect(error).toBeDefined();
+    const output = errorOutput(job, error);
+    const check = { title: redact(output.title), summary: redact(output.summary) };
+    const comment = errorComment(job, check.summary);
+    for (const text of [check.title, check.summary, comment, truncate(comment, 600)]) {
+      expect(text).not.toContain(secret);
+      expect(text).not.toContain(keyBody);
+      expect(text).not.toContain(token);
+      expect(text).not.toContain(pat);
+      expect(text).not.toContain('BEGIN RSA PRIVATE KEY');
+    }
+    // The log's own ``` line is inside a longer fence: the block is not ended early.
+    expect(check.summary).toContain('\n````text\n');
+    expect(check.summary).toContain('[redacted]');
+    expect(fencesBalanced(check.summary)).toBe(true);
+    expect(fencesBalanced(comment)).toBe(true);
+    expect(fencesBalanced(truncate(comment, 600))).toBe(true);
+  });
+});
