@@ -66,15 +66,19 @@ export async function deliverPattern(
     const due = previous + step.gapMs;
     if (due > performance.now()) await sleepUntil(due, signal);
     let reached: boolean | undefined;
-    if (step.until && judged?.pid !== undefined) {
-      const probe = { pid: judged.pid, side: judged.side, port };
+    // In a sandbox `pid` is nsenter's: /proc, tgkill and the tracer need the program's own.
+    const judgedPid = judged?.programPid();
+    const targetPid = target.programPid();
+    if (step.until && judged && judgedPid !== undefined) {
+      const probe = { pid: judgedPid, side: judged.side, port };
       reached = await waitBlockedWriting(probe, performance.now() + (step.untilMs ?? 5000), signal);
     }
     if (index === 0) {
-      census = target.pid !== undefined && target.running() ? takeCensus(target.pid) : null;
+      census = targetPid !== undefined && target.running() ? takeCensus(targetPid) : null;
       if (census) censuses[target.side] = census;
       for (const p of alsoObserve) {
-        const other = p.pid !== undefined && p.running() ? takeCensus(p.pid) : null;
+        const otherPid = p.programPid();
+        const other = otherPid !== undefined && p.running() ? takeCensus(otherPid) : null;
         if (other) censuses[p.side] = other;
       }
     }
@@ -84,11 +88,11 @@ export async function deliverPattern(
     let skipped: string | undefined;
     if (aim === 'process' || helper === null) {
       sent = target.running() && target.signal(step.signal);
-    } else if (target.running() && target.pid !== undefined) {
+    } else if (target.running() && targetPid !== undefined) {
       // A later step aims with a fresh look: threads come and go during a pattern.
-      const threads = index === 0 ? census : takeCensus(target.pid);
+      const threads = index === 0 ? census : takeCensus(targetPid);
       aimedAt = threads ? pickThread(threads, aim, step.turn ?? 0) : null;
-      if (aimedAt) sent = tgkill(helper, target.pid, aimedAt.tid, constants.signals[step.signal]);
+      if (aimedAt) sent = tgkill(helper, targetPid, aimedAt.tid, constants.signals[step.signal]);
       // A single-threaded build has no stream thread: there is nothing to hit, and the record says so.
       else if (threads) skipped = `no ${aim} thread: the process had ${describe(threads)}`;
     }

@@ -123,7 +123,7 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
     const trace = tracer.read({
       from: traceFrom,
       to: tracer.now(),
-      pid: signalled.pid ?? 0,
+      pid: signalled.programPid() ?? signalled.pid ?? 0,
       census: seen.census[signalled.side],
       sent: seen.signals.filter((s) => s.delivered).map((s) => s.signal),
     });

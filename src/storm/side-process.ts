@@ -119,6 +119,8 @@ export function startSide(options: StartSideOptions): SideProcess {
         return;
       }
       signalQuietly(target, 'SIGKILL');
+      // A stopped nsenter (its child was stopped) must run again to reap the program.
+      if (pid !== undefined) signalQuietly(pid, 'SIGCONT');
       void exited.then(() => killGroup(pid, 'SIGKILL'));
     },
     running: () => !done,
@@ -131,7 +133,13 @@ export function startSide(options: StartSideOptions): SideProcess {
       // In a sandbox the program is nsenter's child, reaped by nsenter just before nsenter exits.
       const target = programPid();
       // ESRCH: exited and reaped by nsenter, which has not exited yet: gone all the same.
-      return target !== undefined && signalQuietly(target, signal);
+      const sent = target !== undefined && signalQuietly(target, signal);
+      // nsenter stops itself when its child stops (SIGSTOP): wake it for any other signal, or it
+      // would never reap a program killed while stopped.
+      if (target !== undefined && pid !== undefined && target !== pid && signal !== 'SIGSTOP') {
+        signalQuietly(pid, 'SIGCONT');
+      }
+      return sent;
     },
   };
 }

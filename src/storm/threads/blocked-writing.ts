@@ -44,10 +44,13 @@ export async function waitBlockedWriting(
   }
 }
 
-/** Sum of tx_queue over the side's TCP sockets on the port (/proc/net/tcp and tcp6). */
+/**
+ * Sum of tx_queue over the side's TCP sockets on the port, read from the process's own network
+ * namespace (`/proc/PID/net/tcp`): in a sandbox the host's `/proc/net/tcp` does not list them.
+ */
 export function unsentBytes(probe: WritingProbe): number {
   let sum = 0;
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+  for (const table of [`/proc/${probe.pid}/net/tcp`, `/proc/${probe.pid}/net/tcp6`]) {
     const text = readOrEmpty(table);
     for (const line of text.split('\n')) {
       // "  0: 0100007F:4E21 0100007F:9FB2 01 00000000:00000000 ..." — local, remote, state, tx:rx.
