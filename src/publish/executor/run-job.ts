@@ -38,6 +38,7 @@ export async function runJob(services: Services, job: Job, signal: AbortSignal):
         conclusion: 'failure',
         output: configErrorOutput(job, config.problems),
       });
+      services.store.markCheckFinal(job.id);
       services.store.transition(job.id, ['running'], 'failed', {
         note: 'invalid config',
         conclusion: 'failure',
@@ -83,6 +84,7 @@ export async function runJob(services: Services, job: Job, signal: AbortSignal):
         },
       ],
     });
+    services.store.markCheckFinal(job.id);
     services.store.transition(job.id, ['running'], 'done', { conclusion, note: result.outDir });
     log.info({ conclusion, outDir: result.outDir }, 'sigstorm: job done');
   } catch (error) {
@@ -99,6 +101,7 @@ export async function runJob(services: Services, job: Job, signal: AbortSignal):
     const output = errorOutput(job, cause);
     const redacted = { title: redactCredentials(output.title), summary: redactCredentials(output.summary) };
     await check({ status: 'completed', conclusion: 'failure', output: redacted });
+    services.store.markCheckFinal(job.id);
     // Errors about the code under test (a patch that does not build) are the author's to act on.
     const pullRef = pull(job);
     if (cause instanceof SigstormError && pullRef) {
@@ -130,6 +133,7 @@ async function stopped(services: Services, octokit: Octokit, job: Job, reason: A
     conclusion: 'cancelled',
     output: cancelledOutput(job, reason.message),
   });
+  services.store.markCheckFinal(job.id);
 }
 
 function pull(job: Job) {

@@ -6,6 +6,7 @@ export const runOperations = [
   'repos/get-collaborator-permission-level',
   'checks/create',
   'checks/update',
+  'checks/list-for-ref',
   'repos/get-content',
   'issues/list-comments',
   'issues/create-comment',
