@@ -7,6 +7,7 @@ export const runOperations = [
   'checks/create',
   'checks/update',
   'checks/list-for-ref',
+  'pulls/list',
   'repos/get-content',
   'issues/list-comments',
   'issues/create-comment',

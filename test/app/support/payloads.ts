@@ -31,6 +31,8 @@ export interface PullFields {
   readonly author: string;
   /** `owner/repo` of the head branch: a fork when it differs from the repository. */
   readonly headRepo?: string;
+  /** GitHub's updated_at of the pull request (every push and reopen changes it); the example's when absent. */
+  readonly updatedAt?: string;
 }
 
 export function pullRequestPayload(
@@ -52,6 +54,7 @@ export function pullRequestPayload(
   pr.base.sha = pull.baseSha;
   pr.base.ref = 'main';
   pr.base.repo.full_name = where.repo;
+  if (pull.updatedAt !== undefined) pr.updated_at = pull.updatedAt;
   const headRepo = pull.headRepo ?? where.repo;
   if (pr.head.repo) {
     pr.head.repo.full_name = headRepo;
@@ -62,6 +65,7 @@ export function pullRequestPayload(
 
 interface PullShape {
   number: number;
+  updated_at: string;
   user: { login: string };
   head: { sha: string; ref: string; repo: { full_name: string; fork: boolean } | null };
   base: { sha: string; ref: string; repo: { full_name: string } };
