@@ -144,9 +144,11 @@ describe('the job store (SQLite file)', () => {
     store.claimNext();
     const result = { conclusion: 'success' as const, headline: 'h', markdown: 'm', outDir: '/x/runs/1' };
     expect(store.saveResult(job.id, result)).toBe(true);
-    expect(store.get(job.id)).toMatchObject({ status: 'validated', result, attempts: 0 });
+    expect(store.get(job.id)).toMatchObject({ status: 'running', result, attempts: 0 });
     expect(store.runDirsInUse()).toEqual(['/x/runs/1']);
-    expect(store.claimNext()).toMatchObject({ id: job.id, status: 'running', result });
+    expect(store.retryLater(job.id, 'GitHub 502', new Date(0))).toBe(true);
+    expect(store.get(job.id)?.status).toBe('validated');
+    expect(store.claimNext()).toMatchObject({ id: job.id, status: 'running', result, attempts: 1 });
     expect(store.retryLater(job.id, 'GitHub 502', new Date(0))).toBe(true);
     expect(store.get(job.id)?.status).toBe('validated');
     store.claimNext();

@@ -225,11 +225,15 @@ export class JobStore {
     return row.n;
   }
 
-  /** The validation finished: its result is kept, the job waits for publishing (which may fail and retry alone). */
+  /**
+   * The validation finished: its result is kept before publishing starts. The job stays running; if
+   * publishing fails (or the app dies), it goes back to `validated`, and only publishing is retried,
+   * with attempts counted afresh.
+   */
   saveResult(id: number, result: StoredResult): boolean {
     const info = this.#db
       .prepare(
-        `UPDATE jobs SET status = 'validated', result = ?, attempts = 0, not_before = NULL, updated_at = ?
+        `UPDATE jobs SET result = ?, attempts = 0, not_before = NULL, updated_at = ?
          WHERE id = ? AND status = 'running'`,
       )
       .run(JSON.stringify(StoredResult.parse(result)), new Date().toISOString(), id);
