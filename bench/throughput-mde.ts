@@ -102,8 +102,7 @@ export async function throughputMdeBench(options: ThroughputMdeOptions = {}): Pr
     base: binary,
     head: binary,
     runs,
-    streams: workload.streams,
-    seconds,
+    definition: { ...workload, seconds },
     ...(options.signal ? { signal: options.signal } : {}),
     onRun: () => log(`  throughput-mde: run ${++done} of ${2 * runs}`),
   });

@@ -161,8 +161,7 @@ export async function runValidation(
       base: builds.base.variants.plain.binary,
       head: builds.head.variants.plain.binary,
       runs: throughputRuns,
-      streams: definition.streams,
-      seconds: definition.seconds,
+      definition,
       ...(request.cpus ? { cpus: request.cpus } : {}),
       ...(signal ? { signal } : {}),
       onRun: () =>

@@ -32,3 +32,20 @@ export function allowedCpus(): number[] {
   if (!line?.[1]) throw new Error('no Cpus_allowed_list in /proc/self/status');
   return parseCpuList(line[1]);
 }
+
+/**
+ * The CPUs a run may use: those asked for (a taskset list or numbers), all of this process's by
+ * default; asking for one outside its affinity is an error that names the ones available.
+ */
+export function chooseCpus(asked?: string | readonly number[]): number[] {
+  const allowed = allowedCpus();
+  if (asked === undefined) return allowed;
+  const cpus = typeof asked === 'string' ? parseCpuList(asked) : [...asked];
+  const foreign = cpus.filter((cpu) => !allowed.includes(cpu));
+  if (cpus.length === 0 || foreign.length > 0) {
+    throw new UsageError(`CPUs ${formatCpuList(foreign)} are not available to this process`, {
+      hint: `Use CPUs from ${formatCpuList(allowed)}.`,
+    });
+  }
+  return cpus;
+}

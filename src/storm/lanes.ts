@@ -1,5 +1,5 @@
 import { UsageError } from '../util/errors.js';
-import { allowedCpus, formatCpuList, parseCpuList } from './cpus.js';
+import { chooseCpus, formatCpuList } from './cpus.js';
 import { portStates } from './proc-net.js';
 
 /**
@@ -64,19 +64,7 @@ async function pickBasePort(total: number): Promise<number> {
 }
 
 export async function createLanePool(options: LanePoolOptions = {}): Promise<LanePool> {
-  const cpus =
-    options.cpus === undefined
-      ? allowedCpus()
-      : typeof options.cpus === 'string'
-        ? parseCpuList(options.cpus)
-        : [...options.cpus];
-  const allowed = new Set(allowedCpus());
-  const foreign = cpus.filter((cpu) => !allowed.has(cpu));
-  if (cpus.length === 0 || foreign.length > 0) {
-    throw new UsageError(`CPUs ${formatCpuList(foreign)} are not available to this process`, {
-      hint: `Use CPUs from ${formatCpuList([...allowed])}.`,
-    });
-  }
+  const cpus = chooseCpus(options.cpus);
   const count = options.lanes ?? Math.max(1, Math.floor(cpus.length / 2));
   if (!Number.isInteger(count) || count < 1 || count > cpus.length) {
     throw new UsageError(`Cannot make ${count} lanes from ${cpus.length} CPUs (${formatCpuList(cpus)})`, {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 
 /** TCP states as the kernel writes them in /proc/net/tcp (include/net/tcp_states.h). */
 const ESTABLISHED = 0x01;
@@ -8,12 +8,22 @@ const LISTEN = 0x0a;
 /** What the kernel says about one local TCP port, over IPv4 and IPv6. */
 export interface PortState {
   readonly listening: boolean;
+  /** Socket inodes of the listening sockets: whose they are is in /proc/PID/fd (see `holdsSocket`). */
+  readonly listeningInodes: readonly string[];
   /** Established sockets whose local port is this one: the server's ends of accepted connections. */
   readonly established: number;
   /** Sockets in TIME_WAIT on this port: harmless, iperf3 binds with SO_REUSEADDR. */
   readonly timeWait: number;
   /** Any other socket on the port (SYN_RECV, CLOSE_WAIT…): the port is not free. */
   readonly other: number;
+}
+
+/** A process that has exited, or an fd it closed meanwhile, is absent from /proc: that is an answer, not an error. */
+function gone<T>(value: T): (error: NodeJS.ErrnoException) => T {
+  return (error) => {
+    if (error.code === 'ENOENT' || error.code === 'ESRCH') return value;
+    throw error;
+  };
 }
 
 async function readTable(path: string): Promise<string> {
@@ -30,12 +40,14 @@ export async function portStates(ports: readonly number[]): Promise<Map<number, 
   const wanted = new Set(ports);
   const counts = new Map<
     number,
-    { listening: boolean; established: number; timeWait: number; other: number }
+    { listening: boolean; listeningInodes: string[]; established: number; timeWait: number; other: number }
   >();
-  for (const port of ports) counts.set(port, { listening: false, established: 0, timeWait: 0, other: 0 });
+  for (const port of ports) {
+    counts.set(port, { listening: false, listeningInodes: [], established: 0, timeWait: 0, other: 0 });
+  }
   for (const table of [v4, v6]) {
     for (const line of table.split('\n')) {
-      // "  0: 0100007F:4E21 0100007F:9FB2 01 ..." — local address:port, remote, state (hex).
+      // "  0: 0100007F:4E21 0100007F:9FB2 01 …" — local address:port, remote, state (hex), … inode (10th).
       const fields = line.trim().split(/\s+/);
       const local = fields[1];
       const state = fields[3];
@@ -47,8 +59,10 @@ export async function portStates(ports: readonly number[]): Promise<Map<number, 
       const entry = counts.get(port);
       if (!entry) continue;
       const st = Number.parseInt(state, 16);
-      if (st === LISTEN) entry.listening = true;
-      else if (st === ESTABLISHED) entry.established++;
+      if (st === LISTEN) {
+        entry.listening = true;
+        if (fields[9]) entry.listeningInodes.push(fields[9]);
+      } else if (st === ESTABLISHED) entry.established++;
       else if (st === TIME_WAIT) entry.timeWait++;
       else entry.other++;
     }
@@ -60,4 +74,16 @@ export async function portState(port: number): Promise<PortState> {
   const state = (await portStates([port])).get(port);
   if (!state) throw new Error(`no state for port ${port}`);
   return state;
+}
+
+/** Does process `pid` hold one of these sockets (by inode)? Another process on the same port does not count. */
+export async function holdsSocket(pid: number, inodes: readonly string[]): Promise<boolean> {
+  if (inodes.length === 0) return false;
+  const fds = await readdir(`/proc/${pid}/fd`).catch(gone([]));
+  for (const fd of fds) {
+    const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(gone(''));
+    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+    if (inode && inodes.includes(inode)) return true;
+  }
+  return false;
 }

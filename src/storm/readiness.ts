@@ -18,7 +18,8 @@ export type Readiness =
  */
 export async function waitForPort(
   port: number,
-  condition: (state: PortState) => boolean,
+  /** May be async, e.g. to check in /proc whose socket listens. */
+  condition: (state: PortState) => boolean | Promise<boolean>,
   options: {
     readonly watch: readonly SideProcess[];
     readonly timeoutMs: number;
@@ -30,7 +31,7 @@ export async function waitForPort(
   for (;;) {
     if (options.signal?.aborted) return { kind: 'aborted' };
     last = await portState(port);
-    if (condition(last)) return { kind: 'ready', atMs: performance.now(), state: last };
+    if (await condition(last)) return { kind: 'ready', atMs: performance.now(), state: last };
     const gone = options.watch.find((p) => !p.running());
     if (gone) return { kind: 'exited', process: gone };
     if (performance.now() > deadline) return { kind: 'timeout', state: last };

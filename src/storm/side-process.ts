@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import type { Side } from './record.js';
 
@@ -123,5 +124,19 @@ export function groupAlive(pgid: number): boolean {
       return false;
     }
     throw error;
+  }
+}
+
+/** Nothing started here outlives its caller: every group is SIGKILLed, reaped, and checked gone. */
+export async function killAndReap(processes: readonly SideProcess[]): Promise<void> {
+  for (const p of processes) killGroup(p.pid, 'SIGKILL');
+  await Promise.all(processes.map((p) => p.exited));
+  for (const p of processes) {
+    if (p.pid === undefined) continue;
+    for (let tries = 0; groupAlive(p.pid); tries++) {
+      if (tries > 500) throw new Error(`process group ${p.pid} survived SIGKILL for 1 s`);
+      killGroup(p.pid, 'SIGKILL');
+      await sleep(2);
+    }
   }
 }

@@ -12,7 +12,13 @@ export const Iperf3Sum = z.object({
  * `intervals` and `end`; on failure `end` is empty and `error` holds the message.
  */
 export const Iperf3Json = z.object({
-  start: z.object({ version: z.string().optional() }).optional(),
+  start: z
+    .object({
+      version: z.string().optional(),
+      /** One entry per connected stream: how many streams the client really ran. */
+      connected: z.array(z.unknown()).optional(),
+    })
+    .optional(),
   end: z
     .object({
       sum_sent: Iperf3Sum.optional(),

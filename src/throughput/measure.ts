@@ -1,23 +1,28 @@
-import { execa, type ResultPromise } from 'execa';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { awaitExits } from '../storm/await-exits.js';
+import { chooseCpus } from '../storm/cpus.js';
+import { placeSides } from '../storm/placement.js';
+import { killAndReap, type SideProcess, startSide } from '../storm/side-process.js';
 import { SigstormError, UsageError } from '../util/errors.js';
-import { allowedCpus, type Placement, placeServerAndClient } from './cpu-placement.js';
-import { findFreePort } from './free-port.js';
+import { placeholders, type ThroughputWorkload } from '../workload/schema.js';
+import { expandArgs, type TemplateValues } from '../workload/template.js';
 import { parseClientOutput } from './parse-client-output.js';
-import { waitUntilListening } from './wait-listening.js';
+import { startServer } from './start-server.js';
+
+/** What a throughput run runs: the fields of a `kind: throughput` workload (workloads/throughput.yaml). */
+export type ThroughputDefinition = Pick<
+  ThroughputWorkload,
+  'host' | 'streams' | 'seconds' | 'pin' | 'server' | 'client'
+>;
 
 export interface ThroughputOptions {
   /** iperf3 (or a compatible binary) to measure. */
   binary: string;
+  definition: ThroughputDefinition;
   /** Port for the server; absent: a free one, retried if another process takes it first. */
   port?: number;
-  /** Cores for the pair (`taskset -c` list); absent: every core this process may use. Split by placeServerAndClient. */
+  /** Cores for the pair (`taskset -c` list); absent: every core this process may use. Placed by `definition.pin`. */
   cpus?: string;
-  /** Parallel streams (`-P`). */
-  streams: number;
-  /** Test length in whole seconds (`-t`). */
-  seconds: number;
-  /** More client arguments, e.g. `['-l', '128K']`. */
-  extraArgs?: string[];
   signal?: AbortSignal;
   /** Keep iperf3's whole JSON in `raw`. */
   keepRaw?: boolean;
@@ -30,146 +35,126 @@ export interface ThroughputRun {
   bitsPerSecondReceived: number;
   /** The test length iperf3 measured (`end.sum_sent.seconds`). */
   seconds: number;
+  /** Streams the client connected (`start.connected` of its -J output). */
   streams: number;
   port: number;
-  placement: Placement;
+  /** The `taskset -c` list of each side. */
+  placement: { readonly server: string; readonly client: string };
   /** Wall time of the run, server start to server exit. */
   durationMs: number;
   raw?: unknown;
 }
 
-const portAttempts = 3;
 const serverExitGraceMs = 5000;
+/** The client may run this much longer than `seconds` before it counts as hung. */
+const clientSlackS = 30;
 
-interface ServerOptions {
-  reject: false;
-  stdin: 'ignore';
-  forceKillAfterDelay: number;
-  cancelSignal?: AbortSignal;
-}
-type Subprocess = ResultPromise<ServerOptions>;
-
-function validate(opts: ThroughputOptions): void {
-  if (!Number.isInteger(opts.streams) || opts.streams < 1 || opts.streams > 128) {
-    throw new UsageError(`Invalid stream count ${opts.streams}.`, {
+/** Settings a measurement cannot run with, as errors that say which field to change. */
+function validate(def: ThroughputDefinition): void {
+  if (!Number.isInteger(def.streams) || def.streams < 1 || def.streams > 128) {
+    throw new UsageError(`Invalid stream count ${def.streams}.`, {
       hint: 'Use a whole number from 1 to 128.',
     });
   }
-  if (!Number.isInteger(opts.seconds) || opts.seconds < 1) {
-    throw new UsageError(`Invalid test length ${opts.seconds} s.`, {
-      hint: 'Use whole seconds, at least 1.',
+  if (!Number.isInteger(def.seconds) || def.seconds < 1) {
+    throw new UsageError(`Invalid test length ${def.seconds} s.`, { hint: 'Use whole seconds, at least 1.' });
+  }
+  const client = def.client.args.trim().split(/\s+/);
+  if (!client.includes('-J') && !client.includes('--json')) {
+    throw new UsageError(`client.args "${def.client.args}" has no -J.`, {
+      hint: "sigstorm reads throughput from iperf3's JSON output: add -J to client.args.",
     });
+  }
+  for (const side of ['server', 'client'] as const) {
+    for (const match of def[side].args.matchAll(/\{([^}]*)\}/g)) {
+      if (match[1] === 'rate') {
+        throw new UsageError(`${side}.args uses {rate}, which throughput runs do not have.`, {
+          hint: `Throughput runs are not rate-limited; write a bitrate (e.g. -b 1G) into ${side}.args if you want one. Placeholders here: ${placeholders
+            .filter((p) => p !== 'rate')
+            .map((p) => `{${p}}`)
+            .join(' ')}.`,
+        });
+      }
+    }
   }
 }
 
-/** Ends a subprocess we started (by its PID, via execa) and waits for it: SIGTERM, SIGKILL after 1 s. */
-async function stop(child: Subprocess): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-  await child;
-}
-
-/** Starts `binary -s -1 -p PORT` and returns once it listens; retries busy ports it chose itself. */
-async function startServer(
-  opts: ThroughputOptions,
-  placement: Placement,
-): Promise<{ server: Subprocess; port: number; exited: () => boolean }> {
-  const attempts = opts.port === undefined ? portAttempts : 1;
-  let lastError = '';
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    const port = opts.port ?? (await findFreePort());
-    const args = ['-c', placement.server, opts.binary, '-s', '-1', '-p', String(port)];
-    const options: ServerOptions = { reject: false, stdin: 'ignore', forceKillAfterDelay: 1000 };
-    if (opts.signal) options.cancelSignal = opts.signal;
-    const server: Subprocess = execa('taskset', args, options);
-    let ended = false;
-    void server.then(() => {
-      ended = true;
+/** The CPUs of each side: `definition.pin` applied to the cores given (or all of this process's). */
+function place(opts: ThroughputOptions): { server: string; client: string } {
+  const cpus = chooseCpus(opts.cpus);
+  const placement = placeSides(opts.definition.pin, cpus, 'the throughput run');
+  if (placement.kind === 'impossible') {
+    throw new UsageError(`Cannot place the throughput run: ${placement.reason}.`, {
+      hint: 'Give it two CPUs (cpus), or set pin: same-core or pin: none in the throughput workload.',
     });
-    const pid = server.pid;
-    if (pid === undefined) {
-      const result = await server;
-      throw new SigstormError(`Could not start the iperf3 server ${opts.binary}.`, {
-        hint: 'Check that the binary exists and is executable, and that taskset is installed.',
-        details: result.message,
-      });
-    }
-    const readyTimeoutMs = opts.readyTimeoutMs ?? 10_000;
-    const state = await waitUntilListening(pid, port, {
-      timeoutMs: readyTimeoutMs,
-      hasExited: () => ended,
-      signal: opts.signal,
-    }).catch(async (error: unknown) => {
-      await stop(server);
-      throw error;
-    });
-    if (state === 'listening') return { server, port, exited: () => ended };
-    await stop(server);
-    const result = await server;
-    lastError = `${result.stderr}\n${result.stdout}`.trim();
-    if (state === 'timeout') {
-      throw new SigstormError(
-        `The iperf3 server did not listen on port ${port} within ${readyTimeoutMs} ms.`,
-        {
-          hint: 'The machine may be overloaded, or the binary may not be an iperf3 server.',
-          details: lastError || undefined,
-        },
-      );
-    }
-    if (!/in use/i.test(lastError)) break;
   }
-  throw new SigstormError(`The iperf3 server ${opts.binary} exited before it listened.`, {
-    hint: 'Run it by hand with -s to see why; if the port is busy, choose another or let sigstorm pick one.',
-    details: lastError || '(no output)',
-  });
+  return { server: placement.server, client: placement.client };
 }
 
 /**
- * One throughput measurement on loopback: `binary -s -1 -p PORT` and `binary -c 127.0.0.1 -p PORT
- * -P N -t T -J`, each pinned with taskset to its half of `cpus`. Readiness is observed (the server's own
- * socket listening in /proc), not slept on. Leaves no process behind, also when aborted or failing.
+ * One throughput measurement on loopback: the workload's server and client arguments, each side
+ * pinned with taskset as its `pin` says. Readiness is observed (the server's own socket listening in
+ * /proc), not slept on. Leaves no process behind, also when aborted or failing.
  */
 export async function measureThroughput(opts: ThroughputOptions): Promise<ThroughputRun> {
-  validate(opts);
+  const def = opts.definition;
+  validate(def);
   opts.signal?.throwIfAborted();
-  const placement = placeServerAndClient(opts.cpus ?? (await allowedCpus()));
+  const placement = place(opts);
+  const values = (port: number): TemplateValues => ({
+    port: String(port),
+    host: def.host,
+    streams: String(def.streams),
+    seconds: String(def.seconds),
+  });
   const started = performance.now();
-  const { server, port, exited } = await startServer(opts, placement);
+  const processes: SideProcess[] = [];
   try {
-    const clientArgs = ['-c', '127.0.0.1', '-p', String(port), '-P', String(opts.streams)];
-    clientArgs.push('-t', String(opts.seconds), '-J', ...(opts.extraArgs ?? []));
-    const command = `taskset -c ${placement.client} ${opts.binary} ${clientArgs.join(' ')}`;
-    const client = await execa('taskset', ['-c', placement.client, opts.binary, ...clientArgs], {
-      reject: false,
-      stdin: 'ignore',
-      timeout: (opts.seconds + 30) * 1000,
-      forceKillAfterDelay: 1000,
-      ...(opts.signal ? { cancelSignal: opts.signal } : {}),
-    });
+    const { server, port } = await startServer(
+      {
+        binary: opts.binary,
+        args: (p) => expandArgs(def.server.args, values(p)),
+        cpus: placement.server,
+        port: opts.port,
+        readyTimeoutMs: opts.readyTimeoutMs ?? 10_000,
+        signal: opts.signal,
+      },
+      processes,
+    );
+    const args = expandArgs(def.client.args, values(port));
+    const command = `taskset -c ${placement.client} ${opts.binary} ${args.join(' ')}`;
+    const client = startSide({ side: 'client', binary: opts.binary, args, cpus: placement.client, env: {} });
+    processes.push(client);
+    const limitS = def.seconds + clientSlackS;
+    const ended = (await awaitExits([client], performance.now() + limitS * 1000, opts.signal))?.get(client);
     opts.signal?.throwIfAborted();
-    if (client.timedOut) {
-      throw new SigstormError(
-        `The iperf3 client did not finish within ${opts.seconds + 30} s (${command}).`,
-        {
-          hint: 'The binary may hang; run the command by hand.',
-        },
-      );
+    if (!ended) throw new Error('the iperf3 client ended without a result');
+    if (ended.timedOut) {
+      throw new SigstormError(`The iperf3 client did not finish within ${limitS} s (${command}).`, {
+        hint: 'The binary may hang (its threads are shown below); run the command by hand.',
+        details: ended.backtrace,
+      });
     }
-    const result = parseClientOutput(client.stdout, client.stderr, command);
+    const result = parseClientOutput(ended.exit.stdout, ended.exit.stderr, command);
     // `-s -1` exits after its one test; give it a moment to, before stopping it ourselves.
-    const deadline = performance.now() + serverExitGraceMs;
-    while (!exited() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    await stop(server);
+    const grace = new AbortController();
+    await Promise.race([
+      server.exited,
+      sleep(serverExitGraceMs, undefined, { signal: grace.signal }).catch(() => {}),
+    ]);
+    grace.abort();
+    await killAndReap(processes);
     return {
       bitsPerSecondSent: result.bitsPerSecondSent,
       bitsPerSecondReceived: result.bitsPerSecondReceived,
       seconds: result.seconds,
-      streams: opts.streams,
+      streams: result.streams ?? def.streams,
       port,
       placement,
       durationMs: performance.now() - started,
       ...(opts.keepRaw ? { raw: result.raw } : {}),
     };
   } finally {
-    await stop(server);
+    await killAndReap(processes);
   }
 }

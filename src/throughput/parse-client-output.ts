@@ -5,6 +5,8 @@ export interface ClientResult {
   readonly bitsPerSecondSent: number;
   readonly bitsPerSecondReceived: number;
   readonly seconds: number;
+  /** Streams the client connected (`start.connected`), whatever its arguments asked for. */
+  readonly streams: number | undefined;
   readonly version: string | undefined;
   readonly raw: unknown;
 }
@@ -55,6 +57,7 @@ export function parseClientOutput(stdout: string, stderr: string, command: strin
     bitsPerSecondSent: sent.bits_per_second,
     bitsPerSecondReceived: received.bits_per_second,
     seconds: sent.seconds,
+    streams: start?.connected?.length,
     version: start?.version,
     raw: json,
   };

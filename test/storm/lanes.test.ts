@@ -54,10 +54,14 @@ describe('CPU sets and lanes', () => {
 
   it('places processes freely on the lane by default; pinning is an option', async () => {
     const lane = { index: 0, cpus: [2, 3], cpuList: '2,3', ports: [1] };
-    expect(placeSides('none', lane)).toEqual({ kind: 'ok', server: '2,3', client: '2,3' });
-    expect(placeSides('same-core', lane)).toEqual({ kind: 'ok', server: '2', client: '2' });
-    expect(placeSides('one-core-each', lane)).toEqual({ kind: 'ok', server: '2', client: '3' });
-    expect(placeSides('one-core-each', { ...lane, cpus: [2], cpuList: '2' }).kind).toBe('impossible');
+    expect(placeSides('none', lane.cpus, 'lane 0')).toEqual({ kind: 'ok', server: '2,3', client: '2,3' });
+    expect(placeSides('same-core', lane.cpus, 'lane 0')).toEqual({ kind: 'ok', server: '2', client: '2' });
+    expect(placeSides('one-core-each', lane.cpus, 'lane 0')).toEqual({
+      kind: 'ok',
+      server: '2',
+      client: '3',
+    });
+    expect(placeSides('one-core-each', [2], 'lane 0').kind).toBe('impossible');
   });
 });
 

@@ -2,15 +2,21 @@ import { readdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { execa } from 'execa';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseCpuList, placeServerAndClient } from '../../src/throughput/cpu-placement.js';
+import { parseCpuList } from '../../src/storm/cpus.js';
 import { findFreePort } from '../../src/throughput/free-port.js';
 import { abbaOrder, interleavedThroughput } from '../../src/throughput/interleave.js';
 import { measureThroughput } from '../../src/throughput/measure.js';
 import { parseClientOutput } from '../../src/throughput/parse-client-output.js';
 import { SigstormError, UsageError } from '../../src/util/errors.js';
+import { ThroughputWorkload, type ThroughputWorkloadInput } from '../../src/workload/schema.js';
 import { subjectBinary } from '../support/subject.js';
 
 const iperf3 = '/usr/bin/iperf3';
+
+/** A throughput definition as workloads/throughput.yaml would give it: the schema fills the defaults. */
+function definition(fields: Partial<ThroughputWorkloadInput>) {
+  return ThroughputWorkload.parse({ kind: 'throughput', name: 'test', description: 'test', ...fields });
+}
 
 /** Processes whose parent is this test process (taskset execs iperf3, so they would show here). */
 async function children(): Promise<string[]> {
@@ -33,7 +39,11 @@ afterEach(async () => {
 
 describe('measureThroughput against Debian iperf3', () => {
   it('measures both directions with the pair on one core each', async () => {
-    const run = await measureThroughput({ binary: iperf3, cpus: '0,1', streams: 2, seconds: 1 });
+    const run = await measureThroughput({
+      binary: iperf3,
+      cpus: '0,1',
+      definition: definition({ streams: 2, seconds: 1 }),
+    });
     expect(run.bitsPerSecondSent).toBeGreaterThan(0);
     expect(run.bitsPerSecondReceived).toBeGreaterThan(0);
     expect(run.streams).toBe(2);
@@ -48,9 +58,10 @@ describe('measureThroughput against Debian iperf3', () => {
     // A later -p wins in iperf3's parser: the client goes to a port where nothing listens.
     const failing = measureThroughput({
       binary: iperf3,
-      streams: 1,
-      seconds: 1,
-      extraArgs: ['-p', String(nobody)],
+      definition: definition({
+        seconds: 1,
+        client: { args: `-c {host} -p {port} -P {streams} -t {seconds} -J -p ${nobody}` },
+      }),
     });
     await expect(failing).rejects.toThrow(SigstormError);
     await expect(failing).rejects.toThrow(
@@ -74,7 +85,11 @@ describe('measureThroughput against Debian iperf3', () => {
     const address = server.address();
     if (address === null || typeof address !== 'object') throw new Error('no port');
     try {
-      const busy = measureThroughput({ binary: iperf3, port: address.port, streams: 1, seconds: 1 });
+      const busy = measureThroughput({
+        binary: iperf3,
+        port: address.port,
+        definition: definition({ streams: 1, seconds: 1 }),
+      });
       await expect(busy).rejects.toThrow(/exited before it listened/);
       await expect(busy).rejects.toMatchObject({ details: expect.stringMatching(/in use/i) });
     } finally {
@@ -85,16 +100,129 @@ describe('measureThroughput against Debian iperf3', () => {
   it('stops both processes when aborted mid-run', async () => {
     const controller = new AbortController();
     const started = performance.now();
-    const running = measureThroughput({ binary: iperf3, streams: 1, seconds: 10, signal: controller.signal });
+    const running = measureThroughput({
+      binary: iperf3,
+      definition: definition({ streams: 1, seconds: 10 }),
+      signal: controller.signal,
+    });
     setTimeout(() => controller.abort(new Error('stop now')), 500);
     await expect(running).rejects.toThrow('stop now');
     expect(performance.now() - started).toBeLessThan(5000);
   });
 
   it('rejects a binary that prints no iperf3 JSON', async () => {
-    await expect(measureThroughput({ binary: '/bin/true', streams: 1, seconds: 1 })).rejects.toThrow(
-      SigstormError,
+    await expect(
+      measureThroughput({ binary: '/bin/true', definition: definition({ streams: 1, seconds: 1 }) }),
+    ).rejects.toThrow(SigstormError);
+  });
+});
+
+/** While a run is under way: each iperf3 child's role (-s / -c) and its Cpus_allowed_list. */
+async function affinityWhileRunning(binary: string, timeoutMs = 10_000): Promise<Record<string, string>> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const seen: Record<string, string> = {};
+    for (const child of await children()) {
+      const [pid, cmdline = ''] = child.split(': ');
+      const argv = cmdline.split(' ');
+      if (argv[0] !== binary) continue;
+      const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+      const cpus = /^Cpus_allowed_list:\s*(\S+)$/m.exec(status)?.[1];
+      if (cpus) seen[argv.includes('-s') ? 'server' : 'client'] = cpus;
+    }
+    if (seen.server && seen.client) return seen;
+    if (performance.now() > deadline)
+      throw new Error(`no server and client seen running: ${JSON.stringify(seen)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe("a throughput workload's fields shape the run (Debian iperf3)", () => {
+  it('client.args: -P 2 in the template gives 2 streams in the -J output', async () => {
+    const run = await measureThroughput({
+      binary: iperf3,
+      definition: definition({
+        streams: 1,
+        seconds: 1,
+        client: { args: '-c {host} -p {port} -P 2 -t {seconds} -J' },
+      }),
+      keepRaw: true,
+    });
+    expect(run.streams).toBe(2);
+    expect((run.raw as { start: { connected: unknown[] } }).start.connected).toHaveLength(2);
+  });
+
+  it('server.args: a server bound to 127.0.0.1 refuses a client sent to ::1, and serves one sent to 127.0.0.1', async () => {
+    const server = { args: '-s -1 -p {port} -B 127.0.0.1' };
+    const refused = measureThroughput({
+      binary: iperf3,
+      definition: definition({ seconds: 1, streams: 1, host: '::1', server }),
+    });
+    await expect(refused).rejects.toThrow(/unable to connect to server: Connection refused/);
+    const run = await measureThroughput({
+      binary: iperf3,
+      definition: definition({ seconds: 1, streams: 1, host: '127.0.0.1', server }),
+    });
+    expect(run.bitsPerSecondReceived).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['127.0.0.1', '127.0.0.1'],
+    ['::1', '::1'],
+  ] as const)('host %s: the client connects from and to %s', async (host, address) => {
+    const run = await measureThroughput({
+      binary: iperf3,
+      definition: definition({ seconds: 1, streams: 1, host }),
+      keepRaw: true,
+    });
+    const connected = (run.raw as { start: { connected: { local_host: string; remote_host: string }[] } })
+      .start.connected;
+    expect(connected[0]).toMatchObject({ local_host: address, remote_host: address });
+  });
+
+  it.each([
+    ['one-core-each', { server: '0', client: '1' }],
+    ['same-core', { server: '0', client: '0' }],
+    ['none', { server: '0-1', client: '0-1' }],
+  ] as const)('pin %s: the running processes are on the stated CPUs', async (pin, expected) => {
+    expect(
+      parseCpuList(
+        (await readFile('/proc/self/status', 'utf8')).match(/Cpus_allowed_list:\s*(\S+)/)?.[1] ?? '',
+      ),
+    ).toEqual(expect.arrayContaining([0, 1]));
+    const running = measureThroughput({
+      binary: iperf3,
+      cpus: '0,1',
+      definition: definition({ seconds: 2, streams: 1, pin }),
+    });
+    const affinity = await affinityWhileRunning(iperf3);
+    const run = await running;
+    expect(affinity).toEqual(expected);
+    expect(run.placement).toEqual({
+      server: expected.server.replace('0-1', '0,1'),
+      client: expected.client.replace('0-1', '0,1'),
+    });
+  });
+
+  it('bad values are refused before anything runs, with the field to change', async () => {
+    const run = (fields: Partial<ThroughputWorkloadInput>, cpus?: string) =>
+      measureThroughput({
+        binary: iperf3,
+        definition: definition({ seconds: 1, ...fields }),
+        ...(cpus ? { cpus } : {}),
+      });
+    await expect(run({ client: { args: '-c {host} -p {port} -t {seconds}' } })).rejects.toThrow(
+      /client.args .* has no -J/,
     );
+    await expect(run({ client: { args: '-c {host} -p {port} -b {rate} -J' } })).rejects.toThrow(
+      /client.args uses \{rate\}/,
+    );
+    const oneCpu = run({ pin: 'one-core-each' }, '1');
+    await expect(oneCpu).rejects.toThrow(UsageError);
+    await expect(oneCpu).rejects.toThrow(/one-core-each needs two CPUs and the throughput run has only 1/);
+    await expect(oneCpu).rejects.toMatchObject({ hint: expect.stringMatching(/pin: same-core/) });
+    await expect(run({}, '0,99')).rejects.toThrow(/CPUs 99 are not available/);
+    expect(() => definition({ host: '10.0.0.1' as '::1' })).toThrow(/127.0.0.1/);
   });
 });
 
@@ -105,7 +233,11 @@ describe('measureThroughput against the bundled subject', () => {
   });
 
   it("reads the multithreaded subject's -J output with 4 streams", async () => {
-    const run = await measureThroughput({ binary: subject, streams: 4, seconds: 1, keepRaw: true });
+    const run = await measureThroughput({
+      binary: subject,
+      definition: definition({ streams: 4, seconds: 1 }),
+      keepRaw: true,
+    });
     expect(run.bitsPerSecondSent).toBeGreaterThan(0);
     expect(run.bitsPerSecondReceived).toBeGreaterThan(0);
     expect(run.raw).toMatchObject({ start: { connected: expect.any(Array) } });
@@ -121,8 +253,7 @@ describe('interleavedThroughput', () => {
       base: iperf3,
       head: iperf3,
       runs: 2,
-      streams: 1,
-      seconds: 1,
+      definition: definition({ streams: 1, seconds: 1 }),
       onRun: (side, index) => seen.push(`${side}${index}`),
     });
     expect(samples.order).toEqual(['base', 'head', 'head', 'base']);
@@ -137,12 +268,9 @@ describe('interleavedThroughput', () => {
   });
 });
 
-describe('CPU placement', () => {
-  it('splits the cores into a server half and a client half', () => {
+describe('CPU lists', () => {
+  it('reads taskset lists and rejects malformed ones', () => {
     expect(parseCpuList('0-3,6')).toEqual([0, 1, 2, 3, 6]);
-    expect(placeServerAndClient('0,1')).toEqual({ server: '0', client: '1' });
-    expect(placeServerAndClient('0-3')).toEqual({ server: '0,1', client: '2,3' });
-    expect(placeServerAndClient('5')).toEqual({ server: '5', client: '5' });
     expect(() => parseCpuList('0-x')).toThrow(UsageError);
     expect(() => parseCpuList('3-1')).toThrow(UsageError);
   });
