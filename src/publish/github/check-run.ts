@@ -38,6 +38,8 @@ export async function createCheckRun(octokit: Octokit, job: Job, state: CheckSta
     head_sha: job.headSha,
     external_id: String(job.id),
     ...body(state),
+    // Not retried blindly: a create whose answer was lost did happen; the caller's retry looks first.
+    request: { retries: 0 },
   });
   return data.id;
 }
