@@ -150,6 +150,34 @@ describe('the app under faults', () => {
     expectOneRunEach([24], [head]);
   });
 
+  it('killed (SIGKILL) between validation and publish: the kept result is published after the restart, the storms are not run again', async () => {
+    // Enough attempts to outlast the outage: each failed publish counts as one.
+    h = await Harness.create({ ...testEnv, SIGSTORM_MAX_ATTEMPTS: '10' });
+    h.standin.expect(...runOperations);
+    await h.startApp();
+    const head = await h.fixture.commitPatch('help-text.patch');
+    // Publishing starts by looking for the report comment: GitHub refuses it until healed.
+    const down = h.standin.inject({
+      fault: { kind: 'status', status: 503 },
+      operationId: 'issues/list-comments',
+    });
+    await open(27, head);
+    const validated = () =>
+      h.query<{ status: string }>('SELECT status FROM jobs WHERE pull_number = 27')[0]?.status ===
+      'validated';
+    await h.standin.waitFor('the validation to finish and its publish to fail', validated, 240_000);
+    await h.app.kill('SIGKILL');
+    h.app.killGroup();
+    down.remove();
+    await h.startApp();
+    await h.standin.waitFor(
+      'the kept result to be published',
+      () => h.checkRuns().find((c) => c.status === 'completed'),
+      240_000,
+    );
+    expectOneRunEach([27], [head]);
+  });
+
   it('reopened at the same head, or pushed back to an earlier commit: a new run each time; the same event twice: none', async () => {
     h = await Harness.create(testEnv);
     h.standin.expect(...runOperations);
