@@ -125,7 +125,11 @@ async function supersedeOlder(services: Services, octokit: Octokit, job: Job): P
   const others = services.store
     .activeForPull(job.owner, job.repo, job.pullNumber ?? -1)
     .filter((other) => other.id !== job.id);
-  const newer = others.find((other) => other.headSha !== job.headSha && other.orderKey > job.orderKey);
+  // A newer head waiting for approval does not stop an approved run of this one.
+  const newer = others.find(
+    (other) =>
+      other.headSha !== job.headSha && other.orderKey > job.orderKey && other.status !== 'awaiting_approval',
+  );
   if (newer) return newer;
   for (const older of others) {
     const sameCommit = older.headSha === job.headSha;

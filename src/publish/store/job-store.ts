@@ -350,6 +350,30 @@ export class JobStore {
     return row ? toJob(row) : undefined;
   }
 
+  /**
+   * The pull request's last approved commit: the newest job recorded to run (queued by a trusted
+   * event, an approval or a command), never one only waiting for approval.
+   */
+  lastApproved(owner: string, repo: string, pullNumber: number): Job | undefined {
+    const row = this.#db
+      .prepare(
+        `SELECT * FROM jobs WHERE owner = ? AND repo = ? AND pull_number = ? AND untrusted IS NULL
+         ORDER BY id DESC LIMIT 1`,
+      )
+      .get(owner, repo, pullNumber) as Row | undefined;
+    return row ? toJob(row) : undefined;
+  }
+
+  /** Jobs of a pull request for a commit, oldest first (when the app first saw that head, and how). */
+  forHead(owner: string, repo: string, pullNumber: number, headSha: string): Job[] {
+    const rows = this.#db
+      .prepare(
+        'SELECT * FROM jobs WHERE owner = ? AND repo = ? AND pull_number = ? AND head_sha = ? ORDER BY id',
+      )
+      .all(owner, repo, pullNumber, headSha) as Row[];
+    return rows.map(toJob);
+  }
+
   /** Repositories the app has recorded jobs for, with their installation: what reconciliation looks at. */
   knownRepos(): { installationId: number; owner: string; repo: string }[] {
     const rows = this.#db
