@@ -1,7 +1,7 @@
 import type { ValidateResult } from '../../pipeline/contract.js';
 import { describeError, SigstormError } from '../../util/errors.js';
 import { conclusionFor } from '../conclusion.js';
-import { actionIds, type CheckState, updateCheckRun } from '../github/check-run.js';
+import { type CheckState, updateCheckRun } from '../github/check-run.js';
 import { loadRepoConfig } from '../github/load-config.js';
 import type { Octokit } from '../github/octokit.js';
 import { upsertReportComment } from '../github/report-comment.js';
@@ -13,11 +13,12 @@ import {
   restartedOutput,
   startingOutput,
 } from '../messages/check-outputs.js';
-import { errorComment, reportComment } from '../messages/report-comment-body.js';
+import { errorComment } from '../messages/report-comment-body.js';
 import type { AbortReason, Services } from '../services.js';
-import type { Job } from '../store/job.js';
+import type { Job, StoredResult } from '../store/job.js';
 import { buildRequest } from './build-request.js';
 import { progressReporter } from './progress-reporter.js';
+import { publishResult } from './publish-result.js';
 import { redactCredentials, repoSource } from './source.js';
 
 /**
@@ -30,6 +31,12 @@ export async function runJob(services: Services, job: Job, signal: AbortSignal):
   const octokit = await services.auth(job.installationId);
   const check = (state: CheckState) => updateCheckRun(octokit, job, state);
   try {
+    // The validation finished in an earlier attempt: only its publishing is left.
+    if (job.result) {
+      await publishResult(services, octokit, job, job.result);
+      log.info({ conclusion: job.result.conclusion }, 'sigstorm: kept result published');
+      return;
+    }
     // 1. The repository's config, from its default branch.
     const config = await loadRepoConfig(octokit, job.owner, job.repo);
     if (!config.ok) {
@@ -67,26 +74,16 @@ export async function runJob(services: Services, job: Job, signal: AbortSignal):
       await reporter.close();
     }
     signal.throwIfAborted();
-    // 3. The verdict under the repository's policy: comment first, so the check's end is the last word.
-    const conclusion = conclusionFor(result.verdict, config.config.policy);
-    const markdown = redactCredentials(result.markdown);
-    const pullRef = pull(job);
-    if (pullRef) await upsertReportComment(octokit, pullRef, reportComment(job, markdown));
-    await check({
-      status: 'completed',
-      conclusion,
-      output: { title: redactCredentials(result.headline), summary: markdown },
-      actions: [
-        {
-          label: '10× iterations',
-          description: 'Run again with ten times the iterations',
-          identifier: actionIds.moreIterations,
-        },
-      ],
-    });
-    services.store.markCheckFinal(job.id);
-    services.store.transition(job.id, ['running'], 'done', { conclusion, note: result.outDir });
-    log.info({ conclusion, outDir: result.outDir }, 'sigstorm: job done');
+    // 3. The verdict under the repository's policy, kept before publishing: a failed publish retries the publish only.
+    const stored: StoredResult = {
+      conclusion: conclusionFor(result.verdict, config.config.policy),
+      headline: redactCredentials(result.headline),
+      markdown: redactCredentials(result.markdown),
+      outDir: result.outDir,
+    };
+    services.store.saveResult(job.id, stored);
+    await publishResult(services, octokit, { ...job, result: stored }, stored);
+    log.info({ conclusion: stored.conclusion, outDir: result.outDir }, 'sigstorm: job done');
   } catch (error) {
     if (signal.aborted) {
       await stopped(services, octokit, job, abortReason(signal.reason));
