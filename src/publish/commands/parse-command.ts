@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type VariantName, variantNames } from '../../build/variants.js';
 import { maxIterations } from '../../config/repo-config.schema.js';
+import { commandLines } from './command-lines.js';
 
 /** A slash command from a pull-request comment, or why it is not one sigstorm accepts. */
 export type SlashCommand =
@@ -71,7 +72,10 @@ function runArguments(knownWorkloads: readonly string[]) {
  * commands (`none`), so ordinary discussion is never answered.
  */
 export function parseComment(body: string, knownWorkloads: readonly string[]): ParsedComment {
-  const match = commandLine.exec(body);
+  // Only prose counts: a command quoted or shown in code is nobody's request.
+  const match = commandLines(body)
+    .map((line) => commandLine.exec(line))
+    .find((found) => found !== null);
   if (!match) return { kind: 'none' };
   const text = match[0].trim();
   const [name = '', ...args] = (match[1] ?? '').trim().split(/\s+/).filter(Boolean);
