@@ -11,18 +11,9 @@ describe('slash command parsing', () => {
   });
 
   it('a command inside a fenced code block or an indented block is not a command; one after it is', () => {
-    expect(parseComment('How to approve:
-```
-/sigstorm run
-```', workloads)).toEqual({ kind: 'none' });
-    expect(parseComment('~~~
-/sigstorm run
-~~~
-    /sigstorm run', workloads)).toEqual({ kind: 'none' });
-    expect(parseComment('```
-/sigstorm run
-```
-/sigstorm cancel', workloads)).toMatchObject({
+    expect(parseComment('How to approve:\n```\n/sigstorm run\n```', workloads)).toEqual({ kind: 'none' });
+    expect(parseComment('~~~\n/sigstorm run\n~~~\n    /sigstorm run', workloads)).toEqual({ kind: 'none' });
+    expect(parseComment('```\n/sigstorm run\n```\n/sigstorm cancel', workloads)).toMatchObject({
       kind: 'command',
       command: { name: 'cancel' },
     });
