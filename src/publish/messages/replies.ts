@@ -1,15 +1,17 @@
 import { maxIterations } from '../../config/repo-config.schema.js';
 import { usage } from '../commands/parse-command.js';
+import { codeSpan, noMentions } from './user-text.js';
 
 /** Comments the app writes in answer to a slash command (never the report comment). */
 
 const usageBlock = `\`\`\`\n${usage}\n\`\`\``;
 
 export function invalidCommandReply(user: string, text: string, problems: readonly string[]): string {
+  // The command and the problems quote what the person wrote: never a mention, never loose Markdown.
   return [
-    `@${user} sigstorm did not run \`${text}\`:`,
+    `@${user} sigstorm did not run ${codeSpan(text)}:`,
     '',
-    ...problems.map((p) => `- ${p}`),
+    ...problems.map((p) => `- ${noMentions(p)}`),
     '',
     'Usage:',
     usageBlock,
@@ -24,20 +26,12 @@ export function helpReply(user: string, workloads: readonly string[]): string {
     '',
     '- `run`: validate the current head against the base; arguments override `.github/sigstorm.yml`',
     `  (iterations per cell and side, at most ${maxIterations}). On a pull request from a fork or from an`,
-    "  author without write access, a maintainer's `run` is also the approval to build its code.",
-    '- `rerun`: run again with the settings of the last run.',
+    "  author without write access, a maintainer's `run` approves the head that was there when the comment was written.",
+    '- `rerun`: run the last approved commit again, with the settings of its run.',
     '- `cancel`: stop the queued or running validation of this pull request.',
     '',
     `Workloads: ${workloads.length ? workloads.map((w) => `\`${w}\``).join(', ') : 'none found'}.`,
-    'Variants: `plain`, `asan`, `tsan`. Only people with write access can run or cancel.',
-  ].join('\n');
-}
-
-export function refusalReply(user: string, command: string): string {
-  return [
-    `@${user} thank you for asking! \`${command}\` can only be used by people with write, maintain or`,
-    "admin permission on this repository, because it builds and runs code on the maintainers' machine.",
-    'A maintainer can start a run for you.',
+    'Variants: `plain`, `asan`, `tsan`. sigstorm answers people with write access only.',
   ].join('\n');
 }
 
