@@ -52,10 +52,11 @@ describe('slash commands', () => {
     expect(check.history[0]?.summary).toContain(
       'Asked for iterations=200. Requested by @maya-maintainer (/sigstorm run).',
     );
-    // The permission was asked of the API, for the commenter.
+    // The permission was asked of the API, for the commenter, then for the pull request's author
+    // (whether its code is trusted: untrusted code runs only a head the comment was written after).
     expect(
       h.standin.callsOf('repos/get-collaborator-permission-level').map((c) => c.params.username),
-    ).toEqual([maintainer]);
+    ).toEqual([maintainer, maintainer]);
     expect(replies()).toHaveLength(1);
     expect(replies()[0]?.startsWith('<!-- sigstorm-report -->')).toBe(true);
 
