@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewJob } from '../../src/publish/store/job.js';
 import { JobStore } from '../../src/publish/store/job-store.js';
@@ -196,5 +197,36 @@ describe('the job store (SQLite file)', () => {
     ).rejects.toThrow('502');
     expect(await store.deliveries.once('d3', 'reply', post)).toBe(true);
     expect(posted).toBe(3);
+  });
+
+  it('opens a store written before the durable intake: the new columns are added, the old jobs kept', () => {
+    store.close();
+    const old = join(dir, 'old.sqlite');
+    const db = new Database(old);
+    db.exec(`CREATE TABLE jobs (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, delivery_id TEXT NOT NULL UNIQUE, dedupe_key TEXT NOT NULL UNIQUE,
+      kind TEXT NOT NULL, trigger TEXT NOT NULL, installation_id INTEGER NOT NULL, owner TEXT NOT NULL,
+      repo TEXT NOT NULL, pull_number INTEGER, clone_url TEXT NOT NULL, base_sha TEXT NOT NULL,
+      base_label TEXT NOT NULL, head_sha TEXT NOT NULL, head_label TEXT NOT NULL, options TEXT NOT NULL,
+      check_name TEXT NOT NULL, requested_by TEXT NOT NULL, status TEXT NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0, check_run_id INTEGER, note TEXT, conclusion TEXT,
+      created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`);
+    db.prepare(
+      `INSERT INTO jobs (delivery_id, dedupe_key, kind, trigger, installation_id, owner, repo, pull_number, clone_url,
+        base_sha, base_label, head_sha, head_label, options, check_name, requested_by, status, check_run_id,
+        created_at, updated_at)
+       VALUES ('d', 'k', 'pull_request', 'opened', 1, 'o', 'r', 1, 'u', 'b', 'main', 'h', '#1', '{"profile":"pr"}',
+        'sigstorm', 'x', 'queued', 7, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`,
+    ).run();
+    db.close();
+    store = new JobStore(old);
+    expect(store.claimNext()).toMatchObject({
+      deliveryId: 'd',
+      checkRunId: 7,
+      result: null,
+      checkFinal: false,
+      orderKey: '',
+    });
+    expect(store.deliveries.receive('d2', 'push', {})).toBe(true);
   });
 });
