@@ -133,6 +133,8 @@ async function supersedeOlder(services: Services, octokit: Octokit, job: Job): P
   if (newer) return newer;
   for (const older of others) {
     const sameCommit = older.headSha === job.headSha;
+    // A newer head waiting for its own approval stays waiting.
+    if (!sameCommit && older.orderKey > job.orderKey) continue;
     const reason = sameCommit
       ? `Superseded by a newer run of the same commit (${job.trigger}, requested by @${job.requestedBy}).`
       : `Superseded by commit \`${shortSha(job.headSha)}\`, pushed to the pull request after \`${shortSha(older.headSha)}\`.`;
