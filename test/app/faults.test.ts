@@ -116,6 +116,35 @@ describe('the app under faults', () => {
     expectOneRunEach([23], [head]);
   });
 
+  it('GitHub answers 503 four times in a row to every operation of a run (more than Octokit retries): one check, one comment, one validation', async () => {
+    // Every failed call costs the job an attempt: enough attempts to outlast the outage.
+    h = await Harness.create({ ...testEnv, SIGSTORM_MAX_ATTEMPTS: '10' });
+    h.standin.expect(...runOperations);
+    await h.startApp();
+    const head = await h.fixture.commitPatch('help-text.patch');
+    const rules = [
+      'apps/create-installation-access-token',
+      'repos/get-collaborator-permission-level',
+      'checks/list-for-ref',
+      'checks/create',
+      'repos/get-content',
+      'checks/update',
+      'issues/list-comments',
+      'issues/create-comment',
+    ].map((operationId) =>
+      h.standin.inject({ fault: { kind: 'status', status: 503 }, operationId, times: 4 }),
+    );
+    await open(28, head);
+    await h.standin.waitFor(
+      'the run to complete',
+      () => h.checkRuns().find((c) => c.status === 'completed'),
+      400_000,
+    );
+    await h.settle();
+    expect(rules.map((rule) => rule.fired)).toEqual(rules.map(() => 4));
+    expectOneRunEach([28], [head]);
+  }, 600_000);
+
   it('killed (SIGKILL) between receipt and processing: the stored delivery is processed at the next start', async () => {
     h = await Harness.create(testEnv);
     h.standin.expect(...runOperations);
