@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { Doorbell } from '../../util/doorbell.js';
 import { formatSize } from '../../util/size.js';
 import { finishCheck } from '../jobs/finish-check.js';
 import { diskFullOutput, gitHubGaveUpOutput } from '../messages/check-outputs.js';
@@ -18,9 +18,7 @@ export class Executor implements ExecutorHandle {
   readonly #between: () => Promise<void>;
   readonly #services: () => Services;
   #current: { jobId: number; controller: AbortController } | undefined;
-  #wake: AbortController = new AbortController();
-  /** Set by notify(): there may be work, do not sleep. */
-  #nudged = false;
+  readonly #bell = new Doorbell();
   #stopping = false;
   #loop: Promise<void> | undefined;
 
@@ -36,8 +34,7 @@ export class Executor implements ExecutorHandle {
   }
 
   notify(): void {
-    this.#nudged = true;
-    this.#wake.abort();
+    this.#bell.ring();
   }
 
   abort(jobId: number, reason: AbortReason): boolean {
@@ -67,10 +64,10 @@ export class Executor implements ExecutorHandle {
         log.warn({ err: error }, 'sigstorm: executor housekeeping failed; retrying at the next poll');
       }
       if (this.#stopping) break;
-      this.#nudged = false;
+      this.#bell.clear();
       const job = store.claimNext();
       if (!job) {
-        await this.#idle(settings.pollIntervalMs);
+        await this.#bell.wait(settings.pollIntervalMs);
         continue;
       }
       // Claimed and registered in the same tick: a cancel arriving now finds it.
@@ -114,16 +111,6 @@ export class Executor implements ExecutorHandle {
       });
     } catch (finishError) {
       log.warn({ err: finishError, job: job.id }, 'sigstorm: the check of a failed job is completed later');
-    }
-  }
-
-  async #idle(ms: number): Promise<void> {
-    if (this.#nudged) return;
-    this.#wake = new AbortController();
-    try {
-      await sleep(ms, undefined, { signal: this.#wake.signal });
-    } catch {
-      // Woken by notify() or stop(): look at the queue now.
     }
   }
 }

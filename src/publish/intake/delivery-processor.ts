@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { Doorbell } from '../../util/doorbell.js';
 import { retryDelayMs } from '../executor/backoff.js';
 import type { Services } from '../services.js';
 import type { StoredDelivery } from '../store/delivery-store.js';
@@ -12,8 +12,7 @@ import type { StoredDelivery } from '../store/delivery-store.js';
 export class DeliveryProcessor {
   readonly #services: () => Services;
   readonly #handle: (delivery: StoredDelivery) => Promise<void>;
-  #wake = new AbortController();
-  #nudged = false;
+  readonly #bell = new Doorbell();
   #stopping = false;
   #loop: Promise<void> | undefined;
 
@@ -27,8 +26,7 @@ export class DeliveryProcessor {
   }
 
   notify(): void {
-    this.#nudged = true;
-    this.#wake.abort();
+    this.#bell.ring();
   }
 
   /** Finishes the delivery in hand, then stops. */
@@ -41,14 +39,14 @@ export class DeliveryProcessor {
   async #run(): Promise<void> {
     const { store, log, settings } = this.#services();
     while (!this.#stopping) {
-      this.#nudged = false;
+      this.#bell.clear();
       const delivery = store.deliveries.next();
       if (!delivery) {
         const due = store.deliveries.nextDue();
         const wait = due
           ? Math.max(10, Math.min(settings.pollIntervalMs, due.getTime() - Date.now()))
           : settings.pollIntervalMs;
-        await this.#idle(wait);
+        await this.#bell.wait(wait);
         continue;
       }
       try {
@@ -64,16 +62,6 @@ export class DeliveryProcessor {
           last ? 'sigstorm: gave up on a delivery' : 'sigstorm: delivery failed; retrying later',
         );
       }
-    }
-  }
-
-  async #idle(ms: number): Promise<void> {
-    if (this.#nudged) return;
-    this.#wake = new AbortController();
-    try {
-      await sleep(ms, undefined, { signal: this.#wake.signal });
-    } catch {
-      // Woken by notify() or stop().
     }
   }
 }
