@@ -134,7 +134,17 @@ describe('the app under faults', () => {
     ].map((operationId) =>
       h.standin.inject({ fault: { kind: 'status', status: 503 }, operationId, times: 4 }),
     );
-    await open(28, head);
+    // Processing takes minutes under this outage: the test waits for the check, not the delivery.
+    figures.deliveries++;
+    await h.deliverOnly(
+      'pull_request',
+      pullRequestPayload('opened', h.where, {
+        number: 28,
+        headSha: head,
+        baseSha: h.fixture.baseSha,
+        author: maintainer,
+      }),
+    );
     await h.standin.waitFor(
       'the run to complete',
       () => h.checkRuns().find((c) => c.status === 'completed'),
