@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { Tree } from '../source/tree.js';
+import { describeTree, type Tree } from '../source/tree.js';
 import { cacheEntry } from '../util/cache-entry.js';
 import { autotoolsIdentity } from './autotools-identity.js';
 import { commandFailureError } from './build-error.js';
@@ -18,7 +18,7 @@ export interface BuildPlan {
 }
 
 export async function planBuild(tree: Tree): Promise<BuildPlan> {
-  const kind = await detectTreeKind(tree.dir);
+  const kind = await detectTreeKind(tree.dir, describeTree(tree));
   if (kind.kind !== 'autotools' || kind.bootstrap === null) return { kind, bootstrapId: null };
   return { kind, bootstrapId: `${kind.bootstrap}; ${await autotoolsIdentity()}` };
 }

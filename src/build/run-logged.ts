@@ -1,5 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import { execa } from 'execa';
+import { stopGroupOnAbort } from '../util/process-group.js';
 
 /** A build command that failed: what ran, where, and how it ended. */
 export class CommandFailure extends Error {
@@ -36,12 +37,7 @@ export async function runLogged(
     detached: true,
     reject: false,
   });
-  let escalate: NodeJS.Timeout | undefined;
-  const stop = (): void => {
-    killGroup(child.pid, 'SIGTERM');
-    escalate = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 3000);
-  };
-  options.signal?.addEventListener('abort', stop, { once: true });
+  const cleanup = stopGroupOnAbort(child.pid, options.signal);
   try {
     const result = await child;
     options.signal?.throwIfAborted();
@@ -50,20 +46,7 @@ export async function runLogged(
     await appendFile(options.logFile, `# ${ending}\n`);
     throw new CommandFailure(command, options.cwd, ending);
   } finally {
-    clearTimeout(escalate);
-    options.signal?.removeEventListener('abort', stop);
-    // Compilers that make left behind when it was stopped belong to the same group.
-    if (options.signal?.aborted) killGroup(child.pid, 'SIGKILL');
-  }
-}
-
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch (error) {
-    // ESRCH: the group is already gone, which is what we want.
-    if (!(error instanceof Error && 'code' in error && error.code === 'ESRCH')) throw error;
+    cleanup();
   }
 }
 

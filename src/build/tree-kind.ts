@@ -1,6 +1,6 @@
 import { access, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SigstormError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 
 /**
  * How a tree is built. `autotools`: configure.ac (with `configure` present or to be generated);
@@ -13,7 +13,11 @@ export type TreeKind =
 /** How `configure` is (re)generated when missing or older than its inputs. */
 export type BootstrapMethod = 'bootstrap.sh' | 'autogen.sh' | 'autoreconf';
 
-export async function detectTreeKind(dir: string): Promise<TreeKind> {
+/**
+ * `label` names the tree in errors as the user gave it (`dir` is the cache's copy, which means
+ * nothing to them). A tree sigstorm cannot build is bad input: it is found before any build starts.
+ */
+export async function detectTreeKind(dir: string, label: string = dir): Promise<TreeKind> {
   const has = (name: string): Promise<boolean> => exists(join(dir, name));
   const autotools = (await has('configure.ac')) || (await has('configure.in'));
   if (autotools) {
@@ -24,12 +28,12 @@ export async function detectTreeKind(dir: string): Promise<TreeKind> {
     return { kind: 'autotools', bootstrap: 'autoreconf' };
   }
   if ((await has('configure')) && !(await has('Makefile'))) {
-    throw new SigstormError(`${dir} has a configure script but no configure.ac`, {
+    throw new UsageError(`${label} has a configure script but no configure.ac`, {
       hint: 'sigstorm builds autotools trees (configure.ac) and plain Makefile trees; hand-written configure scripts are not supported.',
     });
   }
   for (const name of ['GNUmakefile', 'makefile', 'Makefile']) if (await has(name)) return { kind: 'make' };
-  throw new SigstormError(`Don't know how to build ${dir}: no configure.ac and no Makefile`, {
+  throw new UsageError(`Don't know how to build ${label}: no configure.ac and no Makefile`, {
     hint: 'Point --repo at the root of an autotools tree (configure.ac) or of a tree with a Makefile.',
   });
 }

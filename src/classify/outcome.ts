@@ -99,25 +99,53 @@ export const Outcome = z.discriminatedUnion('kind', [
 ]);
 export type Outcome = z.infer<typeof Outcome>;
 export type OutcomeKind = Outcome['kind'];
-export const outcomeKinds = [
-  'clean',
-  'crash',
-  'sanitizer',
-  'hang',
-  'bad-exit',
-  'harness-error',
-] as const satisfies readonly OutcomeKind[];
+
+/**
+ * How the verdict counts each kind: the one definition of "failure". `satisfies` makes a new kind
+ * a compile error here until it is classed; every list and predicate below derives from this table.
+ */
+export type OutcomeClass = 'clean' | 'failure' | 'not-judged';
+export const outcomeClass = {
+  clean: 'clean',
+  crash: 'failure',
+  sanitizer: 'failure',
+  hang: 'failure',
+  'bad-exit': 'failure',
+  /** What the harness could not do is never blamed on the code under test. */
+  'harness-error': 'not-judged',
+} as const satisfies Record<OutcomeKind, OutcomeClass>;
+
+/** Every outcome kind, in the order reports list them. */
+export const outcomeKinds = Object.keys(outcomeClass) as [OutcomeKind, ...OutcomeKind[]];
 
 /** Counts by outcome class; every class is always present. */
 export type OutcomeCounts = Record<OutcomeKind, number>;
 
 export function emptyOutcomeCounts(): OutcomeCounts {
-  return { clean: 0, crash: 0, sanitizer: 0, hang: 0, 'bad-exit': 0, 'harness-error': 0 };
+  return Object.fromEntries(outcomeKinds.map((kind) => [kind, 0])) as OutcomeCounts;
+}
+
+/** A zod object with one `count` field per outcome kind (storm summaries, reports). */
+export function outcomeCountsSchema<T extends z.ZodTypeAny>(count: T) {
+  return z.object(Object.fromEntries(outcomeKinds.map((kind) => [kind, count])) as Record<OutcomeKind, T>);
 }
 
 /** A failure of the code under test (harness errors are not). */
 export function isFailure(outcome: Outcome): boolean {
-  return outcome.kind !== 'clean' && outcome.kind !== 'harness-error';
+  return outcomeClass[outcome.kind] === 'failure';
+}
+
+/** Judged outcomes and failures among counts by kind (not-judged kinds are in neither). */
+export function judgedOf(counts: Readonly<OutcomeCounts>): { judged: number; failures: number } {
+  let judged = 0;
+  let failures = 0;
+  for (const kind of outcomeKinds) {
+    const cls: OutcomeClass = outcomeClass[kind];
+    if (cls === 'not-judged') continue;
+    judged += counts[kind];
+    if (cls === 'failure') failures += counts[kind];
+  }
+  return { judged, failures };
 }
 
 /** The signature that groups this outcome with its twins, or `null` for clean / harness errors. */
@@ -126,7 +154,17 @@ export function signatureOf(outcome: Outcome): string | null {
     case 'clean':
     case 'harness-error':
       return null;
-    default:
+    case 'crash':
+    case 'sanitizer':
+    case 'hang':
+    case 'bad-exit':
       return outcome.signature;
+    default:
+      return unhandledKind(outcome);
   }
+}
+
+/** The `never` default of an exhaustive switch over outcomes: a new kind fails to compile there. */
+export function unhandledKind(outcome: never): never {
+  throw new Error(`unhandled outcome kind: ${JSON.stringify((outcome as { kind?: unknown }).kind)}`);
 }

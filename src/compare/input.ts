@@ -1,11 +1,11 @@
 import type { VariantName } from '../build/variants.js';
 import type { OutcomeCounts, OutcomeKind } from '../classify/outcome.js';
-import type { Side } from '../storm/record.js';
+import type { Role, Side } from '../workload/side.js';
 import type { BatchPair } from './sequential/decide-cell.js';
 
 /**
  * What the comparison reads: plain data the validate pipeline assembles from storm summaries and
- * iteration records (adapters in ./adapters.ts). Nothing here is user input, so no zod.
+ * iteration records (observeSide in ./observe-side.ts). Nothing here is user input, so no zod.
  */
 
 /** One signature seen on one side of a cell: a storm summary's SignatureCount plus its family. */
@@ -17,7 +17,7 @@ export interface SignatureObservation {
   /** The process that showed it. */
   readonly side: Side;
   /** `target`: the judged side of the iteration; `peer`: the other side, evidence only. */
-  readonly role: 'target' | 'peer';
+  readonly role: Role;
   /** Iterations it was seen in. */
   readonly count: number;
   readonly firstIteration: number;

@@ -1,39 +1,14 @@
-import { sideFromSummary } from '../compare/adapters.js';
-import type { CellInput, SideObservation } from '../compare/input.js';
+import type { CellInput } from '../compare/input.js';
+import { observeSide } from '../compare/observe-side.js';
 import type { Thresholds } from '../config/thresholds.schema.js';
 import type { NotRun } from '../report/report.schema.js';
-import { summarise } from '../storm/summarise.js';
 import { judgedSide } from '../workload/schema.js';
-import type { CellRun } from './storm-cells.js';
-
-/** One side of a cell as the comparison reads it: its storm summary plus what only the records tell. */
-function observe(
-  run: CellRun,
-  which: 'base' | 'head',
-  lanes: number,
-  noisy: readonly string[],
-): SideObservation {
-  const records = run[which];
-  const summary = summarise(records, {
-    stormId: `${run.plan.workload.name}-${run.plan.variant}-${which}`,
-    workload: run.plan.workload.name,
-    variant: run.plan.variant,
-    binary: records[0]?.binary ?? '',
-    seed: run.seed,
-    lanes,
-    iterationsPlanned: records.length,
-    interrupted: run.stop === 'cancelled',
-    elapsedMs: run.elapsedMs,
-    resultsFile: run.files[which],
-  });
-  return sideFromSummary(summary, records, noisy);
-}
+import type { CellRun } from './cell-run.js';
 
 /** The comparison's input for every planned cell, and what did not run (and why). */
 export function cellInputs(
   runs: readonly CellRun[],
   thresholds: Thresholds,
-  lanes: number,
   cap: number | undefined,
 ): { cells: CellInput[]; notRun: NotRun[] } {
   const noisy = thresholds.findings.noisyFamilies;
@@ -41,6 +16,7 @@ export function cellInputs(
   const notRun: NotRun[] = [];
   for (const run of runs) {
     const name = `${run.plan.workload.name} (${run.plan.variant})`;
+    const interrupted = run.stop === 'cancelled';
     // Cells that never ran stay in the family: the sequential tests were sized for all of them.
     if (run.batches.length === 0 && run.base.length + run.head.length === 0) {
       notRun.push({ what: `storm ${name}`, why: stopWhy(run) });
@@ -54,8 +30,8 @@ export function cellInputs(
       workload: run.plan.workload.name,
       variant: run.plan.variant,
       side: judgedSide(run.plan.workload),
-      base: observe(run, 'base', lanes, noisy),
-      head: observe(run, 'head', lanes, noisy),
+      base: observeSide(run.base, noisy, { interrupted }),
+      head: observeSide(run.head, noisy, { interrupted }),
       batches: run.batches,
       ...(cap === undefined ? {} : { cap }),
     });

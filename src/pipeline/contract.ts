@@ -1,5 +1,7 @@
 import type { VariantName } from '../build/variants.js';
+import type { Verdicts } from '../compare/comparison.schema.js';
 import type { ThresholdsInput } from '../config/thresholds.schema.js';
+import type { Report } from '../report/report.schema.js';
 
 /**
  * The one pipeline both front ends call: the CLI (`sigstorm validate`) and the GitHub App.
@@ -52,16 +54,14 @@ export interface ValidateProgress {
   readonly cellsTotal: number;
 }
 
-export type Verdict = 'regression' | 'improvement' | 'neutral' | 'inconclusive';
-
 export interface ValidateResult {
-  readonly verdict: { readonly stability: Verdict; readonly throughput: Verdict };
+  readonly verdict: Verdicts;
   /** One line, the report's headline. */
   readonly headline: string;
   /** The GitHub-flavoured Markdown report (starts with the hidden marker). */
   readonly markdown: string;
   /** The JSON report (validated by the report schema), as written to `outDir`. */
-  readonly report: unknown;
+  readonly report: Report;
   readonly outDir: string;
 }
 

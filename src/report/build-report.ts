@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellInput, ThroughputInput } from '../compare/input.js';
-import { compareStability } from '../compare/stability/compare-stability.js';
-import { compareThroughput } from '../compare/throughput/compare-throughput.js';
+import type { Comparison } from '../compare/comparison.schema.js';
 import { defaultThresholds, type Thresholds } from '../config/thresholds.schema.js';
 import { installRoot } from '../util/paths.js';
 import { headline } from './headline.js';
@@ -11,10 +9,8 @@ import { type BuildInfoInput, type NotRun, Report, reportSchemaVersion } from '.
 export interface ReportRequest {
   readonly base: BuildInfoInput;
   readonly head: BuildInfoInput;
-  /** Every storm cell (workload × variant × target side), base and head. */
-  readonly cells: readonly CellInput[];
-  /** Every throughput workload, with interleaved runs. */
-  readonly throughput: readonly ThroughputInput[];
+  /** What compare found (src/compare/compare.ts), under `thresholds`. */
+  readonly comparison: Comparison;
   /** What the configuration asked for that did not run, and why. */
   readonly notRun?: readonly NotRun[];
   readonly thresholds?: Thresholds;
@@ -30,13 +26,9 @@ function packageVersion(): string {
     : 'unknown';
 }
 
-/** Compares base and head and assembles the versioned JSON report (validated by its schema). */
+/** Assembles the versioned JSON report from a comparison, build info and not-run entries (validated by its schema). */
 export function buildReport(request: ReportRequest): Report {
-  const thresholds = request.thresholds ?? defaultThresholds;
-  const stability = compareStability(request.cells, thresholds);
-  const throughput = compareThroughput(request.throughput, thresholds.throughput);
-  const verdict = { stability: stability.verdict, throughput: throughput.verdict };
-  const summary = { stability: stability.summary, throughput: throughput.summary };
+  const { verdict, summary, stability, throughput } = request.comparison;
   return Report.parse({
     schemaVersion: reportSchemaVersion,
     generatedAt: request.generatedAt ?? new Date().toISOString(),
@@ -46,14 +38,9 @@ export function buildReport(request: ReportRequest): Report {
     summary,
     base: request.base,
     head: request.head,
-    thresholds,
-    stability: {
-      cells: stability.cells,
-      signatures: stability.signatures,
-      behaviourChanges: stability.behaviourChanges,
-      totals: stability.totals,
-    },
-    throughput: { rows: throughput.rows },
+    thresholds: request.thresholds ?? defaultThresholds,
+    stability,
+    throughput,
     notRun: [...(request.notRun ?? [])],
   });
 }

@@ -1,4 +1,4 @@
-import type { Verdict } from './report.schema.js';
+import type { Verdict } from '../compare/comparison.schema.js';
 
 const icon: Record<Verdict, string> = {
   regression: '❌',

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { SigstormError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { git, isolatedFrom } from './git.js';
 import { readPatchHeader } from './patch-header.js';
 
@@ -26,19 +26,23 @@ export async function applyPatches(
       errors.find((line) => line.startsWith('error:')) ??
       errors.at(-1) ??
       'git apply failed without a message';
-    throw new SigstormError(
+    // A patch that does not apply is the user's input to fix, found before anything is built.
+    throw new UsageError(
       `Patch ${basename(patch)} (#${index + 1} of ${patches.length}) does not apply to ${context.describe}: ${failed}`,
       {
         details: [`patch file: ${patch}`, ...errors.filter((line) => !line.startsWith('Checking patch'))]
           .slice(0, 40)
           .join('\n'),
-        hint: await hintFor(patch, patches.slice(0, index)),
+        hint: await hintFor(patch, patches.slice(0, index), failed),
       },
     );
   }
 }
 
-async function hintFor(patch: string, before: readonly string[]): Promise<string> {
+async function hintFor(patch: string, before: readonly string[], failed: string): Promise<string> {
+  if (/corrupt patch|patch fragment without header|No valid patches/i.test(failed)) {
+    return `${basename(patch)} is damaged (hand-edited hunk counts, a truncated file, changed whitespace). Regenerate it with \`git diff\` or \`git format-patch\`.`;
+  }
   const header = await readPatchHeader(patch);
   const applied = new Set(before.map((path) => basename(path)));
   const missing = header.appliesAfter.filter((name) => !applied.has(basename(name)));

@@ -1,10 +1,11 @@
-import { access, rm, stat } from 'node:fs/promises';
+import { access, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { touchEntry } from '../util/cache-budget.js';
 import { newTempDir, publishDir, sweepTempDirs } from '../util/cache-entry.js';
 import { UsageError } from '../util/errors.js';
 import { bundledSubjectDir, cacheRoot as defaultCacheRoot } from '../util/paths.js';
 import { applyPatches } from './apply-patches.js';
+import { checkPatchFiles } from './check-patch-files.js';
 import { copyFiles } from './copy-files.js';
 import { exportGitTree } from './export-git-tree.js';
 import { git, isGitUrl, locateGit, resolveCommit, withoutCredentials } from './git.js';
@@ -42,7 +43,7 @@ type Source =
 export async function materialise(spec: TreeSpec, options: MaterialiseOptions = {}): Promise<Tree> {
   const parsed = TreeSpec.parse(spec);
   const cwd = options.cwd ?? process.cwd();
-  const patches = await resolvePatches(parsed.patches, cwd);
+  const patches = await checkPatchFiles(parsed.patches, cwd);
   const root = join(options.cacheRoot ?? defaultCacheRoot(), 'trees');
   const source = await locateSource(parsed.repo, parsed.ref, cwd, options);
   const origin: TreeOrigin =
@@ -69,21 +70,6 @@ export async function materialise(spec: TreeSpec, options: MaterialiseOptions = 
     await rm(tmp, { recursive: true, force: true });
     throw error;
   }
-}
-
-async function resolvePatches(patches: readonly string[], cwd: string): Promise<string[]> {
-  const resolved: string[] = [];
-  for (const patch of patches) {
-    const path = resolve(cwd, patch);
-    const info = await stat(path).catch(() => undefined);
-    if (!info?.isFile()) {
-      throw new UsageError(`Patch file not found: ${path}`, {
-        hint: 'Give patch files as paths relative to the current directory, separated by commas.',
-      });
-    }
-    resolved.push(path);
-  }
-  return resolved;
 }
 
 async function locateSource(

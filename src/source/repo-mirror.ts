@@ -5,7 +5,8 @@ import { touchEntry } from '../util/cache-budget.js';
 import { newTempDir, publishDir, sweepTempDirs } from '../util/cache-entry.js';
 import { SigstormError, UsageError } from '../util/errors.js';
 import { withFileLock } from '../util/file-lock.js';
-import { git, resolveCommit, withoutCredentials } from './git.js';
+import { resolveCommit, withoutCredentials } from './git.js';
+import { gitRemote } from './git-remote.js';
 
 /**
  * Keeps a bare mirror of a remote repository in `<cacheRoot>/repos/` and resolves a ref in it.
@@ -14,7 +15,13 @@ import { git, resolveCommit, withoutCredentials } from './git.js';
 export async function mirrorCommit(
   url: string,
   ref: string,
-  options: { cacheRoot: string; signal?: AbortSignal | undefined; onProgress?: (message: string) => void },
+  options: {
+    cacheRoot: string;
+    signal?: AbortSignal | undefined;
+    onProgress?: (message: string) => void;
+    /** Limit of one clone or fetch; default SIGSTORM_GIT_TIMEOUT seconds, else 30 minutes. */
+    timeoutMs?: number;
+  },
 ): Promise<{ gitDir: string; commit: string }> {
   const root = join(options.cacheRoot, 'repos');
   await mkdir(root, { recursive: true });
@@ -22,6 +29,7 @@ export async function mirrorCommit(
   const publicUrl = withoutCredentials(url);
   const name = `${slug(publicUrl)}-${createHash('sha256').update(publicUrl).digest('hex').slice(0, 12)}.git`;
   const gitDir = join(root, name);
+  const timeoutMs = options.timeoutMs ?? gitTimeoutMs();
   return withFileLock(
     join(root, `${name}.lock`),
     async () => {
@@ -30,29 +38,44 @@ export async function mirrorCommit(
         options.onProgress?.(`cloning ${publicUrl}`);
         await sweepTempDirs(root);
         const tmp = await newTempDir(root, 'clone');
-        const clone = await git(['clone', '--mirror', '--quiet', url, join(tmp, 'repo.git')], {
-          cwd: root,
-          signal: options.signal,
-        });
-        if (!clone.ok) {
-          throw new SigstormError(`Could not clone ${publicUrl}`, {
-            details: tail(clone.stderr),
-            hint: 'Check the URL; git must be able to clone it without prompting (credentials, network).',
-          });
+        // Interrupted, timed out or failed: the partial clone goes, and nothing else is left.
+        try {
+          const clone = await gitRemote(
+            url,
+            ['clone', '--mirror', '--quiet', '{url}', join(tmp, 'repo.git')],
+            {
+              cwd: root,
+              signal: options.signal,
+              timeoutMs,
+            },
+          );
+          if (!clone.ok) {
+            throw new SigstormError(
+              clone.timedOut
+                ? `Cloning ${publicUrl} took longer than ${timeoutMs / 1000} s; stopped`
+                : `Could not clone ${publicUrl}`,
+              {
+                details: tail(clone.stderr),
+                hint: clone.timedOut
+                  ? 'Check that the server answers; SIGSTORM_GIT_TIMEOUT (seconds) sets the limit.'
+                  : 'Check the URL; git must be able to clone it without prompting (credentials, network).',
+              },
+            );
+          }
+          await publishDir(join(tmp, 'repo.git'), gitDir);
+        } finally {
+          await rm(tmp, { recursive: true, force: true });
         }
-        // The token must not stay on disk in the mirror's config; fetches pass the URL each time.
-        await git(['remote', 'set-url', 'origin', publicUrl], { cwd: join(tmp, 'repo.git') });
-        await publishDir(join(tmp, 'repo.git'), gitDir);
-        await rm(tmp, { recursive: true, force: true });
       }
       await touchEntry(gitDir);
       const known = /^[0-9a-f]{40}$/i.test(ref) ? await resolveCommit(gitDir, ref) : undefined;
       if (known) return { gitDir, commit: known };
       if (!fresh) {
         options.onProgress?.(`fetching ${publicUrl}`);
-        const fetch = await git(['fetch', '--prune', '--quiet', url, '+refs/*:refs/*'], {
+        const fetch = await gitRemote(url, ['fetch', '--prune', '--quiet', '{url}', '+refs/*:refs/*'], {
           cwd: gitDir,
           signal: options.signal,
+          timeoutMs,
         });
         if (!fetch.ok)
           options.onProgress?.(`fetch failed, using the mirror as it is: ${tail(fetch.stderr, 1)}`);
@@ -67,6 +90,11 @@ export async function mirrorCommit(
     },
     { signal: options.signal },
   );
+}
+
+function gitTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const seconds = Number(env.SIGSTORM_GIT_TIMEOUT);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30 * 60 * 1000;
 }
 
 function slug(url: string): string {

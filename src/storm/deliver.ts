@@ -1,4 +1,4 @@
-import type { SignalName } from '../workload/schema.js';
+import type { SignalName } from '../workload/signal-name.js';
 import { sleepUntil } from './precise-sleep.js';
 import type { SideProcess } from './side-process.js';
 

@@ -1,10 +1,11 @@
 import type { VariantName } from '../build/variants.js';
 import { harnessError } from '../classify/classify-process.js';
 import type { Outcome } from '../classify/outcome.js';
-import { judgedSide, otherSide, type StormWorkload } from '../workload/schema.js';
+import { judgedSide, type StormWorkload } from '../workload/schema.js';
+import { otherSide, type Side } from '../workload/side.js';
 import type { DeliveredSignal } from './deliver.js';
 import type { Lane } from './lanes.js';
-import type { IterationRecord, Side } from './record.js';
+import type { IterationRecord } from './record.js';
 import { reproCommand } from './repro.js';
 
 /** What one iteration is, fixed before it starts. */

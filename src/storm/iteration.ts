@@ -2,6 +2,7 @@ import type { VariantName } from '../build/variants.js';
 import { harnessError } from '../classify/classify-process.js';
 import { sanitizerEnv } from '../classify/sanitizer-env.js';
 import { judgedSide, type Placeholder, type StormWorkload } from '../workload/schema.js';
+import type { Side } from '../workload/side.js';
 import { expandArgs } from '../workload/template.js';
 import { awaitExits } from './await-exits.js';
 import { type DeliveredSignal, deliverPattern, type PlannedSignal } from './deliver.js';
@@ -16,7 +17,7 @@ import type { LanePool } from './lanes.js';
 import { placeSides } from './placement.js';
 import { drawInt, iterationRandom } from './prng.js';
 import { waitForPort } from './readiness.js';
-import type { IterationRecord, Side } from './record.js';
+import type { IterationRecord } from './record.js';
 import { killAndReap, type SideProcess, startSide } from './side-process.js';
 
 /** Sanitizer builds run slower: their readiness bounds and hang timeouts stretch by this factor. */

@@ -1,9 +1,9 @@
 import { classifyProcess, type Expectations, harnessError } from '../classify/classify-process.js';
 import type { Outcome } from '../classify/outcome.js';
 import { judgedSide, type StormWorkload } from '../workload/schema.js';
+import type { Side } from '../workload/side.js';
 import type { Ended } from './await-exits.js';
 import { roundMs, type SideOutcomes } from './iteration-record.js';
-import type { Side } from './record.js';
 import { killGroup, type SideProcess } from './side-process.js';
 
 /** What counts as a clean end for one side: the signals the workload sends it on purpose are not crashes. */

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { VariantName } from '../build/variants.js';
-import { Outcome, outcomeKinds } from '../classify/outcome.js';
-
-export const Side = z.enum(['server', 'client']);
-export type Side = z.infer<typeof Side>;
+import { Outcome, outcomeCountsSchema, outcomeKinds } from '../classify/outcome.js';
+import { Role, Side } from '../workload/side.js';
+import { SignalName } from '../workload/signal-name.js';
 
 export const DeliveredSignal = z.object({
-  signal: z.enum(['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGKILL']),
+  signal: SignalName,
   gapMs: z.number().nonnegative(),
   atMs: z.number(),
   delivered: z.boolean(),
@@ -50,7 +49,7 @@ export const SignatureCount = z.object({
   kind: z.enum(outcomeKinds),
   side: Side,
   /** `target` when seen on the judged side, `peer` when only evidence from the other side. */
-  role: z.enum(['target', 'peer']),
+  role: Role,
   count: z.number().int().positive(),
   firstIteration: z.number().int().nonnegative(),
   /** One line that tells what it is, e.g. the sanitizer headline or `*** stack smashing detected ***`. */
@@ -61,14 +60,7 @@ export const SignatureCount = z.object({
 });
 export type SignatureCount = z.infer<typeof SignatureCount>;
 
-const Counts = z.object({
-  clean: z.number().int(),
-  crash: z.number().int(),
-  sanitizer: z.number().int(),
-  hang: z.number().int(),
-  'bad-exit': z.number().int(),
-  'harness-error': z.number().int(),
-});
+const Counts = outcomeCountsSchema(z.number().int());
 
 /** What `sigstorm storm --json` prints and what the comparison reads. */
 export const StormSummary = z.object({

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import type { Side } from './record.js';
+import type { Side } from '../workload/side.js';
 
 /** How one side's process ended, as the harness saw it. */
 export interface SideExit {

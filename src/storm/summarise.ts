@@ -1,6 +1,6 @@
 import type { VariantName } from '../build/variants.js';
-import { emptyOutcomeCounts, type Outcome } from '../classify/outcome.js';
-import type { IterationRecord, Side, SignatureCount, StormSummary } from './record.js';
+import { countOutcomes } from './count-outcomes.js';
+import type { IterationRecord, StormSummary } from './record.js';
 
 export interface SummaryMeta {
   readonly stormId: string;
@@ -15,114 +15,10 @@ export interface SummaryMeta {
   readonly resultsFile: string;
 }
 
-/** One line that says what a failure is: the sanitizer headline, the signal, the exit code. */
-export function excerptOf(outcome: Outcome): string {
-  const first = outcome.stderrHead.find((l) => l.trim() !== '') ?? '';
-  switch (outcome.kind) {
-    case 'crash':
-      return [outcome.signal ?? 'fatal marker', first].filter(Boolean).join(': ');
-    case 'sanitizer':
-      return sanitizerHeadline(outcome.report) ?? `${outcome.tool}: ${outcome.reportKind}`;
-    case 'hang':
-      return `no exit within ${outcome.timeoutMs} ms: ${outcome.signature}`;
-    case 'bad-exit':
-      return `exit ${outcome.exitCode}${first ? `: ${first}` : ''}`;
-    case 'harness-error':
-      return outcome.reason;
-    case 'clean':
-      return `exit ${outcome.exitCode}`;
-  }
-}
-
-/** The report's own headline (`ERROR: AddressSanitizer: …`), without pid and addresses. */
-function sanitizerHeadline(report: string): string | null {
-  const line = report.split('\n').find((l) => /(ERROR|WARNING): \w+Sanitizer:|runtime error:/.test(l));
-  if (!line) return null;
-  return line
-    .replace(/^==\d+==/, '')
-    .replace(/0x[0-9a-f]+/gi, '0x…')
-    .trim();
-}
-
-/** The full evidence kept for a signature's first occurrence. */
-export function evidenceOf(outcome: Outcome): string {
-  switch (outcome.kind) {
-    case 'sanitizer':
-      return outcome.report;
-    case 'hang':
-      return outcome.backtrace;
-    default:
-      return outcome.stderrHead.join('\n');
-  }
-}
-
-/** Every signature an outcome carries: the primary one, then further distinct sanitizer findings. */
-function signaturesOf(outcome: Outcome): string[] {
-  switch (outcome.kind) {
-    case 'clean':
-    case 'harness-error':
-      return [];
-    case 'sanitizer':
-    case 'hang': {
-      const more = (outcome.findings ?? []).map((f) => f.signature);
-      return [...new Set([outcome.signature, ...more])];
-    }
-    default:
-      return [outcome.signature];
-  }
-}
-
 /** Counts outcomes by class (target and peer apart) and by signature, with evidence and a repro. */
 export function summarise(records: readonly IterationRecord[], meta: SummaryMeta): StormSummary {
-  const outcomes = emptyOutcomeCounts();
-  const peerOutcomes = emptyOutcomeCounts();
-  const signatures = new Map<string, SignatureCount>();
-  const harness = new Map<string, { reason: string; count: number; firstIteration: number }>();
-  const sorted = [...records].sort((a, b) => a.iteration - b.iteration);
-
-  const note = (record: IterationRecord, role: 'target' | 'peer', side: Side, outcome: Outcome) => {
-    for (const signature of signaturesOf(outcome)) {
-      const key = `${role}\u0000${side}\u0000${signature}`;
-      const seen = signatures.get(key);
-      if (seen) {
-        signatures.set(key, { ...seen, count: seen.count + 1 });
-        continue;
-      }
-      signatures.set(key, {
-        signature,
-        kind: outcome.kind,
-        side,
-        role,
-        count: 1,
-        firstIteration: record.iteration,
-        excerpt: excerptOf(outcome),
-        evidence: evidenceOf(outcome),
-        repro: record.repro,
-      });
-    }
-  };
-
-  for (const record of sorted) {
-    outcomes[record.target.outcome.kind]++;
-    note(record, 'target', record.target.side, record.target.outcome);
-    if (record.peer) {
-      peerOutcomes[record.peer.outcome.kind]++;
-      note(record, 'peer', record.peer.side, record.peer.outcome);
-    }
-    for (const side of [record.target, record.peer]) {
-      if (side?.outcome.kind !== 'harness-error') continue;
-      // Only the iteration's first harness failure counts; "not started" on the other side follows from it.
-      if (side !== record.target && record.target.outcome.kind === 'harness-error') continue;
-      const reason = side.outcome.reason.replace(/\d+/g, 'N');
-      const seen = harness.get(reason);
-      harness.set(reason, {
-        reason: seen?.reason ?? side.outcome.reason,
-        count: (seen?.count ?? 0) + 1,
-        firstIteration: seen?.firstIteration ?? record.iteration,
-      });
-    }
-  }
-  const durations = sorted.map((r) => r.durationMs).sort((a, b) => a - b);
+  const { outcomes, peerOutcomes, signatures, harnessErrors } = countOutcomes(records);
+  const durations = records.map((r) => r.durationMs).sort((a, b) => a - b);
   const mid = durations.length / 2;
   const median =
     durations.length === 0
@@ -143,10 +39,8 @@ export function summarise(records: readonly IterationRecord[], meta: SummaryMeta
     iterationsDone: records.length,
     outcomes,
     peerOutcomes,
-    signatures: [...signatures.values()].sort(
-      (a, b) => Number(a.role === 'peer') - Number(b.role === 'peer') || b.count - a.count,
-    ),
-    harnessErrors: [...harness.values()].sort((a, b) => b.count - a.count),
+    signatures,
+    harnessErrors,
     medianIterationMs: median,
     interrupted: meta.interrupted,
     elapsedMs: Math.round(meta.elapsedMs),

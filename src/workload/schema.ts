@@ -1,17 +1,12 @@
 import { z } from 'zod';
+import { Side } from './side.js';
+import { SignalName } from './signal-name.js';
 
 /**
  * The workload file format. This schema is the single source of truth: defaults live here,
  * the JSON Schema in schemas/workload.schema.json is generated from it (scripts/write-schemas.ts),
  * and docs/workloads.md describes the same fields.
  */
-
-export const signalNames = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGKILL'] as const;
-export const SignalName = z.enum(signalNames);
-export type SignalName = z.infer<typeof SignalName>;
-
-export const WorkloadSide = z.enum(['server', 'client']);
-export type WorkloadSide = z.infer<typeof WorkloadSide>;
 
 /** Placeholders an argument template may use; anything else in braces is an error. */
 export const placeholders = ['port', 'host', 'streams', 'seconds', 'rate'] as const;
@@ -68,7 +63,7 @@ export type PatternStep = z.output<typeof PatternStep>;
 
 const SignalSpec = z
   .object({
-    to: WorkloadSide.describe('the process that receives the pattern'),
+    to: Side.describe('the process that receives the pattern'),
     pattern: z.array(PatternStep).min(1).max(32).describe('signals delivered in order'),
   })
   .strict();
@@ -158,7 +153,7 @@ export const StormWorkload = z
       .prefault({})
       .describe('not started when at.moment is idle'),
     signal: SignalSpec,
-    judge: WorkloadSide.optional().describe('the side whose outcome is the verdict (default: signal.to)'),
+    judge: Side.optional().describe('the side whose outcome is the verdict (default: signal.to)'),
     at: At.prefault({ moment: 'established' }),
     pin: z
       .enum(['none', 'one-core-each', 'same-core'])
@@ -221,12 +216,8 @@ export type Workload = z.output<typeof WorkloadFile>;
 export type WorkloadInput = z.input<typeof WorkloadFile>;
 
 /** The side whose outcome is the verdict. */
-export function judgedSide(w: StormWorkload): WorkloadSide {
+export function judgedSide(w: StormWorkload): Side {
   return w.judge ?? w.signal.to;
-}
-
-export function otherSide(side: WorkloadSide): WorkloadSide {
-  return side === 'server' ? 'client' : 'server';
 }
 
 /** workloads/sets.yaml: named lists of workloads; `default` runs when none are named. */

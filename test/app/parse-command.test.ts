@@ -1,5 +1,10 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { commands, helpLines, usage } from '../../src/publish/commands/command-table.js';
 import { parseComment } from '../../src/publish/commands/parse-command.js';
+import { helpReply } from '../../src/publish/messages/replies.js';
+import { installRoot } from '../../src/util/paths.js';
 
 const workloads = ['server-sigterm', 'client-burst'];
 
@@ -87,5 +92,21 @@ describe('slash command parsing', () => {
     expect(parseComment('/sigstorm cancel now', workloads)).toMatchObject({
       problems: ['"cancel" takes no arguments'],
     });
+  });
+});
+
+describe('the command table', () => {
+  it('is what the parser accepts, and what the usage, the help reply and docs/github-app.md list', async () => {
+    const docs = await readFile(join(installRoot, 'docs', 'github-app.md'), 'utf8');
+    expect(docs).toContain(`\`\`\`\n${usage()}\n\`\`\``);
+    const help = helpReply('maya', usage(), helpLines(), ['server-burst']);
+    for (const command of commands) {
+      expect(parseComment(`/sigstorm ${command.name}`, workloads)).toMatchObject({
+        kind: 'command',
+        command: { name: command.name },
+      });
+      expect(help).toContain(`\`${command.name}\`:`);
+      expect(docs).toContain(`- \`${command.name}\` `);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lifecycle, normalise, outline, runOperations } from './support/expectations.js';
+import { lifecycle, normalise, outline, runOperations, shortRunConclusion } from './support/expectations.js';
 import { Harness, maintainer, repoName, testEnv } from './support/harness.js';
 import { pullRequestPayload } from './support/payloads.js';
 
@@ -34,7 +34,7 @@ describe('pull requests', () => {
     const done1 = await h.standin.waitFor('the first run to complete', () =>
       h.checkRuns().find((c) => c.headSha === head1 && c.status === 'completed'),
     );
-    expect(lifecycle(done1)).toMatch(/^queued → in_progress → completed:(success|failure|neutral)$/);
+    expect(lifecycle(done1)).toBe(`queued → in_progress → completed:${shortRunConclusion}`);
     const progress = done1.history.filter((s) => s.status === 'in_progress').map((s) => s.summary ?? '');
     expect(progress.some((s) => /iterations [\d,]+ \/ [\d,]+ · cells finished \d+ \/ \d+/.test(s))).toBe(
       true,
@@ -69,7 +69,7 @@ describe('pull requests', () => {
     const done3 = await h.standin.waitFor('the third run to complete', () =>
       h.checkRuns().find((c) => c.headSha === head3 && c.status === 'completed'),
     );
-    expect(lifecycle(done3)).toMatch(/^queued → in_progress → completed:(success|failure|neutral)$/);
+    expect(lifecycle(done3)).toBe(`queued → in_progress → completed:${shortRunConclusion}`);
 
     // Still one comment, the same one, now about the last commit.
     const comments3 = h.model.botComments(repoName, 7);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lifecycle } from './support/expectations.js';
+import { lifecycle, shortRunConclusion } from './support/expectations.js';
 import { Harness, maintainer, testEnv } from './support/harness.js';
 import { releasePublishedPayload, tagPushPayload } from './support/payloads.js';
 
@@ -46,7 +46,7 @@ describe('release gating', () => {
       h.checkRuns('sigstorm release').find((c) => c.status === 'completed'),
     );
     expect(gate.headSha).toBe(v11);
-    expect(lifecycle(gate)).toMatch(/^queued → in_progress → completed:(success|failure|neutral)$/);
+    expect(lifecycle(gate)).toBe(`queued → in_progress → completed:${shortRunConclusion}`);
     // v1.0 is the release before v1.1 (the draft and the pre-release are not).
     expect(gate.history[0]?.summary).toContain(
       `Head \`${v11.slice(0, 7)}\` (v1.1) against base \`${v10.slice(0, 7)}\` (v1.0), release profile.`,

@@ -5,7 +5,7 @@ import {
   formatConfigProblem,
   parseRepoConfigText,
 } from '../../src/config/repo-config-parse.js';
-import { conclusionFor } from '../../src/publish/conclusion.js';
+import { conclusionFor } from '../../src/pipeline/conclusion.js';
 
 describe('.github/sigstorm.yml', () => {
   it('has defaults for everything: failure on a regression, neutral when inconclusive, every variant on release', () => {

@@ -135,18 +135,22 @@ describe('builder on a plain Makefile tree', () => {
 });
 
 describe('build failures', () => {
-  it('names the tree, the variant, the command and the end of the log', async () => {
+  it('leads with the compiler error, then names the tree, the variant, the command and the kept log', async () => {
     const cache = await tempDir('cache');
     const repo = await fixtureCopy('broken-build');
     const error = await build({ repo }, ['asan'], { cacheRoot: cache, binary: 'hello' }).catch((e) => e);
     expect(error).toBeInstanceOf(SigstormError);
-    expect(error.message).toContain('broken-build (working copy)');
-    expect(error.message).toContain('variant asan');
-    expect(error.message).toMatch(
-      /`make -j\d+ CC=cc 'CFLAGS=-fsanitize=address,undefined[^`]*` exited with status 2/,
-    );
-    expect(error.details).toContain("error: expected ';' before 'return'");
-    expect(error.details).toMatch(/full log: .*\.failed\/asan-[0-9a-f]+\.log/);
+    // The first line is the compiler's own error, with the path relative to the tree.
+    expect(error.message).toMatch(/^hello\.c:\d+:\d+: error: expected ';' before 'return'$/);
+    const [what, log] = String(error.details).split('\n');
+    expect(what).toContain('broken-build (working copy)');
+    expect(what).toContain('variant asan');
+    expect(what).toMatch(/`make -j\d+ CC=cc 'CFLAGS=-fsanitize=address,undefined[^`]*` exited with status 2/);
+    expect(log).toMatch(/^full log: .*\.failed\/asan-[0-9a-f]+\.log$/);
+    // The kept log still exists and holds the error.
+    const kept = String(log).replace(/^full log: /, '');
+    expect(await readFile(kept, 'utf8')).toContain("error: expected ';' before 'return'");
+    expect(error.details).not.toContain('.tmp');
     expect(error.hint).toContain('does not compile');
     // Nothing half-built was published; a fixed tree then builds normally.
     expect((await readdir(join(cache, 'builds'))).filter((name) => !name.startsWith('.'))).toEqual([]);

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { buildReport, type ReportRequest } from '../../src/report/build-report.js';
 import { githubCommentLimit, renderMarkdown } from '../../src/report/markdown/render-markdown.js';
 import { reportMarker } from '../../src/report/markdown/sections/header.js';
 import type { Report } from '../../src/report/report.schema.js';
@@ -13,12 +12,14 @@ import {
   neutralScenario,
   regressionScenario,
   repeat,
+  reportOf,
+  type Scenario,
   signature,
   throughputRegressionScenario,
 } from '../support/report-fixtures.js';
 
-const report = (request: ReportRequest): Report =>
-  buildReport({ ...request, generatedAt: '2026-01-01T00:00:00Z', sigstormVersion: '0.1.0' });
+const report = (request: Scenario): Report =>
+  reportOf({ ...request, generatedAt: '2026-01-01T00:00:00Z', sigstormVersion: '0.1.0' });
 
 /** What every rendered report must satisfy, whatever its content. */
 function expectWellFormed(md: string, r: Report): void {

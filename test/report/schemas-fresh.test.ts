@@ -4,8 +4,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { schemaRegistry } from '../../scripts/schema-registry.js';
 import { renderSchema, schemasDir } from '../../scripts/write-schemas.js';
-import { buildReport } from '../../src/report/build-report.js';
-import { regressionScenario, throughputRegressionScenario } from '../support/report-fixtures.js';
+import { regressionScenario, reportOf, throughputRegressionScenario } from '../support/report-fixtures.js';
 
 const entry = schemaRegistry.find((e) => e.file === 'report.schema.json');
 
@@ -21,11 +20,11 @@ describe('schemas/report.schema.json', () => {
     const schema: unknown = JSON.parse(await readFile(join(schemasDir, 'report.schema.json'), 'utf8'));
     const validate = new Ajv2020({ strict: false, allErrors: true }).compile(schema as object);
     for (const scenario of [regressionScenario(), throughputRegressionScenario()]) {
-      const report = JSON.parse(JSON.stringify(buildReport(scenario)));
+      const report = JSON.parse(JSON.stringify(reportOf(scenario)));
       expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
       expect(report.schemaVersion).toBe(1);
     }
-    const broken = JSON.parse(JSON.stringify(buildReport(regressionScenario())));
+    const broken = JSON.parse(JSON.stringify(reportOf(regressionScenario())));
     broken.verdict.stability = 'bad';
     delete broken.stability.cells[0].base.judged;
     expect(validate(broken)).toBe(false);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildReport } from '../../src/report/build-report.js';
 import { renderTerminal } from '../../src/report/terminal.js';
 import {
   inconclusiveScenario,
   regressionScenario,
+  reportOf,
   throughputRegressionScenario,
 } from '../support/report-fixtures.js';
 
@@ -11,7 +11,7 @@ const at = { generatedAt: '2026-01-01T00:00:00Z', sigstormVersion: '0.1.0' };
 
 describe('renderTerminal', () => {
   it('prints the headline first, a line per cell, and each finding with its repro command', () => {
-    const text = renderTerminal(buildReport({ ...regressionScenario(), ...at }));
+    const text = renderTerminal(reportOf({ ...regressionScenario(), ...at }));
     expect(text).toMatchInlineSnapshot(`
       "❌ Stability regression: 3 new sanitizer/crash signatures in server-burst (plain, asan, tsan) · throughput neutral (tcp-4streams: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs))
 
@@ -41,7 +41,7 @@ describe('renderTerminal', () => {
   });
 
   it('prints throughput rows, behaviour changes and what did not run', () => {
-    const text = renderTerminal(buildReport({ ...throughputRegressionScenario(), ...at }));
+    const text = renderTerminal(reportOf({ ...throughputRegressionScenario(), ...at }));
     expect(text.split('\n')[0]).toMatch(/^❌ Throughput regression: /);
     expect(text).toContain(
       'Behaviour change: server-burst (plain): clean exits of the server: base exit 1 ×600; head exit 0 ×600',
@@ -49,7 +49,7 @@ describe('renderTerminal', () => {
     expect(text).toMatch(
       /❌ tcp-1stream · plain +18\.5 Gbit\/s → 15\.0 Gbit\/s +−18\.9% \(−21\.0% to −17\.1%\) +5 \+ 5 runs/,
     );
-    const open = renderTerminal(buildReport({ ...inconclusiveScenario(), ...at }));
+    const open = renderTerminal(reportOf({ ...inconclusiveScenario(), ...at }));
     expect(open).toContain('Not run: server-burst (asan, tsan): cancelled by /sigstorm cancel after 1 batch');
   });
 });

@@ -1,5 +1,6 @@
 import type { VariantName } from '../../src/build/variants.js';
 import { emptyOutcomeCounts, type OutcomeCounts, type OutcomeKind } from '../../src/classify/outcome.js';
+import { compare } from '../../src/compare/compare.js';
 import type {
   CellInput,
   SideObservation,
@@ -7,8 +8,10 @@ import type {
   ThroughputInput,
 } from '../../src/compare/input.js';
 import type { BatchPair } from '../../src/compare/sequential/decide-cell.js';
-import type { BuildInfoInput, NotRun } from '../../src/report/report.schema.js';
-import type { Side } from '../../src/storm/record.js';
+import { defaultThresholds, type Thresholds } from '../../src/config/thresholds.schema.js';
+import { buildReport } from '../../src/report/build-report.js';
+import type { BuildInfoInput, NotRun, Report } from '../../src/report/report.schema.js';
+import type { Side } from '../../src/workload/side.js';
 
 /**
  * Realistic comparison inputs for the report tests, shaped like what storms of the bundled subject
@@ -234,6 +237,27 @@ export const neutralThroughput: ThroughputInput[] = [
 ];
 
 /** base vs unblocked-worker-signals.patch: crashes in plain and ASan, a new TSan kind. */
+/** A validation's comparison inputs plus what the report adds (as the pipeline hands them over). */
+export interface Scenario {
+  readonly base: BuildInfoInput;
+  readonly head: BuildInfoInput;
+  readonly cells: readonly CellInput[];
+  readonly throughput: readonly ThroughputInput[];
+  readonly notRun?: readonly NotRun[];
+  readonly thresholds?: Thresholds;
+  readonly generatedAt?: string;
+  readonly sigstormVersion?: string;
+}
+
+/** Compares a scenario and builds its report, as the pipeline does. */
+export function reportOf(scenario: Scenario): Report {
+  const { cells, throughput, ...rest } = scenario;
+  return buildReport({
+    ...rest,
+    comparison: compare(cells, throughput, scenario.thresholds ?? defaultThresholds),
+  });
+}
+
 export function regressionScenario() {
   const burst = 'server-burst';
   return {

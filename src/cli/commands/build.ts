@@ -1,23 +1,26 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { type BuildResult, build, defaultBinary, describeTree, type Tree } from '../../build/build-tree.js';
+import {
+  type BuildResult,
+  buildVariants,
+  defaultBinary,
+  describeTree,
+  materialise,
+  type Tree,
+} from '../../build/build-tree.js';
+import { planBuild } from '../../build/prepare-tree.js';
 import { type VariantName, variantNames } from '../../build/variants.js';
-import { SigstormError, UsageError } from '../../util/errors.js';
-import { parseFlags } from '../parse-flags.js';
-
-const list = (value: string | undefined): string[] =>
-  (value ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
+import { commandHelp } from '../help-text.js';
+import { onInterrupt } from '../interrupt.js';
+import { listFlag, parseFlags, variantsFlag } from '../parse-flags.js';
 
 /** The command's flags as commander hands them over; validated before anything runs. */
 const BuildFlags = z.object({
   repo: z.string().min(1, '--repo needs a path or URL').optional(),
   ref: z.string().min(1, '--ref needs a branch, tag or commit').optional(),
-  patches: z.string().optional(),
-  variants: z.string().default(variantNames.join(',')),
-  binary: z.string().min(1).default(defaultBinary),
+  patches: listFlag('--patches').optional(),
+  variants: variantsFlag('--variants').default([...variantNames]),
+  binary: z.string().min(1, '--binary needs a path inside the tree').default(defaultBinary),
   json: z.boolean().default(false),
 });
 
@@ -33,60 +36,47 @@ export function registerBuild(program: Command): void {
       'branch, tag or commit; default: HEAD (the bundled subject: its files as they are)',
     )
     .option('--patches <files>', 'patch files applied in order, comma-separated')
-    .option('--variants <names>', `comma-separated, of ${variantNames.join(', ')}`, variantNames.join(','))
-    .option('--binary <path>', 'the program to build, relative to the tree', defaultBinary)
+    .option('--variants <names>', `comma-separated, of ${variantNames.join(', ')} (default: all)`)
+    .option('--binary <path>', `the program to build, relative to the tree (default: ${defaultBinary})`)
     .option('--json', 'print a JSON document on stdout (progress stays on stderr)')
+    .addHelpText(
+      'after',
+      commandHelp({
+        examples: [
+          'sigstorm build --variants plain,asan',
+          'sigstorm build --repo ../iperf --ref 3.18 --patches fix.patch --json',
+          'sigstorm build --repo https://example.org/iperf.git --ref master --variants tsan',
+        ],
+        doc: 'build.md',
+      }),
+    )
     .action(async (raw: unknown) => {
       const flags = parseFlags(BuildFlags, raw, 'build');
-      const variants = parseVariants(flags.variants);
-      const controller = new AbortController();
-      const stop = (): void => controller.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      const interrupt = onInterrupt();
       const started = performance.now();
+      const onProgress = (event: { message: string }) =>
+        process.stderr.write(`sigstorm build: ${event.message}\n`);
       try {
-        const result = await build(
-          { repo: flags.repo, ref: flags.ref, patches: list(flags.patches) },
-          variants,
-          {
-            binary: flags.binary,
-            signal: controller.signal,
-            onProgress: (event) => process.stderr.write(`sigstorm build: ${event.message}\n`),
-          },
+        // The tree is exported, patched and checked for a build system before any variant builds.
+        const tree = await materialise(
+          { repo: flags.repo, ref: flags.ref, patches: flags.patches ?? [] },
+          { signal: interrupt.signal, onProgress: (message) => onProgress({ message }) },
         );
+        await planBuild(tree);
+        const variants = await buildVariants(tree, flags.variants, {
+          binary: flags.binary,
+          signal: interrupt.signal,
+          onProgress,
+        });
         process.stdout.write(
           flags.json
-            ? `${JSON.stringify(toJson(result.tree, result.variants), null, 2)}\n`
-            : human(result.tree, result.variants, started),
+            ? `${JSON.stringify(toJson(tree, variants), null, 2)}\n`
+            : human(tree, variants, started),
         );
-      } catch (error) {
-        if (controller.signal.aborted) {
-          throw new SigstormError('Build interrupted; nothing unfinished was added to the cache', {
-            cause: error,
-          });
-        }
-        throw error;
       } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        interrupt.dispose();
       }
     });
-}
-
-function parseVariants(text: string): VariantName[] {
-  const names = list(text);
-  if (names.length === 0)
-    throw new UsageError('--variants is empty', { hint: `Give some of: ${variantNames.join(', ')}.` });
-  const unknown = names.filter((name) => !(variantNames as readonly string[]).includes(name));
-  if (unknown.length > 0) {
-    throw new UsageError(
-      `Unknown variant${unknown.length > 1 ? 's' : ''} in --variants: ${unknown.join(', ')}`,
-      {
-        hint: `Valid variants: ${variantNames.join(', ')} (comma-separated, e.g. --variants plain,asan).`,
-      },
-    );
-  }
-  return names.filter((name): name is VariantName => (variantNames as readonly string[]).includes(name));
 }
 
 function toJson(tree: Tree, variants: Partial<Record<VariantName, BuildResult>>): unknown {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { bundledPatchesDir } from '../../util/paths.js';
+import { commandHelp } from '../help-text.js';
 import { parseValidateFlags, validateAction } from './validate.js';
 
 /** The patch the demo validates: the iperf3 3.16/3.17 worker-thread signal crash, reintroduced. */
@@ -15,6 +16,13 @@ export function registerDemo(program: Command): void {
     .option('--budget <time>', 'storm time budget', '5m')
     .option('--out <dir>', 'directory for the report files (default: under the cache)')
     .option('--quiet', 'no progress display')
+    .addHelpText(
+      'after',
+      commandHelp({
+        examples: ['sigstorm demo', 'sigstorm demo --budget 2m --out demo-report'],
+        doc: 'validate.md',
+      }),
+    )
     .action(async (raw: { budget: string; out?: string; quiet?: boolean }) => {
       process.stderr.write(
         'sigstorm demo: the bundled iperf3-compatible subject (base) against the same subject with\n' +

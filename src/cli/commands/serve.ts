@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { validate } from '../../pipeline/validate.js';
 import { startApp } from '../../publish/server.js';
 import { readServeEnv } from '../../publish/setup/serve-env.js';
+import { exitCodes } from '../exit-codes.js';
+import { commandHelp } from '../help-text.js';
 
 export function registerServe(program: Command): void {
   program
@@ -10,6 +12,17 @@ export function registerServe(program: Command): void {
     .description(
       'Run the sigstorm GitHub App (Probot HTTP server): checks and one report comment on pull requests, ' +
         'slash commands, release gating. Configured by the environment: see docs/github-app.md.',
+    )
+    .addHelpText(
+      'after',
+      commandHelp({
+        examples: [
+          'sigstorm serve                     # settings from the environment or ./.env',
+          'APP_ID=123 PRIVATE_KEY_PATH=app.pem WEBHOOK_SECRET=$(cat secret) sigstorm serve',
+        ],
+        doc: 'github-app.md',
+        exit: `Exit status: ${exitCodes.ok} stopped by SIGTERM/SIGINT after the running job was requeued, ${exitCodes.badInput} bad settings, ${exitCodes.couldNotRun} could not start.`,
+      }),
     )
     .action(serve);
 }

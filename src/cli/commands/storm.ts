@@ -2,50 +2,60 @@ import { access, constants } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { build } from '../../build/build-tree.js';
+import { buildVariant, materialise, type Tree } from '../../build/build-tree.js';
+import { planBuild } from '../../build/prepare-tree.js';
 import { type VariantName, variantNames } from '../../build/variants.js';
+import { judgedOf } from '../../classify/outcome.js';
 import { createLanePool } from '../../storm/lanes.js';
 import { freshSeed } from '../../storm/prng.js';
 import { newStormId, runStorm } from '../../storm/run-storm.js';
 import { UsageError } from '../../util/errors.js';
 import { cacheRoot } from '../../util/paths.js';
 import { resolveStormWorkload } from '../../workload/load.js';
-import { parseFlags } from '../parse-flags.js';
+import { exitCodes } from '../exit-codes.js';
+import { commandHelp } from '../help-text.js';
+import { onInterrupt } from '../interrupt.js';
+import { intFlag, listFlag, parseFlags, refuseTogether } from '../parse-flags.js';
 import { createStormProgress, type ProgressMode } from '../storm-progress.js';
 import { formatStormSummary } from '../storm-summary-text.js';
 
-const int = (what: string, min: number) =>
-  z.coerce
-    .number({ error: `${what} must be a number` })
-    .int(`${what} must be a whole number`)
-    .min(min, `${what} must be at least ${min}`);
+/** The command's flags as commander hands them over; validated (contradictions included) before anything runs. */
+const StormFlags = z
+  .object({
+    repo: z.string().min(1, '--repo needs a path or URL').optional(),
+    ref: z.string().min(1, '--ref needs a branch, tag or commit').optional(),
+    patches: listFlag('--patches').optional(),
+    binary: z.string().min(1, '--binary needs a path').optional(),
+    workload: z.string({ error: '--workload is required' }).min(1, '--workload needs a name or file'),
+    variant: z
+      .enum(variantNames, { error: `--variant must be one of ${variantNames.join(', ')}` })
+      .default('plain'),
+    iterations: intFlag('--iterations', 1).optional(),
+    onlyIteration: intFlag('--only-iteration', 0).optional(),
+    lanes: intFlag('--lanes', 1).optional(),
+    cpus: z.string().min(1, '--cpus needs a CPU list like 0-3').optional(),
+    seed: intFlag('--seed', 0).optional(),
+    basePort: intFlag('--base-port', 1024).optional(),
+    out: z.string().min(1, '--out needs a file').optional(),
+    json: z.boolean().default(false),
+    quiet: z.boolean().default(false),
+    failOnFindings: z.boolean().default(false),
+  })
+  .superRefine((flags, context) =>
+    refuseTogether(
+      flags,
+      [
+        ['onlyIteration', 'iterations', '--only-iteration runs exactly one iteration (give it with --seed)'],
+        ['binary', 'repo', '--binary storms a built program; --repo/--ref/--patches say what to build'],
+        ['binary', 'ref', '--binary storms a built program; --repo/--ref/--patches say what to build'],
+        ['binary', 'patches', '--binary storms a built program; --repo/--ref/--patches say what to build'],
+      ],
+      context,
+    ),
+  );
+type StormFlags = z.infer<typeof StormFlags>;
 
-/** The command's flags as commander hands them over; validated before anything runs. */
-const StormFlags = z.object({
-  repo: z.string().min(1).optional(),
-  ref: z.string().min(1).optional(),
-  patches: z.string().optional(),
-  binary: z.string().min(1).optional(),
-  workload: z.string({ error: '--workload is required' }).min(1),
-  variant: z
-    .enum(variantNames, { error: `--variant must be one of ${variantNames.join(', ')}` })
-    .default('plain'),
-  iterations: int('--iterations', 1).default(100),
-  onlyIteration: int('--only-iteration', 0).optional(),
-  lanes: int('--lanes', 1).optional(),
-  cpus: z.string().min(1).optional(),
-  seed: int('--seed', 0).optional(),
-  basePort: int('--base-port', 1024).optional(),
-  out: z.string().min(1).optional(),
-  json: z.boolean().default(false),
-  quiet: z.boolean().default(false),
-  failOnFindings: z.boolean().default(false),
-});
-
-/** Exit status when --fail-on-findings is given and the judged side failed at least once. */
-export const exitFindings = 3;
-/** Exit status of a storm stopped by SIGINT/SIGTERM (after writing what it finished). */
-export const exitInterrupted = 130;
+const defaultIterations = 100;
 
 export function registerStorm(program: Command): void {
   program
@@ -58,46 +68,66 @@ export function registerStorm(program: Command): void {
     .option('--ref <ref>', 'branch, tag or commit of --repo')
     .option('--patches <files>', 'patch files applied in order before building, comma-separated')
     .option('--binary <path>', 'storm this already-built executable instead of building')
-    .option('--variant <name>', `build variant: ${variantNames.join(', ')}`, 'plain')
-    .option('--iterations <n>', 'number of iterations', '100')
+    .option('--variant <name>', `build variant: ${variantNames.join(', ')} (default: plain)`)
+    .option('--iterations <n>', `number of iterations (default: ${defaultIterations})`)
     .option('--only-iteration <i>', 'run just iteration i (with --seed: exactly what a repro line names)')
     .option('--lanes <k>', 'parallel lanes, each with its own cores (default: one per two CPUs)')
     .option('--cpus <list>', 'CPUs to use, taskset style (default: all this process may use)')
     .option('--seed <s>', 'seed for every random choice (default: a fresh one, printed)')
     .option('--base-port <port>', 'first TCP port of the lanes (default: a free block is found)')
     .option('--out <file>', 'JSONL results file (default: under the cache directory)')
-    .option('--json', 'print the summary as JSON on stdout')
+    .option('--json', 'print the summary as JSON on stdout (progress stays on stderr)')
     .option('--quiet', 'no progress display')
-    .option('--fail-on-findings', `exit ${exitFindings} when the judged side failed at least once`)
+    .option('--fail-on-findings', `exit ${exitCodes.regression} when the judged side failed at least once`)
     .addHelpText(
       'after',
-      `\nExit status: 0 the storm ran (whatever it found; use --fail-on-findings to gate), ${exitFindings} findings with --fail-on-findings,\n${exitInterrupted} stopped by Ctrl-C (finished iterations are kept), 2 bad input, 1 the storm could not run.`,
+      commandHelp({
+        examples: [
+          'sigstorm storm --binary /usr/bin/iperf3 --workload server-sigterm --iterations 50',
+          'sigstorm storm --workload server-burst --variant asan --patches patches/unblocked-worker-signals.patch',
+          'sigstorm storm --binary /usr/bin/iperf3 --workload server-double-sigterm --seed 77 --only-iteration 2',
+        ],
+        doc: 'storms.md',
+        exit: `Exit status: ${exitCodes.ok} the storm ran (whatever it found), ${exitCodes.regression} findings with --fail-on-findings, ${exitCodes.interrupted} stopped by Ctrl-C
+(finished iterations are kept), ${exitCodes.badInput} bad input, ${exitCodes.couldNotRun} the storm could not run.`,
+      }),
     )
     .action(async (raw: unknown) => {
       process.exitCode = await stormAction(parseFlags(StormFlags, raw, 'storm'));
     });
 }
 
-async function stormAction(flags: z.infer<typeof StormFlags>): Promise<number> {
+async function stormAction(flags: StormFlags): Promise<number> {
+  // Every input is checked before anything is built or stormed: workload, program or tree, CPUs.
   const { workload, file } = await resolveStormWorkload(flags.workload);
   // Repro lines name a bundled workload by name, anything else by its absolute path.
   const workloadRef = flags.workload.includes('/') || flags.workload.endsWith('.yaml') ? file : workload.name;
   const variant: VariantName = flags.variant;
-  const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  const interrupt = onInterrupt();
   try {
-    const binary = await binaryFor(flags, variant, controller.signal);
+    const program = flags.binary
+      ? ({ kind: 'built', binary: await checkedBinary(flags.binary) } as const)
+      : ({ kind: 'tree', tree: await checkedTree(flags, interrupt.signal) } as const);
     const pool = await createLanePool({
       ...(flags.lanes === undefined ? (flags.cpus ? { lanes: 1 } : {}) : { lanes: flags.lanes }),
       ...(flags.cpus ? { cpus: flags.cpus } : {}),
       ...(flags.basePort === undefined ? {} : { basePort: flags.basePort }),
     });
+    const binary =
+      program.kind === 'built'
+        ? program.binary
+        : (
+            await buildVariant(program.tree, variant, {
+              signal: interrupt.signal,
+              onProgress: (event) => {
+                if (!flags.quiet) process.stderr.write(`sigstorm build: ${event.message}\n`);
+              },
+            })
+          ).binary;
     const seed = flags.seed ?? freshSeed();
     const iterations =
       flags.onlyIteration === undefined
-        ? Array.from({ length: flags.iterations }, (_, i) => i)
+        ? Array.from({ length: flags.iterations ?? defaultIterations }, (_, i) => i)
         : [flags.onlyIteration];
     const stormId = newStormId(workload.name, variant);
     const resultsFile = resolve(flags.out ?? join(cacheRoot(), 'storms', `${stormId}.jsonl`));
@@ -123,57 +153,43 @@ async function stormAction(flags: z.infer<typeof StormFlags>): Promise<number> {
       iterations,
       resultsFile,
       stormId,
-      signal: controller.signal,
+      signal: interrupt.signal,
       onRecord: (record) => progress.record(record),
     });
     progress.finish();
     process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : formatStormSummary(summary));
-    if (summary.interrupted) return exitInterrupted;
-    const failed =
-      summary.outcomes.crash +
-      summary.outcomes.sanitizer +
-      summary.outcomes.hang +
-      summary.outcomes['bad-exit'];
-    return flags.failOnFindings && failed > 0 ? exitFindings : 0;
+    if (summary.interrupted) return exitCodes.interrupted;
+    const { failures } = judgedOf(summary.outcomes);
+    return flags.failOnFindings && failures > 0 ? exitCodes.regression : exitCodes.ok;
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    interrupt.dispose();
   }
 }
 
-/** The executable to storm: --binary as given, or the variant built from --repo/--ref/--patches. */
-async function binaryFor(
-  flags: z.infer<typeof StormFlags>,
-  variant: VariantName,
-  signal: AbortSignal,
-): Promise<string> {
-  if (flags.binary) {
-    if (flags.repo || flags.ref || flags.patches) {
-      throw new UsageError('--binary cannot be combined with --repo, --ref or --patches', {
-        hint: 'Either storm a built executable (--binary) or let sigstorm build one (--repo/--ref/--patches).',
-      });
-    }
-    const binary = resolve(flags.binary);
-    try {
-      await access(binary, constants.X_OK);
-    } catch (error) {
-      throw new UsageError(`${binary} is not an executable file`, {
-        cause: error,
-        hint: 'Give the path of an iperf3 binary, e.g. --binary /usr/bin/iperf3.',
-      });
-    }
-    return binary;
+async function checkedBinary(path: string): Promise<string> {
+  const binary = resolve(path);
+  try {
+    await access(binary, constants.X_OK);
+  } catch (error) {
+    throw new UsageError(`${binary} is not an executable file`, {
+      cause: error,
+      hint: 'Give the path of an iperf3 binary, e.g. --binary /usr/bin/iperf3.',
+    });
   }
-  const patches = (flags.patches ?? '')
-    .split(',')
-    .map((p) => p.trim())
-    .filter((p) => p !== '');
-  const quiet = flags.quiet;
-  const { variants } = await build({ repo: flags.repo, ref: flags.ref, patches }, [variant], {
-    signal,
-    onProgress: (event) => {
-      if (!quiet) process.stderr.write(`sigstorm build: ${event.message}\n`);
+  return binary;
+}
+
+/** The tree to build, exported and patched (a patch that does not apply fails here, in seconds). */
+async function checkedTree(flags: StormFlags, signal: AbortSignal): Promise<Tree> {
+  const tree = await materialise(
+    { repo: flags.repo, ref: flags.ref, patches: flags.patches ?? [] },
+    {
+      signal,
+      onProgress: (message) => {
+        if (!flags.quiet) process.stderr.write(`sigstorm build: ${message}\n`);
+      },
     },
-  });
-  return variants[variant].binary;
+  );
+  await planBuild(tree);
+  return tree;
 }

@@ -1,33 +1,25 @@
-import { copyFile, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { constants } from 'node:fs';
+import { access, copyFile, readFile, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { variantNames } from '../../build/variants.js';
+import { checkConfigWorkloads } from '../../config/config-workloads.js';
+import { configPath, RepoConfig } from '../../config/repo-config.schema.js';
 import { formatConfigProblem, parseRepoConfigText } from '../../config/repo-config-parse.js';
+import { conclusionFor } from '../../pipeline/conclusion.js';
 import type { ValidateRequest } from '../../pipeline/contract.js';
+import { requestFromConfig } from '../../pipeline/request-from-config.js';
 import { runValidation } from '../../pipeline/validate.js';
 import type { Report } from '../../report/report.schema.js';
 import { renderTerminal } from '../../report/terminal.js';
 import { UsageError } from '../../util/errors.js';
-import { parseFlags } from '../parse-flags.js';
+import { exitCodes } from '../exit-codes.js';
+import { commandHelp } from '../help-text.js';
+import { onInterrupt } from '../interrupt.js';
+import { intFlag, listFlag, parseFlags, refuseTogether, variantsFlag } from '../parse-flags.js';
 import type { ProgressMode } from '../storm-progress.js';
 import { createValidateProgress } from '../validate-progress.js';
-
-const list = (what: string) =>
-  z
-    .string()
-    .min(1, `${what} must not be empty`)
-    .transform((s) =>
-      s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
-    );
-const int = (what: string, min: number) =>
-  z.coerce
-    .number({ error: `${what} must be a number` })
-    .int(`${what} must be a whole number`)
-    .min(min, `${what} must be at least ${min}`);
 
 /** `90`, `90s`, `5m`, `1h` → seconds. */
 const Duration = z
@@ -36,38 +28,59 @@ const Duration = z
   .transform((s) => {
     const n = Number.parseFloat(s);
     return s.endsWith('h') ? n * 3600 : s.endsWith('m') ? n * 60 : n;
-  });
+  })
+  .refine((seconds) => seconds > 0, { error: '--budget must be longer than 0' });
 
-const ValidateFlags = z.object({
-  repo: z.string().min(1).optional(),
-  base: z.string().min(1).optional(),
-  basePatches: list('--base-patches').optional(),
-  head: z.string().min(1).optional(),
-  headPatches: list('--head-patches').optional(),
-  workloads: list('--workloads').optional(),
-  variants: list('--variants')
-    .pipe(z.array(z.enum(variantNames, { error: `--variants takes ${variantNames.join(', ')}` })))
-    .optional(),
-  iterations: int('--iterations', 1).optional(),
-  budget: Duration.optional(),
-  failFast: z.boolean().optional(),
-  profile: z.enum(['pr', 'release'], { error: '--profile is pr or release' }).default('pr'),
-  seed: int('--seed', 0).optional(),
-  lanes: int('--lanes', 1).optional(),
-  cpus: z.string().min(1).optional(),
-  throughputRuns: int('--throughput-runs', 0).optional(),
-  config: z.string().min(1).optional(),
-  out: z.string().min(1).optional(),
-  json: z.string().min(1).optional(),
-  markdown: z.string().min(1).optional(),
-  baseCache: z.boolean().default(true),
-  quiet: z.boolean().default(false),
-  failOnRegression: z.boolean().default(false),
-});
+const ValidateFlags = z
+  .object({
+    repo: z.string().min(1, '--repo needs a path or URL').optional(),
+    base: z.string().min(1, '--base needs a ref').optional(),
+    basePatches: listFlag('--base-patches').optional(),
+    head: z.string().min(1, '--head needs a ref').optional(),
+    headPatches: listFlag('--head-patches').optional(),
+    workloads: listFlag('--workloads').optional(),
+    variants: variantsFlag('--variants').optional(),
+    iterations: intFlag('--iterations', 1).optional(),
+    budget: Duration.optional(),
+    failFast: z.boolean().optional(),
+    profile: z.enum(['pr', 'release'], { error: '--profile is pr or release' }).default('pr'),
+    seed: intFlag('--seed', 0).optional(),
+    lanes: intFlag('--lanes', 1).optional(),
+    cpus: z.string().min(1, '--cpus needs a CPU list like 0-3').optional(),
+    throughputRuns: intFlag('--throughput-runs', 0).optional(),
+    config: z.union([z.string().min(1, '--config needs a file'), z.literal(false)]).optional(),
+    out: z.string().min(1, '--out needs a directory').optional(),
+    /** `true`: the JSON report on stdout; a string is the deprecated `--json <file>`. */
+    json: z.union([z.boolean(), z.string().min(1)]).optional(),
+    jsonFile: z.string().min(1, '--json-file needs a file').optional(),
+    markdown: z.string().min(1, '--markdown needs a file').optional(),
+    markdownFile: z.string().min(1, '--markdown-file needs a file').optional(),
+    baseCache: z.boolean().default(true),
+    quiet: z.boolean().default(false),
+    failOnRegression: z.boolean().default(false),
+  })
+  .superRefine((flags, context) =>
+    refuseTogether(
+      { ...flags, jsonAsFile: typeof flags.json === 'string' ? flags.json : undefined },
+      [
+        ['jsonAsFile', 'jsonFile', '`--json <file>` is the old spelling of --json-file; give one'],
+        ['markdown', 'markdownFile', '`--markdown <file>` is the old spelling of --markdown-file; give one'],
+      ],
+      context,
+    ),
+  )
+  .transform(({ json, jsonFile, markdown, markdownFile, ...flags }) => ({
+    ...flags,
+    json: json === true,
+    // The deprecated spellings `--json <file>` and `--markdown <file>` keep working, with a note.
+    ...(typeof json === 'string' || jsonFile ? { jsonFile: typeof json === 'string' ? json : jsonFile } : {}),
+    ...(markdown || markdownFile ? { markdownFile: markdown ?? markdownFile } : {}),
+    deprecated: [
+      ...(typeof json === 'string' ? [`--json ${json} is deprecated; write --json-file ${json}`] : []),
+      ...(markdown ? [`--markdown ${markdown} is deprecated; write --markdown-file ${markdown}`] : []),
+    ],
+  }));
 export type ValidateFlags = z.infer<typeof ValidateFlags>;
-
-/** Exit status with --fail-on-regression when either verdict is a regression. */
-export const exitRegression = 3;
 
 export function registerValidate(program: Command): void {
   program
@@ -87,21 +100,42 @@ export function registerValidate(program: Command): void {
     .option('--budget <time>', 'storm time budget, e.g. 90s, 5m (default: the profile’s)')
     .option('--fail-fast', 'stop all storms once one cell settles as a regression')
     .option('--no-fail-fast', 'run every cell to its own stop, even after a regression')
-    .option('--profile <name>', 'pr (fast) or release (every variant, more iterations)', 'pr')
+    .option('--profile <name>', 'pr (fast) or release (every variant, more iterations) (default: pr)')
     .option('--seed <s>', 'seed of every random choice (default: derived from the base tree)')
     .option('--lanes <k>', 'parallel storm lanes (default: one per two CPUs)')
     .option('--cpus <list>', 'CPUs to use, taskset style')
     .option('--throughput-runs <n>', 'throughput runs per side (0 skips throughput)')
-    .option('--config <file>', 'a sigstorm.yml whose workloads, variants, iterations and thresholds apply')
+    .option(
+      '--config <file>',
+      `a sigstorm.yml (default: the repository's ${configPath}, when --repo is a local path)`,
+    )
+    .option('--no-config', 'use no sigstorm.yml, only the flags and the profile')
     .option('--out <dir>', 'directory for report.json, report.md and iterations/ (default: under the cache)')
-    .option('--json <file>', 'also write the JSON report here')
-    .option('--markdown <file>', 'also write the Markdown report here')
+    .option(
+      '--json [file]',
+      'print the JSON report on stdout instead of the text report (progress stays on stderr)',
+    )
+    .option('--json-file <file>', 'also write the JSON report here')
+    .option('--markdown-file <file>', 'also write the Markdown report here')
+    .addOption(new Option('--markdown <file>', 'deprecated: --markdown-file').hideHelp())
     .option('--no-base-cache', 'do not reuse base results of earlier validations')
     .option('--quiet', 'no progress display')
-    .option('--fail-on-regression', `exit ${exitRegression} when stability or throughput regressed`)
+    .option(
+      '--fail-on-regression',
+      `exit ${exitCodes.regression} when the verdict is a failure under the config's policy (by default: a regression)`,
+    )
     .addHelpText(
       'after',
-      `\nExit status: 0 the validation ran (whatever it found), ${exitRegression} a regression with --fail-on-regression,\n2 bad input, 1 the validation could not run (a build failed, a storm could not start).`,
+      commandHelp({
+        examples: [
+          'sigstorm validate --head-patches patches/unblocked-worker-signals.patch --fail-on-regression',
+          'sigstorm validate --repo ../iperf --base 3.18 --head my-fix --variants plain,asan',
+          'sigstorm validate --config .github/sigstorm.yml --json > report.json',
+        ],
+        doc: 'validate.md',
+        exit: `Exit status: ${exitCodes.ok} the validation ran (whatever it found), ${exitCodes.regression} a regression with --fail-on-regression,
+${exitCodes.badInput} bad input (found before anything is built), ${exitCodes.couldNotRun} the validation could not run (a build failed, a storm could not start), ${exitCodes.interrupted} interrupted.`,
+      }),
     )
     .action(async (raw: unknown) => {
       process.exitCode = await validateAction(parseValidateFlags(raw));
@@ -112,51 +146,80 @@ export function parseValidateFlags(raw: unknown): ValidateFlags {
   return parseFlags(ValidateFlags, raw, 'validate');
 }
 
-async function requestFrom(flags: ValidateFlags): Promise<ValidateRequest> {
-  let config: Partial<Pick<ValidateRequest, 'workloads' | 'variants' | 'iterations' | 'thresholds'>> = {};
-  if (flags.config) {
-    const text = await readFile(flags.config, 'utf8').catch((error: unknown) => {
-      throw new UsageError(`Cannot read ${flags.config}`, {
-        cause: error,
-        hint: 'Give the path of a sigstorm.yml.',
-      });
+/**
+ * The config that applies: `--config FILE`; with `--no-config` none; by default the repository's
+ * own `.github/sigstorm.yml` when `--repo` is a local path (or absent: the bundled subject has none)
+ * and the file exists there.
+ */
+async function configFor(flags: ValidateFlags): Promise<{ config: RepoConfig; file?: string }> {
+  const file = flags.config === undefined ? await repoConfigFile(flags.repo) : flags.config || undefined;
+  if (file === undefined) return { config: RepoConfig.parse({}) };
+  const text = await readFile(file, 'utf8').catch((error: unknown) => {
+    throw new UsageError(`Cannot read ${file}`, {
+      cause: error,
+      hint: 'Give the path of a sigstorm.yml, or --no-config to use none.',
     });
-    const result = parseRepoConfigText(text, flags.config);
-    if (!result.ok) {
-      throw new UsageError(`Invalid configuration ${flags.config}`, {
-        details: result.problems.map(formatConfigProblem).join('\n'),
-        hint: 'Fix the file; every field is described in docs/github-app.md.',
-      });
-    }
-    const c = result.config;
-    config = {
-      ...(c.workloads ? { workloads: c.workloads } : {}),
-      ...(c.variants ? { variants: c.variants } : {}),
-      ...(c.iterations ? { iterations: c.iterations } : {}),
-      ...('thresholds' in c && c.thresholds ? { thresholds: c.thresholds } : {}),
-    };
+  });
+  const result = parseRepoConfigText(text, file);
+  if (!result.ok) {
+    throw new UsageError(`Invalid configuration ${file}`, {
+      details: result.problems.map(formatConfigProblem).join('\n'),
+      hint: 'Fix the file (every field is described in docs/github-app.md), or pass --no-config.',
+    });
   }
+  // Workloads the config names that do not exist are found now, at their line, not mid-run.
+  const problems = await checkConfigWorkloads(text, file, result.config);
+  if (problems.length > 0) {
+    throw new UsageError(`Invalid configuration ${file}`, {
+      details: problems.map(formatConfigProblem).join('\n'),
+      hint: 'Fix the file (every field is described in docs/github-app.md), or pass --no-config.',
+    });
+  }
+  return { config: result.config, file };
+}
+
+async function repoConfigFile(repo: string | undefined): Promise<string | undefined> {
+  if (repo === undefined || isGitUrl(repo)) return undefined;
+  const file = join(resolve(repo), configPath);
+  return (await stat(file).catch(() => undefined))?.isFile() ? file : undefined;
+}
+
+function isGitUrl(repo: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[\w.-]+@[\w.-]+:/.test(repo);
+}
+
+/** The request and the config (for its policy) the flags ask for. */
+export async function validateRequestFor(
+  flags: ValidateFlags,
+): Promise<{ config: RepoConfig; file?: string; request: ValidateRequest }> {
+  const { config, file } = await configFor(flags);
+  return { config, ...(file ? { file } : {}), request: requestFrom(flags, config) };
+}
+
+function requestFrom(flags: ValidateFlags, config: RepoConfig): ValidateRequest {
   const tree = (ref: string | undefined, patches: string[] | undefined) => ({
     ...(flags.repo ? { repo: flags.repo } : {}),
     ...(ref ? { ref } : {}),
     patches: (patches ?? []).map((p) => resolve(p)),
   });
-  return {
-    ...config,
+  return requestFromConfig({
     base: tree(flags.base, flags.basePatches),
     head: tree(flags.head ?? flags.base, flags.headPatches),
-    ...(flags.workloads ? { workloads: flags.workloads } : {}),
-    ...(flags.variants ? { variants: flags.variants } : {}),
-    ...(flags.iterations ? { iterations: flags.iterations } : {}),
-    ...(flags.budget === undefined ? {} : { budgetSeconds: flags.budget }),
-    ...(flags.failFast === undefined ? {} : { failFast: flags.failFast }),
+    config,
     profile: flags.profile,
-    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
-    ...(flags.lanes ? { lanes: flags.lanes } : {}),
-    ...(flags.cpus ? { cpus: flags.cpus } : {}),
-    ...(flags.throughputRuns === undefined ? {} : { throughputRuns: flags.throughputRuns }),
-    ...(flags.out ? { outDir: flags.out } : {}),
-  };
+    overrides: {
+      workloads: flags.workloads,
+      variants: flags.variants,
+      iterations: flags.iterations,
+      budgetSeconds: flags.budget,
+      failFast: flags.failFast,
+      throughputRuns: flags.throughputRuns,
+      seed: flags.seed,
+      lanes: flags.lanes,
+      cpus: flags.cpus,
+      outDir: flags.out,
+    },
+  });
 }
 
 /** Runs a validation with progress on stderr and the report on stdout; returns the exit status. */
@@ -164,30 +227,47 @@ export async function validateAction(
   flags: ValidateFlags,
   show: (report: Report, markdown: string) => string = (report) => renderTerminal(report),
 ): Promise<number> {
-  const request = await requestFrom(flags);
-  const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  for (const note of flags.deprecated) process.stderr.write(`sigstorm validate: ${note}\n`);
+  const { config, file, request } = await validateRequestFor(flags);
+  if (file && !flags.quiet) process.stderr.write(`Config: ${file}\n`);
+  // A report file that cannot be written would be found only after the whole run.
+  for (const out of [flags.jsonFile, flags.markdownFile]) if (out) await checkWritable(out);
+  const interrupt = onInterrupt();
   const mode: ProgressMode = flags.quiet ? 'quiet' : process.stderr.isTTY ? 'tty' : 'lines';
   const progress = createValidateProgress(mode);
   try {
     const result = await runValidation(
       { ...request, baseCache: flags.baseCache },
-      { signal: controller.signal, onProgress: (p) => progress.update(p) },
+      { signal: interrupt.signal, onProgress: (p) => progress.update(p) },
     );
     progress.finish();
-    if (flags.json) await copyFile(join(result.outDir, 'report.json'), flags.json);
-    if (flags.markdown) await copyFile(join(result.outDir, 'report.md'), flags.markdown);
-    process.stdout.write(show(result.report as Report, result.markdown));
+    if (flags.jsonFile) await copyFile(join(result.outDir, 'report.json'), flags.jsonFile);
+    if (flags.markdownFile) await copyFile(join(result.outDir, 'report.md'), flags.markdownFile);
+    process.stdout.write(
+      flags.json
+        ? `${JSON.stringify(result.report, null, 2)}\n`
+        : show(result.report as Report, result.markdown),
+    );
     process.stderr.write(
       `\nFiles: ${join(result.outDir, 'report.md')}, ${join(result.outDir, 'report.json')}, ${join(result.outDir, 'iterations')}/\n`,
     );
-    const regressed = result.verdict.stability === 'regression' || result.verdict.throughput === 'regression';
-    return flags.failOnRegression && regressed ? exitRegression : 0;
+    const conclusion = conclusionFor(result.verdict, config.policy);
+    process.stderr.write(`Conclusion under the policy: ${conclusion}\n`);
+    return flags.failOnRegression && conclusion === 'failure' ? exitCodes.regression : exitCodes.ok;
   } finally {
     progress.finish();
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    interrupt.dispose();
+  }
+}
+
+async function checkWritable(file: string): Promise<void> {
+  const dir = dirname(resolve(file));
+  try {
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    throw new UsageError(`Cannot write ${file}: ${dir} is not a writable directory`, {
+      cause: error,
+      hint: 'Give a report file in an existing directory you can write to.',
+    });
   }
 }

@@ -1,9 +1,8 @@
 import type { FindingThresholds } from '../../config/thresholds.schema.js';
-import type { SignatureEntry } from '../../report/report.schema.js';
+import type { Role } from '../../workload/side.js';
+import type { SignatureEntry } from '../comparison.schema.js';
 import type { CellInput, SignatureObservation } from '../input.js';
 import { judgedCount } from '../stability/side-stats.js';
-
-type Role = 'target' | 'peer';
 
 const cellName = (c: CellInput) => `${c.workload} (${c.variant}, ${c.side})`;
 

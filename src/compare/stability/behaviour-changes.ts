@@ -1,5 +1,5 @@
-import type { BehaviourChange } from '../../report/report.schema.js';
 import { formatCount } from '../../util/format.js';
+import type { BehaviourChange } from '../comparison.schema.js';
 import type { CellInput } from '../input.js';
 
 type Histogram = Readonly<Record<string, number>>;

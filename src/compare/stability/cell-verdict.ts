@@ -1,6 +1,6 @@
 import type { StabilityThresholds } from '../../config/thresholds.schema.js';
-import type { CellReport, Verdict } from '../../report/report.schema.js';
 import { formatCount, formatPercent } from '../../util/format.js';
+import type { CellReport, Verdict } from '../comparison.schema.js';
 import { truncationAlphaShare } from '../sequential/settings.js';
 
 type Facts = Omit<CellReport, 'verdict' | 'because'>;

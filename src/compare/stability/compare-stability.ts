@@ -1,5 +1,5 @@
 import type { Thresholds } from '../../config/thresholds.schema.js';
-import type { BehaviourChange, CellReport, SignatureEntry, Verdict } from '../../report/report.schema.js';
+import type { BehaviourChange, CellReport, SignatureEntry, Verdict } from '../comparison.schema.js';
 import type { CellInput } from '../input.js';
 import { decideCell } from '../sequential/decide-cell.js';
 import { sequentialSettings } from '../sequential/settings.js';

@@ -1,4 +1,5 @@
-import type { SideStats } from '../../report/report.schema.js';
+import { judgedOf, outcomeKinds } from '../../classify/outcome.js';
+import type { SideStats } from '../comparison.schema.js';
 import type { SideObservation } from '../input.js';
 import type { BinomialCount } from '../stats/binomial-count.js';
 import { upperBound } from '../stats/clopper-pearson.js';
@@ -9,14 +10,13 @@ import { wilsonInterval } from '../stats/wilson.js';
  * noise-only sanitizer outcomes count as clean.
  */
 export function judgedCount(side: SideObservation): BinomialCount {
-  const o = side.outcomes;
-  const failures = o.crash + o.sanitizer + o.hang + o['bad-exit'];
-  const noise = Math.min(side.noiseOnly ?? 0, o.sanitizer);
-  return { n: failures + o.clean, failures: failures - noise };
+  const { judged, failures } = judgedOf(side.outcomes);
+  const noise = Math.min(side.noiseOnly ?? 0, side.outcomes.sanitizer);
+  return { n: judged, failures: failures - noise };
 }
 
 export function iterationsRun(side: SideObservation): number {
-  return Object.values(side.outcomes).reduce((a, b) => a + b, 0);
+  return outcomeKinds.reduce((sum, kind) => sum + side.outcomes[kind], 0);
 }
 
 /** Rate, Wilson interval and exact "at most" bound of one side of a cell. */

@@ -1,6 +1,6 @@
 import { variantNames } from '../../build/variants.js';
-import type { CellReport, SignatureEntry, Verdict } from '../../report/report.schema.js';
 import { formatCount, formatPercent } from '../../util/format.js';
+import type { CellReport, SignatureEntry, Verdict } from '../comparison.schema.js';
 
 const name = (c: { workload: string; variant: string }) => `${c.workload} (${c.variant})`;
 const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;

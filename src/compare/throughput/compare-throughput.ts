@@ -1,6 +1,6 @@
 import type { ThroughputThresholds } from '../../config/thresholds.schema.js';
-import type { ThroughputRow, Verdict } from '../../report/report.schema.js';
 import { formatChange, formatCount, formatPercent } from '../../util/format.js';
+import type { ThroughputRow, Verdict } from '../comparison.schema.js';
 import type { ThroughputInput } from '../input.js';
 import { combineVerdicts } from '../stability/compare-stability.js';
 import { relativeChange } from '../stats/hodges-lehmann.js';

@@ -1,6 +1,8 @@
+import type { RepoConfig } from '../../config/repo-config.schema.js';
+import { conclusionFor } from '../../pipeline/conclusion.js';
 import type { ValidateResult } from '../../pipeline/contract.js';
+import { requestFromConfig } from '../../pipeline/request-from-config.js';
 import { describeError, SigstormError } from '../../util/errors.js';
-import { conclusionFor } from '../conclusion.js';
 import { type CheckState, updateCheckRun } from '../github/check-run.js';
 import { loadRepoConfig } from '../github/load-config.js';
 import type { Octokit } from '../github/octokit.js';
@@ -16,10 +18,19 @@ import {
 import { errorComment } from '../messages/report-comment-body.js';
 import type { AbortReason, Services } from '../services.js';
 import type { Job, StoredResult } from '../store/job.js';
-import { buildRequest } from './build-request.js';
 import { progressReporter } from './progress-reporter.js';
 import { publishResult } from './publish-result.js';
 import { redactCredentials, repoSource } from './source.js';
+
+/** What every step of a run needs: the job, its services, GitHub, the log and the stop signal. */
+interface Run {
+  readonly services: Services;
+  readonly job: Job;
+  readonly octokit: Octokit;
+  readonly log: Services['log'];
+  readonly signal: AbortSignal;
+  readonly check: (state: CheckState) => Promise<void>;
+}
 
 /**
  * Runs one claimed job (status `running`) to its end: numbered steps, each visible on the check run.
@@ -27,63 +38,32 @@ import { redactCredentials, repoSource } from './source.js';
  * reached: then this throws and the executor queues the job again.
  */
 export async function runJob(services: Services, job: Job, signal: AbortSignal): Promise<void> {
-  const log = services.log.child({ job: job.id });
   const octokit = await services.auth(job.installationId);
-  const check = (state: CheckState) => updateCheckRun(octokit, job, state);
+  const run: Run = {
+    services,
+    job,
+    octokit,
+    log: services.log.child({ job: job.id }),
+    signal,
+    check: (state) => updateCheckRun(octokit, job, state),
+  };
   try {
     // The validation finished in an earlier attempt: only its publishing is left.
     if (job.result) {
-      await publishResult(services, octokit, job, job.result);
-      log.info({ conclusion: job.result.conclusion }, 'sigstorm: kept result published');
+      await publish(run, job.result);
       return;
     }
     // 1. The repository's config, from its default branch.
-    const config = await loadRepoConfig(octokit, job.owner, job.repo);
-    if (!config.ok) {
-      await check({
-        status: 'completed',
-        conclusion: 'failure',
-        output: configErrorOutput(job, config.problems),
-      });
-      services.store.markCheckFinal(job.id);
-      services.store.transition(job.id, ['running'], 'failed', {
-        note: 'invalid config',
-        conclusion: 'failure',
-      });
-      return;
-    }
+    const config = await loadConfig(run);
+    if (!config) return;
     signal.throwIfAborted();
     // 2. In progress, then the pipeline with throttled progress.
-    await check({ status: 'in_progress', started: true, output: startingOutput(job) });
-    const repo = await repoSource(job, services.settings, () => installationToken(octokit));
-    const request = buildRequest(job, config.config, repo, services.settings.iterationsCap);
-    log.info({ request: redactCredentials(JSON.stringify(request)) }, 'sigstorm: validating');
-    const reporter = progressReporter(
-      (progress) => check({ status: 'in_progress', output: progressOutput(job, progress) }),
-      {
-        intervalMs: services.settings.progressIntervalMs,
-        onError: (error) => log.warn({ err: error }, 'sigstorm: progress update failed'),
-      },
-    );
-    let result: ValidateResult;
-    try {
-      result = await services.validate(request, { signal, onProgress: reporter.push });
-    } catch (error) {
-      throw new PipelineFailure(error);
-    } finally {
-      await reporter.close();
-    }
+    const result = await validate(run, config);
     signal.throwIfAborted();
     // 3. The verdict under the repository's policy, kept before publishing: a failed publish retries the publish only.
-    const stored: StoredResult = {
-      conclusion: conclusionFor(result.verdict, config.config.policy),
-      headline: redactCredentials(result.headline),
-      markdown: redactCredentials(result.markdown),
-      outDir: result.outDir,
-    };
-    services.store.saveResult(job.id, stored);
-    await publishResult(services, octokit, { ...job, result: stored }, stored);
-    log.info({ conclusion: stored.conclusion, outDir: result.outDir }, 'sigstorm: job done');
+    const stored = saveResult(run, result, config);
+    // 4. The report comment and the completed check.
+    await publish(run, stored);
   } catch (error) {
     if (signal.aborted) {
       await stopped(services, octokit, job, abortReason(signal.reason));
@@ -91,19 +71,104 @@ export async function runJob(services: Services, job: Job, signal: AbortSignal):
     }
     // GitHub or the network failed, not the validation: the executor retries the job later.
     if (!(error instanceof PipelineFailure)) throw error;
-    const cause = error.cause;
-    // The message may quote the clone URL, token included: logged as redacted text.
-    log.error({ error: redactCredentials(describeError(cause)) }, 'sigstorm: validation failed');
-    services.store.transition(job.id, ['running'], 'failed', { note: String(cause), conclusion: 'failure' });
-    const output = errorOutput(job, cause);
-    const redacted = { title: redactCredentials(output.title), summary: redactCredentials(output.summary) };
-    await check({ status: 'completed', conclusion: 'failure', output: redacted });
-    services.store.markCheckFinal(job.id);
-    // Errors about the code under test (a patch that does not build) are the author's to act on.
-    const pullRef = pull(job);
-    if (cause instanceof SigstormError && pullRef) {
-      await upsertReportComment(octokit, pullRef, errorComment(job, redacted.summary));
-    }
+    await publishFailure(run, error.cause);
+  }
+}
+
+/** The parsed config, or undefined when it is invalid: then the check and the job have failed, saying where. */
+async function loadConfig(run: Run): Promise<RepoConfig | undefined> {
+  const { job } = run;
+  const config = await loadRepoConfig(run.octokit, job.owner, job.repo);
+  if (config.ok) return config.config;
+  await run.check({
+    status: 'completed',
+    conclusion: 'failure',
+    output: configErrorOutput(job, config.problems),
+  });
+  run.services.store.markCheckFinal(job.id);
+  run.services.store.transition(job.id, ['running'], 'failed', {
+    note: 'invalid config',
+    conclusion: 'failure',
+  });
+  return undefined;
+}
+
+/** Marks the check in progress and runs the pipeline on the job's request; its own failures become `PipelineFailure`. */
+async function validate(run: Run, config: RepoConfig): Promise<ValidateResult> {
+  const { services, job, octokit, log } = run;
+  await run.check({ status: 'in_progress', started: true, output: startingOutput(job) });
+  const repo = await repoSource(job, services.settings, () => installationToken(octokit));
+  const request = jobRequest(job, config, repo, services.settings.iterationsCap);
+  log.info({ request: redactCredentials(JSON.stringify(request)) }, 'sigstorm: validating');
+  const reporter = progressReporter(
+    (progress) => run.check({ status: 'in_progress', output: progressOutput(job, progress) }),
+    {
+      intervalMs: services.settings.progressIntervalMs,
+      onError: (error) => log.warn({ err: error }, 'sigstorm: progress update failed'),
+    },
+  );
+  try {
+    return await services.validate(request, { signal: run.signal, onProgress: reporter.push });
+  } catch (error) {
+    throw new PipelineFailure(error);
+  } finally {
+    await reporter.close();
+  }
+}
+
+/** The job's request: its options (a slash command's arguments) over the config, capped by the host. */
+export function jobRequest(
+  job: Pick<Job, 'baseSha' | 'headSha' | 'options'>,
+  config: RepoConfig,
+  repo: string,
+  iterationsCap: number | undefined,
+) {
+  const { profile, ...overrides } = job.options;
+  return requestFromConfig({
+    base: { repo, ref: job.baseSha },
+    head: { repo, ref: job.headSha },
+    config,
+    profile,
+    overrides,
+    iterationsCap,
+  });
+}
+
+/** Keeps the validation's result (the job is `validated`), so that a failed publish repeats only the publish. */
+function saveResult(run: Run, result: ValidateResult, config: RepoConfig): StoredResult {
+  const stored: StoredResult = {
+    conclusion: conclusionFor(result.verdict, config.policy),
+    headline: redactCredentials(result.headline),
+    markdown: redactCredentials(result.markdown),
+    outDir: result.outDir,
+  };
+  run.services.store.saveResult(run.job.id, stored);
+  return stored;
+}
+
+/** The report comment first, so the check's end is the last word; then the job is done. */
+async function publish(run: Run, result: StoredResult): Promise<void> {
+  await publishResult(run.services, run.octokit, { ...run.job, result }, result);
+  run.log.info({ conclusion: result.conclusion, outDir: result.outDir }, 'sigstorm: job done');
+}
+
+/** The validation could not run: the job fails; errors about the code under test also go to the pull request. */
+async function publishFailure(run: Run, cause: unknown): Promise<void> {
+  const { job } = run;
+  // The message may quote the clone URL, token included: logged as redacted text.
+  run.log.error({ error: redactCredentials(describeError(cause)) }, 'sigstorm: validation failed');
+  run.services.store.transition(job.id, ['running'], 'failed', {
+    note: String(cause),
+    conclusion: 'failure',
+  });
+  const output = errorOutput(job, cause);
+  const redacted = { title: redactCredentials(output.title), summary: redactCredentials(output.summary) };
+  await run.check({ status: 'completed', conclusion: 'failure', output: redacted });
+  run.services.store.markCheckFinal(job.id);
+  // Errors about the code under test (a patch that does not build) are the author's to act on.
+  const pullRef = pull(job);
+  if (cause instanceof SigstormError && pullRef) {
+    await upsertReportComment(run.octokit, pullRef, errorComment(job, redacted.summary));
   }
 }
 

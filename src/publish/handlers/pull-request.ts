@@ -1,11 +1,10 @@
 import type { Context } from 'probot';
 import type { Octokit } from '../github/octokit.js';
-import { canWrite } from '../github/permission.js';
 import { cancelJob } from '../jobs/cancel-job.js';
 import { enqueue } from '../jobs/enqueue.js';
-import { forkReason, type PullInfo, pullJob, type RepoInfo } from '../jobs/pull-job.js';
+import { type PullInfo, pullJob, type RepoInfo } from '../jobs/pull-job.js';
+import { untrustedReason } from '../jobs/untrusted-reason.js';
 import type { Services } from '../services.js';
-import type { UntrustedReason } from '../store/job.js';
 
 export const pullRequestEvents = [
   'pull_request.opened',
@@ -48,10 +47,8 @@ export interface PullEvent {
 export async function recordPull(services: Services, octokit: Octokit, event: PullEvent): Promise<void> {
   const { pull, repository } = event;
   const author = pull.user?.login ?? event.requestedBy;
-  let untrusted: UntrustedReason | undefined = forkReason(pull);
-  if (!untrusted && !(await canWrite(octokit, repository.owner.login, repository.name, author))) {
-    untrusted = { kind: 'permission', author };
-  }
+  const where = { owner: repository.owner.login, repo: repository.name };
+  const untrusted = await untrustedReason(octokit, where, pull, author);
   await enqueue(
     services,
     octokit,

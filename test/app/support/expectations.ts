@@ -1,4 +1,8 @@
+import { parseRepoConfigText } from '../../../src/config/repo-config-parse.js';
+import { defaultThresholds } from '../../../src/config/thresholds.schema.js';
+import { conclusionFor } from '../../../src/pipeline/conclusion.js';
 import type { CheckRunState } from '../../support/github-standin/model.js';
+import { testRepoConfig } from './harness.js';
 
 /** The operations a pull-request run makes, for `standin.expect(...)`. */
 export const runOperations = [
@@ -45,3 +49,24 @@ export function outline(markdown: string): string {
     ...lines.filter((line) => /^#### (Stability|Throughput)/.test(line)).map((line) => line.split(':')[0]),
   ].join('\n');
 }
+
+/**
+ * The conclusion of a run under the test config on a change without a signal bug (the help-text
+ * patch, empty commits): a cell capped at SIGSTORM_ITERATIONS_CAP (rounded up to one batch, 20 per
+ * side) finds nothing, far too few clean iterations to prove a rise below the default tolerance
+ * (about 600 per side, docs/validate.md), so stability is inconclusive; with no throughput runs,
+ * throughput is too. The config's policy says what that concludes (`neutral` by default).
+ */
+export const shortRunConclusion = (() => {
+  const parsed = parseRepoConfigText(testRepoConfig);
+  if (!parsed.ok) throw new Error('the test repository config is invalid');
+  const { config } = parsed;
+  if (
+    config.throughputRuns !== 0 ||
+    config.release.throughputRuns !== 0 ||
+    config.thresholds.stability.tolerance.plain !== defaultThresholds.stability.tolerance.plain
+  ) {
+    throw new Error('the test config no longer makes short runs inconclusive: expect a specific verdict');
+  }
+  return conclusionFor({ stability: 'inconclusive', throughput: 'inconclusive' }, config.policy);
+})();

@@ -1,5 +1,5 @@
+import type { CellReport, SideStats, Verdict } from '../../../compare/comparison.schema.js';
 import { formatCount, formatPercent } from '../../../util/format.js';
-import type { CellReport, SideStats, Verdict } from '../../report.schema.js';
 
 export const verdictIcon: Record<Verdict, string> = {
   regression: '❌',

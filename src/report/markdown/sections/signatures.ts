@@ -1,5 +1,6 @@
+import type { SignatureEntry } from '../../../compare/comparison.schema.js';
 import { formatCount } from '../../../util/format.js';
-import type { Report, SignatureEntry } from '../../report.schema.js';
+import type { Report } from '../../report.schema.js';
 import { capText } from '../cap-text.js';
 import { details, escapeMarkdown, fence, inlineCode } from '../escape.js';
 

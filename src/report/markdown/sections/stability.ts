@@ -1,5 +1,6 @@
+import type { CellReport, Verdict } from '../../../compare/comparison.schema.js';
 import { formatPValue } from '../../../util/format.js';
-import type { CellReport, Report, Verdict } from '../../report.schema.js';
+import type { Report } from '../../report.schema.js';
 import { escapeMarkdown, table } from '../escape.js';
 import { cellLabel, rateText, stoppedText, verdictLabel } from './labels.js';
 

@@ -1,5 +1,6 @@
+import type { ThroughputRow } from '../../../compare/comparison.schema.js';
 import { formatBitsPerSecond, formatChange, formatCount } from '../../../util/format.js';
-import type { Report, ThroughputRow } from '../../report.schema.js';
+import type { Report } from '../../report.schema.js';
 import { escapeMarkdown, fence, table } from '../escape.js';
 import { verdictLabel } from './labels.js';
 

@@ -1,9 +1,12 @@
 import type { CheckConclusion, RepoConfig } from '../config/repo-config.schema.js';
-import type { ValidateResult } from '../pipeline/contract.js';
+import type { ValidateResult } from './contract.js';
 
 const severity: Record<CheckConclusion, number> = { success: 0, neutral: 1, failure: 2 };
 
-/** The check conclusion for a verdict under the repository's policy: the worse of stability and throughput. */
+/**
+ * The conclusion of a verdict under the repository's policy, the worse of stability and throughput:
+ * the App's check conclusion and the CLI's (and so the Actions workflow's) gate, decided here once.
+ */
 export function conclusionFor(
   verdict: ValidateResult['verdict'],
   policy: RepoConfig['policy'],

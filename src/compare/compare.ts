@@ -1,0 +1,26 @@
+import type { Thresholds } from '../config/thresholds.schema.js';
+import type { Comparison } from './comparison.schema.js';
+import type { CellInput, ThroughputInput } from './input.js';
+import { compareStability } from './stability/compare-stability.js';
+import { compareThroughput } from './throughput/compare-throughput.js';
+
+/** Compares base and head: every storm cell and every throughput workload, under one set of thresholds. */
+export function compare(
+  cells: readonly CellInput[],
+  throughput: readonly ThroughputInput[],
+  thresholds: Thresholds,
+): Comparison {
+  const stability = compareStability(cells, thresholds);
+  const rates = compareThroughput(throughput, thresholds.throughput);
+  return {
+    verdict: { stability: stability.verdict, throughput: rates.verdict },
+    summary: { stability: stability.summary, throughput: rates.summary },
+    stability: {
+      cells: stability.cells,
+      signatures: stability.signatures,
+      behaviourChanges: stability.behaviourChanges,
+      totals: stability.totals,
+    },
+    throughput: { rows: rates.rows },
+  };
+}

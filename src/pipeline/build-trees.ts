@@ -1,0 +1,59 @@
+import {
+  type BuildResult,
+  buildVariants as buildTreeVariants,
+  describeTree,
+  type Tree,
+} from '../build/build-tree.js';
+import type { VariantName } from '../build/variants.js';
+import type { BuildInfoInput } from '../report/report.schema.js';
+import type { Emit } from './emit.js';
+
+/**
+ * Step 2: builds base, then head (both already exported and patched by preflight), in every
+ * variant (cached). A failed build's error leads with the compiler's message and names the tree:
+ * not wrapped.
+ */
+export async function buildTrees(
+  trees: { readonly base: Tree; readonly head: Tree },
+  buildVariants: readonly VariantName[],
+  emit: Emit,
+  signal?: AbortSignal,
+) {
+  return {
+    base: await buildSide('base', trees.base, buildVariants, emit, signal),
+    head: await buildSide('head', trees.head, buildVariants, emit, signal),
+  };
+}
+
+async function buildSide(
+  which: 'base' | 'head',
+  tree: Tree,
+  buildVariants: readonly VariantName[],
+  emit: Emit,
+  signal: AbortSignal | undefined,
+) {
+  emit({ phase: 'build', message: `building ${which}`, iterationsDone: 0, iterationsTotal: 0 });
+  const variants = await buildTreeVariants(tree, [...buildVariants], {
+    ...(signal ? { signal } : {}),
+    onProgress: (event) =>
+      emit({ phase: 'build', message: `${which}: ${event.message}`, iterationsDone: 0, iterationsTotal: 0 }),
+  });
+  return { tree, variants };
+}
+
+/** How the report describes one built tree. */
+export function buildInfo(tree: Tree, variants: Partial<Record<VariantName, BuildResult>>): BuildInfoInput {
+  return {
+    label: describeTree(tree),
+    repo: tree.repo,
+    ref: tree.ref,
+    commit: tree.commit,
+    patches: [...tree.patches],
+    variants: Object.values(variants).map((b) => ({
+      variant: b.variant,
+      binary: b.binary,
+      cached: b.cached,
+      buildMs: b.buildDurationMs,
+    })),
+  };
+}

@@ -1,0 +1,91 @@
+import { join } from 'node:path';
+import type { VariantName } from '../build/variants.js';
+import type { BatchPair, SequentialState } from '../compare/sequential/decide-cell.js';
+import { initialState } from '../compare/sequential/decide-cell.js';
+import { type SequentialSettings, sequentialSettings } from '../compare/sequential/settings.js';
+import type { Thresholds } from '../config/thresholds.schema.js';
+import { startResultsFile } from '../storm/jsonl.js';
+import type { IterationRecord } from '../storm/record.js';
+import type { StormWorkload } from '../workload/schema.js';
+import type { CellProgress } from './allocate.js';
+import type { BaseCache } from './base-cache.js';
+
+/** One cell to storm: a workload in one build variant. */
+export interface CellPlan {
+  readonly index: number;
+  readonly workload: StormWorkload;
+  /** How repro commands name the workload (a bundled name or a file path). */
+  readonly workloadRef: string;
+  readonly variant: VariantName;
+  readonly baseCache: BaseCache;
+}
+
+export type CellStop = 'decision' | 'budget' | 'fail-fast' | 'cancelled';
+
+export interface CellRun {
+  readonly plan: CellPlan;
+  readonly seed: number;
+  readonly batches: BatchPair[];
+  readonly base: IterationRecord[];
+  readonly head: IterationRecord[];
+  readonly settings: SequentialSettings;
+  state: SequentialState;
+  /** Why the cell stopped taking batches; null while open. */
+  stop: CellStop | null;
+  elapsedMs: number;
+  /** Base iterations taken from the base-results cache instead of being run. */
+  reusedBase: number;
+  readonly files: { readonly base: string; readonly head: string };
+}
+
+/** Each workload gets its own stream of random choices, the same for base and head. */
+function cellSeed(seed: number, workload: string): number {
+  let h = 0x811c9dc5;
+  for (const ch of workload) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+  return ((seed ^ h) >>> 0) % 0x7fffffff;
+}
+
+/** A cell ready for its first batch: empty results files, its seed and sequential settings. */
+export async function openCellRun(
+  plan: CellPlan,
+  o: {
+    readonly seed: number;
+    readonly thresholds: Thresholds;
+    readonly cells: number;
+    readonly cap?: number;
+    readonly outDir: string;
+  },
+): Promise<CellRun> {
+  const name = `${plan.workload.name}.${plan.variant}`;
+  const files = {
+    base: join(o.outDir, 'iterations', `${name}.base.jsonl`),
+    head: join(o.outDir, 'iterations', `${name}.head.jsonl`),
+  };
+  await startResultsFile(files.base);
+  await startResultsFile(files.head);
+  const settings = sequentialSettings(o.thresholds, plan.variant, o.cells, o.cap);
+  return {
+    plan,
+    seed: cellSeed(o.seed, plan.workload.name),
+    batches: [],
+    base: [],
+    head: [],
+    settings,
+    state: initialState(settings),
+    stop: null,
+    elapsedMs: 0,
+    reusedBase: 0,
+    files,
+  };
+}
+
+/** What the allocator reads of each cell: a stopped cell reads as stopped whatever its test says. */
+export function cellProgress(runs: readonly CellRun[]): CellProgress[] {
+  return runs.map((run) => ({
+    index: run.plan.index,
+    variant: run.plan.variant,
+    decision: run.stop === null ? run.state.decision : { ...run.state.decision, state: 'stop' },
+    meanIterationMs:
+      run.base.length + run.head.length > 0 ? run.elapsedMs / (run.base.length + run.head.length) : null,
+  }));
+}
