@@ -5,6 +5,8 @@ import { parse } from 'yaml';
 import { installRoot } from '../../src/util/paths.js';
 
 interface Step {
+  readonly name?: string;
+  readonly run?: string;
   readonly uses?: string;
   readonly with?: Record<string, string>;
 }
@@ -34,5 +36,18 @@ describe('the reusable workflow', () => {
     expect(checkouts[0]?.with?.repository).toBe(
       expression('inputs.sigstorm-repository || job.workflow_repository'),
     );
+  });
+
+  it('reads the config from the base commit and fails the job on exit 3 (a failure under its policy)', () => {
+    const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
+    const validate = steps.find((step) => step.name === 'Validate')?.run ?? '';
+    expect(validate).toContain('--fail-on-regression');
+    expect(validate).toContain('git -C fork show "$BASE:.github/sigstorm.yml"');
+    expect(validate).toContain('--config "$RUNNER_TEMP/sigstorm.yml"');
+    // Exit 3 is a verdict, not a crash: the report is still published before the gate fails the job.
+    expect(validate).toMatch(/\[ "\$status" -ne 3 \]/);
+    const gate = steps.find((step) => step.name === 'Gate');
+    expect(gate?.run).toMatch(/if \[ "\$STATUS" != 0 \]; then[\s\S]*exit 1/);
+    expect(steps.indexOf(gate ?? {})).toBe(steps.length - 1);
   });
 });
