@@ -1,21 +1,20 @@
 import type { ApplicationFunction } from 'probot';
-import { checkRunEvents, onCheckRun } from './handlers/check-run.js';
-import { onIssueComment } from './handlers/issue-comment.js';
-import { onPullRequest, onPullRequestClosed, pullRequestEvents } from './handlers/pull-request.js';
-import { onPush, onReleasePublished } from './handlers/release.js';
+import { isHandled } from './intake/dispatch.js';
 import type { Services } from './services.js';
 
 /**
- * The Probot app: each handler records a job (or answers a command) and returns within the
- * delivery's 10 seconds; the executor does the work. The events here are the ones app.yml subscribes to.
+ * The Probot app: a delivery is verified by Probot, stored (keyed by its X-GitHub-Delivery id) and
+ * answered at once; nothing here calls GitHub, so GitHub failing cannot lose it. The delivery
+ * processor runs the handlers from the store (`intake/`).
  */
-export function sigstormApp(services: Services): ApplicationFunction {
+export function sigstormApp(services: Services, stored: () => void): ApplicationFunction {
   return (app) => {
-    app.on([...pullRequestEvents], onPullRequest(services));
-    app.on('pull_request.closed', onPullRequestClosed(services));
-    app.on('issue_comment.created', onIssueComment(services));
-    app.on([...checkRunEvents], onCheckRun(services));
-    app.on('release.published', onReleasePublished(services));
-    app.on('push', onPush(services));
+    app.onAny((context) => {
+      if (!isHandled(context.name, context.payload)) return;
+      const fresh = services.store.deliveries.receive(context.id, context.name, context.payload);
+      if (!fresh)
+        services.log.info({ delivery: context.id }, 'sigstorm: delivery seen before; not processed again');
+      stored();
+    });
   };
 }

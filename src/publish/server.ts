@@ -3,8 +3,12 @@ import { Probot, Server } from 'probot';
 import type { Validate } from '../pipeline/contract.js';
 import { sigstormApp } from './app.js';
 import { Executor } from './executor/executor.js';
-import { createMissingCheckRuns, recoverInterrupted } from './executor/recovery.js';
+import { prepareCache } from './executor/prepare-cache.js';
+import { CheckRepair, recoverInterrupted } from './executor/recovery.js';
 import { runJob } from './executor/run-job.js';
+import { DeliveryProcessor } from './intake/delivery-processor.js';
+import { dispatcher } from './intake/dispatch.js';
+import { Reconciler } from './intake/reconcile.js';
 import { knownStormWorkloads } from './known-workloads.js';
 import { registerSecret } from './messages/redact.js';
 import type { Services } from './services.js';
@@ -32,11 +36,21 @@ export async function startApp(settings: ServeSettings, validate: Validate): Pro
     if (!services) throw new Error('the app is not loaded yet');
     return services;
   };
+  const repair = new CheckRepair(need);
+  const reconciler = new Reconciler(need);
   const executor = new Executor(
     need,
-    (job, signal) => runJob(need(), job, signal),
-    () => createMissingCheckRuns(need()),
+    async (job, signal) => {
+      // Publishing only (the validation's result is kept) needs no room for a new run.
+      if (job.result === null) await prepareCache(need());
+      await runJob(need(), job, signal);
+    },
+    async () => {
+      await repair.run();
+      await reconciler.runIfDue();
+    },
   );
+  let processor: DeliveryProcessor | undefined;
   const server = new Server({
     Probot: Probot.defaults({
       appId: settings.appId,
@@ -60,10 +74,17 @@ export async function startApp(settings: ServeSettings, validate: Validate): Pro
       knownWorkloads: knownStormWorkloads(),
       executor,
     };
-    return sigstormApp(services)(app, { cwd: process.cwd(), addHandler: () => {} });
+    processor = new DeliveryProcessor(
+      need,
+      dispatcher(need, (id) => app.auth(id), log),
+    );
+    const wake = processor;
+    return sigstormApp(services, () => wake.notify())(app, { cwd: process.cwd(), addHandler: () => {} });
   });
   await recoverInterrupted(need());
   await server.start();
+  // Deliveries stored by an earlier process and not processed yet are taken up now.
+  processor?.start();
   executor.start();
   log.info(
     { port: server.port, api: settings.baseUrl, db: settings.dbPath, webhookPath: settings.webhookPath },
@@ -73,6 +94,7 @@ export async function startApp(settings: ServeSettings, validate: Validate): Pro
     port: server.port,
     async stop() {
       await server.stop();
+      await processor?.stop();
       await executor.stop();
       store.close();
     },

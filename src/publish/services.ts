@@ -18,6 +18,18 @@ export interface AppSettings {
   readonly pollIntervalMs: number;
   /** Limits of the sandbox every job runs in (SIGSTORM_SANDBOX_*); absent: the defaults. The App never runs without one. */
   readonly sandboxLimits?: SandboxLimits;
+  /** Jobs waiting per repository; more are not queued (their check says so). */
+  readonly maxQueuedPerRepo: number;
+  /** The cache (SIGSTORM_CACHE_DIR) is trimmed to this many bytes before each job. */
+  readonly cacheBudgetBytes: number;
+  /** A job runs only with at least this many bytes free in the cache's file system. */
+  readonly minFreeBytes: number;
+  /** Processing attempts of one webhook delivery before it is given up. */
+  readonly deliveryAttempts: number;
+  /** How often open pull requests are checked for a head without a sigstorm check (0: never). */
+  readonly reconcileIntervalMs: number;
+  /** The cache root (SIGSTORM_CACHE_DIR). */
+  readonly cacheDir: string;
 }
 
 /** What the webhook handlers and the executor share. One instance per app process. */

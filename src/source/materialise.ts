@@ -1,5 +1,6 @@
 import { access, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { touchEntry } from '../util/cache-budget.js';
 import { newTempDir, publishDir, sweepTempDirs } from '../util/cache-entry.js';
 import { UsageError } from '../util/errors.js';
 import { bundledSubjectDir, cacheRoot as defaultCacheRoot } from '../util/paths.js';
@@ -62,7 +63,8 @@ export async function materialise(spec: TreeSpec, options: MaterialiseOptions = 
     });
     const hash = await hashTree(tmp);
     const dir = join(root, hash);
-    await publishDir(tmp, dir);
+    // An existing copy of the same tree counts as used now.
+    if ((await publishDir(tmp, dir)) === 'existed') await touchEntry(dir);
     return { ...origin, dir, hash };
   } catch (error) {
     await rm(tmp, { recursive: true, force: true });

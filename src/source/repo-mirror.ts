@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { access, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { touchEntry } from '../util/cache-budget.js';
 import { newTempDir, publishDir, sweepTempDirs } from '../util/cache-entry.js';
 import { SigstormError, UsageError } from '../util/errors.js';
 import { withFileLock } from '../util/file-lock.js';
@@ -66,6 +67,7 @@ export async function mirrorCommit(
           await rm(tmp, { recursive: true, force: true });
         }
       }
+      await touchEntry(gitDir);
       const known = /^[0-9a-f]{40}$/i.test(ref) ? await resolveCommit(gitDir, ref) : undefined;
       if (known) return { gitDir, commit: known };
       if (!fresh) {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isErrno, withFileLock } from './file-lock.js';
+import { touchEntry } from './cache-budget.js';
+import { isAlive, isErrno, withFileLock } from './file-lock.js';
 
 /**
  * Cache entries are directories published by one atomic rename from `<root>/.tmp/`: a reader sees
@@ -37,17 +38,8 @@ export async function sweepTempDirs(root: string): Promise<void> {
   }
   for (const name of names) {
     const pid = Number(/-(\d+)-[0-9a-f]{8}$/.exec(name)?.[1]);
-    if (!Number.isInteger(pid) || pid === process.pid || isRunning(pid)) continue;
+    if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
     await rm(join(root, '.tmp', name), { recursive: true, force: true });
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return isErrno(error, 'EPERM');
   }
 }
 
@@ -71,13 +63,20 @@ export interface CacheEntryOptions {
 export async function cacheEntry(options: CacheEntryOptions): Promise<{ dir: string; created: boolean }> {
   const { root, key } = options;
   const final = join(root, key);
-  if (await options.isComplete(final)) return { dir: final, created: false };
+  if (await options.isComplete(final)) {
+    // Used now: the least recently used entries are the ones the budget evicts.
+    await touchEntry(final);
+    return { dir: final, created: false };
+  }
   await mkdir(root, { recursive: true });
   const lockOptions = { signal: options.signal, ...(options.onWait ? { onWait: options.onWait } : {}) };
   return withFileLock(
     join(root, `${key}.lock`),
     async () => {
-      if (await options.isComplete(final)) return { dir: final, created: false };
+      if (await options.isComplete(final)) {
+        await touchEntry(final);
+        return { dir: final, created: false };
+      }
       await sweepTempDirs(root);
       const tmp = await newTempDir(root, key);
       try {

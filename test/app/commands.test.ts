@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lifecycle, normalise, runOperations, shortRunConclusion } from './support/expectations.js';
+import { lifecycle, runOperations, shortRunConclusion } from './support/expectations.js';
 import { Harness, maintainer, outsider, repoName, testEnv } from './support/harness.js';
 import { checkRunPayload, issueCommentPayload, pullRequestPayload } from './support/payloads.js';
 
@@ -52,10 +52,11 @@ describe('slash commands', () => {
     expect(check.history[0]?.summary).toContain(
       'Asked for iterations=200. Requested by @maya-maintainer (/sigstorm run).',
     );
-    // The permission was asked of the API, for the commenter.
+    // The permission was asked of the API, for the commenter, then for the pull request's author
+    // (whether its code is trusted: untrusted code runs only a head the comment was written after).
     expect(
       h.standin.callsOf('repos/get-collaborator-permission-level').map((c) => c.params.username),
-    ).toEqual([maintainer]);
+    ).toEqual([maintainer, maintainer]);
     expect(replies()).toHaveLength(1);
     expect(replies()[0]?.startsWith('<!-- sigstorm-report -->')).toBe(true);
 
@@ -101,38 +102,50 @@ describe('slash commands', () => {
     expect(h.model.reactions.map((r) => r.content)).toEqual(['rocket', '+1', '+1', 'rocket', '+1']);
   });
 
-  it('refuses run and cancel from a user without write permission, politely, and runs nothing', async () => {
+  it('a user without write permission gets a reaction, never a reply, whatever the command; nothing runs', async () => {
+    h.standin.expect(
+      'apps/create-installation-access-token',
+      'repos/get-collaborator-permission-level',
+      'reactions/create-for-issue-comment',
+    );
+    await h.startApp();
+    await comment(outsider, '/sigstorm run');
+    await comment(outsider, '/sigstorm cancel');
+    await comment(outsider, '/sigstorm help');
+    await comment(outsider, '/sigstorm @octo-org/security');
+    await h.settle(500);
+    expect(h.checkRuns()).toEqual([]);
+    expect(replies()).toEqual([]);
+    expect(h.model.reactions.map((r) => r.content)).toEqual(['confused', 'confused', 'confused', 'confused']);
+  });
+
+  it('answers a maintainer: a bad command with what was wrong (no mention echoed), help with the usage; a redelivery answers nothing more', async () => {
     h.standin.expect(
       'apps/create-installation-access-token',
       'repos/get-collaborator-permission-level',
       'issues/create-comment',
     );
     await h.startApp();
-    await comment(outsider, '/sigstorm run');
-    await comment(outsider, '/sigstorm cancel');
+    const bad = await comment(maintainer, '/sigstorm run iterations=lots');
+    await comment(maintainer, '/sigstorm help');
+    const team = await comment(maintainer, '/sigstorm @octo-org/security');
+    // GitHub redelivers the bad command: it was answered already.
+    const stored = [...h.model.comments.values()].find((c) => c.body === '/sigstorm run iterations=lots');
+    await h.deliver(
+      'issue_comment',
+      issueCommentPayload(h.where, {
+        number: 5,
+        commentId: stored?.id ?? 0,
+        body: '/sigstorm run iterations=lots',
+        user: maintainer,
+      }),
+      bad.id,
+    );
+    expect(team.status).toBe(200);
     await h.settle(500);
     expect(h.checkRuns()).toEqual([]);
-    expect(h.model.reactions).toEqual([]);
-    expect(replies().map((r) => normalise(r))).toMatchInlineSnapshot(`
-      [
-        "@oscar-outsider thank you for asking! \`/sigstorm run\` can only be used by people with write, maintain or
-      admin permission on this repository, because it builds and runs code on the maintainers' machine.
-      A maintainer can start a run for you.",
-        "@oscar-outsider thank you for asking! \`/sigstorm cancel\` can only be used by people with write, maintain or
-      admin permission on this repository, because it builds and runs code on the maintainers' machine.
-      A maintainer can start a run for you.",
-      ]
-    `);
-  });
-
-  it('answers a bad command with what was wrong and the usage, and help with the usage, without asking permissions', async () => {
-    h.standin.expect('apps/create-installation-access-token', 'issues/create-comment');
-    await h.startApp();
-    await comment(maintainer, '/sigstorm run iterations=lots');
-    await comment(outsider, '/sigstorm help');
-    await h.settle(500);
-    expect(h.checkRuns()).toEqual([]);
-    const [usage, help] = replies();
+    const [usage, help, unknown, ...more] = replies();
+    expect(more).toEqual([]);
     expect(usage).toMatchInlineSnapshot(`
       "@maya-maintainer sigstorm did not run \`/sigstorm run iterations=lots\`:
 
@@ -146,8 +159,11 @@ describe('slash commands', () => {
       /sigstorm help
       \`\`\`"
     `);
-    expect(help).toContain('@oscar-outsider sigstorm validates this pull request');
+    expect(help).toContain('@maya-maintainer sigstorm validates this pull request');
     expect(help).toContain('`server-burst`');
+    // The team is named as written, but GitHub sees no mention in it.
+    expect(unknown).toContain('unknown command "@\u200bocto-org/security"');
+    expect(unknown).not.toMatch(/@octo-org/);
   });
 
   it('ignores comments by bots, comments without a command, comments on issues and edited comments', async () => {

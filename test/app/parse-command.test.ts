@@ -15,6 +15,15 @@ describe('slash command parsing', () => {
     expect(parseComment('use `/sigstorm run` later', workloads)).toEqual({ kind: 'none' });
   });
 
+  it('a command inside a fenced code block or an indented block is not a command; one after it is', () => {
+    expect(parseComment('How to approve:\n```\n/sigstorm run\n```', workloads)).toEqual({ kind: 'none' });
+    expect(parseComment('~~~\n/sigstorm run\n~~~\n    /sigstorm run', workloads)).toEqual({ kind: 'none' });
+    expect(parseComment('```\n/sigstorm run\n```\n/sigstorm cancel', workloads)).toMatchObject({
+      kind: 'command',
+      command: { name: 'cancel' },
+    });
+  });
+
   it('reads run with every argument, from any line of the comment', () => {
     const parsed = parseComment(
       'Looks risky.\n/sigstorm run workloads=server-sigterm,client-burst iterations=200 variants=plain,asan\nthanks',

@@ -20,13 +20,14 @@ describe('pull requests', () => {
     const head1 = await h.fixture.commitPatch('help-text.patch');
     const pull = { number: 7, baseSha: h.fixture.baseSha, author: maintainer };
 
-    // The delivery is answered at once: the handler records a job and creates the queued check.
+    // The delivery is stored and answered at once, before any call to GitHub; then processed from
+    // the store: the handler records a job and creates the queued check.
     const opened = await h.deliver(
       'pull_request',
       pullRequestPayload('opened', h.where, { ...pull, headSha: head1 }),
     );
     expect(opened.status).toBe(200);
-    const first = h.checkRuns()[0];
+    const first = await h.standin.waitFor('the queued check', () => h.checkRuns()[0]);
     expect(first).toMatchObject({ name: 'sigstorm', headSha: head1 });
     expect(first?.history[0]?.status).toBe('queued');
 

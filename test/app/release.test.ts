@@ -10,6 +10,9 @@ const releaseOperations = [
   'repos/get-content',
   'checks/create',
   'checks/update',
+  // A check is looked up by external_id before it is created; open pull requests are reconciled.
+  'checks/list-for-ref',
+  'pulls/list',
 ] as const;
 
 describe('release gating', () => {

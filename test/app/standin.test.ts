@@ -113,4 +113,58 @@ describe('the GitHub stand-in', () => {
       'unexpected request issues/create-comment (POST /repos/o/r/issues/1/comments): no test expected it',
     ]);
   });
+
+  describe('injected faults', () => {
+    const check = (auth: string) =>
+      call('POST', '/repos/o/r/check-runs', auth, { name: 'f', head_sha: 'b'.repeat(40), status: 'queued' });
+
+    it('answers 502 to every third request of an operation, still validating each one', async () => {
+      standin.expect('apps/create-installation-access-token', 'checks/create');
+      const auth = `token ${await token()}`;
+      const rule = standin.inject({
+        fault: { kind: 'status', status: 502 },
+        operationId: 'checks/create',
+        every: 3,
+      });
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await check(auth)).status);
+      // An invalid request is refused as such, not faulted: the app's bugs stay visible under faults.
+      expect((await call('POST', '/repos/o/r/check-runs', auth, { name: 'f' })).status).toBe(422);
+      rule.remove();
+      expect(statuses).toEqual([201, 201, 502, 201, 201, 502]);
+      expect(rule.fired).toBe(2);
+      expect(standin.faulted.map((c) => c.status)).toEqual([502, 502]);
+      expect(standin.problems).toEqual([expect.stringContaining("must have required property 'head_sha'")]);
+    });
+
+    it('answers 429 with Retry-After, a limited number of times', async () => {
+      standin.expect('apps/create-installation-access-token', 'checks/create');
+      const auth = `token ${await token()}`;
+      standin.inject({ fault: { kind: 'rate-limit', retryAfterSeconds: 7 }, times: 1 });
+      const limited = await check(auth);
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('retry-after')).toBe('7');
+      expect(((await limited.json()) as { message: string }).message).toMatch(/secondary rate limit/);
+      expect((await check(auth)).status).toBe(201);
+      standin.heal();
+      expect(standin.problems).toEqual([]);
+    });
+
+    it('resets the connection before the request takes effect, or after (the answer is lost)', async () => {
+      standin.expect('apps/create-installation-access-token', 'checks/create');
+      const auth = `token ${await token()}`;
+      const before = model.checkRunsOf('o/r', 'f').length;
+      const first = standin.inject({ fault: { kind: 'reset', when: 'before' }, times: 1 });
+      await expect(check(auth)).rejects.toThrow();
+      first.remove();
+      expect(model.checkRunsOf('o/r', 'f')).toHaveLength(before);
+      standin.inject({ fault: { kind: 'reset', when: 'after' }, times: 1 });
+      await expect(check(auth)).rejects.toThrow();
+      standin.heal();
+      // The second one exists on "GitHub", though the client never heard of it.
+      expect(model.checkRunsOf('o/r', 'f')).toHaveLength(before + 1);
+      expect(standin.faulted.slice(-2).map((c) => c.status)).toEqual([0, 0]);
+      expect(standin.problems).toEqual([]);
+    });
+  });
 });

@@ -80,7 +80,7 @@ describe('untrusted code', () => {
     expect(waiting && lifecycle(waiting)).toBe('completed:action_required');
     expect(waiting?.output.summary).toContain('The author, @oscar-outsider, has no write permission');
 
-    // The button, pressed by someone without write permission: refused.
+    // The button, pressed by someone without write permission: ignored, without a word.
     await h.deliver(
       'check_run',
       checkRunPayload('requested_action', h.where, {
@@ -92,9 +92,7 @@ describe('untrusted code', () => {
     );
     await h.settle(500);
     expect(h.checkRuns()).toHaveLength(1);
-    expect(h.model.botComments(repoName, 12).map((c) => c.body)).toEqual([
-      expect.stringContaining('@oscar-outsider thank you for asking! `Approve and run` can only be used'),
-    ]);
+    expect(h.model.botComments(repoName, 12)).toEqual([]);
 
     // Pressed by a maintainer: a new check run on the same commit starts (the run itself is
     // covered above; here it is cancelled to keep the test short).

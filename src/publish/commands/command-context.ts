@@ -1,4 +1,5 @@
 import type { Context } from 'probot';
+import { type CommentTarget, reactOnce, replyOnce } from '../github/speak.js';
 import type { Services } from '../services.js';
 
 export type CommentContext = Context<'issue_comment.created'>;
@@ -11,14 +12,15 @@ export interface CommandContext {
   /** The command line as written, e.g. `/sigstorm run iterations=200`. */
   readonly text: string;
   readonly installationId: number;
+  /** The comment answered: replies and reactions go there, once per delivery. */
+  readonly target: CommentTarget;
 }
 
-export async function reply(context: CommentContext, body: string): Promise<void> {
-  await context.octokit.rest.issues.createComment(context.issue({ body }));
+/** A reply to the command's author: once per delivery and rate-limited per person (see speak.ts). */
+export async function reply(ctx: CommandContext, body: string): Promise<void> {
+  await replyOnce(ctx.services, ctx.context.octokit, ctx.target, ctx.user, body);
 }
 
-export async function react(context: CommentContext, content: '+1' | 'rocket'): Promise<void> {
-  await context.octokit.rest.reactions.createForIssueComment(
-    context.repo({ comment_id: context.payload.comment.id, content }),
-  );
+export async function react(ctx: CommandContext, content: Parameters<typeof reactOnce>[3]): Promise<void> {
+  await reactOnce(ctx.services, ctx.context.octokit, ctx.target, content);
 }

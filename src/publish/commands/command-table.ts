@@ -15,7 +15,8 @@ export interface CommandArguments {
 
 /**
  * One slash command: everything about it is here, and the parser, the comment handler, the usage
- * and the help reply read it from this table.
+ * and the help reply read it from this table. Every command needs write access (the bot speaks only
+ * to collaborators), so that is checked once, in the comment handler.
  */
 export interface CommandSpec {
   readonly name: string;
@@ -27,8 +28,6 @@ export interface CommandSpec {
   readonly arguments?: (
     knownWorkloads: readonly string[],
   ) => z.ZodType<CommandArguments, Record<string, string>>;
-  /** Only people with write access may use it (it builds and runs code, or stops a run). */
-  readonly needsWrite: boolean;
   readonly handle: (ctx: CommandContext, args: CommandArguments) => Promise<void>;
 }
 
@@ -79,10 +78,10 @@ export const commands: readonly CommandSpec[] = [
     help: [
       '- `run`: validate the current head against the base; arguments override `.github/sigstorm.yml`',
       `  (iterations per cell and side, at most ${maxIterations}). On a pull request from a fork or from an`,
-      "  author without write access, a maintainer's `run` is also the approval to build its code.",
+      "  author without write access, a maintainer's `run` approves the head that was there when the comment",
+      '  was written.',
     ],
     arguments: runArguments,
-    needsWrite: true,
     handle: (ctx, args) =>
       runCommand(ctx, 'run', {
         ...(args.workloads ? { workloads: [...args.workloads] } : {}),
@@ -93,24 +92,24 @@ export const commands: readonly CommandSpec[] = [
   {
     name: 'rerun',
     usage: '',
-    help: ['- `rerun`: run again with the settings of the last run.'],
-    needsWrite: true,
+    help: [
+      '- `rerun`: run again with the settings of the last run; on untrusted code, the last approved commit',
+      '  with the settings of its run.',
+    ],
     handle: (ctx) => runCommand(ctx, 'rerun', 'last run'),
   },
   {
     name: 'cancel',
     usage: '',
     help: ['- `cancel`: stop the queued or running validation of this pull request.'],
-    needsWrite: true,
     handle: (ctx) => cancelCommand(ctx),
   },
   {
     name: 'help',
     usage: '',
     help: ['- `help`: this reply, with the workloads `run` accepts.'],
-    needsWrite: false,
-    handle: async ({ services, context, user }) =>
-      reply(context, helpReply(user, usage(), helpLines(), await services.knownWorkloads())),
+    handle: async (ctx) =>
+      reply(ctx, helpReply(ctx.user, usage(), helpLines(), await ctx.services.knownWorkloads())),
   },
 ];
 

@@ -1,3 +1,4 @@
+import { commandLines } from './command-lines.js';
 import { type CommandArguments, type CommandSpec, findCommand } from './command-table.js';
 
 /** A slash command from a pull-request comment: a row of the command table with its arguments. */
@@ -15,7 +16,10 @@ const commandLine = /^[ \t]*\/sigstorm\b(.*)$/m;
  * Comments without one are not commands (`none`), so ordinary discussion is never answered.
  */
 export function parseComment(body: string, knownWorkloads: readonly string[]): ParsedComment {
-  const match = commandLine.exec(body);
+  // Only prose counts: a command quoted or shown in code is nobody's request.
+  const match = commandLines(body)
+    .map((line) => commandLine.exec(line))
+    .find((found) => found !== null);
   if (!match) return { kind: 'none' };
   const text = match[0].trim();
   const [name = '', ...args] = (match[1] ?? '').trim().split(/\s+/).filter(Boolean);

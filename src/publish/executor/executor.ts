@@ -1,6 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { Doorbell } from '../../util/doorbell.js';
+import { formatSize } from '../../util/size.js';
+import { finishCheck } from '../jobs/finish-check.js';
+import { diskFullOutput, gitHubGaveUpOutput } from '../messages/check-outputs.js';
 import type { AbortReason, ExecutorHandle, Services } from '../services.js';
 import type { Job } from '../store/job.js';
+import { retryDelayMs } from './backoff.js';
+import { DiskSpaceError } from './prepare-cache.js';
 
 type RunJob = (job: Job, signal: AbortSignal) => Promise<void>;
 
@@ -13,11 +18,8 @@ export class Executor implements ExecutorHandle {
   readonly #between: () => Promise<void>;
   readonly #services: () => Services;
   #current: { jobId: number; controller: AbortController } | undefined;
-  #wake: AbortController = new AbortController();
-  /** Set by notify(): there may be work, do not sleep. */
-  #nudged = false;
+  readonly #bell = new Doorbell();
   #stopping = false;
-  readonly #stopped = new AbortController();
   #loop: Promise<void> | undefined;
 
   /** `between`: housekeeping run before each look at the queue (missing check runs, …). */
@@ -32,8 +34,7 @@ export class Executor implements ExecutorHandle {
   }
 
   notify(): void {
-    this.#nudged = true;
-    this.#wake.abort();
+    this.#bell.ring();
   }
 
   abort(jobId: number, reason: AbortReason): boolean {
@@ -45,7 +46,6 @@ export class Executor implements ExecutorHandle {
   /** Stops taking jobs; the running one is aborted as a shutdown (queued again, check says so). */
   async stop(): Promise<void> {
     this.#stopping = true;
-    this.#stopped.abort();
     this.#current?.controller.abort({ kind: 'shutdown' } satisfies AbortReason);
     this.notify();
     await this.#loop;
@@ -64,10 +64,10 @@ export class Executor implements ExecutorHandle {
         log.warn({ err: error }, 'sigstorm: executor housekeeping failed; retrying at the next poll');
       }
       if (this.#stopping) break;
-      this.#nudged = false;
+      this.#bell.clear();
       const job = store.claimNext();
       if (!job) {
-        await this.#idle(settings.pollIntervalMs);
+        await this.#bell.wait(settings.pollIntervalMs);
         continue;
       }
       // Claimed and registered in the same tick: a cancel arriving now finds it.
@@ -76,29 +76,41 @@ export class Executor implements ExecutorHandle {
       try {
         await this.#runJob(job, controller.signal);
       } catch (error) {
-        // GitHub could not be reached (or answered an error): try the job again later, a few times.
-        const retry = job.attempts < settings.maxAttempts;
-        log.error({ err: error, job: job.id, retry }, 'sigstorm: job interrupted by a GitHub API error');
-        if (retry) store.requeue(job.id, `GitHub API error: ${String(error)}`, false);
-        else store.transition(job.id, ['running'], 'failed', { note: `GitHub API error: ${String(error)}` });
-        this.#current = undefined;
-        // Back off (new deliveries do not shorten it: GitHub is the problem), unless stopping.
-        await sleep(Math.min(60_000, 5_000 * job.attempts), undefined, {
-          signal: this.#stopped.signal,
-        }).catch(() => undefined);
+        await this.#failedAttempt(job, error);
       } finally {
         this.#current = undefined;
       }
     }
   }
 
-  async #idle(ms: number): Promise<void> {
-    if (this.#nudged) return;
-    this.#wake = new AbortController();
+  /**
+   * GitHub failed (or the disk is full): the job waits for its retry time while other jobs run; after
+   * the last attempt it fails and its check is completed saying why (now, or by the repair pass).
+   */
+  async #failedAttempt(job: Job, error: unknown): Promise<void> {
+    const services = this.#services();
+    const { store, log, settings } = services;
+    const retry = job.attempts < settings.maxAttempts;
+    const what = error instanceof DiskSpaceError ? 'not enough disk' : 'GitHub API error';
+    const note = `${what}: ${String(error)}`;
+    log.error({ err: error, job: job.id, retry }, `sigstorm: job interrupted (${what})`);
+    if (retry) {
+      store.retryLater(job.id, note, new Date(Date.now() + retryDelayMs(error, job.attempts)));
+      return;
+    }
+    if (!store.transition(job.id, ['running'], 'failed', { note, conclusion: 'failure' })) return;
+    const output =
+      error instanceof DiskSpaceError
+        ? diskFullOutput(job, formatSize(error.free), formatSize(error.needed))
+        : gitHubGaveUpOutput(job, job.attempts, String(error));
     try {
-      await sleep(ms, undefined, { signal: this.#wake.signal });
-    } catch {
-      // Woken by notify() or stop(): look at the queue now.
+      await finishCheck(services, await services.auth(job.installationId), job, {
+        status: 'completed',
+        conclusion: 'failure',
+        output,
+      });
+    } catch (finishError) {
+      log.warn({ err: finishError, job: job.id }, 'sigstorm: the check of a failed job is completed later');
     }
   }
 }

@@ -1,11 +1,16 @@
-import { createCheckRun, updateCheckRun } from '../github/check-run.js';
-import { gaveUpOutput, queuedOutput, restartedOutput } from '../messages/check-outputs.js';
+import { ensureCheckRun, updateCheckRun } from '../github/check-run.js';
+import { initialCheck } from '../jobs/enqueue.js';
+import { finishCheck } from '../jobs/finish-check.js';
+import { endedOutput, gaveUpOutput, restartedOutput } from '../messages/check-outputs.js';
 import type { Services } from '../services.js';
+import type { Job } from '../store/job.js';
+import { retryDelayMs } from './backoff.js';
 
 /**
  * At startup, before the executor runs: jobs left `running` by a process that died are queued again
- * (the crash counts as an attempt) or, after `maxAttempts`, failed. Either way their check run leaves
- * `in_progress`. A check that cannot be updated now is updated when the job runs.
+ * (the crash counts as an attempt; a job whose validation had finished goes back to publishing) or,
+ * after `maxAttempts`, failed. Either way their check run leaves `in_progress`. A check that cannot
+ * be updated now is repaired later (`CheckRepair`).
  */
 export async function recoverInterrupted(services: Services): Promise<{ requeued: number; failed: number }> {
   const { store, settings, log } = services;
@@ -26,20 +31,22 @@ export async function recoverInterrupted(services: Services): Promise<{ requeued
     if (job.checkRunId === null) continue;
     try {
       const octokit = await services.auth(job.installationId);
-      await updateCheckRun(
-        octokit,
-        job,
-        giveUp
-          ? { status: 'completed', conclusion: 'failure', output: gaveUpOutput(job, job.attempts) }
-          : {
-              status: 'queued',
-              output: restartedOutput(job, {
-                kind: 'crash',
-                attempt: job.attempts,
-                maxAttempts: settings.maxAttempts,
-              }),
-            },
-      );
+      if (giveUp) {
+        await finishCheck(services, octokit, job, {
+          status: 'completed',
+          conclusion: 'failure',
+          output: gaveUpOutput(job, job.attempts),
+        });
+      } else {
+        await updateCheckRun(octokit, job, {
+          status: 'queued',
+          output: restartedOutput(job, {
+            kind: 'crash',
+            attempt: job.attempts,
+            maxAttempts: settings.maxAttempts,
+          }),
+        });
+      }
     } catch (error) {
       log.warn({ err: error, job: job.id }, 'sigstorm: could not update the check run of an interrupted job');
     }
@@ -49,11 +56,72 @@ export async function recoverInterrupted(services: Services): Promise<{ requeued
   return { requeued, failed };
 }
 
-/** Queued jobs whose check run was never created (GitHub failed, or the app stopped, right after recording). */
-export async function createMissingCheckRuns(services: Services, graceMs = 30_000): Promise<void> {
-  for (const job of services.store.queuedWithoutCheckRun(new Date(Date.now() - graceMs))) {
-    const octokit = await services.auth(job.installationId);
-    const id = await createCheckRun(octokit, job, { status: 'queued', output: queuedOutput(job) });
-    services.store.setCheckRun(job.id, id);
+/**
+ * Repairs check runs, one job at a time, each with its own backoff: a job whose check run was never
+ * created (GitHub failed, or the app stopped, right after recording: found through `external_id`
+ * if the create did happen), and an ended job whose check was left open. A job GitHub keeps
+ * refusing waits for its own retry time and never holds up the others.
+ */
+export class CheckRepair {
+  readonly #failures = new Map<number, { count: number; nextAt: number }>();
+  readonly #services: () => Services;
+  readonly #graceMs: number;
+
+  constructor(services: () => Services, graceMs = 30_000) {
+    this.#services = services;
+    this.#graceMs = graceMs;
   }
+
+  /** One pass; returns how many jobs were repaired. */
+  async run(now = Date.now()): Promise<number> {
+    const services = this.#services();
+    const { store } = services;
+    const jobs = [...store.withoutCheckRun(new Date(now - this.#graceMs)), ...store.endedWithOpenCheck()];
+    let repaired = 0;
+    for (const job of jobs) {
+      const failure = this.#failures.get(job.id);
+      if (failure && failure.nextAt > now) continue;
+      try {
+        await this.#repair(services, job);
+        this.#failures.delete(job.id);
+        repaired++;
+      } catch (error) {
+        const count = (failure?.count ?? 0) + 1;
+        this.#failures.set(job.id, { count, nextAt: now + retryDelayMs(error, count) });
+        services.log.warn(
+          { err: error, job: job.id, failures: count },
+          'sigstorm: check repair failed; retrying later',
+        );
+      }
+    }
+    return repaired;
+  }
+
+  async #repair(services: Services, job: Job): Promise<void> {
+    const octokit = await services.auth(job.installationId);
+    if (job.checkRunId === null) {
+      const id = await ensureCheckRun(octokit, job, initialCheck(job));
+      services.store.setCheckRun(job.id, id);
+      if (job.status === 'queued') services.executor.notify();
+      if (job.status !== 'done' && job.status !== 'failed' && job.status !== 'cancelled') return;
+      if (job.status !== 'done') {
+        // initialCheck completed it with the job's note.
+        services.store.markCheckFinal(job.id);
+        return;
+      }
+    }
+    const current = services.store.get(job.id) ?? job;
+    await finishCheck(services, octokit, current, {
+      status: 'completed',
+      conclusion: endedConclusion(current),
+      output: endedOutput(current),
+    });
+  }
+}
+
+function endedConclusion(job: Job): 'success' | 'failure' | 'neutral' | 'cancelled' {
+  if (job.status === 'cancelled') return 'cancelled';
+  if (job.status === 'failed') return 'failure';
+  const stored = job.result?.conclusion ?? job.conclusion;
+  return stored === 'success' || stored === 'neutral' || stored === 'failure' ? stored : 'neutral';
 }

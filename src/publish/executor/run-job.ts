@@ -4,7 +4,7 @@ import type { ValidateResult } from '../../pipeline/contract.js';
 import { requestFromConfig } from '../../pipeline/request-from-config.js';
 import { defaultSandboxLimits } from '../../sandbox/sandbox.schema.js';
 import { describeError, SigstormError } from '../../util/errors.js';
-import { actionIds, type CheckState, updateCheckRun } from '../github/check-run.js';
+import { type CheckState, updateCheckRun } from '../github/check-run.js';
 import { loadRepoConfig } from '../github/load-config.js';
 import type { Octokit } from '../github/octokit.js';
 import { upsertReportComment } from '../github/report-comment.js';
@@ -16,10 +16,11 @@ import {
   restartedOutput,
   startingOutput,
 } from '../messages/check-outputs.js';
-import { errorComment, reportComment } from '../messages/report-comment-body.js';
+import { errorComment } from '../messages/report-comment-body.js';
 import type { AbortReason, Services } from '../services.js';
-import type { Job } from '../store/job.js';
+import type { Job, StoredResult } from '../store/job.js';
 import { progressReporter } from './progress-reporter.js';
+import { publishResult } from './publish-result.js';
 import { redactCredentials, repoSource } from './source.js';
 
 /** What every step of a run needs: the job, its services, GitHub, the log and the stop signal. */
@@ -48,6 +49,11 @@ export async function runJob(services: Services, job: Job, signal: AbortSignal):
     check: (state) => updateCheckRun(octokit, job, state),
   };
   try {
+    // The validation finished in an earlier attempt: only its publishing is left.
+    if (job.result) {
+      await publish(run, job.result);
+      return;
+    }
     // 1. The repository's config, from its default branch.
     const config = await loadConfig(run);
     if (!config) return;
@@ -55,8 +61,10 @@ export async function runJob(services: Services, job: Job, signal: AbortSignal):
     // 2. In progress, then the pipeline with throttled progress.
     const result = await validate(run, config);
     signal.throwIfAborted();
-    // 3. The verdict under the repository's policy.
-    await publishResult(run, result, config);
+    // 3. The verdict under the repository's policy, kept before publishing: a failed publish retries the publish only.
+    const stored = saveResult(run, result, config);
+    // 4. The report comment and the completed check.
+    await publish(run, stored);
   } catch (error) {
     if (signal.aborted) {
       await stopped(services, octokit, job, abortReason(signal.reason));
@@ -78,6 +86,7 @@ async function loadConfig(run: Run): Promise<RepoConfig | undefined> {
     conclusion: 'failure',
     output: configErrorOutput(job, config.problems),
   });
+  run.services.store.markCheckFinal(job.id);
   run.services.store.transition(job.id, ['running'], 'failed', {
     note: 'invalid config',
     conclusion: 'failure',
@@ -130,27 +139,22 @@ export function jobRequest(
   });
 }
 
+/** Keeps the validation's result (the job is `validated`), so that a failed publish repeats only the publish. */
+function saveResult(run: Run, result: ValidateResult, config: RepoConfig): StoredResult {
+  const stored: StoredResult = {
+    conclusion: conclusionFor(result.verdict, config.policy),
+    headline: redactCredentials(result.headline),
+    markdown: redactCredentials(result.markdown),
+    outDir: result.outDir,
+  };
+  run.services.store.saveResult(run.job.id, stored);
+  return stored;
+}
+
 /** The report comment first, so the check's end is the last word; then the job is done. */
-async function publishResult(run: Run, result: ValidateResult, config: RepoConfig): Promise<void> {
-  const { job } = run;
-  const conclusion = conclusionFor(result.verdict, config.policy);
-  const markdown = redactCredentials(result.markdown);
-  const pullRef = pull(job);
-  if (pullRef) await upsertReportComment(run.octokit, pullRef, reportComment(job, markdown));
-  await run.check({
-    status: 'completed',
-    conclusion,
-    output: { title: redactCredentials(result.headline), summary: markdown },
-    actions: [
-      {
-        label: '10× iterations',
-        description: 'Run again with ten times the iterations',
-        identifier: actionIds.moreIterations,
-      },
-    ],
-  });
-  run.services.store.transition(job.id, ['running'], 'done', { conclusion, note: result.outDir });
-  run.log.info({ conclusion, outDir: result.outDir }, 'sigstorm: job done');
+async function publish(run: Run, result: StoredResult): Promise<void> {
+  await publishResult(run.services, run.octokit, { ...run.job, result }, result);
+  run.log.info({ conclusion: result.conclusion, outDir: result.outDir }, 'sigstorm: job done');
 }
 
 /** The validation could not run: the job fails; errors about the code under test also go to the pull request. */
@@ -165,6 +169,7 @@ async function publishFailure(run: Run, cause: unknown): Promise<void> {
   const output = errorOutput(job, cause);
   const redacted = { title: redactCredentials(output.title), summary: redactCredentials(output.summary) };
   await run.check({ status: 'completed', conclusion: 'failure', output: redacted });
+  run.services.store.markCheckFinal(job.id);
   // Errors about the code under test (a patch that does not build) are the author's to act on.
   const pullRef = pull(job);
   if (cause instanceof SigstormError && pullRef) {
@@ -195,6 +200,7 @@ async function stopped(services: Services, octokit: Octokit, job: Job, reason: A
     conclusion: 'cancelled',
     output: cancelledOutput(job, reason.message),
   });
+  services.store.markCheckFinal(job.id);
 }
 
 function pull(job: Job) {

@@ -38,8 +38,47 @@ export async function createCheckRun(octokit: Octokit, job: Job, state: CheckSta
     head_sha: job.headSha,
     external_id: String(job.id),
     ...body(state),
+    // Not retried blindly: a create whose answer was lost did happen; the caller's retry looks first.
+    request: { retries: 0 },
   });
   return data.id;
+}
+
+/**
+ * The job's check run: the one GitHub already has for it (found by `external_id`, the job id: a
+ * create whose answer was lost did happen), else a new one. A retried handler never makes two.
+ */
+export async function ensureCheckRun(octokit: Octokit, job: Job, state: CheckState): Promise<number> {
+  const found = await findCheckRun(octokit, job);
+  return found ?? createCheckRun(octokit, job, state);
+}
+
+export function findCheckRun(octokit: Octokit, job: Job): Promise<number | undefined> {
+  return findCheckRunByName(octokit, job.owner, job.repo, job.headSha, job.checkName, String(job.id));
+}
+
+/** A check run of this name on a commit (with this `external_id`, when given). */
+export async function findCheckRunByName(
+  octokit: Octokit,
+  owner: string,
+  repo: string,
+  sha: string,
+  name: string,
+  externalId?: string,
+): Promise<number | undefined> {
+  const runs = octokit.paginate.iterator(octokit.rest.checks.listForRef, {
+    owner,
+    repo,
+    ref: sha,
+    check_name: name,
+    filter: 'all',
+    per_page: 100,
+  });
+  for await (const page of runs) {
+    const match = page.data.find((run) => externalId === undefined || run.external_id === externalId);
+    if (match) return match.id;
+  }
+  return undefined;
 }
 
 export async function updateCheckRun(octokit: Octokit, job: Job, state: CheckState): Promise<void> {

@@ -41,6 +41,8 @@ export async function upsertReportComment(
     repo: pull.repo,
     issue_number: pull.pullNumber,
     body,
+    // Not retried blindly: a retry of the whole upsert finds the comment by its marker first.
+    request: { retries: 0 },
   });
   return { id: data.id, created: true };
 }

@@ -4,7 +4,6 @@ import { actionIds } from '../github/check-run.js';
 import { canWrite } from '../github/permission.js';
 import { enqueue } from '../jobs/enqueue.js';
 import { rerunJob } from '../jobs/rerun-job.js';
-import { refusalReply } from '../messages/replies.js';
 import type { Services } from '../services.js';
 import type { JobOptions } from '../store/job.js';
 
@@ -33,14 +32,8 @@ export function onCheckRun(services: Services) {
         ? actionLabel(context.payload.requested_action?.identifier)
         : 'Re-run';
     if (!(await canWrite(context.octokit, previous.owner, previous.repo, sender.login))) {
-      if (previous.pullNumber !== null) {
-        await context.octokit.rest.issues.createComment({
-          owner: previous.owner,
-          repo: previous.repo,
-          issue_number: previous.pullNumber,
-          body: refusalReply(sender.login, label),
-        });
-      }
+      // The bot speaks only to collaborators: someone else's button press gets no comment.
+      context.log.info({ user: sender.login, label }, 'sigstorm: check-run action by a non-writer ignored');
       return;
     }
     const options = nextOptions(

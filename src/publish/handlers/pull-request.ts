@@ -1,9 +1,9 @@
 import type { Context } from 'probot';
-import { canWrite } from '../github/permission.js';
+import type { Octokit } from '../github/octokit.js';
 import { cancelJob } from '../jobs/cancel-job.js';
 import { enqueue } from '../jobs/enqueue.js';
-import { forkReason, pullJob } from '../jobs/pull-job.js';
-import type { UntrustedReason } from '../messages/check-outputs.js';
+import { type PullInfo, pullJob, type RepoInfo } from '../jobs/pull-job.js';
+import { untrustedReason } from '../jobs/untrusted-reason.js';
 import type { Services } from '../services.js';
 
 export const pullRequestEvents = [
@@ -23,26 +23,47 @@ export function onPullRequest(services: Services) {
       context.log.warn('sigstorm: pull_request without an installation; is this a GitHub App webhook?');
       return;
     }
-    const author = pull.user?.login ?? context.payload.sender.login;
-    let untrusted: UntrustedReason | undefined = forkReason(pull);
-    if (!untrusted && !(await canWrite(context.octokit, repository.owner.login, repository.name, author))) {
-      untrusted = { kind: 'permission', author };
-    }
-    await enqueue(
-      services,
-      context.octokit,
-      pullJob({
-        deliveryId: context.id,
-        installationId: installation.id,
-        pull,
-        repository,
-        trigger: context.payload.action,
-        dedupe: 'pull_request',
-        requestedBy: context.payload.sender.login,
-      }),
-      untrusted,
-    );
+    await recordPull(services, context.octokit, {
+      deliveryId: context.id,
+      installationId: installation.id,
+      pull,
+      repository,
+      trigger: context.payload.action,
+      requestedBy: context.payload.sender.login,
+    });
   };
+}
+
+export interface PullEvent {
+  readonly deliveryId: string;
+  readonly installationId: number;
+  readonly pull: PullInfo & { readonly user: { readonly login: string } | null };
+  readonly repository: RepoInfo;
+  readonly trigger: string;
+  readonly requestedBy: string;
+}
+
+/** A job for the pull request's head: queued, or waiting for approval when its code is untrusted. */
+export async function recordPull(services: Services, octokit: Octokit, event: PullEvent): Promise<void> {
+  const { pull, repository } = event;
+  const author = pull.user?.login ?? event.requestedBy;
+  const where = { owner: repository.owner.login, repo: repository.name };
+  const untrusted = await untrustedReason(octokit, where, pull, author);
+  await enqueue(
+    services,
+    octokit,
+    pullJob({
+      deliveryId: event.deliveryId,
+      installationId: event.installationId,
+      pull,
+      repository,
+      trigger: event.trigger,
+      dedupe: 'pull_request',
+      requestedBy: event.requestedBy,
+      receivedAt: services.store.deliveries.receivedAt(event.deliveryId),
+    }),
+    untrusted,
+  );
 }
 
 /** A closed pull request needs no verdict: its queued or running validation is stopped. */

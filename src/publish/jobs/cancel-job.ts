@@ -1,8 +1,8 @@
-import { updateCheckRun } from '../github/check-run.js';
 import type { Octokit } from '../github/octokit.js';
 import { cancelledOutput } from '../messages/check-outputs.js';
 import type { Services } from '../services.js';
 import type { Job } from '../store/job.js';
+import { finishCheck } from './finish-check.js';
 
 /**
  * Stops a job that has not finished. A running job is aborted and the executor completes its check
@@ -18,10 +18,18 @@ export async function cancelJob(
 ): Promise<void> {
   if (job.status === 'running' && services.executor.abort(job.id, { kind: 'cancelled', message: reason }))
     return;
-  const from = job.status === 'running' ? (['running'] as const) : (['queued', 'awaiting_approval'] as const);
+  const from =
+    job.status === 'running'
+      ? (['running'] as const)
+      : (['queued', 'awaiting_approval', 'validated'] as const);
   if (!services.store.transition(job.id, from, 'cancelled', { note: reason })) return;
-  if (keepCheck || job.checkRunId === null) return;
-  await updateCheckRun(octokit, job, {
+  if (job.checkRunId === null) return;
+  if (keepCheck) {
+    // Already completed (action_required) and replaced: nothing to finish.
+    services.store.markCheckFinal(job.id);
+    return;
+  }
+  await finishCheck(services, octokit, job, {
     status: 'completed',
     conclusion: 'cancelled',
     output: cancelledOutput(job, reason),

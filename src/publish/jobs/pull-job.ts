@@ -1,11 +1,12 @@
-import type { UntrustedReason } from '../messages/check-outputs.js';
-import type { JobOptions, NewJob } from '../store/job.js';
+import type { JobOptions, NewJob, UntrustedReason } from '../store/job.js';
 
 export const pullCheckName = 'sigstorm';
 
 /** The fields of a pull request the app needs, as both the webhook payload and the pulls API carry them. */
 export interface PullInfo {
   readonly number: number;
+  /** Changes with every push (and every other change): orders heads, tells a reopen from a repeat. */
+  readonly updated_at: string;
   readonly user: { readonly login: string } | null;
   readonly head: {
     readonly sha: string;
@@ -38,6 +39,15 @@ export interface PullJobRequest {
   readonly dedupe: string;
   readonly requestedBy: string;
   readonly options?: Omit<JobOptions, 'profile'>;
+  /** When the app received the delivery (the store's time): breaks ties between equal `updated_at`s. */
+  readonly receivedAt?: string | undefined;
+}
+
+/** The triggers of jobs recorded for pull-request events (not for a person's request). */
+export const pullEventTriggers: readonly string[] = ['opened', 'synchronize', 'reopened'];
+
+export function isPullEventJob(job: Pick<NewJob, 'trigger'>): boolean {
+  return pullEventTriggers.includes(job.trigger);
 }
 
 /** A pull-request job: head and base commits from the PR, cloned through the base repository. */
@@ -45,7 +55,8 @@ export function pullJob(request: PullJobRequest): NewJob {
   const { pull, repository: repo } = request;
   return {
     deliveryId: request.deliveryId,
-    dedupeKey: `${repo.full_name}#${pull.number}@${pull.head.sha}:${request.dedupe}`,
+    // The same event twice carries the same updated_at; a reopen or a push back to this head does not.
+    dedupeKey: `${repo.full_name}#${pull.number}@${pull.head.sha}:${request.dedupe}@${pull.updated_at}`,
     kind: 'pull_request',
     trigger: request.trigger,
     installationId: request.installationId,
@@ -61,6 +72,7 @@ export function pullJob(request: PullJobRequest): NewJob {
     options: { ...request.options, profile: 'pr' },
     checkName: pullCheckName,
     requestedBy: request.requestedBy,
+    orderKey: `${pull.updated_at}|${request.receivedAt ?? ''}`,
   };
 }
 

@@ -35,5 +35,7 @@ export function rerunJob(previous: Job, request: RerunRequest): NewJob {
     options: { ...request.options, profile: previous.options.profile },
     checkName: previous.checkName,
     requestedBy: request.requestedBy,
+    // The same head as the earlier run: ordered where that one was.
+    orderKey: previous.orderKey,
   };
 }

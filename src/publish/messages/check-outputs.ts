@@ -3,7 +3,7 @@ import type { ValidateProgress } from '../../pipeline/contract.js';
 import { fence } from '../../report/markdown/escape.js';
 import { describeError } from '../../util/errors.js';
 import type { CheckOutput } from '../github/check-run.js';
-import { type Job, shortSha } from '../store/job.js';
+import { type Job, shortSha, type UntrustedReason } from '../store/job.js';
 
 /** What the check run says at each step of a job's life. One function per state; no API calls here. */
 
@@ -28,7 +28,7 @@ export function queuedOutput(job: Job): CheckOutput {
   };
 }
 
-export type UntrustedReason = { kind: 'fork'; repo: string } | { kind: 'permission'; author: string };
+export type { UntrustedReason };
 
 export function awaitingApprovalOutput(job: Job, reason: UntrustedReason): CheckOutput {
   const why =
@@ -124,4 +124,72 @@ export function configErrorOutput(job: Job, problems: readonly ConfigProblem[]):
       subject(job),
     ].join('\n'),
   };
+}
+
+/** GitHub kept failing while the job ran or published: the last attempt is over. */
+export function gitHubGaveUpOutput(job: Job, attempts: number, error: string): CheckOutput {
+  return {
+    title: `GitHub failed ${attempts} times: gave up`,
+    summary: [
+      `GitHub's API answered with errors during each of ${attempts} attempts at this job, so it is not retried again.`,
+      job.result
+        ? 'The validation itself finished; only publishing its result failed. `/sigstorm rerun` runs it again.'
+        : 'Ask for a new run with `/sigstorm rerun` when GitHub is healthy again.',
+      '',
+      `Last error: \`${error.slice(0, 300).replace(/`/g, "'")}\``,
+      '',
+      subject(job),
+    ].join('\n'),
+  };
+}
+
+/** The repository's queue is at its cap: this job is not queued. */
+export function queueFullOutput(job: Job, cap: number): CheckOutput {
+  return {
+    title: `Not queued: ${job.owner}/${job.repo} already has ${cap} jobs waiting`,
+    summary: [
+      `sigstorm queues at most ${cap} jobs per repository, so that one repository cannot hold up the others.`,
+      'This commit was not queued. Ask again with `/sigstorm run` once the queue has shortened.',
+      '',
+      subject(job),
+    ].join('\n'),
+  };
+}
+
+/** The host has too little free disk for a run, even after the cache was trimmed to its budget. */
+export function diskFullOutput(job: Job, free: string, needed: string): CheckOutput {
+  return {
+    title: `Not run: only ${free} free on the sigstorm host`,
+    summary: [
+      `A run needs at least ${needed} free in the cache directory; the host has ${free} after evicting old cache entries.`,
+      'The host operator can free space, lower SIGSTORM_CACHE_BUDGET or SIGSTORM_MIN_FREE; then `/sigstorm rerun`.',
+      '',
+      subject(job),
+    ].join('\n'),
+  };
+}
+
+/** A job that ended while its check could not be updated: the check is completed later with this. */
+export function endedOutput(job: Job): CheckOutput {
+  const note = job.note ?? 'no reason recorded';
+  switch (job.status) {
+    case 'done':
+      return { title: 'Finished', summary: `${note}\n\n${subject(job)}` };
+    case 'cancelled':
+      return cancelledOutput(job, note);
+    case 'failed':
+      return {
+        title: `sigstorm could not finish: ${note.split('\n')[0]?.slice(0, 120)}`,
+        summary: `${note}\n\n${subject(job)}`,
+      };
+    case 'awaiting_approval':
+    case 'queued':
+    case 'running':
+    case 'validated':
+      throw new Error(`job ${job.id} has not ended (${job.status})`);
+    default: {
+      const never: never = job.status;
+      throw new Error(`unknown job status ${String(never)}`);
+    }
+  }
 }

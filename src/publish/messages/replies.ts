@@ -1,3 +1,5 @@
+import { codeSpan, noMentions } from './user-text.js';
+
 /** Comments the app writes in answer to a slash command (never the report comment). */
 
 /** The usage lines (from the command table) as a code block. */
@@ -9,10 +11,11 @@ export function invalidCommandReply(
   problems: readonly string[],
   usage: string,
 ): string {
+  // The command and the problems quote what the person wrote: never a mention, never loose Markdown.
   return [
-    `@${user} sigstorm did not run \`${text}\`:`,
+    `@${user} sigstorm did not run ${codeSpan(text)}:`,
     '',
-    ...problems.map((p) => `- ${p}`),
+    ...problems.map((p) => `- ${noMentions(p)}`),
     '',
     'Usage:',
     usageBlock(usage),
@@ -34,15 +37,7 @@ export function helpReply(
     ...commandHelp,
     '',
     `Workloads: ${workloads.length ? workloads.map((w) => `\`${w}\``).join(', ') : 'none found'}.`,
-    'Variants: `plain`, `asan`, `tsan`. Only people with write access can run or cancel.',
-  ].join('\n');
-}
-
-export function refusalReply(user: string, command: string): string {
-  return [
-    `@${user} thank you for asking! \`${command}\` can only be used by people with write, maintain or`,
-    "admin permission on this repository, because it builds and runs code on the maintainers' machine.",
-    'A maintainer can start a run for you.',
+    'Variants: `plain`, `asan`, `tsan`. sigstorm answers people with write access only.',
   ].join('\n');
 }
 

@@ -6,6 +6,7 @@ import { sandboxLimitsFromEnv } from '../../sandbox/limits-env.js';
 import type { SandboxLimits } from '../../sandbox/sandbox.schema.js';
 import { SigstormError, UsageError } from '../../util/errors.js';
 import { cacheRoot } from '../../util/paths.js';
+import { parseSize } from '../../util/size.js';
 import type { AppSettings } from '../services.js';
 import { readPrivateKey } from './private-key.js';
 
@@ -79,7 +80,26 @@ const Env = z.object({
   SIGSTORM_MAX_ATTEMPTS: intIn('SIGSTORM_MAX_ATTEMPTS', 1, 20).default(3),
   SIGSTORM_PROGRESS_INTERVAL_MS: intIn('SIGSTORM_PROGRESS_INTERVAL_MS', 0, 600_000).default(5000),
   SIGSTORM_POLL_INTERVAL_MS: intIn('SIGSTORM_POLL_INTERVAL_MS', 10, 600_000).default(2000),
+  SIGSTORM_MAX_QUEUED_PER_REPO: intIn('SIGSTORM_MAX_QUEUED_PER_REPO', 1, 10_000).default(20),
+  SIGSTORM_CACHE_BUDGET: size('SIGSTORM_CACHE_BUDGET').default(20 * 1024 ** 3),
+  SIGSTORM_MIN_FREE: size('SIGSTORM_MIN_FREE').default(2 * 1024 ** 3),
+  SIGSTORM_DELIVERY_ATTEMPTS: intIn('SIGSTORM_DELIVERY_ATTEMPTS', 1, 100).default(10),
+  SIGSTORM_RECONCILE_INTERVAL_MS: intIn('SIGSTORM_RECONCILE_INTERVAL_MS', 0, 86_400_000).default(600_000),
 });
+
+function size(name: string) {
+  return z.string().transform((text, ctx) => {
+    const bytes = parseSize(text);
+    if (bytes === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name} must be a size like 20G, 512M or a byte count, not "${text}".`,
+      });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+}
 
 function intIn(name: string, min: number, max: number) {
   const message = `${name} must be a whole number from ${min} to ${max}.`;
@@ -137,6 +157,12 @@ export function readServeEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): Serve
       progressIntervalMs: e.SIGSTORM_PROGRESS_INTERVAL_MS,
       pollIntervalMs: e.SIGSTORM_POLL_INTERVAL_MS,
       sandboxLimits: limits,
+      maxQueuedPerRepo: e.SIGSTORM_MAX_QUEUED_PER_REPO,
+      cacheBudgetBytes: e.SIGSTORM_CACHE_BUDGET,
+      minFreeBytes: e.SIGSTORM_MIN_FREE,
+      deliveryAttempts: e.SIGSTORM_DELIVERY_ATTEMPTS,
+      reconcileIntervalMs: e.SIGSTORM_RECONCILE_INTERVAL_MS,
+      cacheDir: cacheRoot(env),
     },
   };
 }

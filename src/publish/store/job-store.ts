@@ -3,7 +3,16 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { SigstormError } from '../../util/errors.js';
-import { type Job, JobOptions, type JobStatus, jobStatuses, type NewJob } from './job.js';
+import { DeliveryStore } from './delivery-store.js';
+import {
+  type Job,
+  JobOptions,
+  type JobStatus,
+  jobStatuses,
+  type NewJob,
+  StoredResult,
+  UntrustedReason,
+} from './job.js';
 
 const schema = `
 CREATE TABLE IF NOT EXISTS jobs (
@@ -31,6 +40,24 @@ CREATE TABLE IF NOT EXISTS jobs (
   conclusion TEXT,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_at TEXT NOT NULL,
+  note TEXT
+);
+CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (status, next_at, seq);
+CREATE TABLE IF NOT EXISTS effects (
+  delivery_id TEXT NOT NULL,
+  effect TEXT NOT NULL,
+  at TEXT NOT NULL,
+  PRIMARY KEY (delivery_id, effect)
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, id);
 CREATE INDEX IF NOT EXISTS jobs_pull ON jobs (owner, repo, pull_number);
@@ -62,7 +89,23 @@ interface Row {
   conclusion: string | null;
   created_at: string;
   updated_at: string;
+  order_key: string;
+  not_before: string | null;
+  started_at: string | null;
+  check_final: number;
+  result: string | null;
+  untrusted: string | null;
 }
+
+/** Columns added after the first release: added in place to an older store. */
+const addedColumns: Readonly<Record<string, string>> = {
+  order_key: "TEXT NOT NULL DEFAULT ''",
+  not_before: 'TEXT',
+  started_at: 'TEXT',
+  check_final: 'INTEGER NOT NULL DEFAULT 0',
+  result: 'TEXT',
+  untrusted: 'TEXT',
+};
 
 /**
  * The app's jobs in an embedded SQLite file: they outlive the webhook that recorded them and the
@@ -86,26 +129,44 @@ export class JobStore {
     this.#db.pragma('synchronous = NORMAL');
     this.#db.pragma('busy_timeout = 5000');
     this.#db.exec(schema);
+    const present = new Set(
+      (this.#db.prepare('PRAGMA table_info(jobs)').all() as { name: string }[]).map((c) => c.name),
+    );
+    for (const [column, type] of Object.entries(addedColumns)) {
+      if (!present.has(column)) this.#db.exec(`ALTER TABLE jobs ADD COLUMN ${column} ${type}`);
+    }
+    this.deliveries = new DeliveryStore(this.#db);
   }
+
+  /** Webhook deliveries, stored before they are answered and processed from here. */
+  readonly deliveries: DeliveryStore;
 
   close(): void {
     this.#db.close();
   }
 
   /** Records a job unless one exists for the same delivery or the same request: then returns that one. */
-  insert(job: NewJob, status: 'queued' | 'awaiting_approval'): { job: Job; created: boolean } {
+  insert(job: NewJob, untrusted?: UntrustedReason): { job: Job; created: boolean } {
+    const status = untrusted ? 'awaiting_approval' : 'queued';
     const now = new Date().toISOString();
     const info = this.#db
       .prepare(
         `INSERT INTO jobs (delivery_id, dedupe_key, kind, trigger, installation_id, owner, repo, pull_number,
            clone_url, base_sha, base_label, head_sha, head_label, options, check_name, requested_by, status,
-           created_at, updated_at)
+           created_at, updated_at, order_key, untrusted)
          VALUES (@deliveryId, @dedupeKey, @kind, @trigger, @installationId, @owner, @repo, @pullNumber,
            @cloneUrl, @baseSha, @baseLabel, @headSha, @headLabel, @options, @checkName, @requestedBy, @status,
-           @now, @now)
+           @now, @now, @orderKey, @untrusted)
          ON CONFLICT DO NOTHING`,
       )
-      .run({ ...job, status, options: JSON.stringify(JobOptions.parse(job.options)), now });
+      .run({
+        ...job,
+        status,
+        options: JSON.stringify(JobOptions.parse(job.options)),
+        now,
+        orderKey: job.orderKey ?? now,
+        untrusted: untrusted ? JSON.stringify(untrusted) : null,
+      });
     if (info.changes === 1) return { job: this.#get(Number(info.lastInsertRowid)), created: true };
     const existing = this.#db
       .prepare('SELECT * FROM jobs WHERE delivery_id = ? OR dedupe_key = ? ORDER BY id LIMIT 1')
@@ -130,17 +191,112 @@ export class JobStore {
   }
 
   /**
-   * Takes the oldest queued job and marks it running (one attempt more), atomically. Only jobs whose
-   * check run exists: the handler that recorded a job may still be creating it.
+   * Takes the next job and marks it running (one attempt more), atomically. Only jobs whose check run
+   * exists (the handler that recorded a job may still be creating it) and whose retry time has come.
+   * Release gates first; then the repositories in turn (the one served longest ago first), each
+   * with its oldest job; a validated job (only its publishing left) before a queued one.
    */
-  claimNext(): Job | undefined {
+  claimNext(now = new Date()): Job | undefined {
+    const at = now.toISOString();
     const row = this.#db
       .prepare(
-        `UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = ?
-         WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND check_run_id IS NOT NULL ORDER BY id LIMIT 1)
+        `UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = @at, started_at = @at
+         WHERE id = (
+           SELECT j.id FROM jobs j
+           WHERE j.status IN ('queued', 'validated') AND j.check_run_id IS NOT NULL
+             AND (j.not_before IS NULL OR j.not_before <= @at)
+           ORDER BY j.kind = 'release' DESC,
+             (SELECT MAX(s.started_at) FROM jobs s WHERE s.owner = j.owner AND s.repo = j.repo) IS NOT NULL,
+             (SELECT MAX(s.started_at) FROM jobs s WHERE s.owner = j.owner AND s.repo = j.repo),
+             j.status = 'validated' DESC,
+             j.id
+           LIMIT 1)
          RETURNING *`,
       )
-      .get(new Date().toISOString()) as Row | undefined;
+      .get({ at }) as Row | undefined;
+    return row ? toJob(row) : undefined;
+  }
+
+  /** Jobs waiting in a repository's queue (not running, not waiting for approval). */
+  queuedCount(owner: string, repo: string): number {
+    const row = this.#db
+      .prepare(`SELECT COUNT(*) AS n FROM jobs WHERE owner = ? AND repo = ? AND status = 'queued'`)
+      .get(owner, repo) as { n: number };
+    return row.n;
+  }
+
+  /**
+   * The validation finished: its result is kept before publishing starts. The job stays running; if
+   * publishing fails (or the app dies), it goes back to `validated`, and only publishing is retried,
+   * with attempts counted afresh.
+   */
+  saveResult(id: number, result: StoredResult): boolean {
+    const info = this.#db
+      .prepare(
+        `UPDATE jobs SET result = ?, attempts = 0, not_before = NULL, updated_at = ?
+         WHERE id = ? AND status = 'running'`,
+      )
+      .run(JSON.stringify(StoredResult.parse(result)), new Date().toISOString(), id);
+    return info.changes === 1;
+  }
+
+  /**
+   * A running job failed on GitHub's side: back to where it was (validated when its result is kept,
+   * else queued), not before `notBefore`; other jobs run meanwhile.
+   */
+  retryLater(id: number, note: string, notBefore: Date): boolean {
+    const info = this.#db
+      .prepare(
+        `UPDATE jobs SET status = CASE WHEN result IS NULL THEN 'queued' ELSE 'validated' END,
+           note = ?, not_before = ?, updated_at = ?
+         WHERE id = ? AND status = 'running'`,
+      )
+      .run(note, notBefore.toISOString(), new Date().toISOString(), id);
+    return info.changes === 1;
+  }
+
+  /** The job's check run reached its final state on GitHub. */
+  markCheckFinal(id: number): void {
+    this.#db.prepare('UPDATE jobs SET check_final = 1 WHERE id = ?').run(id);
+  }
+
+  /** Ended jobs whose check run is not final yet (GitHub failed when they ended). */
+  endedWithOpenCheck(): Job[] {
+    const rows = this.#db
+      .prepare(
+        `SELECT * FROM jobs WHERE status IN ('done', 'failed', 'cancelled') AND check_final = 0
+         AND check_run_id IS NOT NULL ORDER BY id`,
+      )
+      .all() as Row[];
+    return rows.map(toJob);
+  }
+
+  /** Jobs recorded whose check run was never created (GitHub or the app failed right after recording). */
+  withoutCheckRun(before: Date): Job[] {
+    const rows = this.#db
+      .prepare(
+        `SELECT * FROM jobs WHERE status IN ('queued', 'awaiting_approval', 'done', 'failed', 'cancelled')
+         AND check_run_id IS NULL AND created_at < ? ORDER BY id`,
+      )
+      .all(before.toISOString()) as Row[];
+    return rows.map(toJob);
+  }
+
+  /** Output directories of runs whose results are not published yet, or are being made: never evicted. */
+  runDirsInUse(): string[] {
+    const rows = this.#db
+      .prepare(`SELECT result FROM jobs WHERE status IN ('validated', 'running') AND result IS NOT NULL`)
+      .all() as { result: string }[];
+    return rows.map((r) => StoredResult.parse(JSON.parse(r.result)).outDir);
+  }
+
+  /** The newest job of a pull request for a commit (any status), e.g. the one waiting for approval. */
+  latestForHead(owner: string, repo: string, pullNumber: number, headSha: string): Job | undefined {
+    const row = this.#db
+      .prepare(
+        'SELECT * FROM jobs WHERE owner = ? AND repo = ? AND pull_number = ? AND head_sha = ? ORDER BY id DESC LIMIT 1',
+      )
+      .get(owner, repo, pullNumber, headSha) as Row | undefined;
     return row ? toJob(row) : undefined;
   }
 
@@ -162,13 +318,14 @@ export class JobStore {
   }
 
   /**
-   * Puts a running job back in the queue. `refund`: the run was stopped on purpose (shutdown), so it
+   * Puts a running job back in the queue (or back to validated, when only publishing was left). `refund`: the run was stopped on purpose (shutdown), so it
    * does not count against the job's attempts; a crash found at startup does count.
    */
   requeue(id: number, note: string, refund: boolean): boolean {
     const info = this.#db
       .prepare(
-        `UPDATE jobs SET status = 'queued', note = ?, attempts = attempts - ?, updated_at = ?
+        `UPDATE jobs SET status = CASE WHEN result IS NULL THEN 'queued' ELSE 'validated' END,
+           note = ?, attempts = attempts - ?, updated_at = ?
          WHERE id = ? AND status = 'running'`,
       )
       .run(note, refund ? 1 : 0, new Date().toISOString(), id);
@@ -180,7 +337,7 @@ export class JobStore {
     const rows = this.#db
       .prepare(
         `SELECT * FROM jobs WHERE owner = ? AND repo = ? AND pull_number = ?
-         AND status IN ('queued', 'running', 'awaiting_approval') ORDER BY id`,
+         AND status IN ('queued', 'running', 'awaiting_approval', 'validated') ORDER BY id`,
       )
       .all(owner, repo, pullNumber) as Row[];
     return rows.map(toJob);
@@ -193,6 +350,40 @@ export class JobStore {
     return row ? toJob(row) : undefined;
   }
 
+  /**
+   * The pull request's last approved commit: the newest job recorded to run (queued by a trusted
+   * event, an approval or a command), never one only waiting for approval.
+   */
+  lastApproved(owner: string, repo: string, pullNumber: number): Job | undefined {
+    const row = this.#db
+      .prepare(
+        `SELECT * FROM jobs WHERE owner = ? AND repo = ? AND pull_number = ? AND untrusted IS NULL
+         ORDER BY id DESC LIMIT 1`,
+      )
+      .get(owner, repo, pullNumber) as Row | undefined;
+    return row ? toJob(row) : undefined;
+  }
+
+  /** Jobs of a pull request for a commit, oldest first (when the app first saw that head, and how). */
+  forHead(owner: string, repo: string, pullNumber: number, headSha: string): Job[] {
+    const rows = this.#db
+      .prepare(
+        'SELECT * FROM jobs WHERE owner = ? AND repo = ? AND pull_number = ? AND head_sha = ? ORDER BY id',
+      )
+      .all(owner, repo, pullNumber, headSha) as Row[];
+    return rows.map(toJob);
+  }
+
+  /** Repositories the app has recorded jobs for, with their installation: what reconciliation looks at. */
+  knownRepos(): { installationId: number; owner: string; repo: string }[] {
+    const rows = this.#db
+      .prepare(
+        `SELECT installation_id, owner, repo FROM jobs WHERE id IN (SELECT MAX(id) FROM jobs GROUP BY owner, repo)`,
+      )
+      .all() as { installation_id: number; owner: string; repo: string }[];
+    return rows.map((r) => ({ installationId: r.installation_id, owner: r.owner, repo: r.repo }));
+  }
+
   byCheckRun(checkRunId: number): Job | undefined {
     const row = this.#db.prepare('SELECT * FROM jobs WHERE check_run_id = ?').get(checkRunId) as
       | Row
@@ -202,16 +393,6 @@ export class JobStore {
 
   withStatus(status: JobStatus): Job[] {
     const rows = this.#db.prepare('SELECT * FROM jobs WHERE status = ? ORDER BY id').all(status) as Row[];
-    return rows.map(toJob);
-  }
-
-  /** Queued jobs recorded before `before` that never got their check run (GitHub or the app failed). */
-  queuedWithoutCheckRun(before: Date): Job[] {
-    const rows = this.#db
-      .prepare(
-        "SELECT * FROM jobs WHERE status = 'queued' AND check_run_id IS NULL AND created_at < ? ORDER BY id",
-      )
-      .all(before.toISOString()) as Row[];
     return rows.map(toJob);
   }
 
@@ -248,5 +429,9 @@ function toJob(row: Row): Job {
     conclusion: row.conclusion,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    orderKey: row.order_key,
+    result: row.result === null ? null : StoredResult.parse(JSON.parse(row.result)),
+    checkFinal: row.check_final === 1,
+    untrusted: row.untrusted === null ? null : UntrustedReason.parse(JSON.parse(row.untrusted)),
   };
 }

@@ -1,11 +1,22 @@
 import { z } from 'zod';
 import { VariantName } from '../../build/variants.js';
+import { checkConclusions } from '../../config/repo-config.schema.js';
 
 /**
  * A job is one requested validation, recorded by a webhook handler and run later by the executor.
  * `awaiting_approval` jobs (untrusted code) never run; a maintainer's approval records a new job.
+ * `validated`: the validation finished and its result is stored; only publishing it is left (a
+ * failed publish retries the publish, never the storms).
  */
-export const jobStatuses = ['awaiting_approval', 'queued', 'running', 'done', 'failed', 'cancelled'] as const;
+export const jobStatuses = [
+  'awaiting_approval',
+  'queued',
+  'running',
+  'validated',
+  'done',
+  'failed',
+  'cancelled',
+] as const;
 export type JobStatus = (typeof jobStatuses)[number];
 
 /** What the job asks of the pipeline, beyond base and head (stored as JSON). */
@@ -41,7 +52,28 @@ export interface NewJob {
   readonly checkName: string;
   /** Who asked (login), for the check summary. */
   readonly requestedBy: string;
+  /**
+   * When GitHub last saw the pull request in the state this job runs (its `updated_at`), then the
+   * delivery's arrival: sorts heads, so a late delivery never supersedes a newer head's job.
+   */
+  readonly orderKey?: string;
 }
+
+/** Why a job waits for a maintainer's approval: its code comes from a fork, or from an author without write access. */
+export const UntrustedReason = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('fork'), repo: z.string() }),
+  z.object({ kind: z.literal('permission'), author: z.string() }),
+]);
+export type UntrustedReason = z.infer<typeof UntrustedReason>;
+
+/** What a finished validation left for publishing: enough to write the comment and complete the check. */
+export const StoredResult = z.object({
+  conclusion: z.enum(checkConclusions),
+  headline: z.string(),
+  markdown: z.string(),
+  outDir: z.string(),
+});
+export type StoredResult = z.infer<typeof StoredResult>;
 
 export interface Job extends NewJob {
   readonly id: number;
@@ -53,10 +85,20 @@ export interface Job extends NewJob {
   readonly conclusion: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
+  readonly orderKey: string;
+  /** The stored result of a finished validation (status `validated`, or `running` while publishing). */
+  readonly result: StoredResult | null;
+  /** Its check run reached its final state on GitHub (a terminal job whose check did not is finished later). */
+  readonly checkFinal: boolean;
+  /** Set on a job recorded as waiting for approval. */
+  readonly untrusted: UntrustedReason | null;
 }
 
+/** Statuses of a job that has not ended. */
+export const activeStatuses = ['awaiting_approval', 'queued', 'running', 'validated'] as const;
+
 export function isActive(job: Job): boolean {
-  return job.status === 'queued' || job.status === 'running' || job.status === 'awaiting_approval';
+  return (activeStatuses as readonly string[]).includes(job.status);
 }
 
 export function shortSha(sha: string): string {

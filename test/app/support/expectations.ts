@@ -10,6 +10,8 @@ export const runOperations = [
   'repos/get-collaborator-permission-level',
   'checks/create',
   'checks/update',
+  'checks/list-for-ref',
+  'pulls/list',
   'repos/get-content',
   'issues/list-comments',
   'issues/create-comment',

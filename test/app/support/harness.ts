@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { installRoot } from '../../../src/util/paths.js';
 import { AppAuth } from '../../support/github-standin/auth.js';
 import { GitHubModel, type RepoState } from '../../support/github-standin/model.js';
@@ -112,8 +113,57 @@ export class Harness {
     return this.#app;
   }
 
-  deliver(event: EventName, payload: object, id?: string): Promise<Delivery> {
+  /**
+   * Delivers and waits until the app has processed the delivery from its store (deliveries are
+   * answered before they are processed), so the test sees what the handler did.
+   */
+  async deliver(event: EventName, payload: object, id?: string, timeoutMs = 60_000): Promise<Delivery> {
+    const delivery = await this.deliverOnly(event, payload, id);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const state = this.deliveryState(delivery.id);
+      // Not stored: an event the app does not handle.
+      if (state === undefined || state.status !== 'pending') return delivery;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `delivery ${delivery.id} (${event}) still pending after ${timeoutMs} ms: ${state.note}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Delivers and returns as soon as the app answered (the delivery may not be processed yet). */
+  deliverOnly(event: EventName, payload: object, id?: string): Promise<Delivery> {
     return deliver(this.app.webhookUrl, webhookSecret, event, payload, id);
+  }
+
+  /** The stored delivery's state, read from the app's store (undefined: never stored). */
+  deliveryState(id: string): { status: string; attempts: number; note: string | null } | undefined {
+    const db = new Database(this.dbPath, { readonly: true, fileMustExist: true });
+    try {
+      db.pragma('busy_timeout = 5000');
+      return db.prepare('SELECT status, attempts, note FROM deliveries WHERE id = ?').get(id) as
+        | { status: string; attempts: number; note: string | null }
+        | undefined;
+    } finally {
+      db.close();
+    }
+  }
+
+  /** Reads the app's job store (read-only), e.g. to count jobs by status. */
+  query<T>(sql: string, ...params: unknown[]): T[] {
+    const db = new Database(this.dbPath, { readonly: true, fileMustExist: true });
+    try {
+      db.pragma('busy_timeout = 5000');
+      return db.prepare(sql).all(...params) as T[];
+    } finally {
+      db.close();
+    }
+  }
+
+  get dbPath(): string {
+    return join(this.#dir, 'jobs.sqlite');
   }
 
   /** Waits until the app has made no request for `quietMs` (it finished reacting to the last delivery). */

@@ -31,6 +31,8 @@ export interface PullFields {
   readonly author: string;
   /** `owner/repo` of the head branch: a fork when it differs from the repository. */
   readonly headRepo?: string;
+  /** GitHub's updated_at of the pull request (every push and reopen changes it); the example's when absent. */
+  readonly updatedAt?: string;
 }
 
 export function pullRequestPayload(
@@ -52,6 +54,7 @@ export function pullRequestPayload(
   pr.base.sha = pull.baseSha;
   pr.base.ref = 'main';
   pr.base.repo.full_name = where.repo;
+  pr.updated_at = pull.updatedAt ?? firstSeen(`${where.repo}#${pull.number}@${pull.headSha}`);
   const headRepo = pull.headRepo ?? where.repo;
   if (pr.head.repo) {
     pr.head.repo.full_name = headRepo;
@@ -60,8 +63,21 @@ export function pullRequestPayload(
   return payload;
 }
 
+/**
+ * GitHub's updated_at of a head: when a test first builds a payload for it (later than the example's
+ * 2019 dates); the same event built twice carries the same.
+ */
+const seen = new Map<string, string>();
+function firstSeen(key: string): string {
+  // Two seconds back: a comment written right after the event is, on GitHub's second-resolution clock, after it.
+  const at = seen.get(key) ?? new Date(Date.now() - 2000).toISOString().replace(/\.\d+Z$/, 'Z');
+  seen.set(key, at);
+  return at;
+}
+
 interface PullShape {
   number: number;
+  updated_at: string;
   user: { login: string };
   head: { sha: string; ref: string; repo: { full_name: string; fork: boolean } | null };
   base: { sha: string; ref: string; repo: { full_name: string } };
@@ -73,12 +89,20 @@ export interface CommentFields {
   readonly body: string;
   readonly user: string;
   readonly userType?: 'User' | 'Bot';
+  /** When the comment was written (GitHub's created_at); now when absent. */
+  readonly createdAt?: string;
 }
 
 export function issueCommentPayload(where: Where, comment: CommentFields): Payload<'issue_comment'> {
   const payload = place(webhookExample('issue_comment', 'created'), where) as Payload<'issue_comment'> & {
     issue: { number: number; pull_request?: object };
-    comment: { id: number; body: string; user: { login: string; type: string } };
+    comment: {
+      id: number;
+      body: string;
+      created_at: string;
+      updated_at: string;
+      user: { login: string; type: string };
+    };
     sender: { login: string; type: string };
   };
   payload.issue.number = comment.number;
@@ -91,6 +115,8 @@ export function issueCommentPayload(where: Where, comment: CommentFields): Paylo
   };
   payload.comment.id = comment.commentId;
   payload.comment.body = comment.body;
+  payload.comment.created_at = comment.createdAt ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  payload.comment.updated_at = payload.comment.created_at;
   payload.comment.user.login = comment.user;
   payload.comment.user.type = comment.userType ?? 'User';
   payload.sender.login = comment.user;

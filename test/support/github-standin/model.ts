@@ -19,6 +19,10 @@ export interface PullState {
   /** `owner/repo` the head branch lives in (a fork's name for fork PRs). */
   headRepo: string;
   author: string;
+  /** Closed pull requests are not listed as open; open when absent. */
+  state?: 'open' | 'closed';
+  /** GitHub's updated_at (changes with every push); the example's when absent. */
+  updatedAt?: string;
 }
 
 export interface RepoState {
@@ -137,12 +141,14 @@ export class GitHubModel {
       'repos/get-content': (req) => this.#content(req),
       'checks/create': (req) => this.#createCheck(req),
       'checks/update': (req) => this.#updateCheck(req),
+      'checks/list-for-ref': (req) => this.#listChecks(req),
       'issues/list-comments': (req) => this.#listComments(req),
       'issues/create-comment': (req) => this.#createComment(req),
       'issues/update-comment': (req) => this.#updateComment(req),
       'reactions/create-for-issue-comment': (req) => this.#react(req),
       'repos/get-collaborator-permission-level': (req) => this.#permission(req),
       'pulls/get': (req) => this.#pull(req),
+      'pulls/list': (req) => this.#listPulls(req),
       'repos/list-releases': (req) => this.#releases(req),
       'repos/get-commit': (req) => this.#commit(req),
     };
@@ -228,6 +234,19 @@ export class GitHubModel {
     if (Array.isArray(body.actions)) check.actions = body.actions;
     check.history.push(snapshot(check));
     return { status: 200, body: this.#checkBody(check) };
+  }
+
+  #listChecks(req: StandInRequest): StandInResponse {
+    const repo = `${req.params.owner}/${req.params.repo}`;
+    const name = req.query.get('check_name');
+    const runs = [...this.checkRuns.values()].filter(
+      (c) => c.repo === repo && c.headSha === req.params.ref && (name === null || c.name === name),
+    );
+    // One page is enough here: a test makes a handful of check runs per commit.
+    return {
+      status: 200,
+      body: { total_count: runs.length, check_runs: runs.map((c) => this.#checkBody(c)) },
+    };
   }
 
   #checkBody(check: CheckRunState) {
@@ -347,11 +366,22 @@ export class GitHubModel {
     };
   }
 
+  #listPulls(req: StandInRequest): StandInResponse {
+    const repo = this.#repo(req);
+    if (!repo) return notFound();
+    const [example] = this.#api.example('pull-request-simple-items') as unknown as Record<string, unknown>[];
+    const open = [...repo.pulls.values()].filter((p) => p.state !== 'closed');
+    return { status: 200, body: open.map((pull) => this.#pullBody(repo, pull, example ?? {})) };
+  }
+
   #pull(req: StandInRequest): StandInResponse {
     const repo = this.#repo(req);
     const pull = repo?.pulls.get(Number(req.params.pull_number));
     if (!repo || !pull) return notFound();
-    const body = this.#api.example('pull-request');
+    return { status: 200, body: this.#pullBody(repo, pull, this.#api.example('pull-request')) };
+  }
+
+  #pullBody(repo: RepoState, pull: PullState, body: Record<string, unknown>) {
     const head = body.head as Record<string, unknown>;
     const base = body.base as Record<string, unknown>;
     const fullName = `${repo.owner}/${repo.name}`;
@@ -363,28 +393,27 @@ export class GitHubModel {
       owner: { ...((from.repo as Record<string, unknown>).owner as object), login: name.split('/')[0] },
     });
     return {
-      status: 200,
-      body: {
-        ...body,
-        number: pull.number,
-        // The description's own example lists a team without the (required) type: no reviewers here.
-        requested_teams: [],
-        requested_reviewers: [],
-        user: { ...(body.user as object), login: pull.author },
-        head: {
-          ...head,
-          sha: pull.headSha,
-          ref: pull.headRef,
-          label: `${pull.headRepo.split('/')[0]}:${pull.headRef}`,
-          repo: repoBody(pull.headRepo, head),
-        },
-        base: {
-          ...base,
-          sha: pull.baseSha,
-          ref: pull.baseRef,
-          label: `${repo.owner}:${pull.baseRef}`,
-          repo: repoBody(fullName, base),
-        },
+      ...body,
+      number: pull.number,
+      state: pull.state ?? 'open',
+      ...(pull.updatedAt ? { updated_at: pull.updatedAt } : {}),
+      // The description's own example lists a team without the (required) type: no reviewers here.
+      requested_teams: [],
+      requested_reviewers: [],
+      user: { ...(body.user as object), login: pull.author },
+      head: {
+        ...head,
+        sha: pull.headSha,
+        ref: pull.headRef,
+        label: `${pull.headRepo.split('/')[0]}:${pull.headRef}`,
+        repo: repoBody(pull.headRepo, head),
+      },
+      base: {
+        ...base,
+        sha: pull.baseSha,
+        ref: pull.baseRef,
+        label: `${repo.owner}:${pull.baseRef}`,
+        repo: repoBody(fullName, base),
       },
     };
   }

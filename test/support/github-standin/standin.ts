@@ -8,6 +8,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppAuth } from './auth.js';
+import { type ActiveFault, type Fault, FaultPlan, type FaultRule, faultAnswer } from './faults.js';
 import { type MatchedOperation, type OpenApi, sharedOpenApi } from './openapi.js';
 
 /**
@@ -50,8 +51,11 @@ export interface RecordedCall {
   readonly params: Readonly<Record<string, string>>;
   readonly query: Readonly<Record<string, string>>;
   readonly body: unknown;
+  /** 0 when the connection was reset instead of answered. */
   readonly status: number;
   readonly response: unknown;
+  /** The injected fault this request got instead of (or after) its answer. */
+  readonly fault?: Fault;
 }
 
 export interface StandInOptions {
@@ -71,6 +75,7 @@ export class GitHubStandIn {
   readonly #api: OpenApi;
   readonly #options: StandInOptions;
   readonly #expected = new Set<string>();
+  readonly #faults = new FaultPlan();
   #seq = 0;
 
   private constructor(server: Server, api: OpenApi, options: StandInOptions) {
@@ -111,8 +116,24 @@ export class GitHubStandIn {
     for (const id of operationIds) this.#expected.delete(id);
   }
 
+  /** Calls of an operation that GitHub answered (injected faults left out). */
   callsOf(operationId: string): RecordedCall[] {
-    return this.calls.filter((call) => call.operationId === operationId);
+    return this.calls.filter((call) => call.operationId === operationId && call.fault === undefined);
+  }
+
+  /** Injects a fault (5xx, 429 with Retry-After, connection reset) per operation or every Nth request. */
+  inject(rule: FaultRule): ActiveFault {
+    return this.#faults.add(rule);
+  }
+
+  /** Removes every fault rule: GitHub is healthy again. */
+  heal(): void {
+    this.#faults.clear();
+  }
+
+  /** Calls answered with an injected fault. */
+  get faulted(): RecordedCall[] {
+    return this.calls.filter((call) => call.fault !== undefined);
   }
 
   /** Polls the recorded calls until `predicate` holds; fails with `what` and the problems so far. */
@@ -174,6 +195,34 @@ export class GitHubStandIn {
     }
     const handler = this.#options.handlers[op.operationId];
     if (!handler) return this.#refuse(res, 501, `no handler for ${op.operationId}`);
+    const record = (status: number, response: unknown, fault?: Fault) =>
+      this.calls.push({
+        seq: ++this.#seq,
+        at: Date.now(),
+        operationId: op.operationId,
+        method,
+        path,
+        params: op.pathParams,
+        query: Object.fromEntries(url.searchParams),
+        body,
+        status,
+        response,
+        ...(fault ? { fault } : {}),
+      });
+    const fault = this.#faults.pick(op.operationId);
+    if (fault?.kind === 'status' || fault?.kind === 'rate-limit') {
+      const answer = faultAnswer(fault);
+      record(answer.status, answer.body, fault);
+      res
+        .writeHead(answer.status, { ...answer.headers, 'content-type': 'application/json; charset=utf-8' })
+        .end(JSON.stringify(answer.body));
+      return;
+    }
+    if (fault?.kind === 'reset' && fault.when === 'before') {
+      record(0, undefined, fault);
+      req.socket.resetAndDestroy();
+      return;
+    }
     const response = handler({
       operationId: op.operationId,
       params: op.pathParams,
@@ -184,18 +233,13 @@ export class GitHubStandIn {
       apiUrl: `http://${req.headers.host ?? this.host}${prefix}`,
     });
     this.#checkResponse(op, response);
-    this.calls.push({
-      seq: ++this.#seq,
-      at: Date.now(),
-      operationId: op.operationId,
-      method,
-      path,
-      params: op.pathParams,
-      query: Object.fromEntries(url.searchParams),
-      body,
-      status: response.status,
-      response: response.body ?? response.text,
-    });
+    if (fault?.kind === 'reset') {
+      // The request took effect; the answer never arrives.
+      record(0, response.body ?? response.text, fault);
+      req.socket.resetAndDestroy();
+      return;
+    }
+    record(response.status, response.body ?? response.text);
     const headers: Record<string, string> = { ...response.headers };
     if (response.text !== undefined) {
       headers['content-type'] = response.contentType ?? 'text/plain; charset=utf-8';

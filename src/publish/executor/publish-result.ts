@@ -1,0 +1,43 @@
+import { actionIds, updateCheckRun } from '../github/check-run.js';
+import type { Octokit } from '../github/octokit.js';
+import { upsertReportComment } from '../github/report-comment.js';
+import { reportComment } from '../messages/report-comment-body.js';
+import type { Services } from '../services.js';
+import type { Job, StoredResult } from '../store/job.js';
+
+/**
+ * Publishes a kept validation result: the report comment first, so the check's end is the last
+ * word, then the completed check, then the job is done. Safe to repeat after a failure at any step
+ * (the comment is found by its marker and edited), so a failed publish retries only this.
+ */
+export async function publishResult(
+  services: Services,
+  octokit: Octokit,
+  job: Job,
+  result: StoredResult,
+): Promise<void> {
+  if (job.pullNumber !== null) {
+    await upsertReportComment(
+      octokit,
+      { owner: job.owner, repo: job.repo, pullNumber: job.pullNumber },
+      reportComment(job, result.markdown),
+    );
+  }
+  await updateCheckRun(octokit, job, {
+    status: 'completed',
+    conclusion: result.conclusion,
+    output: { title: result.headline, summary: result.markdown },
+    actions: [
+      {
+        label: '10× iterations',
+        description: 'Run again with ten times the iterations',
+        identifier: actionIds.moreIterations,
+      },
+    ],
+  });
+  services.store.markCheckFinal(job.id);
+  services.store.transition(job.id, ['running'], 'done', {
+    conclusion: result.conclusion,
+    note: result.outDir,
+  });
+}
