@@ -106,7 +106,12 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
 
     // 5. Every process exits, or hangs past the timeout; each side is judged.
     const timeoutMs = ctx.workload.hangTimeoutMs * variantSlowdown[ctx.variant];
-    const followUpSetup = { binary: ctx.binary, ...setup.value, cpus: setup.value.cpus.client };
+    const followUpSetup = {
+      binary: ctx.binary,
+      ...setup.value,
+      cpus: setup.value.cpus.client,
+      ...(ctx.launcher ? { launcher: ctx.launcher } : {}),
+    };
     const server$ = server.value.process;
     const followUp = await followUpClient(
       ctx.workload,
