@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { RepoConfig } from '../src/config/repo-config.schema.js';
+import { ShardBlob } from '../src/pipeline/shard-blob.schema.js';
 import { Report } from '../src/report/report.schema.js';
 import { WorkloadFile, WorkloadSets } from '../src/workload/schema.js';
 
@@ -25,4 +26,9 @@ export const schemaRegistry: readonly SchemaEntry[] = [
     schema: RepoConfig,
   },
   { file: 'report.schema.json', title: 'sigstorm validation report (report.json)', schema: Report },
+  {
+    file: 'shard-blob.schema.json',
+    title: 'sigstorm shard blob (validate --shard K/N, read by sigstorm merge)',
+    schema: ShardBlob,
+  },
 ];

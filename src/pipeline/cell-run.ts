@@ -21,11 +21,23 @@ export interface CellPlan {
   readonly baseCache: BaseCache;
 }
 
-export type CellStop = 'decision' | 'budget' | 'fail-fast' | 'cancelled';
+/** Why a cell stopped taking batches; `slice`: a shard ran the whole batch range it was planned. */
+export const cellStops = ['decision', 'budget', 'fail-fast', 'cancelled', 'slice'] as const;
+export type CellStop = (typeof cellStops)[number];
+
+/** The batches of a cell one shard runs, [first, end) in batch numbers (see ./shard-plan.ts). */
+export interface BatchSlice {
+  readonly first: number;
+  readonly end: number;
+}
 
 export interface CellRun {
   readonly plan: CellPlan;
   readonly seed: number;
+  /** The cell's batch number of `batches[0]`: 0 unless a shard runs a later slice. */
+  readonly firstBatch: number;
+  /** One past the last batch this run may take; absent: until the sequential test stops. */
+  readonly endBatch?: number;
   readonly batches: BatchPair[];
   readonly base: IterationRecord[];
   readonly head: IterationRecord[];
@@ -39,8 +51,12 @@ export interface CellRun {
   readonly files: { readonly base: string; readonly head: string };
 }
 
-/** Each workload gets its own stream of random choices, the same for base and head. */
-function cellSeed(seed: number, workload: string): number {
+/**
+ * Each workload gets its own stream of random choices, the same for base and head (the pairing is
+ * deliberate: iteration i of base and of head draw the same delays). With the iteration index
+ * (src/storm/prng.ts) it fixes every choice of an iteration, whichever machine or shard runs it.
+ */
+export function cellSeed(seed: number, workload: string): number {
   let h = 0x811c9dc5;
   for (const ch of workload) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
   return ((seed ^ h) >>> 0) % 0x7fffffff;
@@ -55,6 +71,7 @@ export async function openCellRun(
     readonly cells: number;
     readonly cap?: number;
     readonly outDir: string;
+    readonly slice?: BatchSlice;
   },
 ): Promise<CellRun> {
   const name = `${plan.workload.name}.${plan.variant}`;
@@ -68,12 +85,15 @@ export async function openCellRun(
   return {
     plan,
     seed: cellSeed(o.seed, plan.workload.name),
+    firstBatch: o.slice?.first ?? 0,
+    ...(o.slice ? { endBatch: o.slice.end } : {}),
     batches: [],
     base: [],
     head: [],
     settings,
     state: initialState(settings),
-    stop: null,
+    // A shard with no batches of this cell (more shards than batches) has nothing to run.
+    stop: o.slice && o.slice.first >= o.slice.end ? 'slice' : null,
     elapsedMs: 0,
     reusedBase: 0,
     files,

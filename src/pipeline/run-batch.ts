@@ -32,9 +32,11 @@ export interface BatchResult {
  * hits both sides alike), base iterations from the base-results cache where it has them.
  */
 export async function runBatch(run: CellRun, size: number, options: BatchOptions): Promise<BatchResult> {
-  const first = run.batches.length * size;
+  // The cell's batch number, not this run's: a shard's batch k has the indices and order it has on one machine.
+  const number = run.firstBatch + run.batches.length;
+  const first = number * size;
   const indices = Array.from({ length: size }, (_, i) => first + i);
-  const order = run.batches.length % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const);
+  const order = number % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const);
   const got: Record<'base' | 'head', IterationRecord[]> = { base: [], head: [] };
   let interrupted = false;
   for (const side of order) {

@@ -7,7 +7,14 @@ import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import type { LanePool } from '../storm/lanes.js';
 import type { IterationRecord } from '../storm/record.js';
 import { nextCell } from './allocate.js';
-import { type CellPlan, type CellRun, type CellStop, cellProgress, openCellRun } from './cell-run.js';
+import {
+  type BatchSlice,
+  type CellPlan,
+  type CellRun,
+  type CellStop,
+  cellProgress,
+  openCellRun,
+} from './cell-run.js';
 import { runBatch } from './run-batch.js';
 import { riskyDisposition } from './steer.js';
 
@@ -23,6 +30,12 @@ export interface StormCellsOptions {
   /** Iteration cap per cell and side overriding the thresholds' per-variant caps. */
   readonly cap?: number;
   readonly batchSize: number;
+  /**
+   * A shard's batch range per cell (by cell index): each cell runs exactly that range, with
+   * `batchSize` as is (not rounded to the lanes), so that batch k has the same iterations on any
+   * machine. Absent: every cell runs from batch 0 until its sequential test stops.
+   */
+  readonly slices?: readonly BatchSlice[];
   readonly budgetMs: number;
   readonly failFast: boolean;
   readonly outDir: string;
@@ -41,7 +54,9 @@ export interface StormCellsOptions {
 export async function stormCells(options: StormCellsOptions): Promise<CellRun[]> {
   const started = performance.now();
   const lanes = options.pool.lanes.length;
-  const batch = Math.max(lanes, Math.ceil(options.batchSize / lanes) * lanes);
+  const batch = options.slices
+    ? options.batchSize
+    : Math.max(lanes, Math.ceil(options.batchSize / lanes) * lanes);
   // 1. Open every cell: results files, seed, sequential settings.
   const runs: CellRun[] = [];
   for (const plan of options.cells) {
@@ -52,6 +67,7 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
         cells: options.cells.length,
         ...(options.cap === undefined ? {} : { cap: options.cap }),
         outDir: options.outDir,
+        ...(options.slices?.[plan.index] ? { slice: options.slices[plan.index] } : {}),
       }),
     );
   }
@@ -101,6 +117,8 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
 
     // 4. Feed the batch pair to the cell's sequential test.
     if (recordBatch(run, got, options.thresholds.findings.noisyFamilies)) run.stop = 'decision';
+    else if (run.endBatch !== undefined && run.firstBatch + run.batches.length >= run.endBatch)
+      run.stop = 'slice';
     const cellsDone = runs.filter((r) => r.stop !== null).length;
     options.onBatch?.({ cell: run, iterationsDone, cellsDone });
     if (options.failFast && run.state.decision.reason === 'regression') {
@@ -119,6 +137,8 @@ function recordBatch(
 ): boolean {
   const pair: BatchPair = { base: countBatch(got.base, noisy), head: countBatch(got.head, noisy) };
   run.batches.push(pair);
+  // Only a run from batch 0 sees the cell's whole sequence; a later shard leaves the test to the merge.
+  if (run.firstBatch > 0) return false;
   run.state = advance(run.state, pair, run.settings);
   return run.state.decision.state === 'stop';
 }

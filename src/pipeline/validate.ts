@@ -9,6 +9,8 @@ import { measureThroughput } from './measure-throughput.js';
 import { planCells, seedFrom } from './plan-cells.js';
 import { preflight } from './preflight.js';
 import { settleRequest } from './settle-request.js';
+import { shardSlices } from './shard-plan.js';
+import { planShards, type ShardRequest } from './shard-request.js';
 import { stormCells } from './storm-cells.js';
 import { writeReport } from './write-report.js';
 
@@ -31,6 +33,34 @@ export const validate: Validate = async (request, options = {}) => runValidation
 export async function runValidation(
   request: ValidateRequest & ValidateExtras,
   options: Parameters<Validate>[1] = {},
+) {
+  const { builds, storms, throughput, runs, thresholds, outDir, sandbox, emit } = await stormAndMeasure(
+    request,
+    options,
+  );
+
+  // 5. Compare and report.
+  emit({ phase: 'report', message: 'comparing base and head', iterationsDone: 0, iterationsTotal: 0 });
+  const { report, markdown } = await writeReport({
+    base: buildInfo(builds.base.tree, builds.base.variants, sandbox.kind),
+    head: buildInfo(builds.head.tree, builds.head.variants, sandbox.kind),
+    comparison: compare(storms.cells, throughput.throughput, thresholds),
+    notRun: [...storms.notRun, ...throughput.notRun],
+    runs,
+    thresholds,
+    outDir,
+  });
+  return { verdict: report.verdict, headline: report.headline, markdown, report, outDir };
+}
+
+/**
+ * Steps 1–4 of a validation, or of one shard of it (`shard`: its planned slice of every cell, and
+ * throughput only in shard 1; see ./shard-plan.ts).
+ */
+export async function stormAndMeasure(
+  request: ValidateRequest & ValidateExtras,
+  options: Parameters<Validate>[1] = {},
+  shard?: ShardRequest,
 ) {
   const { signal } = options;
   const emit = emitTo(options.onProgress);
@@ -62,10 +92,16 @@ export async function runValidation(
     baseCache: request.baseCache !== false,
     sandbox: sandbox.kind,
   });
-  const iterationsTotal = cells.reduce(
-    (sum, c) => sum + 2 * (request.iterations ?? thresholds.stability.maxIterationsPerSide[c.variant]),
-    0,
-  );
+  const shardPlan = shard
+    ? planShards({ shard, cells, seed, trees: builds, thresholds, profile, plan, throughputRuns, request })
+    : undefined;
+  const slices = shardPlan && shard ? shardSlices(shardPlan, shard.index) : undefined;
+  const perSide = (c: (typeof cells)[number]) => {
+    const slice = slices?.[c.index];
+    if (slice) return (slice.end - slice.first) * profile.batchSize;
+    return request.iterations ?? thresholds.stability.maxIterationsPerSide[c.variant];
+  };
+  const iterationsTotal = cells.reduce((sum, c) => sum + 2 * perSide(c), 0);
   const runs = await stormCells({
     cells,
     builds: { base: builds.base.variants, head: builds.head.variants },
@@ -74,6 +110,7 @@ export async function runValidation(
     thresholds,
     ...(request.iterations ? { cap: request.iterations } : {}),
     batchSize: profile.batchSize,
+    ...(slices ? { slices } : {}),
     budgetMs: (request.budgetSeconds ?? profile.budgetSeconds) * 1000,
     failFast: request.failFast ?? profile.failFast,
     outDir,
@@ -96,24 +133,13 @@ export async function runValidation(
   // 4. Throughput, with the machine to itself (no storm runs now).
   const throughput = await measureThroughput({
     definition: plan.throughput,
-    runs: throughputRuns,
+    // Only shard 1 measures throughput: it needs the machine to itself, and once is enough.
+    runs: shard && shard.index > 1 ? 0 : throughputRuns,
     builds: { base: builds.base.variants, head: builds.head.variants },
     ...(request.cpus ? { cpus: request.cpus } : {}),
     ...(signal ? { signal } : {}),
     sandbox,
     emit,
   });
-
-  // 5. Compare and report.
-  emit({ phase: 'report', message: 'comparing base and head', iterationsDone: 0, iterationsTotal: 0 });
-  const { report, markdown } = await writeReport({
-    base: buildInfo(builds.base.tree, builds.base.variants, sandbox.kind),
-    head: buildInfo(builds.head.tree, builds.head.variants, sandbox.kind),
-    comparison: compare(storms.cells, throughput.throughput, thresholds),
-    notRun: [...storms.notRun, ...throughput.notRun],
-    runs,
-    thresholds,
-    outDir,
-  });
-  return { verdict: report.verdict, headline: report.headline, markdown, report, outDir };
+  return { builds, storms, throughput, runs, thresholds, outDir, sandbox, emit, shardPlan };
 }

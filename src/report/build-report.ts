@@ -19,7 +19,7 @@ export interface ReportRequest {
   readonly sigstormVersion?: string;
 }
 
-function packageVersion(): string {
+export function packageVersion(): string {
   const pkg: unknown = JSON.parse(readFileSync(join(installRoot, 'package.json'), 'utf8'));
   return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string'
     ? pkg.version

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, copyFile, readFile, stat } from 'node:fs/promises';
+import { access, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
@@ -7,7 +7,6 @@ import { variantNames } from '../../build/variants.js';
 import { checkConfigWorkloads } from '../../config/config-workloads.js';
 import { configPath, RepoConfig } from '../../config/repo-config.schema.js';
 import { formatConfigProblem, parseRepoConfigText } from '../../config/repo-config-parse.js';
-import { conclusionFor } from '../../pipeline/conclusion.js';
 import type { ValidateRequest } from '../../pipeline/contract.js';
 import { requestFromConfig } from '../../pipeline/request-from-config.js';
 import { runValidation } from '../../pipeline/validate.js';
@@ -19,8 +18,10 @@ import { commandHelp } from '../help-text.js';
 import { onInterrupt } from '../interrupt.js';
 import { intFlag, listFlag, parseFlags, refuseTogether, variantsFlag } from '../parse-flags.js';
 import { cliSandbox } from '../sandbox-mode.js';
+import { showReport } from '../show-report.js';
 import type { ProgressMode } from '../storm-progress.js';
 import { createValidateProgress } from '../validate-progress.js';
+import { shardAction } from './validate-shard.js';
 
 /** `90`, `90s`, `5m`, `1h` → seconds. */
 const Duration = z
@@ -60,6 +61,8 @@ const ValidateFlags = z
     quiet: z.boolean().default(false),
     failOnRegression: z.boolean().default(false),
     sandbox: z.boolean().default(true),
+    shard: z.string().min(1, '--shard needs K/N, e.g. 2/4').optional(),
+    blob: z.string().min(1, '--blob needs a file').optional(),
   })
   .superRefine((flags, context) =>
     refuseTogether(
@@ -127,6 +130,11 @@ export function registerValidate(program: Command): void {
       'run the code under test without the bubblewrap sandbox (your own code, machines without user namespaces)',
     )
     .option(
+      '--shard <K/N>',
+      'run only shard K of N of the validation and write its blob (then: sigstorm merge)',
+    )
+    .option('--blob <file>', 'with --shard: where to write the blob (default: <out>/shard-K-of-N.json)')
+    .option(
       '--fail-on-regression',
       `exit ${exitCodes.regression} when the verdict is a failure under the config's policy (by default: a regression)`,
     )
@@ -137,6 +145,7 @@ export function registerValidate(program: Command): void {
           'sigstorm validate --head-patches patches/unblocked-worker-signals.patch --fail-on-regression',
           'sigstorm validate --repo ../iperf --base 3.18 --head my-fix --variants plain,asan',
           'sigstorm validate --config .github/sigstorm.yml --json > report.json',
+          'sigstorm validate --head-patches patches/unblocked-worker-signals.patch --shard 1/2 --blob s1.json',
         ],
         doc: 'validate.md',
         exit: `Exit status: ${exitCodes.ok} the validation ran (whatever it found), ${exitCodes.regression} a regression with --fail-on-regression,
@@ -234,6 +243,7 @@ export async function validateAction(
   show: (report: Report, markdown: string) => string = (report) => renderTerminal(report),
 ): Promise<number> {
   for (const note of flags.deprecated) process.stderr.write(`sigstorm validate: ${note}\n`);
+  if (flags.shard !== undefined) return shardAction(flags);
   const { config, file, request } = await validateRequestFor(flags);
   if (file && !flags.quiet) process.stderr.write(`Config: ${file}\n`);
   // A report file that cannot be written would be found only after the whole run.
@@ -250,19 +260,7 @@ export async function validateAction(
       { signal: interrupt.signal, onProgress: (p) => progress.update(p) },
     );
     progress.finish();
-    if (flags.jsonFile) await copyFile(join(result.outDir, 'report.json'), flags.jsonFile);
-    if (flags.markdownFile) await copyFile(join(result.outDir, 'report.md'), flags.markdownFile);
-    process.stdout.write(
-      flags.json
-        ? `${JSON.stringify(result.report, null, 2)}\n`
-        : show(result.report as Report, result.markdown),
-    );
-    process.stderr.write(
-      `\nFiles: ${join(result.outDir, 'report.md')}, ${join(result.outDir, 'report.json')}, ${join(result.outDir, 'iterations')}/\n`,
-    );
-    const conclusion = conclusionFor(result.verdict, config.policy);
-    process.stderr.write(`Conclusion under the policy: ${conclusion}\n`);
-    return flags.failOnRegression && conclusion === 'failure' ? exitCodes.regression : exitCodes.ok;
+    return await showReport(result, flags, config.policy, show);
   } finally {
     progress.finish();
     interrupt.dispose();

@@ -1,0 +1,130 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { compare } from '../compare/compare.js';
+import { withMissingIterations } from '../compare/stability/missing-iterations.js';
+import { SigstormError } from '../util/errors.js';
+import type { ValidateResult } from './contract.js';
+import { type CellTally, type MissingShard, mergeCells } from './merge-cells.js';
+import { choosePlan, defaultMaxBlobBytes, readShardBlob } from './read-shard-blobs.js';
+import type { ShardBlob } from './shard-blob.schema.js';
+import type { ShardPlan } from './shard-plan.js';
+import { writeReport } from './write-report.js';
+
+export interface MergeRequest {
+  readonly files: readonly string[];
+  /** Where to write report.json, report.md and iterations/. */
+  readonly outDir: string;
+  readonly maxBlobBytes?: number;
+}
+
+export interface MergeResult extends ValidateResult {
+  readonly plan: ShardPlan;
+  /** Every planned shard: the blob it came from, or why it is missing. */
+  readonly shards: ({ shard: number; file: string } | MissingShard)[];
+  /** Files that were refused without saying (readably) which shard they are. */
+  readonly unplaced: { file: string; why: string }[];
+  readonly tallies: CellTally[];
+}
+
+/**
+ * `sigstorm merge`: the shards' blobs of one validation into the report one machine would have
+ * written for the same iterations (./merge-cells.ts), with every missing or refused shard named
+ * and its iterations counted as missing.
+ */
+export async function mergeShards(request: MergeRequest): Promise<MergeResult> {
+  // 1. Read every blob as untrusted data; keep those of the plan most of them share.
+  const readings = await Promise.all(
+    request.files.map((file) => readShardBlob(file, request.maxBlobBytes ?? defaultMaxBlobBytes)),
+  );
+  const { plan, blobs, refused } = choosePlan(readings);
+  if (!plan) {
+    throw new SigstormError('No shard blob to merge', {
+      details: refused.map((r) => `${r.file}: ${r.why}`).join('\n') || 'no files given',
+      hint: 'Give the blobs `sigstorm validate --shard K/N` wrote (shard-K-of-N.json); at least one must be intact.',
+    });
+  }
+
+  // 2. Every planned shard: arrived, refused (named, with the file and why) or never given.
+  const placed = new Set([...blobs.values()].map((b) => b.file));
+  const unplaced = refused
+    .filter((r) => r.shard === undefined || r.shard < 1 || r.shard > plan.shards)
+    .filter((r) => !placed.has(r.file))
+    .map((r) => ({ file: r.file, why: r.why }));
+  const shards: MergeResult['shards'] = [];
+  const missing: MissingShard[] = [];
+  for (let k = 1; k <= plan.shards; k++) {
+    const got = blobs.get(k);
+    if (got) {
+      shards.push({ shard: k, file: got.file });
+      continue;
+    }
+    const bad = refused.filter((r) => r.shard === k);
+    const maybe =
+      unplaced.length > 0 ? `, unless it is among the refused ${unplaced.map((u) => u.file).join(', ')}` : '';
+    const why =
+      bad.length > 0
+        ? `its blob was refused: ${bad.map((r) => `${r.file}: ${r.why}`).join('; ')}`
+        : `no blob of it was given (the shard failed, timed out or was cancelled${maybe})`;
+    missing.push({ shard: k, why });
+    shards.push({ shard: k, why });
+  }
+
+  // 3. Cells in index order with sequential stopping, then compare; missing is never clean.
+  const byShard = new Map<number, ShardBlob>([...blobs].map(([k, b]) => [k, b.blob]));
+  const merged = mergeCells(plan, byShard, missing);
+  const comparison = withMissingIterations(
+    compare(merged.cells, merged.throughput, plan.thresholds),
+    merged.missing,
+  );
+
+  // 4. The report and the iterations, as `sigstorm validate` writes them.
+  const outDir = resolve(request.outDir);
+  await mkdir(join(outDir, 'iterations'), { recursive: true });
+  for (const [index, cell] of plan.cells.entries()) {
+    for (const side of ['base', 'head'] as const) {
+      const records = merged.records[index]?.[side] ?? [];
+      await writeFile(
+        join(outDir, 'iterations', `${cell.workload}.${cell.variant}.${side}.jsonl`),
+        records.map((r) => `${JSON.stringify(r)}\n`).join(''),
+      );
+    }
+  }
+  const lowest = [...blobs.keys()].sort((a, b) => a - b)[0];
+  const info = lowest === undefined ? undefined : blobs.get(lowest)?.blob;
+  if (!info) throw new Error('a chosen plan without blobs');
+  const reused = [...byShard.values()].reduce(
+    (sum, b) => sum + b.cells.reduce((s, c) => s + c.reusedBase, 0),
+    0,
+  );
+  const { report, markdown } = await writeReport({
+    base: info.base,
+    head: info.head,
+    comparison,
+    notRun: [
+      ...unplaced.map((u) => ({ what: `blob ${u.file}`, why: `refused: ${u.why}` })),
+      ...merged.notRun,
+      ...(reused > 0
+        ? [
+            {
+              what: `${reused} base iterations`,
+              why: 'reused from an earlier validation against the same base build (not re-run)',
+            },
+          ]
+        : []),
+    ],
+    runs: [],
+    thresholds: plan.thresholds,
+    outDir,
+  });
+  return {
+    verdict: report.verdict,
+    headline: report.headline,
+    markdown,
+    report,
+    outDir,
+    plan,
+    shards,
+    unplaced,
+    tallies: merged.tallies,
+  };
+}
