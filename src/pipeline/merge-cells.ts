@@ -1,7 +1,7 @@
 import type { CellInput, ThroughputInput } from '../compare/input.js';
 import { observeSide } from '../compare/observe-side.js';
 import { countBatch } from '../compare/sequential/count-batch.js';
-import { advance, type BatchPair, initialState } from '../compare/sequential/decide-cell.js';
+import { type BatchSlot, foldInIndexOrder } from '../compare/sequential/index-order.js';
 import { sequentialSettings } from '../compare/sequential/settings.js';
 import type { MissingIterations } from '../compare/stability/missing-iterations.js';
 import type { NotRun } from '../report/report.schema.js';
@@ -138,32 +138,34 @@ function mergeCell(
   }
   for (const side of ['base', 'head'] as const) all[side].sort((a, b) => a.iteration - b.iteration);
 
-  let state = initialState(settings);
-  const batches: BatchPair[] = [];
-  const used: { base: IterationRecord[]; head: IterationRecord[] } = { base: [], head: [] };
-  const afterStop = { base: 0, head: 0 };
-  const partial = { base: 0, head: 0 };
-  let missing = 0;
+  const slots: BatchSlot[] = [];
+  const byIndex: { base: IterationRecord[]; head: IterationRecord[] }[] = [];
   for (let batch = 0; batch < cell.batches; batch++) {
-    const owner = ownerOf(plan, cell, batch);
     const base = byBatch.base.get(batch) ?? [];
     const head = byBatch.head.get(batch) ?? [];
-    if (state.decision.state === 'stop') {
-      afterStop.base += base.length;
-      afterStop.head += head.length;
-    } else if (!blobs.has(owner)) {
-      missing += size;
-    } else if (base.length === size && head.length === size) {
-      const pair = { base: countBatch(base, noisy), head: countBatch(head, noisy) };
-      batches.push(pair);
-      state = advance(state, pair, settings);
-      used.base.push(...base);
-      used.head.push(...head);
-    } else {
-      partial.base += base.length;
-      partial.head += head.length;
-    }
+    byIndex.push({ base, head });
+    if (!blobs.has(ownerOf(plan, cell, batch))) slots.push({ kind: 'missing' });
+    else if (base.length === size && head.length === size) {
+      slots.push({ kind: 'arrived', pair: { base: countBatch(base, noisy), head: countBatch(head, noisy) } });
+    } else slots.push({ kind: 'partial' });
   }
+  const fold = foldInIndexOrder(slots, settings);
+  const pick = (indices: readonly number[], side: 'base' | 'head') =>
+    indices.flatMap((i) => byIndex[i]?.[side] ?? []);
+  const used = { base: pick(fold.counted, 'base'), head: pick(fold.counted, 'head') };
+  const batches = fold.counted.flatMap((i) => {
+    const slot = slots[i];
+    return slot?.kind === 'arrived' ? [slot.pair] : [];
+  });
+  const late = new Set(fold.afterStop);
+  const partialIndices = slots.flatMap((slot, i) => (slot.kind === 'partial' && !late.has(i) ? [i] : []));
+  const afterStop = {
+    base: pick(fold.afterStop, 'base').length,
+    head: pick(fold.afterStop, 'head').length,
+  };
+  const partial = { base: pick(partialIndices, 'base').length, head: pick(partialIndices, 'head').length };
+  const missing = fold.missing.length * size;
+  const state = fold.state;
   const input: CellInput = {
     workload: cell.workload,
     variant: cell.variant,
