@@ -1,0 +1,150 @@
+/**
+ * A sharded validation as a user runs it: `sigstorm validate --shard K/2` twice (real processes,
+ * real builds of the bundled subject, short real storms), then `sigstorm merge` of the blobs. The
+ * merged report counts exactly the iterations the shards ran (less what came after the sequential
+ * stop), and a missing, tampered or oversized blob is named with its shard and planned range.
+ */
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ShardBlob } from '../../src/pipeline/shard-blob.schema.js';
+import { Report } from '../../src/report/report.schema.js';
+import { installRoot } from '../../src/util/paths.js';
+import { listProcesses } from '../support/stray-processes.js';
+import { testCacheDir } from '../support/subject.js';
+
+const cli = join(installRoot, 'bin', 'sigstorm.js');
+const env = { SIGSTORM_CACHE_DIR: testCacheDir };
+let dir = '';
+const blobFile = (k: number) => join(dir, `shard-${k}-of-2.json`);
+const blobs: ShardBlob[] = [];
+
+function sigstorm(args: readonly string[]) {
+  return execa('node', [cli, ...args], { cwd: installRoot, env, reject: false, timeout: 300_000 });
+}
+
+function merge(files: readonly string[], out: string, extra: readonly string[] = []) {
+  return sigstorm(['merge', ...files, '--out', join(dir, out), '--json', ...extra]);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sigstorm-shards-'));
+  for (const k of [1, 2]) {
+    // 40 iterations a side in batches of 10: shard 1 runs batches 0–1, shard 2 batches 2–3.
+    const run = await sigstorm([
+      'validate',
+      '--head-patches',
+      'patches/unblocked-worker-signals.patch',
+      '--workloads',
+      'server-burst',
+      '--variants',
+      'plain',
+      '--iterations',
+      '40',
+      '--throughput-runs',
+      '0',
+      '--budget',
+      '120s',
+      '--no-base-cache',
+      '--quiet',
+      '--shard',
+      `${k}/2`,
+      '--blob',
+      blobFile(k),
+    ]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`Shard ${k}/2 of plan`);
+    blobs.push(ShardBlob.parse(JSON.parse(await readFile(blobFile(k), 'utf8'))));
+  }
+});
+
+describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () => {
+  it('writes blobs of one plan whose slices do not overlap and draw the same choices as one machine would', async () => {
+    const [one, two] = blobs;
+    if (!one || !two) throw new Error('no blobs');
+    expect(one.plan.id).toBe(two.plan.id);
+    expect(one.plan.cells).toEqual([
+      expect.objectContaining({ workload: 'server-burst', cap: 40, batches: 4 }),
+    ]);
+    const indices = (b: ShardBlob, side: 'base' | 'head') => b.cells[0]?.[side].map((r) => r.iteration) ?? [];
+    expect(indices(one, 'head').every((i) => i >= 0 && i < 20)).toBe(true);
+    expect(indices(two, 'head').every((i) => i >= 20 && i < 40)).toBe(true);
+    expect(indices(two, 'head')).toHaveLength(20);
+    // Iteration i has the cell's seed and the same random delay on base and head, in every shard.
+    for (const b of blobs) {
+      const cell = b.cells[0];
+      if (!cell) throw new Error('no cell');
+      for (const head of cell.head) {
+        const base = cell.base.find((r) => r.iteration === head.iteration);
+        if (base) expect([base.seed, base.delayMs]).toEqual([head.seed, head.delayMs]);
+      }
+    }
+    expect(new Set(blobs.flatMap((b) => b.cells[0]?.head.map((r) => r.seed) ?? [])).size).toBe(1);
+    // The committed JSON Schema accepts a real blob.
+    const schema: unknown = JSON.parse(
+      await readFile(join(installRoot, 'schemas', 'shard-blob.schema.json'), 'utf8'),
+    );
+    const validate = new Ajv2020({ strict: false }).compile(schema as object);
+    expect(validate(JSON.parse(await readFile(blobFile(2), 'utf8'))), JSON.stringify(validate.errors)).toBe(
+      true,
+    );
+  });
+
+  it('merges the blobs into the report of their iterations added up, a regression', async () => {
+    const run = await merge([blobFile(1), blobFile(2)], 'merged', ['--fail-on-regression']);
+    expect(run.exitCode, run.stderr).toBe(3);
+    const report = Report.parse(JSON.parse(run.stdout));
+    expect(report.verdict.stability).toBe('regression');
+    const cell = report.stability.cells[0];
+    const arrived = (side: 'base' | 'head') =>
+      blobs.reduce((sum, b) => sum + (b.cells[0]?.[side].length ?? 0), 0);
+    // Counted plus set aside after the sequential stop is what the shards ran, side by side.
+    const after = /after the sequential stop (\d+) \+ (\d+)/.exec(run.stderr);
+    expect((cell?.base.iterations ?? 0) + Number(after?.[1] ?? 0)).toBe(arrived('base'));
+    expect((cell?.head.iterations ?? 0) + Number(after?.[2] ?? 0)).toBe(arrived('head'));
+    expect(report.notRun.some((n) => /shard/.test(n.what))).toBe(false);
+    const files = await readFile(join(dir, 'merged', 'iterations', 'server-burst.plain.head.jsonl'), 'utf8');
+    expect(files.trim().split('\n')).toHaveLength(arrived('head'));
+  });
+
+  it('names a missing shard with its planned range and never counts its iterations as clean', async () => {
+    const run = await merge([blobFile(1)], 'one-shard');
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toContain('shard 2/2 (iterations 20–39 of each cell): MISSING');
+    const report = Report.parse(JSON.parse(run.stdout));
+    const named = report.notRun.find((n) => n.what === 'shard 2/2 (iterations 20–39 of each cell)');
+    expect(named?.why).toMatch(/count as missing, not clean/);
+    expect(report.stability.cells[0]?.head.iterations).toBeLessThanOrEqual(20);
+    // Either the 20 that arrived settle it as a regression, or it is inconclusive: never neutral.
+    expect(['regression', 'inconclusive']).toContain(report.verdict.stability);
+  });
+
+  it('refuses a tampered or oversized blob and names its shard and file', async () => {
+    const tampered = JSON.parse(await readFile(blobFile(2), 'utf8'));
+    tampered.cells[0].head[0].iteration = 3; // an iteration of shard 1's range
+    const tamperedFile = join(dir, 'tampered-shard-2-of-2.json');
+    await writeFile(tamperedFile, JSON.stringify(tampered));
+    const run = await merge([blobFile(1), tamperedFile], 'tampered');
+    expect(run.stderr).toMatch(
+      /shard 2\/2 \(iterations 20–39 of each cell\): MISSING: its blob was refused: .*tampered-shard-2-of-2\.json: server-burst \(plain\) head iteration 3 is outside shard 2's planned iterations 20–39/,
+    );
+    const truncated = join(dir, 'shard-2-of-2.truncated.json');
+    await writeFile(truncated, (await readFile(blobFile(2), 'utf8')).slice(0, 500));
+    const cut = await merge([blobFile(1), truncated], 'truncated');
+    expect(cut.stderr).toMatch(/shard 2\/2 .*MISSING: its blob was refused: .*truncated\.json: not JSON/);
+
+    const big = await merge([blobFile(1), blobFile(2)], 'big', ['--max-blob-size', '1K']);
+    expect(big.exitCode).toBe(1);
+    expect(big.stderr).toMatch(/No shard blob to merge/);
+    expect(big.stderr).toMatch(/shard-1-of-2\.json: .* more than the 1\.0 KiB a shard blob may be/);
+  });
+
+  it('leaves no subject process running', async () => {
+    const binaries = new Set(blobs.flatMap((b) => b.cells[0]?.head.map((r) => r.binary) ?? []));
+    const left = (await listProcesses()).filter((p) => p.argv.some((arg) => binaries.has(arg)));
+    expect(left).toEqual([]);
+  });
+});
