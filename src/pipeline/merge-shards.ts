@@ -1,8 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { compare } from '../compare/compare.js';
 import { withMissingIterations } from '../compare/stability/missing-iterations.js';
-import { SigstormError } from '../util/errors.js';
+import type { Thresholds } from '../config/thresholds.schema.js';
+import { SigstormError, UsageError } from '../util/errors.js';
 import type { ValidateResult } from './contract.js';
 import { type CellTally, type MissingShard, mergeCells } from './merge-cells.js';
 import { choosePlan, defaultMaxBlobBytes, readShardBlob } from './read-shard-blobs.js';
@@ -15,6 +17,8 @@ export interface MergeRequest {
   /** Where to write report.json, report.md and iterations/. */
   readonly outDir: string;
   readonly maxBlobBytes?: number;
+  /** The thresholds the shards must have been planned with (the config's), when the merge reads one. */
+  readonly thresholds?: Thresholds;
 }
 
 export interface MergeResult extends ValidateResult {
@@ -42,6 +46,16 @@ export async function mergeShards(request: MergeRequest): Promise<MergeResult> {
       details: refused.map((r) => `${r.file}: ${r.why}`).join('\n') || 'no files given',
       hint: 'Give the blobs `sigstorm validate --shard K/N` wrote (shard-K-of-N.json); at least one must be intact.',
     });
+  }
+
+  const plain = (t: Thresholds): unknown => JSON.parse(JSON.stringify(t));
+  if (request.thresholds && !isDeepStrictEqual(plain(plan.thresholds), plain(request.thresholds))) {
+    throw new UsageError(
+      `The shards were planned with other thresholds than the config's (plan ${plan.id})`,
+      {
+        hint: 'Run the shards and the merge with the same .github/sigstorm.yml, or merge with --no-config.',
+      },
+    );
   }
 
   // 2. Every planned shard: arrived, refused (named, with the file and why) or never given.

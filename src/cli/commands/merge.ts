@@ -10,6 +10,7 @@ import { exitCodes } from '../exit-codes.js';
 import { commandHelp } from '../help-text.js';
 import { parseFlags } from '../parse-flags.js';
 import { showReport } from '../show-report.js';
+import { configFor } from './validate.js';
 
 const MergeFlags = z.object({
   out: z.string().min(1, '--out needs a directory').optional(),
@@ -17,6 +18,7 @@ const MergeFlags = z.object({
   jsonFile: z.string().min(1, '--json-file needs a file').optional(),
   markdownFile: z.string().min(1, '--markdown-file needs a file').optional(),
   failOnRegression: z.boolean().default(false),
+  config: z.union([z.string().min(1, '--config needs a file'), z.literal(false)]).optional(),
   maxBlobSize: z
     .string()
     .transform((text) => parseSize(text) ?? Number.NaN)
@@ -46,7 +48,7 @@ export function registerMerge(program: Command): void {
       commandHelp({
         examples: [
           'sigstorm merge shard-1-of-2.json shard-2-of-2.json',
-          'sigstorm merge blobs/*.json --markdown-file report.md --json-file report.json --fail-on-regression',
+          'sigstorm merge blobs/*.json --config sigstorm.yml --markdown-file report.md --json-file report.json --fail-on-regression',
         ],
         doc: 'validate.md',
         exit: `Exit status: ${exitCodes.ok} merged (missing shards are named in the report), ${exitCodes.regression} a failure under the policy with --fail-on-regression,
@@ -55,7 +57,10 @@ ${exitCodes.badInput} bad input, ${exitCodes.couldNotRun} no blob could be read.
     )
     .action(async (files: string[], raw: unknown) => {
       const flags = parseFlags(MergeFlags, raw, 'merge');
+      // Blobs are untrusted: with a config, its policy and thresholds count, not the ones a blob carries.
+      const config = flags.config ? (await configFor({ config: flags.config })).config : undefined;
       const result = await mergeShards({
+        ...(config ? { thresholds: config.thresholds } : {}),
         files,
         outDir:
           flags.out ?? join(cacheRoot(), 'runs', `merge-${new Date().toISOString().replace(/[:.]/g, '-')}`),
@@ -86,7 +91,7 @@ ${exitCodes.badInput} bad input, ${exitCodes.couldNotRun} no blob could be read.
           markdownFile: flags.markdownFile,
           failOnRegression: flags.failOnRegression,
         },
-        result.plan.policy,
+        config?.policy ?? result.plan.policy,
       );
     });
 }

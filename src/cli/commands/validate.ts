@@ -166,7 +166,9 @@ export function parseValidateFlags(raw: unknown): ValidateFlags {
  * own `.github/sigstorm.yml` when `--repo` is a local path (or absent: the bundled subject has none)
  * and the file exists there.
  */
-async function configFor(flags: ValidateFlags): Promise<{ config: RepoConfig; file?: string }> {
+export async function configFor(
+  flags: Pick<ValidateFlags, 'config' | 'repo'>,
+): Promise<{ config: RepoConfig; file?: string }> {
   const file = flags.config === undefined ? await repoConfigFile(flags.repo) : flags.config || undefined;
   if (file === undefined) return { config: RepoConfig.parse({}) };
   const text = await readFile(file, 'utf8').catch((error: unknown) => {
