@@ -15,6 +15,7 @@ import {
 import { formatNeutralIterations, neutralIterationsBench } from './neutral-iterations.js';
 import { formatSandboxOverhead, sandboxOverheadBench } from './sandbox-overhead.js';
 import { formatSequentialSimulation, sequentialSimulationBench } from './sequential-simulation.js';
+import { formatShards, shardsBench } from './shards.js';
 import { formatStormOverhead, stormOverheadBench } from './storm-overhead.js';
 import { formatThroughputMde, throughputMdeBench } from './throughput-mde.js';
 import { formatVerdictTime, verdictTimeBench } from './verdict-time.js';
@@ -90,6 +91,16 @@ const benches: readonly Bench[] = [
     run: async ({ quick, log, signal }) => {
       const result = await throughputMdeBench({ quick, log, signal });
       return { result, text: formatThroughputMde(result) };
+    },
+  },
+  {
+    name: 'shards',
+    figures:
+      'iterations/s and time to verdict as 1 and 2 shards (separate processes on separate CPUs); merge time of many blobs',
+    estimate: { full: '8 min', quick: '1.5 min' },
+    run: async ({ quick, log, signal }) => {
+      const result = await shardsBench({ quick, log, signal });
+      return { result, text: formatShards(result) };
     },
   },
   {

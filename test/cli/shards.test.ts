@@ -142,6 +142,26 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
     expect(big.stderr).toMatch(/shard-1-of-2\.json: .* more than the 1\.0 KiB a shard blob may be/);
   });
 
+  it('judges by the policy of --config, and refuses shards planned with other thresholds than its own', async () => {
+    const lenient = join(dir, 'lenient.yml');
+    await writeFile(lenient, 'policy:\n  stability:\n    regression: neutral\n');
+    const judged = await merge([blobFile(1), blobFile(2)], 'lenient', [
+      '--config',
+      lenient,
+      '--fail-on-regression',
+    ]);
+    expect(judged.exitCode, judged.stderr).toBe(0);
+    expect(judged.stderr).toContain('Conclusion under the policy: neutral');
+
+    const stricter = join(dir, 'stricter.yml');
+    await writeFile(stricter, 'thresholds:\n  stability:\n    alpha: 0.01\n');
+    const refused = await merge([blobFile(1), blobFile(2)], 'stricter', ['--config', stricter]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(
+      /The shards were planned with other thresholds than the config's \(plan [0-9a-f]{16}\)/,
+    );
+  });
+
   it('leaves no subject process running', async () => {
     const binaries = new Set(blobs.flatMap((b) => b.cells[0]?.head.map((r) => r.binary) ?? []));
     const left = (await listProcesses()).filter((p) => p.argv.some((arg) => binaries.has(arg)));

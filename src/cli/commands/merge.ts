@@ -37,8 +37,13 @@ export function registerMerge(program: Command): void {
     .option('--markdown-file <file>', 'also write the Markdown report here')
     .option(
       '--fail-on-regression',
-      `exit ${exitCodes.regression} when the verdict is a failure under the plan's policy`,
+      `exit ${exitCodes.regression} when the verdict is a failure under the policy (--config's, else the plan's)`,
     )
+    .option(
+      '--config <file>',
+      "a sigstorm.yml whose policy judges the verdict and whose thresholds the shards must have used (default: the blobs' plan)",
+    )
+    .option('--no-config', "judge by the policy the blobs' plan carries")
     .option(
       '--max-blob-size <size>',
       `refuse larger blobs unread (default ${formatSize(defaultMaxBlobBytes)})`,
