@@ -2,7 +2,7 @@
 // 2 shards: each shard a separate `sigstorm validate --shard K/N` process on its own CPU (as separate
 // runners would be), then `sigstorm merge`. Prints iterations per second and time to verdict for each,
 // and the merge time for many synthetic-but-schema-valid blobs (records copied from the real run).
-// Run: npx tsx bench/shards.ts [--quick]. bench/run.ts calls shardsBench().
+// Run: npx tsx bench/shards.ts [--quick] [--iterations N] [--blobs M] [--per-blob K]. bench/run.ts calls shardsBench().
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +36,8 @@ export interface ShardedRun {
   /** Iterations the shards ran (both sides), per second of wall time. */
   readonly iterations: number;
   readonly iterationsPerSecond: number;
+  /** Iterations per second of storming alone (the slowest shard's storm time, without its start-up). */
+  readonly stormIterationsPerSecond: number;
   readonly verdict: string;
 }
 
@@ -128,6 +130,11 @@ async function shardedRun(
   const files = sets.map((_, k) => join(dir, `shard-${k + 1}-of-${shards}.json`));
   const merged = await mergeShards({ files, outDir: join(dir, 'merged') });
   const done = performance.now();
+  let slowest = 0;
+  for (const file of files) {
+    const blob = ShardBlob.parse(JSON.parse(await readFile(file, 'utf8')));
+    slowest = Math.max(slowest, blob.cells.reduce((sum, c) => sum + c.elapsedMs, 0) / 1000);
+  }
   const ran = merged.tallies.reduce((sum, t) => sum + t.arrived.base + t.arrived.head, 0);
   return {
     shards,
@@ -137,6 +144,7 @@ async function shardedRun(
     mergeSeconds: (done - stormed) / 1000,
     iterations: ran,
     iterationsPerSecond: ran / ((stormed - started) / 1000),
+    stormIterationsPerSecond: slowest > 0 ? ran / slowest : 0,
     verdict: merged.verdict.stability,
   };
 }
@@ -198,7 +206,7 @@ export function formatShards(r: ShardsResult): string {
   ];
   for (const run of r.runs) {
     lines.push(
-      `  ${run.shards} shard(s) on CPU ${run.cpus.join(', CPU ')}: ${run.iterationsPerSecond.toFixed(2)} it/s, ${run.iterations} iterations, ` +
+      `  ${run.shards} shard(s) on CPU ${run.cpus.join(', CPU ')}: ${run.iterationsPerSecond.toFixed(2)} it/s wall (${run.stormIterationsPerSecond.toFixed(2)} it/s storming), ${run.iterations} iterations, ` +
         `time to verdict ${run.secondsToVerdict.toFixed(1)} s (storms ${run.stormSeconds.toFixed(1)} s, merge ${run.mergeSeconds.toFixed(1)} s), verdict ${run.verdict}`,
     );
   }
@@ -210,6 +218,20 @@ export function formatShards(r: ShardsResult): string {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const result = await shardsBench({ quick: process.argv.includes('--quick') });
+  const number = (flag: string) => {
+    const at = process.argv.indexOf(flag);
+    return at > 0 ? Number(process.argv[at + 1]) : undefined;
+  };
+  const [iterations, blobs, iterationsPerBlob] = [
+    number('--iterations'),
+    number('--blobs'),
+    number('--per-blob'),
+  ];
+  const result = await shardsBench({
+    quick: process.argv.includes('--quick'),
+    ...(iterations ? { iterations } : {}),
+    ...(blobs ? { blobs } : {}),
+    ...(iterationsPerBlob ? { iterationsPerBlob } : {}),
+  });
   process.stdout.write(`${formatShards(result)}\n`);
 }
