@@ -9,18 +9,36 @@ const commandOperations = [...runOperations, 'pulls/get', 'reactions/create-for-
 describe('slash commands', () => {
   let h: Harness;
   let head: string;
-  beforeEach(async () => {
-    h = await Harness.create(testEnv);
-    head = await h.fixture.commitPatch('help-text.patch');
+  /** Pull request 5 (by a maintainer) at `sha`, as GitHub holds it. */
+  function setPull(sha: string) {
     h.repo.pulls.set(5, {
       number: 5,
-      headSha: head,
+      headSha: sha,
       baseSha: h.fixture.baseSha,
       headRef: 'feature',
       baseRef: 'main',
       headRepo: repoName,
       author: maintainer,
     });
+  }
+
+  /** Its `opened` delivery. */
+  function openPull(sha: string) {
+    return h.deliver(
+      'pull_request',
+      pullRequestPayload('opened', h.where, {
+        number: 5,
+        headSha: sha,
+        baseSha: h.fixture.baseSha,
+        author: maintainer,
+      }),
+    );
+  }
+
+  beforeEach(async () => {
+    h = await Harness.create(testEnv);
+    head = await h.fixture.commitPatch('help-text.patch');
+    setPull(head);
   });
   afterEach(async () => {
     await h.close();
@@ -193,15 +211,7 @@ describe('slash commands', () => {
   it('/sigstorm cancel stops the running validation; its check says who cancelled it', async () => {
     h.standin.expect(...commandOperations);
     await h.startApp();
-    await h.deliver(
-      'pull_request',
-      pullRequestPayload('opened', h.where, {
-        number: 5,
-        headSha: head,
-        baseSha: h.fixture.baseSha,
-        author: maintainer,
-      }),
-    );
+    await openPull(head);
     await h.standin.waitFor('the run to be in progress', () =>
       h.checkRuns().find((c) => c.status === 'in_progress'),
     );
@@ -221,26 +231,10 @@ describe('slash commands', () => {
       { 'bootstrap.sh': `#!/bin/sh\nset -e\ncd "$(dirname "$0")"\nsleep ${marker}\nautoreconf -fi\n` },
       'bootstrap: wait for a lock that never comes',
     );
-    h.repo.pulls.set(5, {
-      number: 5,
-      headSha: hanging,
-      baseSha: h.fixture.baseSha,
-      headRef: 'feature',
-      baseRef: 'main',
-      headRepo: repoName,
-      author: maintainer,
-    });
+    setPull(hanging);
     h.standin.expect(...commandOperations);
     await h.startApp();
-    await h.deliver(
-      'pull_request',
-      pullRequestPayload('opened', h.where, {
-        number: 5,
-        headSha: hanging,
-        baseSha: h.fixture.baseSha,
-        author: maintainer,
-      }),
-    );
+    await openPull(hanging);
     // The base may be built first: the hanging bootstrap starts within the build's bound.
     const deadline = Date.now() + 180_000;
     while ((await processesMatching(`sleep ${marker}`)).length === 0) {
