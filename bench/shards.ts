@@ -150,7 +150,7 @@ async function shardedRun(
 }
 
 /** `count` blobs of one plan, each `perSide` clean iterations per side copied from a real record. */
-async function syntheticMerge(template: ShardBlob, count: number, perSide: number, dir: string) {
+export async function syntheticMerge(template: ShardBlob, count: number, perSide: number, dir: string) {
   await mkdir(dir, { recursive: true });
   const cell = template.plan.cells[0];
   const record = template.cells[0]?.base[0];

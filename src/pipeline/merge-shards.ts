@@ -37,9 +37,11 @@ export interface MergeResult extends ValidateResult {
  */
 export async function mergeShards(request: MergeRequest): Promise<MergeResult> {
   // 1. Read every blob as untrusted data; keep those of the plan most of them share.
-  const readings = await Promise.all(
-    request.files.map((file) => readShardBlob(file, request.maxBlobBytes ?? defaultMaxBlobBytes)),
-  );
+  // One at a time: only one blob's text is held besides the parsed records (256 blobs add up).
+  const readings = [];
+  for (const file of request.files) {
+    readings.push(await readShardBlob(file, request.maxBlobBytes ?? defaultMaxBlobBytes));
+  }
   const { plan, blobs, refused } = choosePlan(readings);
   if (!plan) {
     throw new SigstormError('No shard blob to merge', {
