@@ -25,7 +25,7 @@ export interface MergeResult extends ValidateResult {
   readonly plan: ShardPlan;
   /** Every planned shard: the blob it came from, or why it is missing. */
   readonly shards: ({ shard: number; file: string } | MissingShard)[];
-  /** Files that were refused without saying (readably) which shard they are. */
+  /** Refused files not named as a missing shard's blob (no readable shard, or a shard that arrived). */
   readonly unplaced: { file: string; why: string }[];
   readonly tallies: CellTally[];
 }
@@ -63,7 +63,8 @@ export async function mergeShards(request: MergeRequest): Promise<MergeResult> {
   // 2. Every planned shard: arrived, refused (named, with the file and why) or never given.
   const placed = new Set([...blobs.values()].map((b) => b.file));
   const unplaced = refused
-    .filter((r) => r.shard === undefined || r.shard < 1 || r.shard > plan.shards)
+    // Named with their shard below when it is missing; here when not (no shard, or one that arrived).
+    .filter((r) => r.shard === undefined || r.shard < 1 || r.shard > plan.shards || blobs.has(r.shard))
     .filter((r) => !placed.has(r.file))
     .map((r) => ({ file: r.file, why: r.why }));
   const shards: MergeResult['shards'] = [];

@@ -11,6 +11,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ShardBlob } from '../../src/pipeline/shard-blob.schema.js';
+import { withPlanId } from '../../src/pipeline/shard-plan.js';
 import { Report } from '../../src/report/report.schema.js';
 import { installRoot } from '../../src/util/paths.js';
 import { listProcesses } from '../support/stray-processes.js';
@@ -140,6 +141,29 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
     expect(big.exitCode).toBe(1);
     expect(big.stderr).toMatch(/No shard blob to merge/);
     expect(big.stderr).toMatch(/shard-1-of-2\.json: .* more than the 1\.0 KiB a shard blob may be/);
+  });
+
+  it('refuses a second blob of a shard, and stops when the blobs split evenly between two validations', async () => {
+    const copy = join(dir, 'copy-of-shard-1.json');
+    await writeFile(copy, await readFile(blobFile(1), 'utf8'));
+    const twice = await merge([blobFile(1), copy, blobFile(2)], 'twice');
+    expect(twice.exitCode, twice.stderr).toBe(0);
+    const report = Report.parse(JSON.parse(twice.stdout));
+    expect(report.notRun.some((n) => /^shard/.test(n.what))).toBe(false);
+    expect(report.notRun).toContainEqual({
+      what: `blob ${copy}`,
+      why: `refused: a second blob of shard 1 (the first: ${blobFile(1)})`,
+    });
+
+    // Shard 2 of another validation (another seed, its plan id recomputed): one blob each.
+    const other = JSON.parse(await readFile(blobFile(2), 'utf8'));
+    const { id: _id, ...body } = other.plan;
+    other.plan = withPlanId({ ...body, seed: body.seed + 1 });
+    const otherFile = join(dir, 'other-shard-2-of-2.json');
+    await writeFile(otherFile, JSON.stringify(other));
+    const split = await merge([blobFile(1), otherFile], 'split');
+    expect(split.exitCode).toBe(2);
+    expect(split.stderr).toMatch(/The blobs belong to 2 different validations/);
   });
 
   it('judges by the policy of --config, and refuses shards planned with other thresholds than its own', async () => {
