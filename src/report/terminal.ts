@@ -1,6 +1,7 @@
 import { formatBitsPerSecond, formatChange, formatCount } from '../util/format.js';
 import { cellLabel, rateText, stoppedText, verdictIcon } from './markdown/sections/labels.js';
 import { ranCell } from './markdown/sections/stability.js';
+import { groupNotRun } from './not-run-groups.js';
 import type { Report } from './report.schema.js';
 
 function pad(rows: readonly (readonly string[])[]): string[] {
@@ -76,6 +77,11 @@ export function renderTerminal(r: Report): string {
     `${row.base.runs.length} + ${row.head.runs.length} runs`,
   ]);
   out.push(...(rows.length > 0 ? pad(rows) : ['  not measured']));
-  for (const n of r.notRun) out.push(`Not run: ${n.what}: ${n.why}`);
+  for (const g of groupNotRun(r.notRun))
+    out.push(
+      g.what.length === 1
+        ? `Not run: ${g.what[0]}: ${g.why}`
+        : `Not run: ${g.what.length} (${g.why}): ${g.what.join(', ')}`,
+    );
   return `${out.join('\n')}\n`;
 }

@@ -483,6 +483,27 @@ describe('renderMarkdown', () => {
     expect(md).toContain('asked by @\u2060octocat');
   });
 
+  it('says once what was not stormed: a count in the table section, the names folded under Not run', () => {
+    const scenario = regressionScenario();
+    const idleNames = Array.from({ length: 21 }, (_, i) => `idle-${i}`);
+    const idle = idleNames.map((w) => cell({ workload: w, variant: 'plain', batches: [] }));
+    const why = 'stopped early: another cell had already settled a regression (fail fast)';
+    const r = report({
+      ...scenario,
+      cells: [...scenario.cells, ...idle],
+      notRun: [...scenario.notRun, ...idleNames.map((w) => ({ what: `storm ${w} (plain)`, why }))],
+    });
+    const md = renderMarkdown(r);
+    expectWellFormed(md, r);
+    for (const w of idleNames) expect(md.split(`${w} (`).length - 1, w).toBe(1);
+    expect(md).toContain('_21 more cells not stormed: see "Not run"._');
+    expect(md).toContain('storm iterations in 4 of 25 cells');
+    expect(md).toContain(`<details><summary>21 not run: ${why}</summary>`);
+    // A reason of its own keeps its own line.
+    expect(md).toContain('- client-term (asan, tsan): variants not in the pr profile');
+    expect(md).not.toContain('| idle-');
+  });
+
   it('stays under the GitHub comment limit: cuts evidence with a note, never the headline or tables', () => {
     const scenario = regressionScenario();
     const huge = 'frame #0 in something_long () at src/file.c:1\n'.repeat(4000); // ~190,000 characters

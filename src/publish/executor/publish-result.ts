@@ -6,7 +6,7 @@ import type { Services } from '../services.js';
 import type { Job, StoredResult } from '../store/job.js';
 
 /**
- * Publishes a kept validation result: the report comment first, so the check's end is the last
+ * Publishes a kept validation result: the report comment first (as the config's `comment` allows), so the check's end is the last
  * word, then the completed check, then the job is done. Safe to repeat after a failure at any step
  * (the comment is found by its marker and edited), so a failed publish retries only this.
  */
@@ -16,11 +16,13 @@ export async function publishResult(
   job: Job,
   result: StoredResult,
 ): Promise<void> {
-  if (job.pullNumber !== null) {
+  // The repository's `comment` setting, decided with the verdict; the check below always has the report.
+  if (job.pullNumber !== null && result.comment !== 'none') {
     await upsertReportComment(
       octokit,
       { owner: job.owner, repo: job.repo, pullNumber: job.pullNumber },
       reportComment(job, result.markdown),
+      { create: result.comment === 'write' },
     );
   }
   await updateCheckRun(octokit, job, {

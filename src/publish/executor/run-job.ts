@@ -1,4 +1,4 @@
-import type { RepoConfig } from '../../config/repo-config.schema.js';
+import type { CommentWhen, RepoConfig } from '../../config/repo-config.schema.js';
 import { conclusionFor } from '../../pipeline/conclusion.js';
 import type { ValidateResult } from '../../pipeline/contract.js';
 import { requestFromConfig } from '../../pipeline/request-from-config.js';
@@ -16,6 +16,7 @@ import {
   restartedOutput,
   startingOutput,
 } from '../messages/check-outputs.js';
+import { commentAction } from '../messages/comment-wanted.js';
 import { errorComment } from '../messages/report-comment-body.js';
 import type { AbortReason, Services } from '../services.js';
 import type { Job, StoredResult } from '../store/job.js';
@@ -48,6 +49,8 @@ export async function runJob(services: Services, job: Job, signal: AbortSignal):
     signal,
     check: (state) => updateCheckRun(octokit, job, state),
   };
+  // The config's `comment` setting, once read: `never` also keeps error comments off the pull request.
+  let comment: CommentWhen = 'always';
   try {
     // The validation finished in an earlier attempt: only its publishing is left.
     if (job.result) {
@@ -57,6 +60,7 @@ export async function runJob(services: Services, job: Job, signal: AbortSignal):
     // 1. The repository's config, from its default branch.
     const config = await loadConfig(run);
     if (!config) return;
+    comment = config.comment;
     signal.throwIfAborted();
     // 2. In progress, then the pipeline with throttled progress.
     const result = await validate(run, config);
@@ -72,7 +76,7 @@ export async function runJob(services: Services, job: Job, signal: AbortSignal):
     }
     // GitHub or the network failed, not the validation: the executor retries the job later.
     if (!(error instanceof PipelineFailure)) throw error;
-    await publishFailure(run, error.cause);
+    await publishFailure(run, error.cause, comment);
   }
 }
 
@@ -146,6 +150,7 @@ function saveResult(run: Run, result: ValidateResult, config: RepoConfig): Store
     headline: redactCredentials(result.headline),
     markdown: redactCredentials(result.markdown),
     outDir: result.outDir,
+    comment: commentAction(config.comment, result.report),
   };
   run.services.store.saveResult(run.job.id, stored);
   return stored;
@@ -158,7 +163,7 @@ async function publish(run: Run, result: StoredResult): Promise<void> {
 }
 
 /** The validation could not run: the job fails; errors about the code under test also go to the pull request. */
-async function publishFailure(run: Run, cause: unknown): Promise<void> {
+async function publishFailure(run: Run, cause: unknown, comment: CommentWhen): Promise<void> {
   const { job } = run;
   // The message may quote the clone URL, token included: logged as redacted text.
   run.log.error({ error: redactCredentials(describeError(cause)) }, 'sigstorm: validation failed');
@@ -172,7 +177,7 @@ async function publishFailure(run: Run, cause: unknown): Promise<void> {
   run.services.store.markCheckFinal(job.id);
   // Errors about the code under test (a patch that does not build) are the author's to act on.
   const pullRef = pull(job);
-  if (cause instanceof SigstormError && pullRef) {
+  if (cause instanceof SigstormError && pullRef && comment !== 'never') {
     await upsertReportComment(run.octokit, pullRef, errorComment(job, redacted.summary));
   }
 }

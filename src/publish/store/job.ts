@@ -72,8 +72,11 @@ export const StoredResult = z.object({
   headline: z.string(),
   markdown: z.string(),
   outDir: z.string(),
+  /** What the report comment may do (the config's `comment` setting, decided with the verdict); absent in older stores: write. */
+  comment: z.enum(['write', 'update-only', 'none']).default('write'),
 });
 export type StoredResult = z.infer<typeof StoredResult>;
+export type StoredResultInput = z.input<typeof StoredResult>;
 
 export interface Job extends NewJob {
   readonly id: number;
