@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { describeError, UsageError } from '../util/errors.js';
 import { registerBuild } from './commands/build.js';
 import { registerDemo } from './commands/demo.js';
+import { registerRepro } from './commands/repro.js';
 import { registerServe } from './commands/serve.js';
 import { registerStorm } from './commands/storm.js';
 import { registerValidate } from './commands/validate.js';
@@ -22,6 +23,7 @@ registerBuild(program);
 registerServe(program);
 registerStorm(program);
 registerValidate(program);
+registerRepro(program);
 registerDemo(program);
 
 try {

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { compare } from '../compare/compare.js';
+import { publicSource } from '../source/public-source.js';
 import { SigstormError } from '../util/errors.js';
 import { buildInfo, buildTrees } from './build-trees.js';
 import { cellInputs } from './cell-inputs.js';
@@ -91,7 +92,8 @@ export async function runValidation(
   });
   if (signal?.aborted)
     throw new SigstormError('Validation cancelled', { hint: 'Start it again to get a verdict.' });
-  const storms = cellInputs(runs, thresholds, request.iterations);
+  const sources = { base: await publicSource(builds.base.tree), head: await publicSource(builds.head.tree) };
+  const storms = cellInputs(runs, thresholds, request.iterations, sources);
 
   // 4. Throughput, with the machine to itself (no storm runs now).
   const throughput = await measureThroughput({

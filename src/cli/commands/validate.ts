@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, copyFile, readFile, stat } from 'node:fs/promises';
+import { access, copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
@@ -11,6 +11,7 @@ import { conclusionFor } from '../../pipeline/conclusion.js';
 import type { ValidateRequest } from '../../pipeline/contract.js';
 import { requestFromConfig } from '../../pipeline/request-from-config.js';
 import { runValidation } from '../../pipeline/validate.js';
+import { writeReproBundle } from '../../pipeline/write-repro-bundle.js';
 import type { Report } from '../../report/report.schema.js';
 import { renderTerminal } from '../../report/terminal.js';
 import { UsageError } from '../../util/errors.js';
@@ -56,6 +57,7 @@ const ValidateFlags = z
     jsonFile: z.string().min(1, '--json-file needs a file').optional(),
     markdown: z.string().min(1, '--markdown needs a file').optional(),
     markdownFile: z.string().min(1, '--markdown-file needs a file').optional(),
+    reproDir: z.string().min(1, '--repro-dir needs a directory').optional(),
     baseCache: z.boolean().default(true),
     quiet: z.boolean().default(false),
     failOnRegression: z.boolean().default(false),
@@ -120,6 +122,10 @@ export function registerValidate(program: Command): void {
     .option('--json-file <file>', 'also write the JSON report here')
     .option('--markdown-file <file>', 'also write the Markdown report here')
     .addOption(new Option('--markdown <file>', 'deprecated: --markdown-file').hideHelp())
+    .option(
+      '--repro-dir <dir>',
+      'when something failed, write a repro bundle here: commands, iteration records, evidence, patches',
+    )
     .option('--no-base-cache', 'do not reuse base results of earlier validations')
     .option('--quiet', 'no progress display')
     .option(
@@ -238,6 +244,7 @@ export async function validateAction(
   if (file && !flags.quiet) process.stderr.write(`Config: ${file}\n`);
   // A report file that cannot be written would be found only after the whole run.
   for (const out of [flags.jsonFile, flags.markdownFile]) if (out) await checkWritable(out);
+  if (flags.reproDir) await checkWritable(join(flags.reproDir, 'README.md'), true);
   const sandbox = await cliSandbox(flags.sandbox, (line) =>
     process.stderr.write(`sigstorm validate: ${line}\n`),
   );
@@ -260,6 +267,14 @@ export async function validateAction(
     process.stderr.write(
       `\nFiles: ${join(result.outDir, 'report.md')}, ${join(result.outDir, 'report.json')}, ${join(result.outDir, 'iterations')}/\n`,
     );
+    if (flags.reproDir) {
+      const files = await writeReproBundle(resolve(flags.reproDir), result.report as Report, result.outDir);
+      process.stderr.write(
+        files.length > 0
+          ? `Repro bundle: ${resolve(flags.reproDir)}/ (${files.length} files)\n`
+          : 'Repro bundle: none (nothing failed)\n',
+      );
+    }
     const conclusion = conclusionFor(result.verdict, config.policy);
     process.stderr.write(`Conclusion under the policy: ${conclusion}\n`);
     return flags.failOnRegression && conclusion === 'failure' ? exitCodes.regression : exitCodes.ok;
@@ -269,9 +284,11 @@ export async function validateAction(
   }
 }
 
-async function checkWritable(file: string): Promise<void> {
+async function checkWritable(file: string, create = false): Promise<void> {
   const dir = dirname(resolve(file));
   try {
+    // A bundle directory is made now, so that a parent that cannot take it is found before the run.
+    if (create) await mkdir(dir, { recursive: true });
     await access(dir, constants.W_OK);
   } catch (error) {
     throw new UsageError(`Cannot write ${file}: ${dir} is not a writable directory`, {
