@@ -92,7 +92,10 @@ export async function runValidation(
   });
   if (signal?.aborted)
     throw new SigstormError('Validation cancelled', { hint: 'Start it again to get a verdict.' });
-  const sources = { base: await publicSource(builds.base.tree), head: await publicSource(builds.head.tree) };
+  const sources = {
+    base: await publicSource(builds.base.tree, { repo: request.base.publicRepo }),
+    head: await publicSource(builds.head.tree, { repo: request.head.publicRepo }),
+  };
   const storms = cellInputs(runs, thresholds, request.iterations, sources);
 
   // 4. Throughput, with the machine to itself (no storm runs now).
@@ -109,8 +112,8 @@ export async function runValidation(
   // 5. Compare and report.
   emit({ phase: 'report', message: 'comparing base and head', iterationsDone: 0, iterationsTotal: 0 });
   const { report, markdown } = await writeReport({
-    base: buildInfo(builds.base.tree, builds.base.variants, sandbox.kind),
-    head: buildInfo(builds.head.tree, builds.head.variants, sandbox.kind),
+    base: buildInfo(builds.base.tree, builds.base.variants, sandbox.kind, sources.base),
+    head: buildInfo(builds.head.tree, builds.head.variants, sandbox.kind, sources.head),
     comparison: compare(storms.cells, throughput.throughput, thresholds),
     notRun: [...storms.notRun, ...throughput.notRun],
     runs,

@@ -5,7 +5,7 @@ import type { Report } from '../report/report.schema.js';
 import { readRecords } from '../storm/jsonl.js';
 import type { IterationRecord } from '../storm/record.js';
 
-/** The causes a failing validation is about: blamed findings, and what failed in cells that regressed. */
+/** The causes a failing validation is about: blamed findings, and new causes in cells that regressed (a hang, say). */
 export function failingCauses(report: Report): CauseEntry[] {
   const regressed = (c: CauseEntry) =>
     report.stability.cells.some(
@@ -16,7 +16,7 @@ export function failingCauses(report: Report): CauseEntry[] {
         cell.verdict === 'regression',
     );
   return report.stability.causes.filter(
-    (c) => c.role === 'target' && (c.finding || (c.bucket !== 'fixed' && regressed(c))),
+    (c) => c.role === 'target' && (c.finding || (c.bucket === 'new' && regressed(c))),
   );
 }
 

@@ -18,13 +18,19 @@ export interface PublicSource {
  * A local repository is named by its `origin` remote when it has one (a CI checkout's is the
  * forge's URL), else by its path relative to the current directory; patches relative to it too.
  */
-export async function publicSource(origin: TreeOrigin, cwd: string = process.cwd()): Promise<PublicSource> {
+export async function publicSource(
+  origin: TreeOrigin,
+  { repo: named, cwd = process.cwd() }: { readonly repo?: string | undefined; readonly cwd?: string } = {},
+): Promise<PublicSource> {
   const patches = origin.patches.map((p) => shown(p, cwd));
+  if (named !== undefined) return { repo: withoutCredentials(named), commit: origin.commit, patches };
   if (origin.repo === bundledSubjectDir) return { repo: null, commit: origin.commit, patches };
   if (isGitUrl(origin.repo)) return { repo: withoutCredentials(origin.repo), commit: origin.commit, patches };
   const remote = await git(['remote', 'get-url', 'origin'], { cwd: origin.repo });
   const url = remote.ok ? remote.stdout.trim() : '';
-  const repo = url !== '' && isGitUrl(url) ? withoutCredentials(url) : shown(origin.repo, cwd);
+  const inside = relative(cwd, origin.repo);
+  const path = inside === '' ? '.' : inside.startsWith('..') ? origin.repo : inside;
+  const repo = url !== '' && isGitUrl(url) ? withoutCredentials(url) : path;
   return { repo, commit: origin.commit, patches };
 }
 

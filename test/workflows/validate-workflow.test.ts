@@ -58,7 +58,7 @@ describe('the reusable workflow', () => {
     const upload = steps.find(
       (step) => step.uses?.startsWith('actions/upload-artifact@') && step.with?.name === 'sigstorm-repro',
     );
-    expect(upload?.with?.path).toBe('${{ runner.temp }}/sigstorm-repro/');
+    expect(upload?.with?.path).toBe(`\${{ runner.temp }}/sigstorm-repro/`);
     expect(upload?.with?.['if-no-files-found']).toBe('ignore');
     // Before the gate, which fails the job on a regression: the bundle matters most then.
     expect(steps.indexOf(upload ?? {})).toBeLessThan(steps.findIndex((step) => step.name === 'Gate'));

@@ -127,15 +127,16 @@ async function validate(run: Run, config: RepoConfig): Promise<ValidateResult> {
 
 /** The job's request: its options (a slash command's arguments) over the config, capped by the host. */
 export function jobRequest(
-  job: Pick<Job, 'baseSha' | 'headSha' | 'options'>,
+  job: Pick<Job, 'baseSha' | 'headSha' | 'options' | 'cloneUrl'>,
   config: RepoConfig,
   repo: string,
   iterationsCap: number | undefined,
 ) {
   const { profile, ...overrides } = job.options;
   return requestFromConfig({
-    base: { repo, ref: job.baseSha },
-    head: { repo, ref: job.headSha },
+    // Reports name the repository by its clone URL (no token), whatever it was cloned from.
+    base: { repo, ref: job.baseSha, publicRepo: job.cloneUrl },
+    head: { repo, ref: job.headSha, publicRepo: job.cloneUrl },
     config,
     profile,
     overrides,
