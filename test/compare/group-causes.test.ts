@@ -147,11 +147,23 @@ describe('groupCauses', () => {
 
 describe('signatureLabel', () => {
   it('keeps what tells a cause’s signatures apart', () => {
-    expect(signatureLabel({ kind: 'crash', signature: 'crash:SIGSEGV in a < b' })).toBe('SIGSEGV');
-    expect(signatureLabel({ kind: 'sanitizer', signature: 'asan:SEGV in a < b' })).toBe('a < b');
-    expect(signatureLabel({ kind: 'sanitizer', signature: 'tsan:data race between a and b' })).toBe(
-      'between a and b',
-    );
-    expect(signatureLabel({ kind: 'hang', signature: 'hang:futex_wait' })).toBe('hang:futex_wait');
+    const label = (kind: 'crash' | 'sanitizer' | 'hang', signature: string, family: string | null = null) =>
+      signatureLabel({ kind, signature, family });
+    expect(label('crash', 'crash:SIGSEGV in a < b', 'SIGSEGV')).toBe('SIGSEGV');
+    expect(label('crash', 'crash:stack smashing detected', 'SIGABRT')).toBe('stack smashing detected');
+    expect(label('sanitizer', 'asan:SEGV in a < b', 'asan: SEGV')).toBe('a < b');
+    expect(label('sanitizer', 'tsan:data race between a and b', 'tsan: data race')).toBe('between a and b');
+    // A report kind with " in " in its name, with and without a stack.
+    expect(
+      label('sanitizer', 'asan:nested bug in the same thread', 'asan: nested bug in the same thread'),
+    ).toBe('(no stack)');
+    expect(
+      label(
+        'sanitizer',
+        'asan:nested bug in the same thread in f < g',
+        'asan: nested bug in the same thread',
+      ),
+    ).toBe('f < g');
+    expect(label('hang', 'hang:futex_wait', 'hang')).toBe('hang:futex_wait');
   });
 });

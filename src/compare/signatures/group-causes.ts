@@ -55,16 +55,19 @@ function failing(
   return iterations.size;
 }
 
-/** The short name a cause lists a signature by: the crash's cause, the sanitizer's top frames. */
-export function signatureLabel(e: Pick<SignatureEntry, 'signature' | 'kind'>): string {
+/** The short name a cause lists a signature by: the crash's cause, the sanitizer report's stack. */
+export function signatureLabel(e: Pick<SignatureEntry, 'signature' | 'kind' | 'family'>): string {
   const s = e.signature;
   switch (e.kind) {
     case 'crash':
       return s.replace(/^crash:/, '').replace(/ in .*$/, '');
     case 'sanitizer': {
-      // The report kind is the cause's; its stack tells the signatures apart.
-      const at = s.search(/ (in|between) /);
-      return at < 0 ? s : s.slice(at + 1).replace(/^in /, '');
+      // The report kind is the cause's (`asan:nested bug in the same thread` has " in " in it): the
+      // stack after it tells the signatures apart.
+      const prefix = e.family ? e.family.replace(/^(\w+): /, '$1:') : null;
+      const rest = prefix && s.startsWith(prefix) ? s.slice(prefix.length).trim() : null;
+      if (rest === null) return s;
+      return rest === '' ? '(no stack)' : rest.replace(/^in /, '');
     }
     default:
       return s;
@@ -109,7 +112,9 @@ function cause(cells: readonly CellInput[], list: readonly SignatureEntry[]): Ca
   const parts = [...labels.entries()]
     .sort((a, b) => b[1] - a[1])
     .map(([label, n]) => (labels.size === 1 && list.length === 1 ? label : `${label} ×${formatCount(n)}`));
-  const headline = `${formatCount(shown.failing)} of ${formatCount(shown.judged)} ${verb(first.kind, family)}: ${parts.join(', ')}`;
+  const said = `${formatCount(shown.failing)} of ${formatCount(shown.judged)} ${verb(first.kind, family)}`;
+  // A lone report without a stack adds nothing to its kind.
+  const headline = parts.length === 1 && parts[0] === '(no stack)' ? said : `${said}: ${parts.join(', ')}`;
   return {
     workload: first.workload,
     variant: first.variant,
