@@ -162,6 +162,14 @@ export const CauseEntry = z
       .describe(
         'its signatures (entries of stability.signatures of the same cell, role and process), most frequent first',
       ),
+    location: z
+      .object({ path: z.string(), line: z.number().int().positive(), function: z.string() })
+      .strict()
+      .nullable()
+      .default(null)
+      .describe(
+        "its top frame in the tree's own files (path relative to the tree, from its first signature whose evidence has one); null when none resolves",
+      ),
   })
   .strict()
   .describe(

@@ -7,6 +7,7 @@ import { cellInputs } from './cell-inputs.js';
 import type { Validate, ValidateRequest } from './contract.js';
 import { emitTo } from './emit.js';
 import { measureThroughput } from './measure-throughput.js';
+import { placeCauses } from './place-causes.js';
 import { planCells, seedFrom } from './plan-cells.js';
 import { preflight } from './preflight.js';
 import { settleRequest } from './settle-request.js';
@@ -114,7 +115,11 @@ export async function runValidation(
   const { report, markdown } = await writeReport({
     base: buildInfo(builds.base.tree, builds.base.variants, sandbox.kind, sources.base),
     head: buildInfo(builds.head.tree, builds.head.variants, sandbox.kind, sources.head),
-    comparison: compare(storms.cells, throughput.throughput, thresholds),
+    // Findings at source lines: their top frames in the trees' own files.
+    comparison: placeCauses(compare(storms.cells, throughput.throughput, thresholds), {
+      base: builds.base.tree.dir,
+      head: builds.head.tree.dir,
+    }),
     notRun: [...storms.notRun, ...throughput.notRun],
     runs,
     thresholds,

@@ -1,24 +1,10 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { CauseEntry, SignatureEntry } from '../compare/comparison.schema.js';
+import { failingCauses } from '../report/failing-causes.js';
 import type { Report } from '../report/report.schema.js';
 import { readRecords } from '../storm/jsonl.js';
 import type { IterationRecord } from '../storm/record.js';
-
-/** The causes a failing validation is about: blamed findings, and new causes in cells that regressed (a hang, say). */
-export function failingCauses(report: Report): CauseEntry[] {
-  const regressed = (c: CauseEntry) =>
-    report.stability.cells.some(
-      (cell) =>
-        cell.workload === c.workload &&
-        cell.variant === c.variant &&
-        cell.side === c.side &&
-        cell.verdict === 'regression',
-    );
-  return report.stability.causes.filter(
-    (c) => c.role === 'target' && (c.finding || (c.bucket === 'new' && regressed(c))),
-  );
-}
 
 const slug = (text: string) =>
   text

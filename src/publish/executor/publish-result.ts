@@ -1,3 +1,4 @@
+import { annotationsPerRequest } from '../../report/annotations.js';
 import { actionIds, updateCheckRun } from '../github/check-run.js';
 import type { Octokit } from '../github/octokit.js';
 import { upsertReportComment } from '../github/report-comment.js';
@@ -25,10 +26,16 @@ export async function publishResult(
       { create: result.comment === 'write' },
     );
   }
+  // Findings at source lines, most severe first: GitHub takes 50 annotations per request and adds
+  // each request's to the run's.
+  const batches: (typeof result.annotations)[] = [];
+  for (let i = 0; i < result.annotations.length; i += annotationsPerRequest)
+    batches.push(result.annotations.slice(i, i + annotationsPerRequest));
+  const output = { title: result.headline, summary: result.markdown };
   await updateCheckRun(octokit, job, {
     status: 'completed',
     conclusion: result.conclusion,
-    output: { title: result.headline, summary: result.markdown },
+    output: { ...output, annotations: batches[0] ?? [] },
     actions: [
       {
         label: '10× iterations',
@@ -37,6 +44,13 @@ export async function publishResult(
       },
     ],
   });
+  for (const batch of batches.slice(1)) {
+    await updateCheckRun(octokit, job, {
+      status: 'completed',
+      conclusion: result.conclusion,
+      output: { ...output, annotations: batch },
+    });
+  }
   services.store.markCheckFinal(job.id);
   services.store.transition(job.id, ['running'], 'done', {
     conclusion: result.conclusion,

@@ -2,6 +2,7 @@ import type { CommentWhen, RepoConfig } from '../../config/repo-config.schema.js
 import { conclusionFor } from '../../pipeline/conclusion.js';
 import type { ValidateResult } from '../../pipeline/contract.js';
 import { requestFromConfig } from '../../pipeline/request-from-config.js';
+import { checkAnnotations } from '../../report/annotations.js';
 import { defaultSandboxLimits } from '../../sandbox/sandbox.schema.js';
 import { describeError, SigstormError } from '../../util/errors.js';
 import { type CheckState, updateCheckRun } from '../github/check-run.js';
@@ -152,6 +153,7 @@ function saveResult(run: Run, result: ValidateResult, config: RepoConfig): Store
     markdown: redactCredentials(result.markdown),
     outDir: result.outDir,
     comment: commentAction(config.comment, result.report),
+    annotations: checkAnnotations(result.report),
   };
   run.services.store.saveResult(run.job.id, stored);
   return stored;
