@@ -63,4 +63,13 @@ describe('the reusable workflow', () => {
     // Before the gate, which fails the job on a regression: the bundle matters most then.
     expect(steps.indexOf(upload ?? {})).toBeLessThan(steps.findIndex((step) => step.name === 'Gate'));
   });
+
+  it('writes SARIF and keeps it with the report artifact', () => {
+    const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
+    expect(steps.find((step) => step.name === 'Validate')?.run ?? '').toContain('--sarif sigstorm.sarif');
+    const report = steps.find(
+      (step) => step.uses?.startsWith('actions/upload-artifact@') && step.with?.name === 'sigstorm-report',
+    );
+    expect(report?.with?.path).toContain('sigstorm.sarif');
+  });
 });

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, copyFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { access, copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
@@ -13,6 +13,7 @@ import { requestFromConfig } from '../../pipeline/request-from-config.js';
 import { runValidation } from '../../pipeline/validate.js';
 import { writeReproBundle } from '../../pipeline/write-repro-bundle.js';
 import type { Report } from '../../report/report.schema.js';
+import { toSarif } from '../../report/sarif.js';
 import { renderTerminal } from '../../report/terminal.js';
 import { UsageError } from '../../util/errors.js';
 import { exitCodes } from '../exit-codes.js';
@@ -58,6 +59,7 @@ const ValidateFlags = z
     markdown: z.string().min(1, '--markdown needs a file').optional(),
     markdownFile: z.string().min(1, '--markdown-file needs a file').optional(),
     reproDir: z.string().min(1, '--repro-dir needs a directory').optional(),
+    sarif: z.string().min(1, '--sarif needs a file').optional(),
     baseCache: z.boolean().default(true),
     quiet: z.boolean().default(false),
     failOnRegression: z.boolean().default(false),
@@ -122,6 +124,10 @@ export function registerValidate(program: Command): void {
     .option('--json-file <file>', 'also write the JSON report here')
     .option('--markdown-file <file>', 'also write the Markdown report here')
     .addOption(new Option('--markdown <file>', 'deprecated: --markdown-file').hideHelp())
+    .option(
+      '--sarif <file>',
+      'also write SARIF 2.1.0 for code scanning: each failing crash, sanitizer or hang finding at its top frame in the tree',
+    )
     .option(
       '--repro-dir <dir>',
       'when something failed, write a repro bundle here: commands, iteration records, evidence, patches',
@@ -243,7 +249,7 @@ export async function validateAction(
   const { config, file, request } = await validateRequestFor(flags);
   if (file && !flags.quiet) process.stderr.write(`Config: ${file}\n`);
   // A report file that cannot be written would be found only after the whole run.
-  for (const out of [flags.jsonFile, flags.markdownFile]) if (out) await checkWritable(out);
+  for (const out of [flags.jsonFile, flags.markdownFile, flags.sarif]) if (out) await checkWritable(out);
   if (flags.reproDir) await checkWritable(join(flags.reproDir, 'README.md'), true);
   const sandbox = await cliSandbox(flags.sandbox, (line) =>
     process.stderr.write(`sigstorm validate: ${line}\n`),
@@ -267,6 +273,8 @@ export async function validateAction(
     process.stderr.write(
       `\nFiles: ${join(result.outDir, 'report.md')}, ${join(result.outDir, 'report.json')}, ${join(result.outDir, 'iterations')}/\n`,
     );
+    if (flags.sarif)
+      await writeFile(flags.sarif, `${JSON.stringify(toSarif(result.report as Report), null, 2)}\n`);
     if (flags.reproDir) {
       const files = await writeReproBundle(resolve(flags.reproDir), result.report as Report, result.outDir);
       process.stderr.write(
