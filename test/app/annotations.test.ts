@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { installRoot } from '../../src/util/paths.js';
 import { runOperations } from './support/expectations.js';
-import { Harness, maintainer, testEnv, testRepoConfig } from './support/harness.js';
+import { Harness, maintainer, testCacheDir, testEnv, testRepoConfig } from './support/harness.js';
 import { pullRequestPayload } from './support/payloads.js';
 
 /** Findings at source lines: the check run's annotations point into the pull request's own files. */
@@ -39,6 +40,9 @@ describe('check-run annotations', () => {
     );
     await h.settle();
     expect(done.conclusion).toBe('failure');
+    // ASan names frames without debug info by the binary's path: never this machine's cache.
+    expect(done.output.summary).not.toContain(testCacheDir);
+    expect(done.output.summary).not.toContain(installRoot);
     expect(done.annotations.length).toBeGreaterThan(0);
     expect(done.annotations.length).toBeLessThanOrEqual(50);
     const asan = done.annotations.find((a) => a.title?.startsWith('asan: '));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withoutLocalPaths } from '../../src/pipeline/portable-repro.js';
 import { publicSource } from '../../src/source/public-source.js';
 import { portableReproCommand } from '../../src/storm/repro.js';
 import { bundledPatchesDir, bundledSubjectDir } from '../../src/util/paths.js';
@@ -85,5 +86,17 @@ describe('portableReproCommand', () => {
     ).toBe(
       `npx sigstorm repro --repo https://github.com/o/iperf.git --ref ${commit} --patches 'a b.patch,c.patch' --variant asan --workload client-burst --seed 1234 --iteration 17 --cpu-count 2`,
     );
+  });
+});
+
+describe('withoutLocalPaths', () => {
+  it("turns a build's tree into the tree and the rest of the cache into <cache>", () => {
+    const cache = '/home/me/.cache/sigstorm';
+    expect(
+      withoutLocalPaths(
+        `    #6 0x55b09c90f670 in _start (${cache}/builds/asan-1adbac742f73/tree/src/iperf3+0x23670)\nlog: ${cache}/storms/x.jsonl`,
+        cache,
+      ),
+    ).toBe('    #6 0x55b09c90f670 in _start (src/iperf3+0x23670)\nlog: <cache>/storms/x.jsonl');
   });
 });
