@@ -24,6 +24,7 @@ export const topLevelHelp = [
   '  $ sigstorm demo',
   '  $ sigstorm validate --head-patches patches/unblocked-worker-signals.patch --fail-on-regression',
   '  $ sigstorm storm --binary /usr/bin/iperf3 --workload server-sigterm --iterations 50',
+  '  $ sigstorm repro --repo https://github.com/you/iperf.git --ref <commit> --variant asan --workload client-burst --seed 1234 --iteration 17',
   '',
   'Run `sigstorm <command> --help` for a command’s options and examples.',
   `Builds, trees and results are cached in $SIGSTORM_CACHE_DIR (default: ~/.cache/sigstorm).`,

@@ -3,6 +3,7 @@ import { describeError, UsageError } from '../util/errors.js';
 import { registerBuild } from './commands/build.js';
 import { registerDemo } from './commands/demo.js';
 import { registerMerge } from './commands/merge.js';
+import { registerRepro } from './commands/repro.js';
 import { registerServe } from './commands/serve.js';
 import { registerStorm } from './commands/storm.js';
 import { registerValidate } from './commands/validate.js';
@@ -24,6 +25,7 @@ registerServe(program);
 registerStorm(program);
 registerValidate(program);
 registerMerge(program);
+registerRepro(program);
 registerDemo(program);
 
 try {

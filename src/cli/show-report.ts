@@ -1,9 +1,11 @@
-import { copyFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { RepoConfig } from '../config/repo-config.schema.js';
 import { conclusionFor } from '../pipeline/conclusion.js';
 import type { ValidateResult } from '../pipeline/contract.js';
+import { writeReproBundle } from '../pipeline/write-repro-bundle.js';
 import type { Report } from '../report/report.schema.js';
+import { toSarif } from '../report/sarif.js';
 import { renderTerminal } from '../report/terminal.js';
 import { exitCodes } from './exit-codes.js';
 
@@ -12,6 +14,10 @@ export interface ShowFlags {
   readonly jsonFile?: string | undefined;
   readonly markdownFile?: string | undefined;
   readonly failOnRegression: boolean;
+  /** SARIF 2.1.0 of the findings, for code scanning. */
+  readonly sarif?: string | undefined;
+  /** A repro bundle of the failing iterations. */
+  readonly reproDir?: string | undefined;
 }
 
 /**
@@ -32,6 +38,15 @@ export async function showReport(
   process.stderr.write(
     `\nFiles: ${join(result.outDir, 'report.md')}, ${join(result.outDir, 'report.json')}, ${join(result.outDir, 'iterations')}/\n`,
   );
+  if (flags.sarif) await writeFile(flags.sarif, `${JSON.stringify(toSarif(result.report), null, 2)}\n`);
+  if (flags.reproDir) {
+    const files = await writeReproBundle(resolve(flags.reproDir), result.report, result.outDir);
+    process.stderr.write(
+      files.length > 0
+        ? `Repro bundle: ${resolve(flags.reproDir)}/ (${files.length} files)\n`
+        : 'Repro bundle: none (nothing failed)\n',
+    );
+  }
   const conclusion = conclusionFor(result.verdict, policy);
   process.stderr.write(`Conclusion under the policy: ${conclusion}\n`);
   return flags.failOnRegression && conclusion === 'failure' ? exitCodes.regression : exitCodes.ok;

@@ -18,6 +18,7 @@ export function compare(
     stability: {
       cells: stability.cells,
       signatures: stability.signatures,
+      causes: stability.causes,
       behaviourChanges: stability.behaviourChanges,
       threads: stability.threads,
       totals: stability.totals,

@@ -103,7 +103,7 @@ export const CellReport = z
       .strict()
       .optional()
       .describe('outcomes split by the thread that took the signals (tracefs); absent without a trace'),
-    findings: Count.describe('signatures new in head and blamed on head'),
+    findings: Count.describe('causes new in head and blamed on head (each one or more signatures)'),
   })
   .strict();
 export type CellReport = z.infer<typeof CellReport>;
@@ -130,6 +130,52 @@ export const SignatureEntry = z
   })
   .strict();
 export type SignatureEntry = z.infer<typeof SignatureEntry>;
+
+export const CauseEntry = z
+  .object({
+    workload: z.string(),
+    variant: VariantName,
+    side: Side.describe("the cell's target side"),
+    bucket: SignatureEntry.shape.bucket,
+    role: Role,
+    process: Side.describe('the process that showed it'),
+    kind: z.enum(outcomeKinds).describe('the outcome kind every signature of the cause shares'),
+    family: z
+      .string()
+      .nullable()
+      .describe(
+        'the sanitizer report kind the signatures share (e.g. "asan: SEGV"); null for crashes, hangs, exits',
+      ),
+    finding: z.boolean().describe('new in head, of a finding kind, not explained by base: a regression'),
+    note: z.string().nullable().describe('why it is not blamed on head, as for its signatures'),
+    iterations: z
+      .object({
+        base: z.object({ failing: Count, judged: Count }).strict(),
+        head: z.object({ failing: Count, judged: Count }).strict(),
+      })
+      .strict()
+      .describe('distinct iterations that showed any of its signatures, out of the judged ones'),
+    headline: z.string().describe('e.g. "22 of 220 crashed: SIGSEGV ×15, stack smashing detected ×7"'),
+    signatures: z
+      .array(z.object({ signature: z.string(), label: z.string(), count: Count }).strict())
+      .min(1)
+      .describe(
+        'its signatures (entries of stability.signatures of the same cell, role and process), most frequent first',
+      ),
+    location: z
+      .object({ path: z.string(), line: z.number().int().positive(), function: z.string() })
+      .strict()
+      .nullable()
+      .default(null)
+      .describe(
+        "its top frame in the tree's own files (path relative to the tree, from its first signature whose evidence has one); null when none resolves",
+      ),
+  })
+  .strict()
+  .describe(
+    'one finding per cause: the signatures of one cell, role and process with the same bucket, blame and kind (docs/report.md)',
+  );
+export type CauseEntry = z.infer<typeof CauseEntry>;
 
 export const BehaviourChange = z
   .object({
@@ -180,6 +226,7 @@ export const StabilitySection = z
   .object({
     cells: z.array(CellReport),
     signatures: z.array(SignatureEntry),
+    causes: z.array(CauseEntry).describe('the signatures grouped one finding per cause'),
     behaviourChanges: z.array(BehaviourChange),
     threads: ThreadsReport.optional().describe(
       'thread census per process and the mask changes (docs/threads.md)',

@@ -22,6 +22,8 @@ export interface SignatureObservation {
   readonly role: Role;
   /** Iterations it was seen in. */
   readonly count: number;
+  /** The iteration numbers it was seen in (`count` of them): causes count distinct failing iterations. */
+  readonly iterations: readonly number[];
   readonly firstIteration: number;
   readonly excerpt: string;
   readonly evidence: string;

@@ -1,5 +1,5 @@
 import { familiesOfOutcome, isNoiseOnly } from '../classify/family.js';
-import { countOutcomes } from '../storm/count-outcomes.js';
+import { countOutcomes, signaturesOf } from '../storm/count-outcomes.js';
 import type { IterationRecord } from '../storm/record.js';
 import { judgedCensus } from '../storm/threads/signal-takers.js';
 import type { Role } from '../workload/side.js';
@@ -16,6 +16,25 @@ export function familiesOf(records: Iterable<IterationRecord>): Map<string, stri
     }
   }
   return families;
+}
+
+const key = (role: Role, side: string, signature: string) => `${role}\u0000${side}\u0000${signature}`;
+
+/** role, process and signature → the iterations that showed it. */
+function iterationsOf(records: readonly IterationRecord[]): Map<string, number[]> {
+  const map = new Map<string, number[]>();
+  const note = (role: Role, side: string, signatures: readonly string[], iteration: number) => {
+    for (const s of signatures) {
+      const list = map.get(key(role, side, s)) ?? [];
+      list.push(iteration);
+      map.set(key(role, side, s), list);
+    }
+  };
+  for (const r of records) {
+    note('target', r.target.side, signaturesOf(r.target.outcome), r.iteration);
+    if (r.peer) note('peer', r.peer.side, signaturesOf(r.peer.outcome), r.iteration);
+  }
+  return map;
 }
 
 /** Exit code → count over the clean outcomes of one role. */
@@ -41,9 +60,11 @@ export function observeSide(
 ): SideObservation {
   const tally = countOutcomes(records);
   const families = familiesOf(records);
+  const seen = iterationsOf(records);
   const signatures: SignatureObservation[] = tally.signatures.map((s) => ({
     ...s,
     family: families.get(s.signature) ?? null,
+    iterations: (seen.get(key(s.role, s.side, s.signature)) ?? []).sort((a, b) => a - b),
   }));
   return {
     outcomes: tally.outcomes,

@@ -35,6 +35,10 @@ function verdictPolicy(regression: 'failure' | 'neutral') {
 
 export const VerdictPolicy = verdictPolicy('failure');
 
+/** When the pull request's report comment is written; the check run carries the report every time. */
+export const commentWhen = ['always', 'not-neutral', 'never'] as const;
+export type CommentWhen = (typeof commentWhen)[number];
+
 export const RepoConfig = z
   .object({
     workloads: z
@@ -77,6 +81,12 @@ export const RepoConfig = z
       .strict()
       .prefault({})
       .describe('how verdicts become the check conclusion; the worst of the two wins'),
+    comment: z
+      .enum(commentWhen)
+      .default('always')
+      .describe(
+        'when the report comment is written on the pull request: always; not-neutral (only when a verdict is not neutral; throughput that was not measured counts as neutral; a comment already there is still kept up to date); never. The check run always carries the report',
+      ),
     release: z
       .object({
         tags: z

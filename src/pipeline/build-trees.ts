@@ -7,6 +7,7 @@ import {
 import type { VariantName } from '../build/variants.js';
 import type { BuildInfoInput } from '../report/report.schema.js';
 import type { SandboxMode } from '../sandbox/sandbox.schema.js';
+import type { PublicSource } from '../source/public-source.js';
 import type { Emit } from './emit.js';
 
 /**
@@ -43,16 +44,18 @@ async function buildSide(
   return { tree, variants };
 }
 
-/** How the report describes one built tree, and where its code ran. */
+/** How the report describes one built tree (by its public name, when given), and where its code ran. */
 export function buildInfo(
   tree: Tree,
   variants: Partial<Record<VariantName, BuildResult>>,
   sandbox: SandboxMode['kind'],
+  source?: PublicSource,
 ): BuildInfoInput {
+  const repo = source?.repo ?? tree.repo;
   return {
     sandbox,
-    label: describeTree(tree),
-    repo: tree.repo,
+    label: describeTree({ ...tree, repo }),
+    repo,
     ref: tree.ref,
     commit: tree.commit,
     patches: [...tree.patches],

@@ -1,17 +1,23 @@
-import type { CellInput } from '../compare/input.js';
+import type { CellInput, SideObservation } from '../compare/input.js';
 import { observeSide } from '../compare/observe-side.js';
 import type { Thresholds } from '../config/thresholds.schema.js';
 import type { NotRun } from '../report/report.schema.js';
+import type { PublicSource } from '../source/public-source.js';
 import { judgedSide } from '../workload/schema.js';
 import type { CellRun } from './cell-run.js';
+import { withPortableRepro } from './portable-repro.js';
 
 /** The comparison's input for every planned cell, and what did not run (and why). */
 export function cellInputs(
   runs: readonly CellRun[],
   thresholds: Thresholds,
   cap: number | undefined,
+  sources?: { readonly base: PublicSource; readonly head: PublicSource },
 ): { cells: CellInput[]; notRun: NotRun[] } {
   const noisy = thresholds.findings.noisyFamilies;
+  // Reports name trees as others can get them, never this machine's cache (docs/report.md).
+  const portable = (side: SideObservation, run: CellRun, tree: 'base' | 'head') =>
+    sources ? withPortableRepro(side, run, run[tree], sources[tree]) : side;
   const cells: CellInput[] = [];
   const notRun: NotRun[] = [];
   for (const run of runs) {
@@ -30,8 +36,8 @@ export function cellInputs(
       workload: run.plan.workload.name,
       variant: run.plan.variant,
       side: judgedSide(run.plan.workload),
-      base: observeSide(run.base, noisy, { interrupted }),
-      head: observeSide(run.head, noisy, { interrupted }),
+      base: portable(observeSide(run.base, noisy, { interrupted }), run, 'base'),
+      head: portable(observeSide(run.head, noisy, { interrupted }), run, 'head'),
       batches: run.batches,
       ...(cap === undefined ? {} : { cap }),
     });

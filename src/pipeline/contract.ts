@@ -15,6 +15,11 @@ export interface TreeRequest {
   readonly ref?: string;
   /** Patch files applied in order on top of `ref`. */
   readonly patches?: readonly string[];
+  /**
+   * How reports name the repository to other people (repro lines): e.g. the clone URL when `repo`
+   * is a local mirror; absent: derived from `repo` (its URL without credentials, or its origin remote).
+   */
+  readonly publicRepo?: string;
 }
 
 export interface ValidateRequest {

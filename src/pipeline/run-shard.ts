@@ -29,7 +29,7 @@ export async function runShard(
   shard: ShardRequest,
   options: ValidateOptions & { readonly blobFile?: string } = {},
 ): Promise<ShardResult> {
-  const { builds, runs, throughput, outDir, sandbox, shardPlan } = await stormAndMeasure(
+  const { builds, runs, throughput, outDir, sandbox, shardPlan, sources } = await stormAndMeasure(
     request,
     options,
     shard,
@@ -47,8 +47,8 @@ export async function runShard(
     plan: shardPlan,
     generatedAt: new Date().toISOString(),
     sigstormVersion: packageVersion(),
-    base: buildInfo(builds.base.tree, builds.base.variants, sandbox.kind),
-    head: buildInfo(builds.head.tree, builds.head.variants, sandbox.kind),
+    base: buildInfo(builds.base.tree, builds.base.variants, sandbox.kind, sources.base),
+    head: buildInfo(builds.head.tree, builds.head.variants, sandbox.kind, sources.head),
     cells: runs.map((run) => ({
       cell: run.plan.index,
       stop: run.stop,

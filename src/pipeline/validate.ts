@@ -1,11 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { compare } from '../compare/compare.js';
+import { publicSource } from '../source/public-source.js';
 import { SigstormError } from '../util/errors.js';
 import { buildInfo, buildTrees } from './build-trees.js';
 import { cellInputs } from './cell-inputs.js';
 import type { Validate, ValidateRequest } from './contract.js';
 import { emitTo } from './emit.js';
 import { measureThroughput } from './measure-throughput.js';
+import { placeCauses } from './place-causes.js';
 import { planCells, seedFrom } from './plan-cells.js';
 import { preflight } from './preflight.js';
 import { settleRequest } from './settle-request.js';
@@ -34,17 +36,19 @@ export async function runValidation(
   request: ValidateRequest & ValidateExtras,
   options: Parameters<Validate>[1] = {},
 ) {
-  const { builds, storms, throughput, runs, thresholds, outDir, sandbox, emit } = await stormAndMeasure(
-    request,
-    options,
-  );
+  const { builds, storms, throughput, runs, thresholds, outDir, sandbox, emit, sources } =
+    await stormAndMeasure(request, options);
 
   // 5. Compare and report.
   emit({ phase: 'report', message: 'comparing base and head', iterationsDone: 0, iterationsTotal: 0 });
   const { report, markdown } = await writeReport({
-    base: buildInfo(builds.base.tree, builds.base.variants, sandbox.kind),
-    head: buildInfo(builds.head.tree, builds.head.variants, sandbox.kind),
-    comparison: compare(storms.cells, throughput.throughput, thresholds),
+    base: buildInfo(builds.base.tree, builds.base.variants, sandbox.kind, sources.base),
+    head: buildInfo(builds.head.tree, builds.head.variants, sandbox.kind, sources.head),
+    // Findings at source lines: their top frames in the trees' own files.
+    comparison: placeCauses(compare(storms.cells, throughput.throughput, thresholds), {
+      base: builds.base.tree.dir,
+      head: builds.head.tree.dir,
+    }),
     notRun: [...storms.notRun, ...throughput.notRun],
     runs,
     thresholds,
@@ -128,7 +132,11 @@ export async function stormAndMeasure(
   });
   if (signal?.aborted)
     throw new SigstormError('Validation cancelled', { hint: 'Start it again to get a verdict.' });
-  const storms = cellInputs(runs, thresholds, request.iterations);
+  const sources = {
+    base: await publicSource(builds.base.tree, { repo: request.base.publicRepo }),
+    head: await publicSource(builds.head.tree, { repo: request.head.publicRepo }),
+  };
+  const storms = cellInputs(runs, thresholds, request.iterations, sources);
 
   // 4. Throughput, with the machine to itself (no storm runs now).
   const throughput = await measureThroughput({
@@ -141,5 +149,5 @@ export async function stormAndMeasure(
     sandbox,
     emit,
   });
-  return { builds, storms, throughput, runs, thresholds, outDir, sandbox, emit, shardPlan };
+  return { builds, storms, throughput, runs, thresholds, outDir, sandbox, emit, shardPlan, sources };
 }

@@ -1,6 +1,7 @@
 import { formatBitsPerSecond, formatChange, formatCount } from '../util/format.js';
 import { cellLabel, rateText, stoppedText, verdictIcon } from './markdown/sections/labels.js';
 import { ranCell } from './markdown/sections/stability.js';
+import { groupNotRun } from './not-run-groups.js';
 import type { Report } from './report.schema.js';
 
 function pad(rows: readonly (readonly string[])[]): string[] {
@@ -34,25 +35,36 @@ export function renderTerminal(r: Report): string {
     ]);
   out.push(...pad(cells));
   if (idle > 0) out.push(`  (${idle} more cells not stormed: see Not run)`);
-  const sigs = r.stability.signatures;
-  const findings = sigs.filter((s) => s.finding);
+  const causes = r.stability.causes;
+  const findings = causes.filter((c) => c.finding);
   if (findings.length > 0) {
     out.push('', 'New in head:');
     for (const f of findings) {
       out.push(
-        `  ❌ ${f.signature}  (${f.workload} ${f.variant}: head ${f.head.count} of ${f.head.iterations}, base ${f.base.count})`,
+        `  ❌ ${f.workload} (${f.variant}, ${f.process}): ${f.headline} (base ${f.iterations.base.failing} of ${f.iterations.base.judged})`,
       );
-      out.push(`     ${f.excerpt}`, `     reproduce: ${f.repro}`);
+      for (const s of f.signatures) {
+        const e = r.stability.signatures.find(
+          (x) =>
+            x.signature === s.signature &&
+            x.workload === f.workload &&
+            x.variant === f.variant &&
+            x.side === f.side &&
+            x.role === f.role,
+        );
+        out.push(`     ${s.signature}  ×${s.count}`);
+        if (e) out.push(`       ${e.excerpt}`, `       reproduce: ${e.repro}`);
+      }
     }
   }
-  const count = (pred: (s: (typeof sigs)[number]) => boolean) => sigs.filter(pred).length;
+  const count = (pred: (c: (typeof causes)[number]) => boolean) => causes.filter(pred).length;
   const others = [
-    ['new, not blamed', count((s) => s.role === 'target' && s.bucket === 'new' && !s.finding)],
-    ['fixed', count((s) => s.role === 'target' && s.bucket === 'fixed')],
-    ['persisting', count((s) => s.role === 'target' && s.bucket === 'persisting')],
-    ['peer side', count((s) => s.role === 'peer')],
+    ['new, not blamed', count((c) => c.role === 'target' && c.bucket === 'new' && !c.finding)],
+    ['fixed', count((c) => c.role === 'target' && c.bucket === 'fixed')],
+    ['persisting', count((c) => c.role === 'target' && c.bucket === 'persisting')],
+    ['peer side', count((c) => c.role === 'peer')],
   ].filter(([, n]) => Number(n) > 0);
-  if (others.length > 0) out.push(`Other signatures: ${others.map(([w, n]) => `${n} ${w}`).join(', ')}`);
+  if (others.length > 0) out.push(`Other causes: ${others.map(([w, n]) => `${n} ${w}`).join(', ')}`);
   for (const b of r.stability.behaviourChanges)
     out.push(`Behaviour change: ${b.workload} (${b.variant}): ${b.description}`);
   out.push('', `Throughput: ${r.verdict.throughput}`);
@@ -65,6 +77,11 @@ export function renderTerminal(r: Report): string {
     `${row.base.runs.length} + ${row.head.runs.length} runs`,
   ]);
   out.push(...(rows.length > 0 ? pad(rows) : ['  not measured']));
-  for (const n of r.notRun) out.push(`Not run: ${n.what}: ${n.why}`);
+  for (const g of groupNotRun(r.notRun))
+    out.push(
+      g.what.length === 1
+        ? `Not run: ${g.what[0]}: ${g.why}`
+        : `Not run: ${g.what.length} (${g.why}): ${g.what.join(', ')}`,
+    );
   return `${out.join('\n')}\n`;
 }

@@ -4,7 +4,7 @@ import { evidenceOf, excerptOf } from './evidence.js';
 import type { IterationRecord, SignatureCount, StormSummary } from './record.js';
 
 /** Every signature an outcome carries: the primary one, then further distinct sanitizer findings. */
-function signaturesOf(outcome: Outcome): string[] {
+export function signaturesOf(outcome: Outcome): string[] {
   switch (outcome.kind) {
     case 'clean':
     case 'harness-error':

@@ -1,4 +1,5 @@
 import type { VariantName } from '../build/variants.js';
+import type { PublicSource } from '../source/public-source.js';
 
 export interface ReproParts {
   readonly binary: string;
@@ -25,5 +26,35 @@ export function reproCommand(parts: ReproParts): string {
     `--seed ${parts.seed}`,
     `--only-iteration ${parts.iteration}`,
     `--cpus ${shellQuote(parts.cpus)}`,
+  ].join(' ');
+}
+
+export interface PortableReproParts {
+  readonly source: PublicSource;
+  readonly variant: VariantName;
+  /** The bundled workload's name, or a workload file as the user named it. */
+  readonly workloadRef: string;
+  readonly seed: number;
+  readonly iteration: number;
+  /** How many CPUs the iteration ran on (its lane's). */
+  readonly cpuCount: number;
+}
+
+/**
+ * The command that reruns one iteration anywhere: `sigstorm repro` gets the tree (URL and commit,
+ * patches), builds it (cached) and reruns that iteration; what a report shows to other people.
+ */
+export function portableReproCommand(parts: PortableReproParts): string {
+  const { source } = parts;
+  return [
+    'npx sigstorm repro',
+    ...(source.repo === null ? [] : [`--repo ${shellQuote(source.repo)}`]),
+    ...(source.commit === null ? [] : [`--ref ${source.commit}`]),
+    ...(source.patches.length === 0 ? [] : [`--patches ${shellQuote(source.patches.join(','))}`]),
+    `--variant ${parts.variant}`,
+    `--workload ${shellQuote(parts.workloadRef)}`,
+    `--seed ${parts.seed}`,
+    `--iteration ${parts.iteration}`,
+    `--cpu-count ${parts.cpuCount}`,
   ].join(' ');
 }

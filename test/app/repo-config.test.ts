@@ -6,6 +6,7 @@ import {
   parseRepoConfigText,
 } from '../../src/config/repo-config-parse.js';
 import { conclusionFor } from '../../src/pipeline/conclusion.js';
+import { commentAction } from '../../src/publish/messages/comment-wanted.js';
 
 describe('.github/sigstorm.yml', () => {
   it('has defaults for everything: failure on a regression, neutral when inconclusive, every variant on release', () => {
@@ -69,5 +70,24 @@ describe('.github/sigstorm.yml', () => {
     expect(conclusionFor({ stability: 'regression', throughput: 'improvement' }, policy)).toBe('failure');
     expect(conclusionFor({ stability: 'inconclusive', throughput: 'neutral' }, policy)).toBe('neutral');
     expect(conclusionFor({ stability: 'improvement', throughput: 'regression' }, policy)).toBe('neutral');
+  });
+
+  it('says when the report comment is written: always by default, quiet on neutral, or never', () => {
+    expect(RepoConfig.parse({}).comment).toBe('always');
+    const report = (stability: string, throughput: string, rows: number) =>
+      ({
+        verdict: { stability, throughput },
+        throughput: { rows: Array.from({ length: rows }, () => ({})) },
+      }) as Parameters<typeof commentAction>[1];
+    expect(commentAction('always', report('neutral', 'neutral', 1))).toBe('write');
+    expect(commentAction('never', report('regression', 'neutral', 1))).toBe('none');
+    expect(commentAction('not-neutral', report('neutral', 'neutral', 1))).toBe('update-only');
+    // Throughput that was not measured is inconclusive by verdict but not news.
+    expect(commentAction('not-neutral', report('neutral', 'inconclusive', 0))).toBe('update-only');
+    expect(commentAction('not-neutral', report('neutral', 'inconclusive', 1))).toBe('write');
+    expect(commentAction('not-neutral', report('improvement', 'neutral', 1))).toBe('write');
+    expect(commentAction('not-neutral', report('inconclusive', 'neutral', 0))).toBe('write');
+    const bad = parseRepoConfigText('comment: sometimes\n');
+    expect(bad.ok).toBe(false);
   });
 });

@@ -17,7 +17,9 @@ describe('compareStability', () => {
   it('calls unblocked worker signals a regression, with the findings and the sequential stops', () => {
     const s = compareStability(regressionScenario().cells, t);
     expect(s.verdict).toBe('regression');
-    expect(s.summary).toBe('3 new sanitizer/crash signatures in server-burst (plain, asan, tsan)');
+    expect(s.summary).toBe(
+      'new in server-burst (asan): 21 of 30 reported asan: SEGV: iperf_send_stream < worker_thread; 2 more new causes in server-burst (plain, tsan)',
+    );
     expect(s.cells.map((c) => [c.variant, c.verdict, c.sequential?.reason ?? null])).toEqual([
       ['plain', 'regression', 'regression'],
       ['asan', 'regression', 'regression'],
@@ -33,7 +35,7 @@ describe('compareStability', () => {
     for (const c of s.cells) expect(c.pValues.worseAdjusted).toBeGreaterThanOrEqual(c.pValues.worse);
     expect(s.cells[2]).toMatchObject({
       findings: 1,
-      because: '1 new signature in head that base never showed',
+      because: '1 new failure cause in head that base never showed',
     });
     expect(s.totals).toEqual({ iterations: { base: 720, head: 720 }, failures: { base: 30, head: 69 } });
   });

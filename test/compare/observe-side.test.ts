@@ -33,6 +33,19 @@ describe('observeSide', () => {
     });
     expect(side.peerOutcomes).toEqual({ ...emptyOutcomeCounts(), clean: 3, crash: 1 });
     expect(side.interrupted).toBe(false);
+    // Each signature keeps the iterations it was seen in, so a cause counts distinct iterations.
+    for (const s of side.signatures) {
+      const seen = records.filter((r) =>
+        [r.target, r.peer].some(
+          (p) =>
+            p?.side === s.side &&
+            (p === r.target) === (s.role === 'target') &&
+            JSON.stringify(p.outcome).includes(JSON.stringify(s.signature)),
+        ),
+      );
+      expect(s.iterations).toEqual(seen.map((r) => r.iteration).sort((a, b) => a - b));
+      expect(s.iterations).toHaveLength(s.count);
+    }
     expect(observeSide(records, [], { interrupted: true }).interrupted).toBe(true);
   });
 });

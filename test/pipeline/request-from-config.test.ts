@@ -75,17 +75,19 @@ describe('one request from one config', () => {
     );
     expect(cli.file).toBe(join(repo, configPath));
     const app = jobRequest(
-      { baseSha: 'a', headSha: 'b', options: { profile: 'release' } },
+      { baseSha: 'a', headSha: 'b', options: { profile: 'release' }, cloneUrl: 'https://github.com/o/r.git' },
       parsed(configText),
       repo,
       undefined,
     );
-    // The CLI lists the patches it applies (none here); the App applies none.
+    // The CLI lists the patches it applies (none here); the App applies none, and names the
+    // repository in reports by its clone URL (the CLI by the repository's own remote).
     const trees = (r: ValidateRequest) => ({
       ...r,
-      base: { ...r.base, patches: [] },
-      head: { ...r.head, patches: [] },
+      base: { ...r.base, patches: [], publicRepo: undefined },
+      head: { ...r.head, patches: [], publicRepo: undefined },
     });
+    expect(app.head.publicRepo).toBe('https://github.com/o/r.git');
     expect(trees(cli.request)).toEqual(trees(app));
   });
 

@@ -35,14 +35,14 @@ function expectWellFormed(md: string, r: Report): void {
 }
 
 describe('renderMarkdown', () => {
-  it('regression: headline names the new signatures; each has a repro and its evidence folded', () => {
+  it('regression: one finding per cause, its signatures under it, each with a repro and its evidence folded', () => {
     const r = report(regressionScenario());
     const md = renderMarkdown(r);
     expectWellFormed(md, r);
-    expect(structure(md).details).toBe(4); // three findings' evidence + the method notes
+    expect(structure(md).details).toBe(5); // four signatures' evidence (three causes) + the method notes
     expect(md).toMatchInlineSnapshot(`
       "<!-- sigstorm-report -->
-      ### ❌ Stability regression: 3 new sanitizer/crash signatures in server-burst (plain, asan, tsan) · throughput neutral (tcp-4streams: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs))
+      ### ❌ Stability regression: new in server-burst (asan): 21 of 30 reported asan: SEGV: iperf_send_stream < worker_thread; 2 more new causes in server-burst (plain, tsan) · throughput neutral (tcp-4streams: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs))
 
       **base** \`subject@main\` at \`3f9c2e1a77\` · **head** \`subject@main\` at \`3f9c2e1a77\` + \`unblocked-worker-signals.patch\`  
       720 + 720 storm iterations in 4 cells, 10 throughput runs
@@ -58,14 +58,16 @@ describe('renderMarkdown', () => {
 
       - **server-burst · plain · server**: base 0 of 60, head 18 of 60 failed: head's odds of failing are higher than base's (log-likelihood ratio 5.28 ≥ 4.67)
       - **server-burst · asan · server**: base 0 of 30, head 21 of 30 failed: head's odds of failing are higher than base's (log-likelihood ratio 6.42 ≥ 4.67)
-      - **server-burst · tsan · server**: 1 new signature in head that base never showed
+      - **server-burst · tsan · server**: 1 new failure cause in head that base never showed
       - **client-term · plain · client**: 0 of 600 per side: head's failure rate is at most 0.50% at 95%
 
-      #### New in head (3)
+      #### New in head (3; 4 signatures)
 
-      ❌ **\`asan: SEGV | iperf_send_stream | worker_thread\`** in server-burst (asan, server): head 21 of 30, base 0 of 30  
-      \`asan: SEGV in iperf_send_stream src/iperf_api.c:1893\`  
-      Reproduce: \`npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/asan/src/iperf3 --variant asan --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1\`
+      ❌ **server-burst (asan, server)**: 21 of 30 reported asan: SEGV: iperf\\_send\\_stream \\< worker\\_thread (base 0 of 30)
+
+      - \`asan:SEGV in iperf_send_stream < worker_thread\`: head 21 of 30, base 0 of 30  
+        \`asan: SEGV in iperf_send_stream src/iperf_api.c:1893\`  
+        Reproduce: \`npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/asan/src/iperf3 --variant asan --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1\`
 
       <details><summary>Full sanitizer report (server, iteration 3)</summary>
 
@@ -89,9 +91,11 @@ describe('renderMarkdown', () => {
 
       </details>
 
-      ❌ **\`SIGSEGV longjmp | sig_handler | worker_thread\`** in server-burst (plain, server): head 18 of 60, base 0 of 60  
-      \`SIGSEGV: iperf3: interrupt - the client has terminated\`  
-      Reproduce: \`npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1\`
+      ❌ **server-burst (plain, server)**: 18 of 60 crashed: SIGSEGV ×12, stack smashing detected ×6 (base 0 of 60)
+
+      - \`crash:SIGSEGV in longjmp < sig_handler < worker_thread\`: head 12 of 60, base 0 of 60  
+        \`SIGSEGV: iperf3: interrupt - the client has terminated\`  
+        Reproduce: \`npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1\`
 
       <details><summary>Full stderr (server, iteration 3)</summary>
 
@@ -102,9 +106,24 @@ describe('renderMarkdown', () => {
 
       </details>
 
-      ❌ **\`tsan: signal-unsafe call inside of a signal | iperf_err | sig_handler\`** in server-burst (tsan, server): head 9 of 30, base 0 of 30  
-      \`tsan: signal-unsafe call inside of a signal in malloc\`  
-      Reproduce: \`npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/tsan/src/iperf3 --variant tsan --workload server-burst --seed 1234 --only-iteration 4 --cpus 0,1\`
+      - \`crash:stack smashing detected\`: head 6 of 60, base 0 of 60  
+        \`*** stack smashing detected ***: terminated\`  
+        Reproduce: \`npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 40 --cpus 0,1\`
+
+      <details><summary>Full stderr (server, iteration 40)</summary>
+
+      \`\`\`text
+      *** stack smashing detected ***: terminated
+      Aborted (core dumped)
+      \`\`\`
+
+      </details>
+
+      ❌ **server-burst (tsan, server)**: 9 of 30 reported tsan: signal-unsafe call inside of a signal: iperf\\_err \\< sig\\_handler (base 0 of 30)
+
+      - \`tsan:signal-unsafe call inside of a signal in iperf_err < sig_handler\`: head 9 of 30, base 0 of 30  
+        \`tsan: signal-unsafe call inside of a signal in malloc\`  
+        Reproduce: \`npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/tsan/src/iperf3 --variant tsan --workload server-burst --seed 1234 --only-iteration 4 --cpus 0,1\`
 
       <details><summary>Full sanitizer report (server, iteration 4)</summary>
 
@@ -125,8 +144,10 @@ describe('renderMarkdown', () => {
 
       #### Persisting (in base and head, not blamed on head) (1)
 
-      **\`tsan: data race | iperf_set_done | worker_thread\`** in server-burst (tsan, server): head 30 of 30, base 30 of 30  
-      \`tsan: data race in iperf_set_done src/iperf_api.c:4410\`
+      **server-burst (tsan, server)**: 30 of 30 reported tsan: data race: between iperf\\_set\\_done and worker\\_thread (base 30 of 30)
+
+      - \`tsan:data race between iperf_set_done and worker_thread\`: head 30 of 30, base 30 of 30  
+        \`tsan: data race in iperf_set_done src/iperf_api.c:4410\`
 
       #### Throughput: ✅ neutral
 
@@ -186,8 +207,10 @@ describe('renderMarkdown', () => {
 
       #### Fixed in head (2)
 
-      **\`asan: SEGV | iperf_send_stream | worker_thread\`** in server-burst (asan, server): head 0 of 40, base 28 of 40  
-      \`asan: SEGV in iperf_send_stream src/iperf_api.c:1893\`
+      **server-burst (asan, server)**: 28 of 40 reported asan: SEGV: iperf\\_send\\_stream \\< worker\\_thread (head 0 of 40)
+
+      - \`asan:SEGV in iperf_send_stream < worker_thread\`: head 0 of 40, base 28 of 40  
+        \`asan: SEGV in iperf_send_stream src/iperf_api.c:1893\`
 
       <details><summary>Full sanitizer report (server, iteration 3)</summary>
 
@@ -211,8 +234,10 @@ describe('renderMarkdown', () => {
 
       </details>
 
-      **\`SIGSEGV longjmp | sig_handler | worker_thread\`** in server-burst (plain, server): head 0 of 50, base 15 of 50  
-      \`SIGSEGV: iperf3: interrupt - the client has terminated\`
+      **server-burst (plain, server)**: 15 of 50 crashed: SIGSEGV (head 0 of 50)
+
+      - \`crash:SIGSEGV in longjmp < sig_handler < worker_thread\`: head 0 of 50, base 15 of 50  
+        \`SIGSEGV: iperf3: interrupt - the client has terminated\`
 
       <details><summary>Full stderr (server, iteration 3)</summary>
 
@@ -279,8 +304,10 @@ describe('renderMarkdown', () => {
 
       #### Persisting (in base and head, not blamed on head) (1)
 
-      **\`tsan: data race | iperf_set_done | worker_thread\`** in server-burst (tsan, server): head 150 of 150, base 150 of 150  
-      \`tsan: data race in iperf_set_done src/iperf_api.c:4410\`
+      **server-burst (tsan, server)**: 150 of 150 reported tsan: data race: between iperf\\_set\\_done and worker\\_thread (base 150 of 150)
+
+      - \`tsan:data race between iperf_set_done and worker_thread\`: head 150 of 150, base 150 of 150  
+        \`tsan: data race in iperf_set_done src/iperf_api.c:4410\`
 
       #### Throughput: ✅ neutral
 
@@ -454,6 +481,27 @@ describe('renderMarkdown', () => {
     // The excerpt holds single backticks: a double-backtick code span.
     expect(md).toContain('``no exit within 5000 ms: futex_wait | `printf` in sig_handler <stdout lock>``');
     expect(md).toContain('asked by @\u2060octocat');
+  });
+
+  it('says once what was not stormed: a count in the table section, the names folded under Not run', () => {
+    const scenario = regressionScenario();
+    const idleNames = Array.from({ length: 21 }, (_, i) => `idle-${i}`);
+    const idle = idleNames.map((w) => cell({ workload: w, variant: 'plain', batches: [] }));
+    const why = 'stopped early: another cell had already settled a regression (fail fast)';
+    const r = report({
+      ...scenario,
+      cells: [...scenario.cells, ...idle],
+      notRun: [...scenario.notRun, ...idleNames.map((w) => ({ what: `storm ${w} (plain)`, why }))],
+    });
+    const md = renderMarkdown(r);
+    expectWellFormed(md, r);
+    for (const w of idleNames) expect(md.split(`${w} (`).length - 1, w).toBe(1);
+    expect(md).toContain('_21 more cells not stormed: see "Not run"._');
+    expect(md).toContain('storm iterations in 4 of 25 cells');
+    expect(md).toContain(`<details><summary>21 not run: ${why}</summary>`);
+    // A reason of its own keeps its own line.
+    expect(md).toContain('- client-term (asan, tsan): variants not in the pr profile');
+    expect(md).not.toContain('| idle-');
   });
 
   it('stays under the GitHub comment limit: cuts evidence with a note, never the headline or tables', () => {

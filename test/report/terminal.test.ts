@@ -13,7 +13,7 @@ describe('renderTerminal', () => {
   it('prints the headline first, a line per cell, and each finding with its repro command', () => {
     const text = renderTerminal(reportOf({ ...regressionScenario(), ...at }));
     expect(text).toMatchInlineSnapshot(`
-      "❌ Stability regression: 3 new sanitizer/crash signatures in server-burst (plain, asan, tsan) · throughput neutral (tcp-4streams: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs))
+      "❌ Stability regression: new in server-burst (asan): 21 of 30 reported asan: SEGV: iperf_send_stream < worker_thread; 2 more new causes in server-burst (plain, tsan) · throughput neutral (tcp-4streams: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs))
 
       Stability: regression (720 + 720 iterations)
         ❌ server-burst · plain · server  base 0 of 60 (≤ 4.9%)                 head 18 of 60: 30.0% (19.9%–42.5%)    regression at 60/side
@@ -22,16 +22,22 @@ describe('renderTerminal', () => {
         ✅ client-term · plain · client   base 0 of 600 (≤ 0.50%)               head 0 of 600 (≤ 0.50%)               equivalent at 600/side (no failures)
 
       New in head:
-        ❌ asan: SEGV | iperf_send_stream | worker_thread  (server-burst asan: head 21 of 30, base 0)
-           asan: SEGV in iperf_send_stream src/iperf_api.c:1893
-           reproduce: npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/asan/src/iperf3 --variant asan --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1
-        ❌ SIGSEGV longjmp | sig_handler | worker_thread  (server-burst plain: head 18 of 60, base 0)
-           SIGSEGV: iperf3: interrupt - the client has terminated
-           reproduce: npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1
-        ❌ tsan: signal-unsafe call inside of a signal | iperf_err | sig_handler  (server-burst tsan: head 9 of 30, base 0)
-           tsan: signal-unsafe call inside of a signal in malloc
-           reproduce: npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/tsan/src/iperf3 --variant tsan --workload server-burst --seed 1234 --only-iteration 4 --cpus 0,1
-      Other signatures: 1 persisting
+        ❌ server-burst (asan, server): 21 of 30 reported asan: SEGV: iperf_send_stream < worker_thread (base 0 of 30)
+           asan:SEGV in iperf_send_stream < worker_thread  ×21
+             asan: SEGV in iperf_send_stream src/iperf_api.c:1893
+             reproduce: npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/asan/src/iperf3 --variant asan --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1
+        ❌ server-burst (plain, server): 18 of 60 crashed: SIGSEGV ×12, stack smashing detected ×6 (base 0 of 60)
+           crash:SIGSEGV in longjmp < sig_handler < worker_thread  ×12
+             SIGSEGV: iperf3: interrupt - the client has terminated
+             reproduce: npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1
+           crash:stack smashing detected  ×6
+             *** stack smashing detected ***: terminated
+             reproduce: npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 40 --cpus 0,1
+        ❌ server-burst (tsan, server): 9 of 30 reported tsan: signal-unsafe call inside of a signal: iperf_err < sig_handler (base 0 of 30)
+           tsan:signal-unsafe call inside of a signal in iperf_err < sig_handler  ×9
+             tsan: signal-unsafe call inside of a signal in malloc
+             reproduce: npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/tsan/src/iperf3 --variant tsan --workload server-burst --seed 1234 --only-iteration 4 --cpus 0,1
+      Other causes: 1 persisting
 
       Throughput: neutral
         ✅ tcp-4streams · plain  41.3 Gbit/s → 41.3 Gbit/s  0.0% (−1.7% to +1.2%)  5 + 5 runs

@@ -79,12 +79,15 @@ export function signature(
     },
 ): SignatureObservation {
   const { variant, workload, ...rest } = s;
+  const first = rest.firstIteration ?? 3;
   return {
     side: 'server',
     role: 'target',
     family: null,
-    firstIteration: 3,
-    repro: repro(variant, workload, 1234, rest.firstIteration ?? 3),
+    firstIteration: first,
+    repro: repro(variant, workload, 1234, first),
+    // Unless a test says which: the `count` iterations from the first one on.
+    iterations: Array.from({ length: rest.count }, (_, i) => first + i),
     ...rest,
   };
 }
@@ -140,7 +143,7 @@ const segv = (workload: string, count: number, variant: VariantName = 'plain') =
   signature({
     workload,
     variant,
-    signature: 'SIGSEGV longjmp | sig_handler | worker_thread',
+    signature: 'crash:SIGSEGV in longjmp < sig_handler < worker_thread',
     kind: 'crash',
     family: 'SIGSEGV',
     count,
@@ -148,11 +151,25 @@ const segv = (workload: string, count: number, variant: VariantName = 'plain') =
     evidence: segvStderr,
   });
 
+/** The same worker-signal crash seen another way: the longjmp lands on a dead frame's canary. */
+const stackSmashing = (workload: string, count: number, firstIteration: number) =>
+  signature({
+    workload,
+    variant: 'plain',
+    signature: 'crash:stack smashing detected',
+    kind: 'crash',
+    family: 'SIGABRT',
+    count,
+    firstIteration,
+    excerpt: '*** stack smashing detected ***: terminated',
+    evidence: '*** stack smashing detected ***: terminated\nAborted (core dumped)',
+  });
+
 const asanSegv = (workload: string, count: number) =>
   signature({
     workload,
     variant: 'asan',
-    signature: 'asan: SEGV | iperf_send_stream | worker_thread',
+    signature: 'asan:SEGV in iperf_send_stream < worker_thread',
     kind: 'sanitizer',
     family: 'asan: SEGV',
     count,
@@ -164,7 +181,7 @@ const race = (workload: string, count: number, tree: 'base' | 'head') =>
   signature({
     workload,
     variant: 'tsan',
-    signature: 'tsan: data race | iperf_set_done | worker_thread',
+    signature: 'tsan:data race between iperf_set_done and worker_thread',
     kind: 'sanitizer',
     family: 'tsan: data race',
     count,
@@ -177,7 +194,7 @@ const signalUnsafe = (workload: string, count: number) =>
   signature({
     workload,
     variant: 'tsan',
-    signature: 'tsan: signal-unsafe call inside of a signal | iperf_err | sig_handler',
+    signature: 'tsan:signal-unsafe call inside of a signal in iperf_err < sig_handler',
     kind: 'sanitizer',
     family: 'tsan: signal-unsafe call inside of a signal',
     count,
@@ -264,7 +281,12 @@ export function regressionScenario() {
     base: baseBuild,
     head: headBuild('unblocked-worker-signals.patch'),
     cells: [
-      cell({ workload: burst, variant: 'plain', batches: repeat(6, 0, 3), head: [segv(burst, 18)] }),
+      cell({
+        workload: burst,
+        variant: 'plain',
+        batches: repeat(6, 0, 3),
+        head: [segv(burst, 12), stackSmashing(burst, 6, 40)],
+      }),
       cell({
         workload: burst,
         variant: 'asan',
@@ -395,7 +417,7 @@ export function hangSignature(workload: string, count: number): SignatureObserva
   return signature({
     workload,
     variant: 'plain',
-    signature: 'hang futex_wait | __vfprintf_internal | sig_handler',
+    signature: 'hang:futex_wait < __vfprintf_internal < sig_handler',
     kind: 'hang',
     family: 'hang',
     count,

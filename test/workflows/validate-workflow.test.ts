@@ -50,4 +50,26 @@ describe('the reusable workflow', () => {
     expect(gate?.run).toMatch(/if \[ "\$STATUS" != 0 \]; then[\s\S]*exit 1/);
     expect(steps.indexOf(gate ?? {})).toBe(steps.length - 1);
   });
+
+  it('writes a repro bundle when something failed and uploads it as its own artifact', () => {
+    const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
+    const validate = steps.find((step) => step.name === 'Validate')?.run ?? '';
+    expect(validate).toContain('--repro-dir "$RUNNER_TEMP/sigstorm-repro"');
+    const upload = steps.find(
+      (step) => step.uses?.startsWith('actions/upload-artifact@') && step.with?.name === 'sigstorm-repro',
+    );
+    expect(upload?.with?.path).toBe(`\${{ runner.temp }}/sigstorm-repro/`);
+    expect(upload?.with?.['if-no-files-found']).toBe('ignore');
+    // Before the gate, which fails the job on a regression: the bundle matters most then.
+    expect(steps.indexOf(upload ?? {})).toBeLessThan(steps.findIndex((step) => step.name === 'Gate'));
+  });
+
+  it('writes SARIF and keeps it with the report artifact', () => {
+    const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
+    expect(steps.find((step) => step.name === 'Validate')?.run ?? '').toContain('--sarif sigstorm.sarif');
+    const report = steps.find(
+      (step) => step.uses?.startsWith('actions/upload-artifact@') && step.with?.name === 'sigstorm-report',
+    );
+    expect(report?.with?.path).toContain('sigstorm.sarif');
+  });
 });

@@ -18,6 +18,8 @@ const MergeFlags = z.object({
   jsonFile: z.string().min(1, '--json-file needs a file').optional(),
   markdownFile: z.string().min(1, '--markdown-file needs a file').optional(),
   failOnRegression: z.boolean().default(false),
+  sarif: z.string().min(1, '--sarif needs a file').optional(),
+  reproDir: z.string().min(1, '--repro-dir needs a directory').optional(),
   config: z.union([z.string().min(1, '--config needs a file'), z.literal(false)]).optional(),
   maxBlobSize: z
     .string()
@@ -38,6 +40,11 @@ export function registerMerge(program: Command): void {
     .option(
       '--fail-on-regression',
       `exit ${exitCodes.regression} when the verdict is a failure under the policy (--config's, else the plan's)`,
+    )
+    .option('--sarif <file>', 'also write the findings as SARIF 2.1.0 (for code scanning)')
+    .option(
+      '--repro-dir <dir>',
+      'write a repro bundle of the failing iterations here (nothing when none failed)',
     )
     .option(
       '--config <file>',
@@ -95,6 +102,8 @@ ${exitCodes.badInput} bad input, ${exitCodes.couldNotRun} no blob could be read.
           jsonFile: flags.jsonFile,
           markdownFile: flags.markdownFile,
           failOnRegression: flags.failOnRegression,
+          sarif: flags.sarif,
+          reproDir: flags.reproDir,
         },
         config?.policy ?? result.plan.policy,
       );

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
+import { access, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
@@ -57,6 +57,8 @@ const ValidateFlags = z
     jsonFile: z.string().min(1, '--json-file needs a file').optional(),
     markdown: z.string().min(1, '--markdown needs a file').optional(),
     markdownFile: z.string().min(1, '--markdown-file needs a file').optional(),
+    reproDir: z.string().min(1, '--repro-dir needs a directory').optional(),
+    sarif: z.string().min(1, '--sarif needs a file').optional(),
     baseCache: z.boolean().default(true),
     quiet: z.boolean().default(false),
     failOnRegression: z.boolean().default(false),
@@ -123,6 +125,14 @@ export function registerValidate(program: Command): void {
     .option('--json-file <file>', 'also write the JSON report here')
     .option('--markdown-file <file>', 'also write the Markdown report here')
     .addOption(new Option('--markdown <file>', 'deprecated: --markdown-file').hideHelp())
+    .option(
+      '--sarif <file>',
+      'also write SARIF 2.1.0 for code scanning: each failing crash, sanitizer or hang finding at its top frame in the tree',
+    )
+    .option(
+      '--repro-dir <dir>',
+      'when something failed, write a repro bundle here: commands, iteration records, evidence, patches',
+    )
     .option('--no-base-cache', 'do not reuse base results of earlier validations')
     .option('--quiet', 'no progress display')
     .option(
@@ -249,7 +259,8 @@ export async function validateAction(
   const { config, file, request } = await validateRequestFor(flags);
   if (file && !flags.quiet) process.stderr.write(`Config: ${file}\n`);
   // A report file that cannot be written would be found only after the whole run.
-  for (const out of [flags.jsonFile, flags.markdownFile]) if (out) await checkWritable(out);
+  for (const out of [flags.jsonFile, flags.markdownFile, flags.sarif]) if (out) await checkWritable(out);
+  if (flags.reproDir) await checkWritable(join(flags.reproDir, 'README.md'), true);
   const sandbox = await cliSandbox(flags.sandbox, (line) =>
     process.stderr.write(`sigstorm validate: ${line}\n`),
   );
@@ -269,9 +280,11 @@ export async function validateAction(
   }
 }
 
-async function checkWritable(file: string): Promise<void> {
+async function checkWritable(file: string, create = false): Promise<void> {
   const dir = dirname(resolve(file));
   try {
+    // A bundle directory is made now, so that a parent that cannot take it is found before the run.
+    if (create) await mkdir(dir, { recursive: true });
     await access(dir, constants.W_OK);
   } catch (error) {
     throw new UsageError(`Cannot write ${file}: ${dir} is not a writable directory`, {

@@ -36,7 +36,7 @@ export function cellVerdict(f: Facts, t: StabilityThresholds): { verdict: Verdic
     const s = f.findings === 1 ? '' : 's';
     return {
       verdict: 'regression',
-      because: `${f.findings} new signature${s} in head that base never showed`,
+      because: `${f.findings} new failure cause${s} in head that base never showed`,
     };
   }
   const minJudged = Math.min(f.base.judged, f.head.judged);

@@ -1,9 +1,16 @@
 import type { Thresholds } from '../../config/thresholds.schema.js';
-import type { BehaviourChange, CellReport, SignatureEntry, Verdict } from '../comparison.schema.js';
+import type {
+  BehaviourChange,
+  CauseEntry,
+  CellReport,
+  SignatureEntry,
+  Verdict,
+} from '../comparison.schema.js';
 import type { CellInput } from '../input.js';
 import { decideCell } from '../sequential/decide-cell.js';
 import { sequentialSettings } from '../sequential/settings.js';
 import { bucketSignatures } from '../signatures/bucket-signatures.js';
+import { groupCauses } from '../signatures/group-causes.js';
 import { fisherOneSided } from '../stats/fisher.js';
 import { holmAdjust } from '../stats/holm.js';
 import { newcombeDifference } from '../stats/newcombe.js';
@@ -20,6 +27,8 @@ export interface StabilityComparison {
   readonly summary: string;
   readonly cells: CellReport[];
   readonly signatures: SignatureEntry[];
+  /** The signatures grouped one finding per cause. */
+  readonly causes: CauseEntry[];
   readonly behaviourChanges: BehaviourChange[];
   /** Threads and masks per process, and what changed between base and head. */
   readonly threads: ThreadsReport;
@@ -44,6 +53,7 @@ export function combineVerdicts(verdicts: readonly Verdict[]): Verdict {
 export function compareStability(cells: readonly CellInput[], thresholds: Thresholds): StabilityComparison {
   const t = thresholds.stability;
   const signatures = bucketSignatures(cells, thresholds.findings);
+  const causes = groupCauses(cells, signatures);
   const tests = cells.map((c) => fisherOneSided(judgedCount(c.base), judgedCount(c.head)));
   const worseAdjusted = holmAdjust(tests.map((p) => p.worse));
   const betterAdjusted = holmAdjust(tests.map((p) => p.better));
@@ -74,7 +84,7 @@ export function compareStability(cells: readonly CellInput[], thresholds: Thresh
       ...(cell.base.byThread && cell.head.byThread
         ? { byReceivingThread: { base: cell.base.byThread, head: cell.head.byThread } }
         : {}),
-      findings: signatures.filter(
+      findings: causes.filter(
         (s) =>
           s.finding && s.workload === cell.workload && s.variant === cell.variant && s.side === cell.side,
       ).length,
@@ -85,7 +95,7 @@ export function compareStability(cells: readonly CellInput[], thresholds: Thresh
   const threads = compareThreads(cells, thresholds.findings);
   const masks = threadsVerdict(threads);
   const verdict = combineVerdicts([...reports.map((c) => c.verdict), ...(masks ? [masks.verdict] : [])]);
-  const rated = summariseStability(verdict, reports, signatures);
+  const rated = summariseStability(verdict, reports, causes);
   // The mask change is said first: it explains the rates, and it holds from the first iteration.
   const summary = masks?.verdict === verdict ? `${masks.because}${rated ? `; ${rated}` : ''}` : rated;
   return {
@@ -94,6 +104,7 @@ export function compareStability(cells: readonly CellInput[], thresholds: Thresh
     threads,
     cells: reports,
     signatures,
+    causes,
     behaviourChanges: behaviourChanges(cells),
     totals: {
       iterations: { base: sum((c) => c.base.iterations), head: sum((c) => c.head.iterations) },

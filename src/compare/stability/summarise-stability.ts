@@ -1,22 +1,24 @@
-import { variantNames } from '../../build/variants.js';
 import { formatCount, formatPercent } from '../../util/format.js';
-import type { CellReport, SignatureEntry, Verdict } from '../comparison.schema.js';
+import type { CauseEntry, CellReport, Verdict } from '../comparison.schema.js';
 
 const name = (c: { workload: string; variant: string }) => `${c.workload} (${c.variant})`;
 const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 const pct = (rate: number | null) => (rate === null ? 'n/a' : formatPercent(rate));
 
-function findingsSentence(findings: readonly SignatureEntry[]): string | null {
-  if (findings.length === 0) return null;
-  const byWorkload = new Map<string, SignatureEntry[]>();
-  for (const f of findings) byWorkload.set(f.workload, [...(byWorkload.get(f.workload) ?? []), f]);
-  const [workload, list] = [...byWorkload.entries()].sort((a, b) => b[1].length - a[1].length)[0] ?? ['', []];
-  const kinds = [...new Set(list.map((f) => f.kind))].join('/');
-  const variants = variantNames.filter((v) => list.some((f) => f.variant === v)).join(', ');
-  let text = `${formatCount(list.length)} new ${kinds} signature${list.length === 1 ? '' : 's'} in ${workload} (${variants})`;
-  const rest = findings.length - list.length;
-  if (rest > 0) text += `, ${formatCount(rest)} more in ${plural(byWorkload.size - 1, 'other workload')}`;
-  return text;
+/** The cause that failed most iterations speaks for the findings; the others are counted, by cell. */
+function findingsSentence(findings: readonly CauseEntry[]): string | null {
+  const [lead, ...rest] = [...findings].sort((a, b) => b.iterations.head.failing - a.iterations.head.failing);
+  if (!lead) return null;
+  const text = `new in ${name(lead)}: ${lead.headline}`;
+  if (rest.length === 0) return text;
+  const variants = new Map<string, string[]>();
+  for (const c of rest) {
+    const list = variants.get(c.workload) ?? [];
+    if (!list.includes(c.variant)) list.push(c.variant);
+    variants.set(c.workload, list);
+  }
+  const where = [...variants].map(([w, v]) => `${w} (${v.join(', ')})`);
+  return `${text}; ${plural(rest.length, 'more new cause')} in ${where.join(', ')}`;
 }
 
 function rateSentence(cells: readonly CellReport[]): string | null {
@@ -30,12 +32,12 @@ function rateSentence(cells: readonly CellReport[]): string | null {
 export function summariseStability(
   verdict: Verdict,
   cells: readonly CellReport[],
-  signatures: readonly SignatureEntry[],
+  causes: readonly CauseEntry[],
 ): string {
   if (cells.length === 0) return 'no storm cells ran';
   switch (verdict) {
     case 'regression': {
-      const findings = findingsSentence(signatures.filter((s) => s.finding));
+      const findings = findingsSentence(causes.filter((c) => c.finding));
       const byRate = cells.filter((c) => c.verdict === 'regression' && c.findings === 0);
       return [findings, rateSentence(byRate)].filter((s) => s !== null).join('; ');
     }

@@ -1,3 +1,4 @@
+import { annotationsPerRequest } from '../../report/annotations.js';
 import { actionIds, updateCheckRun } from '../github/check-run.js';
 import type { Octokit } from '../github/octokit.js';
 import { upsertReportComment } from '../github/report-comment.js';
@@ -6,7 +7,7 @@ import type { Services } from '../services.js';
 import type { Job, StoredResult } from '../store/job.js';
 
 /**
- * Publishes a kept validation result: the report comment first, so the check's end is the last
+ * Publishes a kept validation result: the report comment first (as the config's `comment` allows), so the check's end is the last
  * word, then the completed check, then the job is done. Safe to repeat after a failure at any step
  * (the comment is found by its marker and edited), so a failed publish retries only this.
  */
@@ -16,17 +17,25 @@ export async function publishResult(
   job: Job,
   result: StoredResult,
 ): Promise<void> {
-  if (job.pullNumber !== null) {
+  // The repository's `comment` setting, decided with the verdict; the check below always has the report.
+  if (job.pullNumber !== null && result.comment !== 'none') {
     await upsertReportComment(
       octokit,
       { owner: job.owner, repo: job.repo, pullNumber: job.pullNumber },
       reportComment(job, result.markdown),
+      { create: result.comment === 'write' },
     );
   }
+  // Findings at source lines, most severe first: GitHub takes 50 annotations per request and adds
+  // each request's to the run's.
+  const batches: (typeof result.annotations)[] = [];
+  for (let i = 0; i < result.annotations.length; i += annotationsPerRequest)
+    batches.push(result.annotations.slice(i, i + annotationsPerRequest));
+  const output = { title: result.headline, summary: result.markdown };
   await updateCheckRun(octokit, job, {
     status: 'completed',
     conclusion: result.conclusion,
-    output: { title: result.headline, summary: result.markdown },
+    output: { ...output, annotations: batches[0] ?? [] },
     actions: [
       {
         label: '10× iterations',
@@ -35,6 +44,13 @@ export async function publishResult(
       },
     ],
   });
+  for (const batch of batches.slice(1)) {
+    await updateCheckRun(octokit, job, {
+      status: 'completed',
+      conclusion: result.conclusion,
+      output: { ...output, annotations: batch },
+    });
+  }
   services.store.markCheckFinal(job.id);
   services.store.transition(job.id, ['running'], 'done', {
     conclusion: result.conclusion,

@@ -1,7 +1,8 @@
-import type { RepoConfig } from '../../config/repo-config.schema.js';
+import type { CommentWhen, RepoConfig } from '../../config/repo-config.schema.js';
 import { conclusionFor } from '../../pipeline/conclusion.js';
 import type { ValidateResult } from '../../pipeline/contract.js';
 import { requestFromConfig } from '../../pipeline/request-from-config.js';
+import { checkAnnotations } from '../../report/annotations.js';
 import { defaultSandboxLimits } from '../../sandbox/sandbox.schema.js';
 import { describeError, SigstormError } from '../../util/errors.js';
 import { type CheckState, updateCheckRun } from '../github/check-run.js';
@@ -16,6 +17,7 @@ import {
   restartedOutput,
   startingOutput,
 } from '../messages/check-outputs.js';
+import { commentAction } from '../messages/comment-wanted.js';
 import { errorComment } from '../messages/report-comment-body.js';
 import type { AbortReason, Services } from '../services.js';
 import type { Job, StoredResult } from '../store/job.js';
@@ -48,6 +50,8 @@ export async function runJob(services: Services, job: Job, signal: AbortSignal):
     signal,
     check: (state) => updateCheckRun(octokit, job, state),
   };
+  // The config's `comment` setting, once read: `never` also keeps error comments off the pull request.
+  let comment: CommentWhen = 'always';
   try {
     // The validation finished in an earlier attempt: only its publishing is left.
     if (job.result) {
@@ -57,6 +61,7 @@ export async function runJob(services: Services, job: Job, signal: AbortSignal):
     // 1. The repository's config, from its default branch.
     const config = await loadConfig(run);
     if (!config) return;
+    comment = config.comment;
     signal.throwIfAborted();
     // 2. In progress, then the pipeline with throttled progress.
     const result = await validate(run, config);
@@ -72,7 +77,7 @@ export async function runJob(services: Services, job: Job, signal: AbortSignal):
     }
     // GitHub or the network failed, not the validation: the executor retries the job later.
     if (!(error instanceof PipelineFailure)) throw error;
-    await publishFailure(run, error.cause);
+    await publishFailure(run, error.cause, comment);
   }
 }
 
@@ -123,15 +128,16 @@ async function validate(run: Run, config: RepoConfig): Promise<ValidateResult> {
 
 /** The job's request: its options (a slash command's arguments) over the config, capped by the host. */
 export function jobRequest(
-  job: Pick<Job, 'baseSha' | 'headSha' | 'options'>,
+  job: Pick<Job, 'baseSha' | 'headSha' | 'options' | 'cloneUrl'>,
   config: RepoConfig,
   repo: string,
   iterationsCap: number | undefined,
 ) {
   const { profile, ...overrides } = job.options;
   return requestFromConfig({
-    base: { repo, ref: job.baseSha },
-    head: { repo, ref: job.headSha },
+    // Reports name the repository by its clone URL (no token), whatever it was cloned from.
+    base: { repo, ref: job.baseSha, publicRepo: job.cloneUrl },
+    head: { repo, ref: job.headSha, publicRepo: job.cloneUrl },
     config,
     profile,
     overrides,
@@ -146,6 +152,8 @@ function saveResult(run: Run, result: ValidateResult, config: RepoConfig): Store
     headline: redactCredentials(result.headline),
     markdown: redactCredentials(result.markdown),
     outDir: result.outDir,
+    comment: commentAction(config.comment, result.report),
+    annotations: checkAnnotations(result.report),
   };
   run.services.store.saveResult(run.job.id, stored);
   return stored;
@@ -158,7 +166,7 @@ async function publish(run: Run, result: StoredResult): Promise<void> {
 }
 
 /** The validation could not run: the job fails; errors about the code under test also go to the pull request. */
-async function publishFailure(run: Run, cause: unknown): Promise<void> {
+async function publishFailure(run: Run, cause: unknown, comment: CommentWhen): Promise<void> {
   const { job } = run;
   // The message may quote the clone URL, token included: logged as redacted text.
   run.log.error({ error: redactCredentials(describeError(cause)) }, 'sigstorm: validation failed');
@@ -172,7 +180,7 @@ async function publishFailure(run: Run, cause: unknown): Promise<void> {
   run.services.store.markCheckFinal(job.id);
   // Errors about the code under test (a patch that does not build) are the author's to act on.
   const pullRef = pull(job);
-  if (cause instanceof SigstormError && pullRef) {
+  if (cause instanceof SigstormError && pullRef && comment !== 'never') {
     await upsertReportComment(run.octokit, pullRef, errorComment(job, redacted.summary));
   }
 }

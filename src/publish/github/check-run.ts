@@ -1,3 +1,4 @@
+import type { CheckAnnotation } from '../../report/annotations.js';
 import type { Job } from '../store/job.js';
 import type { Octokit } from './octokit.js';
 
@@ -8,6 +9,8 @@ export interface CheckOutput {
   readonly title: string;
   readonly summary: string;
   readonly text?: string;
+  /** At most 50 per request (GitHub's limit); GitHub adds them to the ones the run already has. */
+  readonly annotations?: readonly CheckAnnotation[];
 }
 
 /** A button on the check run; GitHub limits label and identifier to 20 characters, description to 40. */
@@ -93,7 +96,12 @@ export async function updateCheckRun(octokit: Octokit, job: Job, state: CheckSta
 
 function body(state: CheckState) {
   const now = new Date().toISOString();
-  const output = { ...state.output, summary: truncate(state.output.summary) };
+  const { annotations, ...rest } = state.output;
+  const output = {
+    ...rest,
+    summary: truncate(state.output.summary),
+    ...(annotations && annotations.length > 0 ? { annotations: [...annotations] } : {}),
+  };
   if (state.status !== 'completed') {
     return {
       status: state.status,

@@ -15,13 +15,15 @@ export interface PullRef {
 
 /**
  * Writes the report into the pull request's one sigstorm comment: the comment carrying the marker,
- * written by a bot (the marker is found, never a login), is edited in place; without one, it is created.
+ * written by a bot (the marker is found, never a login), is edited in place; without one, it is created
+ * unless `create` is false (then nothing is written and the result is null).
  */
 export async function upsertReportComment(
   octokit: Octokit,
   pull: PullRef,
   markdown: string,
-): Promise<{ id: number; created: boolean }> {
+  { create = true }: { readonly create?: boolean } = {},
+): Promise<{ id: number; created: boolean } | null> {
   const body = truncate(
     markdown.includes(reportMarker) ? markdown : `${reportMarker}\n${markdown}`,
     commentLimit,
@@ -36,6 +38,7 @@ export async function upsertReportComment(
     });
     return { id: existing, created: false };
   }
+  if (!create) return null;
   const { data } = await octokit.rest.issues.createComment({
     owner: pull.owner,
     repo: pull.repo,

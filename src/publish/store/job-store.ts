@@ -11,6 +11,7 @@ import {
   jobStatuses,
   type NewJob,
   StoredResult,
+  type StoredResultInput,
   UntrustedReason,
 } from './job.js';
 
@@ -230,7 +231,7 @@ export class JobStore {
    * publishing fails (or the app dies), it goes back to `validated`, and only publishing is retried,
    * with attempts counted afresh.
    */
-  saveResult(id: number, result: StoredResult): boolean {
+  saveResult(id: number, result: StoredResultInput): boolean {
     const info = this.#db
       .prepare(
         `UPDATE jobs SET result = ?, attempts = 0, not_before = NULL, updated_at = ?

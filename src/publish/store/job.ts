@@ -72,8 +72,24 @@ export const StoredResult = z.object({
   headline: z.string(),
   markdown: z.string(),
   outDir: z.string(),
+  /** What the report comment may do (the config's `comment` setting, decided with the verdict); absent in older stores: write. */
+  comment: z.enum(['write', 'update-only', 'none']).default('write'),
+  /** Check-run annotations at the findings' source lines, most severe first (report/annotations.ts). */
+  annotations: z
+    .array(
+      z.object({
+        path: z.string(),
+        start_line: z.number().int().positive(),
+        end_line: z.number().int().positive(),
+        annotation_level: z.enum(['failure', 'warning']),
+        title: z.string(),
+        message: z.string(),
+      }),
+    )
+    .default([]),
 });
 export type StoredResult = z.infer<typeof StoredResult>;
+export type StoredResultInput = z.input<typeof StoredResult>;
 
 export interface Job extends NewJob {
   readonly id: number;

@@ -46,6 +46,15 @@ export interface CheckRunState {
   status: string;
   conclusion: string | null;
   output: { title: string | null; summary: string | null; text: string | null };
+  /** Every annotation sent, in order (GitHub adds each request's to the run's). */
+  annotations: {
+    path: string;
+    start_line: number;
+    end_line: number;
+    annotation_level: string;
+    title?: string;
+    message: string;
+  }[];
   actions: unknown[];
   startedAt: string;
   completedAt: string | null;
@@ -190,6 +199,8 @@ export class GitHubModel {
 
   #createCheck(req: StandInRequest): StandInResponse {
     const body = req.body as Record<string, unknown>;
+    const tooMany = tooManyAnnotations(body);
+    if (tooMany) return tooMany;
     const output = (body.output ?? {}) as Record<string, string | undefined>;
     const status = typeof body.conclusion === 'string' ? 'completed' : String(body.status ?? 'queued');
     const check: CheckRunState = {
@@ -201,6 +212,7 @@ export class GitHubModel {
       status,
       conclusion: typeof body.conclusion === 'string' ? body.conclusion : null,
       output: { title: output.title ?? null, summary: output.summary ?? null, text: output.text ?? null },
+      annotations: [],
       actions: Array.isArray(body.actions) ? body.actions : [],
       startedAt: String(body.started_at ?? iso()),
       completedAt: typeof body.completed_at === 'string' ? body.completed_at : null,
@@ -215,6 +227,8 @@ export class GitHubModel {
     const check = this.checkRuns.get(Number(req.params.check_run_id));
     if (!check || check.repo !== `${req.params.owner}/${req.params.repo}`) return notFound();
     const body = req.body as Record<string, unknown>;
+    const tooMany = tooManyAnnotations(body);
+    if (tooMany) return tooMany;
     if (typeof body.conclusion === 'string') {
       check.status = 'completed';
       check.conclusion = body.conclusion;
@@ -232,6 +246,8 @@ export class GitHubModel {
         text: output.text ?? null,
       };
     if (Array.isArray(body.actions)) check.actions = body.actions;
+    const annotations = (body.output as { annotations?: unknown } | undefined)?.annotations;
+    if (Array.isArray(annotations)) check.annotations.push(...(annotations as CheckRunState['annotations']));
     check.history.push(snapshot(check));
     return { status: 200, body: this.#checkBody(check) };
   }
@@ -268,7 +284,7 @@ export class GitHubModel {
       completed_at: check.completedAt,
       output: {
         ...check.output,
-        annotations_count: 0,
+        annotations_count: check.annotations.length,
         annotations_url: `${base}/check-runs/${check.id}/annotations`,
       },
       pull_requests: [],
@@ -478,4 +494,12 @@ function linkHeader(
 
 function iso(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/** GitHub answers 422 to a check-run request with more than 50 annotations. */
+function tooManyAnnotations(body: Record<string, unknown>): StandInResponse | undefined {
+  const annotations = (body.output as { annotations?: unknown } | undefined)?.annotations;
+  if (Array.isArray(annotations) && annotations.length > 50)
+    return { status: 422, body: { message: 'Only 50 annotations are allowed per request' } };
+  return undefined;
 }

@@ -1,4 +1,5 @@
 import { formatPercent } from '../../../util/format.js';
+import { groupNotRun } from '../../not-run-groups.js';
 import type { Report } from '../../report.schema.js';
 import { details, escapeMarkdown } from '../escape.js';
 import { cellLabel } from './labels.js';
@@ -13,12 +14,20 @@ export function behaviourSection(r: Report): string | null {
   return ['#### Behaviour changes (not failures)', '', ...lines].join('\n');
 }
 
+/** What did not run: one line per reason; a reason shared by several entries folds their list. */
 export function notRunSection(r: Report): string | null {
   if (r.notRun.length === 0) return null;
+  const groups = groupNotRun(r.notRun);
+  const single = groups.filter((g) => g.what.length === 1);
+  const many = groups.filter((g) => g.what.length > 1);
+  const lines = single.map((g) => `- ${escapeMarkdown(g.what[0] ?? '')}: ${escapeMarkdown(g.why)}`);
+  const folded = many.map((g) =>
+    details(`${g.what.length} not run: ${g.why}`, g.what.map((w) => `- ${escapeMarkdown(w)}`).join('\n')),
+  );
   return [
     '#### Not run',
-    '',
-    ...r.notRun.map((n) => `- ${escapeMarkdown(n.what)}: ${escapeMarkdown(n.why)}`),
+    ...(lines.length > 0 ? ['', ...lines] : []),
+    ...folded.flatMap((f) => ['', f]),
   ].join('\n');
 }
 

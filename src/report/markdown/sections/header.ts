@@ -1,6 +1,7 @@
 import { formatCount } from '../../../util/format.js';
 import type { BuildInfo, Report } from '../../report.schema.js';
 import { inlineCode } from '../escape.js';
+import { ranCell } from './stability.js';
 
 const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 
@@ -14,16 +15,20 @@ function tree(name: string, b: BuildInfo): string {
   return `**${name}** ${inlineCode(b.label.split(' + ')[0] ?? b.label)}${commit}${patches}`;
 }
 
+/** "4 cells", or "3 of 24 cells" when some were not stormed. */
+function cellsText(r: Report): string {
+  const all = r.stability.cells.length;
+  const ran = r.stability.cells.filter(ranCell).length;
+  return ran === all ? plural(all, 'cell') : `${formatCount(ran)} of ${plural(all, 'cell')}`;
+}
+
 /** Marker, headline (the first visible line), then what was compared and how much ran. */
 export function header(r: Report): string {
   const t = r.stability.totals;
   const runs = r.throughput.rows.reduce((a, row) => a + row.base.runs.length + row.head.runs.length, 0);
   const facts = [
     `${tree('base', r.base)} · ${tree('head', r.head)}`,
-    `${formatCount(t.iterations.base)} + ${formatCount(t.iterations.head)} storm iterations in ${plural(
-      r.stability.cells.length,
-      'cell',
-    )}, ${plural(runs, 'throughput run')}`,
+    `${formatCount(t.iterations.base)} + ${formatCount(t.iterations.head)} storm iterations in ${cellsText(r)}, ${plural(runs, 'throughput run')}`,
   ];
   return [reportMarker, `### ${r.headline}`, '', facts.join('  \n')].join('\n');
 }

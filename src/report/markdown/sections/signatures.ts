@@ -1,4 +1,4 @@
-import type { SignatureEntry } from '../../../compare/comparison.schema.js';
+import type { CauseEntry, SignatureEntry } from '../../../compare/comparison.schema.js';
 import { formatCount } from '../../../util/format.js';
 import type { Report } from '../../report.schema.js';
 import { capText } from '../cap-text.js';
@@ -7,11 +7,11 @@ import { details, escapeMarkdown, fence, inlineCode } from '../escape.js';
 export interface SignatureBudget {
   /** Characters of evidence shown per signature; 0 shows none. */
   readonly evidenceLimit: number;
-  /** Entries listed per bucket beyond the findings (findings are always listed). */
+  /** Causes listed per bucket beyond the findings (findings are always listed). */
   readonly maxEntries: number;
 }
 
-const where = (e: SignatureEntry) => `${e.workload} (${e.variant}, ${e.side})`;
+const where = (e: CauseEntry) => `${e.workload} (${e.variant}, ${e.side})`;
 const counts = (e: SignatureEntry) =>
   `head ${formatCount(e.head.count)} of ${formatCount(e.head.iterations)}, base ${formatCount(e.base.count)} of ${formatCount(
     e.base.iterations,
@@ -25,60 +25,90 @@ function evidenceBlock(e: SignatureEntry, limit: number): string | null {
   return details(`Full ${what} (${e.process}, iteration ${e.firstIteration})`, body);
 }
 
+/** One signature under its cause: counts, excerpt, note, repro of new ones and the evidence folded. */
 function entry(e: SignatureEntry, budget: SignatureBudget, withRepro: boolean): string {
-  const icon = e.finding ? '❌ ' : '';
-  const lines = [`${icon}**${inlineCode(e.signature)}** in ${escapeMarkdown(where(e))}: ${counts(e)}  `];
-  lines.push(`${inlineCode(e.excerpt)}${e.note ? `  \n_${escapeMarkdown(e.note)}_` : ''}`);
-  if (withRepro) lines[lines.length - 1] += `  \nReproduce: ${inlineCode(e.repro)}`;
+  const lines = [`- ${inlineCode(e.signature)}: ${counts(e)}  `];
+  lines.push(`  ${inlineCode(e.excerpt)}`);
+  if (withRepro) lines[lines.length - 1] += `  \n  Reproduce: ${inlineCode(e.repro)}`;
   const block = evidenceBlock(e, budget.evidenceLimit);
   return block ? `${lines.join('\n')}\n\n${block}` : lines.join('\n');
 }
 
+/** The signatures of one cause, as bucketSignatures listed them. */
+function signaturesOf(r: Report, c: CauseEntry): SignatureEntry[] {
+  const names = new Set(c.signatures.map((s) => s.signature));
+  return r.stability.signatures.filter(
+    (e) =>
+      e.workload === c.workload &&
+      e.variant === c.variant &&
+      e.side === c.side &&
+      e.role === c.role &&
+      e.process === c.process &&
+      names.has(e.signature),
+  );
+}
+
+function causeBlock(r: Report, c: CauseEntry, budget: SignatureBudget, withRepro: boolean): string {
+  const icon = c.finding ? '❌ ' : '';
+  const other = c.bucket === 'fixed' ? 'head' : 'base';
+  const o = c.iterations[other];
+  const head = `${icon}**${escapeMarkdown(where(c))}**: ${escapeMarkdown(c.headline)} (${other} ${formatCount(o.failing)} of ${formatCount(o.judged)})`;
+  const note = c.note ? `  \n_${escapeMarkdown(c.note)}_` : '';
+  const list = signaturesOf(r, c).map((e) => entry(e, budget, withRepro));
+  return [`${head}${note}`, ...list].join('\n\n');
+}
+
 function bucket(
+  r: Report,
   title: string,
-  entries: readonly SignatureEntry[],
+  causes: readonly CauseEntry[],
   budget: SignatureBudget,
   repro: boolean,
 ): string | null {
-  if (entries.length === 0) return null;
-  const always = entries.filter((e) => e.finding);
-  const rest = entries.filter((e) => !e.finding);
+  if (causes.length === 0) return null;
+  const always = causes.filter((c) => c.finding);
+  const rest = causes.filter((c) => !c.finding);
   const shown = [...always, ...rest.slice(0, budget.maxEntries)];
-  const hidden = entries.length - shown.length;
-  const parts = [
-    `#### ${title} (${formatCount(entries.length)})`,
-    ...shown.map((e) => entry(e, budget, repro)),
-  ];
+  const hidden = causes.length - shown.length;
+  const signatures = causes.reduce((a, c) => a + c.signatures.length, 0);
+  const count =
+    signatures === causes.length
+      ? formatCount(causes.length)
+      : `${formatCount(causes.length)}; ${formatCount(signatures)} signatures`;
+  const parts = [`#### ${title} (${count})`, ...shown.map((c) => causeBlock(r, c, budget, repro))];
   if (hidden > 0) parts.push(`_${formatCount(hidden)} more not shown: see report.json_`);
   return parts.join('\n\n');
 }
 
-/** Signature buckets: findings first, target side apart from the peer side's evidence. */
+/** One finding per cause, findings first, its signatures under it; the peer side's evidence apart. */
 export function signaturesSection(r: Report, budget: SignatureBudget): string | null {
-  const s = r.stability.signatures;
+  const s = r.stability.causes;
   const target = s.filter((e) => e.role === 'target');
   const peer = s.filter((e) => e.role === 'peer');
   const compact = { ...budget, evidenceLimit: 0 };
   const sections = [
     bucket(
+      r,
       'New in head',
       target.filter((e) => e.bucket === 'new'),
       budget,
       true,
     ),
     bucket(
+      r,
       'Fixed in head',
       target.filter((e) => e.bucket === 'fixed'),
       budget,
       false,
     ),
     bucket(
+      r,
       'Persisting (in base and head, not blamed on head)',
       target.filter((e) => e.bucket === 'persisting'),
       compact,
       false,
     ),
-    bucket('Peer side (evidence only, never the verdict)', peer, budget, true),
+    bucket(r, 'Peer side (evidence only, never the verdict)', peer, budget, true),
   ].filter((x): x is string => x !== null);
   return sections.length > 0 ? sections.join('\n\n') : null;
 }

@@ -1,5 +1,5 @@
 import type { CellReport, Verdict } from '../../../compare/comparison.schema.js';
-import { formatPValue } from '../../../util/format.js';
+import { formatCount, formatPValue } from '../../../util/format.js';
 import type { Report } from '../../report.schema.js';
 import { escapeMarkdown, table } from '../escape.js';
 import { cellLabel, rateText, stoppedText, verdictLabel } from './labels.js';
@@ -11,6 +11,8 @@ const order: Readonly<Record<Verdict, number>> = {
   neutral: 2,
   inconclusive: 3,
 };
+
+const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 
 export function ranCell(c: CellReport): boolean {
   return c.base.iterations + c.head.iterations > 0;
@@ -25,13 +27,9 @@ export function stabilitySection(r: Report): string {
     .map(({ c }) => c);
   const idle = r.stability.cells.filter((c) => !ranCell(c));
   const heading = `#### Stability: ${verdictLabel(r.verdict.stability)}`;
+  // The names are listed once, under "Not run", with the reason.
   const idleLine =
-    idle.length === 0
-      ? []
-      : [
-          '',
-          `Not stormed (${idle.length} cells, see "Not run"): ${idle.map((c) => escapeMarkdown(cellLabel(c))).join(', ')}.`,
-        ];
+    idle.length === 0 ? [] : ['', `_${plural(idle.length, 'more cell')} not stormed: see "Not run"._`];
   if (ran.length === 0) return [heading, '', 'No storm cells ran.', ...idleLine].join('\n');
   const rows = ran.map((c) => [
     cellLabel(c),

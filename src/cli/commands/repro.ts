@@ -1,0 +1,191 @@
+import { access } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { buildVariant, materialise } from '../../build/build-tree.js';
+import { planBuild } from '../../build/prepare-tree.js';
+import { variantNames } from '../../build/variants.js';
+import { isFailure } from '../../classify/outcome.js';
+import { signaturesOf } from '../../storm/count-outcomes.js';
+import { allowedCpus, formatCpuList } from '../../storm/cpus.js';
+import { createLanePool } from '../../storm/lanes.js';
+import type { IterationRecord } from '../../storm/record.js';
+import { newStormId, runStorm } from '../../storm/run-storm.js';
+import { UsageError } from '../../util/errors.js';
+import { cacheRoot, installRoot } from '../../util/paths.js';
+import { resolveStormWorkload } from '../../workload/load.js';
+import { exitCodes } from '../exit-codes.js';
+import { commandHelp } from '../help-text.js';
+import { onInterrupt } from '../interrupt.js';
+import { intFlag, listFlag, parseFlags } from '../parse-flags.js';
+import { cliSandbox } from '../sandbox-mode.js';
+
+const ReproFlags = z.object({
+  repo: z.string().min(1, '--repo needs a path or URL').optional(),
+  ref: z.string().min(1, '--ref needs a commit, branch or tag').optional(),
+  patches: listFlag('--patches').optional(),
+  variant: z
+    .enum(variantNames, { error: `--variant must be one of ${variantNames.join(', ')}` })
+    .default('plain'),
+  workload: z.string({ error: '--workload is required' }).min(1, '--workload needs a name or file'),
+  seed: intFlag('--seed', 0),
+  iteration: intFlag('--iteration', 0),
+  times: intFlag('--times', 0).max(1000, '--times may be at most 1000').default(10),
+  cpuCount: intFlag('--cpu-count', 1).optional(),
+  sandbox: z.boolean().default(true),
+  json: z.boolean().default(false),
+  quiet: z.boolean().default(false),
+});
+type ReproFlags = z.infer<typeof ReproFlags>;
+
+export function registerRepro(program: Command): void {
+  program
+    .command('repro')
+    .description(
+      'Rerun one iteration of a report (the tree by URL and commit, built and cached), then N times: how often does it fail?',
+    )
+    .requiredOption('--workload <name|file>', 'workload name (workloads/) or path of a workload .yaml')
+    .requiredOption('--seed <s>', "the storm's seed (from the report's repro line)")
+    .requiredOption('--iteration <i>', 'the iteration to rerun')
+    .option('--repo <repo>', 'git repository (URL or path); default: the bundled test subject')
+    .option('--ref <ref>', 'commit (or branch, tag) of --repo')
+    .option(
+      '--patches <files>',
+      'patch files applied in order before building, comma-separated (patches/NAME: also the ones that ship with sigstorm)',
+    )
+    .option('--variant <name>', `build variant: ${variantNames.join(', ')} (default: plain)`)
+    .option('--times <n>', 'reruns after the first, to say how often it reproduces (default: 10)')
+    .option('--cpu-count <n>', 'CPUs the iteration ran on (default: as many as this process may use)')
+    .option('--json', 'print the result as JSON on stdout (progress stays on stderr)')
+    .option('--quiet', 'no progress display')
+    .option(
+      '--no-sandbox',
+      'run the code under test without the bubblewrap sandbox (your own code, machines without user namespaces)',
+    )
+    .addHelpText(
+      'after',
+      commandHelp({
+        examples: [
+          'sigstorm repro --repo https://github.com/you/iperf.git --ref 3f9c2e1a --variant asan --workload client-burst --seed 1234 --iteration 17 --cpu-count 2',
+          'sigstorm repro --patches patches/unblocked-worker-signals.patch --workload server-burst --seed 7 --iteration 3 --times 20',
+        ],
+        doc: 'storms.md',
+        exit: `Exit status: ${exitCodes.ok} the iteration was rerun (whatever it did), ${exitCodes.badInput} bad input, ${exitCodes.couldNotRun} the tree could not be built or stormed, ${exitCodes.interrupted} interrupted.`,
+      }),
+    )
+    .action(async (raw: unknown) => {
+      process.exitCode = await reproAction(parseFlags(ReproFlags, raw, 'repro'));
+    });
+}
+
+/** What one run of the iteration did: its target outcome's kind and signatures. */
+interface Rerun {
+  readonly kind: IterationRecord['target']['outcome']['kind'];
+  readonly failed: boolean;
+  readonly signatures: readonly string[];
+}
+
+const rerunOf = (r: IterationRecord): Rerun => ({
+  kind: r.target.outcome.kind,
+  failed: isFailure(r.target.outcome),
+  signatures: signaturesOf(r.target.outcome),
+});
+
+async function reproAction(flags: ReproFlags): Promise<number> {
+  const { workload, file } = await resolveStormWorkload(flags.workload);
+  const workloadRef = flags.workload.includes('/') || flags.workload.endsWith('.yaml') ? file : workload.name;
+  const cpus = cpusFor(flags.cpuCount);
+  const say = (line: string) => {
+    if (!flags.quiet) process.stderr.write(`sigstorm repro: ${line}\n`);
+  };
+  const interrupt = onInterrupt();
+  try {
+    const sandbox = await cliSandbox(flags.sandbox, say);
+    const tree = await materialise(
+      { repo: flags.repo, ref: flags.ref, patches: await Promise.all((flags.patches ?? []).map(patchFile)) },
+      { signal: interrupt.signal, onProgress: say },
+    );
+    await planBuild(tree);
+    const { binary } = await buildVariant(tree, flags.variant, {
+      signal: interrupt.signal,
+      sandbox,
+      onProgress: (event) => say(event.message),
+    });
+    const pool = await createLanePool({ lanes: 1, cpus });
+    say(
+      `${workload.name} (${flags.variant}) iteration ${flags.iteration}, seed ${flags.seed}, on CPUs ${formatCpuList(cpus)}, then ${flags.times} more times`,
+    );
+    const runs: Rerun[] = [];
+    for (let i = 0; i <= flags.times && !interrupt.signal.aborted; i++) {
+      const stormId = newStormId(workload.name, flags.variant);
+      const summary = await runStorm({
+        pool,
+        binary,
+        variant: flags.variant,
+        workload,
+        workloadRef,
+        seed: flags.seed,
+        iterations: [flags.iteration],
+        resultsFile: join(cacheRoot(), 'repro', `${stormId}.jsonl`),
+        stormId,
+        signal: interrupt.signal,
+        sandbox,
+        onRecord: (record) => {
+          runs.push(rerunOf(record));
+          say(`run ${runs.length}: ${describe(rerunOf(record))}`);
+        },
+      });
+      if (summary.interrupted) break;
+    }
+    const result = summariseRuns(runs);
+    process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : `${result.text}\n`);
+    return interrupt.signal.aborted ? exitCodes.interrupted : exitCodes.ok;
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+/** A patch by its path, else one that ships with sigstorm (`patches/NAME`, as repro lines name them). */
+async function patchFile(name: string): Promise<string> {
+  const here = resolve(name);
+  if (await exists(here)) return here;
+  const bundled = join(installRoot, name);
+  return !isAbsolute(name) && (await exists(bundled)) ? bundled : here;
+}
+
+const exists = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
+
+/** The first `count` CPUs this process may use; an iteration that needs more cannot be rerun as it ran. */
+function cpusFor(count: number | undefined): number[] {
+  const allowed = allowedCpus();
+  if (count === undefined) return allowed;
+  if (count > allowed.length) {
+    throw new UsageError(
+      `The iteration ran on ${count} CPUs; this process may use ${allowed.length} (${formatCpuList(allowed)})`,
+      { hint: 'Rerun it on a machine (or taskset) with that many CPUs: timing depends on them.' },
+    );
+  }
+  return allowed.slice(0, count);
+}
+
+const describe = (r: Rerun) => (r.failed ? `${r.kind}: ${r.signatures.join('; ')}` : r.kind);
+
+/** The first run, then how many reruns failed, and how many with the first run's signature. */
+export function summariseRuns(runs: readonly Rerun[]) {
+  const [first, ...reruns] = runs;
+  const failed = reruns.filter((r) => r.failed).length;
+  const same = first?.failed
+    ? reruns.filter((r) => r.signatures.some((s) => first.signatures.includes(s))).length
+    : 0;
+  const lines = [
+    first ? `first run: ${describe(first)}` : 'first run: did not finish',
+    reruns.length === 0
+      ? 'no reruns (--times 0)'
+      : `reproduced in ${failed} of ${reruns.length} reruns${first?.failed ? ` (${same} with the same signature)` : ''}`,
+  ];
+  return { first: first ?? null, reruns: reruns.length, failed, sameSignature: same, text: lines.join('\n') };
+}

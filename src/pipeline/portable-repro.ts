@@ -1,0 +1,62 @@
+import { basename, isAbsolute, relative } from 'node:path';
+import type { SideObservation } from '../compare/input.js';
+import type { PublicSource } from '../source/public-source.js';
+import { parseCpuList } from '../storm/cpus.js';
+import type { IterationRecord } from '../storm/record.js';
+import { portableReproCommand } from '../storm/repro.js';
+import { cacheRoot } from '../util/paths.js';
+import type { CellRun } from './cell-run.js';
+
+/**
+ * A side's signatures with repro commands anybody can run (`sigstorm repro` with the tree's URL and
+ * commit), in place of the storm's own, which names a binary in this machine's cache; their
+ * evidence without this machine's cache paths.
+ */
+export function withPortableRepro(
+  side: SideObservation,
+  run: CellRun,
+  records: readonly IterationRecord[],
+  source: PublicSource,
+): SideObservation {
+  const byIteration = new Map(records.map((r) => [r.iteration, r]));
+  return {
+    ...side,
+    signatures: side.signatures.map((s) => {
+      const record = byIteration.get(s.firstIteration);
+      const texts = { excerpt: withoutLocalPaths(s.excerpt), evidence: withoutLocalPaths(s.evidence) };
+      if (!record) return { ...s, ...texts };
+      return {
+        ...s,
+        ...texts,
+        repro: portableReproCommand({
+          source,
+          variant: run.plan.variant,
+          workloadRef: workloadShown(run.plan.workloadRef),
+          seed: record.seed,
+          iteration: record.iteration,
+          cpuCount: parseCpuList(record.cpus).length,
+        }),
+      };
+    }),
+  };
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Evidence without this machine's paths: a sanitizer names a frame without debug info by its module
+ * (`_start (/home/me/.cache/sigstorm/builds/asan-…/tree/src/iperf3+0x23670)`): the build's tree
+ * becomes the tree (`src/iperf3+0x23670`), the rest of the cache `<cache>`.
+ */
+export function withoutLocalPaths(text: string, cache: string = cacheRoot()): string {
+  return text
+    .replace(new RegExp(`${escape(cache)}/builds/[^/\\s]+/tree/`, 'g'), '')
+    .replaceAll(cache, '<cache>');
+}
+
+/** A workload file by its path relative to the current directory (or its name), never an absolute path. */
+function workloadShown(ref: string, cwd: string = process.cwd()): string {
+  if (!isAbsolute(ref)) return ref;
+  const inside = relative(cwd, ref);
+  return inside.startsWith('..') ? basename(ref) : inside;
+}

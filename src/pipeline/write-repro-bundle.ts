@@ -1,0 +1,87 @@
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { CauseEntry, SignatureEntry } from '../compare/comparison.schema.js';
+import { failingCauses } from '../report/failing-causes.js';
+import type { Report } from '../report/report.schema.js';
+import { readRecords } from '../storm/jsonl.js';
+import type { IterationRecord } from '../storm/record.js';
+
+const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60);
+
+function entriesOf(report: Report, c: CauseEntry): SignatureEntry[] {
+  const names = new Set(c.signatures.map((s) => s.signature));
+  return report.stability.signatures.filter(
+    (e) =>
+      e.workload === c.workload &&
+      e.variant === c.variant &&
+      e.side === c.side &&
+      e.role === c.role &&
+      names.has(e.signature),
+  );
+}
+
+/**
+ * A small bundle anybody can rerun a failing validation's iterations from: README.md (each cause,
+ * its command), records.jsonl (the iteration records the evidence is from), evidence/ (the full
+ * stderr, sanitizer report or backtraces), patches/ and report.md. Written only when something
+ * failed; returns the files written (none when nothing did).
+ */
+export async function writeReproBundle(dir: string, report: Report, outDir: string): Promise<string[]> {
+  const causes = failingCauses(report);
+  if (causes.length === 0) return [];
+  await mkdir(join(dir, 'evidence'), { recursive: true });
+  const written: string[] = [];
+  const records: IterationRecord[] = [];
+  const readme = [`# sigstorm repro bundle`, '', report.headline, ''];
+  let n = 0;
+  for (const c of causes) {
+    readme.push(`## ${c.workload} (${c.variant}, ${c.process}): ${c.headline}`, '');
+    const file = join(
+      outDir,
+      'iterations',
+      `${c.workload}.${c.variant}.${c.bucket === 'fixed' ? 'base' : 'head'}.jsonl`,
+    );
+    const all = await readRecords(file);
+    for (const e of entriesOf(report, c)) {
+      n++;
+      const name = `evidence/${String(n).padStart(2, '0')}-${slug(e.signature)}.txt`;
+      await writeFile(join(dir, name), `${e.evidence}\n`);
+      written.push(name);
+      const record = all.find((r) => r.iteration === e.firstIteration);
+      if (record) records.push(record);
+      readme.push(
+        `- \`${e.signature}\` (${e.head.count} of ${e.head.iterations} in head, ${e.base.count} of ${e.base.iterations} in base)`,
+        `  - evidence: [${name}](${name}) (iteration ${e.firstIteration})`,
+        `  - rerun: \`${e.repro} --times 10\``,
+      );
+    }
+    readme.push('');
+  }
+  const patches = [...new Set([...report.base.patches, ...report.head.patches])];
+  if (patches.length > 0) {
+    await mkdir(join(dir, 'patches'), { recursive: true });
+    for (const p of patches) {
+      await copyFile(p, join(dir, 'patches', basename(p)));
+      written.push(`patches/${basename(p)}`);
+    }
+    readme.push(
+      `The patches are in patches/: run the commands from the directory the validation ran in, or give \`--patches\` the copies here.`,
+      '',
+    );
+  }
+  readme.push(
+    '`sigstorm repro` clones the repository at the commit (or uses the bundled subject), builds the variant (cached), reruns the iteration with the same seed and CPU count, then `--times N` more times, and says how often it failed.',
+  );
+  await writeFile(
+    join(dir, 'records.jsonl'),
+    records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''),
+  );
+  await writeFile(join(dir, 'README.md'), `${readme.join('\n')}\n`);
+  await copyFile(join(outDir, 'report.md'), join(dir, 'report.md'));
+  return ['README.md', 'records.jsonl', 'report.md', ...written];
+}
