@@ -1,5 +1,8 @@
 import type { BuildResult } from '../build/build-variant.js';
 import type { VariantName } from '../build/variants.js';
+import { advanceCellBound } from '../compare/neutral/cell-bound.js';
+import type { NeutralDesign } from '../compare/neutral/design.js';
+import { addToPool, openPool } from '../compare/neutral/pooled-bound.js';
 import { countBatch } from '../compare/sequential/count-batch.js';
 import { advance, type BatchPair } from '../compare/sequential/decide-cell.js';
 import type { Thresholds } from '../config/thresholds.schema.js';
@@ -8,6 +11,7 @@ import type { LanePool } from '../storm/lanes.js';
 import type { IterationRecord } from '../storm/record.js';
 import { nextCell } from './allocate.js';
 import { type CellPlan, type CellRun, type CellStop, cellProgress, openCellRun } from './cell-run.js';
+import { neutralSettled } from './neutral-settled.js';
 import { runBatch } from './run-batch.js';
 import { riskyDisposition } from './steer.js';
 
@@ -23,6 +27,8 @@ export interface StormCellsOptions {
   /** Iteration cap per cell and side overriding the thresholds' per-variant caps. */
   readonly cap?: number;
   readonly batchSize: number;
+  /** What a neutral verdict must show (the profile's): decides when quiet cells have had enough. */
+  readonly neutral?: NeutralDesign;
   readonly budgetMs: number;
   readonly failFast: boolean;
   readonly outDir: string;
@@ -56,6 +62,12 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
     );
   }
   let iterationsDone = 0;
+  let batchesRun = 0;
+  const design = options.neutral ?? 'per-cell';
+  let pool = openPool(
+    runs.map((r) => r.plan),
+    options.thresholds.stability,
+  );
   // Set once a cell's census shows head no longer ignoring SIGPIPE: the peer-loss cells go first.
   let sigpipeRisk = false;
   const stopAll = (why: CellStop): void => {
@@ -72,7 +84,19 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
       stopAll('budget');
       break;
     }
-    const pick = nextCell(cellProgress(runs, sigpipeRisk));
+    const settling = runs.map((r) => ({
+      decision: r.state.decision,
+      coarse: r.coarse,
+      stopped: r.stop !== null,
+    }));
+    if (design === 'pooled' && neutralSettled(settling, pool.bound, options.thresholds.stability)) {
+      // Every cell has its coarse bound and the pool its fine one: more iterations add nothing.
+      for (const r of runs) if (r.stop === null) r.stop = 'decision';
+      break;
+    }
+    const pick = nextCell(cellProgress(runs, sigpipeRisk, design), {
+      leanAbove: design === 'pooled' ? options.thresholds.stability.cellTolerance : 0,
+    });
     if (!pick) break;
     const run = runs[pick.index];
     if (!run) throw new Error(`allocator picked unknown cell ${pick.index}`);
@@ -100,7 +124,12 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
     }
 
     // 4. Feed the batch pair to the cell's sequential test.
-    if (recordBatch(run, got, options.thresholds.findings.noisyFamilies)) run.stop = 'decision';
+    if (recordBatch(run, got, options.thresholds, batchesRun++)) run.stop = 'decision';
+    pool = addToPool(
+      pool,
+      run.batches[run.batches.length - 1] as BatchPair,
+      options.thresholds.stability.beta,
+    );
     const cellsDone = runs.filter((r) => r.stop !== null).length;
     options.onBatch?.({ cell: run, iterationsDone, cellsDone });
     if (options.failFast && run.state.decision.reason === 'regression') {
@@ -111,14 +140,25 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
   return runs;
 }
 
-/** Advances the cell's sequential test by one batch pair; true when the test has stopped. */
+/** Advances the cell's sequential test and coarse bound by one batch pair; true when the test has stopped. */
 function recordBatch(
   run: CellRun,
   got: { readonly base: readonly IterationRecord[]; readonly head: readonly IterationRecord[] },
-  noisy: readonly string[],
+  thresholds: Thresholds,
+  at: number,
 ): boolean {
-  const pair: BatchPair = { base: countBatch(got.base, noisy), head: countBatch(got.head, noisy) };
+  const noisy = thresholds.findings.noisyFamilies;
+  const pair: BatchPair = { base: countBatch(got.base, noisy), head: countBatch(got.head, noisy), at };
   run.batches.push(pair);
   run.state = advance(run.state, pair, run.settings);
-  return run.state.decision.state === 'stop';
+  const d = run.state.decision;
+  run.coarse = advanceCellBound(
+    run.coarse,
+    {
+      base: { n: d.iterations.base, failures: d.failures.base },
+      head: { n: d.iterations.head, failures: d.failures.head },
+    },
+    thresholds.stability,
+  );
+  return d.state === 'stop';
 }

@@ -74,6 +74,7 @@ export async function runValidation(
     thresholds,
     ...(request.iterations ? { cap: request.iterations } : {}),
     batchSize: profile.batchSize,
+    neutral: profile.neutral,
     budgetMs: (request.budgetSeconds ?? profile.budgetSeconds) * 1000,
     failFast: request.failFast ?? profile.failFast,
     outDir,
@@ -109,7 +110,7 @@ export async function runValidation(
   const { report, markdown } = await writeReport({
     base: buildInfo(builds.base.tree, builds.base.variants, sandbox.kind),
     head: buildInfo(builds.head.tree, builds.head.variants, sandbox.kind),
-    comparison: compare(storms.cells, throughput.throughput, thresholds),
+    comparison: compare(storms.cells, throughput.throughput, thresholds, profile.neutral),
     notRun: [...storms.notRun, ...throughput.notRun],
     runs,
     thresholds,

@@ -1,6 +1,7 @@
 import type { StabilityThresholds } from '../../config/thresholds.schema.js';
 import { formatCount, formatPercent } from '../../util/format.js';
 import type { CellReport, Verdict } from '../comparison.schema.js';
+import type { NeutralDesign } from '../neutral/design.js';
 import { truncationAlphaShare } from '../sequential/settings.js';
 
 type Facts = Omit<CellReport, 'verdict' | 'because'>;
@@ -18,7 +19,11 @@ function rates(f: Facts): string {
  * cell that ran a fixed number of iterations, hit the cap or was cut short is judged by the
  * Holm-adjusted Fisher tests and, for neutral, by the upper bound of the rate difference.
  */
-export function cellVerdict(f: Facts, t: StabilityThresholds): { verdict: Verdict; because: string } {
+export function cellVerdict(
+  f: Facts,
+  t: StabilityThresholds,
+  design: NeutralDesign = 'per-cell',
+): { verdict: Verdict; because: string } {
   const seq = f.sequential;
   const decidedBySequence = seq !== null && seq.state === 'stop' && seq.reason !== 'cap';
   const fixed = !decidedBySequence;
@@ -65,6 +70,15 @@ export function cellVerdict(f: Facts, t: StabilityThresholds): { verdict: Verdic
     };
   }
   if (seq?.reason === 'equivalent') return { verdict: 'neutral', because: seq.evidence };
+  if (design === 'pooled' && f.coarse?.shown && f.coarse.upper !== null) {
+    const c = f.coarse;
+    return {
+      verdict: 'neutral',
+      because: `${rates(f)}: head fails at most ${formatPercent(c.upper ?? 0)} more often than base at ${Math.round(
+        (c.confidence ?? 0) * 100,
+      )}% (coarse tolerance ${formatPercent(c.tolerance)})`,
+    };
+  }
   const upper = f.difference?.upper ?? 1;
   const confidence = `${Math.round((f.difference?.confidence ?? t.confidence) * 100)}%`;
   if (upper <= f.tolerance) {
