@@ -45,7 +45,7 @@ export interface CellRun {
 }
 
 /** Each workload gets its own stream of random choices, the same for base and head. */
-function cellSeed(seed: number, workload: string): number {
+export function cellSeed(seed: number, workload: string): number {
   let h = 0x811c9dc5;
   for (const ch of workload) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
   return ((seed ^ h) >>> 0) % 0x7fffffff;

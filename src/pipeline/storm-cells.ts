@@ -39,6 +39,11 @@ export interface StormCellsOptions {
   readonly onRecord?: (record: IterationRecord, side: 'base' | 'head') => void;
 }
 
+/** Iterations per side in one batch: the profile's, rounded up to a multiple of the lanes. */
+export function batchIterations(lanes: number, batchSize: number): number {
+  return Math.max(lanes, Math.ceil(batchSize / lanes) * lanes);
+}
+
 /**
  * Storms every cell on base and head in interleaved batches on the same lanes, feeds each batch pair
  * to the cell's sequential test, and gives the next batch to the cell the allocator picks until every
@@ -46,8 +51,7 @@ export interface StormCellsOptions {
  */
 export async function stormCells(options: StormCellsOptions): Promise<CellRun[]> {
   const started = performance.now();
-  const lanes = options.pool.lanes.length;
-  const batch = Math.max(lanes, Math.ceil(options.batchSize / lanes) * lanes);
+  const batch = batchIterations(options.pool.lanes.length, options.batchSize);
   // 1. Open every cell: results files, seed, sequential settings.
   const runs: CellRun[] = [];
   for (const plan of options.cells) {

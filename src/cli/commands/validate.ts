@@ -11,6 +11,7 @@ import { conclusionFor } from '../../pipeline/conclusion.js';
 import type { ValidateRequest } from '../../pipeline/contract.js';
 import { requestFromConfig } from '../../pipeline/request-from-config.js';
 import { runValidation } from '../../pipeline/validate.js';
+import { warmBase } from '../../pipeline/warm-base.js';
 import type { Report } from '../../report/report.schema.js';
 import { renderTerminal } from '../../report/terminal.js';
 import { UsageError } from '../../util/errors.js';
@@ -57,6 +58,7 @@ const ValidateFlags = z
     markdown: z.string().min(1, '--markdown needs a file').optional(),
     markdownFile: z.string().min(1, '--markdown-file needs a file').optional(),
     baseCache: z.boolean().default(true),
+    warmBase: z.boolean().default(false),
     quiet: z.boolean().default(false),
     failOnRegression: z.boolean().default(false),
     sandbox: z.boolean().default(true),
@@ -67,6 +69,8 @@ const ValidateFlags = z
       [
         ['jsonAsFile', 'jsonFile', '`--json <file>` is the old spelling of --json-file; give one'],
         ['markdown', 'markdownFile', '`--markdown <file>` is the old spelling of --markdown-file; give one'],
+        ['warmBase', 'headPatches', '--warm-base storms base only; drop --head-patches'],
+        ['warmBase', 'head', '--warm-base storms base only; drop --head'],
       ],
       context,
     ),
@@ -121,6 +125,10 @@ export function registerValidate(program: Command): void {
     .option('--markdown-file <file>', 'also write the Markdown report here')
     .addOption(new Option('--markdown <file>', 'deprecated: --markdown-file').hideHelp())
     .option('--no-base-cache', 'do not reuse base results of earlier validations')
+    .option(
+      '--warm-base',
+      'storm only base, up to the share every pull request against it needs, into the base-results cache (no report)',
+    )
     .option('--quiet', 'no progress display')
     .option(
       '--no-sandbox',
@@ -137,6 +145,7 @@ export function registerValidate(program: Command): void {
           'sigstorm validate --head-patches patches/unblocked-worker-signals.patch --fail-on-regression',
           'sigstorm validate --repo ../iperf --base 3.18 --head my-fix --variants plain,asan',
           'sigstorm validate --config .github/sigstorm.yml --json > report.json',
+          'sigstorm validate --warm-base && sigstorm validate --head-patches patches/help-text.patch',
         ],
         doc: 'validate.md',
         exit: `Exit status: ${exitCodes.ok} the validation ran (whatever it found), ${exitCodes.regression} a regression with --fail-on-regression,
@@ -245,6 +254,17 @@ export async function validateAction(
   const mode: ProgressMode = flags.quiet ? 'quiet' : process.stderr.isTTY ? 'tty' : 'lines';
   const progress = createValidateProgress(mode);
   try {
+    if (flags.warmBase) {
+      const warm = await warmBase(
+        { ...request, sandbox },
+        { signal: interrupt.signal, onProgress: (p) => progress.update(p) },
+      );
+      progress.finish();
+      process.stdout.write(
+        `Base warm: ${warm.cells} cells × ${warm.share} iterations in the base-results cache (${warm.ran} run now, ${warm.alreadyCached} already there, ${warm.seconds.toFixed(0)} s)\n`,
+      );
+      return exitCodes.ok;
+    }
     const result = await runValidation(
       { ...request, baseCache: flags.baseCache, sandbox },
       { signal: interrupt.signal, onProgress: (p) => progress.update(p) },
