@@ -221,6 +221,12 @@ export const StabilitySection = z
         pooled: NeutralBound.describe('every cell pooled, at the strictest variant tolerance'),
         cellsShown: Count.describe('cells whose coarse bound was shown'),
         meaning: z.string().describe('one sentence: what a neutral verdict was shown to mean here'),
+        census: z
+          .string()
+          .nullable()
+          .describe(
+            'evidence next to the rates: base and head have the same threads, masks and dispositions',
+          ),
       })
       .strict()
       .optional()

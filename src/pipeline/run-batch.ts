@@ -32,7 +32,8 @@ export interface BatchResult {
  * hits both sides alike), base iterations from the base-results cache where it has them.
  */
 export async function runBatch(run: CellRun, size: number, options: BatchOptions): Promise<BatchResult> {
-  const first = run.batches.length * size;
+  // Batches can differ in size (the last one before a cell's share is cut to it): go on from the count.
+  const first = run.base.length;
   const indices = Array.from({ length: size }, (_, i) => first + i);
   const order = run.batches.length % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const);
   const got: Record<'base' | 'head', IterationRecord[]> = { base: [], head: [] };

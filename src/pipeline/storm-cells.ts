@@ -51,7 +51,8 @@ export function batchIterations(lanes: number, batchSize: number): number {
  */
 export async function stormCells(options: StormCellsOptions): Promise<CellRun[]> {
   const started = performance.now();
-  const batch = batchIterations(options.pool.lanes.length, options.batchSize);
+  const lanes = options.pool.lanes.length;
+  const batch = batchIterations(lanes, options.batchSize);
   // 1. Open every cell: results files, seed, sequential settings.
   const runs: CellRun[] = [];
   for (const plan of options.cells) {
@@ -107,7 +108,7 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
 
     // 3. Run its next batch on both sides.
     const cellStarted = performance.now();
-    const got = await runBatch(run, batch, {
+    const got = await runBatch(run, design === 'pooled' ? toShare(run, batch, lanes) : batch, {
       builds: options.builds,
       pool: options.pool,
       ...(options.signal ? { signal: options.signal } : {}),
@@ -142,6 +143,16 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
     }
   }
   return runs;
+}
+
+/**
+ * The batch for a cell still short of its share (the coarse bound's first look): no bigger than what
+ * reaches it, so a clean cell runs its share and not a batch more (in whole lanes).
+ */
+function toShare(run: CellRun, batch: number, lanes: number): number {
+  const missing = run.coarse.firstLook - Math.min(run.base.length, run.head.length);
+  if (run.coarse.looks > 0 || missing <= 0 || missing >= batch) return batch;
+  return Math.ceil(missing / lanes) * lanes;
 }
 
 /** Advances the cell's sequential test and coarse bound by one batch pair; true when the test has stopped. */

@@ -8,7 +8,6 @@ import { emitTo } from './emit.js';
 import { planCells, seedFrom } from './plan-cells.js';
 import { preflight } from './preflight.js';
 import { settleRequest } from './settle-request.js';
-import { batchIterations } from './storm-cells.js';
 
 export interface WarmBaseResult {
   readonly cells: number;
@@ -22,7 +21,7 @@ export interface WarmBaseResult {
 /**
  * The base side of every cell, stormed once for a base commit and kept in the base-results cache:
  * each cell up to the share every pull request against this base runs (the coarse bound's first
- * look, in whole batches), with the same seed, indices and lanes a validation uses, so that a
+ * look, in whole lanes), with the same seed, indices and lanes a validation uses, so that a
  * later validation storms head only. The App runs this on a push to the default branch, behind
  * pull-request jobs.
  */
@@ -35,7 +34,7 @@ export async function warmBase(
   const emit = emitTo(options.onProgress);
   // Head is the base itself: nothing of it is built twice (the build cache is by content).
   const settled = await settleRequest({ ...request, head: request.base });
-  const { profile, thresholds, variants, plan, sandbox } = settled;
+  const { thresholds, variants, plan, sandbox } = settled;
   const { trees, pool } = await preflight({ ...request, head: request.base, sandbox }, { signal });
   const builds = await buildTrees({ base: trees.base, head: trees.base }, variants, emit, {
     sandbox,
@@ -51,9 +50,10 @@ export async function warmBase(
     baseCache: true,
     sandbox: sandbox.kind,
   });
-  const batch = batchIterations(pool.lanes.length, profile.batchSize);
+  const lanes = pool.lanes.length;
   const first = firstLookIterations(thresholds.stability.cellTolerance, thresholds.stability.beta);
-  const share = Math.ceil(first / batch) * batch;
+  // As storm-cells cuts the last batch before the share: in whole lanes.
+  const share = Math.ceil(first / lanes) * lanes;
   let ran = 0;
   let alreadyCached = 0;
   for (const [i, cell] of cells.entries()) {

@@ -35,8 +35,8 @@ describe('pooled neutral statement, simulated (statistics only)', () => {
     expect(first).toBe(63);
     const s = simulateFamily(defaultFamily(), t, 'pooled', seededBinomial(1));
     expect(s.stability.verdict).toBe('neutral');
-    // Batches of 10: the first look is reached at 70.
-    expect(s.iterations).toEqual(Array.from({ length: 28 }, () => 70));
+    // The last batch before the share is cut to it: 6 batches of 10 and one of 3.
+    expect(s.iterations).toEqual(Array.from({ length: 28 }, () => 63));
     expect(s.stability.neutral.pooled).toMatchObject({ shown: true, rule: 'head-clean', looks: 1 });
     expect(s.stability.summary).toMatch(
       /^no cell was shown worse, head fails at most 5\.0% more often than base in each cell and over all 28 cells pooled at most 0\.\d+% \(tolerance 0\.50%/,
@@ -60,7 +60,7 @@ describe('pooled neutral statement, simulated (statistics only)', () => {
     [0.01, 200, 3],
     [0.05, 200, 4],
   ])('false alarms at equal failure rates %d in every cell stay within alpha', (rate, runs, seed) => {
-    const v = verdicts(defaultFamily({ base: rate, head: rate }), runs, seed, 3000);
+    const v = verdicts(defaultFamily({ base: rate, head: rate }), runs, seed, 1500);
     expect(v.share('regression')).toBeLessThanOrEqual(limit(alpha, runs));
   });
 
@@ -71,7 +71,7 @@ describe('pooled neutral statement, simulated (statistics only)', () => {
     'one cell worse by the coarse tolerance (%s) among clean ones: neutral at most beta',
     (_, base, head, seed) => {
       const runs = 400;
-      const v = verdicts(withCell({ variant: 'plain', base, head }, 3), runs, seed, 3000);
+      const v = verdicts(withCell({ variant: 'plain', base, head }, 3), runs, seed, 1500);
       expect(v.share('neutral')).toBeLessThanOrEqual(limit(beta, runs));
     },
   );
@@ -103,7 +103,7 @@ describe('pooled neutral statement, simulated (statistics only)', () => {
     ['1% → 1.5%', 0.01, 0.015, 11],
   ])('every cell worse by the fine tolerance (%s, pooled): neutral at most beta', (_, base, head, seed) => {
     const runs = 200;
-    const v = verdicts(defaultFamily({ base, head }), runs, seed, 3000);
+    const v = verdicts(defaultFamily({ base, head }), runs, seed, 1500);
     expect(v.share('neutral')).toBeLessThanOrEqual(limit(beta, runs));
   });
 

@@ -68,9 +68,13 @@ export function simulateFamily(
     const pick = nextCell(progress, { leanAbove: design === 'pooled' ? t.stability.cellTolerance : 0 });
     const c = pick && cells[pick.index];
     if (!c) break;
+    // As the pipeline does: the last batch before a cell's share is cut to it.
+    const missing = c.coarse.firstLook - c.state.decision.iterations.head;
+    const size =
+      design === 'pooled' && c.coarse.looks === 0 && missing > 0 && missing < batchSize ? missing : batchSize;
     const pair: BatchPair = {
-      base: { n: batchSize, failures: draw(batchSize, c.base) },
-      head: { n: batchSize, failures: draw(batchSize, c.head) },
+      base: { n: size, failures: draw(size, c.base) },
+      head: { n: size, failures: draw(size, c.head) },
       at: batches,
     };
     c.batches.push(pair);

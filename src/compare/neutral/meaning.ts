@@ -2,6 +2,7 @@ import { variantNames } from '../../build/variants.js';
 import type { StabilityThresholds } from '../../config/thresholds.schema.js';
 import { formatCount, formatPercent } from '../../util/format.js';
 import type { CellReport, NeutralBound } from '../comparison.schema.js';
+import type { ThreadsReport } from '../threads/threads.schema.js';
 import type { NeutralDesign } from './design.js';
 
 const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
@@ -26,4 +27,17 @@ export function neutralMeaning(
       ? `over all cells pooled at most ${formatPercent(pooled.tolerance)}`
       : `over all ${plural(cells.length, 'cell')} pooled at most ${formatPercent(pooled.upper)} (tolerance ${formatPercent(pooled.tolerance)}, ${formatCount(pooled.iterations.head)} head iterations, at ${at(pooled)})`;
   return `neutral means: no cell was shown worse, head fails at most ${formatPercent(t.cellTolerance)} more often than base in each cell and ${pooledText}`;
+}
+
+/**
+ * The thread census as evidence next to the rates: base and head run the same threads with the
+ * same masks and dispositions (docs/threads.md). Null without a census on both sides, or when
+ * they differ (the changes are reported on their own).
+ */
+export function censusEvidence(threads: ThreadsReport): string | null {
+  if (threads.tables.length === 0 || threads.changes.length > 0) return null;
+  const same = threads.tables.every((t) => t.base.length === t.head.length);
+  if (!same) return null;
+  const per = threads.tables.map((t) => `${t.process} ${plural(t.base.length, 'thread')}`).join(', ');
+  return `the thread census is the same on both sides (${per}; same signal masks and dispositions)`;
 }

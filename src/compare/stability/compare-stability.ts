@@ -10,7 +10,7 @@ import type {
 import type { CellInput } from '../input.js';
 import { cellBound } from '../neutral/cell-bound.js';
 import type { NeutralDesign } from '../neutral/design.js';
-import { neutralMeaning } from '../neutral/meaning.js';
+import { censusEvidence, neutralMeaning } from '../neutral/meaning.js';
 import { pooledBound } from '../neutral/pooled-bound.js';
 import { reportBound } from '../neutral/report-bound.js';
 import { decideCell } from '../sequential/decide-cell.js';
@@ -135,7 +135,13 @@ export function compareStability(
     cells: reports,
     signatures,
     behaviourChanges: behaviourChanges(cells),
-    neutral: { design, pooled, cellsShown: reports.filter((c) => c.coarse?.shown).length, meaning },
+    neutral: {
+      design,
+      pooled,
+      cellsShown: reports.filter((c) => c.coarse?.shown).length,
+      meaning,
+      census: censusEvidence(threads),
+    },
     totals: {
       iterations: { base: sum((c) => c.base.iterations), head: sum((c) => c.head.iterations) },
       failures: { base: sum((c) => c.base.failures), head: sum((c) => c.head.failures) },
