@@ -21,7 +21,7 @@ export interface WarmNeutralRow extends TimedValidation {
   readonly label: string;
   readonly warmUpSeconds: number;
   readonly warmUpRan: number;
-  /** The noisy cell's iterations per side (client-burst), when the row has one. */
+  /** The noisy cell's iterations per side (server-sighup), when the row has one. */
   readonly noisyCell: { readonly iterations: number; readonly failures: { base: number; head: number } }[];
 }
 
@@ -70,7 +70,7 @@ export async function pooledNeutralBench(options: PooledNeutralOptions = {}): Pr
       warmUpRan: warm.ran,
       noisyCell: basePatches.length
         ? run.cells
-            .filter((c) => c.workload === 'client-burst')
+            .filter((c) => c.workload === 'server-sighup')
             .map((c) => ({ iterations: c.iterations.head, failures: c.failures }))
         : [],
     });
@@ -98,7 +98,7 @@ export function formatPooledNeutral(r: PooledNeutralResult): string {
     );
     for (const c of n.noisyCell) {
       lines.push(
-        `    noisy cell client-burst: ${c.iterations} iterations per side, failures base ${c.failures.base} / head ${c.failures.head}`,
+        `    noisy cell server-sighup: ${c.iterations} iterations per side, failures base ${c.failures.base} / head ${c.failures.head}`,
       );
     }
     lines.push(`    ${n.headline}`);
