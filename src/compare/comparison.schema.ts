@@ -217,7 +217,11 @@ export const StabilitySection = z
     ),
     neutral: z
       .object({
-        design: z.enum(neutralDesigns),
+        design: z
+          .enum(neutralDesigns)
+          .describe(
+            'the statement a neutral verdict makes: pooled when some cell is neutral by its coarse bound only, else per-cell',
+          ),
         pooled: NeutralBound.describe('every cell pooled, at the strictest variant tolerance'),
         cellsShown: Count.describe('cells whose coarse bound was shown'),
         meaning: z.string().describe('one sentence: what a neutral verdict was shown to mean here'),

@@ -117,13 +117,19 @@ export function compareStability(
   const threads = compareThreads(cells, thresholds.findings);
   const masks = threadsVerdict(threads);
   const combined = combineVerdicts([...reports.map((c) => c.verdict), ...(masks ? [masks.verdict] : [])]);
-  // Pooled design: every cell within the coarse tolerance is not enough without the pooled bound.
-  const pooledMissing = design === 'pooled' && combined === 'neutral' && !pooled.shown;
+  // The pooled statement is what neutral means when some cell is neutral by its coarse bound only
+  // (not by its own fine sequential test): then the pool must show the fine tolerance too.
+  const statement: NeutralDesign =
+    design === 'pooled' &&
+    reports.some((c) => c.verdict === 'neutral' && c.sequential?.reason !== 'equivalent')
+      ? 'pooled'
+      : 'per-cell';
+  const pooledMissing = statement === 'pooled' && combined === 'neutral' && !pooled.shown;
   const verdict = pooledMissing ? 'inconclusive' : combined;
-  const meaning = neutralMeaning(design, reports, pooled, t);
+  const meaning = neutralMeaning(statement, reports, pooled, t);
   const rated = pooledMissing
     ? `every cell within ${formatPercent(t.cellTolerance)}, but over all cells pooled a rise of up to ${formatPercent(pooled.upper ?? 1)} cannot be ruled out (tolerance ${formatPercent(pooled.tolerance)})`
-    : verdict === 'neutral' && design === 'pooled'
+    : verdict === 'neutral' && statement === 'pooled'
       ? meaning.replace(/^neutral means: /, '')
       : summariseStability(verdict, reports, signatures);
   // The mask change is said first: it explains the rates, and it holds from the first iteration.
@@ -136,7 +142,7 @@ export function compareStability(
     signatures,
     behaviourChanges: behaviourChanges(cells),
     neutral: {
-      design,
+      design: statement,
       pooled,
       cellsShown: reports.filter((c) => c.coarse?.shown).length,
       meaning,
