@@ -1,5 +1,7 @@
 import type { VariantName } from '../build/variants.js';
+import type { NeutralDesign } from '../compare/neutral/design.js';
 import type { SequentialDecision } from '../compare/sequential/decision.js';
+import type { StabilityThresholds } from '../config/thresholds.schema.js';
 
 /** What the allocator needs to know of a cell between batches. */
 export interface CellProgress {
@@ -15,6 +17,15 @@ export interface CellProgress {
    * shown); it gets batches only when no cell still needs its share. Absent: it still needs them.
    */
   readonly hasShare?: boolean;
+}
+
+/**
+ * The head failure share above which a cell may lean (rule 1). Per-cell design: any (as before).
+ * Pooled design: half the coarse tolerance, so that a regression failing in 5% of iterations keeps
+ * the batch through an unlucky batch, while a rare head failure (1 in 100) does not take the budget.
+ */
+export function leanAbove(t: Pick<StabilityThresholds, 'cellTolerance'>, design: NeutralDesign): number {
+  return design === 'pooled' ? t.cellTolerance / 2 : 0;
 }
 
 /** Prior cost of an iteration per variant, relative to plain, until a cell has measured its own. */
@@ -64,7 +75,7 @@ function leastLookedAt(cells: readonly CellProgress[]): CellProgress | undefined
  * The cell to give the next batch to, or undefined when every cell has stopped.
  *
  * 1. A cell leaning towards "head is worse" (head failed more than base, not persisting noise,
- *    head's failure share above `leanAbove`: the coarse tolerance in the pooled design) gets the batch, the one with the most evidence per second first: a real regression settles
+ *    head's failure share above `leanAbove`, see leanAbove()) gets the batch, the one with the most evidence per second first: a real regression settles
  *    in a few batches instead of waiting its turn behind cells that have shown nothing.
  * 2. Otherwise the cells that still need their share (the minimum iterations, and the coarse bound
  *    of the pooled neutral statement) come before the ones that have it: no cell starves, and a

@@ -9,7 +9,7 @@ import type { Thresholds } from '../config/thresholds.schema.js';
 import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import type { LanePool } from '../storm/lanes.js';
 import type { IterationRecord } from '../storm/record.js';
-import { nextCell } from './allocate.js';
+import { leanAbove, nextCell } from './allocate.js';
 import { type CellPlan, type CellRun, type CellStop, cellProgress, openCellRun } from './cell-run.js';
 import { neutralSettled } from './neutral-settled.js';
 import { runBatch } from './run-batch.js';
@@ -100,7 +100,7 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
       break;
     }
     const pick = nextCell(cellProgress(runs, sigpipeRisk, design), {
-      leanAbove: design === 'pooled' ? options.thresholds.stability.cellTolerance : 0,
+      leanAbove: leanAbove(options.thresholds.stability, design),
     });
     if (!pick) break;
     const run = runs[pick.index];

@@ -12,7 +12,7 @@ import {
 import { sequentialSettings } from '../../src/compare/sequential/settings.js';
 import { compareStability, type StabilityComparison } from '../../src/compare/stability/compare-stability.js';
 import type { Thresholds } from '../../src/config/thresholds.schema.js';
-import { nextCell } from '../../src/pipeline/allocate.js';
+import { leanAbove, nextCell } from '../../src/pipeline/allocate.js';
 import { neutralSettled } from '../../src/pipeline/neutral-settled.js';
 import { cell } from './report-fixtures.js';
 import type { Draw } from './simulate-cell.js';
@@ -65,7 +65,7 @@ export function simulateFamily(
       meanIterationMs: c.batches.length > 0 ? 300 : null,
       hasShare: design === 'pooled' && c.coarse.shown,
     }));
-    const pick = nextCell(progress, { leanAbove: design === 'pooled' ? t.stability.cellTolerance : 0 });
+    const pick = nextCell(progress, { leanAbove: leanAbove(t.stability, design) });
     const c = pick && cells[pick.index];
     if (!c) break;
     // As the pipeline does: the last batch before a cell's share is cut to it.
