@@ -87,6 +87,14 @@ export function cellVerdict(
       because: `${rates(f)}: head fails at most ${formatPercent(Math.max(0, upper))} more often than base at ${confidence}`,
     };
   }
+  const c = f.coarse;
+  if (design === 'pooled' && c && !c.shown && c.upper !== null) {
+    // The pooled statement needs the coarse bound; its looks spend beta, so say where it stood.
+    return {
+      verdict: 'inconclusive',
+      because: `${rates(f)}: within ${formatPercent(c.tolerance)} not shown: up to ${formatPercent(c.upper)} at the last look (${formatCount(Math.min(c.iterations.base, c.iterations.head))} per side, at ${((c.confidence ?? 0) * 100).toFixed(2)}%)`,
+    };
+  }
   const why =
     seq === null
       ? 'after a fixed-size run'
