@@ -3,7 +3,7 @@
 // Figures go to stdout, progress to stderr. Each bench is its own file; this one only composes them.
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { buildTimeBench, formatBuildTime } from './build-time.js';
+import { benches } from './benches.js';
 import {
   type Conditions,
   conditionsNow,
@@ -12,108 +12,6 @@ import {
   formatMachine,
   loadNote,
 } from './machine.js';
-import { formatNeutralIterations, neutralIterationsBench } from './neutral-iterations.js';
-import { formatSandboxOverhead, sandboxOverheadBench } from './sandbox-overhead.js';
-import { formatSequentialSimulation, sequentialSimulationBench } from './sequential-simulation.js';
-import { formatShards, shardsBench } from './shards.js';
-import { formatStormOverhead, stormOverheadBench } from './storm-overhead.js';
-import { formatThroughputMde, throughputMdeBench } from './throughput-mde.js';
-import { formatVerdictTime, verdictTimeBench } from './verdict-time.js';
-
-interface BenchContext {
-  readonly quick: boolean;
-  readonly signal: AbortSignal;
-  readonly log: (line: string) => void;
-}
-
-interface Bench {
-  readonly name: string;
-  /** The figure(s) it prints. */
-  readonly figures: string;
-  /** Rough duration measured on a 2-core machine (warm build cache), for the plan line. */
-  readonly estimate: { readonly full: string; readonly quick: string };
-  /** False for benches whose figures are not timings (the machine's load cannot distort them). */
-  readonly timed?: false;
-  readonly run: (ctx: BenchContext) => Promise<{ result: unknown; text: string }>;
-}
-
-const benches: readonly Bench[] = [
-  {
-    name: 'storm-overhead',
-    figures:
-      'per-iteration overhead of one lane vs a shell loop; iterations/second from 1 lane to one per core',
-    estimate: { full: '2.5 min', quick: '15 s' },
-    run: async ({ quick, log, signal }) => {
-      const result = await stormOverheadBench({ iterations: quick ? 10 : 100, log, signal });
-      return { result, text: formatStormOverhead(result) };
-    },
-  },
-  {
-    name: 'sandbox-overhead',
-    figures: 'storm time per iteration in the bubblewrap sandbox against directly (bound: 1.2×)',
-    estimate: { full: '1.5 min', quick: '20 s' },
-    run: async ({ quick, log, signal }) => {
-      const result = await sandboxOverheadBench({ iterations: quick ? 10 : 60, log, signal });
-      return { result, text: formatSandboxOverhead(result) };
-    },
-  },
-  {
-    name: 'verdict-time',
-    figures: 'time to a verdict for unblocked-worker-signals.patch, with and without sequential stopping',
-    estimate: { full: '7 min', quick: '2.5 min' },
-    run: async ({ quick, log, signal }) => {
-      const result = await verdictTimeBench({ quick, log, signal });
-      return { result, text: formatVerdictTime(result) };
-    },
-  },
-  {
-    name: 'neutral-iterations',
-    figures: 'iterations needed for a neutral verdict on help-text.patch at the default bound',
-    estimate: { full: '7.5 min', quick: '1 min' },
-    run: async ({ quick, log, signal }) => {
-      const result = await neutralIterationsBench({ quick, log, signal });
-      return { result, text: formatNeutralIterations(result) };
-    },
-  },
-  {
-    name: 'build-time',
-    figures: 'cold and warm build time for base + head in all variants',
-    estimate: { full: '30 s', quick: '20 s' },
-    run: async ({ quick, log, signal }) => {
-      const result = await buildTimeBench({ quick, log, signal });
-      return { result, text: formatBuildTime(result) };
-    },
-  },
-  {
-    name: 'throughput-mde',
-    figures: 'smallest throughput change detectable at 95% with the default runs',
-    estimate: { full: '1 min', quick: '15 s' },
-    run: async ({ quick, log, signal }) => {
-      const result = await throughputMdeBench({ quick, log, signal });
-      return { result, text: formatThroughputMde(result) };
-    },
-  },
-  {
-    name: 'shards',
-    figures:
-      'iterations/s and time to verdict as 1 and 2 shards (separate processes on separate CPUs); merge time of many blobs',
-    estimate: { full: '8 min', quick: '1.5 min' },
-    run: async ({ quick, log, signal }) => {
-      const result = await shardsBench({ quick, log, signal });
-      return { result, text: formatShards(result) };
-    },
-  },
-  {
-    name: 'sequential-simulation',
-    figures: 'simulated error rates and sample sizes of the sequential test',
-    estimate: { full: '15 s', quick: '3 s' },
-    timed: false,
-    run: async ({ quick }) => {
-      const result = sequentialSimulationBench({ runs: quick ? 200 : 2000, seed: 2024 });
-      return { result, text: formatSequentialSimulation(result) };
-    },
-  },
-];
 
 interface BenchOutcome {
   readonly name: string;

@@ -9,6 +9,7 @@ import { fisherOneSided } from '../src/compare/stats/fisher.js';
 import { defaultThresholds } from '../src/config/thresholds.schema.js';
 import { cell } from '../test/support/report-fixtures.js';
 import { type Draw, seededBinomial, simulateCell } from '../test/support/simulate-cell.js';
+import { defaultFamily, type FamilyCell, simulateFamily } from '../test/support/simulate-family.js';
 
 export interface SimulationFigure {
   readonly scenario: string;
@@ -23,9 +24,22 @@ export interface SimulationFigure {
   readonly p95Iterations: number;
 }
 
+/** A whole pr-profile validation (28 cells, pooled neutral statement), simulated. */
+export interface PooledFigure {
+  readonly scenario: string;
+  readonly runs: number;
+  /** Share of runs per stability verdict. */
+  readonly shares: Record<string, number>;
+  /** Mean iterations per side: every cell together, a quiet cell, the cell that differs. */
+  readonly meanTotal: number;
+  readonly meanQuiet: number;
+  readonly meanOdd: number;
+}
+
 export interface SequentialSimulationResult {
   readonly settings: Omit<SequentialSettings, 'familySize'>;
   readonly figures: SimulationFigure[];
+  readonly pooled: PooledFigure[];
   /** Iterations per side a fixed-size Fisher test needs for the same power at base 0%, head 30%, 6 cells. */
   readonly fixedDesignIterations: number;
   /** Iterations per side a fixed-size test needs for alpha and beta at the designed effect (base 10%, odds ratio 2). */
@@ -83,6 +97,85 @@ function verdictRow(scenario: string, rate: number, runs: number, draw: Draw): S
     meanIterations: sizes.reduce((a, b) => a + b, 0) / runs,
     p95Iterations: sizes[Math.floor(0.95 * (runs - 1))] ?? 0,
   };
+}
+
+function pooledRow(
+  scenario: string,
+  family: readonly FamilyCell[],
+  odd: number,
+  runs: number,
+  draw: Draw,
+): PooledFigure {
+  const counts: Record<string, number> = {};
+  let total = 0;
+  let quiet = 0;
+  let oddN = 0;
+  const quietIndex = odd === 0 ? 1 : 0;
+  for (let i = 0; i < runs; i++) {
+    const s = simulateFamily(family, defaultThresholds, 'pooled', draw, { maxBatches: 1500 });
+    counts[s.stability.verdict] = (counts[s.stability.verdict] ?? 0) + 1;
+    total += s.iterations.reduce((a, b) => a + b, 0);
+    quiet += s.iterations[quietIndex] ?? 0;
+    oddN += s.iterations[odd] ?? 0;
+  }
+  return {
+    scenario,
+    runs,
+    shares: Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v / runs])),
+    meanTotal: total / runs,
+    meanQuiet: quiet / runs,
+    meanOdd: oddN / runs,
+  };
+}
+
+function pooledRows(runs: number, draw: Draw): PooledFigure[] {
+  const odd = 20;
+  const one = (c: FamilyCell) => defaultFamily().map((x, i) => (i === odd ? c : x));
+  return [
+    pooledRow('clean pull request', defaultFamily(), odd, runs, draw),
+    pooledRow(
+      'one noisy ASan cell, 2% on both sides',
+      one({ variant: 'asan', base: 0.02, head: 0.02 }),
+      odd,
+      runs,
+      draw,
+    ),
+    pooledRow(
+      'every cell 1% on both sides (false alarm = regression)',
+      defaultFamily({ base: 0.01, head: 0.01 }),
+      odd,
+      runs,
+      draw,
+    ),
+    pooledRow(
+      'one cell 0% → 5% (miss = neutral)',
+      one({ variant: 'asan', base: 0, head: 0.05 }),
+      odd,
+      runs,
+      draw,
+    ),
+    pooledRow(
+      'one cell 2% → 7% (miss = neutral)',
+      one({ variant: 'asan', base: 0.02, head: 0.07 }),
+      odd,
+      runs,
+      draw,
+    ),
+    pooledRow(
+      'every cell 0% → 0.5% (miss = neutral)',
+      defaultFamily({ base: 0, head: 0.005 }),
+      odd,
+      runs,
+      draw,
+    ),
+    pooledRow(
+      'one cell 0% → 30% (clear regression)',
+      one({ variant: 'asan', base: 0, head: 0.3 }),
+      odd,
+      runs,
+      draw,
+    ),
+  ];
 }
 
 /** Smallest n per side at which a one-sided Fisher test at alpha/cells has power 1 − beta for 0% vs `head`. */
@@ -171,9 +264,11 @@ export function sequentialSimulationBench(
     ),
   ];
   const { familySize: _, ...settings } = base;
+  const pooled = pooledRows(Math.max(20, Math.floor(runs / 10)), draw);
   return {
     settings,
     figures,
+    pooled,
     fixedDesignIterations: fixedDesign(0.3, base.alpha / 6, base.beta),
     fixedDesignAtDesignedEffect: normalFixedDesign(0.1, odds2(0.1), base.alpha, base.beta),
     elapsedMs: Date.now() - started,
@@ -211,6 +306,25 @@ export function formatSequentialSimulation(r: SequentialSimulationResult): strin
         pct(cap).padStart(6),
         f.meanIterations.toFixed(0).padStart(7),
         String(f.p95Iterations).padStart(6),
+      ].join(' '),
+    );
+  }
+  lines.push(
+    '',
+    'pr profile, pooled neutral statement: 28 cells (14 plain, 14 asan), batches of 10, at most 1,500 batches',
+    'scenario                                                  runs  regr.  neutral  inconcl.  n/side (all cells)  quiet cell  odd cell',
+  );
+  for (const p of r.pooled) {
+    lines.push(
+      [
+        p.scenario.padEnd(56),
+        String(p.runs).padStart(5),
+        pct(p.shares.regression).padStart(6),
+        pct(p.shares.neutral).padStart(8),
+        pct(p.shares.inconclusive).padStart(9),
+        p.meanTotal.toFixed(0).padStart(19),
+        p.meanQuiet.toFixed(0).padStart(11),
+        p.meanOdd.toFixed(0).padStart(9),
       ].join(' '),
     );
   }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { VariantName } from '../build/variants.js';
 import { outcomeCountsSchema, outcomeKinds } from '../classify/outcome.js';
 import { Role, Side } from '../workload/side.js';
+import { neutralDesigns } from './neutral/design.js';
 import { ThreadSplit, ThreadsReport } from './threads/threads.schema.js';
 
 /**
@@ -68,6 +69,33 @@ export const SequentialReport = z
   .strict()
   .describe('where the sequential test of the cell stopped and why');
 
+export const NeutralBound = z
+  .object({
+    tolerance: Fraction.describe('the rise the bound rules out'),
+    shown: z.boolean().describe('the upper bound is at most the tolerance'),
+    upper: Fraction.nullable().describe(
+      "upper bound of head's failure rate minus base's; null before the first look",
+    ),
+    rule: z
+      .enum(['head-clean', 'difference'])
+      .nullable()
+      .describe(
+        'head-clean: exact bound of head with no failures; difference: Newcombe, base failures offset head',
+      ),
+    confidence: Fraction.nullable().describe("1 − the look's share of beta"),
+    looks: Count.describe('looks taken (at the first look and at every doubling of the iterations)'),
+    iterations: z
+      .object({ base: Count, head: Count })
+      .strict()
+      .describe('judged iterations at the last look'),
+    failures: z.object({ base: Count, head: Count }).strict(),
+  })
+  .strict()
+  .describe(
+    'a non-inferiority bound: head fails at most `tolerance` more often than base (docs/statistics.md)',
+  );
+export type NeutralBound = z.infer<typeof NeutralBound>;
+
 export const CellReport = z
   .object({
     workload: z.string(),
@@ -104,6 +132,9 @@ export const CellReport = z
       .optional()
       .describe('outcomes split by the thread that took the signals (tracefs); absent without a trace'),
     findings: Count.describe('causes new in head and blamed on head (each one or more signatures)'),
+    coarse: NeutralBound.optional().describe(
+      'the cell within stability.cellTolerance (pooled neutral statement)',
+    ),
   })
   .strict();
 export type CellReport = z.infer<typeof CellReport>;
@@ -231,6 +262,26 @@ export const StabilitySection = z
     threads: ThreadsReport.optional().describe(
       'thread census per process and the mask changes (docs/threads.md)',
     ),
+    neutral: z
+      .object({
+        design: z
+          .enum(neutralDesigns)
+          .describe(
+            'the statement a neutral verdict makes: pooled when some cell is neutral by its coarse bound only, else per-cell',
+          ),
+        pooled: NeutralBound.describe('every cell pooled, at the strictest variant tolerance'),
+        cellsShown: Count.describe('cells whose coarse bound was shown'),
+        meaning: z.string().describe('one sentence: what a neutral verdict was shown to mean here'),
+        census: z
+          .string()
+          .nullable()
+          .describe(
+            'evidence next to the rates: base and head have the same threads, masks and dispositions',
+          ),
+      })
+      .strict()
+      .optional()
+      .describe('what neutral rests on (docs/statistics.md, "Neutral")'),
     totals: z
       .object({
         iterations: z.object({ base: Count, head: Count }).strict(),

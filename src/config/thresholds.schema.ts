@@ -38,6 +38,14 @@ export const StabilityThresholds = z
       z.number().gt(0).lt(1),
       'absolute failure-rate rise too small to be worth detecting: the bound a neutral verdict proves',
     ).describe('per variant: a neutral cell shows that head fails at most this much more often than base'),
+    cellTolerance: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .default(0.05)
+      .describe(
+        'coarse tolerance per cell of the pooled neutral statement (the pr profile): a neutral cell shows head fails at most this much more often than base, while the cells pooled show the fine tolerance',
+      ),
     minIterationsPerSide: z
       .number()
       .int()

@@ -1,5 +1,8 @@
 import { join } from 'node:path';
 import type { VariantName } from '../build/variants.js';
+import type { BoundState } from '../compare/neutral/bound-state.js';
+import { initialCellBound } from '../compare/neutral/cell-bound.js';
+import type { NeutralDesign } from '../compare/neutral/design.js';
 import type { BatchPair, SequentialState } from '../compare/sequential/decide-cell.js';
 import { initialState } from '../compare/sequential/decide-cell.js';
 import { type SequentialSettings, sequentialSettings } from '../compare/sequential/settings.js';
@@ -43,6 +46,8 @@ export interface CellRun {
   readonly head: IterationRecord[];
   readonly settings: SequentialSettings;
   state: SequentialState;
+  /** The cell's coarse bound (head at most stability.cellTolerance worse), for the pooled neutral statement. */
+  coarse: BoundState;
   /** Why the cell stopped taking batches; null while open. */
   stop: CellStop | null;
   elapsedMs: number;
@@ -92,6 +97,7 @@ export async function openCellRun(
     head: [],
     settings,
     state: initialState(settings),
+    coarse: initialCellBound(o.thresholds.stability),
     // A shard with no batches of this cell (more shards than batches) has nothing to run.
     stop: o.slice && o.slice.first >= o.slice.end ? 'slice' : null,
     elapsedMs: 0,
@@ -102,11 +108,17 @@ export async function openCellRun(
 
 /**
  * What the allocator reads of each cell: a stopped cell reads as stopped whatever its test says.
+ * `design`: with the pooled neutral statement, a cell whose coarse bound is shown has its share.
  * `sigpipeRisk`: some cell's census showed head no longer ignoring SIGPIPE, so the peer-loss cells are steered to.
  */
-export function cellProgress(runs: readonly CellRun[], sigpipeRisk = false): CellProgress[] {
+export function cellProgress(
+  runs: readonly CellRun[],
+  sigpipeRisk = false,
+  design: NeutralDesign = 'per-cell',
+): CellProgress[] {
   return runs.map((run) => ({
     steered: sigpipeRisk && exercisesVanishingPeer(run.plan.workload),
+    hasShare: design === 'pooled' && run.coarse.shown,
     index: run.plan.index,
     variant: run.plan.variant,
     decision: run.stop === null ? run.state.decision : { ...run.state.decision, state: 'stop' },

@@ -1,4 +1,5 @@
 import type { VariantName } from '../build/variants.js';
+import type { NeutralDesign } from '../compare/neutral/design.js';
 
 /**
  * What a validation runs when the request does not say. `pr` answers fast (a settled regression
@@ -13,6 +14,12 @@ export interface Profile {
   readonly failFast: boolean;
   /** Iterations per side in one batch of a cell (rounded up to a multiple of the lanes). */
   readonly batchSize: number;
+  /**
+   * What a neutral verdict shows (docs/statistics.md, "Neutral"): `pooled`, every cell within the
+   * coarse cellTolerance and all cells pooled within the fine tolerance, reachable in minutes;
+   * `per-cell`, every cell within the fine tolerance, the release gate's stronger statement.
+   */
+  readonly neutral: NeutralDesign;
 }
 
 export const profiles: Readonly<Record<'pr' | 'release', Profile>> = {
@@ -22,6 +29,7 @@ export const profiles: Readonly<Record<'pr' | 'release', Profile>> = {
     budgetSeconds: 600,
     failFast: true,
     batchSize: 10,
+    neutral: 'pooled',
   },
   release: {
     variants: ['plain', 'asan', 'tsan'],
@@ -29,5 +37,6 @@ export const profiles: Readonly<Record<'pr' | 'release', Profile>> = {
     budgetSeconds: 3600,
     failFast: false,
     batchSize: 20,
+    neutral: 'per-cell',
   },
 };

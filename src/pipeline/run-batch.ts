@@ -32,9 +32,11 @@ export interface BatchResult {
  * hits both sides alike), base iterations from the base-results cache where it has them.
  */
 export async function runBatch(run: CellRun, size: number, options: BatchOptions): Promise<BatchResult> {
-  // The cell's batch number, not this run's: a shard's batch k has the indices and order it has on one machine.
+  // The cell's batch number, not this run's: a shard's batch k has the indices and order it has on
+  // one machine. Batches of a whole run can differ in size (the last one before a cell's share is
+  // cut to it): the indices go on from the count.
   const number = run.firstBatch + run.batches.length;
-  const first = number * size;
+  const first = run.firstBatch * size + run.base.length;
   const indices = Array.from({ length: size }, (_, i) => first + i);
   const order = number % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const);
   const got: Record<'base' | 'head', IterationRecord[]> = { base: [], head: [] };

@@ -1,12 +1,15 @@
 import type { BuildResult } from '../build/build-variant.js';
 import type { VariantName } from '../build/variants.js';
+import { advanceCellBound } from '../compare/neutral/cell-bound.js';
+import type { NeutralDesign } from '../compare/neutral/design.js';
+import { addToPool, openPool } from '../compare/neutral/pooled-bound.js';
 import { countBatch } from '../compare/sequential/count-batch.js';
 import { advance, type BatchPair } from '../compare/sequential/decide-cell.js';
 import type { Thresholds } from '../config/thresholds.schema.js';
 import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import type { LanePool } from '../storm/lanes.js';
 import type { IterationRecord } from '../storm/record.js';
-import { nextCell } from './allocate.js';
+import { leanAbove, nextCell } from './allocate.js';
 import {
   type BatchSlice,
   type CellPlan,
@@ -15,6 +18,7 @@ import {
   cellProgress,
   openCellRun,
 } from './cell-run.js';
+import { neutralSettled } from './neutral-settled.js';
 import { runBatch } from './run-batch.js';
 import { riskyDisposition } from './steer.js';
 
@@ -36,6 +40,8 @@ export interface StormCellsOptions {
    * machine. Absent: every cell runs from batch 0 until its sequential test stops.
    */
   readonly slices?: readonly BatchSlice[];
+  /** What a neutral verdict must show (the profile's): decides when quiet cells have had enough. */
+  readonly neutral?: NeutralDesign;
   readonly budgetMs: number;
   readonly failFast: boolean;
   readonly outDir: string;
@@ -46,6 +52,11 @@ export interface StormCellsOptions {
   readonly onRecord?: (record: IterationRecord, side: 'base' | 'head') => void;
 }
 
+/** Iterations per side in one batch: the profile's, rounded up to a multiple of the lanes. */
+export function batchIterations(lanes: number, batchSize: number): number {
+  return Math.max(lanes, Math.ceil(batchSize / lanes) * lanes);
+}
+
 /**
  * Storms every cell on base and head in interleaved batches on the same lanes, feeds each batch pair
  * to the cell's sequential test, and gives the next batch to the cell the allocator picks until every
@@ -54,9 +65,8 @@ export interface StormCellsOptions {
 export async function stormCells(options: StormCellsOptions): Promise<CellRun[]> {
   const started = performance.now();
   const lanes = options.pool.lanes.length;
-  const batch = options.slices
-    ? options.batchSize
-    : Math.max(lanes, Math.ceil(options.batchSize / lanes) * lanes);
+  // A shard's batches have the plan's size on any machine; a whole run rounds them to the lanes.
+  const batch = options.slices ? options.batchSize : batchIterations(lanes, options.batchSize);
   // 1. Open every cell: results files, seed, sequential settings.
   const runs: CellRun[] = [];
   for (const plan of options.cells) {
@@ -72,6 +82,14 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
     );
   }
   let iterationsDone = 0;
+  let batchesRun = 0;
+  // A shard runs its planned slice in whole batches and leaves the sequential test to the merge:
+  // the pooled design's shares and early stop need the whole run (docs/statistics.md).
+  const design = options.slices ? 'per-cell' : (options.neutral ?? 'per-cell');
+  let pool = openPool(
+    runs.map((r) => r.plan),
+    options.thresholds.stability,
+  );
   // Set once a cell's census shows head no longer ignoring SIGPIPE: the peer-loss cells go first.
   let sigpipeRisk = false;
   const stopAll = (why: CellStop): void => {
@@ -88,14 +106,26 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
       stopAll('budget');
       break;
     }
-    const pick = nextCell(cellProgress(runs, sigpipeRisk));
+    const settling = runs.map((r) => ({
+      decision: r.state.decision,
+      coarse: r.coarse,
+      stopped: r.stop !== null,
+    }));
+    if (design === 'pooled' && neutralSettled(settling, pool.bound, options.thresholds.stability)) {
+      // Every cell has its coarse bound and the pool its fine one: more iterations add nothing.
+      for (const r of runs) if (r.stop === null) r.stop = 'decision';
+      break;
+    }
+    const pick = nextCell(cellProgress(runs, sigpipeRisk, design), {
+      leanAbove: leanAbove(options.thresholds.stability, design),
+    });
     if (!pick) break;
     const run = runs[pick.index];
     if (!run) throw new Error(`allocator picked unknown cell ${pick.index}`);
 
     // 3. Run its next batch on both sides.
     const cellStarted = performance.now();
-    const got = await runBatch(run, batch, {
+    const got = await runBatch(run, design === 'pooled' ? toShare(run, batch, lanes) : batch, {
       builds: options.builds,
       pool: options.pool,
       ...(options.signal ? { signal: options.signal } : {}),
@@ -116,9 +146,14 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
     }
 
     // 4. Feed the batch pair to the cell's sequential test.
-    if (recordBatch(run, got, options.thresholds.findings.noisyFamilies)) run.stop = 'decision';
+    if (recordBatch(run, got, options.thresholds, batchesRun++)) run.stop = 'decision';
     else if (run.endBatch !== undefined && run.firstBatch + run.batches.length >= run.endBatch)
       run.stop = 'slice';
+    pool = addToPool(
+      pool,
+      run.batches[run.batches.length - 1] as BatchPair,
+      options.thresholds.stability.beta,
+    );
     const cellsDone = runs.filter((r) => r.stop !== null).length;
     options.onBatch?.({ cell: run, iterationsDone, cellsDone });
     if (options.failFast && run.state.decision.reason === 'regression') {
@@ -129,16 +164,37 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
   return runs;
 }
 
-/** Advances the cell's sequential test by one batch pair; true when the test has stopped. */
+/**
+ * The batch for a cell still short of its share (the coarse bound's first look): no bigger than what
+ * reaches it, so a clean cell runs its share and not a batch more (in whole lanes).
+ */
+function toShare(run: CellRun, batch: number, lanes: number): number {
+  const missing = run.coarse.firstLook - Math.min(run.base.length, run.head.length);
+  if (run.coarse.looks > 0 || missing <= 0 || missing >= batch) return batch;
+  return Math.ceil(missing / lanes) * lanes;
+}
+
+/** Advances the cell's sequential test and coarse bound by one batch pair; true when the test has stopped. */
 function recordBatch(
   run: CellRun,
   got: { readonly base: readonly IterationRecord[]; readonly head: readonly IterationRecord[] },
-  noisy: readonly string[],
+  thresholds: Thresholds,
+  at: number,
 ): boolean {
-  const pair: BatchPair = { base: countBatch(got.base, noisy), head: countBatch(got.head, noisy) };
+  const noisy = thresholds.findings.noisyFamilies;
+  const pair: BatchPair = { base: countBatch(got.base, noisy), head: countBatch(got.head, noisy), at };
   run.batches.push(pair);
   // Only a run from batch 0 sees the cell's whole sequence; a later shard leaves the test to the merge.
   if (run.firstBatch > 0) return false;
   run.state = advance(run.state, pair, run.settings);
-  return run.state.decision.state === 'stop';
+  const d = run.state.decision;
+  run.coarse = advanceCellBound(
+    run.coarse,
+    {
+      base: { n: d.iterations.base, failures: d.failures.base },
+      head: { n: d.iterations.head, failures: d.failures.head },
+    },
+    thresholds.stability,
+  );
+  return d.state === 'stop';
 }

@@ -36,7 +36,7 @@ export async function runValidation(
   request: ValidateRequest & ValidateExtras,
   options: Parameters<Validate>[1] = {},
 ) {
-  const { builds, storms, throughput, runs, thresholds, outDir, sandbox, emit, sources } =
+  const { builds, storms, throughput, runs, thresholds, outDir, sandbox, emit, sources, profile } =
     await stormAndMeasure(request, options);
 
   // 5. Compare and report.
@@ -45,7 +45,7 @@ export async function runValidation(
     base: buildInfo(builds.base.tree, builds.base.variants, sandbox.kind, sources.base),
     head: buildInfo(builds.head.tree, builds.head.variants, sandbox.kind, sources.head),
     // Findings at source lines: their top frames in the trees' own files.
-    comparison: placeCauses(compare(storms.cells, throughput.throughput, thresholds), {
+    comparison: placeCauses(compare(storms.cells, throughput.throughput, thresholds, profile.neutral), {
       base: builds.base.tree.dir,
       head: builds.head.tree.dir,
     }),
@@ -115,6 +115,7 @@ export async function stormAndMeasure(
     ...(request.iterations ? { cap: request.iterations } : {}),
     batchSize: profile.batchSize,
     ...(slices ? { slices } : {}),
+    neutral: profile.neutral,
     budgetMs: (request.budgetSeconds ?? profile.budgetSeconds) * 1000,
     failFast: request.failFast ?? profile.failFast,
     outDir,
@@ -149,5 +150,5 @@ export async function stormAndMeasure(
     sandbox,
     emit,
   });
-  return { builds, storms, throughput, runs, thresholds, outDir, sandbox, emit, shardPlan, sources };
+  return { builds, storms, throughput, runs, thresholds, outDir, sandbox, emit, shardPlan, sources, profile };
 }

@@ -34,6 +34,11 @@ export function renderTerminal(r: Report): string {
       stoppedText(c),
     ]);
   out.push(...pad(cells));
+  const neutral = r.stability.neutral;
+  if (neutral?.design === 'pooled' && r.verdict.stability === 'neutral') {
+    out.push(`  ${neutral.meaning.replace(/^neutral means/, 'Neutral means')}`);
+    if (neutral.census) out.push(`  Evidence next to the rates: ${neutral.census}`);
+  }
   if (idle > 0) out.push(`  (${idle} more cells not stormed: see Not run)`);
   const causes = r.stability.causes;
   const findings = causes.filter((c) => c.finding);

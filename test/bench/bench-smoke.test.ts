@@ -1,8 +1,9 @@
-import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { benches } from '../../bench/benches.js';
 import { installRoot } from '../../src/util/paths.js';
 import { testCacheDir } from '../support/subject.js';
 
@@ -73,12 +74,8 @@ describe('npm run bench (bench/run.ts) as a real process', () => {
     const result = await runBench(['--only', 'storm-overhead,no-such-bench']);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/unknown bench: no-such-bench/);
-    // The usage names every registered bench, each one a file of bench/ (the list is derived
-    // from the registry, so a new bench appears here without editing this test).
-    const listed = result.stderr.match(/--only ([a-z0-9,-]+)\]/)?.[1]?.split(',') ?? [];
-    expect(listed).toEqual(expect.arrayContaining(['storm-overhead', 'sequential-simulation']));
-    expect(listed).not.toContain('no-such-bench');
-    for (const name of listed) await access(join(installRoot, 'bench', `${name}.ts`));
+    // The list comes from the registered benches, whatever they are.
+    expect(result.stderr).toContain(`--only ${benches.map((b) => b.name).join(',')}`);
     expect(result.stdout).toBe('');
   });
 });

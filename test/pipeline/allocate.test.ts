@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { advance, initialState } from '../../src/compare/sequential/decide-cell.js';
 import { sequentialSettings } from '../../src/compare/sequential/settings.js';
 import { defaultThresholds } from '../../src/config/thresholds.schema.js';
-import { type CellProgress, nextCell } from '../../src/pipeline/allocate.js';
+import { type CellProgress, nextCell, persistingNoise } from '../../src/pipeline/allocate.js';
 
 const settings = sequentialSettings(defaultThresholds, 'plain', 4);
 
@@ -52,6 +52,61 @@ describe('nextCell', () => {
     expect(nextCell([weak, strong])?.index).toBe(1);
     const slowStrong = { ...strong, meanIterationMs: 100_000 };
     expect(nextCell([weak, slowStrong])?.index).toBe(0);
+  });
+
+  it('persisting noise (failures on both sides, head a little ahead) does not get the batch for leaning', () => {
+    const noisy = cell(0, 'asan', [
+      { base: 1, head: 2 },
+      { base: 1, head: 1 },
+    ]);
+    expect(persistingNoise(noisy.decision)).toBe(true);
+    const quiet = cell(1, 'plain', [{ base: 0, head: 0 }]);
+    expect(nextCell([noisy, quiet])?.index).toBe(1);
+    // Fresh failures on head only are not noise: that cell leans.
+    const fresh = cell(2, 'asan', [{ base: 0, head: 2 }]);
+    expect(persistingNoise(fresh.decision)).toBe(false);
+    expect(nextCell([noisy, quiet, fresh])?.index).toBe(2);
+  });
+
+  it('cells that still need their share go first; once all have it, quiet cells before noisy ones', () => {
+    const two = [
+      { base: 0, head: 0 },
+      { base: 0, head: 0 },
+    ];
+    const shown = { ...cell(0, 'plain', []), hasShare: true };
+    const needing = { ...cell(1, 'asan', two), hasShare: false };
+    expect(nextCell([shown, needing])?.index).toBe(1);
+    const noisy = {
+      ...cell(2, 'plain', [
+        { base: 1, head: 1 },
+        { base: 0, head: 0 },
+      ]),
+      hasShare: true,
+    };
+    const quiet = { ...cell(3, 'asan', [...two, ...two]), hasShare: true };
+    expect(nextCell([noisy, quiet])?.index).toBe(3);
+  });
+
+  it('with leanAbove (the coarse tolerance), a rare head failure does not pour the budget into its cell', () => {
+    const rare = cell(
+      0,
+      'plain',
+      Array.from({ length: 6 }, (_, i) => ({ base: 0, head: i === 5 ? 1 : 0 })),
+    );
+    const other = cell(
+      1,
+      'plain',
+      Array.from({ length: 6 }, () => ({ base: 0, head: 0 })),
+    );
+    expect(nextCell([rare, other])?.index).toBe(0);
+    expect(nextCell([rare, other], { leanAbove: 0.05 })?.index).toBe(0); // fewest batches tie: plan order
+    const more = cell(
+      2,
+      'plain',
+      Array.from({ length: 2 }, () => ({ base: 0, head: 0 })),
+    );
+    expect(nextCell([rare, more], { leanAbove: 0.05 })?.index).toBe(2);
+    expect(nextCell([rare, more])?.index).toBe(0);
   });
 
   it('returns nothing when every cell has stopped', () => {

@@ -10,6 +10,7 @@ import { formatConfigProblem, parseRepoConfigText } from '../../config/repo-conf
 import type { ValidateRequest } from '../../pipeline/contract.js';
 import { requestFromConfig } from '../../pipeline/request-from-config.js';
 import { runValidation } from '../../pipeline/validate.js';
+import { warmBase } from '../../pipeline/warm-base.js';
 import type { Report } from '../../report/report.schema.js';
 import { renderTerminal } from '../../report/terminal.js';
 import { UsageError } from '../../util/errors.js';
@@ -60,6 +61,7 @@ const ValidateFlags = z
     reproDir: z.string().min(1, '--repro-dir needs a directory').optional(),
     sarif: z.string().min(1, '--sarif needs a file').optional(),
     baseCache: z.boolean().default(true),
+    warmBase: z.boolean().default(false),
     quiet: z.boolean().default(false),
     failOnRegression: z.boolean().default(false),
     sandbox: z.boolean().default(true),
@@ -72,6 +74,8 @@ const ValidateFlags = z
       [
         ['jsonAsFile', 'jsonFile', '`--json <file>` is the old spelling of --json-file; give one'],
         ['markdown', 'markdownFile', '`--markdown <file>` is the old spelling of --markdown-file; give one'],
+        ['warmBase', 'headPatches', '--warm-base storms base only; drop --head-patches'],
+        ['warmBase', 'head', '--warm-base storms base only; drop --head'],
       ],
       context,
     ),
@@ -134,6 +138,10 @@ export function registerValidate(program: Command): void {
       'when something failed, write a repro bundle here: commands, iteration records, evidence, patches',
     )
     .option('--no-base-cache', 'do not reuse base results of earlier validations')
+    .option(
+      '--warm-base',
+      'storm only base, up to the share every pull request against it needs, into the base-results cache (no report)',
+    )
     .option('--quiet', 'no progress display')
     .option(
       '--no-sandbox',
@@ -156,6 +164,7 @@ export function registerValidate(program: Command): void {
           'sigstorm validate --repo ../iperf --base 3.18 --head my-fix --variants plain,asan',
           'sigstorm validate --config .github/sigstorm.yml --json > report.json',
           'sigstorm validate --head-patches patches/unblocked-worker-signals.patch --shard 1/2 --blob s1.json',
+          'sigstorm validate --warm-base && sigstorm validate --head-patches patches/help-text.patch',
         ],
         doc: 'validate.md',
         exit: `Exit status: ${exitCodes.ok} the validation ran (whatever it found), ${exitCodes.regression} a regression with --fail-on-regression,
@@ -268,6 +277,17 @@ export async function validateAction(
   const mode: ProgressMode = flags.quiet ? 'quiet' : process.stderr.isTTY ? 'tty' : 'lines';
   const progress = createValidateProgress(mode);
   try {
+    if (flags.warmBase) {
+      const warm = await warmBase(
+        { ...request, sandbox },
+        { signal: interrupt.signal, onProgress: (p) => progress.update(p) },
+      );
+      progress.finish();
+      process.stdout.write(
+        `Base warm: ${warm.cells} cells × ${warm.share} iterations in the base-results cache (${warm.ran} run now, ${warm.alreadyCached} already there, ${warm.seconds.toFixed(0)} s)\n`,
+      );
+      return exitCodes.ok;
+    }
     const result = await runValidation(
       { ...request, baseCache: flags.baseCache, sandbox },
       { signal: interrupt.signal, onProgress: (p) => progress.update(p) },

@@ -9,6 +9,8 @@ import { llrBounds, type SequentialSettings } from './settings.js';
 export interface BatchPair {
   readonly base: BinomialCount;
   readonly head: BinomialCount;
+  /** Where the batch ran among every cell's batches (0, 1, …): the pooled bound replays them in this order. */
+  readonly at?: number;
 }
 
 /** Running state of one cell's sequential test; `advance` folds batches into it. */

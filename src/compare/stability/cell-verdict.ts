@@ -1,6 +1,7 @@
 import type { StabilityThresholds } from '../../config/thresholds.schema.js';
 import { formatCount, formatPercent } from '../../util/format.js';
 import type { CellReport, Verdict } from '../comparison.schema.js';
+import type { NeutralDesign } from '../neutral/design.js';
 import { truncationAlphaShare } from '../sequential/settings.js';
 
 type Facts = Omit<CellReport, 'verdict' | 'because'>;
@@ -18,7 +19,11 @@ function rates(f: Facts): string {
  * cell that ran a fixed number of iterations, hit the cap or was cut short is judged by the
  * Holm-adjusted Fisher tests and, for neutral, by the upper bound of the rate difference.
  */
-export function cellVerdict(f: Facts, t: StabilityThresholds): { verdict: Verdict; because: string } {
+export function cellVerdict(
+  f: Facts,
+  t: StabilityThresholds,
+  design: NeutralDesign = 'per-cell',
+): { verdict: Verdict; because: string } {
   const seq = f.sequential;
   const decidedBySequence = seq !== null && seq.state === 'stop' && seq.reason !== 'cap';
   const fixed = !decidedBySequence;
@@ -65,12 +70,29 @@ export function cellVerdict(f: Facts, t: StabilityThresholds): { verdict: Verdic
     };
   }
   if (seq?.reason === 'equivalent') return { verdict: 'neutral', because: seq.evidence };
+  if (design === 'pooled' && f.coarse?.shown && f.coarse.upper !== null) {
+    const c = f.coarse;
+    return {
+      verdict: 'neutral',
+      because: `${rates(f)}: head fails at most ${formatPercent(c.upper ?? 0)} more often than base at ${Math.round(
+        (c.confidence ?? 0) * 100,
+      )}% (coarse tolerance ${formatPercent(c.tolerance)})`,
+    };
+  }
   const upper = f.difference?.upper ?? 1;
   const confidence = `${Math.round((f.difference?.confidence ?? t.confidence) * 100)}%`;
   if (upper <= f.tolerance) {
     return {
       verdict: 'neutral',
       because: `${rates(f)}: head fails at most ${formatPercent(Math.max(0, upper))} more often than base at ${confidence}`,
+    };
+  }
+  const c = f.coarse;
+  if (design === 'pooled' && c && !c.shown && c.upper !== null) {
+    // The pooled statement needs the coarse bound; its looks spend beta, so say where it stood.
+    return {
+      verdict: 'inconclusive',
+      because: `${rates(f)}: within ${formatPercent(c.tolerance)} not shown: up to ${formatPercent(c.upper)} at the last look (${formatCount(Math.min(c.iterations.base, c.iterations.head))} per side, at ${((c.confidence ?? 0) * 100).toFixed(2)}%)`,
     };
   }
   const why =

@@ -1,12 +1,19 @@
 import type { Thresholds } from '../../config/thresholds.schema.js';
+import { formatPercent } from '../../util/format.js';
 import type {
   BehaviourChange,
   CauseEntry,
   CellReport,
   SignatureEntry,
+  StabilitySection,
   Verdict,
 } from '../comparison.schema.js';
 import type { CellInput } from '../input.js';
+import { cellBound } from '../neutral/cell-bound.js';
+import type { NeutralDesign } from '../neutral/design.js';
+import { censusEvidence, neutralMeaning } from '../neutral/meaning.js';
+import { pooledBound } from '../neutral/pooled-bound.js';
+import { reportBound } from '../neutral/report-bound.js';
 import { decideCell } from '../sequential/decide-cell.js';
 import { sequentialSettings } from '../sequential/settings.js';
 import { bucketSignatures } from '../signatures/bucket-signatures.js';
@@ -32,6 +39,8 @@ export interface StabilityComparison {
   readonly behaviourChanges: BehaviourChange[];
   /** Threads and masks per process, and what changed between base and head. */
   readonly threads: ThreadsReport;
+  /** What neutral rests on: the design, the pooled bound and the sentence the report shows. */
+  readonly neutral: NonNullable<StabilitySection['neutral']>;
   readonly totals: {
     readonly iterations: { readonly base: number; readonly head: number };
     readonly failures: { readonly base: number; readonly head: number };
@@ -50,7 +59,11 @@ export function combineVerdicts(verdicts: readonly Verdict[]): Verdict {
  * The stability comparison of every cell: rates with intervals, one-sided Fisher tests with Holm
  * over the cells, the sequential decisions, signature buckets and behaviour changes, and the verdict.
  */
-export function compareStability(cells: readonly CellInput[], thresholds: Thresholds): StabilityComparison {
+export function compareStability(
+  cells: readonly CellInput[],
+  thresholds: Thresholds,
+  design: NeutralDesign = 'per-cell',
+): StabilityComparison {
   const t = thresholds.stability;
   const signatures = bucketSignatures(cells, thresholds.findings);
   const causes = groupCauses(cells, signatures);
@@ -88,14 +101,42 @@ export function compareStability(cells: readonly CellInput[], thresholds: Thresh
         (s) =>
           s.finding && s.workload === cell.workload && s.variant === cell.variant && s.side === cell.side,
       ).length,
+      coarse: reportBound(
+        cellBound(cell.batches, { base: judgedCount(cell.base), head: judgedCount(cell.head) }, t),
+      ),
     };
-    return { ...facts, ...cellVerdict(facts, t) };
+    return { ...facts, ...cellVerdict(facts, t, design) };
   });
+  const pooled = reportBound(
+    pooledBound(
+      cells.map((c) => ({
+        variant: c.variant,
+        ...(c.batches ? { batches: c.batches } : {}),
+        base: judgedCount(c.base),
+        head: judgedCount(c.head),
+      })),
+      t,
+    ),
+  );
   const sum = (pick: (c: CellReport) => number) => reports.reduce((a, c) => a + pick(c), 0);
   const threads = compareThreads(cells, thresholds.findings);
   const masks = threadsVerdict(threads);
-  const verdict = combineVerdicts([...reports.map((c) => c.verdict), ...(masks ? [masks.verdict] : [])]);
-  const rated = summariseStability(verdict, reports, causes);
+  const combined = combineVerdicts([...reports.map((c) => c.verdict), ...(masks ? [masks.verdict] : [])]);
+  // The pooled statement is what neutral means when some cell is neutral by its coarse bound only
+  // (not by its own fine sequential test): then the pool must show the fine tolerance too.
+  const statement: NeutralDesign =
+    design === 'pooled' &&
+    reports.some((c) => c.verdict === 'neutral' && c.sequential?.reason !== 'equivalent')
+      ? 'pooled'
+      : 'per-cell';
+  const pooledMissing = statement === 'pooled' && combined === 'neutral' && !pooled.shown;
+  const verdict = pooledMissing ? 'inconclusive' : combined;
+  const meaning = neutralMeaning(statement, reports, pooled, t);
+  const rated = pooledMissing
+    ? `every cell within ${formatPercent(t.cellTolerance)}, but over all cells pooled a rise of up to ${formatPercent(pooled.upper ?? 1)} cannot be ruled out (tolerance ${formatPercent(pooled.tolerance)})`
+    : verdict === 'neutral' && statement === 'pooled'
+      ? meaning.replace(/^neutral means: /, '')
+      : summariseStability(verdict, reports, causes);
   // The mask change is said first: it explains the rates, and it holds from the first iteration.
   const summary = masks?.verdict === verdict ? `${masks.because}${rated ? `; ${rated}` : ''}` : rated;
   return {
@@ -106,6 +147,13 @@ export function compareStability(cells: readonly CellInput[], thresholds: Thresh
     signatures,
     causes,
     behaviourChanges: behaviourChanges(cells),
+    neutral: {
+      design: statement,
+      pooled,
+      cellsShown: reports.filter((c) => c.coarse?.shown).length,
+      meaning,
+      census: censusEvidence(threads),
+    },
     totals: {
       iterations: { base: sum((c) => c.base.iterations), head: sum((c) => c.head.iterations) },
       failures: { base: sum((c) => c.base.failures), head: sum((c) => c.head.failures) },

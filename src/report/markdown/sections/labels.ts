@@ -29,7 +29,12 @@ export function stoppedText(c: CellReport): string {
   const seq = c.sequential;
   if (!seq) return `fixed size, ${formatCount(Math.min(c.base.judged, c.head.judged))}/side`;
   const at = `${formatCount(Math.min(seq.iterations.base, seq.iterations.head))}/side`;
-  if (seq.state === 'continue') return `open at ${at}`;
+  if (seq.state === 'continue') {
+    // Pooled design: a cell whose coarse bound is shown has what the neutral statement needs of it.
+    return c.coarse?.shown && c.verdict === 'neutral'
+      ? `within ${formatPercent(c.coarse.tolerance)} at ${at}`
+      : `open at ${at}`;
+  }
   const rule =
     seq.rule === 'no-failures' ? ' (no failures)' : seq.rule === 'all-failures' ? ' (all failed)' : '';
   return `${seq.reason} at ${at}${rule}`;

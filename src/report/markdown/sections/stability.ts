@@ -18,6 +18,18 @@ export function ranCell(c: CellReport): boolean {
   return c.base.iterations + c.head.iterations > 0;
 }
 
+/** What a neutral verdict was shown to mean here, and the thread census next to the rates. */
+function neutralLines(r: Report): string[] {
+  const n = r.stability.neutral;
+  // The per-cell statement is the summary's own (the weakest cell's bound); the pooled one is new.
+  if (n?.design !== 'pooled' || r.verdict.stability !== 'neutral') return [];
+  const census = n.census ? ` Evidence next to the rates: ${escapeMarkdown(n.census)}.` : '';
+  return [
+    `**What neutral means here**: ${escapeMarkdown(n.meaning.replace(/^neutral means: /, ''))}.${census}`,
+    '',
+  ];
+}
+
 /** The per-cell table (cells that ran, decisive ones first), one line per cell on what its verdict rests on, and the cells that never ran in one line. */
 export function stabilitySection(r: Report): string {
   const ran = r.stability.cells
@@ -43,6 +55,7 @@ export function stabilitySection(r: Report): string {
   return [
     heading,
     '',
+    ...neutralLines(r),
     table(
       ['Cell', 'Base failed (95%)', 'Head failed (95%)', 'p worse / better (Holm)', 'Stopped', 'Verdict'],
       rows,

@@ -1,0 +1,76 @@
+import type { VariantName } from '../../build/variants.js';
+import type { StabilityThresholds } from '../../config/thresholds.schema.js';
+import type { BatchPair } from '../sequential/decide-cell.js';
+import type { BinomialCount } from '../stats/binomial-count.js';
+import { advanceBound, type BoundState, initialBound } from './bound-state.js';
+import { firstLookIterations } from './looks.js';
+
+/** What the pooled bound reads of a cell. */
+export interface PooledCell {
+  readonly variant: VariantName;
+  /** Batches with their place in the run (`at`); without them only the totals count. */
+  readonly batches?: readonly BatchPair[];
+  readonly base: BinomialCount;
+  readonly head: BinomialCount;
+}
+
+/**
+ * The fine tolerance of the pool (the strictest of its variants') and its first look: enough
+ * clean head iterations to prove it, and at least every cell's coarse share, so that the pool
+ * speaks for every cell, not only for the ones that ran first.
+ */
+export function initialPooledBound(
+  cells: readonly Pick<PooledCell, 'variant'>[],
+  t: StabilityThresholds,
+): BoundState {
+  const tolerance = Math.min(...cells.map((c) => t.tolerance[c.variant]));
+  const shares = cells.length * firstLookIterations(t.cellTolerance, t.beta);
+  return initialBound(tolerance, Math.max(firstLookIterations(tolerance, t.beta), shares));
+}
+
+/**
+ * Head's failure rate over all cells together at most the fine tolerance above base's. The batches
+ * of every cell are replayed in the order they ran (their `at`), so the looks fall where the
+ * validation took them; cells without that order are judged once on their totals.
+ */
+export function pooledBound(cells: readonly PooledCell[], t: StabilityThresholds): BoundState {
+  if (cells.length === 0) return initialBound(t.tolerance.plain, 1);
+  const state = initialPooledBound(cells, t);
+  const ordered = cells.flatMap((c) => c.batches ?? []);
+  const replay = cells.every((c) => c.batches) && ordered.every((b) => b.at !== undefined);
+  if (!replay) {
+    const sum = (pick: (c: PooledCell) => BinomialCount) => ({
+      n: cells.reduce((a, c) => a + pick(c).n, 0),
+      failures: cells.reduce((a, c) => a + pick(c).failures, 0),
+    });
+    return advanceBound(state, { base: sum((c) => c.base), head: sum((c) => c.head) }, t.beta);
+  }
+  let pool: Pool = { bound: state, ...emptyTotals };
+  for (const b of [...ordered].sort((x, y) => (x.at ?? 0) - (y.at ?? 0))) {
+    pool = addToPool(pool, b, t.beta);
+    if (pool.bound.shown) break;
+  }
+  return pool.bound;
+}
+
+/** The pooled bound with the running totals of every cell, as a validation adds batches to it. */
+export interface Pool {
+  readonly bound: BoundState;
+  readonly base: BinomialCount;
+  readonly head: BinomialCount;
+}
+
+const emptyTotals = { base: { n: 0, failures: 0 }, head: { n: 0, failures: 0 } } as const;
+
+/** A pool before any batch. */
+export function openPool(cells: readonly Pick<PooledCell, 'variant'>[], t: StabilityThresholds): Pool {
+  return { bound: initialPooledBound(cells, t), ...emptyTotals };
+}
+
+/** Adds the next batch pair that ran (in any cell) to the pool. */
+export function addToPool(pool: Pool, b: BatchPair, beta: number): Pool {
+  const add = (x: BinomialCount, y: BinomialCount) => ({ n: x.n + y.n, failures: x.failures + y.failures });
+  const base = add(pool.base, b.base);
+  const head = add(pool.head, b.head);
+  return { bound: advanceBound(pool.bound, { base, head }, beta), base, head };
+}
