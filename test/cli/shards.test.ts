@@ -155,15 +155,23 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
       why: `refused: a second blob of shard 1 (the first: ${blobFile(1)})`,
     });
 
-    // Shard 2 of another validation (another seed, its plan id recomputed): one blob each.
+    // Shard 2 of another validation (another policy, its plan id recomputed): one blob each.
     const other = JSON.parse(await readFile(blobFile(2), 'utf8'));
     const { id: _id, ...body } = other.plan;
-    other.plan = withPlanId({ ...body, seed: body.seed + 1 });
+    const policy = { ...body.policy, stability: { ...body.policy.stability, inconclusive: 'failure' } };
+    other.plan = withPlanId({ ...body, policy });
     const otherFile = join(dir, 'other-shard-2-of-2.json');
     await writeFile(otherFile, JSON.stringify(other));
     const split = await merge([blobFile(1), otherFile], 'split');
     expect(split.exitCode).toBe(2);
     expect(split.stderr).toMatch(/The blobs belong to 2 different validations/);
+    // Edited records no longer match a plan: another seed makes the blob refused, its shard missing.
+    other.plan = withPlanId({ ...body, seed: body.seed + 1 });
+    await writeFile(otherFile, JSON.stringify(other));
+    const reseeded = await merge([blobFile(1), otherFile], 'reseeded');
+    expect(reseeded.stderr).toMatch(
+      /shard 2\/2 .*MISSING: its blob was refused: .* has seed \d+, not the plan's \d+/,
+    );
   });
 
   it('judges by the policy of --config, and refuses shards planned with other thresholds than its own', async () => {

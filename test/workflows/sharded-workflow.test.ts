@@ -55,6 +55,7 @@ describe('the reusable workflow, sharded', () => {
     const { plan, shard, merge } = { plan: job('plan'), shard: job('shard'), merge: job('merge') };
     expect(plan['runs-on']).toBe(e('inputs.runs-on'));
     expect(shard['runs-on']).toBe(e('inputs.runs-on'));
+    expect(job('merge')['runs-on']).toBe(e('inputs.runs-on'));
     expect(shard.strategy?.['fail-fast']).toBe(false);
     expect(shard.strategy?.matrix?.shard).toBe(e('fromJSON(needs.plan.outputs.shards)'));
     const storm = step(shard, 'Storm shard');
