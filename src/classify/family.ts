@@ -11,6 +11,7 @@ export function familyOf(outcome: Outcome): string | null {
       return `exit ${outcome.exitCode}`;
     case 'bad-output':
     case 'stuck-server':
+    case 'port-held':
       return outcome.kind;
     case 'hang':
       return 'hang';
@@ -32,7 +33,8 @@ export function familiesOfOutcome(outcome: Outcome): [signature: string, family:
     case 'crash':
     case 'bad-exit':
     case 'bad-output':
-    case 'stuck-server': {
+    case 'stuck-server':
+    case 'port-held': {
       const family = familyOf(outcome);
       if (family) families.push([outcome.signature, family]);
       return families;

@@ -112,6 +112,21 @@ export const StuckServerOutcome = z.object({
   ...base,
 });
 
+/** A process still holds the server's port after every process of the iteration exited. */
+export const PortHeldOutcome = z.object({
+  kind: z.literal('port-held'),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  signature: z.string(),
+  port: z.number().int().positive(),
+  /** What the kernel showed on the port after the exits (TIME_WAIT and other closing states are fine). */
+  listening: z.boolean(),
+  established: z.number().int().nonnegative(),
+  /** The processes holding the port's listening sockets, as /proc showed them. */
+  holders: z.array(z.object({ pid: z.number().int().positive(), comm: z.string() })),
+  ...base,
+});
+
 export const HarnessErrorOutcome = z.object({
   kind: z.literal('harness-error'),
   /** What the harness could not do: never blamed on the code under test. */
@@ -127,6 +142,7 @@ export const Outcome = z.discriminatedUnion('kind', [
   BadExitOutcome,
   BadOutputOutcome,
   StuckServerOutcome,
+  PortHeldOutcome,
   HarnessErrorOutcome,
 ]);
 export type Outcome = z.infer<typeof Outcome>;
@@ -145,6 +161,7 @@ export const outcomeClass = {
   'bad-exit': 'failure',
   'bad-output': 'failure',
   'stuck-server': 'failure',
+  'port-held': 'failure',
   /** What the harness could not do is never blamed on the code under test. */
   'harness-error': 'not-judged',
 } as const satisfies Record<OutcomeKind, OutcomeClass>;
@@ -194,6 +211,7 @@ export function signatureOf(outcome: Outcome): string | null {
     case 'bad-exit':
     case 'bad-output':
     case 'stuck-server':
+    case 'port-held':
       return outcome.signature;
     default:
       return unhandledKind(outcome);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { access, mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { touchEntry } from '../util/cache-budget.js';
 import { newTempDir, publishDir, sweepTempDirs } from '../util/cache-entry.js';
 import { SigstormError, UsageError } from '../util/errors.js';
@@ -12,6 +12,13 @@ import { gitRemote } from './git-remote.js';
  * Keeps a bare mirror of a remote repository in `<cacheRoot>/repos/` and resolves a ref in it.
  * The first use clones; later uses fetch, except for a full commit id that is already present.
  */
+/** Where the mirror of `url` lives: keyed on the URL without credentials, so a new token (GitHub's last an hour) reuses it. */
+export function mirrorDir(cacheRoot: string, url: string): string {
+  const publicUrl = withoutCredentials(url);
+  const name = `${slug(publicUrl)}-${createHash('sha256').update(publicUrl).digest('hex').slice(0, 12)}.git`;
+  return join(cacheRoot, 'repos', name);
+}
+
 export async function mirrorCommit(
   url: string,
   ref: string,
@@ -23,12 +30,11 @@ export async function mirrorCommit(
     timeoutMs?: number;
   },
 ): Promise<{ gitDir: string; commit: string }> {
-  const root = join(options.cacheRoot, 'repos');
-  await mkdir(root, { recursive: true });
-  // Keyed on the URL without credentials: a new token (GitHub's last an hour) reuses the mirror.
+  const gitDir = mirrorDir(options.cacheRoot, url);
+  const root = dirname(gitDir);
+  const name = basename(gitDir);
   const publicUrl = withoutCredentials(url);
-  const name = `${slug(publicUrl)}-${createHash('sha256').update(publicUrl).digest('hex').slice(0, 12)}.git`;
-  const gitDir = join(root, name);
+  await mkdir(root, { recursive: true });
   const timeoutMs = options.timeoutMs ?? gitTimeoutMs();
   return withFileLock(
     join(root, `${name}.lock`),

@@ -18,6 +18,7 @@ export function signaturesOf(outcome: Outcome): string[] {
     case 'bad-exit':
     case 'bad-output':
     case 'stuck-server':
+    case 'port-held':
       return [outcome.signature];
     default:
       return unhandledKind(outcome);

@@ -16,6 +16,8 @@ export function excerptOf(outcome: Outcome): string {
       return outcome.problem;
     case 'stuck-server':
       return `the next client was not served (${followUpText(outcome.followUp)})`;
+    case 'port-held':
+      return `port ${outcome.port} still held after every process exited${holdersText(outcome.holders)}`;
     case 'harness-error':
       return outcome.reason;
     case 'clean':
@@ -46,6 +48,11 @@ export function evidenceOf(outcome: Outcome): string {
       return [`follow-up client: ${followUpText(outcome.followUp)}`, ...outcome.followUp.stderrHead].join(
         '\n',
       );
+    case 'port-held':
+      return [
+        `port ${outcome.port} after every process of the iteration exited: ${outcome.listening ? 'listening' : 'not listening'}, ${outcome.established} established`,
+        `held by: ${outcome.holders.map((h) => `${h.pid} (${h.comm})`).join(', ') || 'no process found'}`,
+      ].join('\n');
     case 'clean':
     case 'crash':
     case 'bad-exit':
@@ -59,4 +66,8 @@ export function evidenceOf(outcome: Outcome): string {
 function followUpText(f: { exitCode: number | null; signal: string | null; timedOut: boolean }): string {
   if (f.timedOut) return 'it did not finish in time';
   return f.signal ? `it died of ${f.signal}` : `it exited ${f.exitCode}`;
+}
+
+function holdersText(holders: readonly { pid: number; comm: string }[]): string {
+  return holders.length ? ` by ${holders.map((h) => `${h.comm} (pid ${h.pid})`).join(', ')}` : '';
 }

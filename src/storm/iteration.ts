@@ -17,6 +17,7 @@ import {
 import { earlyExit, judgeEnds } from './judge-exits.js';
 import type { LanePool } from './lanes.js';
 import { placeSides } from './placement.js';
+import { portHeldAfterExit } from './port-release.js';
 import { drawInt, iterationRandom } from './prng.js';
 import { waitForPort } from './readiness.js';
 import type { IterationRecord } from './record.js';
@@ -106,7 +107,12 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
 
     // 5. Every process exits, or hangs past the timeout; each side is judged.
     const timeoutMs = ctx.workload.hangTimeoutMs * variantSlowdown[ctx.variant];
-    const followUpSetup = { binary: ctx.binary, ...setup.value, cpus: setup.value.cpus.client };
+    const followUpSetup = {
+      binary: ctx.binary,
+      ...setup.value,
+      cpus: setup.value.cpus.client,
+      ...(ctx.launcher ? { launcher: ctx.launcher } : {}),
+    };
     const server$ = server.value.process;
     const followUp = await followUpClient(
       ctx.workload,
@@ -118,6 +124,11 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
     );
     const ended = await awaitExits(processes, performance.now() + timeoutMs, ctx.signal);
     if (!ended) return null;
+    // Only when every process exited on its own: a hung one was killed and holds nothing.
+    const held =
+      judgedSide(ctx.workload) === 'server' && [...ended.values()].every((e) => !e.timedOut)
+        ? await portHeldAfterExit(port, ctx.launcher?.netPid)
+        : null;
     const readyMs = anchor - clock.t0;
     const { signalled, ...seen } = delivered.value;
     const trace = tracer.read({
@@ -127,7 +138,7 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
       census: seen.census[signalled.side],
       sent: seen.signals.filter((s) => s.delivered).map((s) => s.signal),
     });
-    const judged = judgeEnds(ctx.workload, ended, timeoutMs, followUp);
+    const judged = judgeEnds(ctx.workload, ended, timeoutMs, followUp, held);
     return finish(judged, { ...seen, readyMs, trace, ...(followUp ? { followUp } : {}) });
   } catch (error) {
     if (ctx.signal?.aborted) return null;

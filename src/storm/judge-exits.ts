@@ -6,6 +6,7 @@ import type { Side } from '../workload/side.js';
 import type { Ended } from './await-exits.js';
 import type { FollowUp } from './follow-up.js';
 import { roundMs, type SideOutcomes } from './iteration-record.js';
+import type { PortHeld } from './port-release.js';
 import type { SideProcess } from './side-process.js';
 
 /** What counts as a clean end for one side: the signals the workload sends it on purpose are not crashes. */
@@ -40,18 +41,21 @@ export function classifyEnd(end: Ended, expect: Expectations, timeoutMs: number)
 /**
  * The outcomes of every process that ran to its end (or hung) after the pattern. A clean exit of
  * the judged side is then held to what a clean shutdown must leave: with -J after a signal, one
- * JSON document on stdout; for a persistent server, a served follow-up client.
+ * JSON document on stdout; for a persistent server, a served follow-up client; for a server, its
+ * port released once every process exited.
  */
 export function judgeEnds(
   w: StormWorkload,
   ended: ReadonlyMap<SideProcess, Ended>,
   timeoutMs: number,
   followUp: FollowUp | null = null,
+  held: PortHeld | null = null,
 ): SideOutcomes {
   const outcomes: SideOutcomes = {};
   for (const [p, end] of ended) {
     const outcome = classifyEnd(end, expectationsFor(w, p.side), timeoutMs);
-    outcomes[p.side] = p.side === judgedSide(w) ? shutdownCheck(w, p.side, end, outcome, followUp) : outcome;
+    outcomes[p.side] =
+      p.side === judgedSide(w) ? shutdownCheck(w, p.side, end, outcome, followUp, held) : outcome;
   }
   return outcomes;
 }
@@ -62,6 +66,7 @@ function shutdownCheck(
   end: Ended,
   outcome: Outcome,
   followUp: FollowUp | null,
+  held: PortHeld | null,
 ): Outcome {
   if (outcome.kind !== 'clean') return outcome;
   const common = {
@@ -98,6 +103,15 @@ function shutdownCheck(
         timedOut: followUp.timedOut,
         stderrHead: followUp.stderrHead,
       },
+    };
+  }
+  if (side === 'server' && held) {
+    return {
+      kind: 'port-held',
+      ...common,
+      signature: `port-held:${held.listening ? 'listening' : 'established'}`,
+      ...held,
+      holders: [...held.holders],
     };
   }
   return outcome;

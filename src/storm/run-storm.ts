@@ -1,29 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { VariantName } from '../build/variants.js';
-import type { SandboxMode } from '../sandbox/sandbox.schema.js';
-import type { StormWorkload } from '../workload/schema.js';
 import { appendRecord, startResultsFile } from './jsonl.js';
-import type { LanePool } from './lanes.js';
 import type { IterationRecord, StormSummary } from './record.js';
-import { runIterations } from './run-iterations.js';
+import { type RunIterationsOptions, runIterations } from './run-iterations.js';
 import { summarise } from './summarise.js';
 
-export interface RunStormOptions {
-  readonly pool: LanePool;
-  readonly binary: string;
-  readonly variant: VariantName;
-  readonly workload: StormWorkload;
-  /** How repro commands name the workload; default: its name. */
-  readonly workloadRef?: string;
-  readonly seed: number;
-  readonly iterations: readonly number[];
+/** What runIterations takes, with a results file; the storm id is made when not given. */
+export interface RunStormOptions extends Omit<RunIterationsOptions, 'stormId' | 'onRecord' | 'lanes'> {
   /** The JSONL file, emptied first; every finished iteration is appended as it finishes. */
   readonly resultsFile: string;
   readonly stormId?: string;
-  readonly signal?: AbortSignal;
   readonly onRecord?: (record: IterationRecord) => void;
-  /** Default: runIterations' (a bubblewrap sandbox). */
-  readonly sandbox?: SandboxMode;
 }
 
 export function newStormId(workload: string, variant: VariantName): string {
@@ -35,20 +22,13 @@ export async function runStorm(options: RunStormOptions): Promise<StormSummary> 
   const started = performance.now();
   const stormId = options.stormId ?? newStormId(options.workload.name, options.variant);
   await startResultsFile(options.resultsFile);
+  const { resultsFile, onRecord, ...rest } = options;
   const { records, interrupted } = await runIterations({
-    pool: options.pool,
-    binary: options.binary,
-    variant: options.variant,
-    workload: options.workload,
-    ...(options.workloadRef ? { workloadRef: options.workloadRef } : {}),
-    seed: options.seed,
-    iterations: options.iterations,
+    ...rest,
     stormId,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     onRecord: async (record) => {
-      await appendRecord(options.resultsFile, record);
-      options.onRecord?.(record);
+      await appendRecord(resultsFile, record);
+      onRecord?.(record);
     },
   });
   return summarise(records, {

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { processesMatching } from '../support/stray-processes.js';
 import { lifecycle, runOperations, shortRunConclusion } from './support/expectations.js';
 import { Harness, maintainer, outsider, repoName, testEnv } from './support/harness.js';
 import { checkRunPayload, issueCommentPayload, pullRequestPayload } from './support/payloads.js';
@@ -8,18 +9,36 @@ const commandOperations = [...runOperations, 'pulls/get', 'reactions/create-for-
 describe('slash commands', () => {
   let h: Harness;
   let head: string;
-  beforeEach(async () => {
-    h = await Harness.create(testEnv);
-    head = await h.fixture.commitPatch('help-text.patch');
+  /** Pull request 5 (by a maintainer) at `sha`, as GitHub holds it. */
+  function setPull(sha: string) {
     h.repo.pulls.set(5, {
       number: 5,
-      headSha: head,
+      headSha: sha,
       baseSha: h.fixture.baseSha,
       headRef: 'feature',
       baseRef: 'main',
       headRepo: repoName,
       author: maintainer,
     });
+  }
+
+  /** Its `opened` delivery. */
+  function openPull(sha: string) {
+    return h.deliver(
+      'pull_request',
+      pullRequestPayload('opened', h.where, {
+        number: 5,
+        headSha: sha,
+        baseSha: h.fixture.baseSha,
+        author: maintainer,
+      }),
+    );
+  }
+
+  beforeEach(async () => {
+    h = await Harness.create(testEnv);
+    head = await h.fixture.commitPatch('help-text.patch');
+    setPull(head);
   });
   afterEach(async () => {
     await h.close();
@@ -192,15 +211,7 @@ describe('slash commands', () => {
   it('/sigstorm cancel stops the running validation; its check says who cancelled it', async () => {
     h.standin.expect(...commandOperations);
     await h.startApp();
-    await h.deliver(
-      'pull_request',
-      pullRequestPayload('opened', h.where, {
-        number: 5,
-        headSha: head,
-        baseSha: h.fixture.baseSha,
-        author: maintainer,
-      }),
-    );
+    await openPull(head);
     await h.standin.waitFor('the run to be in progress', () =>
       h.checkRuns().find((c) => c.status === 'in_progress'),
     );
@@ -212,4 +223,31 @@ describe('slash commands', () => {
     expect(check.output.summary).toContain('Cancelled by @maya-maintainer with `/sigstorm cancel`.');
     expect(h.model.reactions.map((r) => r.content)).toEqual(['+1']);
   });
+
+  it('/sigstorm cancel stops a build that never ends within seconds, and nothing of it is left', async () => {
+    // The head's bootstrap hangs (in the sandbox): what a PR's careless or hostile build can do.
+    const marker = '7211.5';
+    const hanging = await h.fixture.commitFiles(
+      { 'bootstrap.sh': `#!/bin/sh\nset -e\ncd "$(dirname "$0")"\nsleep ${marker}\nautoreconf -fi\n` },
+      'bootstrap: wait for a lock that never comes',
+    );
+    setPull(hanging);
+    h.standin.expect(...commandOperations);
+    await h.startApp();
+    await openPull(hanging);
+    // The base may be built first: the hanging bootstrap starts within the build's bound.
+    const deadline = Date.now() + 180_000;
+    while ((await processesMatching(`sleep ${marker}`)).length === 0) {
+      if (Date.now() > deadline) throw new Error('the hanging bootstrap never started');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const asked = performance.now();
+    await comment(maintainer, '/sigstorm cancel');
+    const check = await h.standin.waitFor('the run to be cancelled', () =>
+      h.checkRuns().find((c) => c.status === 'completed'),
+    );
+    expect(performance.now() - asked).toBeLessThan(20_000);
+    expect(lifecycle(check)).toBe('queued → in_progress → completed:cancelled');
+    expect(await processesMatching(`sleep ${marker}`)).toEqual([]);
+  }, 240_000);
 });

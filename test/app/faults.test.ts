@@ -1,8 +1,8 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { CheckRunState } from '../support/github-standin/model.js';
-import { lifecycle, runOperations } from './support/expectations.js';
+import { lifecycle, releaseOperations, runOperations } from './support/expectations.js';
 import { Harness, maintainer, repoName, testEnv } from './support/harness.js';
-import { pullRequestPayload } from './support/payloads.js';
+import { pullRequestPayload, releasePublishedPayload } from './support/payloads.js';
 
 /**
  * The app under GitHub's faults (5xx, 429 with Retry-After, connection resets, all injected by the
@@ -21,7 +21,7 @@ describe('the app under faults', () => {
   let h: Harness;
   afterEach(async () => {
     // What a lost or stuck delivery would leave: pull requests without a terminal check.
-    const checks = h.checkRuns();
+    const checks = [...h.checkRuns(), ...h.checkRuns('sigstorm release')];
     figures.checksNonTerminal += checks.filter((c) => c.status !== 'completed').length;
     figures.validationsTwice += checks.filter((c) => validations(c) > 1).length;
     await h.close();
@@ -154,6 +154,42 @@ describe('the app under faults', () => {
     expect(rules.map((rule) => rule.fired)).toEqual(rules.map(() => 4));
     expectOneRunEach([28], [head]);
   }, 600_000);
+
+  it('a release published while GitHub fails the release lookups and the first check calls: one gate check, completed, run once', async () => {
+    h = await Harness.create({ ...testEnv, SIGSTORM_MAX_ATTEMPTS: '10' });
+    h.standin.expect(...releaseOperations);
+    await h.startApp();
+    const v10 = h.fixture.baseSha;
+    const v11 = await h.fixture.commitPatch('help-text.patch');
+    h.repo.refs.set('tags/v1.0', v10);
+    h.repo.refs.set('tags/v1.1', v11);
+    h.repo.releases.push(
+      { tag: 'v1.0', publishedAt: '2024-02-01T00:00:00Z', prerelease: false, draft: false },
+      { tag: 'v1.1', publishedAt: '2024-03-01T00:00:00Z', prerelease: false, draft: false },
+    );
+    // Each call the release handler and its job make fails first: 502 twice, a reset once.
+    const rules = [
+      ...['repos/get-commit', 'repos/list-releases', 'checks/create'].map((operationId) =>
+        h.standin.inject({ fault: { kind: 'status', status: 502 }, operationId, times: 2 }),
+      ),
+      h.standin.inject({ fault: { kind: 'reset', when: 'before' }, operationId: 'checks/update', times: 1 }),
+    ];
+    figures.deliveries++;
+    await h.deliverOnly('release', releasePublishedPayload(h.where, 'v1.1', maintainer));
+    const gate = await h.standin.waitFor(
+      'the release gate to complete',
+      () => h.checkRuns('sigstorm release').find((c) => c.status === 'completed'),
+      300_000,
+    );
+    await h.settle();
+    expect(rules.map((rule) => rule.fired)).toEqual([2, 2, 2, 1]);
+    const gates = h.checkRuns('sigstorm release');
+    if (gates.length === 0) figures.jobsLost++;
+    expect(gates).toHaveLength(1);
+    expect(gate.headSha).toBe(v11);
+    expect(lifecycle(gate)).toMatch(/^queued → in_progress → completed:(success|neutral|failure)$/);
+    expect(validations(gate)).toBe(1);
+  }, 400_000);
 
   it('killed (SIGKILL) between receipt and processing: the stored delivery is processed at the next start', async () => {
     h = await Harness.create(testEnv);

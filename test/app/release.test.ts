@@ -1,19 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lifecycle, shortRunConclusion } from './support/expectations.js';
+import { lifecycle, releaseOperations, shortRunConclusion } from './support/expectations.js';
 import { Harness, maintainer, testEnv } from './support/harness.js';
 import { releasePublishedPayload, tagPushPayload } from './support/payloads.js';
-
-const releaseOperations = [
-  'apps/create-installation-access-token',
-  'repos/get-commit',
-  'repos/list-releases',
-  'repos/get-content',
-  'checks/create',
-  'checks/update',
-  // A check is looked up by external_id before it is created; open pull requests are reconciled.
-  'checks/list-for-ref',
-  'pulls/list',
-] as const;
 
 describe('release gating', () => {
   let h: Harness;

@@ -50,6 +50,17 @@ const examples = {
     followUp: { exitCode: null, signal: null, timedOut: true, stderrHead: [] },
     ...common,
   },
+  'port-held': {
+    kind: 'port-held',
+    exitCode: 0,
+    signal: null,
+    signature: 'port-held:listening',
+    port: 5201,
+    listening: true,
+    established: 0,
+    holders: [{ pid: 4242, comm: 'iperf3' }],
+    ...common,
+  },
   'harness-error': { kind: 'harness-error', reason: 'port in use', ...common },
 } as const satisfies { [K in OutcomeKind]: Extract<Outcome, { kind: K }> };
 

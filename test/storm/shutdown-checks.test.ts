@@ -71,6 +71,27 @@ describe('shutdown checks', () => {
     }
   });
 
+  it('a server whose forked helper keeps the listening socket is port-held, naming the helper', async () => {
+    const leaky = await subjectBinary('plain', ['listener-inherited.patch']);
+    const { workload } = await resolveStormWorkload('server-sigterm-json');
+    const records = await storm(leaky, workload, 2);
+    for (const r of records) {
+      expect(r.target.outcome).toMatchObject({
+        kind: 'port-held',
+        signature: 'port-held:listening',
+        port: r.port,
+        listening: true,
+      });
+      // The holder is the helper the server forked: a process other than the server itself.
+      const holders = r.target.outcome.kind === 'port-held' ? r.target.outcome.holders : [];
+      expect(holders).toHaveLength(1);
+      expect(holders[0]?.pid).not.toBe(r.census?.server?.pid);
+    }
+    // The helper outlived the server, not the storm: it went with the iteration's processes.
+    const ports = pool.lanes.flatMap((l) => l.ports);
+    expect(await strayProcesses({ binary: leaky, ports })).toEqual([]);
+  });
+
   it('a server that stops after its first client (-1) is stuck-server, with the follow-up as evidence', async () => {
     const { workload } = await resolveStormWorkload('persistent-server-client-killed');
     // The real behaviour of `-s -1`: exactly a server that does not serve the next client.

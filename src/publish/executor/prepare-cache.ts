@@ -1,3 +1,4 @@
+import { mirrorDir } from '../../source/repo-mirror.js';
 import { evictToBudget, freeBytes } from '../../util/cache-budget.js';
 import { SigstormError } from '../../util/errors.js';
 import { formatSize } from '../../util/size.js';
@@ -17,15 +18,19 @@ export class DiskSpaceError extends SigstormError {
 }
 
 /**
- * Before each job: the cache trimmed to its budget (least recently used first, never the results
- * waiting to be published), then enough free space checked.
+ * Before each job: the cache trimmed to its budget (least recently used first; never the results
+ * waiting to be published, nor the repository mirrors unfinished jobs will fetch from; builds and
+ * trees in use are locked or recently used), then enough free space checked.
  */
 export async function prepareCache(services: Services): Promise<void> {
   const { settings, store, log } = services;
   const dir = settings.cacheDir;
+  const mirrors = store
+    .activeRepositories()
+    .map((r) => mirrorDir(dir, settings.repoMap.get(`${r.owner}/${r.repo}`) ?? r.cloneUrl));
   const evicted = await evictToBudget(dir, {
     budgetBytes: settings.cacheBudgetBytes,
-    pinned: new Set(store.runDirsInUse()),
+    pinned: new Set([...store.runDirsInUse(), ...mirrors]),
   });
   if (evicted.removed.length > 0 || evicted.overBudget) {
     log.info(

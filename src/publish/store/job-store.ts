@@ -333,6 +333,16 @@ export class JobStore {
     return info.changes === 1;
   }
 
+  /** The repositories of every unfinished job (queued, waiting for approval, running, or validated and not yet published). */
+  activeRepositories(): { owner: string; repo: string; cloneUrl: string }[] {
+    return this.#db
+      .prepare(
+        `SELECT DISTINCT owner, repo, clone_url AS cloneUrl FROM jobs
+         WHERE status IN ('queued', 'running', 'awaiting_approval', 'validated')`,
+      )
+      .all() as { owner: string; repo: string; cloneUrl: string }[];
+  }
+
   /** Unfinished jobs of a pull request, oldest first. */
   activeForPull(owner: string, repo: string, pullNumber: number): Job[] {
     const rows = this.#db

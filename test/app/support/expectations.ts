@@ -18,6 +18,19 @@ export const runOperations = [
   'issues/update-comment',
 ] as const;
 
+/** The calls a release gate makes. */
+export const releaseOperations = [
+  'apps/create-installation-access-token',
+  'repos/get-commit',
+  'repos/list-releases',
+  'repos/get-content',
+  'checks/create',
+  'checks/update',
+  // A check is looked up by external_id before it is created; open pull requests are reconciled.
+  'checks/list-for-ref',
+  'pulls/list',
+] as const;
+
 /** The statuses a check run went through, consecutive repeats folded: `queued → in_progress → completed:success`. */
 export function lifecycle(check: CheckRunState): string {
   const steps = check.history.map((h) => (h.status === 'completed' ? `completed:${h.conclusion}` : h.status));

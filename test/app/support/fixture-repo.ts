@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { bundledPatchesDir, installRoot } from '../../../src/util/paths.js';
@@ -18,6 +18,8 @@ export interface FixtureRepo {
    * GitHub, the same content for the build cache, so tests get new pushes without new builds.
    */
   commitEmpty(parent: string, message: string): Promise<string>;
+  /** Commits files (path relative to the tree → content, mode 755) on top of `parent`: a hand-made head. */
+  commitFiles(files: Readonly<Record<string, string>>, message: string, parent?: string): Promise<string>;
   tag(name: string, sha: string): Promise<void>;
 }
 
@@ -59,6 +61,17 @@ export async function createFixtureRepo(path: string): Promise<FixtureRepo> {
     async commitEmpty(parent, message) {
       await git('checkout', '-q', '--detach', parent);
       await git('commit', '-q', '--allow-empty', '-m', message);
+      const sha = (await git('rev-parse', 'HEAD')).stdout.trim();
+      await git('checkout', '-q', 'main');
+      return sha;
+    },
+    async commitFiles(files, message, parent = baseSha) {
+      await git('checkout', '-q', '--detach', parent);
+      for (const [file, content] of Object.entries(files)) {
+        await writeFile(join(path, file), content, { mode: 0o755 });
+        await git('add', file);
+      }
+      await git('commit', '-q', '-m', message);
       const sha = (await git('rev-parse', 'HEAD')).stdout.trim();
       await git('checkout', '-q', 'main');
       return sha;
