@@ -89,6 +89,8 @@ function verb(kind: OutcomeKind, family: string | null): string {
       return 'printed bad output';
     case 'stuck-server':
       return 'left the server stuck';
+    case 'port-held':
+      return "left the server's port held";
     case 'clean':
     case 'harness-error':
       return `ended ${kind}`;
