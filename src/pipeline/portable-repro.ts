@@ -41,7 +41,7 @@ export function withPortableRepro(
   };
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Evidence without this machine's paths: a sanitizer names a frame without debug info by its module
@@ -50,7 +50,7 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  */
 export function withoutLocalPaths(text: string, cache: string = cacheRoot()): string {
   return text
-    .replace(new RegExp(`${escape(cache)}/builds/[^/\\s]+/tree/`, 'g'), '')
+    .replace(new RegExp(`${escapeRegExp(cache)}/builds/[^/\\s]+/tree/`, 'g'), '')
     .replaceAll(cache, '<cache>');
 }
 

@@ -6,6 +6,7 @@ import type { ThresholdsInput } from '../../src/config/thresholds.schema.js';
 import type { ValidateRequest } from '../../src/pipeline/contract.js';
 import { runValidation } from '../../src/pipeline/validate.js';
 import { Report } from '../../src/report/report.schema.js';
+import { parseCpuList } from '../../src/storm/cpus.js';
 import { IterationRecord } from '../../src/storm/record.js';
 import { bundledPatchesDir, installRoot } from '../../src/util/paths.js';
 import { listProcesses } from '../support/stray-processes.js';
@@ -43,18 +44,24 @@ describe('sigstorm validate on the bundled subject (real builds, real storms)', 
     expect(blamed.length).toBeGreaterThan(0);
     expect(report.stability.cells[0]?.sequential?.reason).toBe('regression');
 
-    // The printed command reruns exactly that iteration: same iteration, same seed, same delay.
+    // The report's command names the tree as anybody can get it (here: the bundled subject and a
+    // patch that ships with sigstorm), never a binary in this machine's cache.
     const first = blamed[0];
     if (!first) throw new Error('no blamed signature');
-    expect(first.repro).toMatch(/^npx sigstorm storm /);
     const head = (await readFile(join(result.outDir, 'iterations', 'server-burst.plain.head.jsonl'), 'utf8'))
       .trim()
       .split('\n')
       .map((line) => IterationRecord.parse(JSON.parse(line)));
-    const original = head.find((r) => r.repro === first.repro);
-    if (!original) throw new Error(`no head iteration with repro ${first.repro}`);
+    const original = head.find((r) => r.iteration === first.firstIteration);
+    if (!original) throw new Error(`no head iteration ${first.firstIteration}`);
+    expect(first.repro).toBe(
+      `npx sigstorm repro --patches patches/unblocked-worker-signals.patch --variant plain --workload server-burst --seed ${original.seed} --iteration ${original.iteration} --cpu-count ${parseCpuList(original.cpus).length}`,
+    );
+    expect(result.markdown).not.toContain(testCacheDir);
+    // The record's own command reruns exactly that iteration: same iteration, same seed, same delay.
+    expect(original.repro).toMatch(/^npx sigstorm storm /);
     const out = join(result.outDir, 'repro.jsonl');
-    const args = first.repro.replace(/^npx sigstorm /, '').split(' ');
+    const args = original.repro.replace(/^npx sigstorm /, '').split(' ');
     await execa('node', [join(installRoot, 'bin', 'sigstorm.js'), ...args, '--out', out, '--quiet'], {
       cwd: installRoot,
     });
