@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -108,7 +109,7 @@ describe('the reusable workflow, sharded', () => {
   it("turns the shard count into the matrix, and refuses a count a matrix cannot run (the plan's own script, run)", async () => {
     const script = step(job('plan'), 'Shards').run ?? '';
     const run = async (shards: string) => {
-      const out = join(installRoot, '.sigstorm', `shards-output-${process.pid}`);
+      const out = join(tmpdir(), `sigstorm-shards-output-${process.pid}`);
       const result = await execa('bash', ['-c', script], {
         env: { SHARDS: shards, GITHUB_OUTPUT: out },
         reject: false,
