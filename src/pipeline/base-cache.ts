@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import { appendRecord, readRecords, startResultsFile } from '../storm/jsonl.js';
 import type { IterationRecord } from '../storm/record.js';
+import { touchEntry } from '../util/cache-budget.js';
 
 /**
  * Base results reused across validations: later pull requests against the same base commit reuse
@@ -46,6 +47,8 @@ export async function openBaseCache(root: string, key: BaseCacheKey): Promise<Ba
   const byIteration = new Map<number, IterationRecord>();
   try {
     for (const record of await readRecords(file)) byIteration.set(record.iteration, record);
+    // Used now: the cache budget evicts the least recently used entries.
+    await touchEntry(file);
   } catch (error) {
     // No cache yet, or a damaged one: not worth failing a validation for; it is started afresh.
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') await startResultsFile(file);

@@ -11,8 +11,11 @@ import { isAlive, isErrno } from './file-lock.js';
  * pins (what its queued and running jobs need).
  */
 
-/** The cache's areas, each a directory of entries. `.tmp/` and `*.lock` inside them are not entries. */
-export const cacheAreas = ['runs', 'builds', 'trees', 'prepared', 'repos'] as const;
+/**
+ * The cache's areas, each a directory of entries: directories, or files (`base-results/` keeps one
+ * JSONL file per base build and cell plan). `.tmp/` and `*.lock` inside them are not entries.
+ */
+export const cacheAreas = ['runs', 'builds', 'trees', 'prepared', 'repos', 'base-results'] as const;
 
 export interface CacheEntryInfo {
   readonly path: string;
@@ -54,7 +57,7 @@ export async function listEntries(root: string): Promise<CacheEntryInfo[]> {
       if (name.startsWith('.') || name.endsWith('.lock')) continue;
       const path = join(dir, name);
       const info = await lstat(path).catch(() => undefined);
-      if (!info?.isDirectory()) continue;
+      if (!info?.isDirectory() && !info?.isFile()) continue;
       entries.push({ path, bytes: await diskUsage(path), usedAt: info.mtimeMs });
     }
   }

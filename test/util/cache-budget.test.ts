@@ -78,6 +78,23 @@ describe('the cache budget', () => {
     expect(await names('trees')).toEqual(['recent']);
   });
 
+  it('base results are entries too: one file per base build and plan, evicted least recently used first', async () => {
+    await mkdir(join(root, 'base-results'), { recursive: true });
+    const file = (name: string, kib: number, ageMinutes: number) => {
+      const path = join(root, 'base-results', name);
+      return writeFile(path, Buffer.alloc(kib * 1024, 1)).then(() => {
+        const at = new Date(Date.now() - ageMinutes * minute);
+        return utimes(path, at, at).then(() => path);
+      });
+    };
+    const old = await file('old.jsonl', 100, 300);
+    const used = await file('used.jsonl', 100, 200);
+    await touchEntry(used);
+    const result = await evictToBudget(root, { budgetBytes: 150 * 1024 });
+    expect(result.removed.map((e) => e.path)).toEqual([old]);
+    expect(await names('base-results')).toEqual(['used.jsonl']);
+  });
+
   it('a cache hit counts as a use: the entry just used survives, the one left alone goes', async () => {
     const isComplete = async (dir: string) => (await readdir(dir).catch((): string[] => [])).includes('done');
     const produce = (tmp: string) => writeFile(join(tmp, 'done'), Buffer.alloc(50 * 1024, 2));
