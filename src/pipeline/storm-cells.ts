@@ -156,10 +156,11 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
     );
     const cellsDone = runs.filter((r) => r.stop !== null).length;
     options.onBatch?.({ cell: run, iterationsDone, cellsDone });
-    // Fail fast on a settled regression: a cell's rates, or the census's mask finding with a failure.
+    // Fail fast on a settled regression: a cell's rates, or the census's mask finding with a
+    // failure (not in a shard: it runs its planned slice, and the merge decides).
     const settled =
       run.state.decision.reason === 'regression' ||
-      maskRegressionShown(run.base, run.head, options.thresholds.findings);
+      (!options.slices && maskRegressionShown(run.base, run.head, options.thresholds.findings));
     if (options.failFast && settled) {
       stopAll('fail-fast');
       break;
