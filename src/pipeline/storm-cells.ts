@@ -156,11 +156,10 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
     );
     const cellsDone = runs.filter((r) => r.stop !== null).length;
     options.onBatch?.({ cell: run, iterationsDone, cellsDone });
-    // Fail fast on a settled regression: a cell's rates, or the census's mask finding with a
-    // failure (not in a shard: it runs its planned slice, and the merge decides).
+    // Fail fast on a settled regression: a cell's rates, or the census's mask finding with a failure.
     const settled =
       run.state.decision.reason === 'regression' ||
-      (!options.slices && maskRegressionShown(run.base, run.head, options.thresholds.findings));
+      maskRegressionShown(run.base, run.head, options.thresholds.findings);
     if (options.failFast && settled) {
       stopAll('fail-fast');
       break;
