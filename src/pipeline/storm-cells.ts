@@ -20,7 +20,7 @@ import {
 } from './cell-run.js';
 import { neutralSettled } from './neutral-settled.js';
 import { runBatch } from './run-batch.js';
-import { maskRegressionShown, riskyDisposition } from './steer.js';
+import { riskyDisposition } from './steer.js';
 
 export interface StormCellsOptions {
   readonly cells: readonly CellPlan[];
@@ -156,11 +156,7 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
     );
     const cellsDone = runs.filter((r) => r.stop !== null).length;
     options.onBatch?.({ cell: run, iterationsDone, cellsDone });
-    // Fail fast on a settled regression: a cell's rates, or the census's mask finding with a failure.
-    const settled =
-      run.state.decision.reason === 'regression' ||
-      maskRegressionShown(run.base, run.head, options.thresholds.findings);
-    if (options.failFast && settled) {
+    if (options.failFast && run.state.decision.reason === 'regression') {
       stopAll('fail-fast');
       break;
     }
