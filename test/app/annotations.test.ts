@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { installRoot } from '../../src/util/paths.js';
 import { runOperations } from './support/expectations.js';
-import { Harness, maintainer, testCacheDir, testEnv, testRepoConfig } from './support/harness.js';
-import { pullRequestPayload } from './support/payloads.js';
+import { Harness, testCacheDir, testEnv, testRepoConfig } from './support/harness.js';
 
 /** Findings at source lines: the check run's annotations point into the pull request's own files. */
 describe('check-run annotations', () => {
@@ -24,21 +23,7 @@ describe('check-run annotations', () => {
     h.standin.expect(...runOperations);
     await h.startApp();
     const head = await h.fixture.commitPatch('unblocked-worker-signals.patch');
-    await h.deliver(
-      'pull_request',
-      pullRequestPayload('opened', h.where, {
-        number: 31,
-        headSha: head,
-        baseSha: h.fixture.baseSha,
-        author: maintainer,
-      }),
-    );
-    const done = await h.standin.waitFor(
-      'the run to complete',
-      () => h.checkRuns().find((c) => c.headSha === head && c.status === 'completed'),
-      300_000,
-    );
-    await h.settle();
+    const done = await h.runPull(31, head, 300_000);
     expect(done.conclusion).toBe('failure');
     // ASan names frames without debug info by the binary's path: never this machine's cache.
     expect(done.output.summary).not.toContain(testCacheDir);

@@ -2,8 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RepoConfig } from '../../src/config/repo-config.schema.js';
 import { conclusionFor } from '../../src/pipeline/conclusion.js';
 import { lifecycle, runOperations } from './support/expectations.js';
-import { Harness, maintainer, repoName, testEnv, testRepoConfig } from './support/harness.js';
-import { pullRequestPayload } from './support/payloads.js';
+import { Harness, repoName, testEnv, testRepoConfig } from './support/harness.js';
 
 /** `comment` in .github/sigstorm.yml: when the pull request's comment is written; the check always has the report. */
 describe('the comment setting', () => {
@@ -20,23 +19,7 @@ describe('the comment setting', () => {
     h.standin.expect(...runOperations);
     await h.startApp();
     const head = await h.fixture.commitPatch('help-text.patch');
-    await h.deliver(
-      'pull_request',
-      pullRequestPayload('opened', h.where, {
-        number,
-        headSha: head,
-        baseSha: h.fixture.baseSha,
-        author: maintainer,
-      }),
-    );
-    // A cold build cache (the first App test of a worktree) builds the subject twice: allow for it.
-    const done = await h.standin.waitFor(
-      'the run to complete',
-      () => h.checkRuns().find((c) => c.headSha === head && c.status === 'completed'),
-      240_000,
-    );
-    await h.settle();
-    return done;
+    return h.runPull(number, head);
   }
 
   it('never: no comment at all, the check run carries the report', async () => {

@@ -2,8 +2,7 @@ import { homedir, tmpdir } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { installRoot } from '../../src/util/paths.js';
 import { runOperations } from './support/expectations.js';
-import { Harness, maintainer, repoName, testCacheDir, testEnv, testRepoConfig } from './support/harness.js';
-import { pullRequestPayload } from './support/payloads.js';
+import { Harness, repoName, testCacheDir, testEnv, testRepoConfig } from './support/harness.js';
 
 /** What a person reads on the pull request names nothing that exists only on the validating machine. */
 describe('a report that works anywhere', () => {
@@ -23,20 +22,7 @@ describe('a report that works anywhere', () => {
     h.standin.expect(...runOperations);
     await h.startApp();
     const head = await h.fixture.commitPatch('unblocked-worker-signals.patch');
-    await h.deliver(
-      'pull_request',
-      pullRequestPayload('opened', h.where, {
-        number: 21,
-        headSha: head,
-        baseSha: h.fixture.baseSha,
-        author: maintainer,
-      }),
-    );
-    const done = await h.standin.waitFor(
-      'the run to complete',
-      () => h.checkRuns().find((c) => c.headSha === head && c.status === 'completed'),
-      240_000,
-    );
+    const done = await h.runPull(21, head);
     const comment = h.model.botComments(repoName, 21)[0]?.body ?? '';
     const texts = { comment, title: done.output.title ?? '', summary: done.output.summary ?? '' };
     // The worker-signal crash of the patch: one finding with a repro line by URL and commit.

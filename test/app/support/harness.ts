@@ -11,7 +11,7 @@ import { GitHubStandIn } from '../../support/github-standin/standin.js';
 import { type Delivery, deliver, type EventName } from '../../support/github-standin/webhooks.js';
 import { AppProcess } from './app-process.js';
 import { createFixtureRepo, type FixtureRepo } from './fixture-repo.js';
-import type { Where } from './payloads.js';
+import { pullRequestPayload, type Where } from './payloads.js';
 
 export const appId = 4242;
 export const installationId = 77;
@@ -182,6 +182,29 @@ export class Harness {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error('the app kept calling GitHub; it did not settle');
+  }
+
+  /**
+   * A maintainer opens pull request `number` at `headSha` against the fixture's base; resolves with
+   * its completed check once the app has settled. The default bound allows a cold build cache.
+   */
+  async runPull(number: number, headSha: string, timeoutMs = 240_000) {
+    await this.deliver(
+      'pull_request',
+      pullRequestPayload('opened', this.where, {
+        number,
+        headSha,
+        baseSha: this.fixture.baseSha,
+        author: maintainer,
+      }),
+    );
+    const done = await this.standin.waitFor(
+      'the run to complete',
+      () => this.checkRuns().find((c) => c.headSha === headSha && c.status === 'completed'),
+      timeoutMs,
+    );
+    await this.settle();
+    return done;
   }
 
   /** The check runs the app created, oldest first. */
