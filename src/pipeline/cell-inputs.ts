@@ -50,7 +50,7 @@ function stopWhy(run: CellRun): string {
     case 'budget':
       return 'the storm time budget was spent';
     case 'fail-fast':
-      return 'stopped early: another cell had already settled a regression (fail fast)';
+      return 'stopped early: the verdict was already a settled regression (fail fast)';
     case 'cancelled':
       return 'the validation was cancelled';
     default:

@@ -18,6 +18,7 @@ import {
   cellProgress,
   openCellRun,
 } from './cell-run.js';
+import { findingShown } from './finding-stop.js';
 import { neutralSettled } from './neutral-settled.js';
 import { runBatch } from './run-batch.js';
 import { riskyDisposition } from './steer.js';
@@ -44,6 +45,12 @@ export interface StormCellsOptions {
   readonly neutral?: NeutralDesign;
   readonly budgetMs: number;
   readonly failFast: boolean;
+  /**
+   * With fail fast, also stop once the signal-mask finding has settled the verdict and the cell just
+   * stormed has its variant's evidence (./finding-stop.ts). Default true; false: only a cell's rates
+   * end the storms (the rule off, for the bench's "before").
+   */
+  readonly stopOnFinding?: boolean;
   readonly outDir: string;
   readonly signal?: AbortSignal;
   /** Where the binaries run. */
@@ -60,7 +67,9 @@ export function batchIterations(lanes: number, batchSize: number): number {
 /**
  * Storms every cell on base and head in interleaved batches on the same lanes, feeds each batch pair
  * to the cell's sequential test, and gives the next batch to the cell the allocator picks until every
- * cell has stopped, the budget is spent, or (fail fast) one cell has settled as a regression.
+ * cell has stopped, the budget is spent, or (fail fast) the verdict is a settled regression: one
+ * cell's rates settled it, or the signal-mask finding did and the cell just stormed shows the failure
+ * its variant is for.
  */
 export async function stormCells(options: StormCellsOptions): Promise<CellRun[]> {
   const started = performance.now();
@@ -156,7 +165,11 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
     );
     const cellsDone = runs.filter((r) => r.stop !== null).length;
     options.onBatch?.({ cell: run, iterationsDone, cellsDone });
-    if (options.failFast && run.state.decision.reason === 'regression') {
+    // Fail fast once the verdict is a settled regression: by this cell's rates, or by the mask
+    // finding with this cell's evidence (never in a shard: it runs its slice, the merge decides).
+    const byFinding = () =>
+      options.stopOnFinding !== false && !options.slices && findingShown(run, runs, options.thresholds);
+    if (options.failFast && (run.state.decision.reason === 'regression' || byFinding())) {
       stopAll('fail-fast');
       break;
     }

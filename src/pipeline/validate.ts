@@ -19,6 +19,11 @@ import { writeReport } from './write-report.js';
 export interface ValidateExtras {
   /** Reuse base results of earlier validations against the same base (default true). */
   readonly baseCache?: boolean;
+  /**
+   * With fail fast, stop on the signal-mask finding once a cell shows its variant's failure
+   * (default true; false: only a cell's rates stop the storms, as before the rule: for benches).
+   */
+  readonly stopOnFinding?: boolean;
 }
 
 /**
@@ -118,6 +123,7 @@ export async function stormAndMeasure(
     neutral: profile.neutral,
     budgetMs: (request.budgetSeconds ?? profile.budgetSeconds) * 1000,
     failFast: request.failFast ?? profile.failFast,
+    ...(request.stopOnFinding === undefined ? {} : { stopOnFinding: request.stopOnFinding }),
     outDir,
     ...(signal ? { signal } : {}),
     sandbox,

@@ -487,7 +487,7 @@ describe('renderMarkdown', () => {
     const scenario = regressionScenario();
     const idleNames = Array.from({ length: 21 }, (_, i) => `idle-${i}`);
     const idle = idleNames.map((w) => cell({ workload: w, variant: 'plain', batches: [] }));
-    const why = 'stopped early: another cell had already settled a regression (fail fast)';
+    const why = 'stopped early: the verdict was already a settled regression (fail fast)';
     const r = report({
       ...scenario,
       cells: [...scenario.cells, ...idle],

@@ -1,17 +1,23 @@
 import type { FindingThresholds } from '../../config/thresholds.schema.js';
 import type { Verdict } from '../comparison.schema.js';
-import type { CellInput } from '../input.js';
+import type { CellInput, SideObservation } from '../input.js';
 import { maskChanges } from './mask-changes.js';
 import type { MaskChangeEntry, MaskTable, ThreadsReport } from './threads.schema.js';
 
 /** The finding kind a more-threads mask change is, in findings.kinds. */
 export const signalMaskKind = 'signal-mask';
 
+/** What the census comparison reads of a cell: the comparison's input, or what a storm has so far. */
+export type ThreadsCell = Pick<CellInput, 'workload' | 'variant' | 'side'> & {
+  readonly base: Pick<SideObservation, 'census' | 'tracingOff'>;
+  readonly head: Pick<SideObservation, 'census' | 'tracingOff'>;
+};
+
 /**
  * Base's and head's threads per process (server, client), from the first cell with a census on both
  * sides, and what changed between them. Deterministic: it needs one iteration per side.
  */
-export function compareThreads(cells: readonly CellInput[], findings: FindingThresholds): ThreadsReport {
+export function compareThreads(cells: readonly ThreadsCell[], findings: FindingThresholds): ThreadsReport {
   const tables: MaskTable[] = [];
   const changes: MaskChangeEntry[] = [];
   for (const process of ['server', 'client'] as const) {
