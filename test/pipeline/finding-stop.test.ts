@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runValidation } from '../../src/pipeline/validate.js';
+import { Report } from '../../src/report/report.schema.js';
+import { bundledPatchesDir } from '../../src/util/paths.js';
+import { testCacheDir } from '../support/subject.js';
+
+// Fail fast on the signal-mask finding (docs/statistics.md): the census settles the verdict, and the
+// storms end once the cell just stormed has its planned minimum and the failure its variant is for.
+const bugPatch = join(bundledPatchesDir, 'unblocked-worker-signals.patch');
+
+beforeAll(() => {
+  process.env.SIGSTORM_CACHE_DIR = testCacheDir;
+});
+
+describe('stopping on the signal-mask finding (real builds, real storms)', () => {
+  it('pr profile, default set: unblocked-worker-signals is a regression within 20 judged iterations per side', async () => {
+    // The default profile and workload set, as `sigstorm validate --head-patches …` runs them.
+    const result = await runValidation({
+      base: {},
+      head: { patches: [bugPatch] },
+      throughputRuns: 0,
+      baseCache: false,
+    });
+    const report = Report.parse(result.report);
+    expect(report.verdict.stability).toBe('regression');
+    expect(report.stability.threads?.changes).toMatchObject([
+      { kind: 'handler-threads', direction: 'more', finding: true },
+    ]);
+    const stormed = report.stability.cells.filter((c) => c.base.iterations + c.head.iterations > 0);
+    expect(stormed.length).toBeGreaterThan(0);
+    for (const cell of stormed) {
+      expect(cell.base.judged, cell.workload).toBeLessThanOrEqual(20);
+      expect(cell.head.judged, cell.workload).toBeLessThanOrEqual(20);
+    }
+    expect(report.stability.totals.iterations.base).toBeLessThanOrEqual(20);
+    expect(report.stability.totals.iterations.head).toBeLessThanOrEqual(20);
+    // The evidence stays: the stopped cell reached the minimum and head's failure is there to reproduce.
+    const last = stormed[stormed.length - 1];
+    expect(Math.min(last?.base.judged ?? 0, last?.head.judged ?? 0)).toBeGreaterThanOrEqual(20);
+    expect(last?.head.failures).toBeGreaterThan(0);
+    expect(report.stability.signatures.some((s) => s.bucket === 'new' && s.finding && s.repro)).toBe(true);
+    expect(report.notRun.map((n) => n.why)).toContain(
+      'stopped early: the verdict was already a settled regression (fail fast)',
+    );
+    // A cold test cache builds base and head in plain and ASan first.
+  }, 300_000);
+
+  it('an ASan cell runs on past failures without a sanitizer report until it has one to place', async () => {
+    const result = await runValidation({
+      base: {},
+      head: { patches: [bugPatch] },
+      workloads: ['server-burst'],
+      variants: ['asan'],
+      iterations: 60,
+      throughputRuns: 0,
+      baseCache: false,
+    });
+    const report = Report.parse(result.report);
+    expect(report.verdict.stability).toBe('regression');
+    const cell = report.stability.cells[0];
+    expect(cell?.head.outcomes.sanitizer).toBeGreaterThan(0);
+    expect(
+      report.stability.signatures.some((s) => s.bucket === 'new' && s.kind === 'sanitizer' && s.finding),
+    ).toBe(true);
+  }, 300_000);
+});
