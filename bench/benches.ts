@@ -6,6 +6,7 @@ import { formatSandboxOverhead, sandboxOverheadBench } from './sandbox-overhead.
 import { formatSequentialSimulation, sequentialSimulationBench } from './sequential-simulation.js';
 import { formatShards, shardsBench } from './shards.js';
 import { formatStormOverhead, stormOverheadBench } from './storm-overhead.js';
+import { formatThreadVerdict, threadVerdictBench } from './thread-verdict-time.js';
 import { formatThroughputMde, throughputMdeBench } from './throughput-mde.js';
 import { formatVerdictTime, verdictTimeBench } from './verdict-time.js';
 
@@ -53,6 +54,16 @@ export const benches: readonly Bench[] = [
     run: async ({ quick, log, signal }) => {
       const result = await verdictTimeBench({ quick, log, signal });
       return { result, text: formatVerdictTime(result) };
+    },
+  },
+  {
+    name: 'thread-verdict-time',
+    figures:
+      'iterations and storm seconds to the verdict on unblocked-worker-signals.patch: the default validation before and after the stop on the signal-mask finding; one workload at a time before and after thread-directed workloads',
+    estimate: { full: '6 min', quick: '2 min' },
+    run: async ({ quick, log, signal }) => {
+      const result = await threadVerdictBench({ quick, log, signal });
+      return { result, text: formatThreadVerdict(result) };
     },
   },
   {

@@ -109,7 +109,10 @@ export function registerValidate(program: Command): void {
     .option('--variants <names>', `build variants, comma-separated (${variantNames.join(', ')})`)
     .option('--iterations <n>', 'iteration cap per cell and side (default: the thresholds per variant)')
     .option('--budget <time>', 'storm time budget, e.g. 90s, 5m (default: the profile’s)')
-    .option('--fail-fast', 'stop all storms once one cell settles as a regression')
+    .option(
+      '--fail-fast',
+      'stop all storms once the verdict is a settled regression (a cell, or the signal-mask finding)',
+    )
     .option('--no-fail-fast', 'run every cell to its own stop, even after a regression')
     .option('--profile <name>', 'pr (fast) or release (every variant, more iterations) (default: pr)')
     .option('--seed <s>', 'seed of every random choice (default: derived from the base tree)')
