@@ -48,15 +48,14 @@ const judged = (records: readonly IterationRecord[]) =>
   records.filter((r) => outcomeClass[r.target.outcome.kind] !== 'not-judged').length;
 
 /**
- * The finding-driven stop (docs/statistics.md, "Stopping on the signal-mask finding"): the verdict
- * is settled by the mask finding, and this cell has what its variant is for: its planned minimum
- * of judged iterations on both sides, and head has shown the variant's failure in it, so the
- * report has that failure to show, place at a source line and reproduce.
+ * What the finding-driven stop waits for in the cell just stormed, once the mask finding has settled
+ * the verdict (docs/statistics.md, "Stopping on the signal-mask finding"): its planned minimum of
+ * judged iterations on both sides, and head's failure of the kind its variant is for, so the report
+ * has that failure to show, place at a source line and reproduce.
  */
-export function findingShown(run: CellRun, runs: readonly CellRun[], thresholds: Thresholds): boolean {
+export function evidenceShown(run: CellRun, thresholds: Thresholds): boolean {
   const min = thresholds.stability.minIterationsPerSide;
   if (Math.min(judged(run.base), judged(run.head)) < min) return false;
   const noisy = thresholds.findings.noisyFamilies;
-  if (!run.head.some((r) => variantEvidence(run.plan.variant, r.target.outcome, noisy))) return false;
-  return settledByMasks(runs, thresholds.findings);
+  return run.head.some((r) => variantEvidence(run.plan.variant, r.target.outcome, noisy));
 }

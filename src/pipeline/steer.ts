@@ -1,6 +1,6 @@
 import { maskChanges } from '../compare/threads/mask-changes.js';
 import type { IterationRecord } from '../storm/record.js';
-import { summariseCensus } from '../storm/threads/signal-takers.js';
+import { summariseCensus, terminationSignals } from '../storm/threads/signal-takers.js';
 import { judgedSide, type StormWorkload } from '../workload/schema.js';
 
 /**
@@ -9,6 +9,19 @@ import { judgedSide, type StormWorkload } from '../workload/schema.js';
  */
 export function exercisesVanishingPeer(w: StormWorkload): boolean {
   return w.signal.to !== judgedSide(w) && w.signal.pattern.some((s) => s.signal === 'SIGKILL');
+}
+
+/**
+ * A workload that aims a termination signal at a thread other than main (tgkill `stream` or
+ * `each`): with more handler threads in head (the signal-mask finding) it crashes in most
+ * iterations, where a process-directed signal reaches a worker only by chance.
+ */
+export function aimsAtOtherThreads(w: StormWorkload): boolean {
+  return w.signal.pattern.some(
+    (s) =>
+      (terminationSignals as readonly string[]).includes(s.signal) &&
+      (s.thread === 'stream' || s.thread === 'each'),
+  );
 }
 
 /** True when base's and head's first census of a cell differ in a risky disposition (SIGPIPE no longer ignored). */

@@ -18,7 +18,7 @@ import {
   cellProgress,
   openCellRun,
 } from './cell-run.js';
-import { findingShown } from './finding-stop.js';
+import { evidenceShown, settledByMasks } from './finding-stop.js';
 import { neutralSettled } from './neutral-settled.js';
 import { runBatch } from './run-batch.js';
 import { riskyDisposition } from './steer.js';
@@ -101,6 +101,8 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
   );
   // Set once a cell's census shows head no longer ignoring SIGPIPE: the peer-loss cells go first.
   let sigpipeRisk = false;
+  // Set once the census shows the signal-mask finding: the cells aiming at stream threads go first.
+  let maskFinding = false;
   const stopAll = (why: CellStop): void => {
     for (const run of runs) if (run.stop === null) run.stop = why;
   };
@@ -125,7 +127,7 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
       for (const r of runs) if (r.stop === null) r.stop = 'decision';
       break;
     }
-    const pick = nextCell(cellProgress(runs, sigpipeRisk, design), {
+    const pick = nextCell(cellProgress(runs, sigpipeRisk, design, maskFinding), {
       leanAbove: leanAbove(options.thresholds.stability, design),
     });
     if (!pick) break;
@@ -147,6 +149,7 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
     run.base.push(...got.base);
     run.head.push(...got.head);
     sigpipeRisk ||= riskyDisposition(run.base, run.head);
+    maskFinding ||= settledByMasks(runs, options.thresholds.findings);
     run.elapsedMs += performance.now() - cellStarted;
     if (got.interrupted) {
       // A half-run batch would bias the sequential test; its records are kept in the files and the report.
@@ -167,8 +170,12 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
     options.onBatch?.({ cell: run, iterationsDone, cellsDone });
     // Fail fast once the verdict is a settled regression: by this cell's rates, or by the mask
     // finding with this cell's evidence (never in a shard: it runs its slice, the merge decides).
+    // The finding is decided again on the cells as they stand, as the comparison will read them.
     const byFinding = () =>
-      options.stopOnFinding !== false && !options.slices && findingShown(run, runs, options.thresholds);
+      options.stopOnFinding !== false &&
+      !options.slices &&
+      evidenceShown(run, options.thresholds) &&
+      settledByMasks(runs, options.thresholds.findings);
     if (options.failFast && (run.state.decision.reason === 'regression' || byFinding())) {
       stopAll('fail-fast');
       break;
