@@ -10,7 +10,10 @@ export interface CellProgress {
   readonly decision: SequentialDecision;
   /** Mean wall time of one iteration so far (both sides), ms; null before the first batch. */
   readonly meanIterationMs: number | null;
-  /** The census showed a risk this cell exercises (SIGPIPE no longer ignored: a peer that vanishes; more handler threads: a signal aimed at a stream thread). */
+  /**
+   * The census showed a risk this cell exercises (SIGPIPE no longer ignored: a peer that vanishes;
+   * more handler threads: a signal aimed at a stream thread).
+   */
   readonly steered?: boolean;
   /**
    * The cell has what the neutral statement needs of it (pooled design: its coarse bound is
@@ -80,7 +83,8 @@ function leastLookedAt(cells: readonly CellProgress[]): CellProgress | undefined
  * 2. Otherwise the cells that still need their share (the minimum iterations, and the coarse bound
  *    of the pooled neutral statement) come before the ones that have it: no cell starves, and a
  *    noisy cell whose bound is shown gets no more than it needs.
- * 3. Among those, a cell the census steers to (it exercises a risky disposition change or the signal-mask finding) first.
+ * 3. Among those, a cell the census steers to (it exercises a risky disposition change or the
+ *    signal-mask finding) first.
  * 4. Then fewest batches first, cheapest variant first: every cell is looked at once before any
  *    is looked at twice. When every cell has its share, quiet cells before noisy ones: more clean
  *    iterations tighten the pooled bound, more noise does not.
