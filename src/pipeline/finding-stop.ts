@@ -48,8 +48,7 @@ const judged = (records: readonly IterationRecord[]) =>
   records.filter((r) => outcomeClass[r.target.outcome.kind] !== 'not-judged').length;
 
 /**
- * What the finding-driven stop waits for in the cell just stormed, once the mask finding has settled
- * the verdict (docs/statistics.md, "Stopping on the signal-mask finding"): its planned minimum of
+ * What the finding-driven stop waits for in some cell, once the mask finding has settled the verdict (docs/statistics.md, "Stopping on the signal-mask finding"): its planned minimum of
  * judged iterations on both sides, and head's failure of the kind its variant is for, so the report
  * has that failure to show, place at a source line and reproduce.
  */

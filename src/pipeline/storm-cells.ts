@@ -46,8 +46,8 @@ export interface StormCellsOptions {
   readonly budgetMs: number;
   readonly failFast: boolean;
   /**
-   * With fail fast, also stop once the signal-mask finding has settled the verdict and the cell just
-   * stormed has its variant's evidence (./finding-stop.ts). Default true; false: only a cell's rates
+   * With fail fast, also stop once the signal-mask finding has settled the verdict and a cell has its
+   * variant's evidence (./finding-stop.ts). Default true; false: only a cell's rates
    * end the storms (the rule off, for the bench's "before").
    */
   readonly stopOnFinding?: boolean;
@@ -68,8 +68,8 @@ export function batchIterations(lanes: number, batchSize: number): number {
  * Storms every cell on base and head in interleaved batches on the same lanes, feeds each batch pair
  * to the cell's sequential test, and gives the next batch to the cell the allocator picks until every
  * cell has stopped, the budget is spent, or (fail fast) the verdict is a settled regression: one
- * cell's rates settled it, or the signal-mask finding did and the cell just stormed shows the failure
- * its variant is for.
+ * cell's rates settled it, or the signal-mask finding did and a cell shows the failure its variant
+ * is for.
  */
 export async function stormCells(options: StormCellsOptions): Promise<CellRun[]> {
   const started = performance.now();
@@ -169,12 +169,12 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
     const cellsDone = runs.filter((r) => r.stop !== null).length;
     options.onBatch?.({ cell: run, iterationsDone, cellsDone });
     // Fail fast once the verdict is a settled regression: by this cell's rates, or by the mask
-    // finding with this cell's evidence (never in a shard: it runs its slice, the merge decides).
-    // The finding is decided again on the cells as they stand, as the comparison will read them.
+    // finding once a cell has its variant's evidence (never in a shard: it runs its slice, the
+    // merge decides). The finding is decided on the cells as they stand, as the comparison reads them.
     const byFinding = () =>
       options.stopOnFinding !== false &&
       !options.slices &&
-      evidenceShown(run, options.thresholds) &&
+      runs.some((r) => evidenceShown(r, options.thresholds)) &&
       settledByMasks(runs, options.thresholds.findings);
     if (options.failFast && (run.state.decision.reason === 'regression' || byFinding())) {
       stopAll('fail-fast');
