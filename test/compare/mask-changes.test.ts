@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { compareThreads, type ThreadsCell } from '../../src/compare/threads/compare-threads.js';
 import { describeThreads, maskChanges } from '../../src/compare/threads/mask-changes.js';
+import { FindingThresholds } from '../../src/config/thresholds.schema.js';
 import type { CensusSummary } from '../../src/storm/threads/census.schema.js';
 
 const term = ['SIGTERM', 'SIGINT', 'SIGHUP'];
@@ -50,5 +52,36 @@ describe('mask changes between base and head', () => {
       weight: 'risk',
     });
     expect(maskChanges(census(['main']), census(['main']))).toEqual([]);
+  });
+});
+
+describe('which cell the census comparison reads', () => {
+  const rows = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ role: i ? `thread-${i}` : 'main', name: 'iperf3', takes: {} }));
+  function cell(workload: string, base: CensusSummary, head: CensusSummary): ThreadsCell {
+    return { workload, variant: 'plain', side: 'server', base: { census: base }, head: { census: head } };
+  }
+  const findings = FindingThresholds.parse({});
+
+  it('the cell with the most threads on both sides, whatever order the workloads are listed in', () => {
+    // An idle server is signalled before any stream starts: main only on both sides, nothing differs.
+    const idle = cell(
+      'idle-server-sigterm',
+      { ...census(['main']), rows: rows(1) },
+      { ...census(['main']), rows: rows(1) },
+    );
+    const busy = cell(
+      'server-burst',
+      { ...census(['main']), rows: rows(3) },
+      { ...census(workers), rows: rows(3) },
+    );
+    for (const cells of [
+      [idle, busy],
+      [busy, idle],
+    ]) {
+      const report = compareThreads(cells, findings);
+      expect(report.tables).toMatchObject([{ process: 'server', workload: 'server-burst' }]);
+      expect(report.changes).toMatchObject([{ kind: 'handler-threads', direction: 'more', finding: true }]);
+    }
   });
 });

@@ -14,14 +14,17 @@ export type ThreadsCell = Pick<CellInput, 'workload' | 'variant' | 'side'> & {
 };
 
 /**
- * Base's and head's threads per process (server, client), from the first cell with a census on both
- * sides, and what changed between them. Deterministic: it needs one iteration per side.
+ * Base's and head's threads per process (server, client), from the cell whose census shows the most
+ * threads on both sides (the first such cell in plan order on a tie), and what changed between them.
+ * The most threads, not the first cell: a workload that signals before the streams start (an idle
+ * server) sees the main thread only and would hide a stream thread's mask whatever order a
+ * configuration lists its workloads in. Deterministic: it needs one iteration per side.
  */
 export function compareThreads(cells: readonly ThreadsCell[], findings: FindingThresholds): ThreadsReport {
   const tables: MaskTable[] = [];
   const changes: MaskChangeEntry[] = [];
   for (const process of ['server', 'client'] as const) {
-    const cell = cells.find((c) => c.side === process && c.base.census && c.head.census);
+    const cell = mostThreads(cells.filter((c) => c.side === process));
     if (!cell?.base.census || !cell.head.census) continue;
     tables.push({
       process,
@@ -48,6 +51,20 @@ export function compareThreads(cells: readonly ThreadsCell[], findings: FindingT
   }
   const off = cells.flatMap((c) => [c.base.tracingOff, c.head.tracingOff]).find((w) => w !== undefined);
   return { tables, changes, tracing: off ?? null };
+}
+
+function mostThreads(cells: readonly ThreadsCell[]): ThreadsCell | undefined {
+  let best: ThreadsCell | undefined;
+  let bestThreads = 0;
+  for (const cell of cells) {
+    if (!cell.base.census || !cell.head.census) continue;
+    const threads = Math.min(cell.base.census.rows.length, cell.head.census.rows.length);
+    if (threads > bestThreads) {
+      best = cell;
+      bestThreads = threads;
+    }
+  }
+  return best;
 }
 
 /** What the mask changes say on their own: a finding is a regression, fewer handler threads an improvement. */
