@@ -1,3 +1,4 @@
+import { cancelRun } from '../actions/actions-api.js';
 import type { Octokit } from '../github/octokit.js';
 import { cancelledOutput } from '../messages/check-outputs.js';
 import type { Services } from '../services.js';
@@ -21,7 +22,9 @@ export async function cancelJob(
   const from =
     job.status === 'running'
       ? (['running'] as const)
-      : (['queued', 'awaiting_approval', 'validated'] as const);
+      : (['queued', 'awaiting_approval', 'dispatched', 'validated'] as const);
+  // First: if GitHub fails here, the delivery is retried and finds the job still to cancel.
+  await cancelActionsRun(services, octokit, job);
   if (!services.store.transition(job.id, from, 'cancelled', { note: reason })) return;
   if (job.checkRunId === null) return;
   if (keepCheck) {
@@ -34,4 +37,12 @@ export async function cancelJob(
     conclusion: 'cancelled',
     output: cancelledOutput(job, reason),
   });
+}
+
+/** A job cancelled while on GitHub Actions: its workflow run is cancelled too (it would storm for nobody). */
+async function cancelActionsRun(services: Services, octokit: Octokit, job: Job): Promise<void> {
+  const runId = job.actionsRun?.runId;
+  if (runId === undefined || runId === null) return;
+  const cancelled = await cancelRun(octokit, { owner: job.owner, repo: job.repo }, runId);
+  services.log.info({ job: job.id, runId, cancelled }, "sigstorm: cancelled the job's Actions run");
 }

@@ -66,6 +66,25 @@ export function progressOutput(job: Job, progress: ValidateProgress): CheckOutpu
   };
 }
 
+/** A job dispatched to GitHub Actions (executor: actions): its run, and how many shards are done. */
+export function actionsProgressOutput(
+  job: Job,
+  run: { workflow: string; htmlUrl: string | null; shards: number; done: number; status: string },
+): CheckOutput {
+  const where = run.htmlUrl ? `[workflow run](${run.htmlUrl})` : 'workflow run (not found yet)';
+  return {
+    title: `On GitHub Actions: ${run.done} of ${run.shards} shards done`,
+    summary: [
+      `Dispatched \`${run.workflow}\` to GitHub Actions: ${run.shards} shard jobs storm base and head; sigstorm merges`,
+      `their blobs into one report when the ${where} completes (${run.status}).`,
+      '',
+      `${run.done} of ${run.shards} shards done.`,
+      '',
+      subject(job),
+    ].join('\n'),
+  };
+}
+
 export function cancelledOutput(job: Job, reason: string): CheckOutput {
   return { title: 'Cancelled', summary: `${reason}\n\n${subject(job)}` };
 }
@@ -185,6 +204,7 @@ export function endedOutput(job: Job): CheckOutput {
     case 'awaiting_approval':
     case 'queued':
     case 'running':
+    case 'dispatched':
     case 'validated':
       throw new Error(`job ${job.id} has not ended (${job.status})`);
     default: {
