@@ -1,7 +1,10 @@
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lifecycle, runOperations } from './support/expectations.js';
 import { Harness, maintainer, repoName, testEnv, testRepoConfig } from './support/harness.js';
-import { pullRequestPayload } from './support/payloads.js';
+import { issueCommentPayload, pullRequestPayload } from './support/payloads.js';
 
 /**
  * `executor: actions`: the App dispatches the caller workflow to the stand-in's GitHub Actions, a
@@ -11,16 +14,19 @@ import { pullRequestPayload } from './support/payloads.js';
  * per side) each: short but real storms.
  */
 const workflow = 'sigstorm-shards.yml';
-const actionsConfig = [
-  ...testRepoConfig.split('\n').filter((line) => !line.startsWith('iterations:')),
-  'iterations: 40',
-  'executor:',
-  '  kind: actions',
-  `  workflow: ${workflow}`,
-  '  runsOn: [self-hosted, storm-16]',
-  '  shards: 2',
-  '',
-].join('\n');
+/** The test config on Actions: `shards` shards of one batch each (20 iterations per side and batch). */
+function actionsConfig(shards: number): string {
+  return [
+    ...testRepoConfig.split('\n').filter((line) => !line.startsWith('iterations:')),
+    `iterations: ${20 * shards}`,
+    'executor:',
+    '  kind: actions',
+    `  workflow: ${workflow}`,
+    '  runsOn: [self-hosted, storm-16]',
+    `  shards: ${shards}`,
+    '',
+  ].join('\n');
+}
 
 const actionsOperations = [
   'actions/create-workflow-dispatch',
@@ -33,33 +39,52 @@ const actionsOperations = [
 ] as const;
 
 const env = { ...testEnv, SIGSTORM_ACTIONS_POLL_INTERVAL_MS: '1000' };
+/** Runner jobs wait (in progress, cancellable) until this file exists: `gate()` opens it. */
+let gateFile = '';
 
 describe('the App as coordinator of GitHub Actions shards (executor: actions)', () => {
   let h: Harness;
   afterEach(async () => {
     await h.close();
+    if (gateFile) await rm(gateFile, { force: true });
     expect(h.standin.problems).toEqual([]);
   });
 
-  async function setUp(runnerArgs: string[] = []): Promise<void> {
+  async function setUp(runnerArgs: string[] = [], shards = 2): Promise<void> {
     h = await Harness.create(env);
-    h.repo.config = actionsConfig;
+    h.repo.config = actionsConfig(shards);
     h.actions.addWorkflow(repoName, workflow);
     h.standin.expect(...runOperations, ...actionsOperations);
     await h.startApp();
     h.startRunner(runnerArgs);
   }
 
-  function openPull(number: number, head: string) {
+  function openPull(number: number, head: string, action: 'opened' | 'synchronize' = 'opened', agoS = 20) {
+    const updatedAt = new Date(Date.now() - agoS * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
     return h.deliver(
       'pull_request',
-      pullRequestPayload('opened', h.where, {
+      pullRequestPayload(action, h.where, {
         number,
         headSha: head,
         baseSha: h.fixture.baseSha,
         author: maintainer,
+        updatedAt,
       }),
     );
+  }
+
+  /** Waits until the job is dispatched and the runner holds its shard jobs (behind the gate). */
+  async function heldByRunner(head: string) {
+    return h.standin.waitFor(`the run of ${head.slice(0, 7)} to be on the runner`, () =>
+      [...h.actions.runs.values()].find(
+        (r) => r.inputs.head === head && r.jobs.some((j) => j.status === 'in_progress'),
+      ),
+    );
+  }
+
+  async function gatedSetUp(): Promise<void> {
+    gateFile = join(tmpdir(), `sigstorm-gate-${process.pid}-${Date.now()}`);
+    await setUp(['--gate', gateFile]);
   }
 
   async function completed(head: string) {
@@ -116,5 +141,106 @@ describe('the App as coordinator of GitHub Actions shards (executor: actions)', 
       `SELECT COUNT(*) AS n FROM deliveries WHERE name IN ('workflow_run', 'workflow_job')`,
     );
     expect(events[0]?.n).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('a failed shard and a tampered blob are named as missing with their iterations; the verdict stays inconclusive', async () => {
+    await setUp(['--fail-shard', '2', '--tamper-shard', '3'], 3);
+    const head = await h.fixture.commitPatch('help-text.patch');
+    await openPull(32, head);
+    const check = await completed(head);
+    expect(lifecycle(check)).toBe('queued → in_progress → completed:neutral');
+    const summary = check.output.summary ?? '';
+    expect(summary).toContain('shard 2/3');
+    expect(summary).toContain(
+      'its job "sigstorm / shard (2)" ended failure without an artifact sigstorm-shard-2',
+    );
+    expect(summary).toContain('shard 3/3');
+    expect(summary).toContain('its plan does not match its plan id');
+    expect(summary).toContain('count as missing, not clean');
+    expect(h.model.botComments(repoName, 32)).toHaveLength(1);
+    // A hostile blob is data: the App is still serving.
+    expect(h.app.exited).toBe(false);
+    expect((await fetch(`http://127.0.0.1:${h.app.port}/ping`)).ok).toBe(true);
+  }, 300_000);
+
+  it('/sigstorm cancel cancels the workflow run and completes the check as cancelled', async () => {
+    await gatedSetUp();
+    const head = await h.fixture.commitPatch('help-text.patch');
+    h.repo.pulls.set(33, {
+      number: 33,
+      headSha: head,
+      baseSha: h.fixture.baseSha,
+      headRef: 'feature',
+      baseRef: 'main',
+      headRepo: repoName,
+      author: maintainer,
+    });
+    h.standin.expect('pulls/get', 'reactions/create-for-issue-comment');
+    await openPull(33, head);
+    const run = await heldByRunner(head);
+    const stored = h.model.addUserComment(repoName, 33, maintainer, '/sigstorm cancel');
+    await h.deliver(
+      'issue_comment',
+      issueCommentPayload(h.where, { number: 33, commentId: stored.id, body: stored.body, user: maintainer }),
+    );
+    const check = await h.standin.waitFor('the check to be cancelled', () =>
+      h.checkRuns().find((c) => c.status === 'completed'),
+    );
+    expect(lifecycle(check)).toBe('queued → in_progress → completed:cancelled');
+    expect(h.standin.callsOf('actions/cancel-workflow-run').map((c) => Number(c.params.run_id))).toEqual([
+      run.id,
+    ]);
+    await h.standin.waitFor('the runner to stop the shards', () => run.status === 'completed');
+    expect(run.conclusion).toBe('cancelled');
+    await h.settle();
+    // Nothing merged, nothing published: the blobs were never asked for.
+    expect(h.standin.callsOf('actions/list-workflow-run-artifacts')).toEqual([]);
+    expect(h.model.botComments(repoName, 33).every((c) => !c.body.includes('sigstorm-report'))).toBe(true);
+  }, 120_000);
+
+  it('a new push supersedes the dispatched run: the old run is cancelled, the new head dispatched', async () => {
+    await gatedSetUp();
+    const first = await h.fixture.commitPatch('help-text.patch');
+    await openPull(34, first, 'opened', 30);
+    const oldRun = await heldByRunner(first);
+    const second = await h.fixture.commitEmpty(first, 'amended');
+    await openPull(34, second, 'synchronize', 5);
+    const newRun = await heldByRunner(second);
+    await h.standin.waitFor('the old run to be cancelled', () => oldRun.status === 'completed');
+    expect(oldRun.conclusion).toBe('cancelled');
+    expect(newRun.status).not.toBe('completed');
+    const old = h.checkRuns().find((c) => c.headSha === first);
+    expect(old && lifecycle(old)).toBe('queued → in_progress → completed:cancelled');
+    expect(old?.output.summary).toContain(`Superseded by commit \`${second.slice(0, 7)}\``);
+    expect(
+      h.standin
+        .callsOf('actions/create-workflow-dispatch')
+        .map((c) => (c.body as { inputs: { head: string } }).inputs.head),
+    ).toEqual([first, second]);
+  }, 120_000);
+
+  it('killed while its run is on Actions: the restarted App finds the dispatched job and finishes it by polling', async () => {
+    await gatedSetUp();
+    const head = await h.fixture.commitPatch('help-text.patch');
+    await openPull(35, head);
+    const run = await heldByRunner(head);
+    await h.standin.waitFor('the check to show the run', () =>
+      h.checkRuns().find((c) => c.output.title === 'On GitHub Actions: 0 of 2 shards done'),
+    );
+    await h.app.kill('SIGKILL');
+    h.app.killGroup();
+    // The shards run and finish while the App is down: their events are lost.
+    await writeFile(gateFile, '');
+    await h.standin.waitFor(
+      `the run to complete (runner: ${h.runnerOutput.slice(-1000)})`,
+      () => run.status === 'completed',
+      240_000,
+    );
+    expect(h.failedDeliveries).toContain('workflow_run');
+    await h.startApp();
+    const check = await completed(head);
+    expect(lifecycle(check)).toBe('queued → in_progress → completed:neutral');
+    expect(h.standin.callsOf('actions/create-workflow-dispatch')).toHaveLength(1);
+    expect(h.model.botComments(repoName, 35)).toHaveLength(1);
   }, 300_000);
 });
