@@ -39,7 +39,8 @@ export function awaitingApprovalOutput(job: Job, reason: UntrustedReason): Check
     title: "Waiting for a maintainer's approval",
     summary: [
       `${why}, so sigstorm does not build or run its code on its own: builds and storms execute the`,
-      'pull request on this host.',
+      "pull request on this host, or on the repository's GitHub Actions runners when .github/sigstorm.yml",
+      'says `executor: actions` (use ephemeral runners for untrusted code: docs/security.md).',
       '',
       `A maintainer approves commit \`${shortSha(job.headSha)}\` by commenting \`/sigstorm run\` or with the`,
       '**Approve and run** button above. Every new push needs a new approval.',
