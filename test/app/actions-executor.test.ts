@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lifecycle, runOperations } from './support/expectations.js';
 import { Harness, maintainer, repoName, testEnv, testRepoConfig } from './support/harness.js';
-import { issueCommentPayload, pullRequestPayload } from './support/payloads.js';
+import { checkRunPayload, issueCommentPayload, pullRequestPayload } from './support/payloads.js';
 
 /**
  * `executor: actions`: the App dispatches the caller workflow to the stand-in's GitHub Actions, a
@@ -163,8 +163,9 @@ describe('the App as coordinator of GitHub Actions shards (executor: actions)', 
     expect((await fetch(`http://127.0.0.1:${h.app.port}/ping`)).ok).toBe(true);
   }, 300_000);
 
-  it('/sigstorm cancel cancels the workflow run and completes the check as cancelled', async () => {
+  it('/sigstorm cancel cancels the workflow run (found by name: this GitHub answers the dispatch without it)', async () => {
     await gatedSetUp();
+    h.actions.answerWithoutRun = true;
     const head = await h.fixture.commitPatch('help-text.patch');
     h.repo.pulls.set(33, {
       number: 33,
@@ -178,6 +179,10 @@ describe('the App as coordinator of GitHub Actions shards (executor: actions)', 
     h.standin.expect('pulls/get', 'reactions/create-for-issue-comment');
     await openPull(33, head);
     const run = await heldByRunner(head);
+    await h.standin.waitFor('the App to find its run by name', () =>
+      h.checkRuns().find((c) => c.output.summary?.includes(`actions/runs/${run.id}`)),
+    );
+    expect(h.standin.callsOf('actions/list-workflow-runs').length).toBeGreaterThan(0);
     const stored = h.model.addUserComment(repoName, 33, maintainer, '/sigstorm cancel');
     await h.deliver(
       'issue_comment',
@@ -243,4 +248,25 @@ describe('the App as coordinator of GitHub Actions shards (executor: actions)', 
     expect(h.standin.callsOf('actions/create-workflow-dispatch')).toHaveLength(1);
     expect(h.model.botComments(repoName, 35)).toHaveLength(1);
   }, 300_000);
+
+  it('the Re-run button cancels the dispatched run and dispatches the same commits again', async () => {
+    await gatedSetUp();
+    const head = await h.fixture.commitPatch('help-text.patch');
+    await openPull(36, head);
+    const first = await heldByRunner(head);
+    const check = await h.standin.waitFor('the check to show the run', () =>
+      h.checkRuns().find((c) => c.output.title === 'On GitHub Actions: 0 of 2 shards done'),
+    );
+    await h.deliver(
+      'check_run',
+      checkRunPayload('rerequested', h.where, { checkRunId: check.id, headSha: head, user: maintainer }),
+    );
+    await h.standin.waitFor('the first run to be cancelled', () => first.status === 'completed');
+    expect(first.conclusion).toBe('cancelled');
+    const again = await h.standin.waitFor('a second run', () =>
+      [...h.actions.runs.values()].find((r) => r.id !== first.id),
+    );
+    expect(again.inputs).toMatchObject({ base: h.fixture.baseSha, head });
+    expect(lifecycle(check)).toBe('queued → in_progress → completed:cancelled');
+  }, 120_000);
 });

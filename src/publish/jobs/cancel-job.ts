@@ -1,4 +1,4 @@
-import { cancelRun } from '../actions/actions-api.js';
+import { cancelRun, findRunByCorrelation } from '../actions/actions-api.js';
 import type { Octokit } from '../github/octokit.js';
 import { cancelledOutput } from '../messages/check-outputs.js';
 import type { Services } from '../services.js';
@@ -41,8 +41,13 @@ export async function cancelJob(
 
 /** A job cancelled while on GitHub Actions: its workflow run is cancelled too (it would storm for nobody). */
 async function cancelActionsRun(services: Services, octokit: Octokit, job: Job): Promise<void> {
-  const runId = job.actionsRun?.runId;
-  if (runId === undefined || runId === null) return;
-  const cancelled = await cancelRun(octokit, { owner: job.owner, repo: job.repo }, runId);
+  const actions = job.actionsRun;
+  if (!actions || (job.status !== 'dispatched' && job.status !== 'running')) return;
+  const where = { owner: job.owner, repo: job.repo };
+  // Not correlated yet (GitHub did not return the run): found by its name, if it exists by now.
+  const runId =
+    actions.runId ?? (await findRunByCorrelation(octokit, where, actions.workflow, actions.correlation))?.id;
+  if (runId === undefined) return;
+  const cancelled = await cancelRun(octokit, where, runId);
   services.log.info({ job: job.id, runId, cancelled }, "sigstorm: cancelled the job's Actions run");
 }

@@ -66,6 +66,8 @@ export class ActionsModel {
   readonly workflows = new Map<string, Map<string, number>>();
   /** The config a runner reads, by repository. */
   configOf: (repo: string) => string | undefined = () => undefined;
+  /** Answer dispatches with 204 and no run, as a GitHub without run details does (the App then finds the run by name). */
+  answerWithoutRun = false;
   /** Where webhook deliveries go (the harness sends them to the App); unset: none are sent. */
   onEvent: WorkflowEvent | undefined;
   readonly #api: OpenApi;
@@ -167,7 +169,7 @@ export class ActionsModel {
     };
     this.runs.set(id, run);
     this.#emitRun(run, 'requested');
-    if (!body.return_run_details) return { status: 204 };
+    if (!body.return_run_details || this.answerWithoutRun) return { status: 204 };
     return {
       status: 200,
       body: {
