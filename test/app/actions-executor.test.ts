@@ -224,8 +224,10 @@ describe('the App as coordinator of GitHub Actions shards (executor: actions)', 
     ).toEqual([first, second]);
   }, 120_000);
 
-  it('killed while its run is on Actions: the restarted App finds the dispatched job and finishes it by polling', async () => {
-    await gatedSetUp();
+  it('killed while its run is on Actions: the restarted App resumes by polling; a run without any blob fails the check saying why', async () => {
+    // Every shard fails (no storm needed): what the restarted App must still find and finish.
+    gateFile = join(tmpdir(), `sigstorm-gate-${process.pid}-${Date.now()}`);
+    await setUp(['--gate', gateFile, '--fail-shard', '1,2']);
     const head = await h.fixture.commitPatch('help-text.patch');
     await openPull(35, head);
     const run = await heldByRunner(head);
@@ -234,20 +236,24 @@ describe('the App as coordinator of GitHub Actions shards (executor: actions)', 
     );
     await h.app.kill('SIGKILL');
     h.app.killGroup();
-    // The shards run and finish while the App is down: their events are lost.
+    // The shards end while the App is down: their events are lost.
     await writeFile(gateFile, '');
-    await h.standin.waitFor(
-      `the run to complete (runner: ${h.runnerOutput.slice(-1000)})`,
-      () => run.status === 'completed',
-      240_000,
-    );
+    await h.standin.waitFor('the run to complete', () => run.status === 'completed');
     expect(h.failedDeliveries).toContain('workflow_run');
     await h.startApp();
     const check = await completed(head);
-    expect(lifecycle(check)).toBe('queued → in_progress → completed:neutral');
+    expect(lifecycle(check)).toBe('queued → in_progress → completed:failure');
+    expect(check.output.title).toBe(
+      'sigstorm could not finish: No shard of the GitHub Actions run uploaded a readable blob (run failure)',
+    );
+    expect(check.output.summary).toContain(
+      'shard 2/2: its job "sigstorm / shard (2)" ended failure without an artifact sigstorm-shard-2',
+    );
     expect(h.standin.callsOf('actions/create-workflow-dispatch')).toHaveLength(1);
-    expect(h.model.botComments(repoName, 35)).toHaveLength(1);
-  }, 300_000);
+    const comments = h.model.botComments(repoName, 35);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]?.body).toContain('/sigstorm rerun');
+  }, 120_000);
 
   it('the Re-run button cancels the dispatched run and dispatches the same commits again', async () => {
     await gatedSetUp();

@@ -3,9 +3,9 @@
 // inputs, zips the blob as upload-artifact does and uploads it. A separate process, like runners.
 //
 //   tsx test/support/actions-runner.ts --standin http://127.0.0.1:PORT --repo-map '{"o/r":"/path"}'
-//     [--runners 2] [--fail-shard K] [--tamper-shard K] [--gate FILE]
+//     [--runners 2] [--fail-shard K[,K…]] [--tamper-shard K] [--gate FILE]
 //
-// --fail-shard K: shard K's job fails before it uploads anything (a runner lost, a step failing).
+// --fail-shard K,…: these shards' jobs fail before they upload anything (a runner lost, a step failing).
 // --tamper-shard K: shard K uploads a blob edited after sigstorm wrote it (a compromised runner).
 // --gate FILE: a job waits (in progress, cancellable) until FILE exists before it storms.
 import { existsSync } from 'node:fs';
@@ -31,7 +31,7 @@ const { values } = parseArgs({
 });
 const standin = values.standin ?? '';
 const repoMap = JSON.parse(values['repo-map'] ?? '{}') as Record<string, string>;
-const failShard = values['fail-shard'] === undefined ? undefined : Number(values['fail-shard']);
+const failShards = (values['fail-shard'] ?? '').split(',').filter(Boolean).map(Number);
 const tamperShard = values['tamper-shard'] === undefined ? undefined : Number(values['tamper-shard']);
 let stopping = false;
 const children = new Set<ReturnType<typeof execa>>();
@@ -63,7 +63,7 @@ async function runJob(spec: RunnerJobSpec): Promise<void> {
       if (stopping || (await cancelled(spec))) return complete(spec, 'cancelled');
       await sleep(200);
     }
-    if (spec.shard === failShard) return complete(spec, 'failure');
+    if (failShards.includes(spec.shard)) return complete(spec, 'failure');
     const { inputs } = spec;
     const blob = join(dir, `shard-${spec.shard}-of-${spec.shards}.json`);
     const args = [

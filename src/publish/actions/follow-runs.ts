@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { CommentWhen } from '../../config/repo-config.schema.js';
 import { mergeShards } from '../../pipeline/merge-shards.js';
 import { Doorbell } from '../../util/doorbell.js';
+import { SigstormError } from '../../util/errors.js';
 import {
   loadConfig,
   PipelineFailure,
@@ -16,7 +17,7 @@ import { actionsProgressOutput, queuedOutput } from '../messages/check-outputs.j
 import type { Services } from '../services.js';
 import type { ActionsRun, Job } from '../store/job.js';
 import { findRunByCorrelation, getRun, listShardJobs, type RunState, type ShardJob } from './actions-api.js';
-import { collectBlobs } from './collect-blobs.js';
+import { type CollectedBlobs, collectBlobs } from './collect-blobs.js';
 
 /** What webhook handlers tell the follower. */
 export interface ActionsHandle {
@@ -156,6 +157,7 @@ export class ActionsFollower implements ActionsHandle {
         },
         'sigstorm: Actions run completed; merging its blobs',
       );
+      if (blobs.files.length === 0) throw new PipelineFailure(noBlobError(state, actions.shards, blobs));
       let result: Awaited<ReturnType<typeof mergeShards>>;
       try {
         result = await mergeShards({
@@ -171,7 +173,12 @@ export class ActionsFollower implements ActionsHandle {
       await publish(run, saveResult(run, result, config));
     } catch (error) {
       if (error instanceof PipelineFailure) {
-        await publishFailure(run, error.cause, comment);
+        try {
+          await publishFailure(run, error.cause, comment, { checkFirst: true });
+        } catch (publishError) {
+          services.store.requeue(job.id, `publishing the failure failed: ${String(publishError)}`, true);
+          throw publishError;
+        }
         return;
       }
       // GitHub failed: back to `dispatched` (or `validated` once the result is kept), tried again later.
@@ -179,4 +186,20 @@ export class ActionsFollower implements ActionsHandle {
       throw error;
     }
   }
+}
+
+/** Every shard of the run is missing: the check fails saying why each one is, and where to look. */
+function noBlobError(state: RunState, shards: number, blobs: CollectedBlobs): SigstormError {
+  const lines = Array.from({ length: shards }, (_, i) => {
+    const shard = i + 1;
+    const refused = blobs.refused.find((r) => r.shard === shard);
+    return `shard ${shard}/${shards}: ${refused ? `${refused.file} refused: ${refused.why}` : (blobs.absent.get(shard) ?? 'no blob')}`;
+  });
+  return new SigstormError(
+    `No shard of the GitHub Actions run uploaded a readable blob (run ${state.conclusion ?? state.status})`,
+    {
+      details: lines.join('\n'),
+      hint: `See the shard jobs' logs of the run (${state.htmlUrl}); \`/sigstorm rerun\` dispatches it again.`,
+    },
+  );
 }

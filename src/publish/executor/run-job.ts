@@ -178,18 +178,28 @@ export async function publish(run: Run, result: StoredResult): Promise<void> {
 }
 
 /** The validation could not run: the job fails; errors about the code under test also go to the pull request. */
-export async function publishFailure(run: Run, cause: unknown, comment: CommentWhen): Promise<void> {
+export async function publishFailure(
+  run: Run,
+  cause: unknown,
+  comment: CommentWhen,
+  options: { checkFirst?: boolean } = {},
+): Promise<void> {
   const { job } = run;
   // The message may quote the clone URL, token included: logged as redacted text.
   run.log.error({ error: redactCredentials(describeError(cause)) }, 'sigstorm: validation failed');
-  run.services.store.transition(job.id, ['running'], 'failed', {
-    note: String(cause),
-    conclusion: 'failure',
-  });
+  const fail = () =>
+    run.services.store.transition(job.id, ['running'], 'failed', {
+      note: String(cause),
+      conclusion: 'failure',
+    });
+  // `checkFirst` (a publisher beside the executor, whose repair pass would complete a failed job's
+  // open check meanwhile): the job fails once its check is final; if GitHub fails first, the caller retries.
+  if (!options.checkFirst) fail();
   const output = errorOutput(job, cause);
   const redacted = { title: redactCredentials(output.title), summary: redactCredentials(output.summary) };
   await run.check({ status: 'completed', conclusion: 'failure', output: redacted });
   run.services.store.markCheckFinal(job.id);
+  if (options.checkFirst) fail();
   // Errors about the code under test (a patch that does not build) are the author's to act on.
   const pullRef = pull(job);
   if (cause instanceof SigstormError && pullRef && comment !== 'never') {

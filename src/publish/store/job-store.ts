@@ -246,7 +246,7 @@ export class JobStore {
 
   /**
    * A running job failed on GitHub's side: back to where it was (validated when its result is kept,
-   * else queued), not before `notBefore`; other jobs run meanwhile.
+   * dispatched when it has an Actions run, else queued), not before `notBefore`; other jobs run meanwhile.
    */
   retryLater(id: number, note: string, notBefore: Date): boolean {
     const info = this.#db
@@ -323,7 +323,8 @@ export class JobStore {
   }
 
   /**
-   * Puts a running job back in the queue (or back to validated, when only publishing was left). `refund`: the run was stopped on purpose (shutdown), so it
+   * Puts a running job back in the queue (or back to validated, when only publishing was left; to
+   * dispatched, when its Actions run is to be followed or merged again). `refund`: the run was stopped on purpose (shutdown), so it
    * does not count against the job's attempts; a crash found at startup does count.
    */
   requeue(id: number, note: string, refund: boolean): boolean {
@@ -433,16 +434,6 @@ export class JobStore {
       )
       .run(note, new Date().toISOString(), id);
     return info.changes === 1;
-  }
-
-  /** The job following this Actions run, if any. */
-  byActionsRun(runId: number): Job | undefined {
-    const row = this.#db
-      .prepare(
-        `SELECT * FROM jobs WHERE actions_run IS NOT NULL AND json_extract(actions_run, '$.runId') = ?`,
-      )
-      .get(runId) as Row | undefined;
-    return row ? toJob(row) : undefined;
   }
 
   #update(id: number, fields: { check_run_id: number }): void {
