@@ -275,4 +275,21 @@ describe('the App as coordinator of GitHub Actions shards (executor: actions)', 
     expect(again.inputs).toMatchObject({ base: h.fixture.baseSha, head });
     expect(lifecycle(check)).toBe('queued → in_progress → completed:cancelled');
   }, 120_000);
+
+  it('a repository without the caller workflow: the check fails and the comment says what to add', async () => {
+    h = await Harness.create(env);
+    h.repo.config = actionsConfig(2);
+    h.standin.expect(...runOperations, ...actionsOperations);
+    await h.startApp();
+    const head = await h.fixture.commitPatch('help-text.patch');
+    await openPull(37, head);
+    const check = await completed(head);
+    expect(lifecycle(check)).toBe('queued → completed:failure');
+    expect(check.output.title).toBe(
+      `sigstorm could not finish: GitHub has no workflow .github/workflows/${workflow} on branch main to dispatch`,
+    );
+    expect(check.output.summary).toContain('docs/github-actions.md');
+    expect(h.model.botComments(repoName, 37)[0]?.body).toContain(`executor.workflow`);
+    expect(h.actions.runs.size).toBe(0);
+  }, 120_000);
 });
