@@ -8,6 +8,7 @@ import {
   RepoConfig,
 } from '../../src/config/repo-config.schema.js';
 import { formatConfigProblem, parseRepoConfigText } from '../../src/config/repo-config-parse.js';
+import { shardArtifact } from '../../src/publish/actions/collect-blobs.js';
 import { dispatchInputs } from '../../src/publish/actions/dispatch-run.js';
 import type { Job } from '../../src/publish/store/job.js';
 import { installRoot } from '../../src/util/paths.js';
@@ -21,6 +22,7 @@ const caller = parse(
 };
 const reusable = parse(readFileSync(join(installRoot, '.github', 'workflows', 'validate.yml'), 'utf8')) as {
   on: { workflow_call: { inputs: Record<string, unknown> } };
+  jobs: { shard: { steps: { uses?: string; with?: { name?: string; path?: string } }[] } };
 };
 
 describe('the executor setting and the caller workflow it dispatches', () => {
@@ -73,5 +75,19 @@ describe('the executor setting and the caller workflow it dispatches', () => {
     }
     const handed = Object.keys(caller.jobs.sigstorm.with);
     expect(Object.keys(inputs).filter((name) => !handed.includes(name))).toEqual(['sigstorm-job']);
+  });
+
+  it('collects the artifact each shard job of validate.yml uploads, and the blob file in it', () => {
+    const upload = reusable.jobs.shard.steps.find((step) =>
+      step.uses?.startsWith('actions/upload-artifact@'),
+    );
+    const fill = (text: string | undefined, shard: number, shards: number) =>
+      text
+        ?.replace(/\$\{\{ matrix\.shard \}\}/g, String(shard))
+        .replace(/\$\{\{ inputs\.shards \}\}/g, String(shards));
+    expect(shardArtifact(3, 8)).toEqual({
+      artifact: fill(upload?.with?.name, 3, 8),
+      entry: fill(upload?.with?.path, 3, 8),
+    });
   });
 });

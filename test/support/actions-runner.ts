@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
+import { shardArtifact } from '../../src/publish/actions/collect-blobs.js';
 import { installRoot } from '../../src/util/paths.js';
 import type { RunnerJobSpec } from './github-standin/actions.js';
 import { writeZip } from './zip-writer.js';
@@ -65,7 +66,8 @@ async function runJob(spec: RunnerJobSpec): Promise<void> {
     }
     if (failShards.includes(spec.shard)) return complete(spec, 'failure');
     const { inputs } = spec;
-    const blob = join(dir, `shard-${spec.shard}-of-${spec.shards}.json`);
+    const names = shardArtifact(spec.shard, spec.shards);
+    const blob = join(dir, names.entry);
     const args = [
       join(installRoot, 'bin', 'sigstorm.js'),
       'validate',
@@ -122,10 +124,8 @@ async function runJob(spec: RunnerJobSpec): Promise<void> {
       data = Buffer.from(JSON.stringify(json));
     }
     // upload-artifact zips the file under its own name, with data descriptors (streamed).
-    const zip = writeZip([{ name: `shard-${spec.shard}-of-${spec.shards}.json`, data }], {
-      descriptor: true,
-    });
-    await call('PUT', `/_runner/jobs/${spec.jobId}/artifacts/sigstorm-shard-${spec.shard}`, zip);
+    const zip = writeZip([{ name: names.entry, data }], { descriptor: true });
+    await call('PUT', `/_runner/jobs/${spec.jobId}/artifacts/${names.artifact}`, zip);
     return complete(spec, 'success');
   } finally {
     await rm(dir, { recursive: true, force: true });
