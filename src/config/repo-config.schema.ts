@@ -39,6 +39,53 @@ export const VerdictPolicy = verdictPolicy('failure');
 export const commentWhen = ['always', 'not-neutral', 'never'] as const;
 export type CommentWhen = (typeof commentWhen)[number];
 
+/** The caller workflow the App dispatches when `executor.workflow` is not set (docs/github-actions.md has its text). */
+export const defaultActionsWorkflow = 'sigstorm-shards.yml';
+
+/** Shards of one validation on Actions: a matrix runs at most 256 jobs per workflow run. */
+export const maxActionsShards = 256;
+
+/**
+ * Where a pull request's storms run: on the App's own host, one validation at a time (`local`), or
+ * dispatched to GitHub Actions as a sharded workflow run that the App follows and merges (`actions`).
+ */
+export const ExecutorConfig = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('local') }).strict(),
+    z
+      .object({
+        kind: z.literal('actions'),
+        workflow: z
+          .string()
+          .regex(/^[\w.-]+\.ya?ml$/, {
+            error: 'workflow must be a file name in .github/workflows/, like sigstorm-shards.yml',
+          })
+          .default(defaultActionsWorkflow)
+          .describe(
+            `the workflow_dispatch workflow in .github/workflows/ that calls sigstorm's reusable validate.yml (default ${defaultActionsWorkflow})`,
+          ),
+        runsOn: z
+          .array(z.string().min(1))
+          .min(1)
+          .default(['ubuntu-24.04'])
+          .describe('runner labels of every shard job (self-hosted labels work); default [ubuntu-24.04]'),
+        shards: z
+          .number()
+          .int()
+          .min(1)
+          .max(maxActionsShards, {
+            error: `shards may be at most ${maxActionsShards} (a matrix's job limit)`,
+          })
+          .default(4)
+          .describe('runners one validation is split over (1-256); default 4'),
+      })
+      .strict(),
+  ])
+  .describe(
+    'where pull requests are validated: local (the App host, default) or actions (GitHub Actions shards)',
+  );
+export type ExecutorConfig = z.output<typeof ExecutorConfig>;
+
 export const RepoConfig = z
   .object({
     workloads: z
@@ -87,6 +134,7 @@ export const RepoConfig = z
       .describe(
         'when the report comment is written on the pull request: always; not-neutral (only when a verdict is not neutral; throughput that was not measured counts as neutral; a comment already there is still kept up to date); never. The check run always carries the report',
       ),
+    executor: ExecutorConfig.prefault({ kind: 'local' }),
     release: z
       .object({
         tags: z

@@ -7,7 +7,7 @@ import type { Thresholds } from '../config/thresholds.schema.js';
 import { SigstormError, UsageError } from '../util/errors.js';
 import type { ValidateResult } from './contract.js';
 import { type CellTally, type MissingShard, mergeCells } from './merge-cells.js';
-import { choosePlan, defaultMaxBlobBytes, readShardBlob } from './read-shard-blobs.js';
+import { type BlobReading, choosePlan, defaultMaxBlobBytes, readShardBlob } from './read-shard-blobs.js';
 import type { ShardBlob } from './shard-blob.schema.js';
 import type { ShardPlan } from './shard-plan.js';
 import { writeReport } from './write-report.js';
@@ -19,6 +19,10 @@ export interface MergeRequest {
   readonly maxBlobBytes?: number;
   /** The thresholds the shards must have been planned with (the config's), when the merge reads one. */
   readonly thresholds?: Thresholds;
+  /** Blobs refused before they became files (an artifact that did not unzip): named like refused files. */
+  readonly refused?: readonly { readonly file: string; readonly why: string; readonly shard: number }[];
+  /** Why a shard gave no blob, when the caller knows (its Actions job failed, was cancelled…). */
+  readonly absent?: ReadonlyMap<number, string>;
 }
 
 export interface MergeResult extends ValidateResult {
@@ -38,7 +42,7 @@ export interface MergeResult extends ValidateResult {
 export async function mergeShards(request: MergeRequest): Promise<MergeResult> {
   // 1. Read every blob as untrusted data; keep those of the plan most of them share.
   // One at a time: only one blob's text is held besides the parsed records (256 blobs add up).
-  const readings = [];
+  const readings: BlobReading[] = (request.refused ?? []).map((r) => ({ kind: 'refused', ...r }));
   for (const file of request.files) {
     readings.push(await readShardBlob(file, request.maxBlobBytes ?? defaultMaxBlobBytes));
   }
@@ -81,7 +85,7 @@ export async function mergeShards(request: MergeRequest): Promise<MergeResult> {
     const why =
       bad.length > 0
         ? `its blob was refused: ${bad.map((r) => `${r.file}: ${r.why}`).join('; ')}`
-        : `no blob of it was given (the shard failed, timed out or was cancelled${maybe})`;
+        : `no blob of it was given (${request.absent?.get(k) ?? 'the shard failed, timed out or was cancelled'}${maybe})`;
     missing.push({ shard: k, why });
     shards.push({ shard: k, why });
   }

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { Probot, Server } from 'probot';
 import type { Validate } from '../pipeline/contract.js';
+import { ActionsFollower } from './actions/follow-runs.js';
 import { sigstormApp } from './app.js';
 import { Executor } from './executor/executor.js';
 import { prepareCache } from './executor/prepare-cache.js';
@@ -50,6 +51,7 @@ export async function startApp(settings: ServeSettings, validate: Validate): Pro
       await reconciler.runIfDue();
     },
   );
+  const follower = new ActionsFollower(need);
   let processor: DeliveryProcessor | undefined;
   const server = new Server({
     Probot: Probot.defaults({
@@ -73,6 +75,7 @@ export async function startApp(settings: ServeSettings, validate: Validate): Pro
       auth: (installationId) => app.auth(installationId),
       knownWorkloads: knownStormWorkloads(),
       executor,
+      actions: follower,
     };
     processor = new DeliveryProcessor(
       need,
@@ -86,6 +89,8 @@ export async function startApp(settings: ServeSettings, validate: Validate): Pro
   // Deliveries stored by an earlier process and not processed yet are taken up now.
   processor?.start();
   executor.start();
+  // Jobs dispatched to GitHub Actions by an earlier process are followed again (by polling).
+  follower.start();
   log.info(
     { port: server.port, api: settings.baseUrl, db: settings.dbPath, webhookPath: settings.webhookPath },
     'sigstorm: app ready',
@@ -96,6 +101,7 @@ export async function startApp(settings: ServeSettings, validate: Validate): Pro
       await server.stop();
       await processor?.stop();
       await executor.stop();
+      await follower.stop();
       store.close();
     },
   };

@@ -1,6 +1,7 @@
 import type { Logger } from 'probot';
 import type { Validate } from '../pipeline/contract.js';
 import type { SandboxLimits } from '../sandbox/sandbox.schema.js';
+import type { ActionsHandle } from './actions/follow-runs.js';
 import type { Octokit } from './github/octokit.js';
 import type { JobStore } from './store/job-store.js';
 
@@ -28,6 +29,8 @@ export interface AppSettings {
   readonly deliveryAttempts: number;
   /** How often open pull requests are checked for a head without a sigstorm check (0: never). */
   readonly reconcileIntervalMs: number;
+  /** How often jobs dispatched to GitHub Actions are polled (webhook events wake the follower sooner). */
+  readonly actionsPollIntervalMs: number;
   /** The cache root (SIGSTORM_CACHE_DIR). */
   readonly cacheDir: string;
 }
@@ -43,6 +46,8 @@ export interface Services {
   /** Names accepted in `workloads=` and in the config. */
   readonly knownWorkloads: () => Promise<readonly string[]>;
   readonly executor: ExecutorHandle;
+  /** The follower of jobs dispatched to GitHub Actions (actions/follow-runs.ts). */
+  readonly actions: ActionsHandle;
 }
 
 export type AbortReason =

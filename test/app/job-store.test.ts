@@ -229,4 +229,32 @@ describe('the job store (SQLite file)', () => {
     });
     expect(store.deliveries.receive('d2', 'push', {})).toBe(true);
   });
+
+  it('a job dispatched to Actions holds no executor slot, stays active, survives a crash while merging, and can be dispatched anew', () => {
+    const job = store.insert(newJob()).job;
+    store.setCheckRun(job.id, 10);
+    expect(store.claimNext()?.id).toBe(job.id);
+    const run = {
+      workflow: 'sigstorm-shards.yml',
+      correlation: 'sigstorm-1-00000000',
+      runId: 77,
+      htmlUrl: null,
+      shards: 2,
+      done: 0,
+      dispatchedAt: new Date().toISOString(),
+    };
+    store.setActionsRun(job.id, run);
+    expect(store.transition(job.id, ['running'], 'dispatched')).toBe(true);
+    // Not the executor's to claim; still an active job of its pull request (cancel and supersede find it).
+    expect(store.claimNext()).toBeUndefined();
+    expect(store.activeForPull('o', 'r', 1).map((j) => j.status)).toEqual(['dispatched']);
+    expect(store.withStatus('dispatched')[0]?.actionsRun).toEqual(run);
+    // Merging (running) when the App died: back to following the run, not to a new dispatch.
+    expect(store.transition(job.id, ['dispatched'], 'running')).toBe(true);
+    expect(store.requeue(job.id, 'interrupted', false)).toBe(true);
+    expect(store.get(job.id)?.status).toBe('dispatched');
+    // A dispatch whose run never appeared: queued again, without the run.
+    expect(store.undispatch(job.id, 'never showed')).toBe(true);
+    expect(store.get(job.id)).toMatchObject({ status: 'queued', actionsRun: null });
+  });
 });

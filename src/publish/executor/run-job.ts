@@ -5,6 +5,7 @@ import { requestFromConfig } from '../../pipeline/request-from-config.js';
 import { checkAnnotations } from '../../report/annotations.js';
 import { defaultSandboxLimits } from '../../sandbox/sandbox.schema.js';
 import { describeError, SigstormError } from '../../util/errors.js';
+import { dispatchRun } from '../actions/dispatch-run.js';
 import { type CheckState, updateCheckRun } from '../github/check-run.js';
 import { loadRepoConfig } from '../github/load-config.js';
 import type { Octokit } from '../github/octokit.js';
@@ -26,7 +27,7 @@ import { publishResult } from './publish-result.js';
 import { redactCredentials, repoSource } from './source.js';
 
 /** What every step of a run needs: the job, its services, GitHub, the log and the stop signal. */
-interface Run {
+export interface Run {
   readonly services: Services;
   readonly job: Job;
   readonly octokit: Octokit;
@@ -42,14 +43,7 @@ interface Run {
  */
 export async function runJob(services: Services, job: Job, signal: AbortSignal): Promise<void> {
   const octokit = await services.auth(job.installationId);
-  const run: Run = {
-    services,
-    job,
-    octokit,
-    log: services.log.child({ job: job.id }),
-    signal,
-    check: (state) => updateCheckRun(octokit, job, state),
-  };
+  const run = runOf(services, job, octokit, signal);
   // The config's `comment` setting, once read: `never` also keeps error comments off the pull request.
   let comment: CommentWhen = 'always';
   try {
@@ -63,6 +57,12 @@ export async function runJob(services: Services, job: Job, signal: AbortSignal):
     if (!config) return;
     comment = config.comment;
     signal.throwIfAborted();
+    // 2a. Pull requests of a repository with `executor: actions`: dispatched to GitHub Actions and
+    // followed from there (actions/follow-runs.ts); the local slot is free again at once.
+    if (config.executor.kind === 'actions' && job.kind === 'pull_request') {
+      await dispatchRun(run, config.executor);
+      return;
+    }
     // 2. In progress, then the pipeline with throttled progress.
     const result = await validate(run, config);
     signal.throwIfAborted();
@@ -82,7 +82,7 @@ export async function runJob(services: Services, job: Job, signal: AbortSignal):
 }
 
 /** The parsed config, or undefined when it is invalid: then the check and the job have failed, saying where. */
-async function loadConfig(run: Run): Promise<RepoConfig | undefined> {
+export async function loadConfig(run: Run): Promise<RepoConfig | undefined> {
   const { job } = run;
   const config = await loadRepoConfig(run.octokit, job.owner, job.repo);
   if (config.ok) return config.config;
@@ -145,8 +145,20 @@ export function jobRequest(
   });
 }
 
+/** The steps' shared state for one job. */
+export function runOf(services: Services, job: Job, octokit: Octokit, signal: AbortSignal): Run {
+  return {
+    services,
+    job,
+    octokit,
+    log: services.log.child({ job: job.id }),
+    signal,
+    check: (state) => updateCheckRun(octokit, job, state),
+  };
+}
+
 /** Keeps the validation's result (the job is `validated`), so that a failed publish repeats only the publish. */
-function saveResult(run: Run, result: ValidateResult, config: RepoConfig): StoredResult {
+export function saveResult(run: Run, result: ValidateResult, config: RepoConfig): StoredResult {
   const stored: StoredResult = {
     conclusion: conclusionFor(result.verdict, config.policy),
     headline: redactCredentials(result.headline),
@@ -160,24 +172,34 @@ function saveResult(run: Run, result: ValidateResult, config: RepoConfig): Store
 }
 
 /** The report comment first, so the check's end is the last word; then the job is done. */
-async function publish(run: Run, result: StoredResult): Promise<void> {
+export async function publish(run: Run, result: StoredResult): Promise<void> {
   await publishResult(run.services, run.octokit, { ...run.job, result }, result);
   run.log.info({ conclusion: result.conclusion, outDir: result.outDir }, 'sigstorm: job done');
 }
 
 /** The validation could not run: the job fails; errors about the code under test also go to the pull request. */
-async function publishFailure(run: Run, cause: unknown, comment: CommentWhen): Promise<void> {
+export async function publishFailure(
+  run: Run,
+  cause: unknown,
+  comment: CommentWhen,
+  options: { checkFirst?: boolean } = {},
+): Promise<void> {
   const { job } = run;
   // The message may quote the clone URL, token included: logged as redacted text.
   run.log.error({ error: redactCredentials(describeError(cause)) }, 'sigstorm: validation failed');
-  run.services.store.transition(job.id, ['running'], 'failed', {
-    note: String(cause),
-    conclusion: 'failure',
-  });
+  const fail = () =>
+    run.services.store.transition(job.id, ['running'], 'failed', {
+      note: String(cause),
+      conclusion: 'failure',
+    });
+  // `checkFirst` (a publisher beside the executor, whose repair pass would complete a failed job's
+  // open check meanwhile): the job fails once its check is final; if GitHub fails first, the caller retries.
+  if (!options.checkFirst) fail();
   const output = errorOutput(job, cause);
   const redacted = { title: redactCredentials(output.title), summary: redactCredentials(output.summary) };
   await run.check({ status: 'completed', conclusion: 'failure', output: redacted });
   run.services.store.markCheckFinal(job.id);
+  if (options.checkFirst) fail();
   // Errors about the code under test (a patch that does not build) are the author's to act on.
   const pullRef = pull(job);
   if (cause instanceof SigstormError && pullRef && comment !== 'never') {
@@ -186,7 +208,7 @@ async function publishFailure(run: Run, cause: unknown, comment: CommentWhen): P
 }
 
 /** The pipeline itself failed (bad input, a tree that does not build): a result to report, not to retry. */
-class PipelineFailure extends Error {
+export class PipelineFailure extends Error {
   constructor(cause: unknown) {
     super('the validation failed', { cause });
   }

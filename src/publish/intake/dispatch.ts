@@ -4,6 +4,7 @@ import { checkRunEvents, onCheckRun } from '../handlers/check-run.js';
 import { onIssueComment } from '../handlers/issue-comment.js';
 import { onPullRequest, onPullRequestClosed, pullRequestEvents } from '../handlers/pull-request.js';
 import { onPush, onReleasePublished } from '../handlers/release.js';
+import { onWorkflowEvent, workflowEvents } from '../handlers/workflow-run.js';
 import type { Services } from '../services.js';
 import type { StoredDelivery } from '../store/delivery-store.js';
 
@@ -18,6 +19,7 @@ const routeTable: Readonly<Record<string, (services: Services) => Handler>> = {
   ...Object.fromEntries(checkRunEvents.map((event) => [event, onCheckRun])),
   'release.published': onReleasePublished,
   push: onPush,
+  ...Object.fromEntries(workflowEvents.map((event) => [event, onWorkflowEvent])),
 };
 
 function routeKeys(name: string, payload: unknown): string[] {

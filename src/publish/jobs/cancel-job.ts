@@ -1,3 +1,4 @@
+import { cancelRun, findRunByCorrelation } from '../actions/actions-api.js';
 import type { Octokit } from '../github/octokit.js';
 import { cancelledOutput } from '../messages/check-outputs.js';
 import type { Services } from '../services.js';
@@ -21,7 +22,9 @@ export async function cancelJob(
   const from =
     job.status === 'running'
       ? (['running'] as const)
-      : (['queued', 'awaiting_approval', 'validated'] as const);
+      : (['queued', 'awaiting_approval', 'dispatched', 'validated'] as const);
+  // First: if GitHub fails here, the delivery is retried and finds the job still to cancel.
+  await cancelActionsRun(services, octokit, job);
   if (!services.store.transition(job.id, from, 'cancelled', { note: reason })) return;
   if (job.checkRunId === null) return;
   if (keepCheck) {
@@ -34,4 +37,17 @@ export async function cancelJob(
     conclusion: 'cancelled',
     output: cancelledOutput(job, reason),
   });
+}
+
+/** A job cancelled while on GitHub Actions: its workflow run is cancelled too (it would storm for nobody). */
+async function cancelActionsRun(services: Services, octokit: Octokit, job: Job): Promise<void> {
+  const actions = job.actionsRun;
+  if (!actions || (job.status !== 'dispatched' && job.status !== 'running')) return;
+  const where = { owner: job.owner, repo: job.repo };
+  // Not correlated yet (GitHub did not return the run): found by its name, if it exists by now.
+  const runId =
+    actions.runId ?? (await findRunByCorrelation(octokit, where, actions.workflow, actions.correlation))?.id;
+  if (runId === undefined) return;
+  const cancelled = await cancelRun(octokit, where, runId);
+  services.log.info({ job: job.id, runId, cancelled }, "sigstorm: cancelled the job's Actions run");
 }

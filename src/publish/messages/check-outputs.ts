@@ -39,7 +39,8 @@ export function awaitingApprovalOutput(job: Job, reason: UntrustedReason): Check
     title: "Waiting for a maintainer's approval",
     summary: [
       `${why}, so sigstorm does not build or run its code on its own: builds and storms execute the`,
-      'pull request on this host.',
+      "pull request on this host, or on the repository's GitHub Actions runners when .github/sigstorm.yml",
+      'says `executor: actions` (use ephemeral runners for untrusted code: docs/security.md).',
       '',
       `A maintainer approves commit \`${shortSha(job.headSha)}\` by commenting \`/sigstorm run\` or with the`,
       '**Approve and run** button above. Every new push needs a new approval.',
@@ -63,6 +64,25 @@ export function progressOutput(job: Job, progress: ValidateProgress): CheckOutpu
   return {
     title: `Running: ${progress.phase}, ${pct}% of iterations`,
     summary: `**${progress.phase}**: ${progress.message}\n\n${line}\n\n${subject(job)}`,
+  };
+}
+
+/** A job dispatched to GitHub Actions (executor: actions): its run, and how many shards are done. */
+export function actionsProgressOutput(
+  job: Job,
+  run: { workflow: string; htmlUrl: string | null; shards: number; done: number; status: string },
+): CheckOutput {
+  const where = run.htmlUrl ? `[workflow run](${run.htmlUrl})` : 'workflow run (not found yet)';
+  return {
+    title: `On GitHub Actions: ${run.done} of ${run.shards} shards done`,
+    summary: [
+      `Dispatched \`${run.workflow}\` to GitHub Actions: ${run.shards} shard jobs storm base and head; sigstorm merges`,
+      `their blobs into one report when the ${where} completes (${run.status}).`,
+      '',
+      `${run.done} of ${run.shards} shards done.`,
+      '',
+      subject(job),
+    ].join('\n'),
   };
 }
 
@@ -185,6 +205,7 @@ export function endedOutput(job: Job): CheckOutput {
     case 'awaiting_approval':
     case 'queued':
     case 'running':
+    case 'dispatched':
     case 'validated':
       throw new Error(`job ${job.id} has not ended (${job.status})`);
     default: {

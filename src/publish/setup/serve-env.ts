@@ -84,6 +84,9 @@ const Env = z.object({
   SIGSTORM_CACHE_BUDGET: size('SIGSTORM_CACHE_BUDGET').default(20 * 1024 ** 3),
   SIGSTORM_MIN_FREE: size('SIGSTORM_MIN_FREE').default(2 * 1024 ** 3),
   SIGSTORM_DELIVERY_ATTEMPTS: intIn('SIGSTORM_DELIVERY_ATTEMPTS', 1, 100).default(10),
+  SIGSTORM_ACTIONS_POLL_INTERVAL_MS: intIn('SIGSTORM_ACTIONS_POLL_INTERVAL_MS', 100, 3_600_000).default(
+    30_000,
+  ),
   SIGSTORM_RECONCILE_INTERVAL_MS: intIn('SIGSTORM_RECONCILE_INTERVAL_MS', 0, 86_400_000).default(600_000),
 });
 
@@ -162,6 +165,7 @@ export function readServeEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): Serve
       minFreeBytes: e.SIGSTORM_MIN_FREE,
       deliveryAttempts: e.SIGSTORM_DELIVERY_ATTEMPTS,
       reconcileIntervalMs: e.SIGSTORM_RECONCILE_INTERVAL_MS,
+      actionsPollIntervalMs: e.SIGSTORM_ACTIONS_POLL_INTERVAL_MS,
       cacheDir: cacheRoot(env),
     },
   };

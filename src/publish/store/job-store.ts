@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { SigstormError } from '../../util/errors.js';
 import { DeliveryStore } from './delivery-store.js';
 import {
+  ActionsRun,
   type Job,
   JobOptions,
   type JobStatus,
@@ -96,6 +97,7 @@ interface Row {
   check_final: number;
   result: string | null;
   untrusted: string | null;
+  actions_run: string | null;
 }
 
 /** Columns added after the first release: added in place to an older store. */
@@ -106,6 +108,7 @@ const addedColumns: Readonly<Record<string, string>> = {
   check_final: 'INTEGER NOT NULL DEFAULT 0',
   result: 'TEXT',
   untrusted: 'TEXT',
+  actions_run: 'TEXT',
 };
 
 /**
@@ -243,12 +246,13 @@ export class JobStore {
 
   /**
    * A running job failed on GitHub's side: back to where it was (validated when its result is kept,
-   * else queued), not before `notBefore`; other jobs run meanwhile.
+   * dispatched when it has an Actions run, else queued), not before `notBefore`; other jobs run meanwhile.
    */
   retryLater(id: number, note: string, notBefore: Date): boolean {
     const info = this.#db
       .prepare(
-        `UPDATE jobs SET status = CASE WHEN result IS NULL THEN 'queued' ELSE 'validated' END,
+        `UPDATE jobs SET status = CASE WHEN result IS NOT NULL THEN 'validated'
+             WHEN actions_run IS NOT NULL THEN 'dispatched' ELSE 'queued' END,
            note = ?, not_before = ?, updated_at = ?
          WHERE id = ? AND status = 'running'`,
       )
@@ -319,13 +323,15 @@ export class JobStore {
   }
 
   /**
-   * Puts a running job back in the queue (or back to validated, when only publishing was left). `refund`: the run was stopped on purpose (shutdown), so it
+   * Puts a running job back in the queue (or back to validated, when only publishing was left; to
+   * dispatched, when its Actions run is to be followed or merged again). `refund`: the run was stopped on purpose (shutdown), so it
    * does not count against the job's attempts; a crash found at startup does count.
    */
   requeue(id: number, note: string, refund: boolean): boolean {
     const info = this.#db
       .prepare(
-        `UPDATE jobs SET status = CASE WHEN result IS NULL THEN 'queued' ELSE 'validated' END,
+        `UPDATE jobs SET status = CASE WHEN result IS NOT NULL THEN 'validated'
+             WHEN actions_run IS NOT NULL THEN 'dispatched' ELSE 'queued' END,
            note = ?, attempts = attempts - ?, updated_at = ?
          WHERE id = ? AND status = 'running'`,
       )
@@ -338,7 +344,7 @@ export class JobStore {
     return this.#db
       .prepare(
         `SELECT DISTINCT owner, repo, clone_url AS cloneUrl FROM jobs
-         WHERE status IN ('queued', 'running', 'awaiting_approval', 'validated')`,
+         WHERE status IN ('queued', 'running', 'awaiting_approval', 'dispatched', 'validated')`,
       )
       .all() as { owner: string; repo: string; cloneUrl: string }[];
   }
@@ -348,7 +354,7 @@ export class JobStore {
     const rows = this.#db
       .prepare(
         `SELECT * FROM jobs WHERE owner = ? AND repo = ? AND pull_number = ?
-         AND status IN ('queued', 'running', 'awaiting_approval', 'validated') ORDER BY id`,
+         AND status IN ('queued', 'running', 'awaiting_approval', 'dispatched', 'validated') ORDER BY id`,
       )
       .all(owner, repo, pullNumber) as Row[];
     return rows.map(toJob);
@@ -407,6 +413,29 @@ export class JobStore {
     return rows.map(toJob);
   }
 
+  /**
+   * Records (or updates) the Actions run of a job that runs or waits on one. Saved before the
+   * dispatch itself, so a crash right after it leaves the run findable by its correlation id.
+   */
+  setActionsRun(id: number, run: ActionsRun): void {
+    this.#db
+      .prepare(
+        `UPDATE jobs SET actions_run = ?, updated_at = ? WHERE id = ? AND status IN ('running', 'dispatched')`,
+      )
+      .run(JSON.stringify(ActionsRun.parse(run)), new Date().toISOString(), id);
+  }
+
+  /** A dispatched job whose run never appeared: queued again to be dispatched anew. */
+  undispatch(id: number, note: string): boolean {
+    const info = this.#db
+      .prepare(
+        `UPDATE jobs SET status = 'queued', actions_run = NULL, note = ?, updated_at = ?
+         WHERE id = ? AND status = 'dispatched'`,
+      )
+      .run(note, new Date().toISOString(), id);
+    return info.changes === 1;
+  }
+
   #update(id: number, fields: { check_run_id: number }): void {
     this.#db
       .prepare('UPDATE jobs SET check_run_id = ?, updated_at = ? WHERE id = ?')
@@ -444,5 +473,6 @@ function toJob(row: Row): Job {
     result: row.result === null ? null : StoredResult.parse(JSON.parse(row.result)),
     checkFinal: row.check_final === 1,
     untrusted: row.untrusted === null ? null : UntrustedReason.parse(JSON.parse(row.untrusted)),
+    actionsRun: row.actions_run ? ActionsRun.parse(JSON.parse(row.actions_run)) : null,
   };
 }

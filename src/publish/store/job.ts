@@ -12,6 +12,8 @@ export const jobStatuses = [
   'awaiting_approval',
   'queued',
   'running',
+  // Waiting on a GitHub Actions run (executor: actions): holds no local slot, resumed by polling after a restart.
+  'dispatched',
   'validated',
   'done',
   'failed',
@@ -91,6 +93,23 @@ export const StoredResult = z.object({
 export type StoredResult = z.infer<typeof StoredResult>;
 export type StoredResultInput = z.input<typeof StoredResult>;
 
+/**
+ * A job dispatched to GitHub Actions (executor: actions): the workflow run that validates it, found
+ * by `runId` (or, when GitHub did not return it, by `correlation` in the run's name), and progress.
+ */
+export const ActionsRun = z.object({
+  workflow: z.string(),
+  /** The `sigstorm-job` input of the dispatch; the caller workflow's run-name carries it. */
+  correlation: z.string(),
+  runId: z.number().int().nullable(),
+  htmlUrl: z.string().nullable(),
+  shards: z.number().int().positive(),
+  /** Shard jobs completed so far (any conclusion). */
+  done: z.number().int().nonnegative(),
+  dispatchedAt: z.string(),
+});
+export type ActionsRun = z.infer<typeof ActionsRun>;
+
 export interface Job extends NewJob {
   readonly id: number;
   readonly status: JobStatus;
@@ -108,10 +127,12 @@ export interface Job extends NewJob {
   readonly checkFinal: boolean;
   /** Set on a job recorded as waiting for approval. */
   readonly untrusted: UntrustedReason | null;
+  /** Set once the job is dispatched to GitHub Actions (absent in older stores: null). */
+  readonly actionsRun: ActionsRun | null;
 }
 
 /** Statuses of a job that has not ended. */
-export const activeStatuses = ['awaiting_approval', 'queued', 'running', 'validated'] as const;
+export const activeStatuses = ['awaiting_approval', 'queued', 'running', 'dispatched', 'validated'] as const;
 
 export function isActive(job: Job): boolean {
   return (activeStatuses as readonly string[]).includes(job.status);

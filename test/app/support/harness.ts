@@ -3,7 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { execa, type ResultPromise } from 'execa';
 import { installRoot } from '../../../src/util/paths.js';
+import { ActionsModel } from '../../support/github-standin/actions.js';
 import { AppAuth } from '../../support/github-standin/auth.js';
 import { GitHubModel, type RepoState } from '../../support/github-standin/model.js';
 import { sharedOpenApi } from '../../support/github-standin/openapi.js';
@@ -51,18 +53,37 @@ export class Harness {
   readonly repo: RepoState;
   readonly fixture: FixtureRepo;
   readonly where: Where = { repo: repoName, installationId };
+  /** GitHub Actions of the stand-in: workflows, runs, runner jobs, artifacts. */
+  readonly actions: ActionsModel;
+  /** Stand-in deliveries (workflow_run / workflow_job) the App did not take (it was down): GitHub keeps them as failed. */
+  readonly failedDeliveries: string[] = [];
   readonly #dir: string;
   readonly #env: NodeJS.ProcessEnv;
   #app: AppProcess | undefined;
+  #runner: ResultPromise<{ all: true; reject: false; detached: true }> | undefined;
+  readonly #runnerOutput: string[] = [];
 
   private constructor(
     dir: string,
     standin: GitHubStandIn,
     model: GitHubModel,
+    actions: ActionsModel,
     fixture: FixtureRepo,
     env: NodeJS.ProcessEnv,
   ) {
     this.#dir = dir;
+    this.actions = actions;
+    actions.configOf = (repo) => model.repos.get(repo)?.config;
+    // GitHub sends the events of a run to the App's webhook; a delivery to an App that is down fails.
+    actions.onEvent = (event, payload) => {
+      if (!this.#app || this.#app.exited) {
+        this.failedDeliveries.push(event);
+        return;
+      }
+      this.deliverOnly(event, payload).catch((error: unknown) =>
+        this.failedDeliveries.push(`${event}: ${String(error)}`),
+      );
+    };
     this.standin = standin;
     this.model = model;
     this.fixture = fixture;
@@ -82,7 +103,13 @@ export class Harness {
     });
     const auth = new AppAuth(appId, publicKey);
     const model = new GitHubModel(sharedOpenApi(), auth);
-    const standin = await GitHubStandIn.start({ auth, handlers: model.handlers(), prefix: '/api/v3' });
+    const actions = new ActionsModel(sharedOpenApi(), () => installationId);
+    const standin = await GitHubStandIn.start({
+      auth,
+      handlers: { ...model.handlers(), ...actions.handlers() },
+      prefix: '/api/v3',
+      routes: (method, path, body) => actions.route(method, path, body),
+    });
     const fixture = await createFixtureRepo(join(dir, 'fork'));
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
@@ -100,7 +127,7 @@ export class Harness {
       SIGSTORM_POLL_INTERVAL_MS: '200',
       ...extraEnv,
     };
-    return new Harness(dir, standin, model, fixture, env);
+    return new Harness(dir, standin, model, actions, fixture, env);
   }
 
   get app(): AppProcess {
@@ -207,12 +234,57 @@ export class Harness {
     return done;
   }
 
+  /**
+   * Starts the test runner process (test/support/actions-runner.ts), which plays the Actions runners:
+   * real `sigstorm validate --shard` processes for the stand-in's shard jobs. `args`: its fault flags.
+   */
+  startRunner(args: readonly string[] = []): void {
+    this.#runner = execa(
+      'node',
+      [
+        '--import',
+        'tsx',
+        join(installRoot, 'test', 'support', 'actions-runner.ts'),
+        '--standin',
+        `http://${this.standin.host}`,
+        '--repo-map',
+        JSON.stringify({ [repoName]: this.fixture.path }),
+        ...args,
+      ],
+      {
+        cwd: installRoot,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, SIGSTORM_CACHE_DIR: testCacheDir },
+        extendEnv: false,
+        all: true,
+        reject: false,
+        detached: true,
+      },
+    );
+    this.#runner.all.on('data', (chunk: Buffer) => this.#runnerOutput.push(chunk.toString('utf8')));
+  }
+
+  /** What the runner process printed so far (for failure messages). */
+  get runnerOutput(): string {
+    return this.#runnerOutput.join('');
+  }
+
   /** The check runs the app created, oldest first. */
   checkRuns(name = 'sigstorm') {
     return this.model.checkRunsOf(repoName, name);
   }
 
   async close(): Promise<void> {
+    if (this.#runner?.pid !== undefined) {
+      const runner = this.#runner;
+      runner.kill('SIGTERM');
+      await runner;
+      try {
+        // The runner's sigstorm processes (and their storms), by process group.
+        process.kill(-(runner.pid ?? 0), 'SIGKILL');
+      } catch {
+        // The group is already empty.
+      }
+    }
     if (this.#app && !this.#app.exited) await this.#app.kill('SIGTERM');
     this.#app?.killGroup();
     await this.standin.close();

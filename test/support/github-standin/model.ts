@@ -177,6 +177,7 @@ export class GitHubModel {
   #tokenBody() {
     const body = this.#api.example('installation-token');
     body.permissions = {
+      actions: 'write',
       checks: 'write',
       contents: 'read',
       issues: 'write',

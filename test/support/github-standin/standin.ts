@@ -36,6 +36,8 @@ export interface StandInResponse {
   readonly body?: unknown;
   /** A non-JSON body (raw file contents), sent with `contentType`. */
   readonly text?: string;
+  /** A binary body (an artifact's zip from storage), sent with `contentType`. */
+  readonly bytes?: Buffer;
   readonly contentType?: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -65,6 +67,11 @@ export interface StandInOptions {
   readonly handlers: Readonly<Record<string, OperationHandler>>;
   /** GitHub Enterprise Server serves the API under /api/v3 (what Probot uses with GHE_HOST). */
   readonly prefix?: string;
+  /**
+   * Paths outside the REST API (the Actions runner protocol, artifact storage), tried first: not in
+   * the OpenAPI description, so not checked against it. Undefined: not one of these paths.
+   */
+  readonly routes?: (method: string, path: string, body: Buffer) => StandInResponse | undefined;
 }
 
 export class GitHubStandIn {
@@ -159,7 +166,13 @@ export class GitHubStandIn {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://standin');
     const method = req.method ?? 'GET';
-    const raw = await readBody(req);
+    const bytes = await readBody(req);
+    const raw = bytes.toString('utf8');
+    const routed = this.#options.routes?.(method, url.pathname, bytes);
+    if (routed) {
+      send(res, routed);
+      return;
+    }
     const prefix = this.#options.prefix ?? '';
     if (!url.pathname.startsWith(`${prefix}/`)) {
       return this.#refuse(res, 404, `${method} ${url.pathname}: not under the API prefix ${prefix || '/'}`);
@@ -240,16 +253,7 @@ export class GitHubStandIn {
       return;
     }
     record(response.status, response.body ?? response.text);
-    const headers: Record<string, string> = { ...response.headers };
-    if (response.text !== undefined) {
-      headers['content-type'] = response.contentType ?? 'text/plain; charset=utf-8';
-      res.writeHead(response.status, headers).end(response.text);
-    } else if (response.body === undefined) {
-      res.writeHead(response.status, headers).end();
-    } else {
-      headers['content-type'] = 'application/json; charset=utf-8';
-      res.writeHead(response.status, headers).end(JSON.stringify(response.body));
-    }
+    send(res, response);
   }
 
   #authenticate(
@@ -286,8 +290,24 @@ export class GitHubStandIn {
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+function send(res: ServerResponse, response: StandInResponse): void {
+  const headers: Record<string, string> = { ...response.headers };
+  if (response.bytes !== undefined) {
+    headers['content-type'] = response.contentType ?? 'application/octet-stream';
+    res.writeHead(response.status, headers).end(response.bytes);
+  } else if (response.text !== undefined) {
+    headers['content-type'] = response.contentType ?? 'text/plain; charset=utf-8';
+    res.writeHead(response.status, headers).end(response.text);
+  } else if (response.body === undefined) {
+    res.writeHead(response.status, headers).end();
+  } else {
+    headers['content-type'] = 'application/json; charset=utf-8';
+    res.writeHead(response.status, headers).end(JSON.stringify(response.body));
+  }
 }

@@ -1,0 +1,205 @@
+import { join } from 'node:path';
+import type { CommentWhen } from '../../config/repo-config.schema.js';
+import { mergeShards } from '../../pipeline/merge-shards.js';
+import { Doorbell } from '../../util/doorbell.js';
+import { SigstormError } from '../../util/errors.js';
+import {
+  loadConfig,
+  PipelineFailure,
+  publish,
+  publishFailure,
+  runOf,
+  saveResult,
+} from '../executor/run-job.js';
+import { updateCheckRun } from '../github/check-run.js';
+import type { Octokit } from '../github/octokit.js';
+import { actionsProgressOutput, queuedOutput } from '../messages/check-outputs.js';
+import type { Services } from '../services.js';
+import type { ActionsRun, Job } from '../store/job.js';
+import { findRunByCorrelation, getRun, listShardJobs, type RunState, type ShardJob } from './actions-api.js';
+import { type CollectedBlobs, collectBlobs } from './collect-blobs.js';
+
+/** What webhook handlers tell the follower. */
+export interface ActionsHandle {
+  /** A workflow_run / workflow_job event arrived: look at the dispatched jobs now. */
+  notify(): void;
+}
+
+/**
+ * Follows the jobs dispatched to GitHub Actions (status `dispatched`, kept in the store): polls each
+ * one's run, woken early by workflow_run / workflow_job events; shows shards done of N on the
+ * check; when the run completes, downloads the blobs and merges them into the same check and comment
+ * as the local executor. Runs beside the local executor and never takes its slot. After a restart
+ * the store still lists the dispatched jobs, so following them resumes by polling.
+ */
+export class ActionsFollower implements ActionsHandle {
+  readonly #services: () => Services;
+  readonly #bell = new Doorbell();
+  readonly #graceMs: number;
+  /** Jobs whose check this process has shown in progress (after a restart, each is shown again). */
+  readonly #shown = new Set<number>();
+  #stopping = false;
+  #loop: Promise<void> | undefined;
+
+  /** `graceMs`: how long a dispatch whose run GitHub never showed is waited for before it is dispatched anew. */
+  constructor(services: () => Services, graceMs = 5 * 60_000) {
+    this.#services = services;
+    this.#graceMs = graceMs;
+  }
+
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  notify(): void {
+    this.#bell.ring();
+  }
+
+  /** Stops after the job being looked at (a merge in progress finishes first). */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.notify();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    const { store, log, settings } = this.#services();
+    while (!this.#stopping) {
+      this.#bell.clear();
+      for (const job of store.withStatus('dispatched')) {
+        if (this.#stopping) break;
+        try {
+          await this.#follow(job);
+        } catch (error) {
+          log.warn(
+            { err: error, job: job.id },
+            'sigstorm: following an Actions run failed; retrying at the next poll',
+          );
+        }
+      }
+      if (this.#stopping) break;
+      await this.#bell.wait(settings.actionsPollIntervalMs);
+    }
+  }
+
+  async #follow(job: Job): Promise<void> {
+    const services = this.#services();
+    const recorded = job.actionsRun;
+    if (!recorded) return;
+    const octokit = await services.auth(job.installationId);
+    const where = { owner: job.owner, repo: job.repo };
+    let actions = recorded;
+    let state: RunState | undefined;
+    if (actions.runId === null) {
+      // GitHub did not say which run the dispatch made (or the answer was lost): find it by name.
+      state = await findRunByCorrelation(octokit, where, actions.workflow, actions.correlation);
+      if (!state) {
+        await this.#maybeDispatchAgain(octokit, job, actions);
+        return;
+      }
+    } else {
+      state = await getRun(octokit, where, actions.runId);
+    }
+    const jobs = await listShardJobs(octokit, where, state.id);
+    const done = jobs.filter((j) => j.status === 'completed').length;
+    const changed = done !== actions.done || state.id !== actions.runId || state.htmlUrl !== actions.htmlUrl;
+    if (changed || !this.#shown.has(job.id)) {
+      actions = { ...actions, runId: state.id, htmlUrl: state.htmlUrl, done };
+      services.store.setActionsRun(job.id, actions);
+      this.#shown.add(job.id);
+      await updateCheckRun(octokit, job, {
+        status: 'in_progress',
+        output: actionsProgressOutput(job, { ...actions, status: state.status }),
+      });
+    }
+    if (state.status !== 'completed') return;
+    await this.#collect(octokit, { ...job, actionsRun: actions }, state, jobs);
+  }
+
+  async #maybeDispatchAgain(octokit: Octokit, job: Job, actions: ActionsRun): Promise<void> {
+    const services = this.#services();
+    if (Date.now() - Date.parse(actions.dispatchedAt) < this.#graceMs) return;
+    const note = `GitHub never showed the run of dispatch ${actions.correlation}; dispatching again`;
+    if (!services.store.undispatch(job.id, note)) return;
+    services.log.warn({ job: job.id, correlation: actions.correlation }, `sigstorm: ${note}`);
+    await updateCheckRun(octokit, job, { status: 'queued', output: queuedOutput(job) });
+    services.executor.notify();
+  }
+
+  /** The run completed: its blobs merged, then published as the local executor publishes a result. */
+  async #collect(octokit: Octokit, job: Job, state: RunState, jobs: readonly ShardJob[]): Promise<void> {
+    const services = this.#services();
+    const actions = job.actionsRun;
+    // Claimed like the executor claims: a cancel that came first wins, and a crash from here on is
+    // recovered by the restart (back to `dispatched`, collected again).
+    if (!actions || !services.store.transition(job.id, ['dispatched'], 'running')) return;
+    const run = runOf(services, { ...job, status: 'running' }, octokit, new AbortController().signal);
+    let comment: CommentWhen = 'always';
+    try {
+      const config = await loadConfig(run);
+      if (!config) return;
+      comment = config.comment;
+      const outDir = join(services.settings.cacheDir, 'runs', `actions-job-${job.id}-run-${state.id}`);
+      const blobs = await collectBlobs(
+        octokit,
+        { owner: job.owner, repo: job.repo },
+        state.id,
+        actions.shards,
+        jobs,
+        join(outDir, 'blobs'),
+      );
+      run.log.info(
+        {
+          runId: state.id,
+          blobs: blobs.files.length,
+          refused: blobs.refused.length,
+          absent: blobs.absent.size,
+        },
+        'sigstorm: Actions run completed; merging its blobs',
+      );
+      if (blobs.files.length === 0) throw new PipelineFailure(noBlobError(state, actions.shards, blobs));
+      let result: Awaited<ReturnType<typeof mergeShards>>;
+      try {
+        result = await mergeShards({
+          files: blobs.files,
+          outDir,
+          thresholds: config.thresholds,
+          refused: blobs.refused,
+          absent: blobs.absent,
+        });
+      } catch (error) {
+        throw new PipelineFailure(error);
+      }
+      await publish(run, saveResult(run, result, config));
+    } catch (error) {
+      if (error instanceof PipelineFailure) {
+        try {
+          await publishFailure(run, error.cause, comment, { checkFirst: true });
+        } catch (publishError) {
+          services.store.requeue(job.id, `publishing the failure failed: ${String(publishError)}`, true);
+          throw publishError;
+        }
+        return;
+      }
+      // GitHub failed: back to `dispatched` (or `validated` once the result is kept), tried again later.
+      services.store.requeue(job.id, `collecting the Actions run failed: ${String(error)}`, true);
+      throw error;
+    }
+  }
+}
+
+/** Every shard of the run is missing: the check fails saying why each one is, and where to look. */
+function noBlobError(state: RunState, shards: number, blobs: CollectedBlobs): SigstormError {
+  const lines = Array.from({ length: shards }, (_, i) => {
+    const shard = i + 1;
+    const refused = blobs.refused.find((r) => r.shard === shard);
+    return `shard ${shard}/${shards}: ${refused ? `${refused.file} refused: ${refused.why}` : (blobs.absent.get(shard) ?? 'no blob')}`;
+  });
+  return new SigstormError(
+    `No shard of the GitHub Actions run uploaded a readable blob (run ${state.conclusion ?? state.status})`,
+    {
+      details: lines.join('\n'),
+      hint: `See the shard jobs' logs of the run (${state.htmlUrl}); \`/sigstorm rerun\` dispatches it again.`,
+    },
+  );
+}

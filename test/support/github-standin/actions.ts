@@ -1,0 +1,415 @@
+import { randomBytes } from 'node:crypto';
+import type { OpenApi } from './openapi.js';
+import type { OperationHandler, StandInRequest, StandInResponse } from './standin.js';
+import { type EventName, webhookExample } from './webhooks.js';
+
+/**
+ * GitHub Actions in the stand-in: workflow_dispatch creates a run of shard jobs (the matrix of the
+ * reusable validate.yml), runners (test/support/actions-runner.ts, a separate process) take the
+ * jobs through a small runner protocol and upload their artifacts; the REST side (runs, jobs,
+ * artifacts, the artifact zip behind a redirect to storage, cancel) is answered from this state and
+ * checked against the OpenAPI description like every other operation. Every change a runner or a
+ * cancel makes is announced to the App as a signed workflow_run / workflow_job delivery.
+ *
+ * The runner protocol and the storage are not GitHub's REST API (runners speak their own protocol,
+ * artifacts come from blob storage), so they live outside the API prefix, unchecked by the description.
+ */
+
+export interface RunnerJob {
+  readonly id: number;
+  readonly runId: number;
+  readonly name: string;
+  readonly shard: number;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+}
+
+export interface WorkflowRun {
+  readonly id: number;
+  readonly repo: string;
+  readonly workflow: string;
+  readonly workflowId: number;
+  readonly ref: string;
+  readonly inputs: Readonly<Record<string, string>>;
+  readonly displayTitle: string;
+  readonly runNumber: number;
+  readonly createdAt: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: string | null;
+  cancelRequested: boolean;
+  readonly jobs: RunnerJob[];
+  readonly artifacts: { id: number; name: string; data: Buffer; createdAt: string }[];
+}
+
+/** What a runner gets for a job: the run's inputs and what the workflow would check out. */
+export interface RunnerJobSpec {
+  readonly jobId: number;
+  readonly runId: number;
+  readonly repo: string;
+  readonly shard: number;
+  readonly shards: number;
+  readonly inputs: Readonly<Record<string, string>>;
+  /** `.github/sigstorm.yml` as the workflow reads it (the stand-in repository's config). */
+  readonly config: string | undefined;
+}
+
+export type WorkflowEvent = (
+  event: Extract<EventName, 'workflow_run' | 'workflow_job'>,
+  payload: object,
+) => void;
+
+export class ActionsModel {
+  readonly runs = new Map<number, WorkflowRun>();
+  /** `owner/repo` → workflow file names that exist on its default branch, with their ids. */
+  readonly workflows = new Map<string, Map<string, number>>();
+  /** The config a runner reads, by repository. */
+  configOf: (repo: string) => string | undefined = () => undefined;
+  /** Answer dispatches with 204 and no run, as a GitHub without run details does (the App then finds the run by name). */
+  answerWithoutRun = false;
+  /** Where webhook deliveries go (the harness sends them to the App); unset: none are sent. */
+  onEvent: WorkflowEvent | undefined;
+  readonly #api: OpenApi;
+  readonly #installationId: () => number;
+  readonly #storage = new Map<string, number>();
+  #nextId = 700_000;
+  #runNumber = 1;
+
+  constructor(api: OpenApi, installationId: () => number) {
+    this.#api = api;
+    this.#installationId = installationId;
+  }
+
+  addWorkflow(repo: string, file: string): void {
+    const files = this.workflows.get(repo) ?? new Map<string, number>();
+    files.set(file, this.#nextId++);
+    this.workflows.set(repo, files);
+  }
+
+  handlers(): Record<string, OperationHandler> {
+    return {
+      'actions/create-workflow-dispatch': (req) => this.#dispatch(req),
+      'actions/list-workflow-runs': (req) => this.#listRuns(req),
+      'actions/get-workflow-run': (req) => this.#getRun(req),
+      'actions/list-jobs-for-workflow-run': (req) => this.#listJobs(req),
+      'actions/list-workflow-run-artifacts': (req) => this.#listArtifacts(req),
+      'actions/download-artifact': (req) => this.#download(req),
+      'actions/cancel-workflow-run': (req) => this.#cancel(req),
+    };
+  }
+
+  /** The runner protocol and artifact storage (outside the API prefix); undefined: not one of these paths. */
+  route(method: string, path: string, body: Buffer): StandInResponse | undefined {
+    if (method === 'GET' && path === '/_runner/jobs/next') return this.#nextJob();
+    let m = /^\/_runner\/jobs\/(\d+)$/.exec(path);
+    if (m && method === 'GET') {
+      const job = this.#job(Number(m[1]));
+      if (!job) return { status: 404, body: { message: 'no such job' } };
+      return {
+        status: 200,
+        body: { status: job.status, cancelled: this.runs.get(job.runId)?.cancelRequested },
+      };
+    }
+    m = /^\/_runner\/jobs\/(\d+)\/artifacts\/([\w.-]+)$/.exec(path);
+    if (m && method === 'PUT') return this.#upload(Number(m[1]), m[2] ?? '', body);
+    m = /^\/_runner\/jobs\/(\d+)\/complete$/.exec(path);
+    if (m && method === 'POST') {
+      const { conclusion } = JSON.parse(body.toString('utf8')) as { conclusion: string };
+      return this.#complete(Number(m[1]), conclusion);
+    }
+    m = /^\/_storage\/([0-9a-f]+)$/.exec(path);
+    if (m && method === 'GET') {
+      const artifactId = this.#storage.get(m[1] ?? '');
+      const artifact = [...this.runs.values()].flatMap((r) => r.artifacts).find((a) => a.id === artifactId);
+      if (!artifact) return { status: 404, text: 'BlobNotFound' };
+      return { status: 200, bytes: artifact.data, contentType: 'application/zip' };
+    }
+    return undefined;
+  }
+
+  #dispatch(req: StandInRequest): StandInResponse {
+    const repo = `${req.params.owner}/${req.params.repo}`;
+    const workflow = req.params.workflow_id ?? '';
+    const workflowId = this.workflows.get(repo)?.get(workflow);
+    if (workflowId === undefined) return notFound();
+    const body = req.body as { ref: string; inputs?: Record<string, unknown>; return_run_details?: boolean };
+    const inputs = Object.fromEntries(Object.entries(body.inputs ?? {}).map(([k, v]) => [k, String(v)]));
+    const shards = Number(inputs.shards ?? '1');
+    if (!Number.isInteger(shards) || shards < 1 || shards > 256) {
+      return { status: 422, body: { message: `shards must be 1 to 256, not ${inputs.shards}` } };
+    }
+    const id = this.#nextId++;
+    const run: WorkflowRun = {
+      id,
+      repo,
+      workflow,
+      workflowId,
+      ref: body.ref,
+      inputs,
+      // The caller workflow's `run-name: sigstorm ${{ inputs.sigstorm-job }}` (docs/github-actions.md).
+      displayTitle: `sigstorm ${inputs['sigstorm-job'] ?? ''}`,
+      runNumber: this.#runNumber++,
+      createdAt: iso(),
+      status: 'queued',
+      conclusion: null,
+      cancelRequested: false,
+      jobs: Array.from({ length: shards }, (_, i) => ({
+        id: this.#nextId++,
+        runId: id,
+        // The reusable workflow's matrix job, as GitHub names it under the caller's job.
+        name: `sigstorm / shard (${i + 1})`,
+        shard: i + 1,
+        status: 'queued' as const,
+        conclusion: null,
+        startedAt: null,
+        completedAt: null,
+      })),
+      artifacts: [],
+    };
+    this.runs.set(id, run);
+    this.#emitRun(run, 'requested');
+    if (!body.return_run_details || this.answerWithoutRun) return { status: 204 };
+    return {
+      status: 200,
+      body: {
+        workflow_run_id: id,
+        run_url: `${req.apiUrl}/repos/${repo}/actions/runs/${id}`,
+        html_url: `https://github.invalid/${repo}/actions/runs/${id}`,
+      },
+    };
+  }
+
+  #listRuns(req: StandInRequest): StandInResponse {
+    const repo = `${req.params.owner}/${req.params.repo}`;
+    const runs = [...this.runs.values()]
+      .filter((r) => r.repo === repo && r.workflow === req.params.workflow_id)
+      .sort((a, b) => b.id - a.id);
+    return {
+      status: 200,
+      body: { total_count: runs.length, workflow_runs: runs.map((r) => this.#runBody(r)) },
+    };
+  }
+
+  #getRun(req: StandInRequest): StandInResponse {
+    const run = this.#runOf(req);
+    return run ? { status: 200, body: this.#runBody(run) } : notFound();
+  }
+
+  #listJobs(req: StandInRequest): StandInResponse {
+    const run = this.#runOf(req);
+    if (!run) return notFound();
+    return {
+      status: 200,
+      body: { total_count: run.jobs.length, jobs: run.jobs.map((j) => this.#jobBody(run, j)) },
+    };
+  }
+
+  #listArtifacts(req: StandInRequest): StandInResponse {
+    const run = this.#runOf(req);
+    if (!run) return notFound();
+    const artifacts = run.artifacts.map((a) => ({
+      ...this.#api.example('artifact'),
+      id: a.id,
+      node_id: `A_${a.id}`,
+      name: a.name,
+      size_in_bytes: a.data.length,
+      url: `${req.apiUrl}/repos/${run.repo}/actions/artifacts/${a.id}`,
+      archive_download_url: `${req.apiUrl}/repos/${run.repo}/actions/artifacts/${a.id}/zip`,
+      expired: false,
+      created_at: a.createdAt,
+      updated_at: a.createdAt,
+      digest: null,
+      workflow_run: { id: run.id, head_sha: run.inputs.head ?? '' },
+    }));
+    return { status: 200, body: { total_count: artifacts.length, artifacts } };
+  }
+
+  #download(req: StandInRequest): StandInResponse {
+    const repo = `${req.params.owner}/${req.params.repo}`;
+    const id = Number(req.params.artifact_id);
+    const found = [...this.runs.values()].find(
+      (r) => r.repo === repo && r.artifacts.some((a) => a.id === id),
+    );
+    if (!found || req.params.archive_format !== 'zip') return notFound();
+    // A short-lived storage URL, as GitHub's redirect gives (no token needed, none sent).
+    const key = randomBytes(12).toString('hex');
+    this.#storage.set(key, id);
+    const origin = new URL(req.apiUrl).origin;
+    return { status: 302, headers: { location: `${origin}/_storage/${key}` } };
+  }
+
+  #cancel(req: StandInRequest): StandInResponse {
+    const run = this.#runOf(req);
+    if (!run) return notFound();
+    if (run.status === 'completed') {
+      return { status: 409, body: { message: 'Cannot cancel a workflow run that is completed.' } };
+    }
+    run.cancelRequested = true;
+    // Queued jobs never start; running ones are stopped by their runner, which reports them cancelled.
+    for (const job of run.jobs.filter((j) => j.status === 'queued')) this.#finishJob(run, job, 'cancelled');
+    this.#maybeComplete(run);
+    return { status: 202, body: {} };
+  }
+
+  #nextJob(): StandInResponse {
+    for (const run of this.runs.values()) {
+      if (run.cancelRequested) continue;
+      const job = run.jobs.find((j) => j.status === 'queued');
+      if (!job) continue;
+      job.status = 'in_progress';
+      job.startedAt = iso();
+      if (run.status === 'queued') {
+        run.status = 'in_progress';
+        this.#emitRun(run, 'in_progress');
+      }
+      this.#emitJob(run, job, 'in_progress');
+      const spec: RunnerJobSpec = {
+        jobId: job.id,
+        runId: run.id,
+        repo: run.repo,
+        shard: job.shard,
+        shards: run.jobs.length,
+        inputs: run.inputs,
+        config: this.configOf(run.repo),
+      };
+      return { status: 200, body: spec };
+    }
+    return { status: 204 };
+  }
+
+  #upload(jobId: number, name: string, data: Buffer): StandInResponse {
+    const job = this.#job(jobId);
+    const run = job && this.runs.get(job.runId);
+    if (!job || !run || job.status !== 'in_progress')
+      return { status: 409, body: { message: 'job not running' } };
+    run.artifacts.push({ id: this.#nextId++, name, data, createdAt: iso() });
+    return { status: 201, body: {} };
+  }
+
+  #complete(jobId: number, conclusion: string): StandInResponse {
+    const job = this.#job(jobId);
+    const run = job && this.runs.get(job.runId);
+    if (!job || !run) return { status: 404, body: { message: 'no such job' } };
+    if (job.status !== 'completed') this.#finishJob(run, job, run.cancelRequested ? 'cancelled' : conclusion);
+    this.#maybeComplete(run);
+    return { status: 200, body: {} };
+  }
+
+  #finishJob(run: WorkflowRun, job: RunnerJob, conclusion: string): void {
+    job.status = 'completed';
+    job.conclusion = conclusion;
+    job.completedAt = iso();
+    this.#emitJob(run, job, 'completed');
+  }
+
+  #maybeComplete(run: WorkflowRun): void {
+    if (run.status === 'completed' || run.jobs.some((j) => j.status !== 'completed')) return;
+    run.status = 'completed';
+    run.conclusion = run.cancelRequested
+      ? 'cancelled'
+      : run.jobs.every((j) => j.conclusion === 'success')
+        ? 'success'
+        : 'failure';
+    this.#emitRun(run, 'completed');
+  }
+
+  #runOf(req: StandInRequest): WorkflowRun | undefined {
+    const run = this.runs.get(Number(req.params.run_id));
+    return run && run.repo === `${req.params.owner}/${req.params.repo}` ? run : undefined;
+  }
+
+  #job(id: number): RunnerJob | undefined {
+    return [...this.runs.values()].flatMap((r) => r.jobs).find((j) => j.id === id);
+  }
+
+  #runBody(run: WorkflowRun) {
+    const body = this.#api.example('workflow-run');
+    const api = `https://api.github.invalid/repos/${run.repo}/actions/runs/${run.id}`;
+    return {
+      ...body,
+      id: run.id,
+      name: 'sigstorm',
+      node_id: `WFR_${run.id}`,
+      head_branch: run.ref,
+      run_number: run.runNumber,
+      event: 'workflow_dispatch',
+      display_title: run.displayTitle,
+      status: run.status,
+      conclusion: run.conclusion,
+      workflow_id: run.workflowId,
+      path: `.github/workflows/${run.workflow}`,
+      url: api,
+      html_url: `https://github.invalid/${run.repo}/actions/runs/${run.id}`,
+      jobs_url: `${api}/jobs`,
+      artifacts_url: `${api}/artifacts`,
+      cancel_url: `${api}/cancel`,
+      created_at: run.createdAt,
+      updated_at: iso(),
+      pull_requests: [],
+    };
+  }
+
+  #jobBody(run: WorkflowRun, job: RunnerJob) {
+    const body = this.#api.example('job');
+    return {
+      ...body,
+      id: job.id,
+      run_id: run.id,
+      node_id: `J_${job.id}`,
+      name: job.name,
+      status: job.status,
+      conclusion: job.conclusion,
+      started_at: job.startedAt ?? run.createdAt,
+      completed_at: job.completedAt,
+      steps: [],
+      workflow_name: 'sigstorm',
+      head_branch: run.ref,
+      created_at: run.createdAt,
+    };
+  }
+
+  #emitRun(run: WorkflowRun, action: string): void {
+    if (!this.onEvent) return;
+    const payload = webhookExample('workflow_run', 'completed');
+    const [owner = '', name = ''] = run.repo.split('/');
+    this.onEvent('workflow_run', {
+      ...payload,
+      action,
+      installation: { id: this.#installationId(), node_id: 'I_standin' },
+      repository: {
+        ...payload.repository,
+        name,
+        full_name: run.repo,
+        owner: { ...payload.repository.owner, login: owner },
+      },
+      workflow_run: { ...payload.workflow_run, ...this.#runBody(run) },
+    });
+  }
+
+  #emitJob(run: WorkflowRun, job: RunnerJob, action: string): void {
+    if (!this.onEvent) return;
+    const payload = webhookExample('workflow_job', action === 'completed' ? 'completed' : 'in_progress');
+    const [owner = '', name = ''] = run.repo.split('/');
+    this.onEvent('workflow_job', {
+      ...payload,
+      action,
+      installation: { id: this.#installationId(), node_id: 'I_standin' },
+      repository: {
+        ...payload.repository,
+        name,
+        full_name: run.repo,
+        owner: { ...payload.repository.owner, login: owner },
+      },
+      workflow_job: { ...payload.workflow_job, ...this.#jobBody(run, job) },
+    });
+  }
+}
+
+function notFound(): StandInResponse {
+  return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
+}
+
+function iso(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+}
