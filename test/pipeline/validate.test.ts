@@ -99,7 +99,7 @@ describe('sigstorm validate on the bundled subject (real builds, real storms)', 
       workloads: ['server-sigterm', shortThroughput],
       variants: ['plain'],
       thresholds: looseTolerance,
-      throughputRuns: 5,
+      throughputRuns: 6,
       budgetSeconds: 300,
       baseCache: false,
     });
