@@ -250,7 +250,7 @@ function smallestSlowdown(
   let seenAt = Math.log(0.5);
   let notSeenAt = 0;
   let meanPairs = Number.NaN;
-  for (let step = 0; step < 14; step++) {
+  for (let step = 0; step < 12; step++) {
     const mid = (seenAt + notSeenAt) / 2;
     const r = replay(make(Math.expm1(mid)), budget, simulations, 2026);
     if (pick(r) >= 0.8) {

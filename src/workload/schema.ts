@@ -255,7 +255,7 @@ export const ThroughputWorkload = z
       .int()
       .min(1)
       .max(200)
-      .default(30)
+      .default(40)
       .describe(
         'budget: runs per side at most; base and head run in ABBA pairs and stop early once the interval of the change clears the thresholds (docs/throughput.md)',
       ),

@@ -1,6 +1,6 @@
 /**
  * The sequential design of throughput runs: base and head run in pairs up to a budget, and the
- * interval of the change is looked at after 30%, 60% and 100% of it. At each look the interval has
+ * interval of the change is looked at after 40%, 70% and 100% of it. At each look the interval has
  * its own confidence, spent from the row's α by α·t³ (t the share of the budget run), so that the
  * intervals of all looks together hold the row's confidence (Bonferroni over the looks: whatever
  * rule stops at a look, the chance that the interval it stops with misses the true change stays
@@ -9,14 +9,14 @@
  */
 
 /** Shares of the budget at which the interval is looked at; the last is the budget itself. */
-export const lookFractions = [0.3, 0.6, 1] as const;
+export const lookFractions = [0.4, 0.7, 1] as const;
 /** α spent by the share t of the budget: α·t^ρ (ρ = 3: Jennison & Turnbull's conservative family). */
 export const spendingExponent = 3;
 
 /**
  * Pair counts at which the interval is looked at, for a budget of `budget` pairs: even counts (an
  * ABBA round is two pairs, so each look has as many base-first as head-first pairs) at or below
- * 30% and 60% of it, increasing, the last one the budget.
+ * 40% and 70% of it, increasing, the last one the budget.
  */
 export function lookSchedule(budget: number): number[] {
   if (!Number.isInteger(budget) || budget < 1) {
