@@ -17,7 +17,7 @@ import {
   compareThroughput,
   rowConfidence,
   throughputChange,
-  throughputSettled,
+  throughputStopRule,
 } from '../src/compare/throughput/compare-throughput.js';
 import { lookConfidence, lookSchedule } from '../src/compare/throughput/looks.js';
 import { defaultThresholds } from '../src/config/thresholds.schema.js';
@@ -281,7 +281,7 @@ async function measureAfter(
     head: binary,
     runs: budget,
     looks,
-    settled: (figures) => throughputSettled(throughputChange({ ...row, ...figures }, confidence), t),
+    settled: throughputStopRule(row, t),
     definition,
     ...(options.signal ? { signal: options.signal } : {}),
     onRun: () => log(`  throughput-mde after: run ${++done} (at most ${2 * budget})`),

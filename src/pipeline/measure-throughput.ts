@@ -1,11 +1,7 @@
 import type { BuildResult } from '../build/build-variant.js';
 import type { VariantName } from '../build/variants.js';
 import type { ThroughputInput } from '../compare/input.js';
-import {
-  rowConfidence,
-  throughputChange,
-  throughputSettled,
-} from '../compare/throughput/compare-throughput.js';
+import { throughputStopRule } from '../compare/throughput/compare-throughput.js';
 import { lookSchedule } from '../compare/throughput/looks.js';
 import type { ThroughputThresholds } from '../config/thresholds.schema.js';
 import type { NotRun } from '../report/report.schema.js';
@@ -45,15 +41,12 @@ export async function measureThroughput(o: {
   if (!base || !head) throw new Error('throughput needs the plain builds of base and head');
   let runsDone = 0;
   const row = { workload: definition.name, variant: 'plain' as const, budget: throughputRuns };
-  // One throughput row: its share of the confidence is the whole of it.
-  const confidence = rowConfidence(o.thresholds, 1);
   const samples = await interleavedThroughput({
     base: base.binary,
     head: head.binary,
     runs: throughputRuns,
     looks: lookSchedule(throughputRuns),
-    settled: (figures) =>
-      throughputSettled(throughputChange({ ...row, ...figures }, confidence), o.thresholds),
+    settled: throughputStopRule(row, o.thresholds),
     definition,
     ...(o.cpus ? { cpus: o.cpus } : {}),
     ...(signal ? { signal } : {}),

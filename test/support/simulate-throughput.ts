@@ -4,12 +4,7 @@
 
 import type { Verdict } from '../../src/compare/comparison.schema.js';
 import type { ThroughputInput } from '../../src/compare/input.js';
-import {
-  compareThroughput,
-  rowConfidence,
-  throughputChange,
-  throughputSettled,
-} from '../../src/compare/throughput/compare-throughput.js';
+import { compareThroughput, throughputStopRule } from '../../src/compare/throughput/compare-throughput.js';
 import { lookSchedule } from '../../src/compare/throughput/looks.js';
 import type { ThroughputThresholds } from '../../src/config/thresholds.schema.js';
 import type { Random } from '../../src/storm/prng.js';
@@ -28,31 +23,28 @@ export interface SimulatedRow {
 /** One throughput row of a sequential design with `budget` pairs, figures drawn pair by pair. */
 export function simulateThroughputRow(draw: DrawPair, budget: number, t: ThroughputThresholds): SimulatedRow {
   const looks = lookSchedule(budget);
-  const confidence = rowConfidence(t, 1);
+  const row = { workload: 'sim', variant: 'plain' as const, budget };
+  const settled = throughputStopRule(row, t);
   const base: number[] = [];
   const head: number[] = [];
-  const input = (): ThroughputInput => ({ workload: 'sim', variant: 'plain', base, head, budget });
+  const input = (): ThroughputInput => ({ ...row, base, head });
   let stopped: SimulatedRow['stopped'] = 'budget';
   for (let pair = 1; pair <= budget; pair++) {
     // Base at 1, head at exp(d): only the ratio enters the paired interval.
     base.push(1);
     head.push(Math.exp(draw()));
-    if (
-      pair < budget &&
-      looks.includes(pair) &&
-      throughputSettled(throughputChange(input(), confidence), t)
-    ) {
+    if (pair < budget && looks.includes(pair) && settled({ base, head })) {
       stopped = 'settled';
       break;
     }
   }
-  const row = compareThroughput([input()], t).rows[0];
-  if (!row) throw new Error('compareThroughput returned no row');
+  const compared = compareThroughput([input()], t).rows[0];
+  if (!compared) throw new Error('compareThroughput returned no row');
   return {
     pairs: base.length,
-    verdict: row.verdict,
-    lower: row.change?.lower ?? null,
-    upper: row.change?.upper ?? null,
+    verdict: compared.verdict,
+    lower: compared.change?.lower ?? null,
+    upper: compared.change?.upper ?? null,
     stopped,
   };
 }

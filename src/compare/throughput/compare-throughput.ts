@@ -99,6 +99,19 @@ export function throughputSettled(change: Change | null, t: ThroughputThresholds
 }
 
 /**
+ * The stopping rule of one row of the sequential design, for the runs' looks: given the figures so
+ * far, whether the interval (at its look's confidence) is settled. The only row measured at a time,
+ * so its confidence is the comparison's whole.
+ */
+export function throughputStopRule(
+  row: Pick<ThroughputInput, 'workload' | 'variant'> & { readonly budget: number },
+  t: ThroughputThresholds,
+): (figures: { readonly base: readonly number[]; readonly head: readonly number[] }) => boolean {
+  const confidence = rowConfidence(t, 1);
+  return (figures) => throughputSettled(throughputChange({ ...row, ...figures }, confidence), t);
+}
+
+/**
  * Throughput of head against base per workload: medians, the Hodges–Lehmann relative change and its
  * interval (throughputChange). The confidence is shared over the rows (Bonferroni) and, within a
  * row, over its looks, so that the chance of any false "regression" stays within 1 − confidence.
