@@ -48,6 +48,18 @@ export interface WalshRanks {
  * widest interval cannot reach that confidence (fewer than 6 pairs at 95%).
  */
 export function walshIntervalRanks(n: number, confidence: number): WalshRanks | null {
+  // Looks and simulations ask for the same few (n, confidence) again and again.
+  const key = `${n}:${confidence}`;
+  if (!rankCache.has(key)) {
+    if (rankCache.size > 10_000) rankCache.clear();
+    rankCache.set(key, computeWalshRanks(n, confidence));
+  }
+  return rankCache.get(key) ?? null;
+}
+
+const rankCache = new Map<string, WalshRanks | null>();
+
+function computeWalshRanks(n: number, confidence: number): WalshRanks | null {
   const walsh = (n * (n + 1)) / 2;
   if (walsh === 0) return null;
   const tail = (1 - confidence) / 2;
