@@ -96,8 +96,9 @@ export const benches: readonly Bench[] = [
   },
   {
     name: 'throughput-mde',
-    figures: 'smallest throughput change detectable at 95% with the default runs',
-    estimate: { full: '1 min', quick: '15 s' },
+    figures:
+      'smallest throughput change detectable at 95% with 80% power and the runs it took, before (5 + 5 independent runs) and after (paired sequential design)',
+    estimate: { full: '3–7 min', quick: '2–4 min' },
     run: async ({ quick, log, signal }) => {
       const result = await throughputMdeBench({ quick, log, signal });
       return { result, text: formatThroughputMde(result) };

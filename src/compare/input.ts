@@ -68,12 +68,18 @@ export interface CellInput {
   readonly cap?: number;
 }
 
-/** Interleaved throughput runs of one workload: bits per second of each successful run, in run order. */
+/** Interleaved throughput runs of one workload: bits per second of each successful run, in run order (pair i: base[i] and head[i]). */
 export interface ThroughputInput {
   readonly workload: string;
   readonly variant: VariantName;
   readonly base: readonly number[];
   readonly head: readonly number[];
+  /**
+   * Present when the runs were made in the sequential paired design (base[i] and head[i] one ABBA
+   * pair; src/compare/throughput/looks.ts) with this budget of runs per side: compared paired, at
+   * the confidence of the look the runs ended at. Absent: independent runs, compared unpaired.
+   */
+  readonly budget?: number;
   /** Runs that produced no measurement (iperf3 failed); counted, never averaged in. */
   readonly failedRuns?: { readonly base: number; readonly head: number };
 }

@@ -117,7 +117,7 @@ export const RepoConfig = z
       .max(100)
       .optional()
       .describe(
-        "throughput runs per side on pull requests (0 skips throughput); default: the throughput workload's",
+        "throughput runs per side at most on pull requests (the budget; runs stop early once the interval clears the thresholds; 0 skips throughput); default: the throughput workload's",
       ),
     thresholds: Thresholds.describe('verdict thresholds (docs/statistics.md); default: the built-in ones'),
     policy: z
@@ -163,7 +163,9 @@ export const RepoConfig = z
           .min(0)
           .max(100)
           .optional()
-          .describe("throughput runs per side for a release; default: the throughput workload's"),
+          .describe(
+            "throughput runs per side at most for a release (the budget); default: the throughput workload's",
+          ),
       })
       .strict()
       .prefault({})

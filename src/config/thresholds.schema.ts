@@ -103,7 +103,7 @@ export const ThroughputThresholds = z
       .describe('neutral when neither of the above and the whole interval lies within plus or minus this'),
     minRunsPerSide: z.number().int().min(2).default(5).describe('fewer runs on either side: inconclusive'),
     confidence: Probability.default(0.95).describe(
-      'confidence of the interval, shared over all throughput rows',
+      'confidence of the interval, shared over all throughput rows and over the looks of each',
     ),
   })
   .strict()

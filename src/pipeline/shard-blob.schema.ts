@@ -35,6 +35,12 @@ export const ShardThroughput = z
     variant: VariantName,
     base: z.array(z.number()),
     head: z.array(z.number()),
+    budget: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('runs per side the sequential design allowed (its looks and their confidences)'),
     failedRuns: z.object({ base: z.number().int(), head: z.number().int() }).strict().optional(),
   })
   .strict();

@@ -151,6 +151,7 @@ export async function stormAndMeasure(
     // Only shard 1 measures throughput: it needs the machine to itself, and once is enough.
     runs: shard && shard.index > 1 ? 0 : throughputRuns,
     builds: { base: builds.base.variants, head: builds.head.variants },
+    thresholds: thresholds.throughput,
     ...(request.cpus ? { cpus: request.cpus } : {}),
     ...(signal ? { signal } : {}),
     sandbox,

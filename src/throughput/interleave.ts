@@ -6,8 +6,15 @@ export type ThroughputSide = 'base' | 'head';
 export interface InterleavedOptions extends Omit<ThroughputOptions, 'binary'> {
   base: string;
   head: string;
-  /** Runs per side (default 5). */
+  /** Runs per side at most (default 5): the budget. */
   runs?: number;
+  /**
+   * Pair counts after which `settled` is asked (e.g. lookSchedule of src/compare/throughput/looks.ts);
+   * absent or without `settled`: every run of the budget.
+   */
+  looks?: readonly number[];
+  /** Given the figures so far (pair i: base[i], head[i]), true stops the runs at this look. */
+  settled?: (figures: { readonly base: readonly number[]; readonly head: readonly number[] }) => boolean;
   /** Called after every run, e.g. for progress. */
   onRun?: (side: ThroughputSide, index: number, run: ThroughputRun) => void;
 }
@@ -17,48 +24,66 @@ export interface InterleavedThroughput {
   head: ThroughputRun[];
   /** The order the runs were made in, e.g. base, head, head, base, … */
   order: ThroughputSide[];
+  /** `settled`: a look stopped the runs before the budget; `budget`: every run was made. */
+  stopped: 'settled' | 'budget';
 }
 
 /**
  * The order of runs: ABBA ABBA …, so that a linear drift of the machine (warming, a neighbour
- * starting) adds the same to both sides instead of favouring whichever ran first.
+ * starting) adds the same to both sides instead of favouring whichever ran first. Run 2i and 2i + 1
+ * are pair i, base first in even pairs and head first in odd ones.
  */
 export function abbaOrder(runs: number): ThroughputSide[] {
   const order: ThroughputSide[] = [];
-  for (let pair = 0; pair < runs; pair++) {
-    order.push(...(pair % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const)));
-  }
+  for (let pair = 0; pair < runs; pair++) order.push(...pairOrder(pair));
   return order;
 }
 
-/** Measures base and head alternately, `runs` samples each, on the same cores and settings. */
+const pairOrder = (pair: number): readonly ThroughputSide[] =>
+  pair % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const);
+
+/**
+ * Measures base and head in ABBA pairs on the same cores and settings, up to `runs` each; after
+ * each of `looks` asks `settled` whether the figures so far suffice.
+ */
 export async function interleavedThroughput(opts: InterleavedOptions): Promise<InterleavedThroughput> {
   const runs = opts.runs ?? 5;
   if (!Number.isInteger(runs) || runs < 1) {
     throw new SigstormError(`Invalid number of throughput runs ${runs}.`, {
-      hint: 'Use at least 1 (5 or more for an interval).',
+      hint: 'Use at least 1 (6 or more for an interval).',
     });
   }
-  const { base, head, onRun, runs: _runs, ...common } = opts;
-  const samples: InterleavedThroughput = { base: [], head: [], order: abbaOrder(runs) };
-  for (const side of samples.order) {
-    const binary = side === 'base' ? base : head;
-    try {
-      const run = await measureThroughput({ ...common, binary });
-      samples[side].push(run);
-      onRun?.(side, samples[side].length - 1, run);
-    } catch (error) {
-      if (error instanceof SigstormError) {
-        throw new SigstormError(
-          `Throughput run ${samples[side].length + 1} of ${side} failed: ${error.message}`,
-          {
-            hint: error.hint,
-            details: error.details,
-            cause: error,
-          },
-        );
+  const { base, head, onRun, runs: _runs, looks, settled, ...common } = opts;
+  const samples: InterleavedThroughput = { base: [], head: [], order: [], stopped: 'budget' };
+  for (let pair = 0; pair < runs; pair++) {
+    for (const side of pairOrder(pair)) {
+      const binary = side === 'base' ? base : head;
+      try {
+        const run = await measureThroughput({ ...common, binary });
+        samples[side].push(run);
+        samples.order.push(side);
+        onRun?.(side, samples[side].length - 1, run);
+      } catch (error) {
+        if (error instanceof SigstormError) {
+          throw new SigstormError(
+            `Throughput run ${samples[side].length + 1} of ${side} failed: ${error.message}`,
+            {
+              hint: error.hint,
+              details: error.details,
+              cause: error,
+            },
+          );
+        }
+        throw error;
       }
-      throw error;
+    }
+    const done = pair + 1;
+    if (done < runs && settled && looks?.includes(done)) {
+      const figures = (rs: ThroughputRun[]) => rs.map((r) => r.bitsPerSecond);
+      if (settled({ base: figures(samples.base), head: figures(samples.head) })) {
+        samples.stopped = 'settled';
+        break;
+      }
     }
   }
   return samples;

@@ -7,6 +7,15 @@ export const Iperf3Sum = z.object({
   bits_per_second: z.number().nonnegative(),
 });
 
+/** One `intervals[].sum` of iperf3's `-J` output (the client's side, every stream together). */
+export const Iperf3IntervalSum = z.object({
+  start: z.number().nonnegative(),
+  seconds: z.number().nonnegative(),
+  bytes: z.number().nonnegative(),
+  /** Set by `-O`: iperf3's own warm-up, left out of its `end` sums. */
+  omitted: z.boolean().optional(),
+});
+
 /**
  * The part of `iperf3 -J` output sigstorm reads. iperf3 always prints an object with `start`,
  * `intervals` and `end`; on failure `end` is empty and `error` holds the message.
@@ -19,6 +28,7 @@ export const Iperf3Json = z.object({
       connected: z.array(z.unknown()).optional(),
     })
     .optional(),
+  intervals: z.array(z.object({ sum: Iperf3IntervalSum })).optional(),
   end: z
     .object({
       sum_sent: Iperf3Sum.optional(),
@@ -28,3 +38,4 @@ export const Iperf3Json = z.object({
   error: z.string().optional(),
 });
 export type Iperf3Json = z.infer<typeof Iperf3Json>;
+export type Iperf3IntervalSum = z.infer<typeof Iperf3IntervalSum>;

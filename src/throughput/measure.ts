@@ -15,7 +15,7 @@ import { startServer } from './start-server.js';
 /** What a throughput run runs: the fields of a `kind: throughput` workload (workloads/throughput.yaml). */
 export type ThroughputDefinition = Pick<
   ThroughputWorkload,
-  'host' | 'streams' | 'seconds' | 'pin' | 'server' | 'client'
+  'host' | 'streams' | 'seconds' | 'warmup' | 'pin' | 'server' | 'client'
 >;
 
 export interface ThroughputOptions {
@@ -36,6 +36,8 @@ export interface ThroughputOptions {
 }
 
 export interface ThroughputRun {
+  /** The run's figure: bit/s the client sent after the warm-up (`end.sum_received` without one). */
+  bitsPerSecond: number;
   bitsPerSecondSent: number;
   bitsPerSecondReceived: number;
   /** The test length iperf3 measured (`end.sum_sent.seconds`). */
@@ -63,6 +65,9 @@ function validate(def: ThroughputDefinition): void {
   }
   if (!Number.isInteger(def.seconds) || def.seconds < 1) {
     throw new UsageError(`Invalid test length ${def.seconds} s.`, { hint: 'Use whole seconds, at least 1.' });
+  }
+  if (!Number.isInteger(def.warmup) || def.warmup < 0) {
+    throw new UsageError(`Invalid warm-up ${def.warmup} s.`, { hint: 'Use whole seconds, 0 or more.' });
   }
   const client = def.client.args.trim().split(/\s+/);
   if (!client.includes('-J') && !client.includes('--json')) {
@@ -130,7 +135,8 @@ async function measureIn(
     port: String(port),
     host: def.host,
     streams: String(def.streams),
-    seconds: String(def.seconds),
+    // The client runs through the warm-up and then the measured seconds.
+    seconds: String(def.seconds + def.warmup),
   });
   const processes: SideProcess[] = [];
   try {
@@ -157,7 +163,7 @@ async function measureIn(
       launcher,
     });
     processes.push(client);
-    const limitS = def.seconds + clientSlackS;
+    const limitS = def.seconds + def.warmup + clientSlackS;
     const ended = (await awaitExits([client], performance.now() + limitS * 1000, opts.signal))?.get(client);
     opts.signal?.throwIfAborted();
     if (!ended) throw new Error('the iperf3 client ended without a result');
@@ -167,7 +173,7 @@ async function measureIn(
         details: ended.backtrace,
       });
     }
-    const result = parseClientOutput(ended.exit.stdout, ended.exit.stderr, command);
+    const result = parseClientOutput(ended.exit.stdout, ended.exit.stderr, command, def.warmup);
     // `-s -1` exits after its one test; give it a moment to, before stopping it ourselves.
     const grace = new AbortController();
     await Promise.race([
@@ -177,6 +183,7 @@ async function measureIn(
     grace.abort();
     await killAndReap(processes);
     return {
+      bitsPerSecond: result.bitsPerSecond,
       bitsPerSecondSent: result.bitsPerSecondSent,
       bitsPerSecondReceived: result.bitsPerSecondReceived,
       seconds: result.seconds,

@@ -1,7 +1,9 @@
 import { SigstormError } from '../util/errors.js';
-import { Iperf3Json } from './iperf3-json.schema.js';
+import { type Iperf3IntervalSum, Iperf3Json } from './iperf3-json.schema.js';
 
 export interface ClientResult {
+  /** What the comparison reads: bytes per second after the warm-up (see afterWarmup). */
+  readonly bitsPerSecond: number;
   readonly bitsPerSecondSent: number;
   readonly bitsPerSecondReceived: number;
   readonly seconds: number;
@@ -16,10 +18,28 @@ function tail(text: string, lines = 10): string {
 }
 
 /**
- * Reads the client's `-J` output. iperf3's own `error` becomes a SigstormError carrying its text;
- * output that is not iperf3 JSON (a crash, a binary without -J) becomes one with the output's tail.
+ * Bits per second of the intervals that start at or after `warmup` seconds (and that iperf3 did not
+ * omit itself with -O): the warm-up (slow start, cold caches) cut from the run's figure, for any
+ * iperf3-compatible binary, whether or not it knows -O. `null` when no interval is left.
  */
-export function parseClientOutput(stdout: string, stderr: string, command: string): ClientResult {
+export function afterWarmup(intervals: readonly Iperf3IntervalSum[], warmup: number): number | null {
+  let bytes = 0;
+  let seconds = 0;
+  // Interval starts are floats (0.000, 1.000 04, …): a hundredth of a second of slack.
+  for (const i of intervals) {
+    if (i.omitted || i.start < warmup - 0.01) continue;
+    bytes += i.bytes;
+    seconds += i.seconds;
+  }
+  return seconds > 0 ? (8 * bytes) / seconds : null;
+}
+
+/**
+ * Reads the client's `-J` output, `warmup` seconds cut from `bitsPerSecond`. iperf3's own `error`
+ * becomes a SigstormError carrying its text; output that is not iperf3 JSON (a crash, a binary
+ * without -J) becomes one with the output's tail.
+ */
+export function parseClientOutput(stdout: string, stderr: string, command: string, warmup = 0): ClientResult {
   let json: unknown;
   try {
     json = JSON.parse(stdout);
@@ -53,7 +73,23 @@ export function parseClientOutput(stdout: string, stderr: string, command: strin
       details: tail(stderr) || undefined,
     });
   }
+  const measured =
+    warmup > 0
+      ? afterWarmup(
+          (parsed.data.intervals ?? []).map((i) => i.sum),
+          warmup,
+        )
+      : received.bits_per_second;
+  if (measured === null) {
+    throw new SigstormError(
+      `The iperf3 client's JSON has no intervals after the ${warmup} s warm-up (${command}).`,
+      {
+        hint: 'sigstorm cuts the warm-up from the per-interval output (intervals[].sum); use a binary that prints intervals with -J, or set warmup: 0 in the throughput workload.',
+      },
+    );
+  }
   return {
+    bitsPerSecond: measured,
     bitsPerSecondSent: sent.bits_per_second,
     bitsPerSecondReceived: received.bits_per_second,
     seconds: sent.seconds,

@@ -238,8 +238,27 @@ export const ThroughputWorkload = z
   .object({
     kind: z.literal('throughput'),
     ...common,
-    seconds: common.seconds.default(5),
-    runs: z.number().int().min(1).max(100).default(5).describe('runs per side (base and head interleaved)'),
+    seconds: common.seconds
+      .default(3)
+      .describe('measured length of one run, after the warm-up ({seconds} is this plus warmup: iperf3 -t)'),
+    warmup: z
+      .number()
+      .int()
+      .min(0)
+      .max(60)
+      .default(1)
+      .describe(
+        "seconds at the start of each run left out of its figure (TCP slow start, cold caches), cut from iperf3's per-interval output as -O would",
+      ),
+    runs: z
+      .number()
+      .int()
+      .min(1)
+      .max(200)
+      .default(40)
+      .describe(
+        'budget: runs per side at most; base and head run in ABBA pairs and stop early once the interval of the change clears the thresholds (docs/throughput.md)',
+      ),
     server: z
       .object({ args: ArgsTemplate.default('-s -1 -p {port}') })
       .strict()

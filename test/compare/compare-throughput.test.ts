@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ThroughputInput } from '../../src/compare/input.js';
 import { compareThroughput } from '../../src/compare/throughput/compare-throughput.js';
+import { lookConfidence } from '../../src/compare/throughput/looks.js';
 import { defaultThresholds } from '../../src/config/thresholds.schema.js';
 import { neutralThroughput, throughputRegressionScenario } from '../support/report-fixtures.js';
 
@@ -73,5 +74,29 @@ describe('compareThroughput', () => {
       upper: expect.any(Number),
     });
     expect(c.verdict).toBe('neutral');
+  });
+
+  it('compares runs of the sequential design in pairs, at the confidence of the look they ended at', () => {
+    // 12 pairs (look 1 of a budget of 30) on a machine drifting by ±25%: each pair's head is 10%
+    // slower than its base. Unpaired, the drift hides the change; paired, it cancels.
+    const drift = [1, 1.25, 0.8, 1.1, 0.75, 1.2, 0.9, 1.15, 0.85, 1.05, 0.95, 1.22];
+    const base = drift.map((x) => 9e9 * x);
+    const head = base.map((b, i) => b * (0.9 + (i % 3) * 0.002));
+    const unpaired = compareThroughput([row(base, head)], t);
+    expect(unpaired.verdict).toBe('inconclusive');
+    const paired = compareThroughput([row(base, head, { budget: 30 })], t);
+    expect(paired.verdict).toBe('regression');
+    expect(paired.rows[0]?.change?.confidence).toBe(lookConfidence(30, 12, 0.95));
+    expect(paired.rows[0]?.because).toMatch(
+      /^−9\.8% \(99\.7% interval −10\.0% to −9\.6%; 12 \+ 12 runs; paired, look 1 of 3 \(budget 30\)\): more than 3\.0% slower$/,
+    );
+  });
+
+  it('has no paired interval below 6 pairs, and compares a row whose pairs a failed run broke unpaired', () => {
+    const few = compareThroughput([row(base5, scaled(base5, 0.8), { budget: 5 })], t);
+    expect(few.rows[0]).toMatchObject({ verdict: 'inconclusive', change: { lower: null, upper: null } });
+    const broken = compareThroughput([row(base5, scaled(base5, 0.8).slice(0, 4), { budget: 6 })], t);
+    expect(broken.rows[0]?.because).not.toMatch(/paired/);
+    expect(broken.rows[0]?.change?.confidence).toBe(0.95);
   });
 });

@@ -131,6 +131,33 @@ describe('groupCauses', () => {
     ]);
   });
 
+  it('keeps the follow-up reports of one crash apart when their sanitizer kinds differ, in the very same iterations', () => {
+    // One ASan crash per iteration reported twice (a SEGV and the use-after-free it follows from):
+    // the same iterations, the same pattern, but two kinds: two causes. Two SEGV stacks: one cause.
+    const same = [1, 2, 5];
+    const asanCell = cell({
+      workload: 'client-burst',
+      variant: 'asan',
+      side: 'client',
+      failureKind: 'sanitizer',
+      batches: repeat(10, 0, 1),
+      head: [
+        asan('asan:SEGV in f', 'asan: SEGV', same),
+        asan('asan:SEGV in g', 'asan: SEGV', same),
+        asan('asan:heap-use-after-free in f', 'asan: heap-use-after-free', same),
+      ],
+    });
+    const causes = causesOf([asanCell]);
+    const byFamily = new Map(causes.map((c) => [c.family, c.signatures.map((s) => s.label).sort()]));
+    expect(causes).toHaveLength(2);
+    expect(byFamily).toEqual(
+      new Map([
+        ['asan: SEGV', ['f', 'g']],
+        ['asan: heap-use-after-free', ['f']],
+      ]),
+    );
+  });
+
   it('names a fixed cause by what base showed', () => {
     const c = cell({
       workload: 'client-burst',

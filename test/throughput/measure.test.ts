@@ -6,7 +6,7 @@ import { parseCpuList } from '../../src/storm/cpus.js';
 import { findFreePort } from '../../src/throughput/free-port.js';
 import { abbaOrder, interleavedThroughput } from '../../src/throughput/interleave.js';
 import { measureThroughput } from '../../src/throughput/measure.js';
-import { parseClientOutput } from '../../src/throughput/parse-client-output.js';
+import { afterWarmup, parseClientOutput } from '../../src/throughput/parse-client-output.js';
 import { SigstormError, UsageError } from '../../src/util/errors.js';
 import { ThroughputWorkload, type ThroughputWorkloadInput } from '../../src/workload/schema.js';
 import { subjectBinary } from '../support/subject.js';
@@ -42,8 +42,9 @@ describe('measureThroughput against Debian iperf3', () => {
     const run = await measureThroughput({
       binary: iperf3,
       cpus: '0,1',
-      definition: definition({ streams: 2, seconds: 1 }),
+      definition: definition({ streams: 2, seconds: 1, warmup: 0 }),
     });
+    expect(run.bitsPerSecond).toBe(run.bitsPerSecondReceived);
     expect(run.bitsPerSecondSent).toBeGreaterThan(0);
     expect(run.bitsPerSecondReceived).toBeGreaterThan(0);
     expect(run.streams).toBe(2);
@@ -274,18 +275,82 @@ describe('measureThroughput against the bundled subject', () => {
   });
 });
 
+describe('the warm-up', () => {
+  it("is cut from the run's figure by iperf3's intervals, for a binary without -O (the subject)", async () => {
+    const run = await measureThroughput({
+      binary: await subjectBinary('plain'),
+      definition: definition({ streams: 2, seconds: 1, warmup: 1 }),
+      keepRaw: true,
+    });
+    // The client ran seconds + warmup (-t 2): two one-second intervals, the first one cut.
+    expect(run.seconds).toBeGreaterThan(1.9);
+    expect(run.seconds).toBeLessThan(3);
+    const intervals = (run.raw as { intervals: { sum: { start: number; seconds: number; bytes: number } }[] })
+      .intervals;
+    const after = intervals.filter((i) => i.sum.start >= 0.99);
+    expect(after.length).toBeGreaterThan(0);
+    const bytes = after.reduce((a, i) => a + i.sum.bytes, 0);
+    const seconds = after.reduce((a, i) => a + i.sum.seconds, 0);
+    expect(run.bitsPerSecond).toBeCloseTo((8 * bytes) / seconds, 0);
+  });
+
+  it('leaves out the intervals before it and those iperf3 omitted itself (-O)', () => {
+    const i = (start: number, bytes: number, omitted = false) => ({ start, seconds: 1, bytes, omitted });
+    // 1 GB in second 0 (cut), 2 GB and 3 GB after: 5 GB in 2 s = 20 Gbit/s.
+    expect(afterWarmup([i(0, 1e9), i(1.00004, 2e9), i(2.00011, 3e9)], 1)).toBe(20e9);
+    // With -O 1 iperf3 marks the first interval omitted: the same figure without a warm-up of ours.
+    expect(afterWarmup([i(0, 1e9, true), i(1, 2e9), i(2, 3e9)], 0)).toBe(20e9);
+    expect(afterWarmup([i(0, 1e9)], 1)).toBeNull();
+  });
+
+  it('is an error a person can act on when the output has no intervals after it', () => {
+    const stdout = JSON.stringify({
+      start: { connected: [{}] },
+      intervals: [{ sum: { start: 0, seconds: 1, bytes: 1e9 } }],
+      end: {
+        sum_sent: { seconds: 1, bytes: 1e9, bits_per_second: 8e9 },
+        sum_received: { seconds: 1, bytes: 1e9, bits_per_second: 8e9 },
+      },
+    });
+    expect(() => parseClientOutput(stdout, '', 'iperf3 -c ::1', 1)).toThrow(
+      /no intervals after the 1 s warm-up/,
+    );
+    expect(parseClientOutput(stdout, '', 'iperf3 -c ::1', 0).bitsPerSecond).toBe(8e9);
+  });
+});
+
 describe('interleavedThroughput', () => {
+  it('stops at a look that settles, after whole pairs', async () => {
+    const asked: number[] = [];
+    const samples = await interleavedThroughput({
+      base: iperf3,
+      head: iperf3,
+      runs: 3,
+      looks: [1, 2],
+      settled: ({ base, head }) => {
+        asked.push(base.length);
+        expect(head).toHaveLength(base.length);
+        return base.length === 2;
+      },
+      definition: definition({ streams: 1, seconds: 1, warmup: 0 }),
+    });
+    expect(asked).toEqual([1, 2]);
+    expect(samples.order).toEqual(['base', 'head', 'head', 'base']);
+    expect(samples.stopped).toBe('settled');
+  });
+
   it('alternates base and head ABBA and returns the samples of each side', async () => {
     const seen: string[] = [];
     const samples = await interleavedThroughput({
       base: iperf3,
       head: iperf3,
       runs: 2,
-      definition: definition({ streams: 1, seconds: 1 }),
+      definition: definition({ streams: 1, seconds: 1, warmup: 0 }),
       onRun: (side, index) => seen.push(`${side}${index}`),
     });
     expect(samples.order).toEqual(['base', 'head', 'head', 'base']);
     expect(seen).toEqual(['base0', 'head0', 'head1', 'base1']);
+    expect(samples.stopped).toBe('budget');
     for (const run of [...samples.base, ...samples.head])
       expect(run.bitsPerSecondReceived).toBeGreaterThan(0);
   });

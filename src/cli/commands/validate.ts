@@ -118,7 +118,10 @@ export function registerValidate(program: Command): void {
     .option('--seed <s>', 'seed of every random choice (default: derived from the base tree)')
     .option('--lanes <k>', 'parallel storm lanes (default: one per two CPUs)')
     .option('--cpus <list>', 'CPUs to use, taskset style')
-    .option('--throughput-runs <n>', 'throughput runs per side (0 skips throughput)')
+    .option(
+      '--throughput-runs <n>',
+      'throughput runs per side at most: the budget, stopped early once the interval clears the thresholds (0 skips throughput)',
+    )
     .option(
       '--config <file>',
       `a sigstorm.yml (default: the repository's ${configPath}, when --repo is a local path)`,

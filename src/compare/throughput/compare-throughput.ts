@@ -5,6 +5,8 @@ import type { ThroughputInput } from '../input.js';
 import { combineVerdicts } from '../stability/compare-stability.js';
 import { relativeChange } from '../stats/hodges-lehmann.js';
 import { median } from '../stats/median.js';
+import { pairedRelativeChange } from '../stats/signed-rank.js';
+import { lookConfidence, lookSchedule } from './looks.js';
 
 export interface ThroughputComparison {
   readonly verdict: Verdict;
@@ -34,7 +36,7 @@ function rowVerdict(
   if (!change || change.lower === null || change.upper === null) {
     return { verdict: 'inconclusive', because: 'too few runs for an interval at this confidence' };
   }
-  const said = `${formatChange(change.estimate)} (${interval(change)}; ${formatCount(input.base.length)} + ${formatCount(input.head.length)} runs)`;
+  const said = `${formatChange(change.estimate)} (${interval(change)}; ${formatCount(input.base.length)} + ${formatCount(input.head.length)} runs${lookNote(input)})`;
   if (change.upper < -t.regressionThreshold) {
     return {
       verdict: 'regression',
@@ -56,18 +58,71 @@ function rowVerdict(
   };
 }
 
+/** Paired: made in the sequential design and still in pairs (no failed run broke them). */
+const paired = (input: ThroughputInput): input is ThroughputInput & { budget: number } =>
+  input.budget !== undefined && input.base.length === input.head.length;
+
+/** Where a sequential row stopped, e.g. `; paired, look 1 of 3 (budget 40)`. */
+function lookNote(input: ThroughputInput): string {
+  if (!paired(input)) return '';
+  const looks = lookSchedule(input.budget);
+  const k = looks.filter((n) => n <= input.base.length).length;
+  return `; paired, look ${Math.max(1, k)} of ${looks.length} (budget ${formatCount(input.budget)})`;
+}
+
+/**
+ * The relative change of one row at `confidence` shared over its looks: runs of the sequential
+ * paired design by the signed-rank interval of their pairs' log ratios, at the confidence of the
+ * look they ended at; independent runs (or pairs a failed run broke) by the Mann–Whitney interval
+ * of all n·m log ratios.
+ */
+export function throughputChange(input: ThroughputInput, confidence: number): Change | null {
+  if (!paired(input)) return relativeChange(input.base, input.head, confidence);
+  const level = lookConfidence(input.budget, input.base.length, confidence);
+  return pairedRelativeChange(input.base, input.head, level);
+}
+
+/** The confidence of each row: the comparison's, shared over the rows (Bonferroni). */
+export const rowConfidence = (t: ThroughputThresholds, rows: number) =>
+  1 - (1 - t.confidence) / Math.max(1, rows);
+
+/**
+ * Whether a look can stop the runs: its interval lies wholly on one side of each threshold (below
+ * −regression, above +improvement, or between them). An interval that still contains a threshold
+ * could turn into another verdict with more runs.
+ */
+export function throughputSettled(change: Change | null, t: ThroughputThresholds): boolean {
+  if (!change || change.lower === null || change.upper === null) return false;
+  const { lower, upper } = change;
+  const straddles = (x: number) => lower <= x && x <= upper;
+  return !straddles(-t.regressionThreshold) && !straddles(t.improvementThreshold);
+}
+
+/**
+ * The stopping rule of one row of the sequential design, for the runs' looks: given the figures so
+ * far, whether the interval (at its look's confidence) is settled. The only row measured at a time,
+ * so its confidence is the comparison's whole.
+ */
+export function throughputStopRule(
+  row: Pick<ThroughputInput, 'workload' | 'variant'> & { readonly budget: number },
+  t: ThroughputThresholds,
+): (figures: { readonly base: readonly number[]; readonly head: readonly number[] }) => boolean {
+  const confidence = rowConfidence(t, 1);
+  return (figures) => throughputSettled(throughputChange({ ...row, ...figures }, confidence), t);
+}
+
 /**
  * Throughput of head against base per workload: medians, the Hodges–Lehmann relative change and its
- * Mann–Whitney interval. The confidence is shared over the rows (Bonferroni), so that the chance of
- * any false "regression" stays within 1 − confidence.
+ * interval (throughputChange). The confidence is shared over the rows (Bonferroni) and, within a
+ * row, over its looks, so that the chance of any false "regression" stays within 1 − confidence.
  */
 export function compareThroughput(
   inputs: readonly ThroughputInput[],
   t: ThroughputThresholds,
 ): ThroughputComparison {
-  const confidence = 1 - (1 - t.confidence) / Math.max(1, inputs.length);
+  const confidence = rowConfidence(t, inputs.length);
   const rows = inputs.map((input): ThroughputRow => {
-    const change = relativeChange(input.base, input.head, confidence);
+    const change = throughputChange(input, confidence);
     return {
       workload: input.workload,
       variant: input.variant,

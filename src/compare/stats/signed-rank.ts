@@ -1,0 +1,141 @@
+import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
+import { median } from './median.js';
+
+/** Above this many pairs the normal approximation replaces the exact distribution (R switches at 50). */
+const exactPairLimit = 400;
+
+/**
+ * P(T ≤ t) for t = 0 … n(n+1)/2, where T is Wilcoxon's signed-rank statistic of n differences drawn
+ * from a distribution symmetric about 0 (R: `psignrank(t, n)`). Each rank is positive with
+ * probability ½ independently, so the counts follow N(k, t) = N(k − 1, t) + N(k − 1, t − k):
+ * additions only, no cancellation.
+ */
+export function signedRankCdf(n: number): Float64Array {
+  if (!Number.isInteger(n) || n < 0) {
+    throw new RangeError(`signedRankCdf: the number of pairs must be a non-negative integer, got ${n}`);
+  }
+  const max = (n * (n + 1)) / 2;
+  const counts = new Float64Array(max + 1);
+  counts[0] = 1;
+  for (let k = 1; k <= n; k++) {
+    const top = (k * (k + 1)) / 2;
+    for (let t = top; t >= k; t--) counts[t] = (counts[t] as number) + (counts[t - k] as number);
+  }
+  let total = 0;
+  for (const c of counts) total += c;
+  const cdf = new Float64Array(max + 1);
+  let running = 0;
+  counts.forEach((c, t) => {
+    running += c;
+    cdf[t] = Math.min(1, running / total);
+  });
+  return cdf;
+}
+
+export interface WalshRanks {
+  /** 1-based rank of the lower end among the n(n+1)/2 sorted Walsh averages. */
+  readonly lower: number;
+  /** 1-based rank of the upper end. */
+  readonly upper: number;
+  /** The coverage these ranks actually give (≥ the nominal one when exact). */
+  readonly achievedConfidence: number;
+  readonly method: 'exact' | 'normal';
+}
+
+/**
+ * Which order statistics of the Walsh averages bound a two-sided `confidence` interval for the
+ * centre of n paired differences (R: `wilcox.test(d, conf.int = TRUE)`). `null` when even the
+ * widest interval cannot reach that confidence (fewer than 6 pairs at 95%).
+ */
+export function walshIntervalRanks(n: number, confidence: number): WalshRanks | null {
+  // Looks and simulations ask for the same few (n, confidence) again and again.
+  const key = `${n}:${confidence}`;
+  if (!rankCache.has(key)) {
+    if (rankCache.size > 10_000) rankCache.clear();
+    rankCache.set(key, computeWalshRanks(n, confidence));
+  }
+  return rankCache.get(key) ?? null;
+}
+
+const rankCache = new Map<string, WalshRanks | null>();
+
+function computeWalshRanks(n: number, confidence: number): WalshRanks | null {
+  const walsh = (n * (n + 1)) / 2;
+  if (walsh === 0) return null;
+  const tail = (1 - confidence) / 2;
+  if (n <= exactPairLimit) {
+    const cdf = signedRankCdf(n);
+    // k = smallest t with P(T ≤ t) ≥ tail (R's qsignrank); the interval drops k − 1 averages per end.
+    let k = 0;
+    while (k < cdf.length && (cdf[k] as number) < tail) k++;
+    if (k === 0) return null;
+    const outside = cdf[k - 1] as number;
+    return { lower: k, upper: walsh - k + 1, achievedConfidence: 1 - 2 * outside, method: 'exact' };
+  }
+  const z = normalQuantile(1 - tail, 0, 1);
+  const k = Math.floor(walsh / 2 - z * Math.sqrt((n * (n + 1) * (2 * n + 1)) / 24));
+  if (k < 1) return null;
+  return { lower: k, upper: walsh - k + 1, achievedConfidence: confidence, method: 'normal' };
+}
+
+export interface PairedChange {
+  /** Hodges–Lehmann estimate of head / base − 1 from the paired runs (e.g. −0.12 for 12% slower). */
+  readonly estimate: number;
+  /** Ends of the interval for head / base − 1; `null` when too few pairs reach the confidence. */
+  readonly lower: number | null;
+  readonly upper: number | null;
+  readonly confidence: number;
+  /** The coverage the exact order statistics give (≥ `confidence`), `null` without interval. */
+  readonly achievedConfidence: number | null;
+}
+
+/**
+ * Relative change of head against base over paired runs (pair i: base[i] and head[i], made one
+ * after the other): the differences ln(head) − ln(base) cancel whatever the two runs of a pair
+ * share (the machine's load, a slow drift), and their centre is estimated by the median of the
+ * Walsh averages with the signed-rank interval. Distribution-free for differences symmetric about
+ * their centre, which interleaving in random-free ABBA order gives under no change; an outlier
+ * pair moves one rank, not the mean.
+ */
+export function pairedRelativeChange(
+  base: readonly number[],
+  head: readonly number[],
+  confidence = 0.95,
+): PairedChange | null {
+  if (base.length !== head.length) {
+    throw new RangeError(`pairedRelativeChange: ${base.length} base runs but ${head.length} head runs`);
+  }
+  for (const [side, values] of [
+    ['base', base],
+    ['head', head],
+  ] as const) {
+    for (const v of values) {
+      if (!(Number.isFinite(v) && v > 0))
+        throw new RangeError(`pairedRelativeChange: ${side} sample ${v} is not positive`);
+    }
+  }
+  return logShiftInterval(
+    head.map((h, i) => Math.log(h) - Math.log(base[i] as number)),
+    confidence,
+  );
+}
+
+/** The signed-rank interval of paired log differences, mapped back to a relative change. */
+export function logShiftInterval(diffs: readonly number[], confidence: number): PairedChange | null {
+  const n = diffs.length;
+  if (n === 0) return null;
+  const walsh: number[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = i; j < n; j++) walsh.push(((diffs[i] as number) + (diffs[j] as number)) / 2);
+  }
+  walsh.sort((a, b) => a - b);
+  const ranks = walshIntervalRanks(n, confidence);
+  const at = (rank: number) => Math.expm1(walsh[rank - 1] as number);
+  return {
+    estimate: Math.expm1(median(walsh) as number),
+    lower: ranks ? at(ranks.lower) : null,
+    upper: ranks ? at(ranks.upper) : null,
+    confidence,
+    achievedConfidence: ranks ? ranks.achievedConfidence : null,
+  };
+}
