@@ -64,9 +64,11 @@ export async function warmBase(
   });
   const lanes = pool.lanes.length;
   const first = firstLookIterations(thresholds.stability.cellTolerance, thresholds.stability.beta);
-  // As storm-cells cuts the last batch before the share: in whole lanes.
-  const share = Math.ceil(first / lanes) * lanes;
-  const deep = Math.ceil(lookAt(noisyCellLook, first) / lanes) * lanes;
+  // As storm-cells cuts the last batch before the share: in whole lanes; never past the request's cap.
+  const capped = (n: number) =>
+    Math.min(Math.ceil(n / lanes) * lanes, request.iterations ?? Number.POSITIVE_INFINITY);
+  const share = capped(first);
+  const deep = capped(lookAt(noisyCellLook, first));
   const noisy = thresholds.findings.noisyFamilies;
   const noisyCells: string[] = [];
   let ran = 0;
@@ -75,16 +77,17 @@ export async function warmBase(
     const build = builds.base.variants[cell.variant];
     if (!build) throw new Error(`no ${cell.variant} build of base`);
     // 1. Every cell to the share; 2. a cell whose base failed on to `deep`.
-    for (const upTo of [share, deep]) {
+    for (const [step, upTo] of [share, deep].entries()) {
       if (signal?.aborted)
         throw new SigstormError('Base warm-up cancelled', { hint: 'Start it again: what ran is kept.' });
       const indices = Array.from({ length: upTo }, (_, k) => k);
-      if (upTo === deep) {
+      if (step === 1) {
+        if (deep <= share) break;
         if (countBatch(cell.baseCache.take(indices.slice(0, share)).cached, noisy).failures === 0) break;
         noisyCells.push(`${cell.workload.name} (${cell.variant})`);
       }
       const { cached, missing } = cell.baseCache.take(indices);
-      if (upTo === share) alreadyCached += cached.length;
+      if (step === 0) alreadyCached += cached.length;
       emit({
         phase: 'storm',
         message: `base ${cell.workload.name} (${cell.variant}): ${missing.length} to run, ${cached.length} cached`,
