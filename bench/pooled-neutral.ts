@@ -21,6 +21,8 @@ export interface WarmNeutralRow extends TimedValidation {
   readonly label: string;
   readonly warmUpSeconds: number;
   readonly warmUpRan: number;
+  /** Cells whose base failed in the warm-up, warmed further. */
+  readonly warmUpNoisy: readonly string[];
   /** The noisy cell's iterations per side (server-sighup), when the row has one. */
   readonly noisyCell: { readonly iterations: number; readonly failures: { base: number; head: number } }[];
 }
@@ -68,6 +70,7 @@ export async function pooledNeutralBench(options: PooledNeutralOptions = {}): Pr
       label,
       warmUpSeconds: warm.seconds,
       warmUpRan: warm.ran,
+      warmUpNoisy: warm.noisyCells,
       noisyCell: basePatches.length
         ? run.cells
             .filter((c) => c.workload === 'server-sighup')
@@ -94,7 +97,7 @@ export function formatPooledNeutral(r: PooledNeutralResult): string {
   ];
   for (const n of r.neutral) {
     lines.push(
-      `  ${n.label}: ${n.verdict}; ${n.iterations.base} base / ${n.iterations.head} head iterations over ${n.cellsStormed} cells, ${n.stormSeconds.toFixed(0)} s of storm time (base warm-up beforehand: ${n.warmUpRan} iterations, ${n.warmUpSeconds.toFixed(0)} s)`,
+      `  ${n.label}: ${n.verdict}; ${n.iterations.base} base / ${n.iterations.head} head iterations over ${n.cellsStormed} cells, ${n.stormSeconds.toFixed(0)} s of storm time (base warm-up beforehand: ${n.warmUpRan} iterations, ${n.warmUpSeconds.toFixed(0)} s${n.warmUpNoisy.length > 0 ? `; base failed in ${n.warmUpNoisy.join(', ')}, warmed further` : ''})`,
     );
     for (const c of n.noisyCell) {
       lines.push(

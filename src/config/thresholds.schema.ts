@@ -42,7 +42,7 @@ export const StabilityThresholds = z
       .number()
       .gt(0)
       .lt(1)
-      .default(0.05)
+      .default(0.1)
       .describe(
         'coarse tolerance per cell of the pooled neutral statement (the pr profile): a neutral cell shows head fails at most this much more often than base, while the cells pooled show the fine tolerance',
       ),

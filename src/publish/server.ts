@@ -7,6 +7,7 @@ import { Executor } from './executor/executor.js';
 import { prepareCache } from './executor/prepare-cache.js';
 import { CheckRepair, recoverInterrupted } from './executor/recovery.js';
 import { runJob } from './executor/run-job.js';
+import { runWarmBase } from './executor/run-warm-base.js';
 import { DeliveryProcessor } from './intake/delivery-processor.js';
 import { dispatcher } from './intake/dispatch.js';
 import { Reconciler } from './intake/reconcile.js';
@@ -32,6 +33,7 @@ export async function startApp(settings: ServeSettings, validate: Validate): Pro
   registerSecret(settings.privateKey);
   const log = pino({ name: 'sigstorm', level: settings.logLevel });
   const store = new JobStore(settings.dbPath);
+  store.warmBases.recover();
   let services: Services | undefined;
   const need = (): Services => {
     if (!services) throw new Error('the app is not loaded yet');
@@ -49,6 +51,13 @@ export async function startApp(settings: ServeSettings, validate: Validate): Pro
     async () => {
       await repair.run();
       await reconciler.runIfDue();
+    },
+    async (signal) => {
+      // Background work: the base of the default branch's newest commits, when no job waits.
+      const warm = store.warmBases.claimNext();
+      if (!warm) return false;
+      await runWarmBase(need(), warm, signal);
+      return true;
     },
   );
   const follower = new ActionsFollower(need);

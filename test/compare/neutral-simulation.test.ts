@@ -30,30 +30,39 @@ function verdicts(family: readonly FamilyCell[], runs: number, seed: number, max
 const withCell = (cell: FamilyCell, at = 20) => defaultFamily().map((c, i) => (i === at ? cell : c));
 
 describe('pooled neutral statement, simulated (statistics only)', () => {
-  it('a clean pull request is neutral at the first look: ~60 iterations per cell and side', () => {
+  it('a clean pull request is neutral at the first look: 31 iterations per cell and side, 868 in all', () => {
     const first = firstLookIterations(t.stability.cellTolerance, beta);
-    expect(first).toBe(63);
+    expect(first).toBe(31);
     const s = simulateFamily(defaultFamily(), t, 'pooled', seededBinomial(1));
     expect(s.stability.verdict).toBe('neutral');
-    // The last batch before the share is cut to it: 6 batches of 10 and one of 3.
-    expect(s.iterations).toEqual(Array.from({ length: 28 }, () => 63));
+    // The last batch before the share is cut to it: 3 batches of 10 and one of 1.
+    expect(s.iterations).toEqual(Array.from({ length: 28 }, () => 31));
     expect(s.stability.neutral.pooled).toMatchObject({ shown: true, rule: 'head-clean', looks: 1 });
     expect(s.stability.summary).toMatch(
-      /^no cell was shown worse, head fails at most 5\.0% more often than base in each cell and over all 28 cells pooled at most 0\.\d+% \(tolerance 0\.50%/,
+      /^no cell was shown worse, head fails at most 10\.0% more often than base in each cell and over all 28 cells pooled at most 0\.\d+% \(tolerance 0\.75%, 868 head iterations/,
     );
   });
 
-  it('a persisting noisy cell (2% on both sides) is recognised: neutral, no cell starves, the noisy one gets what it needs', () => {
-    const noisy = 20;
-    const v = verdicts(withCell({ variant: 'asan', base: 0.02, head: 0.02 }, noisy), 200, 2);
+  it('persisting noise in server-sighup (plain and ASan, 2% on both sides, as patches/noisy-cell.patch): neutral within the budget, no cell starves', () => {
+    const noisy = [11, 25];
+    const family = defaultFamily().map((c, i) => (noisy.includes(i) ? { ...c, base: 0.02, head: 0.02 } : c));
+    const runs = 200;
+    const v = verdicts(family, runs, 2, 1500);
     expect(v.share('neutral')).toBeGreaterThanOrEqual(0.95);
-    expect(v.share('regression')).toBeLessThanOrEqual(limit(alpha, 200));
+    expect(v.share('regression')).toBeLessThanOrEqual(limit(alpha, runs));
     for (const it of v.iterations) {
-      for (const [i, n] of it.entries()) if (i !== noisy) expect(n).toBeGreaterThanOrEqual(63);
+      for (const [i, n] of it.entries()) if (!noisy.includes(i)) expect(n).toBeGreaterThanOrEqual(31);
     }
-    // Quiet cells are not stormed further on its account, and it takes a few hundred, not the cap.
-    expect(v.mean(0)).toBeLessThan(90);
-    expect(v.mean(noisy)).toBeLessThan(400);
+    // Quiet cells are not stormed further on its account; the noisy ones take what their bound needs.
+    expect(v.mean(0)).toBeLessThan(45);
+    expect(v.mean(11)).toBeLessThan(200);
+    // The pr budget (600 s at ~0.49 s per iteration on 2 idle cores: ~1,200 iterations), with a warm
+    // base: head's iterations, plus base's beyond what the warm-up holds (the share, and 105 in a
+    // cell whose base failed in the warm-up).
+    const warm = (i: number) => (noisy.includes(i) ? 105 : 31);
+    const cost = v.iterations.map((it) => it.reduce((a, n, i) => a + n + Math.max(0, n - warm(i)), 0));
+    const inBudget = cost.filter((c) => c <= 1200).length / runs;
+    expect(inBudget).toBeGreaterThanOrEqual(0.8);
   });
 
   it.each([
@@ -65,21 +74,22 @@ describe('pooled neutral statement, simulated (statistics only)', () => {
   });
 
   it.each([
-    ['0% → 5%', 0, 0.05, 5],
-    ['2% → 7%', 0.02, 0.07, 6],
-  ])(
-    'one cell worse by the coarse tolerance (%s) among clean ones: neutral at most beta',
-    (_, base, head, seed) => {
+    ['0% → 10%', 'plain', 0, 0.1, 5],
+    ['2% → 12%', 'plain', 0.02, 0.12, 6],
+    ['0% → 10%', 'asan', 0, 0.1, 13],
+  ] as const)(
+    'one cell worse by the coarse tolerance (%s, %s) among clean ones: neutral at most beta',
+    (_, variant, base, head, seed) => {
       const runs = 400;
-      const v = verdicts(withCell({ variant: 'plain', base, head }, 3), runs, seed, 1500);
+      const v = verdicts(withCell({ variant, base, head }, variant === 'plain' ? 3 : 17), runs, seed, 1500);
       expect(v.share('neutral')).toBeLessThanOrEqual(limit(beta, runs));
     },
   );
 
   it.each([
-    ['0% → 5%', 0, 0.05, 7],
-    ['2% → 7%', 0.02, 0.07, 8],
-    ['10% → 15%', 0.1, 0.15, 9],
+    ['0% → 10%', 0, 0.1, 7],
+    ['2% → 12%', 0.02, 0.12, 8],
+    ['10% → 20%', 0.1, 0.2, 9],
   ])('the coarse bound alone, one cell at %s: shown at most beta', (_, base, head, seed) => {
     const draw = seededBinomial(seed);
     const runs = 2000;
@@ -99,13 +109,20 @@ describe('pooled neutral statement, simulated (statistics only)', () => {
   });
 
   it.each([
-    ['0% → 0.5%', 0, 0.005, 10],
-    ['1% → 1.5%', 0.01, 0.015, 11],
-  ])('every cell worse by the fine tolerance (%s, pooled): neutral at most beta', (_, base, head, seed) => {
-    const runs = 200;
-    const v = verdicts(defaultFamily({ base, head }), runs, seed, 1500);
-    expect(v.share('neutral')).toBeLessThanOrEqual(limit(beta, runs));
-  });
+    ['0%', 0, 10],
+    ['1%', 0.01, 11],
+  ])(
+    "every cell worse by its variant's fine tolerance (from %s; plain 0.5, ASan 1 point; pooled 0.75): neutral at most beta",
+    (_, base, seed) => {
+      const runs = 200;
+      const family = defaultFamily({ base, head: 0 }).map((c) => ({
+        ...c,
+        head: base + t.stability.tolerance[c.variant],
+      }));
+      const v = verdicts(family, runs, seed, 1500);
+      expect(v.share('neutral')).toBeLessThanOrEqual(limit(beta, runs));
+    },
+  );
 
   it('a clear regression in one cell (0% → 30%) still settles in a few batches', () => {
     const v = verdicts(withCell({ variant: 'plain', base: 0, head: 0.3 }, 5), 200, 12);

@@ -10,7 +10,8 @@ import { renderTerminal } from '../../src/report/terminal.js';
 import { baseBuild, cell, headBuild } from '../support/report-fixtures.js';
 
 // Six clean cells (3 plain, 3 ASan) stormed round robin, 110 iterations per cell and side: every
-// cell within the coarse 5%, and the pool within 0.5% at its first look (643: reached at 650).
+// cell within the coarse 10%, and the pool within 0.75% (plain 0.5% and ASan 1% averaged) at its
+// first look (428 per side: reached at 430, 0 of 430 is at most 0.746%).
 function pooledCells() {
   const cells = Array.from({ length: 6 }, (_, i) => ({
     workload: `w${i % 3}`,
@@ -32,19 +33,24 @@ describe('the pooled neutral statement in the report', () => {
     expect(comparison.stability.neutral).toMatchObject({
       design: 'pooled',
       cellsShown: 6,
-      pooled: { shown: true, rule: 'head-clean', tolerance: 0.005, iterations: { head: 650 } },
+      pooled: {
+        shown: true,
+        rule: 'head-clean',
+        tolerance: expect.closeTo(0.0075, 12),
+        iterations: { head: 430 },
+      },
       census: null,
     });
     const report = buildReport({ base: baseBuild, head: headBuild('help-text.patch'), comparison });
     const markdown = renderMarkdown(report);
     expect(markdown).toContain(
-      '**What neutral means here**: no cell was shown worse, head fails at most 5.0% more often than base in each cell and over all 6 cells pooled at most 0.49% (tolerance 0.50%, 650 head iterations, at 96%).',
+      '**What neutral means here**: no cell was shown worse, head fails at most 10.0% more often than base in each cell and over all 6 cells pooled at most 0.75% (tolerance 0.75%, 430 head iterations, at 96%).',
     );
     expect(renderTerminal(report)).toContain('Neutral means: no cell was shown worse');
     expect(report.headline).toMatch(/^✅ No regression: stability neutral \(no cell was shown worse/);
   });
 
-  it('is inconclusive when every cell is within 5% but the pool is not yet within the fine tolerance', () => {
+  it('is inconclusive when every cell is within 10% but the pool is not yet within the fine tolerance', () => {
     const few = pooledCells().map((c) => ({ ...c, batches: c.batches?.slice(0, 7) }));
     const s = compare(few, [], t, 'pooled').stability;
     expect(s.neutral?.cellsShown).toBe(6);

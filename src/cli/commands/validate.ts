@@ -290,7 +290,7 @@ export async function validateAction(
       );
       progress.finish();
       process.stdout.write(
-        `Base warm: ${warm.cells} cells × ${warm.share} iterations in the base-results cache (${warm.ran} run now, ${warm.alreadyCached} already there, ${warm.seconds.toFixed(0)} s)\n`,
+        `Base warm: ${warm.cells} cells × ${warm.share} iterations in the base-results cache (${warm.ran} run now, ${warm.alreadyCached} already there, ${warm.seconds.toFixed(0)} s)${warm.noisyCells.length > 0 ? `; base failed in ${warm.noisyCells.join(', ')}: warmed to ${warm.deep}` : ''}\n`,
       );
       return exitCodes.ok;
     }

@@ -5,9 +5,9 @@ import { lookLevel, lookReached } from './looks.js';
 /** A non-inferiority bound (head at most `tolerance` worse than base), folded over running totals. */
 export interface BoundState {
   readonly tolerance: number;
-  /** Iterations per side (the smaller side counts) at the first look; look k is at first · 2^k. */
+  /** Iterations per side (the smaller side counts) at the first look; look k is at first · 1.5^k (looks.ts). */
   readonly firstLook: number;
-  /** Looks taken so far; the next look is at firstLook · 2^looks. */
+  /** Looks taken so far; the next look is at lookAt(looks, firstLook). */
   readonly looks: number;
   readonly shown: boolean;
   /** The bound at the last look taken; null before the first. */
@@ -24,7 +24,7 @@ export function initialBound(tolerance: number, firstLook: number): BoundState {
 }
 
 /**
- * Advances the bound to new running totals. A look is taken once per threshold (first · 2^k,
+ * Advances the bound to new running totals. A look is taken once per threshold (first · 1.5^k,
  * smaller side), at the first totals that reach it, with that look's share of beta; a batch that
  * jumps past several thresholds takes one look at the highest. Once shown, the bound is final.
  */
@@ -37,6 +37,8 @@ export function advanceBound(
   const reached = lookReached(Math.min(totals.base.n, totals.head.n), state.firstLook);
   if (reached < state.looks) return state;
   const level = lookLevel(reached, beta);
+  // Past the last look no beta is left: the bound stays as it was.
+  if (level === 0) return state;
   const bound = differenceBound(totals.base, totals.head, level);
   if (!bound) return state;
   return {

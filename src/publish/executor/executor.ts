@@ -8,6 +8,8 @@ import { retryDelayMs } from './backoff.js';
 import { DiskSpaceError } from './prepare-cache.js';
 
 type RunJob = (job: Job, signal: AbortSignal) => Promise<void>;
+/** Background work for an idle executor (a base warm-up): false when there is none. */
+type RunIdle = (signal: AbortSignal) => Promise<boolean>;
 
 /**
  * The local executor: takes queued jobs from the store one at a time (one storm per host: storms
@@ -17,16 +19,20 @@ export class Executor implements ExecutorHandle {
   readonly #runJob: RunJob;
   readonly #between: () => Promise<void>;
   readonly #services: () => Services;
+  readonly #runIdle: RunIdle | undefined;
   #current: { jobId: number; controller: AbortController } | undefined;
+  /** The background work running, stopped as soon as a job is queued. */
+  #idle: AbortController | undefined;
   readonly #bell = new Doorbell();
   #stopping = false;
   #loop: Promise<void> | undefined;
 
   /** `between`: housekeeping run before each look at the queue (missing check runs, …). */
-  constructor(services: () => Services, runJob: RunJob, between: () => Promise<void>) {
+  constructor(services: () => Services, runJob: RunJob, between: () => Promise<void>, runIdle?: RunIdle) {
     this.#services = services;
     this.#runJob = runJob;
     this.#between = between;
+    this.#runIdle = runIdle;
   }
 
   start(): void {
@@ -34,6 +40,8 @@ export class Executor implements ExecutorHandle {
   }
 
   notify(): void {
+    // A job goes before background work: the warm-up stops (what it ran is kept) and waits.
+    if (this.#services().store.hasWaitingJob()) this.#idle?.abort();
     this.#bell.ring();
   }
 
@@ -47,6 +55,7 @@ export class Executor implements ExecutorHandle {
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#current?.controller.abort({ kind: 'shutdown' } satisfies AbortReason);
+    this.#idle?.abort();
     this.notify();
     await this.#loop;
   }
@@ -67,7 +76,7 @@ export class Executor implements ExecutorHandle {
       this.#bell.clear();
       const job = store.claimNext();
       if (!job) {
-        await this.#bell.wait(settings.pollIntervalMs);
+        if (!(await this.#background())) await this.#bell.wait(settings.pollIntervalMs);
         continue;
       }
       // Claimed and registered in the same tick: a cancel arriving now finds it.
@@ -80,6 +89,20 @@ export class Executor implements ExecutorHandle {
       } finally {
         this.#current = undefined;
       }
+    }
+  }
+
+  /** Runs background work, if any and if nothing stops it first; true when some ran. */
+  async #background(): Promise<boolean> {
+    if (!this.#runIdle) return false;
+    this.#idle = new AbortController();
+    try {
+      return await this.#runIdle(this.#idle.signal);
+    } catch (error) {
+      this.#services().log.warn({ err: error }, 'sigstorm: background work failed');
+      return false;
+    } finally {
+      this.#idle = undefined;
     }
   }
 

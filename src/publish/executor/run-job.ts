@@ -249,7 +249,7 @@ function abortReason(reason: unknown): AbortReason {
   return { kind: 'cancelled', message: 'The run was cancelled.' };
 }
 
-async function installationToken(octokit: Octokit): Promise<string> {
+export async function installationToken(octokit: Octokit): Promise<string> {
   const auth: unknown = await octokit.auth({ type: 'installation' });
   if (typeof auth === 'object' && auth !== null && 'token' in auth && typeof auth.token === 'string') {
     return auth.token;

@@ -6,7 +6,11 @@ import type { Job } from '../store/job.js';
  * installation token (valid one hour, scoped to the installation's repositories). SIGSTORM_REPO_MAP
  * (tests, offline mirrors) maps "owner/repo" to a local git repository instead.
  */
-export function repoSource(job: Job, settings: AppSettings, token: () => Promise<string>): Promise<string> {
+export function repoSource(
+  job: Pick<Job, 'owner' | 'repo' | 'cloneUrl'>,
+  settings: AppSettings,
+  token: () => Promise<string>,
+): Promise<string> {
   const local = settings.repoMap.get(`${job.owner}/${job.repo}`);
   if (local !== undefined) return Promise.resolve(local);
   return token().then((value) => withToken(job.cloneUrl, value));

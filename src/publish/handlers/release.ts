@@ -6,6 +6,7 @@ import { enqueue } from '../jobs/enqueue.js';
 import type { RepoInfo } from '../jobs/pull-job.js';
 import { releaseCheckName, releaseJob } from '../jobs/release-job.js';
 import type { Services } from '../services.js';
+import { onDefaultBranchPush } from './default-branch-push.js';
 
 interface GateRequest {
   readonly deliveryId: string;
@@ -34,9 +35,13 @@ export function onReleasePublished(services: Services) {
   };
 }
 
-/** A tag was pushed: gate it when it matches the repository's release tag patterns. */
+/**
+ * A tag was pushed: gate it when it matches the repository's release tag patterns. A push to the
+ * default branch warms its base side instead (default-branch-push.ts).
+ */
 export function onPush(services: Services) {
   return async (context: Context<'push'>): Promise<void> => {
+    if (context.payload.ref.startsWith('refs/heads/')) return onDefaultBranchPush(services, context);
     const { ref, created, deleted, installation, repository, sender } = context.payload;
     if (!installation || !created || deleted || !ref.startsWith('refs/tags/')) return;
     const tag = ref.slice('refs/tags/'.length);

@@ -15,6 +15,7 @@ import {
   type StoredResultInput,
   UntrustedReason,
 } from './job.js';
+import { WarmBaseStore } from './warm-base-store.js';
 
 const schema = `
 CREATE TABLE IF NOT EXISTS jobs (
@@ -140,10 +141,13 @@ export class JobStore {
       if (!present.has(column)) this.#db.exec(`ALTER TABLE jobs ADD COLUMN ${column} ${type}`);
     }
     this.deliveries = new DeliveryStore(this.#db);
+    this.warmBases = new WarmBaseStore(this.#db);
   }
 
   /** Webhook deliveries, stored before they are answered and processed from here. */
   readonly deliveries: DeliveryStore;
+  /** Base commits to warm ahead of pull requests, run when no job waits. */
+  readonly warmBases: WarmBaseStore;
 
   close(): void {
     this.#db.close();
@@ -219,6 +223,14 @@ export class JobStore {
       )
       .get({ at }) as Row | undefined;
     return row ? toJob(row) : undefined;
+  }
+
+  /** Some job waits to run or to publish (background work yields to it). */
+  hasWaitingJob(): boolean {
+    return (
+      this.#db.prepare(`SELECT 1 FROM jobs WHERE status IN ('queued', 'validated') LIMIT 1`).get() !==
+      undefined
+    );
   }
 
   /** Jobs waiting in a repository's queue (not running, not waiting for approval). */

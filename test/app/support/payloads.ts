@@ -165,3 +165,21 @@ export function tagPushPayload(where: Where, tag: string, sha: string, user: str
   payload.sender.login = user;
   return payload;
 }
+
+/** A push of `sha` to `branch`; the repository's default branch is `main`. */
+export function branchPushPayload(where: Where, branch: string, sha: string, user: string): Payload<'push'> {
+  const payload = place(
+    webhookExample('push', undefined, (p) => p.ref.startsWith('refs/heads/') && !p.deleted),
+    where,
+  ) as Payload<'push'> & {
+    ref: string;
+    after: string;
+    repository: { default_branch: string };
+    sender: { login: string };
+  };
+  payload.ref = `refs/heads/${branch}`;
+  payload.after = sha;
+  payload.repository.default_branch = 'main';
+  payload.sender.login = user;
+  return payload;
+}
