@@ -176,7 +176,7 @@ describe('renderMarkdown', () => {
       - Sequential stopping: odds-ratio SPRTs (designed odds ratio 2, α = 0.05 over all cells, β = 0.05) and a run of clean iterations proving the tolerance (plain 0.50%, asan 1.0%, tsan 2.0%).
       - A signature new in head is a regression by itself when it is a crash or sanitizer report that base never showed.
       - Iterations whose only sanitizer reports are of "tsan: data race", "tsan: thread leak" families count as clean ("noise only"); their signatures are still listed.
-      - Throughput: Hodges–Lehmann change of head over base with the exact Mann–Whitney interval; regression when the whole interval is below −3.0%, improvement above +3.0%.
+      - Throughput: Hodges–Lehmann change of head over base; rows marked "paired" ran base and head in ABBA pairs and take the exact signed-rank interval of the pairs' ln(head/base) at the confidence of the look they stopped at (docs/throughput.md), other rows the exact Mann–Whitney interval of independent runs; regression when the whole interval is below −3.0%, improvement above +3.0%.
       - Report schema v1, sigstorm 0.1.0, 2026-01-01T00:00:00Z.
 
       </details>
@@ -271,7 +271,7 @@ describe('renderMarkdown', () => {
       - Sequential stopping: odds-ratio SPRTs (designed odds ratio 2, α = 0.05 over all cells, β = 0.05) and a run of clean iterations proving the tolerance (plain 0.50%, asan 1.0%, tsan 2.0%).
       - A signature new in head is a regression by itself when it is a crash or sanitizer report that base never showed.
       - Iterations whose only sanitizer reports are of "tsan: data race", "tsan: thread leak" families count as clean ("noise only"); their signatures are still listed.
-      - Throughput: Hodges–Lehmann change of head over base with the exact Mann–Whitney interval; regression when the whole interval is below −3.0%, improvement above +3.0%.
+      - Throughput: Hodges–Lehmann change of head over base; rows marked "paired" ran base and head in ABBA pairs and take the exact signed-rank interval of the pairs' ln(head/base) at the confidence of the look they stopped at (docs/throughput.md), other rows the exact Mann–Whitney interval of independent runs; regression when the whole interval is below −3.0%, improvement above +3.0%.
       - Report schema v1, sigstorm 0.1.0, 2026-01-01T00:00:00Z.
 
       </details>
@@ -332,7 +332,7 @@ describe('renderMarkdown', () => {
       - Sequential stopping: odds-ratio SPRTs (designed odds ratio 2, α = 0.05 over all cells, β = 0.05) and a run of clean iterations proving the tolerance (plain 0.50%, asan 1.0%, tsan 2.0%).
       - A signature new in head is a regression by itself when it is a crash or sanitizer report that base never showed.
       - Iterations whose only sanitizer reports are of "tsan: data race", "tsan: thread leak" families count as clean ("noise only"); their signatures are still listed.
-      - Throughput: Hodges–Lehmann change of head over base with the exact Mann–Whitney interval; regression when the whole interval is below −3.0%, improvement above +3.0%.
+      - Throughput: Hodges–Lehmann change of head over base; rows marked "paired" ran base and head in ABBA pairs and take the exact signed-rank interval of the pairs' ln(head/base) at the confidence of the look they stopped at (docs/throughput.md), other rows the exact Mann–Whitney interval of independent runs; regression when the whole interval is below −3.0%, improvement above +3.0%.
       - Report schema v1, sigstorm 0.1.0, 2026-01-01T00:00:00Z.
 
       </details>
@@ -388,7 +388,7 @@ describe('renderMarkdown', () => {
       - Sequential stopping: odds-ratio SPRTs (designed odds ratio 2, α = 0.05 over all cells, β = 0.05) and a run of clean iterations proving the tolerance (plain 0.50%, asan 1.0%, tsan 2.0%).
       - A signature new in head is a regression by itself when it is a crash or sanitizer report that base never showed.
       - Iterations whose only sanitizer reports are of "tsan: data race", "tsan: thread leak" families count as clean ("noise only"); their signatures are still listed.
-      - Throughput: Hodges–Lehmann change of head over base with the exact Mann–Whitney interval; regression when the whole interval is below −3.0%, improvement above +3.0%.
+      - Throughput: Hodges–Lehmann change of head over base; rows marked "paired" ran base and head in ABBA pairs and take the exact signed-rank interval of the pairs' ln(head/base) at the confidence of the look they stopped at (docs/throughput.md), other rows the exact Mann–Whitney interval of independent runs; regression when the whole interval is below −3.0%, improvement above +3.0%.
       - Report schema v1, sigstorm 0.1.0, 2026-01-01T00:00:00Z.
 
       </details>
@@ -452,7 +452,7 @@ describe('renderMarkdown', () => {
       - Sequential stopping: odds-ratio SPRTs (designed odds ratio 2, α = 0.05 over all cells, β = 0.05) and a run of clean iterations proving the tolerance (plain 0.50%, asan 1.0%, tsan 2.0%).
       - A signature new in head is a regression by itself when it is a crash or sanitizer report that base never showed.
       - Iterations whose only sanitizer reports are of "tsan: data race", "tsan: thread leak" families count as clean ("noise only"); their signatures are still listed.
-      - Throughput: Hodges–Lehmann change of head over base with the exact Mann–Whitney interval; regression when the whole interval is below −3.0%, improvement above +3.0%.
+      - Throughput: Hodges–Lehmann change of head over base; rows marked "paired" ran base and head in ABBA pairs and take the exact signed-rank interval of the pairs' ln(head/base) at the confidence of the look they stopped at (docs/throughput.md), other rows the exact Mann–Whitney interval of independent runs; regression when the whole interval is below −3.0%, improvement above +3.0%.
       - Report schema v1, sigstorm 0.1.0, 2026-01-01T00:00:00Z.
 
       </details>

@@ -44,7 +44,7 @@ export function methodSection(r: Report): string {
     `- Sequential stopping: odds-ratio SPRTs (designed odds ratio ${s.oddsRatio}, α = ${s.alpha} over all cells, β = ${s.beta}) and a run of clean iterations proving the tolerance (${tol}).`,
     '- A signature new in head is a regression by itself when it is a crash or sanitizer report that base never showed.',
     `- Iterations whose only sanitizer reports are of ${r.thresholds.findings.noisyFamilies.map((f) => `"${escapeMarkdown(f)}"`).join(', ') || 'no'} families count as clean ("noise only"); their signatures are still listed.`,
-    `- Throughput: Hodges–Lehmann change of head over base with the exact Mann–Whitney interval; regression when the whole interval is below −${formatPercent(t.regressionThreshold)}, improvement above +${formatPercent(t.improvementThreshold)}.`,
+    `- Throughput: Hodges–Lehmann change of head over base; rows marked "paired" ran base and head in ABBA pairs and take the exact signed-rank interval of the pairs' ln(head/base) at the confidence of the look they stopped at (docs/throughput.md), other rows the exact Mann–Whitney interval of independent runs; regression when the whole interval is below −${formatPercent(t.regressionThreshold)}, improvement above +${formatPercent(t.improvementThreshold)}.`,
     `- Report schema v${r.schemaVersion}, sigstorm ${escapeMarkdown(r.sigstormVersion)}, ${escapeMarkdown(r.generatedAt)}.`,
   ];
   return details('How these figures were made', lines.join('\n'));
