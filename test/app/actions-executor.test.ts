@@ -98,7 +98,8 @@ describe('the App as coordinator of GitHub Actions shards (executor: actions)', 
   }
 
   it('dispatches the exact commits, shows shards done of N, merges the blobs into one check and one comment', async () => {
-    await setUp();
+    // One runner: the shards run one after the other, so the first one's blob shows as progress.
+    await setUp(['--runners', '1']);
     const head = await h.fixture.commitPatch('help-text.patch');
     await openPull(31, head);
     const check = await completed(head);
@@ -127,7 +128,9 @@ describe('the App as coordinator of GitHub Actions shards (executor: actions)', 
     expect(lifecycle(check)).toBe('queued → in_progress → completed:neutral');
     const titles = check.history.map((s) => s.title);
     expect(titles).toContain('On GitHub Actions: 0 of 2 shards done');
-    expect(titles).toContain('On GitHub Actions: 2 of 2 shards done');
+    // The first shard's blob, read while the second one storms: its 20 iterations per side.
+    expect(titles).toContain('On GitHub Actions: 1 of 2 shards done · 20 + 20 iterations so far');
+    expect(titles.some((t) => t?.startsWith('On GitHub Actions: 2 of 2 shards done'))).toBe(true);
     expect(check.output.summary).not.toContain('missing');
     // Every shard's blob arrived: 2 × 20 iterations per side, as one machine would have run them.
     expect(check.output.summary).toMatch(/\b40\b/);
@@ -135,8 +138,9 @@ describe('the App as coordinator of GitHub Actions shards (executor: actions)', 
     const comments = h.model.botComments(repoName, 31);
     expect(comments).toHaveLength(1);
     expect(comments[0]?.body).toContain(check.output.title ?? '<no title>');
-    // The artifacts came through the redirect to storage, and the events woke the App.
-    expect(h.standin.callsOf('actions/download-artifact').map((c) => c.status)).toEqual([302, 302]);
+    // The artifacts came through the redirect to storage (shard 1's twice: for the progress while
+    // shard 2 ran, then with shard 2's for the merge), and the events woke the App.
+    expect(h.standin.callsOf('actions/download-artifact').map((c) => c.status)).toEqual([302, 302, 302]);
     const events = h.query<{ n: number }>(
       `SELECT COUNT(*) AS n FROM deliveries WHERE name IN ('workflow_run', 'workflow_job')`,
     );

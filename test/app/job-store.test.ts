@@ -241,6 +241,7 @@ describe('the job store (SQLite file)', () => {
       htmlUrl: null,
       shards: 2,
       done: 0,
+      iterations: {},
       dispatchedAt: new Date().toISOString(),
     };
     store.setActionsRun(job.id, run);

@@ -23,6 +23,12 @@ export function shardArtifact(shard: number, shards: number): { artifact: string
   return { artifact: `sigstorm-shard-${shard}`, entry: `shard-${shard}-of-${shards}.json` };
 }
 
+/** One shard's artifact: its blob file, refused (why), or absent (why). */
+export type ShardArtifact =
+  | { readonly kind: 'file'; readonly file: string }
+  | { readonly kind: 'refused'; readonly file: string; readonly why: string }
+  | { readonly kind: 'absent'; readonly why: string };
+
 /**
  * Downloads each shard's blob artifact into `dir` under a name of sigstorm's choosing (never the
  * archive's). Artifacts are untrusted data: size-limited before and while downloading, unzipped by
@@ -38,46 +44,61 @@ export async function collectBlobs(
   dir: string,
   maxBytes = defaultMaxBlobBytes,
 ): Promise<CollectedBlobs> {
-  await mkdir(dir, { recursive: true });
   const artifacts = await listArtifacts(octokit, where, runId);
   const collected: CollectedBlobs = { files: [], refused: [], absent: new Map() };
   for (let shard = 1; shard <= shards; shard++) {
-    const { artifact: name, entry } = shardArtifact(shard, shards);
-    const artifact = artifacts.find((a) => a.name === name);
-    const refuse = (why: string) => collected.refused.push({ file: `artifact ${name}`, why, shard });
-    if (!artifact) {
-      const job = jobs.find((j) => j.shard === shard);
-      collected.absent.set(
-        shard,
-        job
-          ? `its job "${job.name}" ended ${job.conclusion ?? job.status} without an artifact ${name}`
-          : `the run has no job for it and no artifact ${name}`,
-      );
-      continue;
-    }
-    if (artifact.expired) {
-      refuse('expired before sigstorm could download it');
-      continue;
-    }
-    if (artifact.sizeInBytes > maxBytes) {
-      refuse(`${artifact.sizeInBytes} bytes, more than a shard blob may be`);
-      continue;
-    }
-    let blob: Buffer;
-    try {
-      const zip = await downloadArtifact(octokit, where, artifact.id, maxBytes);
-      blob = readZipEntry(zip, entry, { maxEntryBytes: maxBytes, maxEntries: 16 });
-    } catch (error) {
-      const gone = httpStatus(error) === 404 || httpStatus(error) === 410;
-      if (error instanceof ZipError || error instanceof ArtifactRefused || gone) {
-        refuse(gone ? 'GitHub no longer has it' : error instanceof Error ? error.message : String(error));
-        continue;
-      }
-      throw error;
-    }
-    const file = join(dir, entry);
-    await writeFile(file, blob);
-    collected.files.push(file);
+    const got = await collectShard(octokit, where, { artifacts, jobs, shard, shards, dir, maxBytes });
+    if (got.kind === 'file') collected.files.push(got.file);
+    else if (got.kind === 'refused') collected.refused.push({ file: got.file, why: got.why, shard });
+    else collected.absent.set(shard, got.why);
   }
   return collected;
+}
+
+/** One shard's blob from the run's artifacts (listed by the caller), checked as collectBlobs says. */
+export async function collectShard(
+  octokit: Octokit,
+  where: RepoRef,
+  options: {
+    readonly artifacts: Awaited<ReturnType<typeof listArtifacts>>;
+    readonly jobs: readonly ShardJob[];
+    readonly shard: number;
+    readonly shards: number;
+    readonly dir: string;
+    readonly maxBytes?: number;
+  },
+): Promise<ShardArtifact> {
+  const { artifacts, jobs, shard, shards, dir, maxBytes = defaultMaxBlobBytes } = options;
+  const { artifact: name, entry } = shardArtifact(shard, shards);
+  const artifact = artifacts.find((a) => a.name === name);
+  const refuse = (why: string): ShardArtifact => ({ kind: 'refused', file: `artifact ${name}`, why });
+  if (!artifact) {
+    const job = jobs.find((j) => j.shard === shard);
+    return {
+      kind: 'absent',
+      why: job
+        ? `its job "${job.name}" ended ${job.conclusion ?? job.status} without an artifact ${name}`
+        : `the run has no job for it and no artifact ${name}`,
+    };
+  }
+  if (artifact.expired) return refuse('expired before sigstorm could download it');
+  if (artifact.sizeInBytes > maxBytes)
+    return refuse(`${artifact.sizeInBytes} bytes, more than a shard blob may be`);
+  let blob: Buffer;
+  try {
+    const zip = await downloadArtifact(octokit, where, artifact.id, maxBytes);
+    blob = readZipEntry(zip, entry, { maxEntryBytes: maxBytes, maxEntries: 16 });
+  } catch (error) {
+    const gone = httpStatus(error) === 404 || httpStatus(error) === 410;
+    if (error instanceof ZipError || error instanceof ArtifactRefused || gone) {
+      return refuse(
+        gone ? 'GitHub no longer has it' : error instanceof Error ? error.message : String(error),
+      );
+    }
+    throw error;
+  }
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, entry);
+  await writeFile(file, blob);
+  return { kind: 'file', file };
 }

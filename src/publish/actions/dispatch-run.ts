@@ -50,6 +50,7 @@ export async function dispatchRun(run: Run, executor: ActionsExecutor): Promise<
     htmlUrl: null,
     shards: executor.shards,
     done: 0,
+    iterations: {},
     dispatchedAt: new Date().toISOString(),
   };
   // Kept before the call: if the answer is lost, the run is still found by its correlation id.

@@ -1,6 +1,8 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommentWhen } from '../../config/repo-config.schema.js';
 import { mergeShards } from '../../pipeline/merge-shards.js';
+import { readShardBlob } from '../../pipeline/read-shard-blobs.js';
 import { Doorbell } from '../../util/doorbell.js';
 import { SigstormError } from '../../util/errors.js';
 import {
@@ -16,8 +18,15 @@ import type { Octokit } from '../github/octokit.js';
 import { actionsProgressOutput, queuedOutput } from '../messages/check-outputs.js';
 import type { Services } from '../services.js';
 import type { ActionsRun, Job } from '../store/job.js';
-import { findRunByCorrelation, getRun, listShardJobs, type RunState, type ShardJob } from './actions-api.js';
-import { type CollectedBlobs, collectBlobs } from './collect-blobs.js';
+import {
+  findRunByCorrelation,
+  getRun,
+  listArtifacts,
+  listShardJobs,
+  type RunState,
+  type ShardJob,
+} from './actions-api.js';
+import { type CollectedBlobs, collectBlobs, collectShard } from './collect-blobs.js';
 
 /** What webhook handlers tell the follower. */
 export interface ActionsHandle {
@@ -104,7 +113,11 @@ export class ActionsFollower implements ActionsHandle {
     const done = jobs.filter((j) => j.status === 'completed').length;
     const changed = done !== actions.done || state.id !== actions.runId || state.htmlUrl !== actions.htmlUrl;
     if (changed || !this.#shown.has(job.id)) {
-      actions = { ...actions, runId: state.id, htmlUrl: state.htmlUrl, done };
+      const iterations =
+        state.status === 'completed'
+          ? actions.iterations
+          : await this.#iterationsSoFar(octokit, job, state.id, actions, jobs);
+      actions = { ...actions, runId: state.id, htmlUrl: state.htmlUrl, done, iterations };
       services.store.setActionsRun(job.id, actions);
       this.#shown.add(job.id);
       await updateCheckRun(octokit, job, {
@@ -114,6 +127,44 @@ export class ActionsFollower implements ActionsHandle {
     }
     if (state.status !== 'completed') return;
     await this.#collect(octokit, { ...job, actionsRun: actions }, state, jobs);
+  }
+
+  /**
+   * Progress from the blobs of the shards that finished while the run goes on: each blob read once
+   * (checked like the merge checks it), its iterations per side kept with the run. A shard whose
+   * artifact is not there yet or is refused counts nothing now; the merge names it if it stays so.
+   */
+  async #iterationsSoFar(
+    octokit: Octokit,
+    job: Job,
+    runId: number,
+    actions: ActionsRun,
+    jobs: readonly ShardJob[],
+  ): Promise<ActionsRun['iterations']> {
+    const pending = jobs.filter(
+      (j) =>
+        j.status === 'completed' && j.conclusion === 'success' && !(String(j.shard) in actions.iterations),
+    );
+    if (pending.length === 0) return actions.iterations;
+    const where = { owner: job.owner, repo: job.repo };
+    const artifacts = await listArtifacts(octokit, where, runId);
+    const dir = join(
+      this.#services().settings.cacheDir,
+      'runs',
+      `actions-job-${job.id}-run-${runId}`,
+      'progress',
+    );
+    const iterations = { ...actions.iterations };
+    for (const { shard } of pending) {
+      const got = await collectShard(octokit, where, { artifacts, jobs, shard, shards: actions.shards, dir });
+      if (got.kind !== 'file') continue;
+      const reading = await readShardBlob(got.file);
+      await rm(got.file, { force: true });
+      if (reading.kind !== 'accepted') continue;
+      const count = (side: 'base' | 'head') => reading.blob.cells.reduce((n, c) => n + c[side].length, 0);
+      iterations[String(shard)] = { base: count('base'), head: count('head') };
+    }
+    return iterations;
   }
 
   async #maybeDispatchAgain(octokit: Octokit, job: Job, actions: ActionsRun): Promise<void> {

@@ -2,8 +2,9 @@ import { type ConfigProblem, formatConfigProblem } from '../../config/repo-confi
 import type { ValidateProgress } from '../../pipeline/contract.js';
 import { fence } from '../../report/markdown/escape.js';
 import { describeError } from '../../util/errors.js';
+import { formatCount } from '../../util/format.js';
 import type { CheckOutput } from '../github/check-run.js';
-import { type Job, shortSha, type UntrustedReason } from '../store/job.js';
+import { type ActionsRun, type Job, shortSha, type UntrustedReason } from '../store/job.js';
 
 /** What the check run says at each step of a job's life. One function per state; no API calls here. */
 
@@ -70,16 +71,25 @@ export function progressOutput(job: Job, progress: ValidateProgress): CheckOutpu
 /** A job dispatched to GitHub Actions (executor: actions): its run, and how many shards are done. */
 export function actionsProgressOutput(
   job: Job,
-  run: { workflow: string; htmlUrl: string | null; shards: number; done: number; status: string },
+  run: Pick<ActionsRun, 'workflow' | 'htmlUrl' | 'shards' | 'done' | 'iterations'> & { status: string },
 ): CheckOutput {
   const where = run.htmlUrl ? `[workflow run](${run.htmlUrl})` : 'workflow run (not found yet)';
+  const read = Object.values(run.iterations);
+  const base = read.reduce((n, c) => n + c.base, 0);
+  const head = read.reduce((n, c) => n + c.head, 0);
+  const soFar = read.length > 0 ? ` · ${formatCount(base)} + ${formatCount(head)} iterations so far` : '';
   return {
-    title: `On GitHub Actions: ${run.done} of ${run.shards} shards done`,
+    title: `On GitHub Actions: ${run.done} of ${run.shards} shards done${soFar}`,
     summary: [
       `Dispatched \`${run.workflow}\` to GitHub Actions: ${run.shards} shard jobs storm base and head; sigstorm merges`,
       `their blobs into one report when the ${where} completes (${run.status}).`,
       '',
       `${run.done} of ${run.shards} shards done.`,
+      ...(read.length > 0
+        ? [
+            `The blobs of ${read.length} finished shards hold ${formatCount(base)} base and ${formatCount(head)} head iterations so far.`,
+          ]
+        : []),
       '',
       subject(job),
     ].join('\n'),

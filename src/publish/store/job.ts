@@ -106,6 +106,13 @@ export const ActionsRun = z.object({
   shards: z.number().int().positive(),
   /** Shard jobs completed so far (any conclusion). */
   done: z.number().int().nonnegative(),
+  /** Iterations per side in the blobs of the shards read so far (shard number → counts), for progress. */
+  iterations: z
+    .record(
+      z.string(),
+      z.object({ base: z.number().int().nonnegative(), head: z.number().int().nonnegative() }),
+    )
+    .default({}),
   dispatchedAt: z.string(),
 });
 export type ActionsRun = z.infer<typeof ActionsRun>;
