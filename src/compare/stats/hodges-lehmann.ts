@@ -23,15 +23,7 @@ export function relativeChange(
   head: readonly number[],
   confidence = 0.95,
 ): RelativeChange | null {
-  for (const [side, values] of [
-    ['base', base],
-    ['head', head],
-  ] as const) {
-    for (const v of values) {
-      if (!(Number.isFinite(v) && v > 0))
-        throw new RangeError(`relativeChange: ${side} sample ${v} is not positive`);
-    }
-  }
+  assertPositiveSamples('relativeChange', base, head);
   if (base.length === 0 || head.length === 0) return null;
   const diffs: number[] = [];
   for (const h of head) for (const b of base) diffs.push(Math.log(h) - Math.log(b));
@@ -46,4 +38,16 @@ export function relativeChange(
     confidence,
     achievedConfidence: ranks ? ranks.achievedConfidence : null,
   };
+}
+
+/** Throughput samples must be positive and finite (their logarithms are compared); `fn` names the caller. */
+export function assertPositiveSamples(fn: string, base: readonly number[], head: readonly number[]): void {
+  for (const [side, values] of [
+    ['base', base],
+    ['head', head],
+  ] as const) {
+    for (const v of values) {
+      if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`${fn}: ${side} sample ${v} is not positive`);
+    }
+  }
 }

@@ -1,4 +1,5 @@
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
+import { assertPositiveSamples } from './hodges-lehmann.js';
 import { median } from './median.js';
 
 /** Above this many pairs the normal approximation replaces the exact distribution (R switches at 50). */
@@ -105,15 +106,7 @@ export function pairedRelativeChange(
   if (base.length !== head.length) {
     throw new RangeError(`pairedRelativeChange: ${base.length} base runs but ${head.length} head runs`);
   }
-  for (const [side, values] of [
-    ['base', base],
-    ['head', head],
-  ] as const) {
-    for (const v of values) {
-      if (!(Number.isFinite(v) && v > 0))
-        throw new RangeError(`pairedRelativeChange: ${side} sample ${v} is not positive`);
-    }
-  }
+  assertPositiveSamples('pairedRelativeChange', base, head);
   return logShiftInterval(
     head.map((h, i) => Math.log(h) - Math.log(base[i] as number)),
     confidence,
