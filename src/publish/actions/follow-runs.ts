@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { CommentWhen } from '../../config/repo-config.schema.js';
 import { mergeShards } from '../../pipeline/merge-shards.js';
 import { readShardBlob } from '../../pipeline/read-shard-blobs.js';
-import { Doorbell } from '../../util/doorbell.js';
 import { SigstormError } from '../../util/errors.js';
+import { WorkLoop } from '../../util/work-loop.js';
 import {
   loadConfig,
   PipelineFailure,
@@ -43,12 +43,10 @@ export interface ActionsHandle {
  */
 export class ActionsFollower implements ActionsHandle {
   readonly #services: () => Services;
-  readonly #bell = new Doorbell();
+  readonly #loop = new WorkLoop(() => this.#turn());
   readonly #graceMs: number;
   /** Jobs whose check this process has shown in progress (after a restart, each is shown again). */
   readonly #shown = new Set<number>();
-  #stopping = false;
-  #loop: Promise<void> | undefined;
 
   /** `graceMs`: how long a dispatch whose run GitHub never showed is waited for before it is dispatched anew. */
   constructor(services: () => Services, graceMs = 5 * 60_000) {
@@ -57,38 +55,33 @@ export class ActionsFollower implements ActionsHandle {
   }
 
   start(): void {
-    this.#loop ??= this.#run();
+    this.#loop.start();
   }
 
   notify(): void {
-    this.#bell.ring();
+    this.#loop.notify();
   }
 
   /** Stops after the job being looked at (a merge in progress finishes first). */
   async stop(): Promise<void> {
-    this.#stopping = true;
-    this.notify();
-    await this.#loop;
+    await this.#loop.stop();
   }
 
-  async #run(): Promise<void> {
+  /** Looks at every dispatched job once, then sleeps a poll interval (or until an event wakes it). */
+  async #turn(): Promise<number> {
     const { store, log, settings } = this.#services();
-    while (!this.#stopping) {
-      this.#bell.clear();
-      for (const job of store.withStatus('dispatched')) {
-        if (this.#stopping) break;
-        try {
-          await this.#follow(job);
-        } catch (error) {
-          log.warn(
-            { err: error, job: job.id },
-            'sigstorm: following an Actions run failed; retrying at the next poll',
-          );
-        }
+    for (const job of store.withStatus('dispatched')) {
+      if (this.#loop.stopping) break;
+      try {
+        await this.#follow(job);
+      } catch (error) {
+        log.warn(
+          { err: error, job: job.id },
+          'sigstorm: following an Actions run failed; retrying at the next poll',
+        );
       }
-      if (this.#stopping) break;
-      await this.#bell.wait(settings.actionsPollIntervalMs);
     }
+    return settings.actionsPollIntervalMs;
   }
 
   async #follow(job: Job): Promise<void> {

@@ -1,5 +1,5 @@
-import { Doorbell } from '../../util/doorbell.js';
 import { formatSize } from '../../util/size.js';
+import { type Turn, WorkLoop } from '../../util/work-loop.js';
 import { finishCheck } from '../jobs/finish-check.js';
 import { diskFullOutput, gitHubGaveUpOutput } from '../messages/check-outputs.js';
 import type { AbortReason, ExecutorHandle, Services } from '../services.js';
@@ -23,9 +23,7 @@ export class Executor implements ExecutorHandle {
   #current: { jobId: number; controller: AbortController } | undefined;
   /** The background work running, stopped as soon as a job is queued. */
   #idle: AbortController | undefined;
-  readonly #bell = new Doorbell();
-  #stopping = false;
-  #loop: Promise<void> | undefined;
+  readonly #loop = new WorkLoop(() => this.#turn());
 
   /** `between`: housekeeping run before each look at the queue (missing check runs, …). */
   constructor(services: () => Services, runJob: RunJob, between: () => Promise<void>, runIdle?: RunIdle) {
@@ -36,13 +34,13 @@ export class Executor implements ExecutorHandle {
   }
 
   start(): void {
-    this.#loop ??= this.#run();
+    this.#loop.start();
   }
 
   notify(): void {
     // A job goes before background work: the warm-up stops (what it ran is kept) and waits.
     if (this.#services().store.hasWaitingJob()) this.#idle?.abort();
-    this.#bell.ring();
+    this.#loop.notify();
   }
 
   abort(jobId: number, reason: AbortReason): boolean {
@@ -53,43 +51,38 @@ export class Executor implements ExecutorHandle {
 
   /** Stops taking jobs; the running one is aborted as a shutdown (queued again, check says so). */
   async stop(): Promise<void> {
-    this.#stopping = true;
+    const stopped = this.#loop.stop();
     this.#current?.controller.abort({ kind: 'shutdown' } satisfies AbortReason);
     this.#idle?.abort();
-    this.notify();
-    await this.#loop;
+    await stopped;
   }
 
   get runningJobId(): number | undefined {
     return this.#current?.jobId;
   }
 
-  async #run(): Promise<void> {
+  /** One look at the queue: runs the next job, else background work, else sleeps a poll interval. */
+  async #turn(): Promise<Turn> {
     const { store, log, settings } = this.#services();
-    while (!this.#stopping) {
-      try {
-        await this.#between();
-      } catch (error) {
-        log.warn({ err: error }, 'sigstorm: executor housekeeping failed; retrying at the next poll');
-      }
-      if (this.#stopping) break;
-      this.#bell.clear();
-      const job = store.claimNext();
-      if (!job) {
-        if (!(await this.#background())) await this.#bell.wait(settings.pollIntervalMs);
-        continue;
-      }
-      // Claimed and registered in the same tick: a cancel arriving now finds it.
-      const controller = new AbortController();
-      this.#current = { jobId: job.id, controller };
-      try {
-        await this.#runJob(job, controller.signal);
-      } catch (error) {
-        await this.#failedAttempt(job, error);
-      } finally {
-        this.#current = undefined;
-      }
+    try {
+      await this.#between();
+    } catch (error) {
+      log.warn({ err: error }, 'sigstorm: executor housekeeping failed; retrying at the next poll');
     }
+    if (this.#loop.stopping) return 'again';
+    const job = store.claimNext();
+    if (!job) return (await this.#background()) ? 'again' : settings.pollIntervalMs;
+    // Claimed and registered in the same tick: a cancel arriving now finds it.
+    const controller = new AbortController();
+    this.#current = { jobId: job.id, controller };
+    try {
+      await this.#runJob(job, controller.signal);
+    } catch (error) {
+      await this.#failedAttempt(job, error);
+    } finally {
+      this.#current = undefined;
+    }
+    return 'again';
   }
 
   /** Runs background work, if any and if nothing stops it first; true when some ran. */

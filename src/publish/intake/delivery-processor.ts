@@ -1,4 +1,4 @@
-import { Doorbell } from '../../util/doorbell.js';
+import { type Turn, WorkLoop } from '../../util/work-loop.js';
 import { retryDelayMs } from '../executor/backoff.js';
 import type { Services } from '../services.js';
 import type { StoredDelivery } from '../store/delivery-store.js';
@@ -12,9 +12,7 @@ import type { StoredDelivery } from '../store/delivery-store.js';
 export class DeliveryProcessor {
   readonly #services: () => Services;
   readonly #handle: (delivery: StoredDelivery) => Promise<void>;
-  readonly #bell = new Doorbell();
-  #stopping = false;
-  #loop: Promise<void> | undefined;
+  readonly #loop = new WorkLoop(() => this.#turn());
 
   constructor(services: () => Services, handle: (delivery: StoredDelivery) => Promise<void>) {
     this.#services = services;
@@ -22,46 +20,41 @@ export class DeliveryProcessor {
   }
 
   start(): void {
-    this.#loop ??= this.#run();
+    this.#loop.start();
   }
 
   notify(): void {
-    this.#bell.ring();
+    this.#loop.notify();
   }
 
   /** Finishes the delivery in hand, then stops. */
   async stop(): Promise<void> {
-    this.#stopping = true;
-    this.notify();
-    await this.#loop;
+    await this.#loop.stop();
   }
 
-  async #run(): Promise<void> {
+  /** Processes the next delivery due, or sleeps until one is due (at most a poll interval). */
+  async #turn(): Promise<Turn> {
     const { store, log, settings } = this.#services();
-    while (!this.#stopping) {
-      this.#bell.clear();
-      const delivery = store.deliveries.next();
-      if (!delivery) {
-        const due = store.deliveries.nextDue();
-        const wait = due
-          ? Math.max(10, Math.min(settings.pollIntervalMs, due.getTime() - Date.now()))
-          : settings.pollIntervalMs;
-        await this.#bell.wait(wait);
-        continue;
-      }
-      try {
-        await this.#handle(delivery);
-        store.deliveries.done(delivery.id);
-      } catch (error) {
-        const attempt = delivery.attempts + 1;
-        const last = attempt >= settings.deliveryAttempts;
-        const nextAt = last ? undefined : new Date(Date.now() + retryDelayMs(error, attempt));
-        store.deliveries.failed(delivery.id, String(error), nextAt);
-        log[last ? 'error' : 'warn'](
-          { err: error, delivery: delivery.id, event: delivery.name, attempt, nextAt },
-          last ? 'sigstorm: gave up on a delivery' : 'sigstorm: delivery failed; retrying later',
-        );
-      }
+    const delivery = store.deliveries.next();
+    if (!delivery) {
+      const due = store.deliveries.nextDue();
+      return due
+        ? Math.max(10, Math.min(settings.pollIntervalMs, due.getTime() - Date.now()))
+        : settings.pollIntervalMs;
     }
+    try {
+      await this.#handle(delivery);
+      store.deliveries.done(delivery.id);
+    } catch (error) {
+      const attempt = delivery.attempts + 1;
+      const last = attempt >= settings.deliveryAttempts;
+      const nextAt = last ? undefined : new Date(Date.now() + retryDelayMs(error, attempt));
+      store.deliveries.failed(delivery.id, String(error), nextAt);
+      log[last ? 'error' : 'warn'](
+        { err: error, delivery: delivery.id, event: delivery.name, attempt, nextAt },
+        last ? 'sigstorm: gave up on a delivery' : 'sigstorm: delivery failed; retrying later',
+      );
+    }
+    return 'again';
   }
 }
