@@ -10,18 +10,16 @@ export type Turn = 'again' | number;
  * The App's background loops (the executor, the delivery processor, the Actions follower): each turn
  * looks at the work in the store; between turns the loop sleeps until its poll interval passes or
  * `notify()` says new work arrived. A notify during a turn is not lost: the next sleep returns at once.
- * `stop()` lets the turn in hand finish, then ends the loop.
+ * `stop()` lets the turn in hand finish, then ends the loop. A subclass says what one turn does.
  */
-export class WorkLoop {
-  readonly #turn: () => Promise<Turn>;
+export abstract class WorkLoop {
   #wake = new AbortController();
   #rung = false;
   #stopping = false;
   #loop: Promise<void> | undefined;
 
-  constructor(turn: () => Promise<Turn>) {
-    this.#turn = turn;
-  }
+  /** One look at the work. */
+  protected abstract turn(): Promise<Turn>;
 
   start(): void {
     this.#loop ??= this.#run();
@@ -48,7 +46,7 @@ export class WorkLoop {
     while (!this.#stopping) {
       // Rings from here on wake the next sleep.
       this.#rung = false;
-      const next = await this.#turn();
+      const next = await this.turn();
       if (this.#stopping) break;
       if (next !== 'again') await this.#sleep(next);
     }

@@ -138,9 +138,11 @@ describe('the App as coordinator of GitHub Actions shards (executor: actions)', 
     const comments = h.model.botComments(repoName, 31);
     expect(comments).toHaveLength(1);
     expect(comments[0]?.body).toContain(check.output.title ?? '<no title>');
-    // The artifacts came through the redirect to storage (shard 1's twice: for the progress while
-    // shard 2 ran, then with shard 2's for the merge), and the events woke the App.
-    expect(h.standin.callsOf('actions/download-artifact').map((c) => c.status)).toEqual([302, 302, 302]);
+    // The artifacts came through the redirect to storage, each once (shard 1's for the progress while
+    // shard 2 ran, kept for the merge), and the events woke the App.
+    const downloads = h.standin.callsOf('actions/download-artifact');
+    expect(downloads.map((c) => c.status)).toEqual([302, 302]);
+    expect(new Set(downloads.map((c) => c.params.artifact_id)).size).toBe(2);
     const events = h.query<{ n: number }>(
       `SELECT COUNT(*) AS n FROM deliveries WHERE name IN ('workflow_run', 'workflow_job')`,
     );

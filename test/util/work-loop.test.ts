@@ -3,6 +3,18 @@ import { type Turn, WorkLoop } from '../../src/util/work-loop.js';
 
 const hour = 3_600_000;
 
+/** A loop whose turn is the function given. */
+class Loop extends WorkLoop {
+  readonly #turn: (loop: Loop) => Promise<Turn>;
+  constructor(turn: (loop: Loop) => Promise<Turn>) {
+    super();
+    this.#turn = turn;
+  }
+  protected turn(): Promise<Turn> {
+    return this.#turn(this);
+  }
+}
+
 /** A promise with its resolve function outside. */
 function gate(): { promise: Promise<void>; open: () => void } {
   let open = () => {};
@@ -24,7 +36,7 @@ async function until(check: () => boolean): Promise<void> {
 describe('the background work loop', () => {
   it('sleeps its poll interval between turns and wakes at once on notify', async () => {
     let turns = 0;
-    const loop = new WorkLoop(async () => {
+    const loop = new Loop(async () => {
       turns += 1;
       return hour;
     });
@@ -41,7 +53,7 @@ describe('the background work loop', () => {
   it('does not lose a notify that arrives while a turn is in hand', async () => {
     let turns = 0;
     const first = gate();
-    const loop = new WorkLoop(async () => {
+    const loop = new Loop(async () => {
       turns += 1;
       if (turns === 1) await first.promise;
       return hour;
@@ -57,7 +69,7 @@ describe('the background work loop', () => {
   it('runs the next turn at once after `again`', async () => {
     const answers: Turn[] = ['again', 'again', hour];
     let turns = 0;
-    const loop = new WorkLoop(async () => answers[turns++] ?? hour);
+    const loop = new Loop(async () => answers[turns++] ?? hour);
     loop.start();
     await until(() => turns === 3);
     await loop.stop();
@@ -69,11 +81,11 @@ describe('the background work loop', () => {
     const release = gate();
     let sawStopping = false;
     let turns = 0;
-    const loop = new WorkLoop(async () => {
+    const loop = new Loop(async (self) => {
       turns += 1;
       inTurn.open();
       await release.promise;
-      sawStopping = loop.stopping;
+      sawStopping = self.stopping;
       return 'again';
     });
     loop.start();

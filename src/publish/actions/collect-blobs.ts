@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultMaxBlobBytes } from '../../pipeline/read-shard-blobs.js';
 import { readZipEntry, ZipError } from '../../util/zip.js';
@@ -55,7 +55,11 @@ export async function collectBlobs(
   return collected;
 }
 
-/** One shard's blob from the run's artifacts (listed by the caller), checked as collectBlobs says. */
+/**
+ * One shard's blob from the run's artifacts (listed by the caller), checked as collectBlobs says. A
+ * blob already in `dir` (kept by the progress pass of the same run, after the same checks) is not
+ * downloaded again; the merge reads and checks it like any other.
+ */
 export async function collectShard(
   octokit: Octokit,
   where: RepoRef,
@@ -70,6 +74,8 @@ export async function collectShard(
 ): Promise<ShardArtifact> {
   const { artifacts, jobs, shard, shards, dir, maxBytes = defaultMaxBlobBytes } = options;
   const { artifact: name, entry } = shardArtifact(shard, shards);
+  const file = join(dir, entry);
+  if (await exists(file)) return { kind: 'file', file };
   const artifact = artifacts.find((a) => a.name === name);
   const refuse = (why: string): ShardArtifact => ({ kind: 'refused', file: `artifact ${name}`, why });
   if (!artifact) {
@@ -98,7 +104,14 @@ export async function collectShard(
     throw error;
   }
   await mkdir(dir, { recursive: true });
-  const file = join(dir, entry);
-  await writeFile(file, blob);
+  // Whole or not at all: a crash mid-write leaves no half blob for the next pass to reuse.
+  await writeFile(`${file}.part`, blob);
+  await rename(`${file}.part`, file);
   return { kind: 'file', file };
 }
+
+const exists = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );

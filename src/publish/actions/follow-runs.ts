@@ -39,39 +39,27 @@ export interface ActionsHandle {
  * one's run, woken early by workflow_run / workflow_job events; shows shards done of N on the
  * check; when the run completes, downloads the blobs and merges them into the same check and comment
  * as the local executor. Runs beside the local executor and never takes its slot. After a restart
- * the store still lists the dispatched jobs, so following them resumes by polling.
+ * the store still lists the dispatched jobs, so following them resumes by polling. `stop()` lets a
+ * merge in progress finish first.
  */
-export class ActionsFollower implements ActionsHandle {
+export class ActionsFollower extends WorkLoop implements ActionsHandle {
   readonly #services: () => Services;
-  readonly #loop = new WorkLoop(() => this.#turn());
   readonly #graceMs: number;
   /** Jobs whose check this process has shown in progress (after a restart, each is shown again). */
   readonly #shown = new Set<number>();
 
   /** `graceMs`: how long a dispatch whose run GitHub never showed is waited for before it is dispatched anew. */
   constructor(services: () => Services, graceMs = 5 * 60_000) {
+    super();
     this.#services = services;
     this.#graceMs = graceMs;
   }
 
-  start(): void {
-    this.#loop.start();
-  }
-
-  notify(): void {
-    this.#loop.notify();
-  }
-
-  /** Stops after the job being looked at (a merge in progress finishes first). */
-  async stop(): Promise<void> {
-    await this.#loop.stop();
-  }
-
   /** Looks at every dispatched job once, then sleeps a poll interval (or until an event wakes it). */
-  async #turn(): Promise<number> {
+  protected async turn(): Promise<number> {
     const { store, log, settings } = this.#services();
     for (const job of store.withStatus('dispatched')) {
-      if (this.#loop.stopping) break;
+      if (this.stopping) break;
       try {
         await this.#follow(job);
       } catch (error) {
@@ -141,19 +129,18 @@ export class ActionsFollower implements ActionsHandle {
     if (pending.length === 0) return actions.iterations;
     const where = { owner: job.owner, repo: job.repo };
     const artifacts = await listArtifacts(octokit, where, runId);
-    const dir = join(
-      this.#services().settings.cacheDir,
-      'runs',
-      `actions-job-${job.id}-run-${runId}`,
-      'progress',
-    );
+    // The merge's own folder: a blob read here is not downloaded again when the run completes.
+    const dir = join(runDir(this.#services(), job, runId), 'blobs');
     const iterations = { ...actions.iterations };
     for (const { shard } of pending) {
       const got = await collectShard(octokit, where, { artifacts, jobs, shard, shards: actions.shards, dir });
       if (got.kind !== 'file') continue;
       const reading = await readShardBlob(got.file);
-      await rm(got.file, { force: true });
-      if (reading.kind !== 'accepted') continue;
+      if (reading.kind !== 'accepted') {
+        // Downloaded again by the merge, which refuses it by name in the report.
+        await rm(got.file, { force: true });
+        continue;
+      }
       const count = (side: 'base' | 'head') => reading.blob.cells.reduce((n, c) => n + c[side].length, 0);
       iterations[String(shard)] = { base: count('base'), head: count('head') };
     }
@@ -183,7 +170,7 @@ export class ActionsFollower implements ActionsHandle {
       const config = await loadConfig(run);
       if (!config) return;
       comment = config.comment;
-      const outDir = join(services.settings.cacheDir, 'runs', `actions-job-${job.id}-run-${state.id}`);
+      const outDir = runDir(services, job, state.id);
       const blobs = await collectBlobs(
         octokit,
         { owner: job.owner, repo: job.repo },
@@ -230,6 +217,11 @@ export class ActionsFollower implements ActionsHandle {
       throw error;
     }
   }
+}
+
+/** Where one Actions run of a job keeps its blobs and merge: a run dispatched again gets a new one. */
+function runDir(services: Services, job: Job, runId: number): string {
+  return join(services.settings.cacheDir, 'runs', `actions-job-${job.id}-run-${runId}`);
 }
 
 /** Every shard of the run is missing: the check fails saying why each one is, and where to look. */

@@ -15,7 +15,7 @@ type RunIdle = (signal: AbortSignal) => Promise<boolean>;
  * The local executor: takes queued jobs from the store one at a time (one storm per host: storms
  * measure timing, two at once would disturb each other) and runs them outside any webhook.
  */
-export class Executor implements ExecutorHandle {
+export class Executor extends WorkLoop implements ExecutorHandle {
   readonly #runJob: RunJob;
   readonly #between: () => Promise<void>;
   readonly #services: () => Services;
@@ -23,24 +23,20 @@ export class Executor implements ExecutorHandle {
   #current: { jobId: number; controller: AbortController } | undefined;
   /** The background work running, stopped as soon as a job is queued. */
   #idle: AbortController | undefined;
-  readonly #loop = new WorkLoop(() => this.#turn());
 
   /** `between`: housekeeping run before each look at the queue (missing check runs, …). */
   constructor(services: () => Services, runJob: RunJob, between: () => Promise<void>, runIdle?: RunIdle) {
+    super();
     this.#services = services;
     this.#runJob = runJob;
     this.#between = between;
     this.#runIdle = runIdle;
   }
 
-  start(): void {
-    this.#loop.start();
-  }
-
-  notify(): void {
+  override notify(): void {
     // A job goes before background work: the warm-up stops (what it ran is kept) and waits.
     if (this.#services().store.hasWaitingJob()) this.#idle?.abort();
-    this.#loop.notify();
+    super.notify();
   }
 
   abort(jobId: number, reason: AbortReason): boolean {
@@ -50,8 +46,8 @@ export class Executor implements ExecutorHandle {
   }
 
   /** Stops taking jobs; the running one is aborted as a shutdown (queued again, check says so). */
-  async stop(): Promise<void> {
-    const stopped = this.#loop.stop();
+  override async stop(): Promise<void> {
+    const stopped = super.stop();
     this.#current?.controller.abort({ kind: 'shutdown' } satisfies AbortReason);
     this.#idle?.abort();
     await stopped;
@@ -62,14 +58,14 @@ export class Executor implements ExecutorHandle {
   }
 
   /** One look at the queue: runs the next job, else background work, else sleeps a poll interval. */
-  async #turn(): Promise<Turn> {
+  protected async turn(): Promise<Turn> {
     const { store, log, settings } = this.#services();
     try {
       await this.#between();
     } catch (error) {
       log.warn({ err: error }, 'sigstorm: executor housekeeping failed; retrying at the next poll');
     }
-    if (this.#loop.stopping) return 'again';
+    if (this.stopping) return 'again';
     const job = store.claimNext();
     if (!job) return (await this.#background()) ? 'again' : settings.pollIntervalMs;
     // Claimed and registered in the same tick: a cancel arriving now finds it.

@@ -7,33 +7,21 @@ import type { StoredDelivery } from '../store/delivery-store.js';
  * Processes stored deliveries in the order they arrived, one at a time, outside the webhook request.
  * A handler that fails (GitHub's 5xx or 429, the network) is retried with backoff, honouring
  * Retry-After, up to `deliveryAttempts`; meanwhile later deliveries go on. A delivery that was stored
- * but not processed when the app died is processed at the next start.
+ * but not processed when the app died is processed at the next start. `stop()` finishes the delivery
+ * in hand first.
  */
-export class DeliveryProcessor {
+export class DeliveryProcessor extends WorkLoop {
   readonly #services: () => Services;
   readonly #handle: (delivery: StoredDelivery) => Promise<void>;
-  readonly #loop = new WorkLoop(() => this.#turn());
 
   constructor(services: () => Services, handle: (delivery: StoredDelivery) => Promise<void>) {
+    super();
     this.#services = services;
     this.#handle = handle;
   }
 
-  start(): void {
-    this.#loop.start();
-  }
-
-  notify(): void {
-    this.#loop.notify();
-  }
-
-  /** Finishes the delivery in hand, then stops. */
-  async stop(): Promise<void> {
-    await this.#loop.stop();
-  }
-
   /** Processes the next delivery due, or sleeps until one is due (at most a poll interval). */
-  async #turn(): Promise<Turn> {
+  protected async turn(): Promise<Turn> {
     const { store, log, settings } = this.#services();
     const delivery = store.deliveries.next();
     if (!delivery) {
