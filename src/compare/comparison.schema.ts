@@ -96,6 +96,10 @@ export const NeutralBound = z
   );
 export type NeutralBound = z.infer<typeof NeutralBound>;
 
+/** Why a storm stopped a cell before its sequential test did (the cell keeps its verdict from the rates). */
+export const cellHalts = ['budget', 'fail-fast', 'cancelled'] as const;
+export type CellHalt = (typeof cellHalts)[number];
+
 export const CellReport = z
   .object({
     workload: z.string(),
@@ -135,6 +139,12 @@ export const CellReport = z
     coarse: NeutralBound.optional().describe(
       'the cell within stability.cellTolerance (pooled neutral statement)',
     ),
+    halted: z
+      .enum(cellHalts)
+      .optional()
+      .describe(
+        'the storm stopped the cell while its sequential test was open: the verdict was already settled (fail-fast), the time budget, a cancel',
+      ),
   })
   .strict();
 export type CellReport = z.infer<typeof CellReport>;

@@ -2,6 +2,7 @@ import type { VariantName } from '../build/variants.js';
 import type { OutcomeCounts, OutcomeKind } from '../classify/outcome.js';
 import type { CensusSummary } from '../storm/threads/census.schema.js';
 import type { Role, Side } from '../workload/side.js';
+import type { CellHalt } from './comparison.schema.js';
 import type { BatchPair } from './sequential/decide-cell.js';
 import type { ThreadSplit } from './threads/threads.schema.js';
 
@@ -66,6 +67,8 @@ export interface CellInput {
   readonly batches?: readonly BatchPair[];
   /** The iteration cap per side that applied, when not the config's per-variant one (e.g. `--iterations`). */
   readonly cap?: number;
+  /** The storm stopped the cell before its sequential test did, and why. */
+  readonly halted?: CellHalt;
 }
 
 /** Interleaved throughput runs of one workload: bits per second of each successful run, in run order (pair i: base[i] and head[i]). */

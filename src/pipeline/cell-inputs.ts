@@ -1,3 +1,4 @@
+import { type CellHalt, cellHalts } from '../compare/comparison.schema.js';
 import type { CellInput, SideObservation } from '../compare/input.js';
 import { observeSide } from '../compare/observe-side.js';
 import type { Thresholds } from '../config/thresholds.schema.js';
@@ -40,10 +41,21 @@ export function cellInputs(
       head: portable(observeSide(run.head, noisy, { interrupted }), run, 'head'),
       batches: run.batches,
       ...(cap === undefined ? {} : { cap }),
+      ...withHalt(halted(run)),
     });
   }
   return { cells, notRun };
 }
+
+/** Why the storm stopped the cell while its sequential test was still open, if it did. */
+function halted(run: CellRun): CellHalt | undefined {
+  const stop = run.stop;
+  return run.state.decision.state === 'continue' && isHalt(stop) ? stop : undefined;
+}
+
+const withHalt = (h: CellHalt | undefined) => (h ? { halted: h } : {});
+
+const isHalt = (stop: CellRun['stop']): stop is CellHalt => cellHalts.some((h) => h === stop);
 
 function stopWhy(run: CellRun): string {
   switch (run.stop) {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { VariantName } from '../build/variants.js';
+import { cellHalts } from '../compare/comparison.schema.js';
 import type { BoundState } from '../compare/neutral/bound-state.js';
 import { initialCellBound } from '../compare/neutral/cell-bound.js';
 import type { NeutralDesign } from '../compare/neutral/design.js';
@@ -25,7 +26,7 @@ export interface CellPlan {
 }
 
 /** Why a cell stopped taking batches; `slice`: a shard ran the whole batch range it was planned. */
-export const cellStops = ['decision', 'budget', 'fail-fast', 'cancelled', 'slice'] as const;
+export const cellStops = ['decision', ...cellHalts, 'slice'] as const;
 export type CellStop = (typeof cellStops)[number];
 
 /** The batches of a cell one shard runs, [first, end) in batch numbers (see ./shard-plan.ts). */

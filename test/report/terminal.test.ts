@@ -58,4 +58,29 @@ describe('renderTerminal', () => {
     const open = renderTerminal(reportOf({ ...inconclusiveScenario(), ...at }));
     expect(open).toContain('Not run: server-burst (asan, tsan): cancelled by /sigstorm cancel after 1 batch');
   });
+
+  it('says why a cell whose test was still open stopped: fail fast, the budget, a cancel', () => {
+    const scenario = regressionScenario();
+    const halt = (halted: 'fail-fast' | 'budget' | 'cancelled') =>
+      renderTerminal(
+        reportOf({
+          ...scenario,
+          cells: scenario.cells.map((c) => (c.variant === 'tsan' ? { ...c, halted } : c)),
+          ...at,
+        }),
+      );
+    const tsanLine = (text: string) => text.split('\n').find((l) => l.includes('server-burst · tsan'));
+    expect(tsanLine(halt('fail-fast'))).toMatch(/fail fast at 30\/side$/);
+    expect(tsanLine(halt('budget'))).toMatch(/budget spent at 30\/side$/);
+    expect(tsanLine(halt('cancelled'))).toMatch(/cancelled at 30\/side$/);
+    // A cell whose test had stopped keeps its own stop: the regression cells are not relabelled.
+    const all = renderTerminal(
+      reportOf({
+        ...scenario,
+        cells: scenario.cells.map((c) => ({ ...c, halted: 'fail-fast' as const })),
+        ...at,
+      }),
+    );
+    expect(all).toContain('regression at 60/side');
+  });
 });

@@ -104,6 +104,7 @@ export function compareStability(
       coarse: reportBound(
         cellBound(cell.batches, { base: judgedCount(cell.base), head: judgedCount(cell.head) }, t),
       ),
+      ...(cell.halted ? { halted: cell.halted } : {}),
     };
     return { ...facts, ...cellVerdict(facts, t, design) };
   });

@@ -1,4 +1,4 @@
-import type { CellReport, SideStats, Verdict } from '../../../compare/comparison.schema.js';
+import type { CellHalt, CellReport, SideStats, Verdict } from '../../../compare/comparison.schema.js';
 import { formatCount, formatPercent } from '../../../util/format.js';
 
 export const verdictIcon: Record<Verdict, string> = {
@@ -24,6 +24,13 @@ export function rateText(s: SideStats): string {
   return `${counted}: ${formatPercent(s.rate ?? 0)}${range}${noise}`;
 }
 
+/** A cell the storm stopped while its test was open: why, in the table's few words. */
+const haltedWords: Record<CellHalt, string> = {
+  'fail-fast': 'fail fast',
+  budget: 'budget spent',
+  cancelled: 'cancelled',
+};
+
 /** Where the cell's sequential test stopped, in a few words. */
 export function stoppedText(c: CellReport): string {
   const seq = c.sequential;
@@ -31,9 +38,9 @@ export function stoppedText(c: CellReport): string {
   const at = `${formatCount(Math.min(seq.iterations.base, seq.iterations.head))}/side`;
   if (seq.state === 'continue') {
     // Pooled design: a cell whose coarse bound is shown has what the neutral statement needs of it.
-    return c.coarse?.shown && c.verdict === 'neutral'
-      ? `within ${formatPercent(c.coarse.tolerance)} at ${at}`
-      : `open at ${at}`;
+    if (c.coarse?.shown && c.verdict === 'neutral')
+      return `within ${formatPercent(c.coarse.tolerance)} at ${at}`;
+    return c.halted ? `${haltedWords[c.halted]} at ${at}` : `open at ${at}`;
   }
   const rule =
     seq.rule === 'no-failures' ? ' (no failures)' : seq.rule === 'all-failures' ? ' (all failed)' : '';
