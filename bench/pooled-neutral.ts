@@ -23,6 +23,8 @@ export interface WarmNeutralRow extends TimedValidation {
   readonly warmUpRan: number;
   /** Cells whose base failed in the warm-up, warmed further. */
   readonly warmUpNoisy: readonly string[];
+  /** The cell with the fewest head iterations: no cell may end below its minimum (its coarse share). */
+  readonly fewest: { readonly cell: string; readonly base: number; readonly head: number } | null;
   /** The noisy cell's iterations per side (server-sighup), when the row has one. */
   readonly noisyCell: { readonly iterations: number; readonly failures: { base: number; head: number } }[];
 }
@@ -58,7 +60,19 @@ export async function pooledNeutralBench(options: PooledNeutralOptions = {}): Pr
   ] as const) {
     log(`  pooled-neutral: warming base (${label})`);
     const base = { patches: [...basePatches] };
-    const warm = await warmBase({ ...common, base, head: base }, signal ? { signal } : {});
+    let lastLog = 0;
+    const warm = await warmBase(
+      { ...common, base, head: base },
+      {
+        ...(signal ? { signal } : {}),
+        // A line every 15 s at most, as the validations below print.
+        onProgress: (p) => {
+          if (p.phase !== 'storm' || performance.now() - lastLog < 15_000) return;
+          lastLog = performance.now();
+          log(`    warm-up: ${p.iterationsDone} iterations: ${p.message}`);
+        },
+      },
+    );
     log(`  pooled-neutral: validating ${label}`);
     const run = await timedValidation(
       { ...common, base, head: { patches: [...basePatches, patch('help-text.patch')] } },
@@ -71,6 +85,7 @@ export async function pooledNeutralBench(options: PooledNeutralOptions = {}): Pr
       warmUpSeconds: warm.seconds,
       warmUpRan: warm.ran,
       warmUpNoisy: warm.noisyCells,
+      fewest: fewestIterations(run),
       noisyCell: basePatches.length
         ? run.cells
             .filter((c) => c.workload === 'server-sighup')
@@ -91,6 +106,11 @@ export async function pooledNeutralBench(options: PooledNeutralOptions = {}): Pr
   return { lanes, workloads: workloads ? 'set:quick' : 'the default set', neutral, regressions };
 }
 
+function fewestIterations(run: TimedValidation): WarmNeutralRow['fewest'] {
+  const [least] = [...run.cells].sort((a, b) => a.iterations.head - b.iterations.head);
+  return least ? { cell: `${least.workload} (${least.variant})`, ...least.iterations } : null;
+}
+
 export function formatPooledNeutral(r: PooledNeutralResult): string {
   const lines = [
     `pr profile (pooled neutral statement), ${r.workloads}, plain + asan, ${r.lanes} lane(s), no throughput runs`,
@@ -99,6 +119,10 @@ export function formatPooledNeutral(r: PooledNeutralResult): string {
     lines.push(
       `  ${n.label}: ${n.verdict}; ${n.iterations.base} base / ${n.iterations.head} head iterations over ${n.cellsStormed} cells, ${n.stormSeconds.toFixed(0)} s of storm time (base warm-up beforehand: ${n.warmUpRan} iterations, ${n.warmUpSeconds.toFixed(0)} s${n.warmUpNoisy.length > 0 ? `; base failed in ${n.warmUpNoisy.join(', ')}, warmed further` : ''})`,
     );
+    if (n.fewest)
+      lines.push(
+        `    fewest iterations in a cell: ${n.fewest.cell}, ${n.fewest.base} base / ${n.fewest.head} head`,
+      );
     for (const c of n.noisyCell) {
       lines.push(
         `    noisy cell server-sighup: ${c.iterations} iterations per side, failures base ${c.failures.base} / head ${c.failures.head}`,

@@ -11,6 +11,7 @@ export type TimedRequest = Parameters<typeof runValidation>[0];
 
 export interface TimedCell {
   readonly workload: string;
+  readonly variant: string;
   readonly verdict: string;
   /** Iterations run per side (harness errors included). */
   readonly iterations: { readonly base: number; readonly head: number };
@@ -69,6 +70,7 @@ export async function timedValidation(
     const cells = report.stability.cells.map(
       (c): TimedCell => ({
         workload: c.workload,
+        variant: c.variant,
         verdict: c.verdict,
         iterations: { base: c.base.iterations, head: c.head.iterations },
         failures: { base: c.base.failures, head: c.head.failures },
