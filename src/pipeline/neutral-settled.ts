@@ -1,4 +1,5 @@
 import type { BoundState } from '../compare/neutral/bound-state.js';
+import type { NeutralDesign } from '../compare/neutral/design.js';
 import type { SequentialDecision } from '../compare/sequential/decision.js';
 import type { StabilityThresholds } from '../config/thresholds.schema.js';
 
@@ -11,20 +12,29 @@ export interface SettlingCell {
 }
 
 /**
- * The pooled neutral statement is settled, so more iterations add nothing: every cell has stopped
- * or shown its coarse bound with its minimum iterations, and the pool of all cells shows the fine
- * bound (`pooled`: its looks taken in the order the batches ran, as the comparison replays them).
+ * A cell has what the validation needs of it: its test stopped (or the cell did), or, under the
+ * pooled neutral statement, its coarse bound is shown with its minimum iterations (it takes more
+ * batches only when the pool needs them). What progress counts as a settled cell.
+ */
+export function cellSettled(c: SettlingCell, t: StabilityThresholds, design: NeutralDesign): boolean {
+  const d = c.decision;
+  if (c.stopped || d.state === 'stop') return true;
+  return (
+    design === 'pooled' &&
+    c.coarse.shown &&
+    Math.min(d.iterations.base, d.iterations.head) >= t.minIterationsPerSide
+  );
+}
+
+/**
+ * The pooled neutral statement is settled, so more iterations add nothing: every cell is settled
+ * (above) and the pool of all cells shows the fine bound (`pooled`: its looks taken in the order the
+ * batches ran, as the comparison replays them).
  */
 export function neutralSettled(
   cells: readonly SettlingCell[],
   pooled: BoundState,
   t: StabilityThresholds,
 ): boolean {
-  if (!pooled.shown) return false;
-  const settled = cells.every((c) => {
-    const d = c.decision;
-    if (c.stopped || d.state === 'stop') return true;
-    return c.coarse.shown && Math.min(d.iterations.base, d.iterations.head) >= t.minIterationsPerSide;
-  });
-  return settled;
+  return pooled.shown && cells.every((c) => cellSettled(c, t, 'pooled'));
 }

@@ -19,7 +19,7 @@ import {
   openCellRun,
 } from './cell-run.js';
 import { evidenceShown, settledByMasks } from './finding-stop.js';
-import { neutralSettled } from './neutral-settled.js';
+import { cellSettled, neutralSettled, type SettlingCell } from './neutral-settled.js';
 import { runBatch } from './run-batch.js';
 import { riskyDisposition } from './steer.js';
 
@@ -117,12 +117,10 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
       stopAll('budget');
       break;
     }
-    const settling = runs.map((r) => ({
-      decision: r.state.decision,
-      coarse: r.coarse,
-      stopped: r.stop !== null,
-    }));
-    if (design === 'pooled' && neutralSettled(settling, pool.bound, options.thresholds.stability)) {
+    if (
+      design === 'pooled' &&
+      neutralSettled(runs.map(settlingOf), pool.bound, options.thresholds.stability)
+    ) {
       // Every cell has its coarse bound and the pool its fine one: more iterations add nothing.
       for (const r of runs) if (r.stop === null) r.stop = 'decision';
       break;
@@ -166,7 +164,9 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
       run.batches[run.batches.length - 1] as BatchPair,
       options.thresholds.stability.beta,
     );
-    const cellsDone = runs.filter((r) => r.stop !== null).length;
+    const cellsDone = runs.filter((r) =>
+      cellSettled(settlingOf(r), options.thresholds.stability, design),
+    ).length;
     options.onBatch?.({ cell: run, iterationsDone, cellsDone });
     // Fail fast once the verdict is a settled regression: by this cell's rates, or by the mask
     // finding once a cell has its variant's evidence (never in a shard: it runs its slice, the
@@ -183,6 +183,12 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
   }
   return runs;
 }
+
+const settlingOf = (r: CellRun): SettlingCell => ({
+  decision: r.state.decision,
+  coarse: r.coarse,
+  stopped: r.stop !== null,
+});
 
 /**
  * The batch for a cell still short of its share (the coarse bound's first look): no bigger than what
