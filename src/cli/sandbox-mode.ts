@@ -1,9 +1,17 @@
+import { Option } from 'commander';
 import { sandboxLimitsFromEnv } from '../sandbox/limits-env.js';
 import { probeSandboxOnce } from '../sandbox/probe.js';
 import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import { SigstormError } from '../util/errors.js';
 
 let said = false;
+
+/** The `--no-sandbox` flag every command that runs the code under test takes (read by cliSandbox). */
+export const noSandboxOption = () =>
+  new Option(
+    '--no-sandbox',
+    'run the code under test without the bubblewrap sandbox (your own code, machines without user namespaces)',
+  );
 
 /**
  * The CLI's sandbox: bubblewrap unless `--no-sandbox`, checked before anything runs; says once

@@ -13,7 +13,7 @@ import { type VariantName, variantNames } from '../../build/variants.js';
 import { commandHelp } from '../help-text.js';
 import { onInterrupt } from '../interrupt.js';
 import { listFlag, parseFlags, variantsFlag } from '../parse-flags.js';
-import { cliSandbox } from '../sandbox-mode.js';
+import { cliSandbox, noSandboxOption } from '../sandbox-mode.js';
 
 /** The command's flags as commander hands them over; validated before anything runs. */
 const BuildFlags = z.object({
@@ -41,10 +41,7 @@ export function registerBuild(program: Command): void {
     .option('--variants <names>', `comma-separated, of ${variantNames.join(', ')} (default: all)`)
     .option('--binary <path>', `the program to build, relative to the tree (default: ${defaultBinary})`)
     .option('--json', 'print a JSON document on stdout (progress stays on stderr)')
-    .option(
-      '--no-sandbox',
-      'run the code under test without the bubblewrap sandbox (your own code, machines without user namespaces)',
-    )
+    .addOption(noSandboxOption())
     .addHelpText(
       'after',
       commandHelp({

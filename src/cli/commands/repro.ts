@@ -18,7 +18,7 @@ import { exitCodes } from '../exit-codes.js';
 import { commandHelp } from '../help-text.js';
 import { onInterrupt } from '../interrupt.js';
 import { intFlag, listFlag, parseFlags } from '../parse-flags.js';
-import { cliSandbox } from '../sandbox-mode.js';
+import { cliSandbox, noSandboxOption } from '../sandbox-mode.js';
 
 const ReproFlags = z.object({
   repo: z.string().min(1, '--repo needs a path or URL').optional(),
@@ -58,10 +58,7 @@ export function registerRepro(program: Command): void {
     .option('--cpu-count <n>', 'CPUs the iteration ran on (default: as many as this process may use)')
     .option('--json', 'print the result as JSON on stdout (progress stays on stderr)')
     .option('--quiet', 'no progress display')
-    .option(
-      '--no-sandbox',
-      'run the code under test without the bubblewrap sandbox (your own code, machines without user namespaces)',
-    )
+    .addOption(noSandboxOption())
     .addHelpText(
       'after',
       commandHelp({

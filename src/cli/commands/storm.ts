@@ -16,7 +16,7 @@ import { exitCodes } from '../exit-codes.js';
 import { commandHelp } from '../help-text.js';
 import { onInterrupt } from '../interrupt.js';
 import { intFlag, listFlag, parseFlags, refuseTogether } from '../parse-flags.js';
-import { cliSandbox } from '../sandbox-mode.js';
+import { cliSandbox, noSandboxOption } from '../sandbox-mode.js';
 import { createStormProgress, type ProgressMode } from '../storm-progress.js';
 import { formatStormSummary } from '../storm-summary-text.js';
 
@@ -80,10 +80,7 @@ export function registerStorm(program: Command): void {
     .option('--out <file>', 'JSONL results file (default: under the cache directory)')
     .option('--json', 'print the summary as JSON on stdout (progress stays on stderr)')
     .option('--quiet', 'no progress display')
-    .option(
-      '--no-sandbox',
-      'run the code under test without the bubblewrap sandbox (your own code, machines without user namespaces)',
-    )
+    .addOption(noSandboxOption())
     .option('--fail-on-findings', `exit ${exitCodes.regression} when the judged side failed at least once`)
     .addHelpText(
       'after',

@@ -18,7 +18,7 @@ import { exitCodes } from '../exit-codes.js';
 import { commandHelp } from '../help-text.js';
 import { onInterrupt } from '../interrupt.js';
 import { intFlag, listFlag, parseFlags, refuseTogether, variantsFlag } from '../parse-flags.js';
-import { cliSandbox } from '../sandbox-mode.js';
+import { cliSandbox, noSandboxOption } from '../sandbox-mode.js';
 import { showReport } from '../show-report.js';
 import type { ProgressMode } from '../storm-progress.js';
 import { createValidateProgress } from '../validate-progress.js';
@@ -149,10 +149,7 @@ export function registerValidate(program: Command): void {
       'storm only base, up to the share every pull request against it needs, into the base-results cache (no report)',
     )
     .option('--quiet', 'no progress display')
-    .option(
-      '--no-sandbox',
-      'run the code under test without the bubblewrap sandbox (your own code, machines without user namespaces)',
-    )
+    .addOption(noSandboxOption())
     .option(
       '--shard <K/N>',
       'run only shard K of N of the validation and write its blob (then: sigstorm merge)',
