@@ -1,4 +1,4 @@
-import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
+import { cdfOfCounts, type IntervalRanks, intervalRanks } from './rank-interval.js';
 
 /** Above this many pairs the normal approximation replaces the exact distribution (R uses 50 per side). */
 const exactPairLimit = 2500;
@@ -26,26 +26,7 @@ export function mannWhitneyCdf(n: number, m: number): Float64Array {
     }
     prev = cur;
   }
-  const counts = prev[m] as Float64Array;
-  let total = 0;
-  for (const c of counts) total += c;
-  const cdf = new Float64Array(counts.length);
-  let running = 0;
-  counts.forEach((c, u) => {
-    running += c;
-    cdf[u] = Math.min(1, running / total);
-  });
-  return cdf;
-}
-
-export interface ShiftRanks {
-  /** 1-based rank of the lower end among the n·m sorted pairwise differences. */
-  readonly lower: number;
-  /** 1-based rank of the upper end. */
-  readonly upper: number;
-  /** The coverage these ranks actually give (≥ the nominal one when exact). */
-  readonly achievedConfidence: number;
-  readonly method: 'exact' | 'normal';
+  return cdfOfCounts(prev[m] as Float64Array);
 }
 
 /**
@@ -53,21 +34,12 @@ export interface ShiftRanks {
  * shift (Bauer 1972; R: `wilcox.test(x, y, conf.int = TRUE)`). `null` when even the widest
  * interval, from the smallest to the largest difference, cannot reach that confidence.
  */
-export function shiftIntervalRanks(n: number, m: number, confidence: number): ShiftRanks | null {
+export function shiftIntervalRanks(n: number, m: number, confidence: number): IntervalRanks | null {
   const pairs = n * m;
-  if (pairs === 0) return null;
-  const tail = (1 - confidence) / 2;
-  if (pairs <= exactPairLimit) {
-    const cdf = mannWhitneyCdf(n, m);
-    // k = smallest u with P(U ≤ u) ≥ tail (R's qwilcox); the interval drops k − 1 differences per end.
-    let k = 0;
-    while (k < cdf.length && (cdf[k] as number) < tail) k++;
-    if (k === 0) return null;
-    const outside = cdf[k - 1] as number;
-    return { lower: k, upper: pairs - k + 1, achievedConfidence: 1 - 2 * outside, method: 'exact' };
-  }
-  const z = normalQuantile(1 - tail, 0, 1);
-  const k = Math.floor(pairs / 2 - z * Math.sqrt((pairs * (n + m + 1)) / 12));
-  if (k < 1) return null;
-  return { lower: k, upper: pairs - k + 1, achievedConfidence: confidence, method: 'normal' };
+  return intervalRanks(
+    pairs,
+    confidence,
+    pairs <= exactPairLimit ? () => mannWhitneyCdf(n, m) : null,
+    (pairs * (n + m + 1)) / 12,
+  );
 }

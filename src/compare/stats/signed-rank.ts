@@ -1,6 +1,6 @@
-import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import { assertPositiveSamples } from './hodges-lehmann.js';
 import { median } from './median.js';
+import { cdfOfCounts, type IntervalRanks, intervalRanks } from './rank-interval.js';
 
 /** Above this many pairs the normal approximation replaces the exact distribution (R switches at 50). */
 const exactPairLimit = 400;
@@ -22,25 +22,7 @@ export function signedRankCdf(n: number): Float64Array {
     const top = (k * (k + 1)) / 2;
     for (let t = top; t >= k; t--) counts[t] = (counts[t] as number) + (counts[t - k] as number);
   }
-  let total = 0;
-  for (const c of counts) total += c;
-  const cdf = new Float64Array(max + 1);
-  let running = 0;
-  counts.forEach((c, t) => {
-    running += c;
-    cdf[t] = Math.min(1, running / total);
-  });
-  return cdf;
-}
-
-export interface WalshRanks {
-  /** 1-based rank of the lower end among the n(n+1)/2 sorted Walsh averages. */
-  readonly lower: number;
-  /** 1-based rank of the upper end. */
-  readonly upper: number;
-  /** The coverage these ranks actually give (≥ the nominal one when exact). */
-  readonly achievedConfidence: number;
-  readonly method: 'exact' | 'normal';
+  return cdfOfCounts(counts);
 }
 
 /**
@@ -48,7 +30,7 @@ export interface WalshRanks {
  * centre of n paired differences (R: `wilcox.test(d, conf.int = TRUE)`). `null` when even the
  * widest interval cannot reach that confidence (fewer than 6 pairs at 95%).
  */
-export function walshIntervalRanks(n: number, confidence: number): WalshRanks | null {
+export function walshIntervalRanks(n: number, confidence: number): IntervalRanks | null {
   // Looks and simulations ask for the same few (n, confidence) again and again.
   const key = `${n}:${confidence}`;
   if (!rankCache.has(key)) {
@@ -58,25 +40,15 @@ export function walshIntervalRanks(n: number, confidence: number): WalshRanks | 
   return rankCache.get(key) ?? null;
 }
 
-const rankCache = new Map<string, WalshRanks | null>();
+const rankCache = new Map<string, IntervalRanks | null>();
 
-function computeWalshRanks(n: number, confidence: number): WalshRanks | null {
-  const walsh = (n * (n + 1)) / 2;
-  if (walsh === 0) return null;
-  const tail = (1 - confidence) / 2;
-  if (n <= exactPairLimit) {
-    const cdf = signedRankCdf(n);
-    // k = smallest t with P(T ≤ t) ≥ tail (R's qsignrank); the interval drops k − 1 averages per end.
-    let k = 0;
-    while (k < cdf.length && (cdf[k] as number) < tail) k++;
-    if (k === 0) return null;
-    const outside = cdf[k - 1] as number;
-    return { lower: k, upper: walsh - k + 1, achievedConfidence: 1 - 2 * outside, method: 'exact' };
-  }
-  const z = normalQuantile(1 - tail, 0, 1);
-  const k = Math.floor(walsh / 2 - z * Math.sqrt((n * (n + 1) * (2 * n + 1)) / 24));
-  if (k < 1) return null;
-  return { lower: k, upper: walsh - k + 1, achievedConfidence: confidence, method: 'normal' };
+function computeWalshRanks(n: number, confidence: number): IntervalRanks | null {
+  return intervalRanks(
+    (n * (n + 1)) / 2,
+    confidence,
+    n <= exactPairLimit ? () => signedRankCdf(n) : null,
+    (n * (n + 1) * (2 * n + 1)) / 24,
+  );
 }
 
 export interface PairedChange {
