@@ -1,11 +1,7 @@
 import { describeShard, runShard } from '../../pipeline/run-shard.js';
 import { describeRanges, parseShardSpec } from '../../pipeline/shard-plan.js';
 import { UsageError } from '../../util/errors.js';
-import { onInterrupt } from '../interrupt.js';
-import { cliSandbox } from '../sandbox-mode.js';
-import type { ProgressMode } from '../storm-progress.js';
-import { createValidateProgress } from '../validate-progress.js';
-import { type ValidateFlags, validateRequestFor } from './validate.js';
+import { type ValidateFlags, validateRequestFor, withValidateRun } from './validate.js';
 
 /**
  * `sigstorm validate --shard K/N`: runs shard K's planned slice of the validation and writes its
@@ -29,23 +25,13 @@ export async function shardAction(flags: ValidateFlags): Promise<number> {
   }
   const { config, file, request } = await validateRequestFor(flags);
   if (file && !flags.quiet) process.stderr.write(`Config: ${file}\n`);
-  const sandbox = await cliSandbox(flags.sandbox, (line) =>
-    process.stderr.write(`sigstorm validate: ${line}\n`),
-  );
-  const interrupt = onInterrupt();
-  const mode: ProgressMode = flags.quiet ? 'quiet' : process.stderr.isTTY ? 'tty' : 'lines';
-  const progress = createValidateProgress(mode);
-  try {
+  return withValidateRun(flags, async ({ sandbox, options, finishProgress }) => {
     const result = await runShard(
       { ...request, baseCache: flags.baseCache, sandbox },
       { index: shard.index, count: shard.count, policy: config.policy },
-      {
-        signal: interrupt.signal,
-        onProgress: (p) => progress.update(p),
-        ...(flags.blob ? { blobFile: flags.blob } : {}),
-      },
+      { ...options, ...(flags.blob ? { blobFile: flags.blob } : {}) },
     );
-    progress.finish();
+    finishProgress();
     const { blob } = result;
     process.stdout.write(
       [
@@ -56,8 +42,5 @@ export async function shardAction(flags: ValidateFlags): Promise<number> {
       ].join('\n'),
     );
     return 0;
-  } finally {
-    progress.finish();
-    interrupt.dispose();
-  }
+  });
 }

@@ -7,12 +7,13 @@ import { variantNames } from '../../build/variants.js';
 import { checkConfigWorkloads } from '../../config/config-workloads.js';
 import { configPath, RepoConfig } from '../../config/repo-config.schema.js';
 import { formatConfigProblem, parseRepoConfigText } from '../../config/repo-config-parse.js';
-import type { ValidateRequest } from '../../pipeline/contract.js';
+import type { ValidateProgress, ValidateRequest } from '../../pipeline/contract.js';
 import { requestFromConfig } from '../../pipeline/request-from-config.js';
 import { runValidation } from '../../pipeline/validate.js';
 import { warmBase } from '../../pipeline/warm-base.js';
 import type { Report } from '../../report/report.schema.js';
 import { renderTerminal } from '../../report/terminal.js';
+import type { SandboxMode } from '../../sandbox/sandbox.schema.js';
 import { UsageError } from '../../util/errors.js';
 import { exitCodes } from '../exit-codes.js';
 import { commandHelp } from '../help-text.js';
@@ -273,6 +274,34 @@ export async function validateAction(
   // A report file that cannot be written would be found only after the whole run.
   for (const out of [flags.jsonFile, flags.markdownFile, flags.sarif]) if (out) await checkWritable(out);
   if (flags.reproDir) await checkWritable(join(flags.reproDir, 'README.md'), true);
+  return withValidateRun(flags, async ({ sandbox, options, finishProgress }) => {
+    if (flags.warmBase) {
+      const warm = await warmBase({ ...request, sandbox }, options);
+      finishProgress();
+      process.stdout.write(
+        `Base warm: ${warm.cells} cells × ${warm.share} iterations in the base-results cache (${warm.ran} run now, ${warm.alreadyCached} already there, ${warm.seconds.toFixed(0)} s)${warm.noisyCells.length > 0 ? `; base failed in ${warm.noisyCells.join(', ')}: warmed to ${warm.deep}` : ''}\n`,
+      );
+      return exitCodes.ok;
+    }
+    const result = await runValidation({ ...request, baseCache: flags.baseCache, sandbox }, options);
+    finishProgress();
+    return await showReport(result, flags, config.policy, show);
+  });
+}
+
+/**
+ * What every validate run (whole, warm-up or shard) sets up around itself: the sandbox, checked
+ * first; Ctrl-C as an abort signal; progress on stderr (finished before the result is printed).
+ * Both are released however `run` ends.
+ */
+export async function withValidateRun<T>(
+  flags: Pick<ValidateFlags, 'sandbox' | 'quiet'>,
+  run: (setup: {
+    readonly sandbox: SandboxMode;
+    readonly options: { signal: AbortSignal; onProgress: (p: ValidateProgress) => void };
+    readonly finishProgress: () => void;
+  }) => Promise<T>,
+): Promise<T> {
   const sandbox = await cliSandbox(flags.sandbox, (line) =>
     process.stderr.write(`sigstorm validate: ${line}\n`),
   );
@@ -280,23 +309,11 @@ export async function validateAction(
   const mode: ProgressMode = flags.quiet ? 'quiet' : process.stderr.isTTY ? 'tty' : 'lines';
   const progress = createValidateProgress(mode);
   try {
-    if (flags.warmBase) {
-      const warm = await warmBase(
-        { ...request, sandbox },
-        { signal: interrupt.signal, onProgress: (p) => progress.update(p) },
-      );
-      progress.finish();
-      process.stdout.write(
-        `Base warm: ${warm.cells} cells × ${warm.share} iterations in the base-results cache (${warm.ran} run now, ${warm.alreadyCached} already there, ${warm.seconds.toFixed(0)} s)${warm.noisyCells.length > 0 ? `; base failed in ${warm.noisyCells.join(', ')}: warmed to ${warm.deep}` : ''}\n`,
-      );
-      return exitCodes.ok;
-    }
-    const result = await runValidation(
-      { ...request, baseCache: flags.baseCache, sandbox },
-      { signal: interrupt.signal, onProgress: (p) => progress.update(p) },
-    );
-    progress.finish();
-    return await showReport(result, flags, config.policy, show);
+    return await run({
+      sandbox,
+      options: { signal: interrupt.signal, onProgress: (p) => progress.update(p) },
+      finishProgress: () => progress.finish(),
+    });
   } finally {
     progress.finish();
     interrupt.dispose();
