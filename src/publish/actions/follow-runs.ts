@@ -130,7 +130,7 @@ export class ActionsFollower extends WorkLoop implements ActionsHandle {
     const where = { owner: job.owner, repo: job.repo };
     const artifacts = await listArtifacts(octokit, where, runId);
     // The merge's own folder: a blob read here is not downloaded again when the run completes.
-    const dir = join(runDir(this.#services(), job, runId), 'blobs');
+    const dir = join(runDir(this.#services(), actions, runId), 'blobs');
     const iterations = { ...actions.iterations };
     for (const { shard } of pending) {
       const got = await collectShard(octokit, where, { artifacts, jobs, shard, shards: actions.shards, dir });
@@ -170,7 +170,7 @@ export class ActionsFollower extends WorkLoop implements ActionsHandle {
       const config = await loadConfig(run);
       if (!config) return;
       comment = config.comment;
-      const outDir = runDir(services, job, state.id);
+      const outDir = runDir(services, actions, state.id);
       const blobs = await collectBlobs(
         octokit,
         { owner: job.owner, repo: job.repo },
@@ -219,9 +219,13 @@ export class ActionsFollower extends WorkLoop implements ActionsHandle {
   }
 }
 
-/** Where one Actions run of a job keeps its blobs and merge: a run dispatched again gets a new one. */
-function runDir(services: Services, job: Job, runId: number): string {
-  return join(services.settings.cacheDir, 'runs', `actions-job-${job.id}-run-${runId}`);
+/**
+ * Where one Actions run of a job keeps its blobs and merge, named by the dispatch's correlation id
+ * (the job's id and a random part) and the run's id: a blob kept there belongs to this very run,
+ * never to another job or run, even after the store was reset with the cache kept.
+ */
+function runDir(services: Services, actions: ActionsRun, runId: number): string {
+  return join(services.settings.cacheDir, 'runs', `actions-${actions.correlation}-run-${runId}`);
 }
 
 /** Every shard of the run is missing: the check fails saying why each one is, and where to look. */
