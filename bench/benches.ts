@@ -1,5 +1,6 @@
 // The registered benches: bench/run.ts runs them, the bench smoke test reads their names from here.
 import { buildTimeBench, formatBuildTime } from './build-time.js';
+import { formatLookSchedules, lookSchedulesBench } from './look-schedules.js';
 import { formatNeutralIterations, neutralIterationsBench } from './neutral-iterations.js';
 import { formatPooledNeutral, pooledNeutralBench } from './pooled-neutral.js';
 import { formatSandboxOverhead, sandboxOverheadBench } from './sandbox-overhead.js';
@@ -122,6 +123,16 @@ export const benches: readonly Bench[] = [
     run: async ({ quick }) => {
       const result = sequentialSimulationBench({ runs: quick ? 200 : 2000, seed: 2024 });
       return { result, text: formatSequentialSimulation(result) };
+    },
+  },
+  {
+    name: 'look-schedules',
+    figures: "when a noisy cell's coarse bound is shown: the look schedule in use against fewer later looks",
+    estimate: { full: '5 s', quick: '1 s' },
+    timed: false,
+    run: async ({ quick }) => {
+      const result = lookSchedulesBench({ runs: quick ? 400 : 4000, seed: 2024 });
+      return { result, text: formatLookSchedules(result) };
     },
   },
 ];
