@@ -1,10 +1,10 @@
-import { access } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import type { Tree } from '../source/tree.js';
 import { cacheEntry } from '../util/cache-entry.js';
+import { pathExists } from '../util/path-exists.js';
 import { cacheRoot as defaultCacheRoot } from '../util/paths.js';
 import { type BuildStep, commandFailureError } from './build-error.js';
 import { buildKey } from './build-key.js';
@@ -86,13 +86,7 @@ export async function buildVariant(
     isComplete: async (dir) => {
       const manifest = await readManifest(dir);
       // An entry whose program was deleted by hand is rebuilt, not handed out.
-      return (
-        manifest !== undefined &&
-        (await access(join(dir, manifest.binary)).then(
-          () => true,
-          () => false,
-        ))
-      );
+      return manifest !== undefined && (await pathExists(join(dir, manifest.binary)));
     },
     onWait: (pid) =>
       options.onProgress?.({

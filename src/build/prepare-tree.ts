@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import { describeTree, type Tree } from '../source/tree.js';
 import { cacheEntry } from '../util/cache-entry.js';
+import { pathExists } from '../util/path-exists.js';
 import { autotoolsIdentity } from './autotools-identity.js';
 import { commandFailureError } from './build-error.js';
 import type { OnBuildProgress } from './progress.js';
@@ -48,11 +48,7 @@ export async function preparedSource(
     root,
     key,
     signal: options.signal,
-    isComplete: (dir) =>
-      access(join(dir, 'tree', 'configure')).then(
-        () => true,
-        () => false,
-      ),
+    isComplete: (dir) => pathExists(join(dir, 'tree', 'configure')),
     produce: async (tmp) => {
       options.onProgress?.({ phase: 'bootstrap', message: `generating configure (${method})` });
       await execa('cp', ['-a', `${tree.dir}/.`, join(tmp, 'tree')], { stdin: 'ignore' });

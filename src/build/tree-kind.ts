@@ -1,6 +1,7 @@
-import { access, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../util/errors.js';
+import { pathExists } from '../util/path-exists.js';
 
 /**
  * How a tree is built. `autotools`: configure.ac (with `configure` present or to be generated);
@@ -18,7 +19,7 @@ export type BootstrapMethod = 'bootstrap.sh' | 'autogen.sh' | 'autoreconf';
  * nothing to them). A tree sigstorm cannot build is bad input: it is found before any build starts.
  */
 export async function detectTreeKind(dir: string, label: string = dir): Promise<TreeKind> {
-  const has = (name: string): Promise<boolean> => exists(join(dir, name));
+  const has = (name: string): Promise<boolean> => pathExists(join(dir, name));
   const autotools = (await has('configure.ac')) || (await has('configure.in'));
   if (autotools) {
     const needed = !(await has('configure')) || (await inputsNewerThanConfigure(dir));
@@ -59,11 +60,4 @@ async function findNamed(dir: string, name: string, depth: number, prefix = ''):
     }
   }
   return found;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }

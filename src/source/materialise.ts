@@ -1,8 +1,9 @@
-import { access, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { touchEntry } from '../util/cache-budget.js';
 import { newTempDir, publishDir, sweepTempDirs } from '../util/cache-entry.js';
 import { UsageError } from '../util/errors.js';
+import { pathExists } from '../util/path-exists.js';
 import { bundledSubjectDir, cacheRoot as defaultCacheRoot } from '../util/paths.js';
 import { applyPatches } from './apply-patches.js';
 import { checkPatchFiles } from './check-patch-files.js';
@@ -95,12 +96,7 @@ async function locateSource(
     };
   }
   const dir = repo === undefined ? bundledSubjectDir : resolve(cwd, repo);
-  if (
-    !(await access(dir).then(
-      () => true,
-      () => false,
-    ))
-  ) {
+  if (!(await pathExists(dir))) {
     throw new UsageError(`Repository not found: ${dir}`, {
       hint: 'Give --repo as a path to a git repository or directory, or as a git URL.',
     });

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { access, mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { touchEntry } from '../util/cache-budget.js';
 import { newTempDir, publishDir, sweepTempDirs } from '../util/cache-entry.js';
 import { SigstormError, UsageError } from '../util/errors.js';
 import { withFileLock } from '../util/file-lock.js';
+import { pathExists } from '../util/path-exists.js';
 import { resolveCommit, withoutCredentials } from './git.js';
 import { gitRemote } from './git-remote.js';
 
@@ -39,7 +40,7 @@ export async function mirrorCommit(
   return withFileLock(
     join(root, `${name}.lock`),
     async () => {
-      const fresh = !(await exists(join(gitDir, 'HEAD')));
+      const fresh = !(await pathExists(join(gitDir, 'HEAD')));
       if (fresh) {
         options.onProgress?.(`cloning ${publicUrl}`);
         await sweepTempDirs(root);
@@ -110,11 +111,4 @@ function slug(url: string): string {
 
 function tail(text: string, lines = 20): string {
   return text.trim().split('\n').slice(-lines).join('\n');
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }

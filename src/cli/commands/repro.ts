@@ -1,4 +1,3 @@
-import { access } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -12,6 +11,7 @@ import { createLanePool } from '../../storm/lanes.js';
 import type { IterationRecord } from '../../storm/record.js';
 import { newStormId, runStorm } from '../../storm/run-storm.js';
 import { UsageError } from '../../util/errors.js';
+import { pathExists } from '../../util/path-exists.js';
 import { cacheRoot, installRoot } from '../../util/paths.js';
 import { resolveStormWorkload } from '../../workload/load.js';
 import { exitCodes } from '../exit-codes.js';
@@ -145,16 +145,10 @@ async function reproAction(flags: ReproFlags): Promise<number> {
 /** A patch by its path, else one that ships with sigstorm (`patches/NAME`, as repro lines name them). */
 async function patchFile(name: string): Promise<string> {
   const here = resolve(name);
-  if (await exists(here)) return here;
+  if (await pathExists(here)) return here;
   const bundled = join(installRoot, name);
-  return !isAbsolute(name) && (await exists(bundled)) ? bundled : here;
+  return !isAbsolute(name) && (await pathExists(bundled)) ? bundled : here;
 }
-
-const exists = (file: string) =>
-  access(file).then(
-    () => true,
-    () => false,
-  );
 
 /** The first `count` CPUs this process may use; an iteration that needs more cannot be rerun as it ran. */
 function cpusFor(count: number | undefined): number[] {

@@ -1,6 +1,7 @@
-import { access, mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultMaxBlobBytes } from '../../pipeline/read-shard-blobs.js';
+import { pathExists } from '../../util/path-exists.js';
 import { readZipEntry, ZipError } from '../../util/zip.js';
 import { httpStatus, type Octokit } from '../github/octokit.js';
 import {
@@ -75,7 +76,7 @@ export async function collectShard(
   const { artifacts, jobs, shard, shards, dir, maxBytes = defaultMaxBlobBytes } = options;
   const { artifact: name, entry } = shardArtifact(shard, shards);
   const file = join(dir, entry);
-  if (await exists(file)) return { kind: 'file', file };
+  if (await pathExists(file)) return { kind: 'file', file };
   const artifact = artifacts.find((a) => a.name === name);
   const refuse = (why: string): ShardArtifact => ({ kind: 'refused', file: `artifact ${name}`, why });
   if (!artifact) {
@@ -109,9 +110,3 @@ export async function collectShard(
   await rename(`${file}.part`, file);
   return { kind: 'file', file };
 }
-
-const exists = (file: string) =>
-  access(file).then(
-    () => true,
-    () => false,
-  );

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { cacheEntry } from '../../util/cache-entry.js';
 import { SigstormError } from '../../util/errors.js';
+import { pathExists } from '../../util/path-exists.js';
 import { cacheRoot, installRoot } from '../../util/paths.js';
 
 const source = join(installRoot, 'src', 'storm', 'native', 'tgkill.c');
@@ -28,11 +29,7 @@ async function compile(): Promise<string> {
   const { dir } = await cacheEntry({
     root: join(cacheRoot(), 'native'),
     key,
-    isComplete: (d) =>
-      access(join(d, 'tgkill')).then(
-        () => true,
-        () => false,
-      ),
+    isComplete: (d) => pathExists(join(d, 'tgkill')),
     produce: async (tmp) => {
       const cc = await execa('cc', ['-O2', '-Wall', '-Wextra', '-o', join(tmp, 'tgkill'), source], {
         reject: false,
