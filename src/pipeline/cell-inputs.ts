@@ -41,21 +41,17 @@ export function cellInputs(
       head: portable(observeSide(run.head, noisy, { interrupted }), run, 'head'),
       batches: run.batches,
       ...(cap === undefined ? {} : { cap }),
-      ...withHalt(halted(run)),
+      ...haltedField(run),
     });
   }
   return { cells, notRun };
 }
 
-/** Why the storm stopped the cell while its sequential test was still open, if it did. */
-function halted(run: CellRun): CellHalt | undefined {
-  const stop = run.stop;
-  return run.state.decision.state === 'continue' && isHalt(stop) ? stop : undefined;
+/** The cell's `halted` field: why the storm stopped it while its sequential test was still open, if it did. */
+function haltedField(run: CellRun): { halted?: CellHalt } {
+  const halt = cellHalts.find((h) => h === run.stop);
+  return halt && run.state.decision.state === 'continue' ? { halted: halt } : {};
 }
-
-const withHalt = (h: CellHalt | undefined) => (h ? { halted: h } : {});
-
-const isHalt = (stop: CellRun['stop']): stop is CellHalt => cellHalts.some((h) => h === stop);
 
 function stopWhy(run: CellRun): string {
   switch (run.stop) {

@@ -49,6 +49,8 @@ describe('sigstorm validate on the bundled subject (real builds, real storms)', 
     const shown =
       Math.min(cell?.base.judged ?? 0, cell?.head.judged ?? 0) >= 20 && (cell?.head.failures ?? 0) > 0;
     expect(cell?.sequential?.reason === 'regression' || (byMasks && shown)).toBe(true);
+    // A cell stopped by the finding while its own test was open says so; one its test stopped does not.
+    expect(cell?.halted).toBe(cell?.sequential?.state === 'continue' ? 'fail-fast' : undefined);
 
     // The report's command names the tree as anybody can get it (here: the bundled subject and a
     // patch that ships with sigstorm), never a binary in this machine's cache.
