@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { warmBase } from '../src/pipeline/warm-base.js';
 import { createLanePool } from '../src/storm/lanes.js';
 import { bundledPatchesDir } from '../src/util/paths.js';
-import { type TimedValidation, timedValidation } from './timed-validation.js';
+import { stormProgressLog, type TimedValidation, timedValidation } from './timed-validation.js';
 
 export interface PooledNeutralOptions {
   /** Short version: the `quick` workload set (2 workloads) instead of the default set. */
@@ -60,18 +60,9 @@ export async function pooledNeutralBench(options: PooledNeutralOptions = {}): Pr
   ] as const) {
     log(`  pooled-neutral: warming base (${label})`);
     const base = { patches: [...basePatches] };
-    let lastLog = 0;
     const warm = await warmBase(
       { ...common, base, head: base },
-      {
-        ...(signal ? { signal } : {}),
-        // A line every 15 s at most, as the validations below print.
-        onProgress: (p) => {
-          if (p.phase !== 'storm' || performance.now() - lastLog < 15_000) return;
-          lastLog = performance.now();
-          log(`    warm-up: ${p.iterationsDone} iterations: ${p.message}`);
-        },
-      },
+      { ...(signal ? { signal } : {}), onProgress: stormProgressLog(log, '    warm-up: ') },
     );
     log(`  pooled-neutral: validating ${label}`);
     const run = await timedValidation(

@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ValidatePhase } from '../src/pipeline/contract.js';
+import type { ValidatePhase, ValidateProgress } from '../src/pipeline/contract.js';
 import { runValidation } from '../src/pipeline/validate.js';
 import { Report } from '../src/report/report.schema.js';
 
@@ -33,6 +33,17 @@ export interface TimedValidation {
   readonly cellsStormed: number;
 }
 
+/** A storm progress line every 15 s at most: enough to see a long bench move. */
+export function stormProgressLog(log: (line: string) => void, prefix: string): (p: ValidateProgress) => void {
+  let lastLog = Number.NEGATIVE_INFINITY;
+  return (p) => {
+    const now = performance.now();
+    if (p.phase !== 'storm' || now - lastLog < 15_000) return;
+    lastLog = now;
+    log(`${prefix}${p.iterationsDone} iterations, ${p.cellsDone}/${p.cellsTotal} cells done: ${p.message}`);
+  };
+}
+
 /** Runs runValidation into a temporary output directory (removed afterwards) and times its phases. */
 export async function timedValidation(
   request: Omit<TimedRequest, 'outDir'>,
@@ -43,7 +54,7 @@ export async function timedValidation(
   const started = performance.now();
   let lastBuild = started;
   let stormEnd: number | null = null;
-  let lastLog = 0;
+  const stormLine = stormProgressLog(log, '    ');
   const seen = new Set<ValidatePhase>();
   try {
     const result = await runValidation(
@@ -55,13 +66,7 @@ export async function timedValidation(
           seen.add(p.phase);
           if (p.phase === 'build') lastBuild = now;
           if ((p.phase === 'report' || p.phase === 'throughput') && stormEnd === null) stormEnd = now;
-          // A line every 15 s at most: enough to see a long bench move.
-          if (p.phase === 'storm' && now - lastLog > 15_000) {
-            lastLog = now;
-            log(
-              `    ${p.iterationsDone} iterations, ${p.cellsDone}/${p.cellsTotal} cells done: ${p.message}`,
-            );
-          }
+          stormLine(p);
         },
       },
     );
