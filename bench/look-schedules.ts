@@ -1,16 +1,22 @@
 // When a cell's coarse bound (head at most stability.cellTolerance worse than base) is shown, under
-// the look schedule in use (src/compare/neutral/looks.ts) and under a candidate that spends the later
-// looks' beta on fewer, larger looks: the share of simulated cells shown by each look, at persisting
-// noise on both sides and at effects the bound must not pass (statistics only, the real bound).
+// the cells' look schedule (src/compare/neutral/looks.ts: 0.8β at 31, 0.15β at 105, 0.05β at 236)
+// and under the pool's (six equal later looks, which the cells used before): the share of simulated
+// cells shown by each look, at persisting noise on both sides and at effects the bound must not pass
+// (statistics only, the real bound).
 // Run: npx tsx bench/look-schedules.ts [--runs N] [--seed S].
 import { pathToFileURL } from 'node:url';
 import { differenceBound } from '../src/compare/neutral/difference-bound.js';
-import { firstLookIterations, laterLooks, lookAt, lookLevel } from '../src/compare/neutral/looks.js';
+import {
+  cellLookShares,
+  firstLookIterations,
+  type Look,
+  lookSchedule,
+  poolLookShares,
+} from '../src/compare/neutral/looks.js';
 import { defaultThresholds } from '../src/config/thresholds.schema.js';
 import { type Draw, seededBinomial } from '../test/support/simulate-cell.js';
 
-/** Looks of one cell: at this many iterations per side, spending this share of beta. */
-type Schedule = readonly { readonly at: number; readonly level: number }[];
+type Schedule = readonly Look[];
 
 export interface ScheduleFigure {
   readonly schedule: string;
@@ -22,19 +28,6 @@ export interface ScheduleFigure {
 
 const { cellTolerance: tolerance, beta } = defaultThresholds.stability;
 const first = firstLookIterations(tolerance, beta);
-
-/** The schedule src/compare/neutral/looks.ts defines. */
-export const currentSchedule: Schedule = Array.from({ length: laterLooks + 1 }, (_, k) => ({
-  at: lookAt(k, first),
-  level: lookLevel(k, beta),
-}));
-
-/** Candidate: the first look as now, then 0.15β at look 3 and 0.05β at look 5 of the same grid. */
-export const fewerLooksSchedule: Schedule = [
-  { at: first, level: lookLevel(0, beta) },
-  { at: lookAt(3, first), level: 0.15 * beta },
-  { at: lookAt(5, first), level: 0.05 * beta },
-];
 
 function simulate(schedule: Schedule, rates: ScheduleFigure['rates'], runs: number, draw: Draw) {
   const shownAt = schedule.map(() => 0);
@@ -74,8 +67,8 @@ export function lookSchedulesBench(options: { runs?: number; seed?: number } = {
   const figures: ScheduleFigure[] = [];
   for (const rates of scenarios) {
     for (const [schedule, looks] of [
-      ['current (looks.ts)', currentSchedule],
-      ['fewer later looks', fewerLooksSchedule],
+      ['cells (cellLookShares)', lookSchedule(cellLookShares, first, beta)],
+      ['six equal later looks (poolLookShares)', lookSchedule(poolLookShares, first, beta)],
     ] as const) {
       figures.push({ schedule, rates, ...simulate(looks, rates, runs, draw) });
     }

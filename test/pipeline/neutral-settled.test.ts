@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { initialBound } from '../../src/compare/neutral/bound-state.js';
+import { initialCellBound } from '../../src/compare/neutral/cell-bound.js';
 import type { SequentialDecision } from '../../src/compare/sequential/decision.js';
 import { Thresholds } from '../../src/config/thresholds.schema.js';
 import { cellSettled, neutralSettled, type SettlingCell } from '../../src/pipeline/neutral-settled.js';
@@ -23,10 +24,10 @@ function decision(state: 'continue' | 'stop', perSide: number): SequentialDecisi
   };
 }
 
-const shown = { ...initialBound(t.cellTolerance, 31), shown: true, looks: 1 };
+const shown = { ...initialCellBound(t), shown: true, looks: 1 };
 const cell = (perSide: number, coarseShown: boolean, o: Partial<SettlingCell> = {}): SettlingCell => ({
   decision: decision('continue', perSide),
-  coarse: coarseShown ? shown : initialBound(t.cellTolerance, 31),
+  coarse: coarseShown ? shown : initialCellBound(t),
   stopped: false,
   ...o,
 });
@@ -50,7 +51,7 @@ describe('a settled cell (what progress counts, what the pooled stop waits for)'
   it('settles the pooled statement only when every cell is settled and the pool shows its bound', () => {
     const cells = [cell(40, true), cell(40, false, { decision: decision('stop', 40) })];
     expect(neutralSettled(cells, shown, t)).toBe(true);
-    expect(neutralSettled(cells, initialBound(0.0075, 31), t)).toBe(false);
+    expect(neutralSettled(cells, initialBound(0.0075, [{ at: 868, level: 0.04 }]), t)).toBe(false);
     expect(neutralSettled([...cells, cell(40, false)], shown, t)).toBe(false);
   });
 });

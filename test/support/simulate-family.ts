@@ -13,6 +13,7 @@ import { sequentialSettings } from '../../src/compare/sequential/settings.js';
 import { compareStability, type StabilityComparison } from '../../src/compare/stability/compare-stability.js';
 import type { Thresholds } from '../../src/config/thresholds.schema.js';
 import { leanAbove, nextCell } from '../../src/pipeline/allocate.js';
+import { batchToLook } from '../../src/pipeline/batch-to-look.js';
 import { neutralSettled } from '../../src/pipeline/neutral-settled.js';
 import { cell } from './report-fixtures.js';
 import type { Draw } from './simulate-cell.js';
@@ -68,10 +69,9 @@ export function simulateFamily(
     const pick = nextCell(progress, { leanAbove: leanAbove(t.stability, design) });
     const c = pick && cells[pick.index];
     if (!c) break;
-    // As the pipeline does: the last batch before a cell's share is cut to it.
-    const missing = c.coarse.firstLook - c.state.decision.iterations.head;
-    const size =
-      design === 'pooled' && c.coarse.looks === 0 && missing > 0 && missing < batchSize ? missing : batchSize;
+    // As the pipeline does: the last batch before a look of the cell's coarse bound is cut to it.
+    const done = c.state.decision.iterations.head;
+    const size = design === 'pooled' ? batchToLook(c.coarse, done, batchSize, 1) : batchSize;
     const pair: BatchPair = {
       base: { n: size, failures: draw(size, c.base) },
       head: { n: size, failures: draw(size, c.head) },
@@ -80,15 +80,11 @@ export function simulateFamily(
     c.batches.push(pair);
     c.state = advance(c.state, pair, c.settings);
     const d = c.state.decision;
-    c.coarse = advanceCellBound(
-      c.coarse,
-      {
-        base: { n: d.iterations.base, failures: d.failures.base },
-        head: { n: d.iterations.head, failures: d.failures.head },
-      },
-      t.stability,
-    );
-    pool = addToPool(pool, pair, t.stability.beta);
+    c.coarse = advanceCellBound(c.coarse, {
+      base: { n: d.iterations.base, failures: d.failures.base },
+      head: { n: d.iterations.head, failures: d.failures.head },
+    });
+    pool = addToPool(pool, pair);
     if (failFast && d.reason === 'regression') {
       batches++;
       break;

@@ -1,13 +1,13 @@
 import type { BinomialCount } from '../stats/binomial-count.js';
 import { differenceBound } from './difference-bound.js';
-import { lookLevel, lookReached } from './looks.js';
+import { type Look, lookReached } from './looks.js';
 
 /** A non-inferiority bound (head at most `tolerance` worse than base), folded over running totals. */
 export interface BoundState {
   readonly tolerance: number;
-  /** Iterations per side (the smaller side counts) at the first look; look k is at first · 1.5^k (looks.ts). */
-  readonly firstLook: number;
-  /** Looks taken so far; the next look is at lookAt(looks, firstLook). */
+  /** Where the bound is looked at and the miss rate each look spends (looks.ts). */
+  readonly schedule: readonly Look[];
+  /** Looks of the schedule passed so far (taken, or jumped over by a batch); the next is schedule[looks]. */
   readonly looks: number;
   readonly shown: boolean;
   /** The bound at the last look taken; null before the first. */
@@ -19,26 +19,30 @@ export interface BoundState {
   readonly at: { readonly base: BinomialCount; readonly head: BinomialCount } | null;
 }
 
-export function initialBound(tolerance: number, firstLook: number): BoundState {
-  return { tolerance, firstLook, looks: 0, shown: false, upper: null, rule: null, level: null, at: null };
+export function initialBound(tolerance: number, schedule: readonly Look[]): BoundState {
+  if (schedule.length === 0) throw new RangeError('initialBound: a bound needs at least one look');
+  return { tolerance, schedule, looks: 0, shown: false, upper: null, rule: null, level: null, at: null };
+}
+
+/** Iterations per side (the smaller side) at which the next look is taken; null after the last. */
+export function nextLookAt(state: BoundState): number | null {
+  return state.shown ? null : (state.schedule[state.looks]?.at ?? null);
 }
 
 /**
- * Advances the bound to new running totals. A look is taken once per threshold (first · 1.5^k,
- * smaller side), at the first totals that reach it, with that look's share of beta; a batch that
- * jumps past several thresholds takes one look at the highest. Once shown, the bound is final.
+ * Advances the bound to new running totals. A look is taken once per scheduled count (the smaller
+ * side), at the first totals that reach it, with that look's share of beta; a batch that jumps past
+ * several takes one look at the highest. Once shown, the bound is final; after the last look it
+ * stays as it was.
  */
 export function advanceBound(
   state: BoundState,
   totals: { readonly base: BinomialCount; readonly head: BinomialCount },
-  beta: number,
 ): BoundState {
   if (state.shown) return state;
-  const reached = lookReached(Math.min(totals.base.n, totals.head.n), state.firstLook);
+  const reached = lookReached(Math.min(totals.base.n, totals.head.n), state.schedule);
   if (reached < state.looks) return state;
-  const level = lookLevel(reached, beta);
-  // Past the last look no beta is left: the bound stays as it was.
-  if (level === 0) return state;
+  const level = (state.schedule[reached] as Look).level;
   const bound = differenceBound(totals.base, totals.head, level);
   if (!bound) return state;
   return {

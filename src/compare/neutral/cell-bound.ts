@@ -2,20 +2,20 @@ import type { StabilityThresholds } from '../../config/thresholds.schema.js';
 import type { BatchPair } from '../sequential/decide-cell.js';
 import type { BinomialCount } from '../stats/binomial-count.js';
 import { advanceBound, type BoundState, initialBound } from './bound-state.js';
-import { firstLookIterations } from './looks.js';
+import { cellLookShares, firstLookIterations, lookSchedule } from './looks.js';
 
 /** A cell's coarse bound before any batch: head at most `cellTolerance` worse than base. */
 export function initialCellBound(t: StabilityThresholds): BoundState {
-  return initialBound(t.cellTolerance, firstLookIterations(t.cellTolerance, t.beta));
+  const first = firstLookIterations(t.cellTolerance, t.beta);
+  return initialBound(t.cellTolerance, lookSchedule(cellLookShares, first, t.beta));
 }
 
 /** Folds one more batch pair into a cell's coarse bound (`totals`: the cell's running totals after it). */
 export function advanceCellBound(
   state: BoundState,
   totals: { readonly base: BinomialCount; readonly head: BinomialCount },
-  t: StabilityThresholds,
 ): BoundState {
-  return advanceBound(state, totals, t.beta);
+  return advanceBound(state, totals);
 }
 
 /** A cell's coarse bound after its batches in the order they ran (or its totals, for a fixed-size run). */
@@ -25,12 +25,12 @@ export function cellBound(
   t: StabilityThresholds,
 ): BoundState {
   let state = initialCellBound(t);
-  if (!batches) return advanceCellBound(state, totals, t);
+  if (!batches) return advanceCellBound(state, totals);
   const sum = { base: { n: 0, failures: 0 }, head: { n: 0, failures: 0 } };
   for (const b of batches) {
     sum.base = { n: sum.base.n + b.base.n, failures: sum.base.failures + b.base.failures };
     sum.head = { n: sum.head.n + b.head.n, failures: sum.head.failures + b.head.failures };
-    state = advanceCellBound(state, sum, t);
+    state = advanceCellBound(state, sum);
   }
   return state;
 }

@@ -1,49 +1,80 @@
 import { certificateIterations } from '../sequential/certificate.js';
 
 /**
- * Share of beta the first look of a non-inferiority bound spends. The rest is shared equally by
- * `laterLooks` more looks, each at 1.5 times the iterations of the one before, so all looks
- * together spend at most beta (Bonferroni over looks): a clean tree is settled at the first look,
- * a cell with persisting noise at a later one. After the last look the bound is not looked at
- * again (no beta is left).
+ * When a non-inferiority bound is looked at, and with what miss rate. Looks fall on one grid,
+ * step k at first · 1.5^k iterations per side; a schedule names the steps it looks at and the share
+ * of beta each spends. The shares add up to 1, so all looks together spend at most beta
+ * (Bonferroni over looks). After the last look the bound is not looked at again (no beta is left).
+ */
+export interface LookShare {
+  /** Step of the grid: the look is at lookAt(step, first). */
+  readonly step: number;
+  /** Share of beta this look spends. */
+  readonly share: number;
+}
+
+/** A look of one bound: at this many iterations per side (the smaller side counts), at this level. */
+export interface Look {
+  readonly at: number;
+  readonly level: number;
+}
+
+/**
+ * Share of beta the first look of every bound spends: a clean tree is settled there. The first
+ * look's iterations follow from it (firstLookIterations).
  */
 export const firstLookShare = 0.8;
 
 /**
- * Looks after the first. Six equal shares (β/30 each), not halves (β/10, β/20, …): a cell with
- * 2% persisting noise needs looks 3 to 5 (105 to 236 iterations at the default 10%), where
- * halving had left it too little beta (measured by test/compare/neutral-simulation.test.ts).
+ * A cell's coarse bound: the first look, then 0.14β at step 3 and 0.03β at steps 4 and 5 (105, 157
+ * and 236 iterations at the default 10%). Persisting noise (failures on both sides) needs a later
+ * look, and one well-funded look at 105 shows a 2% cell there in ~91% of simulated cells, where six
+ * equal later looks (β/30 at 47, 70, 105, …) showed it there in ~79%; the two small looks after it
+ * catch most of the rest (`npx tsx bench/look-schedules.ts`; whole validations:
+ * test/compare/neutral-simulation.test.ts).
  */
-export const laterLooks = 6;
+export const cellLookShares: readonly LookShare[] = [
+  { step: 0, share: firstLookShare },
+  { step: 3, share: 0.14 },
+  { step: 4, share: 0.03 },
+  { step: 5, share: 0.03 },
+];
 
 /**
- * Iterations of look k+1 over look k. 1.5, not 2: a pull request's budget holds about 1.4 times the
- * pool's first look, so a pool that misses its first look (persisting noise in a cell) gets its
- * second one within the budget (docs/statistics.md, "The bound, and when it is looked at").
+ * The pooled bound: the first look, then six equal shares (β/30 each) at steps 1–6. The pool's
+ * first look comes when every cell has had its share; a pool that misses it gets the next one at
+ * 1.5 times the iterations (docs/statistics.md, "The bound, and when it is looked at").
+ */
+export const poolLookShares: readonly LookShare[] = [
+  { step: 0, share: firstLookShare },
+  ...Array.from({ length: 6 }, (_, k) => ({ step: k + 1, share: (1 - firstLookShare) / 6 })),
+];
+
+/**
+ * Iterations of grid step k+1 over step k. 1.5, not 2: a pull request's budget holds about 1.4
+ * times the pool's first look, so a pool that misses its first look can get its second one.
  */
 export const lookGrowth = 1.5;
 
-/** The miss rate look `k` (0, 1, 2, …) may spend: 0 after the last look. */
-export function lookLevel(look: number, beta: number): number {
-  if (!(Number.isInteger(look) && look >= 0)) throw new RangeError(`lookLevel: bad look ${look}`);
-  if (look === 0) return beta * firstLookShare;
-  return look <= laterLooks ? (beta * (1 - firstLookShare)) / laterLooks : 0;
-}
-
 /** Iterations per side at the first look: enough for all-clean head iterations to prove `tolerance`. */
 export function firstLookIterations(tolerance: number, beta: number): number {
-  return certificateIterations(tolerance, lookLevel(0, beta));
+  return certificateIterations(tolerance, beta * firstLookShare);
 }
 
-/** Iterations per side at which look `k` is taken: first · 1.5^k, rounded up. */
+/** Iterations per side at grid step `k`: first · 1.5^k, rounded up. */
 export function lookAt(k: number, first: number): number {
   return Math.ceil(first * lookGrowth ** k - 1e-9);
 }
 
-/** The last look whose threshold (`lookAt`) `n` has reached, or -1 before the first. */
-export function lookReached(n: number, first: number): number {
-  if (n < first) return -1;
-  let k = 0;
-  while (n >= lookAt(k + 1, first)) k++;
-  return k;
+/** The looks of a bound whose first look is at `first` iterations. */
+export function lookSchedule(shares: readonly LookShare[], first: number, beta: number): Look[] {
+  if (!(Number.isInteger(first) && first > 0)) throw new RangeError(`lookSchedule: bad first look ${first}`);
+  return shares.map((s) => ({ at: lookAt(s.step, first), level: beta * s.share }));
+}
+
+/** Index of the last look whose `at` iterations `n` has reached, or -1 before the first. */
+export function lookReached(n: number, looks: readonly Look[]): number {
+  let reached = -1;
+  for (const [i, look] of looks.entries()) if (n >= look.at) reached = i;
+  return reached;
 }

@@ -3,7 +3,7 @@ import type { StabilityThresholds } from '../../config/thresholds.schema.js';
 import type { BatchPair } from '../sequential/decide-cell.js';
 import type { BinomialCount } from '../stats/binomial-count.js';
 import { advanceBound, type BoundState, initialBound } from './bound-state.js';
-import { firstLookIterations } from './looks.js';
+import { firstLookIterations, lookSchedule, poolLookShares } from './looks.js';
 
 /** What the pooled bound reads of a cell. */
 export interface PooledCell {
@@ -34,7 +34,8 @@ export function initialPooledBound(
 ): BoundState {
   const tolerance = pooledTolerance(cells, t);
   const shares = cells.length * firstLookIterations(t.cellTolerance, t.beta);
-  return initialBound(tolerance, Math.max(firstLookIterations(tolerance, t.beta), shares));
+  const first = Math.max(firstLookIterations(tolerance, t.beta), shares);
+  return initialBound(tolerance, lookSchedule(poolLookShares, first, t.beta));
 }
 
 /**
@@ -43,7 +44,7 @@ export function initialPooledBound(
  * validation took them; cells without that order are judged once on their totals.
  */
 export function pooledBound(cells: readonly PooledCell[], t: StabilityThresholds): BoundState {
-  if (cells.length === 0) return initialBound(t.tolerance.plain, 1);
+  if (cells.length === 0) return initialBound(t.tolerance.plain, lookSchedule(poolLookShares, 1, t.beta));
   const state = initialPooledBound(cells, t);
   const ordered = cells.flatMap((c) => c.batches ?? []);
   const replay = cells.every((c) => c.batches) && ordered.every((b) => b.at !== undefined);
@@ -52,11 +53,11 @@ export function pooledBound(cells: readonly PooledCell[], t: StabilityThresholds
       n: cells.reduce((a, c) => a + pick(c).n, 0),
       failures: cells.reduce((a, c) => a + pick(c).failures, 0),
     });
-    return advanceBound(state, { base: sum((c) => c.base), head: sum((c) => c.head) }, t.beta);
+    return advanceBound(state, { base: sum((c) => c.base), head: sum((c) => c.head) });
   }
   let pool: Pool = { bound: state, ...emptyTotals };
   for (const b of [...ordered].sort((x, y) => (x.at ?? 0) - (y.at ?? 0))) {
-    pool = addToPool(pool, b, t.beta);
+    pool = addToPool(pool, b);
     if (pool.bound.shown) break;
   }
   return pool.bound;
@@ -77,9 +78,9 @@ export function openPool(cells: readonly Pick<PooledCell, 'variant'>[], t: Stabi
 }
 
 /** Adds the next batch pair that ran (in any cell) to the pool. */
-export function addToPool(pool: Pool, b: BatchPair, beta: number): Pool {
+export function addToPool(pool: Pool, b: BatchPair): Pool {
   const add = (x: BinomialCount, y: BinomialCount) => ({ n: x.n + y.n, failures: x.failures + y.failures });
   const base = add(pool.base, b.base);
   const head = add(pool.head, b.head);
-  return { bound: advanceBound(pool.bound, { base, head }, beta), base, head };
+  return { bound: advanceBound(pool.bound, { base, head }), base, head };
 }
