@@ -1,4 +1,4 @@
-import { firstLookIterations, lookAt } from '../compare/neutral/looks.js';
+import { initialCellBound } from '../compare/neutral/cell-bound.js';
 import { countBatch } from '../compare/sequential/count-batch.js';
 import { runIterations } from '../storm/run-iterations.js';
 import { SigstormError } from '../util/errors.js';
@@ -10,19 +10,11 @@ import { planCells, seedFrom } from './plan-cells.js';
 import { preflight } from './preflight.js';
 import { settleRequest } from './settle-request.js';
 
-/**
- * How far a cell whose base failed during the warm-up is warmed: to the coarse bound's look 3
- * (first · 1.5³, 105 iterations at the default 10%). A cell failing on base fails on head too
- * (persisting noise), so its bound needs later looks; a pull request then storms head only there
- * as well. Measured by simulation: a 2% cell settles by look 3 in most runs.
- */
-export const noisyCellLook = 3;
-
 export interface WarmBaseResult {
   readonly cells: number;
   /** Base iterations per cell the cache now holds at least (every pull request's share). */
   readonly share: number;
-  /** Cells whose base failed in the warm-up, warmed further (to `deep` iterations). */
+  /** Cells of a workload whose base failed in the warm-up (in any variant), warmed to `deep` iterations. */
   readonly noisyCells: readonly string[];
   readonly deep: number;
   readonly ran: number;
@@ -34,7 +26,9 @@ export interface WarmBaseResult {
  * The base side of every cell, stormed once for a base commit and kept in the base-results cache:
  * each cell up to the share every pull request against this base runs (the coarse bound's first
  * look, in whole lanes), with the same seed, indices and lanes a validation uses, so that a
- * later validation storms head only. A cell whose base failed is warmed further (noisyCellLook).
+ * later validation storms head only. Persisting noise needs the coarse bound's second look (105
+ * iterations at the default 10%): every cell of a workload whose base failed in the share, in any
+ * variant, is warmed to it, so that a pull request storms head only there as well.
  * The App runs this on a push to the default branch, behind pull-request jobs.
  */
 export async function warmBase(
@@ -63,56 +57,72 @@ export async function warmBase(
     sandbox: sandbox.kind,
   });
   const lanes = pool.lanes.length;
-  const first = firstLookIterations(thresholds.stability.cellTolerance, thresholds.stability.beta);
-  // As storm-cells cuts the last batch before the share: in whole lanes; never past the request's cap.
+  // The share is the coarse bound's first look; persisting noise needs its second.
+  const [first, second] = initialCellBound(thresholds.stability).schedule;
+  // As storm-cells cuts the last batch before a look: in whole lanes; never past the request's cap.
   const capped = (n: number) =>
     Math.min(Math.ceil(n / lanes) * lanes, request.iterations ?? Number.POSITIVE_INFINITY);
-  const share = capped(first);
-  const deep = capped(lookAt(noisyCellLook, first));
+  const share = capped(first?.at ?? 0);
+  const deep = capped(second?.at ?? 0);
   const noisy = thresholds.findings.noisyFamilies;
-  const noisyCells: string[] = [];
   let ran = 0;
   let alreadyCached = 0;
-  for (const [i, cell] of cells.entries()) {
+  let done = 0;
+  const warm = async (
+    cell: (typeof cells)[number],
+    upTo: number,
+    of: { readonly iterations: number; readonly cells: number },
+  ): Promise<void> => {
+    if (signal?.aborted)
+      throw new SigstormError('Base warm-up cancelled', { hint: 'Start it again: what ran is kept.' });
     const build = builds.base.variants[cell.variant];
     if (!build) throw new Error(`no ${cell.variant} build of base`);
-    // 1. Every cell to the share; 2. a cell whose base failed on to `deep`.
-    for (const [step, upTo] of [share, deep].entries()) {
-      if (signal?.aborted)
-        throw new SigstormError('Base warm-up cancelled', { hint: 'Start it again: what ran is kept.' });
-      const indices = Array.from({ length: upTo }, (_, k) => k);
-      if (step === 1) {
-        if (deep <= share) break;
-        if (countBatch(cell.baseCache.take(indices.slice(0, share)).cached, noisy).failures === 0) break;
-        noisyCells.push(`${cell.workload.name} (${cell.variant})`);
-      }
-      const { cached, missing } = cell.baseCache.take(indices);
-      if (step === 0) alreadyCached += cached.length;
-      emit({
-        phase: 'storm',
-        message: `base ${cell.workload.name} (${cell.variant}): ${missing.length} to run, ${cached.length} cached`,
-        iterationsDone: ran,
-        iterationsTotal: cells.length * share,
-        cellsDone: i,
-        cellsTotal: cells.length,
-      });
-      if (missing.length === 0) continue;
-      const result = await runIterations({
-        pool,
-        binary: build.binary,
-        variant: cell.variant,
-        workload: cell.workload,
-        workloadRef: cell.workloadRef,
-        seed: cellSeed(seed, cell.workload.name),
-        iterations: missing,
-        stormId: `${cell.workload.name}-${cell.variant}-base`,
-        ...(signal ? { signal } : {}),
-        sandbox,
-      });
-      await cell.baseCache.add(result.records);
-      ran += result.records.length;
-    }
+    const { cached, missing } = cell.baseCache.take(indices(upTo));
+    if (upTo === share) alreadyCached += cached.length;
+    emit({
+      phase: 'storm',
+      message: `base ${cell.workload.name} (${cell.variant}): ${missing.length} to run, ${cached.length} cached`,
+      iterationsDone: ran,
+      iterationsTotal: of.iterations,
+      cellsDone: done,
+      cellsTotal: of.cells,
+    });
+    if (missing.length === 0) return;
+    const result = await runIterations({
+      pool,
+      binary: build.binary,
+      variant: cell.variant,
+      workload: cell.workload,
+      workloadRef: cell.workloadRef,
+      seed: cellSeed(seed, cell.workload.name),
+      iterations: missing,
+      stormId: `${cell.workload.name}-${cell.variant}-base`,
+      ...(signal ? { signal } : {}),
+      sandbox,
+    });
+    await cell.baseCache.add(result.records);
+    ran += result.records.length;
+  };
+  // 1. Every cell to the share.
+  for (const cell of cells) {
+    await warm(cell, share, { iterations: cells.length * share, cells: cells.length });
+    done++;
   }
+  // 2. Every variant of a workload whose base failed in its share, on to `deep`.
+  const deeper =
+    deep > share
+      ? cellsOfFailedWorkloads(
+          cells,
+          (c) => countBatch(c.baseCache.take(indices(share)).cached, noisy).failures > 0,
+        )
+      : [];
+  done = 0;
+  const total = ran + deeper.length * (deep - share);
+  for (const cell of deeper) {
+    await warm(cell, deep, { iterations: total, cells: deeper.length });
+    done++;
+  }
+  const noisyCells = deeper.map((c) => `${c.workload.name} (${c.variant})`);
   return {
     cells: cells.length,
     share,
@@ -122,4 +132,19 @@ export async function warmBase(
     alreadyCached,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/** Iteration indices 0 … n−1. */
+const indices = (n: number): number[] => Array.from({ length: n }, (_, k) => k);
+
+/**
+ * The cells of every workload whose base failed in at least one cell: the noise belongs to the
+ * workload's path, and a variant that happened to be clean in its share fails as well, more rarely.
+ */
+export function cellsOfFailedWorkloads<C extends { readonly workload: { readonly name: string } }>(
+  cells: readonly C[],
+  failed: (cell: C) => boolean,
+): C[] {
+  const names = new Set(cells.filter(failed).map((c) => c.workload.name));
+  return cells.filter((c) => names.has(c.workload.name));
 }
