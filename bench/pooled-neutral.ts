@@ -21,7 +21,7 @@ export interface WarmNeutralRow extends TimedValidation {
   readonly label: string;
   readonly warmUpSeconds: number;
   readonly warmUpRan: number;
-  /** Cells whose base failed in the warm-up, warmed further. */
+  /** Cells of a workload whose base failed in the warm-up (in any variant), warmed further. */
   readonly warmUpNoisy: readonly string[];
   /** The cell with the fewest head iterations: no cell may end below its minimum (its coarse share). */
   readonly fewest: { readonly cell: string; readonly base: number; readonly head: number } | null;

@@ -83,7 +83,9 @@ export const NeutralBound = z
         'head-clean: exact bound of head with no failures; difference: Newcombe, base failures offset head',
       ),
     confidence: Fraction.nullable().describe("1 − the look's share of beta"),
-    looks: Count.describe('looks taken (at the first look and at every doubling of the iterations)'),
+    looks: Count.describe(
+      'looks of its schedule passed, at the counts where they fall (1 after the first; a batch that jumps past several takes one look, at the highest)',
+    ),
     iterations: z
       .object({ base: Count, head: Count })
       .strict()

@@ -33,8 +33,8 @@ export interface BatchResult {
  */
 export async function runBatch(run: CellRun, size: number, options: BatchOptions): Promise<BatchResult> {
   // The cell's batch number, not this run's: a shard's batch k has the indices and order it has on
-  // one machine. Batches of a whole run can differ in size (the last one before a cell's share is
-  // cut to it): the indices go on from the count.
+  // one machine. Batches of a whole run can differ in size (the last one before a look of the
+  // cell's coarse bound is cut to it): the indices go on from the count.
   const number = run.firstBatch + run.batches.length;
   const first = run.firstBatch * size + run.base.length;
   const indices = Array.from({ length: size }, (_, i) => first + i);
