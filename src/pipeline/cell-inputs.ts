@@ -41,16 +41,19 @@ export function cellInputs(
       head: portable(observeSide(run.head, noisy, { interrupted }), run, 'head'),
       batches: run.batches,
       ...(cap === undefined ? {} : { cap }),
-      ...haltedField(run),
+      ...haltedField(run.stop, run.state.decision.state === 'continue'),
     });
   }
   return { cells, notRun };
 }
 
-/** The cell's `halted` field: why the storm stopped it while its sequential test was still open, if it did. */
-function haltedField(run: CellRun): { halted?: CellHalt } {
-  const halt = cellHalts.find((h) => h === run.stop);
-  return halt && run.state.decision.state === 'continue' ? { halted: halt } : {};
+/**
+ * A cell's `halted` field: why a storm stopped it while its sequential test was still open (`open`),
+ * if it did (a local run, or the first shard that stopped its slice short).
+ */
+export function haltedField(stop: string | null | undefined, open: boolean): { halted?: CellHalt } {
+  const halt = cellHalts.find((h) => h === stop);
+  return halt && open ? { halted: halt } : {};
 }
 
 function stopWhy(run: CellRun): string {

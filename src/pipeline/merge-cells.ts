@@ -6,6 +6,7 @@ import { sequentialSettings } from '../compare/sequential/settings.js';
 import type { MissingIterations } from '../compare/stability/missing-iterations.js';
 import type { NotRun } from '../report/report.schema.js';
 import type { IterationRecord } from '../storm/record.js';
+import { haltedField } from './cell-inputs.js';
 import type { ShardBlob } from './shard-blob.schema.js';
 import { batchSlice, describeRanges, type ShardPlan, type ShardPlanCell } from './shard-plan.js';
 
@@ -122,11 +123,14 @@ function mergeCell(
   const byBatch = { base: new Map<number, IterationRecord[]>(), head: new Map<number, IterationRecord[]>() };
   const all: { base: IterationRecord[]; head: IterationRecord[] } = { base: [], head: [] };
   const unrun: string[] = [];
-  for (const [k, blob] of blobs) {
+  /** How the first shard (in shard order) that stopped its slice short stopped it. */
+  let shortStop: ShardBlob['cells'][number]['stop'] | undefined;
+  for (const [k, blob] of [...blobs].sort(([a], [b]) => a - b)) {
     const got = blob.cells.find((c) => c.cell === index);
     const slice = batchSlice(plan, cell, k);
     if (got && got.stop !== 'slice' && got.stop !== 'decision' && slice.end > slice.first) {
       unrun.push(`shard ${k}/${plan.shards}: ${stopWhy(got.stop)}`);
+      shortStop ??= got.stop;
     }
     for (const side of ['base', 'head'] as const) {
       for (const record of got?.[side] ?? []) {
@@ -174,6 +178,7 @@ function mergeCell(
     head: observeSide(used.head, noisy, { interrupted: partial.head > 0 }),
     batches,
     cap: cell.cap,
+    ...haltedField(shortStop, state.decision.state !== 'stop'),
   };
   const tally: CellTally = {
     workload: cell.workload,

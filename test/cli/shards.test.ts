@@ -123,6 +123,30 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
     expect(['regression', 'inconclusive']).toContain(report.verdict.stability);
   });
 
+  it("says why a shard stopped an open cell short: the report's halted field", async () => {
+    // Shard 1 as a run whose budget ran out after its first batch of 10.
+    const short = JSON.parse(await readFile(blobFile(1), 'utf8'));
+    for (const side of ['base', 'head'] as const) {
+      short.cells[0][side] = short.cells[0][side].filter((r: { iteration: number }) => r.iteration < 10);
+    }
+    short.cells[0].stop = 'budget';
+    const shortFile = join(dir, 'budget-shard-1-of-2.json');
+    await writeFile(shortFile, JSON.stringify(short));
+    const run = await merge([shortFile], 'budget');
+    expect(run.exitCode, run.stderr).toBe(0);
+    const report = Report.parse(JSON.parse(run.stdout));
+    const cell = report.stability.cells[0];
+    // Open after 10 + 10: the budget halted it, and "Not run" says so; settled already: nothing
+    // halted it.
+    const open = cell?.sequential?.state === 'continue';
+    expect(cell?.halted).toBe(open ? 'budget' : undefined);
+    const said = report.notRun.some((n) => n.why.includes('shard 1/2: its storm time budget was spent'));
+    expect(said).toBe(open);
+    // The whole run's blobs: both shards ran their slices, nothing is halted.
+    const whole = await merge([blobFile(1), blobFile(2)], 'whole');
+    expect(Report.parse(JSON.parse(whole.stdout)).stability.cells[0]?.halted).toBeUndefined();
+  });
+
   it('refuses a tampered or oversized blob and names its shard and file', async () => {
     const tampered = JSON.parse(await readFile(blobFile(2), 'utf8'));
     tampered.cells[0].head[0].iteration = 3; // an iteration of shard 1's range
