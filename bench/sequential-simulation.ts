@@ -9,7 +9,13 @@ import { fisherOneSided } from '../src/compare/stats/fisher.js';
 import { defaultThresholds } from '../src/config/thresholds.schema.js';
 import { cell } from '../test/support/report-fixtures.js';
 import { type Draw, seededBinomial, simulateCell } from '../test/support/simulate-cell.js';
-import { defaultFamily, type FamilyCell, simulateFamily } from '../test/support/simulate-family.js';
+import {
+  defaultFamily,
+  type FamilyCell,
+  prBudgetIterations,
+  simulateFamily,
+  warmBaseCost,
+} from '../test/support/simulate-family.js';
 
 export interface SimulationFigure {
   readonly scenario: string;
@@ -34,15 +40,9 @@ export interface PooledFigure {
   readonly meanTotal: number;
   readonly meanQuiet: number;
   readonly meanOdd: number;
-  /**
-   * Share of runs neutral within the pr budget on 2 idle cores (~1,200 iterations at ~0.49 s):
-   * head's iterations plus base's beyond a warm base (31 per cell; 105 in a cell whose base fails).
-   */
+  /** Share of runs neutral within the pr budget on 2 idle cores (prBudgetIterations, warmBaseCost). */
   readonly neutralInBudget: number;
 }
-
-/** Iterations the pr profile's 600 s allow on 2 idle cores (0.49 s each, measured with a warm base). */
-export const budgetIterations = 1200;
 
 export interface SequentialSimulationResult {
   readonly settings: Omit<SequentialSettings, 'familySize'>;
@@ -120,12 +120,11 @@ function pooledRow(
   let oddN = 0;
   let inBudget = 0;
   const quietIndex = odd === 0 ? 1 : 0;
-  const warm = (i: number) => ((family[i]?.base ?? 0) > 0 ? 105 : 31);
   for (let i = 0; i < runs; i++) {
     const s = simulateFamily(family, defaultThresholds, 'pooled', draw, { maxBatches: 1500 });
     counts[s.stability.verdict] = (counts[s.stability.verdict] ?? 0) + 1;
-    const cost = s.iterations.reduce((a, n, c) => a + n + Math.max(0, n - warm(c)), 0);
-    if (s.stability.verdict === 'neutral' && cost <= budgetIterations) inBudget++;
+    const cost = warmBaseCost(s.iterations, (c) => (family[c]?.base ?? 0) > 0);
+    if (s.stability.verdict === 'neutral' && cost <= prBudgetIterations) inBudget++;
     total += s.iterations.reduce((a, b) => a + b, 0);
     quiet += s.iterations[quietIndex] ?? 0;
     oddN += s.iterations[odd] ?? 0;
@@ -304,7 +303,7 @@ export function formatSequentialSimulation(r: SequentialSimulationResult): strin
   lines.push(
     '',
     'pr profile, pooled neutral statement: 28 cells (14 plain, 14 asan), batches of 10, at most 1,500 batches',
-    `scenario                                                  runs  regr.  neutral  inconcl.  n/side (all cells)  quiet cell  odd cell  neutral within ${budgetIterations}`,
+    `scenario                                                  runs  regr.  neutral  inconcl.  n/side (all cells)  quiet cell  odd cell  neutral within ${prBudgetIterations}`,
   );
   for (const p of r.pooled) {
     lines.push(

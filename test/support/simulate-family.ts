@@ -104,3 +104,18 @@ export function defaultFamily(rates: { base: number; head: number } = { base: 0,
     Array.from({ length: 14 }, () => ({ variant, ...rates })),
   );
 }
+
+/**
+ * Iterations the pr profile's 600 s of storm time hold on 2 idle cores with a warm base: 0.577 s
+ * each, the slowest of the runs `npx tsx bench/pooled-neutral.ts` measured (persisting noise, its
+ * hangs included; the clean run took 0.48 s).
+ */
+export const prBudgetIterations = 1040;
+
+/**
+ * What a simulated run costs against that budget with a warm base: head's iterations, plus base's
+ * beyond what the warm-up holds (the share, 31; 105 in a cell whose base fails).
+ */
+export function warmBaseCost(iterations: readonly number[], baseFails: (cell: number) => boolean): number {
+  return iterations.reduce((a, n, i) => a + n + Math.max(0, n - (baseFails(i) ? 105 : 31)), 0);
+}
