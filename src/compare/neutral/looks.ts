@@ -51,8 +51,9 @@ export const poolLookShares: readonly LookShare[] = [
 ];
 
 /**
- * Iterations of grid step k+1 over step k. 1.5, not 2: a pull request's budget holds about 1.4
- * times the pool's first look, so a pool that misses its first look can get its second one.
+ * Iterations of grid step k+1 over step k. 1.5, not 2: a pool that misses its first look (868 for
+ * the default set) gets its second at 1,302, within the budget of a host with two lanes or more
+ * (one lane holds ~1,040–1,250 head iterations: docs/statistics.md, "Why these numbers").
  */
 export const lookGrowth = 1.5;
 
