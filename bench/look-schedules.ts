@@ -1,8 +1,8 @@
 // When a cell's coarse bound (head at most stability.cellTolerance worse than base) is shown, under
-// the cells' look schedule (src/compare/neutral/looks.ts: 0.8β at 31, 0.15β at 105, 0.05β at 236)
-// and under the pool's (six equal later looks, which the cells used before): the share of simulated
-// cells shown by each look, at persisting noise on both sides and at effects the bound must not pass
-// (statistics only, the real bound).
+// the cells' look schedule (cellLookShares in src/compare/neutral/looks.ts) and under the pool's
+// (six equal later looks, which the cells used before): the share of simulated cells shown by each
+// look, at persisting noise on both sides and at effects the bound must not pass (statistics only,
+// the real bound).
 // Run: npx tsx bench/look-schedules.ts [--runs N] [--seed S].
 import { pathToFileURL } from 'node:url';
 import { differenceBound } from '../src/compare/neutral/difference-bound.js';
@@ -16,8 +16,6 @@ import {
 import { defaultThresholds } from '../src/config/thresholds.schema.js';
 import { type Draw, seededBinomial } from '../test/support/simulate-cell.js';
 
-type Schedule = readonly Look[];
-
 export interface ScheduleFigure {
   readonly schedule: string;
   readonly rates: { readonly base: number; readonly head: number };
@@ -29,7 +27,7 @@ export interface ScheduleFigure {
 const { cellTolerance: tolerance, beta } = defaultThresholds.stability;
 const first = firstLookIterations(tolerance, beta);
 
-function simulate(schedule: Schedule, rates: ScheduleFigure['rates'], runs: number, draw: Draw) {
+function simulate(schedule: readonly Look[], rates: ScheduleFigure['rates'], runs: number, draw: Draw) {
   const shownAt = schedule.map(() => 0);
   for (let run = 0; run < runs; run++) {
     let n = 0;

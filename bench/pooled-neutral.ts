@@ -108,7 +108,7 @@ export function formatPooledNeutral(r: PooledNeutralResult): string {
   ];
   for (const n of r.neutral) {
     lines.push(
-      `  ${n.label}: ${n.verdict}; ${n.iterations.base} base / ${n.iterations.head} head iterations over ${n.cellsStormed} cells, ${n.stormSeconds.toFixed(0)} s of storm time (base warm-up beforehand: ${n.warmUpRan} iterations, ${n.warmUpSeconds.toFixed(0)} s${n.warmUpNoisy.length > 0 ? `; base failed in ${n.warmUpNoisy.join(', ')}, warmed further` : ''})`,
+      `  ${n.label}: ${n.verdict}; ${n.iterations.base} base / ${n.iterations.head} head iterations over ${n.cellsStormed} cells, ${n.stormSeconds.toFixed(0)} s of storm time (base warm-up beforehand: ${n.warmUpRan} iterations, ${n.warmUpSeconds.toFixed(0)} s${n.warmUpNoisy.length > 0 ? `; persisting noise (base failed in a variant of the workload): ${n.warmUpNoisy.join(', ')} warmed further` : ''})`,
     );
     if (n.fewest)
       lines.push(

@@ -1,6 +1,6 @@
 import type { BuildResult } from '../build/build-variant.js';
 import type { VariantName } from '../build/variants.js';
-import { advanceCellBound } from '../compare/neutral/cell-bound.js';
+import { advanceBound } from '../compare/neutral/bound-state.js';
 import type { NeutralDesign } from '../compare/neutral/design.js';
 import { addToPool, openPool } from '../compare/neutral/pooled-bound.js';
 import { countBatch } from '../compare/sequential/count-batch.js';
@@ -203,7 +203,7 @@ function recordBatch(
   if (run.firstBatch > 0) return false;
   run.state = advance(run.state, pair, run.settings);
   const d = run.state.decision;
-  run.coarse = advanceCellBound(run.coarse, {
+  run.coarse = advanceBound(run.coarse, {
     base: { n: d.iterations.base, failures: d.failures.base },
     head: { n: d.iterations.head, failures: d.failures.head },
   });

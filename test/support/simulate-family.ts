@@ -1,6 +1,6 @@
 import type { VariantName } from '../../src/build/variants.js';
-import type { BoundState } from '../../src/compare/neutral/bound-state.js';
-import { advanceCellBound, initialCellBound } from '../../src/compare/neutral/cell-bound.js';
+import { advanceBound, type BoundState } from '../../src/compare/neutral/bound-state.js';
+import { initialCellBound } from '../../src/compare/neutral/cell-bound.js';
 import type { NeutralDesign } from '../../src/compare/neutral/design.js';
 import { addToPool, openPool } from '../../src/compare/neutral/pooled-bound.js';
 import {
@@ -80,7 +80,7 @@ export function simulateFamily(
     c.batches.push(pair);
     c.state = advance(c.state, pair, c.settings);
     const d = c.state.decision;
-    c.coarse = advanceCellBound(c.coarse, {
+    c.coarse = advanceBound(c.coarse, {
       base: { n: d.iterations.base, failures: d.failures.base },
       head: { n: d.iterations.head, failures: d.failures.head },
     });

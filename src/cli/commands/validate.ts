@@ -279,7 +279,7 @@ export async function validateAction(
       const warm = await warmBase({ ...request, sandbox }, options);
       finishProgress();
       process.stdout.write(
-        `Base warm: ${warm.cells} cells × ${warm.share} iterations in the base-results cache (${warm.ran} run now, ${warm.alreadyCached} already there, ${warm.seconds.toFixed(0)} s)${warm.noisyCells.length > 0 ? `; base failed in ${warm.noisyCells.join(', ')}: warmed to ${warm.deep}` : ''}\n`,
+        `Base warm: ${warm.cells} cells × ${warm.share} iterations in the base-results cache (${warm.ran} run now, ${warm.alreadyCached} already there, ${warm.seconds.toFixed(0)} s)${warm.noisyCells.length > 0 ? `; persisting noise (base failed in a variant of the workload): ${warm.noisyCells.join(', ')} warmed to ${warm.deep}` : ''}\n`,
       );
       return exitCodes.ok;
     }

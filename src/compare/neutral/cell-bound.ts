@@ -10,14 +10,6 @@ export function initialCellBound(t: StabilityThresholds): BoundState {
   return initialBound(t.cellTolerance, lookSchedule(cellLookShares, first, t.beta));
 }
 
-/** Folds one more batch pair into a cell's coarse bound (`totals`: the cell's running totals after it). */
-export function advanceCellBound(
-  state: BoundState,
-  totals: { readonly base: BinomialCount; readonly head: BinomialCount },
-): BoundState {
-  return advanceBound(state, totals);
-}
-
 /** A cell's coarse bound after its batches in the order they ran (or its totals, for a fixed-size run). */
 export function cellBound(
   batches: readonly BatchPair[] | undefined,
@@ -25,12 +17,12 @@ export function cellBound(
   t: StabilityThresholds,
 ): BoundState {
   let state = initialCellBound(t);
-  if (!batches) return advanceCellBound(state, totals);
+  if (!batches) return advanceBound(state, totals);
   const sum = { base: { n: 0, failures: 0 }, head: { n: 0, failures: 0 } };
   for (const b of batches) {
     sum.base = { n: sum.base.n + b.base.n, failures: sum.base.failures + b.base.failures };
     sum.head = { n: sum.head.n + b.head.n, failures: sum.head.failures + b.head.failures };
-    state = advanceCellBound(state, sum);
+    state = advanceBound(state, sum);
   }
   return state;
 }
