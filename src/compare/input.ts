@@ -1,6 +1,7 @@
 import type { VariantName } from '../build/variants.js';
 import type { OutcomeCounts, OutcomeKind } from '../classify/outcome.js';
 import type { CensusSummary } from '../storm/threads/census.schema.js';
+import type { CellAim } from '../workload/aims.js';
 import type { Role, Side } from '../workload/side.js';
 import type { CellHalt } from './comparison.schema.js';
 import type { BatchPair } from './sequential/decide-cell.js';
@@ -53,6 +54,8 @@ export interface SideObservation {
   readonly byThread?: ThreadSplit;
   /** Why the signals were not traced, when they were not. */
   readonly tracingOff?: string;
+  /** What the delivered patterns aimed at (records that name each signal's process). */
+  readonly aims?: readonly CellAim[];
 }
 
 /** One cell: a workload in one build variant, its target side, stormed on base and on head. */

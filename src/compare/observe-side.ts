@@ -2,6 +2,7 @@ import { familiesOfOutcome, isNoiseOnly } from '../classify/family.js';
 import { countOutcomes, signaturesOf } from '../storm/count-outcomes.js';
 import type { IterationRecord } from '../storm/record.js';
 import { judgedCensus } from '../storm/threads/signal-takers.js';
+import { aimsOf, type CellAim, cellAims } from '../workload/aims.js';
 import type { Role } from '../workload/side.js';
 import type { SideObservation, SignatureObservation } from './input.js';
 import { splitByReceivingThread } from './threads/split-by-thread.js';
@@ -78,14 +79,23 @@ export function observeSide(
   };
 }
 
+/** What the records' delivered patterns aimed at (src/workload/aims.ts), over all of them. */
+export function recordAims(records: readonly IterationRecord[]): CellAim[] {
+  const aims = new Set<CellAim>();
+  for (const r of records) for (const a of aimsOf(r.signals ?? [], r.target.side)) aims.add(a);
+  return cellAims.filter((a) => aims.has(a));
+}
+
 /** The census, the split by receiving thread and why tracing was off, as far as the records tell. */
 function threadEvidence(
   records: readonly IterationRecord[],
-): Pick<SideObservation, 'census' | 'byThread' | 'tracingOff'> {
+): Pick<SideObservation, 'census' | 'byThread' | 'tracingOff' | 'aims'> {
   const census = judgedCensus(records);
   const off = records.find((r) => r.trace?.kind === 'off')?.trace;
+  const aims = recordAims(records);
   return {
     ...(census ? { census } : {}),
+    ...(aims.length > 0 ? { aims } : {}),
     ...(records.some((r) => r.trace) ? { byThread: splitByReceivingThread(records) } : {}),
     ...(off?.kind === 'off' ? { tracingOff: off.why } : {}),
   };

@@ -13,7 +13,6 @@ import type { IterationRecord } from '../storm/record.js';
 import type { StormWorkload } from '../workload/schema.js';
 import type { CellProgress } from './allocate.js';
 import type { BaseCache } from './base-cache.js';
-import { aimsAtOtherThreads, exercisesVanishingPeer } from './steer.js';
 
 /** One cell to storm: a workload in one build variant. */
 export interface CellPlan {
@@ -110,19 +109,16 @@ export async function openCellRun(
 /**
  * What the allocator reads of each cell: a stopped cell reads as stopped whatever its test says.
  * `design`: with the pooled neutral statement, a cell whose coarse bound is shown has its share.
- * `sigpipeRisk`: some cell's census showed head no longer ignoring SIGPIPE, so the peer-loss cells are steered to.
- * `maskFinding`: the signal-mask finding is shown, so the cells aiming signals at stream threads are.
+ * `steered`: the cell aims at a census finding (SIGPIPE no longer ignored: the peer-loss cells;
+ * more handler threads: the cells aiming signals at other threads), so it goes first.
  */
 export function cellProgress(
   runs: readonly CellRun[],
-  sigpipeRisk = false,
   design: NeutralDesign = 'per-cell',
-  maskFinding = false,
+  steered: (run: CellRun) => boolean = () => false,
 ): CellProgress[] {
   return runs.map((run) => ({
-    steered:
-      (sigpipeRisk && exercisesVanishingPeer(run.plan.workload)) ||
-      (maskFinding && aimsAtOtherThreads(run.plan.workload)),
+    steered: steered(run),
     hasShare: design === 'pooled' && run.coarse.shown,
     index: run.plan.index,
     variant: run.plan.variant,

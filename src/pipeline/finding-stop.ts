@@ -1,10 +1,12 @@
 import type { VariantName } from '../build/variants.js';
 import { isNoiseOnly } from '../classify/family.js';
 import { isFailure, type Outcome, outcomeClass } from '../classify/outcome.js';
+import { type OpenedFinding, openedFindings } from '../compare/threads/census-findings.js';
 import { compareThreads } from '../compare/threads/compare-threads.js';
 import type { FindingThresholds, Thresholds } from '../config/thresholds.schema.js';
 import type { IterationRecord } from '../storm/record.js';
 import { judgedCensus } from '../storm/threads/signal-takers.js';
+import { workloadAims } from '../workload/aims.js';
 import { judgedSide } from '../workload/schema.js';
 import type { CellRun } from './cell-run.js';
 
@@ -15,6 +17,11 @@ import type { CellRun } from './cell-run.js';
  * the report says exactly what stopped the storm.
  */
 export function settledByMasks(runs: readonly CellRun[], findings: FindingThresholds): boolean {
+  return openedSoFar(runs, findings).some((f) => f.byItself);
+}
+
+/** The census findings the cells so far open, by the comparison's own rules (compareThreads). */
+export function openedSoFar(runs: readonly CellRun[], findings: FindingThresholds): OpenedFinding[] {
   const cells = runs.map((run) => ({
     workload: run.plan.workload.name,
     variant: run.plan.variant,
@@ -22,7 +29,14 @@ export function settledByMasks(runs: readonly CellRun[], findings: FindingThresh
     base: { census: judgedCensus(run.base) },
     head: { census: judgedCensus(run.head) },
   }));
-  return compareThreads(cells, findings).changes.some((c) => c.finding);
+  return openedFindings(compareThreads(cells, findings).changes);
+}
+
+/** The findings a cell aims at: its judged process is the finding's and its pattern aims where it bites. */
+export function aimedBy(run: CellRun, opened: readonly OpenedFinding[]): OpenedFinding[] {
+  const side = judgedSide(run.plan.workload);
+  const aims = workloadAims(run.plan.workload);
+  return opened.filter((f) => f.process === side && aims.includes(f.aim));
 }
 
 /**
@@ -44,17 +58,24 @@ export function variantEvidence(variant: VariantName, outcome: Outcome, noisy: r
   }
 }
 
+/**
+ * Judged iterations per side a cell needs before its failure can speak for a finding that settled
+ * the verdict by itself: the rates decide nothing here, so one batch of a few suffices (a base that
+ * ran clean beside a head that failed). Also the size of every cell's first batch in a whole run,
+ * so that a finding seen in the first census stops the storms after this many per side.
+ */
+export const findingEvidenceMin = 4;
+
 const judged = (records: readonly IterationRecord[]) =>
   records.filter((r) => outcomeClass[r.target.outcome.kind] !== 'not-judged').length;
 
 /**
- * What the finding-driven stop waits for in some cell, once the mask finding has settled the verdict (docs/statistics.md, "Stopping on the signal-mask finding"): its planned minimum of
+ * What the finding-driven stop waits for in some cell, once the mask finding has settled the verdict (docs/statistics.md, "Stopping on the signal-mask finding"): findingEvidenceMin
  * judged iterations on both sides, and head's failure of the kind its variant is for, so the report
  * has that failure to show, place at a source line and reproduce.
  */
 export function evidenceShown(run: CellRun, thresholds: Thresholds): boolean {
-  const min = thresholds.stability.minIterationsPerSide;
-  if (Math.min(judged(run.base), judged(run.head)) < min) return false;
+  if (Math.min(judged(run.base), judged(run.head)) < findingEvidenceMin) return false;
   const noisy = thresholds.findings.noisyFamilies;
   return run.head.some((r) => variantEvidence(run.plan.variant, r.target.outcome, noisy));
 }

@@ -9,6 +9,11 @@ export interface SettlingCell {
   readonly coarse: BoundState;
   /** The cell stopped taking batches for a reason of its own. */
   readonly stopped: boolean;
+  /**
+   * The cell aims at a census finding not settled by itself (e.g. SIGPIPE no longer ignored): its
+   * coarse bound is not enough, only its own fine test settles it (docs/threads.md).
+   */
+  readonly needsFine?: boolean;
 }
 
 /**
@@ -21,6 +26,7 @@ export function cellSettled(c: SettlingCell, t: StabilityThresholds, design: Neu
   if (c.stopped || d.state === 'stop') return true;
   return (
     design === 'pooled' &&
+    !c.needsFine &&
     c.coarse.shown &&
     Math.min(d.iterations.base, d.iterations.head) >= t.minIterationsPerSide
   );

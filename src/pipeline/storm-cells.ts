@@ -5,6 +5,7 @@ import type { NeutralDesign } from '../compare/neutral/design.js';
 import { addToPool, openPool } from '../compare/neutral/pooled-bound.js';
 import { countBatch } from '../compare/sequential/count-batch.js';
 import { advance, type BatchPair } from '../compare/sequential/decide-cell.js';
+import type { OpenedFinding } from '../compare/threads/census-findings.js';
 import type { Thresholds } from '../config/thresholds.schema.js';
 import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import type { LanePool } from '../storm/lanes.js';
@@ -19,10 +20,9 @@ import {
   cellProgress,
   openCellRun,
 } from './cell-run.js';
-import { evidenceShown, settledByMasks } from './finding-stop.js';
+import { aimedBy, evidenceShown, findingEvidenceMin, openedSoFar } from './finding-stop.js';
 import { cellSettled, neutralSettled, type SettlingCell } from './neutral-settled.js';
 import { runBatch } from './run-batch.js';
-import { riskyDisposition } from './steer.js';
 
 export interface StormCellsOptions {
   readonly cells: readonly CellPlan[];
@@ -100,10 +100,9 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
     runs.map((r) => r.plan),
     options.thresholds.stability,
   );
-  // Set once a cell's census shows head no longer ignoring SIGPIPE: the peer-loss cells go first.
-  let sigpipeRisk = false;
-  // Set once the census shows the signal-mask finding: the cells aiming at stream threads go first.
-  let maskFinding = false;
+  // The census findings the cells so far open (SIGPIPE no longer ignored, more handler threads):
+  // the cells that aim at one go first, and one not settled by itself needs its cells' fine tests.
+  let opened: OpenedFinding[] = [];
   const stopAll = (why: CellStop): void => {
     for (const run of runs) if (run.stop === null) run.stop = why;
   };
@@ -120,13 +119,18 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
     }
     if (
       design === 'pooled' &&
-      neutralSettled(runs.map(settlingOf), pool.bound, options.thresholds.stability)
+      neutralSettled(
+        runs.map((r) => settlingOf(r, opened)),
+        pool.bound,
+        options.thresholds.stability,
+      )
     ) {
       // Every cell has its coarse bound and the pool its fine one: more iterations add nothing.
       for (const r of runs) if (r.stop === null) r.stop = 'decision';
       break;
     }
-    const pick = nextCell(cellProgress(runs, sigpipeRisk, design, maskFinding), {
+    const steered = (r: CellRun) => aimedBy(r, opened).length > 0;
+    const pick = nextCell(cellProgress(runs, design, steered), {
       leanAbove: leanAbove(options.thresholds.stability, design),
     });
     if (!pick) break;
@@ -136,7 +140,13 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
     // 3. Run its next batch on both sides.
     const cellStarted = performance.now();
     const done = Math.min(run.base.length, run.head.length);
-    const size = design === 'pooled' ? batchToLook(run.coarse, done, batch, lanes) : batch;
+    // A whole run's first batch of a cell is small: a finding seen in the first census stops the
+    // storms after a few iterations per side once a cell shows its failure (./finding-stop.ts).
+    const first =
+      !options.slices && run.batches.length === 0
+        ? Math.min(batch, batchIterations(lanes, findingEvidenceMin))
+        : batch;
+    const size = design === 'pooled' ? batchToLook(run.coarse, done, first, lanes) : first;
     const got = await runBatch(run, size, {
       builds: options.builds,
       pool: options.pool,
@@ -149,8 +159,7 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
     });
     run.base.push(...got.base);
     run.head.push(...got.head);
-    sigpipeRisk ||= riskyDisposition(run.base, run.head);
-    maskFinding ||= settledByMasks(runs, options.thresholds.findings);
+    opened = openedSoFar(runs, options.thresholds.findings);
     run.elapsedMs += performance.now() - cellStarted;
     if (got.interrupted) {
       // A half-run batch would bias the sequential test; its records are kept in the files and the report.
@@ -164,7 +173,7 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
       run.stop = 'slice';
     pool = addToPool(pool, run.batches[run.batches.length - 1] as BatchPair);
     const cellsDone = runs.filter((r) =>
-      cellSettled(settlingOf(r), options.thresholds.stability, design),
+      cellSettled(settlingOf(r, opened), options.thresholds.stability, design),
     ).length;
     options.onBatch?.({ cell: run, iterationsDone, cellsDone });
     // Fail fast once the verdict is a settled regression: by this cell's rates, or by the mask
@@ -173,8 +182,8 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
     const byFinding = () =>
       options.stopOnFinding !== false &&
       !options.slices &&
-      runs.some((r) => evidenceShown(r, options.thresholds)) &&
-      settledByMasks(runs, options.thresholds.findings);
+      opened.some((f) => f.byItself) &&
+      runs.some((r) => evidenceShown(r, options.thresholds));
     if (options.failFast && (run.state.decision.reason === 'regression' || byFinding())) {
       stopAll('fail-fast');
       break;
@@ -183,10 +192,11 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
   return runs;
 }
 
-const settlingOf = (r: CellRun): SettlingCell => ({
+const settlingOf = (r: CellRun, opened: readonly OpenedFinding[]): SettlingCell => ({
   decision: r.state.decision,
   coarse: r.coarse,
   stopped: r.stop !== null,
+  needsFine: aimedBy(r, opened).some((f) => !f.byItself),
 });
 
 /** Advances the cell's sequential test and coarse bound by one batch pair; true when the test has stopped. */

@@ -6,11 +6,14 @@ import { sleepUntil } from './precise-sleep.js';
 import type { SideProcess } from './side-process.js';
 import { waitBlockedWriting } from './threads/blocked-writing.js';
 import type { CensusThread, ThreadCensus } from './threads/census.schema.js';
+import { takingOf } from './threads/signal-takers.js';
 import { tgkill, tgkillHelper } from './threads/tgkill.js';
 import { takeCensus } from './threads/thread-census.js';
 
 export interface PlannedSignal {
   readonly signal: SignalName;
+  /** The process a step signals when it is not the pattern's (workload step `to`). */
+  readonly to?: Side;
   /** Gap before this signal (after the moment for the first), drawn from the workload's window. */
   readonly gapMs: number;
   /** The whole process, or one thread (tgkill); `each` picks thread (turn mod count). */
@@ -53,7 +56,11 @@ export async function deliverPattern(
   /** The judged side: its census too when it is not the signalled one, and what `until` watches. */
   judged: SideProcess | null = target,
   port = 0,
+  /** The other process, for steps whose `to` names it. */
+  peer: SideProcess | null = null,
 ): Promise<Delivery> {
+  const processOf = (step: PlannedSignal): SideProcess | null =>
+    step.to === undefined || step.to === target.side ? target : peer?.side === step.to ? peer : null;
   const alsoObserve = judged && judged !== target ? [judged] : [];
   const aimed = plan.some((s) => (s.thread ?? 'process') !== 'process');
   const helper = aimed ? await tgkillHelper() : null;
@@ -83,22 +90,27 @@ export async function deliverPattern(
       }
     }
     const aim = step.thread ?? 'process';
+    const to = processOf(step);
+    const toPid = to?.programPid();
     let sent = false;
     let aimedAt: CensusThread | null = null;
     let skipped: string | undefined;
-    if (aim === 'process' || helper === null) {
-      sent = target.running() && target.signal(step.signal);
-    } else if (target.running() && targetPid !== undefined) {
-      // A later step aims with a fresh look: threads come and go during a pattern.
-      const threads = index === 0 ? census : takeCensus(targetPid);
-      aimedAt = threads ? pickThread(threads, aim, step.turn ?? 0) : null;
-      if (aimedAt) sent = tgkill(helper, targetPid, aimedAt.tid, constants.signals[step.signal]);
+    if (to === null) {
+      skipped = `no ${step.to} process in this iteration`;
+    } else if (aim === 'process' || helper === null) {
+      sent = to.running() && to.signal(step.signal);
+    } else if (to.running() && toPid !== undefined) {
+      // A later step (or one to the other process) aims with a fresh look: threads come and go.
+      const threads = index === 0 && to === target ? census : takeCensus(toPid);
+      aimedAt = threads ? pickThread(threads, aim, step.turn ?? 0, step.signal) : null;
+      if (aimedAt) sent = tgkill(helper, toPid, aimedAt.tid, constants.signals[step.signal]);
       // A single-threaded build has no stream thread: there is nothing to hit, and the record says so.
       else if (threads) skipped = `no ${aim} thread: the process had ${describe(threads)}`;
     }
     previous = performance.now();
     delivered.push({
       ...step,
+      to: to?.side ?? step.to ?? target.side,
       atMs: round(previous - startAt),
       delivered: sent,
       ...(aimedAt ? { aimedAt: { tid: aimedAt.tid, role: aimedAt.role } } : {}),
@@ -110,16 +122,27 @@ export async function deliverPattern(
 }
 
 /**
- * The thread an aim names. `stream` is the newest thread besides main: iperf3 starts its helper
- * threads (if any) before the streams, and one worker per stream at TEST_START.
+ * The thread an aim names. `stream` is the newest thread besides main that would run the signal's
+ * handler, if any (the very thread a census finding names, whatever it runs: a stream worker or a
+ * helper thread of its own), else the newest thread besides main: iperf3 starts its helper threads
+ * (if any) before the streams, and one worker per stream at TEST_START.
  */
-export function pickThread(census: ThreadCensus, aim: Exclude<ThreadAim, 'process'>, turn: number) {
+export function pickThread(
+  census: ThreadCensus,
+  aim: Exclude<ThreadAim, 'process'>,
+  turn: number,
+  signal?: string,
+) {
   const { threads } = census;
   switch (aim) {
     case 'main':
       return threads.find((t) => t.role === 'main') ?? null;
-    case 'stream':
-      return threads.filter((t) => t.role !== 'main').at(-1) ?? null;
+    case 'stream': {
+      const others = threads.filter((t) => t.role !== 'main');
+      const handler =
+        signal === undefined ? [] : others.filter((t) => takingOf(census, t, signal) === 'handler');
+      return handler.at(-1) ?? others.at(-1) ?? null;
+    }
     case 'each':
       return threads[turn % threads.length] ?? null;
     default: {

@@ -43,6 +43,7 @@ export function drawChoices(workload: StormWorkload, seed: number, iteration: nu
   const delayMs = drawInt(random, workload.at.delayMs);
   const plan: PlannedSignal[] = workload.signal.pattern.map((step) => ({
     signal: step.signal,
+    ...(step.to && step.to !== workload.signal.to ? { to: step.to } : {}),
     gapMs: drawInt(random, step.afterMs),
     ...(step.thread === 'process' ? {} : { thread: step.thread, turn: iteration }),
     ...(step.until ? { until: step.until, untilMs: step.untilMs } : {}),
@@ -136,7 +137,9 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
       to: tracer.now(),
       pid: signalled.programPid() ?? signalled.pid ?? 0,
       census: seen.census[signalled.side],
-      sent: seen.signals.filter((s) => s.delivered).map((s) => s.signal),
+      sent: seen.signals
+        .filter((s) => s.delivered && (s.to ?? signalled.side) === signalled.side)
+        .map((s) => s.signal),
     });
     const judged = judgeEnds(ctx.workload, ended, timeoutMs, followUp, held);
     return finish(judged, { ...seen, readyMs, trace, ...(followUp ? { followUp } : {}) });
@@ -275,7 +278,8 @@ async function deliverSignals(
   const judged = judgedSide(w);
   const target = judged === 'server' ? server : client;
   const start = anchor + delayMs;
-  const delivery = await deliverPattern(signalled, plan, start, ctx.signal, target, setup.port);
+  const peer = signalled === server ? client : server;
+  const delivery = await deliverPattern(signalled, plan, start, ctx.signal, target, setup.port, peer);
   if (w.peer.exits === 'stopped-by-sigstorm') {
     const peer = judged === 'server' ? client : server;
     void target?.exited.then(() => peer?.running() && peer.signal('SIGTERM'));

@@ -1,7 +1,7 @@
 import { classifyProcess, type Expectations, harnessError } from '../classify/classify-process.js';
 import { jsonDocumentProblem } from '../classify/json-document.js';
 import type { Outcome } from '../classify/outcome.js';
-import { judgedSide, type StormWorkload } from '../workload/schema.js';
+import { judgedSide, type StormWorkload, signalsTo } from '../workload/schema.js';
 import type { Side } from '../workload/side.js';
 import type { Ended } from './await-exits.js';
 import type { FollowUp } from './follow-up.js';
@@ -9,11 +9,14 @@ import { roundMs, type SideOutcomes } from './iteration-record.js';
 import type { PortHeld } from './port-release.js';
 import type { SideProcess } from './side-process.js';
 
+/** Signals that do not ask a process to shut down: it dies of them or carries on. */
+const untermed: readonly string[] = ['SIGKILL', 'SIGSTOP', 'SIGCONT'];
+
 /** What counts as a clean end for one side: the signals the workload sends it on purpose are not crashes. */
 export function expectationsFor(w: StormWorkload, side: Side): Expectations {
   const judged = side === judgedSide(w);
   const cleanExitCodes = judged ? w.cleanExitCodes : (w.peer.cleanExitCodes ?? w.cleanExitCodes);
-  const sent = w.signal.to === side ? w.signal.pattern.map((s) => s.signal) : [];
+  const sent = signalsTo(w, side);
   const stopped = !judged && w.peer.exits === 'stopped-by-sigstorm' ? ['SIGTERM'] : [];
   // A caught SIGTERM ends in an exit code; only SIGKILL (uncatchable) is a clean death by signal.
   const cleanSignals = [...new Set([...sent.filter((s) => s === 'SIGKILL'), ...stopped])];
@@ -75,7 +78,8 @@ function shutdownCheck(
     durationMs: outcome.durationMs,
     stderrHead: outcome.stderrHead,
   };
-  const signalled = w.signal.to === side && w.signal.pattern.some((s) => s.signal !== 'SIGKILL');
+  // A termination signal asks for a clean shutdown; SIGKILL, SIGSTOP and SIGCONT do not.
+  const signalled = signalsTo(w, side).some((s) => !untermed.includes(s));
   const problem =
     signalled && /(^|\s)-J(\s|$)/.test(w[side].args) ? jsonDocumentProblem(end.exit.stdout) : null;
   if (problem) {

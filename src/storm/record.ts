@@ -9,6 +9,8 @@ import { SignalTrace } from './trace/trace.schema.js';
 
 export const DeliveredSignal = z.object({
   signal: SignalName,
+  /** The process it was sent to; absent in older records. */
+  to: Side.optional(),
   gapMs: z.number().nonnegative(),
   /** Absent: process-directed (kill); otherwise the aim of a tgkill. */
   thread: ThreadAim.optional(),

@@ -59,6 +59,9 @@ export type ThreadAim = z.infer<typeof ThreadAim>;
 const PatternStep = z
   .object({
     signal: SignalName.describe('the signal to deliver'),
+    to: Side.optional().describe(
+      "the process this step signals (default: signal.to): e.g. SIGSTOP the judged sender, SIGKILL its peer, SIGCONT the sender, so that the sender's stream threads meet the closed connections before its main thread does",
+    ),
     thread: ThreadAim.default('process').describe(
       'process: kill(2), the kernel picks the thread; main: tgkill(2) to the thread group leader; stream: tgkill to the newest other thread (in iperf3 the worker of the last stream); each: tgkill to thread number (iteration mod thread count), main first, the others in creation order',
     ),
@@ -285,6 +288,16 @@ export type WorkloadInput = z.input<typeof WorkloadFile>;
 /** The side whose outcome is the verdict. */
 export function judgedSide(w: StormWorkload): Side {
   return w.judge ?? w.signal.to;
+}
+
+/** The process a pattern step signals: its own `to`, else the pattern's. */
+export function stepTarget(w: StormWorkload, step: PatternStep): Side {
+  return step.to ?? w.signal.to;
+}
+
+/** The signals of the pattern that go to `side`, in order. */
+export function signalsTo(w: StormWorkload, side: Side): PatternStep['signal'][] {
+  return w.signal.pattern.filter((s) => stepTarget(w, s) === side).map((s) => s.signal);
 }
 
 /** workloads/sets.yaml: named lists of workloads; `default` runs when none are named. */

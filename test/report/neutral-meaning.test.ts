@@ -73,6 +73,6 @@ describe('the pooled neutral statement in the report', () => {
     expect(
       censusEvidence({ ...same, tables: [{ ...table, head: [row('main')] }] } as ThreadsReport),
     ).toBeNull();
-    expect(censusEvidence({ tables: [], changes: [], tracing: null })).toBeNull();
+    expect(censusEvidence({ tables: [], changes: [], findings: [], tracing: null })).toBeNull();
   });
 });

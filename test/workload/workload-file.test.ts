@@ -37,7 +37,7 @@ describe('bundled workloads', () => {
     );
   });
 
-  it('the default set covers SIGTERM, SIGINT and SIGHUP on both sides, single, double, burst, idle, peer-killed', async () => {
+  it('the default set covers SIGTERM, SIGINT and SIGHUP on both sides, single, double, burst, idle, a lost peer on both sides', async () => {
     const set = await loadWorkloadSet();
     const storms = await Promise.all(set.map(async (name) => (await resolveStormWorkload(name)).workload));
     const signals = new Set(storms.flatMap((w) => w.signal.pattern.map((s) => `${w.signal.to}:${s.signal}`)));
@@ -53,10 +53,18 @@ describe('bundled workloads', () => {
     expect(storms.some((w) => w.signal.pattern.length === 2)).toBe(true);
     expect(storms.some((w) => w.signal.pattern.length >= 3)).toBe(true);
     expect(storms.some((w) => w.at.moment === 'idle')).toBe(true);
-    const peerKilled = storms.find((w) => w.name === 'peer-killed');
-    expect(peerKilled?.signal.to).toBe('client');
-    expect(peerKilled && judgedSide(peerKilled)).toBe('server');
-    expect(peerKilled?.client.args).toContain('-R');
+    const peerStalled = storms.find((w) => w.name === 'peer-stalled');
+    expect(peerStalled?.signal.to).toBe('client');
+    expect(peerStalled && judgedSide(peerStalled)).toBe('server');
+    expect(peerStalled?.client.args).toContain('-R');
+    // The sending client loses its server: stopped, the server killed, continued.
+    const peerLost = storms.find((w) => w.name === 'client-peer-lost');
+    expect(peerLost && judgedSide(peerLost)).toBe('client');
+    expect(peerLost?.signal.pattern.map((s) => `${s.to ?? peerLost.signal.to}:${s.signal}`)).toEqual([
+      'client:SIGSTOP',
+      'server:SIGKILL',
+      'client:SIGCONT',
+    ]);
     // Rate-limited streams, so that lanes do not starve each other.
     for (const w of storms) expect(w.client.args).toContain('-b {rate}');
   });

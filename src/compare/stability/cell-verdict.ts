@@ -15,6 +15,18 @@ function rates(f: Facts): string {
 }
 
 /**
+ * A neutral cell shown within its fine tolerance (its sequential test's equivalence, or the rate
+ * difference's bound), not only within the pooled statement's coarse one: what settles a census
+ * finding as harmless.
+ */
+export function fineNeutral(
+  c: Pick<CellReport, 'verdict' | 'sequential' | 'difference' | 'tolerance'>,
+): boolean {
+  if (c.verdict !== 'neutral') return false;
+  return c.sequential?.reason === 'equivalent' || (c.difference?.upper ?? 1) <= c.tolerance;
+}
+
+/**
  * The verdict of one cell. A sequential stop is final (its error rates are the designed ones); a
  * cell that ran a fixed number of iterations, hit the cap or was cut short is judged by the
  * Holm-adjusted Fisher tests and, for neutral, by the upper bound of the rate difference.

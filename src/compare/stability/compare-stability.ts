@@ -21,10 +21,11 @@ import { groupCauses } from '../signatures/group-causes.js';
 import { fisherOneSided } from '../stats/fisher.js';
 import { holmAdjust } from '../stats/holm.js';
 import { newcombeDifference } from '../stats/newcombe.js';
+import { openedFindings, settleFindings, withFindings } from '../threads/census-findings.js';
 import { compareThreads, threadsVerdict } from '../threads/compare-threads.js';
 import type { ThreadsReport } from '../threads/threads.schema.js';
 import { behaviourChanges } from './behaviour-changes.js';
-import { cellVerdict } from './cell-verdict.js';
+import { cellVerdict, fineNeutral } from './cell-verdict.js';
 import { judgedCount, sideStats } from './side-stats.js';
 import { summariseStability } from './summarise-stability.js';
 
@@ -120,7 +121,16 @@ export function compareStability(
     ),
   );
   const sum = (pick: (c: CellReport) => number) => reports.reduce((a, c) => a + pick(c), 0);
-  const threads = compareThreads(cells, thresholds.findings);
+  const compared = compareThreads(cells, thresholds.findings);
+  const findings = settleFindings(
+    openedFindings(compared.changes),
+    reports.map((r, i) => ({
+      ...r,
+      aims: [...new Set([...(cells[i]?.base.aims ?? []), ...(cells[i]?.head.aims ?? [])])],
+      fine: fineNeutral(r),
+    })),
+  );
+  const threads = withFindings(compared, findings);
   const masks = threadsVerdict(threads);
   const combined = combineVerdicts([...reports.map((c) => c.verdict), ...(masks ? [masks.verdict] : [])]);
   // The pooled statement is what neutral means when some cell is neutral by its coarse bound only
@@ -131,15 +141,27 @@ export function compareStability(
       ? 'pooled'
       : 'per-cell';
   const pooledMissing = statement === 'pooled' && combined === 'neutral' && !pooled.shown;
-  const verdict = pooledMissing ? 'inconclusive' : combined;
+  // An open census finding is never "no regression" (nor "better"): it must be settled first.
+  const open = findings.filter((f) => f.status === 'open');
+  const held = open.length > 0 && (combined === 'neutral' || combined === 'improvement');
+  const verdict = pooledMissing || held ? 'inconclusive' : combined;
   const meaning = neutralMeaning(statement, reports, pooled, t);
   const rated = pooledMissing
     ? `every cell within ${formatPercent(t.cellTolerance)}, but over all cells pooled a rise of up to ${formatPercent(pooled.upper ?? 1)} cannot be ruled out (tolerance ${formatPercent(pooled.tolerance)})`
     : verdict === 'neutral' && statement === 'pooled'
       ? meaning.replace(/^neutral means: /, '')
       : summariseStability(verdict, reports, causes);
-  // The mask change is said first: it explains the rates, and it holds from the first iteration.
-  const summary = masks?.verdict === verdict ? `${masks.because}${rated ? `; ${rated}` : ''}` : rated;
+  // An open finding, then the mask change, is said first: it explains the rates, and it holds
+  // from the first iteration.
+  const shown = findings.filter((f) => f.status === 'shown');
+  const lead = held
+    ? open.map((f) => `${f.title} (${f.process}), not settled: ${f.because}`).join('; ')
+    : masks?.verdict === verdict
+      ? masks.because
+      : verdict === 'regression' && shown.length > 0
+        ? shown.map((f) => `${f.title} (${f.process}), shown in ${f.because}`).join('; ')
+        : null;
+  const summary = lead ? `${lead}${rated && !held ? `; ${rated}` : ''}` : rated;
   return {
     verdict,
     summary,

@@ -50,7 +50,8 @@ export function compareThreads(cells: readonly ThreadsCell[], findings: FindingT
     }
   }
   const off = cells.flatMap((c) => [c.base.tracingOff, c.head.tracingOff]).find((w) => w !== undefined);
-  return { tables, changes, tracing: off ?? null };
+  // Findings are settled by the cells' verdicts: compareStability fills them in (./census-findings.ts).
+  return { tables, changes, findings: [], tracing: off ?? null };
 }
 
 function mostThreads(cells: readonly ThreadsCell[]): ThreadsCell | undefined {
@@ -74,10 +75,4 @@ export function threadsVerdict(report: ThreadsReport): { verdict: Verdict; becau
   const fewer = report.changes.find((c) => c.kind === 'handler-threads' && c.direction === 'fewer');
   if (fewer) return { verdict: 'improvement', because: fewer.sentence };
   return null;
-}
-
-/** Workloads that exercise a risky disposition change, to storm first (SIGPIPE: a peer that vanishes). */
-export function steeredWorkloads(report: ThreadsReport): string[] {
-  const sigpipe = report.changes.some((c) => c.kind === 'disposition' && c.weight === 'risk');
-  return sigpipe ? ['peer-stalled', 'peer-killed'] : [];
 }

@@ -61,12 +61,46 @@ export const MaskTable = z
   .strict();
 export type MaskTable = z.infer<typeof MaskTable>;
 
+/** How far a census finding is settled: its consequence shown, shown harmless by aimed cells, or neither yet. */
+export const findingStatuses = ['shown', 'harmless', 'open'] as const;
+export const FindingStatus = z.enum(findingStatuses);
+export type FindingStatus = z.infer<typeof FindingStatus>;
+
+export const censusFindingKinds = ['handler-threads', 'sigpipe'] as const;
+
+export const CensusFinding = z
+  .object({
+    kind: z
+      .enum(censusFindingKinds)
+      .describe(
+        'handler-threads: a thread other than main can run a termination handler written for main; sigpipe: head no longer ignores SIGPIPE',
+      ),
+    process: z.enum(['server', 'client']),
+    title: z.string().describe('what the census shows, in a few words, e.g. "SIGPIPE no longer ignored"'),
+    status: FindingStatus.describe(
+      'shown: a regression (by itself, or in a cell that aims at it); harmless: every cell that aims at it is within its fine tolerance; open: neither, so the verdict cannot be neutral',
+    ),
+    because: z.string().describe('why the status: the deciding cell and its figures'),
+    cells: z.array(z.string()).describe('the cells that aim at it: `workload (variant)`'),
+  })
+  .strict()
+  .describe(
+    "a census finding: a change of head's threads or dispositions that can crash iperf3, and what settles it",
+  );
+export type CensusFinding = z.infer<typeof CensusFinding>;
+
 export const ThreadsReport = z
   .object({
     tables: z
       .array(MaskTable)
       .describe('per process (server, client): the threads and how each takes the watched signals'),
     changes: z.array(MaskChangeEntry),
+    findings: z
+      .array(CensusFinding)
+      .default([])
+      .describe(
+        'the census findings the changes open, each with its status: an open one keeps the verdict from neutral',
+      ),
     tracing: z
       .string()
       .nullable()

@@ -1,10 +1,10 @@
+import { terminationSignals } from '../../workload/signal-name.js';
 import type { IterationRecord } from '../record.js';
 import type { CensusRow, CensusSummary, CensusThread, Taking, ThreadCensus } from './census.schema.js';
 
-/** The signals iperf3 turns into its interrupt path: whoever runs their handler must be the main thread. */
-export const terminationSignals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+export { terminationSignals };
 /** Watched for its disposition only: ignoring it is what keeps a write to a vanished peer from killing iperf3. */
-const watched = [...terminationSignals, 'SIGPIPE'] as const;
+export const watchedSignals = [...terminationSignals, 'SIGPIPE'] as const;
 
 /** How `thread` would take `signal` if the kernel chose it (kernel/signal.c: wants_signal, then the disposition). */
 export function takingOf(census: ThreadCensus, thread: CensusThread, signal: string): Taking {
@@ -28,7 +28,7 @@ export function summariseCensus(censuses: readonly ThreadCensus[]): CensusSummar
   const rows: CensusRow[] = first.threads.map((t) => ({
     role: t.role,
     name: t.name,
-    takes: Object.fromEntries(watched.map((s) => [s, takingOf(first, t, s)])),
+    takes: Object.fromEntries(watchedSignals.map((s) => [s, takingOf(first, t, s)])),
   }));
   const max = (signal: string) => Math.max(...censuses.map((c) => handlerThreads(c, signal).length));
   return {

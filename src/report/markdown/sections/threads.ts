@@ -1,20 +1,19 @@
 import { splitSentence } from '../../../compare/threads/split-by-thread.js';
 import type { MaskTable } from '../../../compare/threads/threads.schema.js';
+import { watchedSignals } from '../../../storm/threads/signal-takers.js';
 import type { Report } from '../../report.schema.js';
 import { escapeMarkdown, table } from '../escape.js';
 import { cellLabel } from './labels.js';
-
-const watched = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGPIPE'];
 
 /** One process's threads on both sides: how each takes the watched signals (docs/threads.md). */
 function maskTable(t: MaskTable): string {
   const roles = [...new Set([...t.base.map((r) => r.role), ...t.head.map((r) => r.role)])];
   const takes = (rows: MaskTable['base'], role: string) => {
     const row = rows.find((r) => r.role === role);
-    return row ? watched.map((s) => row.takes[s] ?? '–').join(' · ') : 'absent';
+    return row ? watchedSignals.map((s) => row.takes[s] ?? '–').join(' · ') : 'absent';
   };
   return [
-    `**${t.process}** (census of ${escapeMarkdown(t.workload)} · ${t.variant}; ${watched.join(' · ')})`,
+    `**${t.process}** (census of ${escapeMarkdown(t.workload)} · ${t.variant}; ${watchedSignals.join(' · ')})`,
     '',
     table(
       ['thread', 'base', 'head'],
