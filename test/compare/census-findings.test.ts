@@ -110,3 +110,25 @@ describe('census findings: no "no regression" while one is open', () => {
     expect(s.verdict).toBe('neutral');
   });
 });
+
+describe('census findings in the Markdown report', () => {
+  it('lists each finding with its status before the mask changes', async () => {
+    const { threadsSection } = await import('../../src/report/markdown/sections/threads.js');
+    const s = compareStability(
+      [
+        clientCell({ workload: 'client-sigterm', batches: repeat(140, 0, 0) }),
+        clientCell({ workload: 'client-peer-lost', aims: ['vanishing-peer'], batches: repeat(4, 0, 0) }),
+      ],
+      t,
+      'pooled',
+    );
+    const section = threadsSection({ stability: { threads: s.threads, cells: s.cells } } as never);
+    const lines = section?.split('\n') ?? [];
+    const finding = lines.findIndex((l) =>
+      l.startsWith('- ⚠️ not settled (client): **SIGPIPE no longer ignored**: '),
+    );
+    const risk = lines.findIndex((l) => l.startsWith('- ⚠️ risk (client): head no longer ignores SIGPIPE'));
+    expect(finding).toBeGreaterThan(0);
+    expect(risk).toBeGreaterThan(finding);
+  });
+});

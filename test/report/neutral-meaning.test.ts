@@ -44,7 +44,7 @@ describe('the pooled neutral statement in the report', () => {
     const report = buildReport({ base: baseBuild, head: headBuild('help-text.patch'), comparison });
     const markdown = renderMarkdown(report);
     expect(markdown).toContain(
-      '**What neutral means here**: no cell was shown worse, head fails at most 10.0% more often than base in each cell and over all 6 cells pooled at most 0.75% (tolerance 0.75%, 430 head iterations, at 96%).',
+      '**What neutral means here**: no cell was shown worse, head fails at most 10.0% more often than base in each cell and over all 6 cells pooled at most 0.75% (tolerance 0.75%, 430 head iterations, at 96%); power: a single cell whose head newly crashes in a share of its iterations would have shown it at least once in 110 head iterations (the fewest of any cell) with probability 89.2% at 2.0%, 99.6% at 5.0%.',
     );
     expect(renderTerminal(report)).toContain('Neutral means: no cell was shown worse');
     expect(report.headline).toMatch(/^✅ No regression: stability neutral \(no cell was shown worse/);

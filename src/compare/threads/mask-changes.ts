@@ -100,7 +100,7 @@ export function maskChanges(base: CensusSummary, head: CensusSummary): MaskChang
       head: h,
       weight: risk ? 'risk' : 'note',
       sentence: risk
-        ? `head no longer ignores SIGPIPE (base does): a write to a vanished peer kills the process unless every send uses MSG_NOSIGNAL; the peer-killed and peer-stalled workloads exercise it`
+        ? `head no longer ignores SIGPIPE (base does): a write to a vanished peer kills the process unless every send uses MSG_NOSIGNAL; the client-peer-lost and peer-stalled workloads exercise it`
         : `${signal} is ${h} in head, ${b} in base`,
     });
   }

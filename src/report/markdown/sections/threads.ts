@@ -1,5 +1,5 @@
 import { splitSentence } from '../../../compare/threads/split-by-thread.js';
-import type { MaskTable } from '../../../compare/threads/threads.schema.js';
+import type { FindingStatus, MaskTable } from '../../../compare/threads/threads.schema.js';
 import { watchedSignals } from '../../../storm/threads/signal-takers.js';
 import type { Report } from '../../report.schema.js';
 import { escapeMarkdown, table } from '../escape.js';
@@ -21,6 +21,12 @@ function maskTable(t: MaskTable): string {
     ),
   ].join('\n');
 }
+
+const findingLabel: Readonly<Record<FindingStatus, string>> = {
+  shown: '❌ shown',
+  harmless: '✅ harmless',
+  open: '⚠️ not settled',
+};
 
 /** The mask changes, the mask table per process, and outcomes by receiving thread per cell. */
 export function threadsSection(r: Report): string | null {
@@ -48,9 +54,16 @@ export function threadsSection(r: Report): string | null {
     const why = c.kind === 'handler-threads' ? `: ${c.why}` : '';
     return `- ${label} (${c.process}): ${escapeMarkdown(`${c.sentence}${why}`)}`;
   });
+  const findings = threads.findings.map(
+    (f) =>
+      `- ${findingLabel[f.status]} (${f.process}): **${escapeMarkdown(f.title)}**: ${escapeMarkdown(f.because)}`,
+  );
   return [
     '#### Threads and signal masks',
     '',
+    ...(findings.length > 0
+      ? ['Census findings, each settled before a neutral verdict:', '', ...findings, '']
+      : []),
     ...(changes.length > 0 ? changes : ['- base and head have the same signal masks and dispositions']),
     '',
     ...threads.tables.flatMap((t) => [maskTable(t), '']),
