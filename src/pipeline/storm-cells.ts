@@ -20,6 +20,7 @@ import {
   openCellRun,
 } from './cell-run.js';
 import { evidenceShown, settledByMasks } from './finding-stop.js';
+import { type LookPlan, lookPlanAnnouncer } from './look-budget.js';
 import { cellSettled, neutralSettled, type SettlingCell } from './neutral-settled.js';
 import { runBatch } from './run-batch.js';
 import { riskyDisposition } from './steer.js';
@@ -58,6 +59,8 @@ export interface StormCellsOptions {
   readonly sandbox: SandboxMode;
   readonly onBatch?: (event: { cell: CellRun; iterationsDone: number; cellsDone: number }) => void;
   readonly onRecord?: (record: IterationRecord, side: 'base' | 'head') => void;
+  /** The cells' looks planned against the budget (pooled design): whether all can be reached. */
+  readonly onPlan?: (line: string, plan: LookPlan) => void;
 }
 
 /** Iterations per side in one batch: the profile's, rounded up to a multiple of the lanes. */
@@ -104,6 +107,8 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
   let sigpipeRisk = false;
   // Set once the census shows the signal-mask finding: the cells aiming at stream threads go first.
   let maskFinding = false;
+  // The cells' looks planned against the budget, said at the start and once the rates are measured.
+  const announceLooks = lookPlanAnnouncer(options.onPlan);
   const stopAll = (why: CellStop): void => {
     for (const run of runs) if (run.stop === null) run.stop = why;
   };
@@ -126,8 +131,12 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
       for (const r of runs) if (r.stop === null) r.stop = 'decision';
       break;
     }
-    const pick = nextCell(cellProgress(runs, sigpipeRisk, design, maskFinding), {
+    const progress = cellProgress(runs, sigpipeRisk, design, maskFinding);
+    const budgetLeftMs = options.budgetMs - (performance.now() - started);
+    announceLooks(progress, budgetLeftMs);
+    const pick = nextCell(progress, {
       leanAbove: leanAbove(options.thresholds.stability, design),
+      budgetLeftMs,
     });
     if (!pick) break;
     const run = runs[pick.index];
