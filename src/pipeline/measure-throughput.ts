@@ -75,6 +75,7 @@ export async function measureThroughput(o: {
       message: `throughput: ${budget.runs} + ${budget.runs} runs at most${why}`,
       iterationsDone: 0,
       iterationsTotal: 2 * budget.runs,
+      notice: true,
     });
   }
   const samples = await interleavedThroughput({

@@ -134,6 +134,7 @@ export async function stormAndMeasure(
       emit({
         phase: 'storm',
         message: `budget: ${line}`,
+        notice: true,
         iterationsDone: stormProgress.iterationsDone,
         iterationsTotal,
         cellsDone: stormProgress.cellsDone,
