@@ -34,11 +34,12 @@ export function createValidateProgress(mode: ProgressMode, stream: NodeJS.WriteS
       if (mode === 'quiet') return;
       last = p;
       if (mode === 'tty') {
+        if (p.notice) stream.write(`\r\x1b[K${text(p)}\n`);
         dirty = true;
         return;
       }
       const now = performance.now();
-      if (p.phase !== lastPhase || now - lastLineAt >= 5000) {
+      if (p.notice || p.phase !== lastPhase || now - lastLineAt >= 5000) {
         stream.write(`${text(p)}\n`);
         lastPhase = p.phase;
         lastLineAt = now;

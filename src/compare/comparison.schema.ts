@@ -260,6 +260,11 @@ export const ThroughputRow = z
       .strict()
       .nullable(),
     verdict: Verdict,
+    label: z
+      .string()
+      .describe(
+        'what the row was shown to be, as the report names it: the verdict, except a neutral row whose interval reaches past the regression or improvement threshold, which shows only the neutral margin ("no change beyond ±10.0%")',
+      ),
     because: z.string(),
   })
   .strict();

@@ -86,6 +86,11 @@ export interface ThroughputInput {
    * the confidence of the look the runs ended at. Absent: independent runs, compared unpaired.
    */
   readonly budget?: number;
+  /**
+   * The budget the configuration asked for, when the runs had a smaller one because the gate was
+   * already decided (a settled stability regression): the report says why the runs were few.
+   */
+  readonly cutFrom?: number;
   /** Runs that produced no measurement (iperf3 failed); counted, never averaged in. */
   readonly failedRuns?: { readonly base: number; readonly head: number };
 }

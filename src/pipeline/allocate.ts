@@ -1,25 +1,23 @@
-import type { VariantName } from '../build/variants.js';
 import type { NeutralDesign } from '../compare/neutral/design.js';
 import type { SequentialDecision } from '../compare/sequential/decision.js';
 import type { StabilityThresholds } from '../config/thresholds.schema.js';
+import {
+  costToLook,
+  iterationCost,
+  type LookCell,
+  lookShortfall,
+  planLooks,
+  variantCost,
+} from './look-budget.js';
 
 /** What the allocator needs to know of a cell between batches. */
-export interface CellProgress {
+export interface CellProgress extends LookCell {
   readonly index: number;
-  readonly variant: VariantName;
-  readonly decision: SequentialDecision;
-  /** Mean wall time of one iteration so far (both sides), ms; null before the first batch. */
-  readonly meanIterationMs: number | null;
   /**
    * The census showed a risk this cell exercises (SIGPIPE no longer ignored: a peer that vanishes;
    * more handler threads: a signal aimed at a stream thread).
    */
   readonly steered?: boolean;
-  /**
-   * The cell has what the neutral statement needs of it (pooled design: its coarse bound is
-   * shown); it gets batches only when no cell still needs its share. Absent: it still needs them.
-   */
-  readonly hasShare?: boolean;
 }
 
 /**
@@ -29,13 +27,6 @@ export interface CellProgress {
  */
 export function leanAbove(t: Pick<StabilityThresholds, 'cellTolerance'>, design: NeutralDesign): number {
   return design === 'pooled' ? t.cellTolerance / 2 : 0;
-}
-
-/** Prior cost of an iteration per variant, relative to plain, until a cell has measured its own. */
-const variantCost: Readonly<Record<VariantName, number>> = { plain: 1, asan: 2, tsan: 6 };
-
-function cost(cell: CellProgress): number {
-  return cell.meanIterationMs ?? variantCost[cell.variant] * 400;
 }
 
 /**
@@ -88,21 +79,48 @@ function leastLookedAt(cells: readonly CellProgress[]): CellProgress | undefined
  * 4. Then fewest batches first, cheapest variant first: every cell is looked at once before any
  *    is looked at twice. When every cell has its share, quiet cells before noisy ones: more clean
  *    iterations tighten the pooled bound, more noise does not.
+ * 5. With `budgetLeftMs`, once every cell has had a batch: when the budget left cannot bring every
+ *    cell that needs its look there at the measured rates (./look-budget.ts), the one nearest its
+ *    look goes first instead of the least looked at. A budget that buys 20 of 28 looks then shows
+ *    20 cells' bounds, where round robin would leave all 28 just short of theirs.
  */
 export function nextCell(
   cells: readonly CellProgress[],
-  { leanAbove = 0 }: { readonly leanAbove?: number } = {},
+  {
+    leanAbove = 0,
+    budgetLeftMs,
+  }: {
+    readonly leanAbove?: number;
+    /** Storm time left, ms: with it, the allocator plans the cells' looks against it (rule 5). */
+    readonly budgetLeftMs?: number;
+  } = {},
 ): CellProgress | undefined {
   const open = cells.filter((c) => c.decision.state === 'continue');
   const lean = open.filter((c) => leaning(c.decision, leanAbove));
   if (lean.length > 0) {
     return lean.reduce((best, c) =>
-      c.decision.llr.worse / cost(c) > best.decision.llr.worse / cost(best) ? c : best,
+      c.decision.llr.worse / iterationCost(c) > best.decision.llr.worse / iterationCost(best) ? c : best,
     );
   }
   const needing = open.filter((c) => !c.hasShare);
   let candidates = needing.length > 0 ? needing : open.filter((c) => !persistingNoise(c.decision));
   if (candidates.length === 0) candidates = open;
   const steered = candidates.filter((c) => c.steered);
-  return leastLookedAt(steered.length > 0 ? steered : candidates);
+  const pool = steered.length > 0 ? steered : candidates;
+  if (budgetLeftMs !== undefined && needing.length > 0 && needing.every((c) => c.decision.batches > 0)) {
+    // Rule 5: every cell has been looked at once and the budget cannot bring all of them to their
+    // looks at their rates: finish the cells nearest their look first, so that some reach it
+    // rather than every one falling just short.
+    if (lookShortfall(planLooks(needing, budgetLeftMs))) {
+      const reaching = pool.filter((c) => costToLook(c) !== null);
+      if (reaching.length > 0) return nearestLook(reaching);
+    }
+  }
+  return leastLookedAt(pool);
+}
+
+/** The cell that needs the least time to reach its look; ties: fewest batches, cheapest, plan order. */
+function nearestLook(cells: readonly CellProgress[]): CellProgress | undefined {
+  const least = Math.min(...cells.map((c) => costToLook(c) as number));
+  return leastLookedAt(cells.filter((c) => costToLook(c) === least));
 }

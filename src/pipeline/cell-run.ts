@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { VariantName } from '../build/variants.js';
 import { cellHalts } from '../compare/comparison.schema.js';
-import type { BoundState } from '../compare/neutral/bound-state.js';
+import { type BoundState, nextLookAt } from '../compare/neutral/bound-state.js';
 import { initialCellBound } from '../compare/neutral/cell-bound.js';
 import type { NeutralDesign } from '../compare/neutral/design.js';
 import type { BatchPair, SequentialState } from '../compare/sequential/decide-cell.js';
@@ -116,14 +116,24 @@ export function cellProgress(
   runs: readonly CellRun[],
   design: NeutralDesign = 'per-cell',
   steered: (run: CellRun) => boolean = () => false,
+  /** The cell aims at a finding only its own fine test settles: its coarse bound is not its share. */
+  needsFine: (run: CellRun) => boolean = () => false,
 ): CellProgress[] {
   return runs.map((run) => ({
     steered: steered(run),
-    hasShare: design === 'pooled' && run.coarse.shown,
+    hasShare: design === 'pooled' && run.coarse.shown && !needsFine(run),
     index: run.plan.index,
     variant: run.plan.variant,
     decision: run.stop === null ? run.state.decision : { ...run.state.decision, state: 'stop' },
     meanIterationMs:
       run.base.length + run.head.length > 0 ? run.elapsedMs / (run.base.length + run.head.length) : null,
+    ...(design === 'pooled' ? toLookOf(run) : {}),
   }));
+}
+
+/** Iterations per side the cell still needs to reach the next look of its coarse bound, if it has one. */
+function toLookOf(run: CellRun): { toLook?: number } {
+  const next = nextLookAt(run.coarse);
+  const done = Math.min(run.base.length, run.head.length);
+  return next === null || next <= done ? {} : { toLook: next - done };
 }

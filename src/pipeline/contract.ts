@@ -60,6 +60,11 @@ export interface ValidateProgress {
   readonly iterationsTotal: number;
   readonly cellsDone: number;
   readonly cellsTotal: number;
+  /**
+   * A line worth keeping (the budget plan, a cut throughput budget): a display prints it on a line
+   * of its own instead of redrawing it away or dropping it between its periodic lines.
+   */
+  readonly notice?: boolean;
 }
 
 export interface ValidateResult {

@@ -21,6 +21,7 @@ import {
   openCellRun,
 } from './cell-run.js';
 import { aimedBy, evidenceShown, findingEvidenceMin, openedSoFar } from './finding-stop.js';
+import { type LookPlan, lookPlanAnnouncer } from './look-budget.js';
 import { cellSettled, neutralSettled, type SettlingCell } from './neutral-settled.js';
 import { runBatch } from './run-batch.js';
 
@@ -58,6 +59,8 @@ export interface StormCellsOptions {
   readonly sandbox: SandboxMode;
   readonly onBatch?: (event: { cell: CellRun; iterationsDone: number; cellsDone: number }) => void;
   readonly onRecord?: (record: IterationRecord, side: 'base' | 'head') => void;
+  /** The cells' looks planned against the budget (pooled design): whether all can be reached. */
+  readonly onPlan?: (line: string, plan: LookPlan) => void;
 }
 
 /** Iterations per side in one batch: the profile's, rounded up to a multiple of the lanes. */
@@ -103,6 +106,8 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
   // The census findings the cells so far open (SIGPIPE no longer ignored, more handler threads):
   // the cells that aim at one go first, and one not settled by itself needs its cells' fine tests.
   let opened: OpenedFinding[] = [];
+  // The cells' looks planned against the budget, said at the start and once the rates are measured.
+  const announceLooks = lookPlanAnnouncer(options.onPlan);
   const stopAll = (why: CellStop): void => {
     for (const run of runs) if (run.stop === null) run.stop = why;
   };
@@ -130,8 +135,13 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
       break;
     }
     const steered = (r: CellRun) => aimedBy(r, opened).length > 0;
-    const pick = nextCell(cellProgress(runs, design, steered), {
+    const needsFine = (r: CellRun) => aimedBy(r, opened).some((f) => !f.byItself);
+    const progress = cellProgress(runs, design, steered, needsFine);
+    const budgetLeftMs = options.budgetMs - (performance.now() - started);
+    announceLooks(progress, budgetLeftMs);
+    const pick = nextCell(progress, {
       leanAbove: leanAbove(options.thresholds.stability, design),
+      budgetLeftMs,
     });
     if (!pick) break;
     const run = runs[pick.index];
@@ -198,6 +208,7 @@ const settlingOf = (r: CellRun, opened: readonly OpenedFinding[]): SettlingCell 
   stopped: r.stop !== null,
   needsFine: aimedBy(r, opened).some((f) => !f.byItself),
 });
+
 
 /** Advances the cell's sequential test and coarse bound by one batch pair; true when the test has stopped. */
 function recordBatch(

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { compare } from '../compare/compare.js';
+import { compareStability } from '../compare/stability/compare-stability.js';
 import { publicSource } from '../source/public-source.js';
 import { SigstormError } from '../util/errors.js';
 import { buildInfo, buildTrees } from './build-trees.js';
@@ -111,6 +112,7 @@ export async function stormAndMeasure(
     return request.iterations ?? thresholds.stability.maxIterationsPerSide[c.variant];
   };
   const iterationsTotal = cells.reduce((sum, c) => sum + 2 * perSide(c), 0);
+  const stormProgress = { iterationsDone: 0, cellsDone: 0 };
   const runs = await stormCells({
     cells,
     builds: { base: builds.base.variants, head: builds.head.variants },
@@ -127,7 +129,19 @@ export async function stormAndMeasure(
     outDir,
     ...(signal ? { signal } : {}),
     sandbox,
-    onBatch: ({ cell, iterationsDone, cellsDone }) =>
+    // Whether the budget brings every cell to its look: said at the start, and once measured.
+    onPlan: (line) =>
+      emit({
+        phase: 'storm',
+        message: `budget: ${line}`,
+        notice: true,
+        iterationsDone: stormProgress.iterationsDone,
+        iterationsTotal,
+        cellsDone: stormProgress.cellsDone,
+        cellsTotal: cells.length,
+      }),
+    onBatch: ({ cell, iterationsDone, cellsDone }) => {
+      Object.assign(stormProgress, { iterationsDone, cellsDone });
       emit({
         phase: 'storm',
         message: `${cell.plan.workload.name} (${cell.plan.variant}): ${cell.state.decision.evidence}`,
@@ -135,7 +149,8 @@ export async function stormAndMeasure(
         iterationsTotal,
         cellsDone,
         cellsTotal: cells.length,
-      }),
+      });
+    },
   });
   if (signal?.aborted)
     throw new SigstormError('Validation cancelled', { hint: 'Start it again to get a verdict.' });
@@ -145,13 +160,17 @@ export async function stormAndMeasure(
   };
   const storms = cellInputs(runs, thresholds, request.iterations, sources);
 
-  // 4. Throughput, with the machine to itself (no storm runs now).
+  // 4. Throughput, with the machine to itself (no storm runs now). A settled stability regression
+  // has decided the gate already: throughput gets a short budget of its own (a shard cannot know).
+  const gateDecided =
+    !shard && compareStability(storms.cells, thresholds, profile.neutral).verdict === 'regression';
   const throughput = await measureThroughput({
     definition: plan.throughput,
     // Only shard 1 measures throughput: it needs the machine to itself, and once is enough.
     runs: shard && shard.index > 1 ? 0 : throughputRuns,
     builds: { base: builds.base.variants, head: builds.head.variants },
     thresholds: thresholds.throughput,
+    gateDecided,
     ...(request.cpus ? { cpus: request.cpus } : {}),
     ...(signal ? { signal } : {}),
     sandbox,

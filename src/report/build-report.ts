@@ -5,6 +5,7 @@ import { defaultThresholds, type Thresholds } from '../config/thresholds.schema.
 import { installRoot } from '../util/paths.js';
 import { headline } from './headline.js';
 import { type BuildInfoInput, type NotRun, Report, reportSchemaVersion } from './report.schema.js';
+import { throughputLabel } from './throughput-label.js';
 
 export interface ReportRequest {
   readonly base: BuildInfoInput;
@@ -33,7 +34,10 @@ export function buildReport(request: ReportRequest): Report {
     schemaVersion: reportSchemaVersion,
     generatedAt: request.generatedAt ?? new Date().toISOString(),
     sigstormVersion: request.sigstormVersion ?? packageVersion(),
-    headline: headline(verdict, summary, { throughput: throughput.rows.length > 0 }),
+    headline: headline(verdict, summary, {
+      throughput: throughput.rows.length > 0,
+      throughputLabel: throughputLabel(throughput.rows, verdict.throughput),
+    }),
     verdict,
     summary,
     base: request.base,

@@ -30,7 +30,15 @@ const rank: Record<Verdict, number> = { regression: 0, inconclusive: 1, improvem
 export function headline(
   verdict: { readonly stability: Verdict; readonly throughput: Verdict },
   summary: { readonly stability: string; readonly throughput: string },
-  measured: { readonly throughput: boolean } = { throughput: true },
+  measured: {
+    readonly throughput: boolean;
+    /**
+     * The throughput verdict as the report names it (./throughput-label.ts): when neutral throughput
+     * was shown only within the neutral margin ("no change beyond ±10.0%"), the line says that
+     * instead of "throughput neutral".
+     */
+    readonly throughputLabel?: string;
+  } = { throughput: true },
 ): string {
   // Throughput that was not measured at all is not news: it never leads the line.
   const weight = (v: Verdict, isMeasured: boolean) => (isMeasured ? rank[v] : 4);
@@ -44,7 +52,10 @@ export function headline(
     {
       v: verdict.throughput,
       w: weight(verdict.throughput, measured.throughput),
-      phrase: throughputPhrase[verdict.throughput],
+      phrase:
+        verdict.throughput === 'neutral' && measured.throughputLabel && measured.throughputLabel !== 'neutral'
+          ? `throughput: ${measured.throughputLabel}`
+          : throughputPhrase[verdict.throughput],
       why: summary.throughput,
     },
   ].sort((a, b) => a.w - b.w);

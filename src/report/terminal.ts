@@ -3,6 +3,7 @@ import { cellLabel, rateText, stoppedText, verdictIcon } from './markdown/sectio
 import { ranCell } from './markdown/sections/stability.js';
 import { groupNotRun } from './not-run-groups.js';
 import type { Report } from './report.schema.js';
+import { throughputLabel } from './throughput-label.js';
 
 function pad(rows: readonly (readonly string[])[]): string[] {
   const widths: number[] = [];
@@ -72,7 +73,7 @@ export function renderTerminal(r: Report): string {
   if (others.length > 0) out.push(`Other causes: ${others.map(([w, n]) => `${n} ${w}`).join(', ')}`);
   for (const b of r.stability.behaviourChanges)
     out.push(`Behaviour change: ${b.workload} (${b.variant}): ${b.description}`);
-  out.push('', `Throughput: ${r.verdict.throughput}`);
+  out.push('', `Throughput: ${throughputLabel(r.throughput.rows, r.verdict.throughput)}`);
   const rows = r.throughput.rows.map((row) => [
     `  ${verdictIcon[row.verdict]} ${row.workload} · ${row.variant}`,
     `${row.base.median === null ? 'n/a' : formatBitsPerSecond(row.base.median)} → ${row.head.median === null ? 'n/a' : formatBitsPerSecond(row.head.median)}`,
@@ -80,6 +81,7 @@ export function renderTerminal(r: Report): string {
       ? `${formatChange(row.change.estimate)}${row.change.lower !== null && row.change.upper !== null ? ` (${formatChange(row.change.lower)} to ${formatChange(row.change.upper)})` : ''}`
       : 'n/a',
     `${row.base.runs.length} + ${row.head.runs.length} runs`,
+    ...(row.label === row.verdict ? [] : [row.label]),
   ]);
   out.push(...(rows.length > 0 ? pad(rows) : ['  not measured']));
   for (const g of groupNotRun(r.notRun))

@@ -42,6 +42,38 @@ describe('compareThroughput', () => {
     expect(noisy.verdict).toBe('neutral');
   });
 
+  it('calls a row neutral only when its interval lies within the thresholds; else says what was shown', () => {
+    // Paired, 16 pairs of a budget of 40 (look 1): each head within 0.5% of its base.
+    const base = Array.from({ length: 16 }, (_, i) => 9e9 * (1 + 0.2 * Math.sin(i)));
+    const tight = base.map((b, i) => b * (1 + ((i % 5) - 2) * 0.0025));
+    const within = compareThroughput([row(base, tight, { budget: 40 })], t);
+    expect(within.rows[0]?.change?.lower).toBeGreaterThanOrEqual(-0.03);
+    expect(within.rows[0]?.change?.upper).toBeLessThanOrEqual(0.03);
+    expect(within.rows[0]).toMatchObject({ verdict: 'neutral', label: 'neutral' });
+    expect(within.rows[0]?.because).toMatch(/: within ±3\.0%$/);
+    // The same pairs, head spread by up to ±7%: the interval stays within ±10% but reaches past −3%.
+    const wide = base.map((b, i) => b * (1 + ((i % 5) - 2) * 0.035));
+    const margin = compareThroughput([row(base, wide, { budget: 40 })], t);
+    const change = margin.rows[0]?.change;
+    expect(change?.lower).toBeLessThan(-0.03);
+    expect(change?.lower).toBeGreaterThanOrEqual(-0.1);
+    expect(change?.upper).toBeLessThanOrEqual(0.1);
+    expect(margin.verdict).toBe('neutral');
+    expect(margin.rows[0]?.label).toBe('no change beyond ±10.0%');
+    expect(margin.rows[0]?.because).toMatch(/: no change beyond ±10\.0%, not shown within ±3\.0%$/);
+    expect(margin.summary).toMatch(/no change beyond ±10\.0%/);
+  });
+
+  it('says when the budget was cut because the stability regression decides the gate', () => {
+    const base = Array.from({ length: 8 }, (_, i) => 9e9 * (1 + 0.1 * Math.cos(i)));
+    const head = base.map((b, i) => b * (1 + ((i % 3) - 1) * 0.004));
+    const c = compareThroughput([row(base, head, { budget: 8, cutFrom: 40 })], t);
+    expect(c.rows[0]?.because).toMatch(
+      /; 8 \+ 8 runs; paired, look 3 of 3 \(budget 8\)\): .*; budget cut from 40 to 8 pairs: the stability regression already decides the gate$/,
+    );
+    expect(c.summary).toMatch(/budget cut from 40 to 8 pairs/);
+  });
+
   it('calls a clear speed-up an improvement', () => {
     expect(compareThroughput([row(base5, scaled(base5, 1.1))], t).verdict).toBe('improvement');
   });

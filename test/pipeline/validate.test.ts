@@ -28,16 +28,38 @@ beforeAll(() => {
 
 describe('sigstorm validate on the bundled subject (real builds, real storms)', () => {
   it('flags unblocked-worker-signals.patch as a stability regression with reproducible new crashes', async () => {
-    const result = await validate({
-      base: {},
-      head: { patches: [patch('unblocked-worker-signals.patch')] },
-      workloads: ['server-burst'],
-      variants: ['plain'],
-      budgetSeconds: 240,
-      baseCache: false,
-    });
+    const progress: string[] = [];
+    const result = await runValidation(
+      {
+        base: {},
+        head: { patches: [patch('unblocked-worker-signals.patch')] },
+        workloads: ['server-burst', shortThroughput],
+        variants: ['plain'],
+        budgetSeconds: 240,
+        baseCache: false,
+        throughputRuns: 40,
+      },
+      { onProgress: (p) => progress.push(`[${p.phase}] ${p.message}`) },
+    );
     const report = Report.parse(result.report);
     expect(report.verdict.stability).toBe('regression');
+    // The settled regression decided the gate: throughput ran 8 + 8 runs of a budget of 40 pairs
+    // (up to 40 + 40 otherwise), and the row, the headline and the progress say why.
+    const row = report.throughput.rows[0];
+    expect(row?.base.runs.length).toBe(8);
+    expect(row?.head.runs.length).toBe(8);
+    expect(
+      progress.filter((line) => /^\[throughput\] throughput run \d+ of at most 16 /.test(line)),
+    ).toHaveLength(16);
+    expect(progress).toContain(
+      '[throughput] throughput: 8 + 8 runs at most (budget cut from 40 pairs: the stability regression already decides the gate)',
+    );
+    expect(row?.because).toMatch(
+      /8 \+ 8 runs; paired, look 3 of 3 \(budget 8\)\).*; budget cut from 40 to 8 pairs: the stability regression already decides the gate$/,
+    );
+    expect(result.headline).toContain(
+      'budget cut from 40 to 8 pairs: the stability regression already decides the gate',
+    );
     expect(result.markdown.split('\n')[0]).toBe('<!-- sigstorm-report -->');
     expect(result.headline).toMatch(/regression/i);
     const blamed = report.stability.signatures.filter((s) => s.bucket === 'new' && s.finding);
@@ -81,7 +103,8 @@ describe('sigstorm validate on the bundled subject (real builds, real storms)', 
     const binaries = new Set([...head.map((r) => r.binary), rerun.binary]);
     const left = (await listProcesses()).filter((p) => p.argv.some((arg) => binaries.has(arg)));
     expect(left).toEqual([]);
-  });
+    // Storms until the regression settles, then 8 + 8 throughput runs of 1 s.
+  }, 240_000);
 
   it('calls help-text.patch neutral, stating the bound it rests on', async () => {
     const result = await validate({

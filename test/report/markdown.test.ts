@@ -42,7 +42,7 @@ describe('renderMarkdown', () => {
     expect(structure(md).details).toBe(5); // four signatures' evidence (three causes) + the method notes
     expect(md).toMatchInlineSnapshot(`
       "<!-- sigstorm-report -->
-      ### ❌ Stability regression: new in server-burst (asan): 21 of 30 reported asan: SEGV: iperf_send_stream < worker_thread; 2 more new causes in server-burst (plain, tsan) · throughput neutral (tcp-4streams: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs))
+      ### ❌ Stability regression: new in server-burst (asan): 21 of 30 reported asan: SEGV: iperf_send_stream < worker_thread; 2 more new causes in server-burst (plain, tsan) · throughput neutral (tcp-4streams: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs): within ±3.0%)
 
       **base** \`subject@main\` at \`3f9c2e1a77\` · **head** \`subject@main\` at \`3f9c2e1a77\` + \`unblocked-worker-signals.patch\`  
       720 + 720 storm iterations in 4 cells, 10 throughput runs
@@ -155,7 +155,7 @@ describe('renderMarkdown', () => {
       | --- | --- | --- | --- | --- | --- |
       | tcp-4streams · plain | 41.3 Gbit/s | 41.3 Gbit/s | 0.0% (−1.7% to +1.2%) | 5 + 5 | ✅ neutral |
 
-      - **tcp-4streams**: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs)
+      - **tcp-4streams**: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs): within ±3.0%
 
       \`\`\`mermaid
       xychart-beta
@@ -190,7 +190,7 @@ describe('renderMarkdown', () => {
     expectWellFormed(md, r);
     expect(md).toMatchInlineSnapshot(`
       "<!-- sigstorm-report -->
-      ### ✅ Stability improvement: server-burst (plain) fails 0% of iterations vs 30.0% on base, and 1 more cell · throughput neutral (tcp-4streams: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs))
+      ### ✅ Stability improvement: server-burst (plain) fails 0% of iterations vs 30.0% on base, and 1 more cell · throughput neutral (tcp-4streams: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs): within ±3.0%)
 
       **base** \`subject@main\` at \`3f9c2e1a77\` · **head** \`subject@main\` at \`3f9c2e1a77\` + \`sigwait-thread.patch\`  
       90 + 90 storm iterations in 2 cells, 10 throughput runs
@@ -254,7 +254,7 @@ describe('renderMarkdown', () => {
       | --- | --- | --- | --- | --- | --- |
       | tcp-4streams · plain | 41.3 Gbit/s | 41.3 Gbit/s | 0.0% (−1.7% to +1.2%) | 5 + 5 | ✅ neutral |
 
-      - **tcp-4streams**: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs)
+      - **tcp-4streams**: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs): within ±3.0%
 
       \`\`\`mermaid
       xychart-beta
@@ -285,7 +285,7 @@ describe('renderMarkdown', () => {
     expectWellFormed(md, r);
     expect(md).toMatchInlineSnapshot(`
       "<!-- sigstorm-report -->
-      ### ✅ No regression: stability neutral (in 3 cells; weakest: server-burst (asan), 0 of 300 per side: head's failure rate is at most 0.99% at 95%) · throughput neutral (tcp-4streams: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs))
+      ### ✅ No regression: stability neutral (in 3 cells; weakest: server-burst (asan), 0 of 300 per side: head's failure rate is at most 0.99% at 95%) · throughput neutral (tcp-4streams: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs): within ±3.0%)
 
       **base** \`subject@main\` at \`3f9c2e1a77\` · **head** \`subject@main\` at \`3f9c2e1a77\` + \`help-text.patch\`  
       1,050 + 1,050 storm iterations in 3 cells, 10 throughput runs
@@ -315,7 +315,7 @@ describe('renderMarkdown', () => {
       | --- | --- | --- | --- | --- | --- |
       | tcp-4streams · plain | 41.3 Gbit/s | 41.3 Gbit/s | 0.0% (−1.7% to +1.2%) | 5 + 5 | ✅ neutral |
 
-      - **tcp-4streams**: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs)
+      - **tcp-4streams**: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs): within ±3.0%
 
       \`\`\`mermaid
       xychart-beta

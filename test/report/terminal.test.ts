@@ -13,7 +13,7 @@ describe('renderTerminal', () => {
   it('prints the headline first, a line per cell, and each finding with its repro command', () => {
     const text = renderTerminal(reportOf({ ...regressionScenario(), ...at }));
     expect(text).toMatchInlineSnapshot(`
-      "❌ Stability regression: new in server-burst (asan): 21 of 30 reported asan: SEGV: iperf_send_stream < worker_thread; 2 more new causes in server-burst (plain, tsan) · throughput neutral (tcp-4streams: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs))
+      "❌ Stability regression: new in server-burst (asan): 21 of 30 reported asan: SEGV: iperf_send_stream < worker_thread; 2 more new causes in server-burst (plain, tsan) · throughput neutral (tcp-4streams: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs): within ±3.0%)
 
       Stability: regression (720 + 720 iterations)
         ❌ server-burst · plain · server  base 0 of 60 (≤ 4.9%)                 head 18 of 60: 30.0% (19.9%–42.5%)    regression at 60/side

@@ -21,41 +21,67 @@ const interval = (c: Change) =>
     ? 'no interval'
     : `${Math.round(c.confidence * 1000) / 10}% interval ${formatChange(c.lower)} to ${formatChange(c.upper)}`;
 
+/** The thresholds' band as a reader sees it: "±3.0%", or "−3.0% to +5.0%" when they differ. */
+export function thresholdBand(t: ThroughputThresholds): string {
+  return t.regressionThreshold === t.improvementThreshold
+    ? `±${formatPercent(t.regressionThreshold)}`
+    : `${formatChange(-t.regressionThreshold)} to ${formatChange(t.improvementThreshold)}`;
+}
+
+/**
+ * What a neutral row was shown to be: `neutral` only when its interval lies within the regression
+ * and improvement thresholds (the change the design claims to tell apart); an interval within the
+ * neutral margin but reaching past a threshold shows only that much ("no change beyond ±10.0%").
+ */
+export function neutralLabel(change: { lower: number; upper: number }, t: ThroughputThresholds): string {
+  const within = change.lower >= -t.regressionThreshold && change.upper <= t.improvementThreshold;
+  return within ? 'neutral' : `no change beyond ±${formatPercent(t.neutralMargin)}`;
+}
+
 function rowVerdict(
   input: ThroughputInput,
   change: Change | null,
   t: ThroughputThresholds,
-): { verdict: Verdict; because: string } {
+): { verdict: Verdict; label: string; because: string } {
   const runs = Math.min(input.base.length, input.head.length);
+  const cut = cutNote(input);
   if (runs < t.minRunsPerSide) {
     return {
       verdict: 'inconclusive',
-      because: `only ${formatCount(runs)} successful runs on a side (at least ${t.minRunsPerSide} needed)`,
+      label: 'inconclusive',
+      because: `only ${formatCount(runs)} successful runs on a side (at least ${t.minRunsPerSide} needed)${cut}`,
     };
   }
   if (!change || change.lower === null || change.upper === null) {
-    return { verdict: 'inconclusive', because: 'too few runs for an interval at this confidence' };
+    return {
+      verdict: 'inconclusive',
+      label: 'inconclusive',
+      because: `too few runs for an interval at this confidence${cut}`,
+    };
   }
   const said = `${formatChange(change.estimate)} (${interval(change)}; ${formatCount(input.base.length)} + ${formatCount(input.head.length)} runs${lookNote(input)})`;
-  if (change.upper < -t.regressionThreshold) {
-    return {
-      verdict: 'regression',
-      because: `${said}: more than ${formatPercent(t.regressionThreshold)} slower`,
-    };
-  }
-  if (change.lower > t.improvementThreshold) {
-    return {
-      verdict: 'improvement',
-      because: `${said}: more than ${formatPercent(t.improvementThreshold)} faster`,
-    };
-  }
-  if (change.lower >= -t.neutralMargin && change.upper <= t.neutralMargin) {
-    return { verdict: 'neutral', because: said };
-  }
-  return {
-    verdict: 'inconclusive',
-    because: `${said}: the interval is wider than ±${formatPercent(t.neutralMargin)}`,
-  };
+  const { lower, upper } = change;
+  const [verdict, why]: [Verdict, string] =
+    upper < -t.regressionThreshold
+      ? ['regression', `: more than ${formatPercent(t.regressionThreshold)} slower`]
+      : lower > t.improvementThreshold
+        ? ['improvement', `: more than ${formatPercent(t.improvementThreshold)} faster`]
+        : lower >= -t.neutralMargin && upper <= t.neutralMargin
+          ? [
+              'neutral',
+              neutralLabel({ lower, upper }, t) === 'neutral'
+                ? `: within ${thresholdBand(t)}`
+                : `: no change beyond ±${formatPercent(t.neutralMargin)}, not shown within ${thresholdBand(t)}`,
+            ]
+          : ['inconclusive', `: the interval is wider than ±${formatPercent(t.neutralMargin)}`];
+  const label = verdict === 'neutral' ? neutralLabel({ lower, upper }, t) : verdict;
+  return { verdict, label, because: `${said}${why}${cut}` };
+}
+
+/** Why a row had a smaller budget than configured, e.g. `; budget cut from 40 to 8 pairs: …`. */
+function cutNote(input: ThroughputInput): string {
+  if (input.cutFrom === undefined || input.budget === undefined) return '';
+  return `; budget cut from ${formatCount(input.cutFrom)} to ${formatCount(input.budget)} pairs: the stability regression already decides the gate`;
 }
 
 /** Paired: made in the sequential design and still in pairs (no failed run broke them). */

@@ -1,8 +1,9 @@
 import type { ThroughputRow } from '../../../compare/comparison.schema.js';
 import { formatBitsPerSecond, formatChange, formatCount } from '../../../util/format.js';
 import type { Report } from '../../report.schema.js';
+import { throughputLabel } from '../../throughput-label.js';
 import { escapeMarkdown, fence, table } from '../escape.js';
-import { verdictLabel } from './labels.js';
+import { verdictIcon } from './labels.js';
 
 function changeText(row: ThroughputRow): string {
   const c = row.change;
@@ -43,7 +44,7 @@ export function throughputChart(row: ThroughputRow): string {
 /** Throughput table (medians, relative change with its interval, runs) and one chart per workload. */
 export function throughputSection(r: Report, charts: boolean): string {
   const rows = r.throughput.rows;
-  const title = `#### Throughput: ${verdictLabel(r.verdict.throughput)}`;
+  const title = `#### Throughput: ${verdictIcon[r.verdict.throughput]} ${throughputLabel(rows, r.verdict.throughput)}`;
   if (rows.length === 0) return `${title}\n\nThroughput was not measured.`;
   const confidence = rows[0]?.change?.confidence;
   const head = [
@@ -60,7 +61,7 @@ export function throughputSection(r: Report, charts: boolean): string {
     row.head.median === null ? 'n/a' : formatBitsPerSecond(row.head.median),
     changeText(row),
     runsText(row),
-    verdictLabel(row.verdict),
+    `${verdictIcon[row.verdict]} ${row.label}`,
   ]);
   const why = rows.map((row) => `- **${escapeMarkdown(row.workload)}**: ${escapeMarkdown(row.because)}`);
   const parts = [title, '', table(head, body), '', ...why];

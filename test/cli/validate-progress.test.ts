@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { createValidateProgress } from '../../src/cli/validate-progress.js';
+import type { ValidateProgress } from '../../src/pipeline/contract.js';
+
+function sink() {
+  const written: string[] = [];
+  const stream = { write: (s: string) => written.push(s) > 0, columns: 200 } as unknown as NodeJS.WriteStream;
+  return { written, stream };
+}
+
+const storm = (message: string, notice?: boolean): ValidateProgress => ({
+  phase: 'storm',
+  message,
+  iterationsDone: 0,
+  iterationsTotal: 100,
+  cellsDone: 0,
+  cellsTotal: 28,
+  ...(notice ? { notice } : {}),
+});
+
+describe('validate progress', () => {
+  it('in a log, keeps a notice (the budget plan) that the 5 s rate limit would drop', () => {
+    const { written, stream } = sink();
+    const progress = createValidateProgress('lines', stream);
+    progress.update(storm('first batch'));
+    progress.update(storm('second batch'));
+    progress.update(storm('budget: the looks of 28 cells need about 9 min', true));
+    progress.finish();
+    expect(written).toHaveLength(2);
+    expect(written[0]).toMatch(/first batch\n$/);
+    expect(written[1]).toMatch(
+      /^\[storm\] 0 iterations, cells settled 0\/28 · 0s · budget: the looks of 28 cells/,
+    );
+  });
+
+  it('on a terminal, prints a notice on a line of its own instead of redrawing it away', () => {
+    const { written, stream } = sink();
+    const progress = createValidateProgress('tty', stream);
+    progress.update(storm('budget: 24 of 28 can reach theirs', true));
+    progress.update(storm('next batch'));
+    progress.finish();
+    expect(written[0]?.startsWith('\r\u001b[K[storm]')).toBe(true);
+    expect(written[0]).toMatch(/budget: 24 of 28 can reach theirs\n$/);
+    expect(written.join('')).toMatch(/next batch\n$/);
+  });
+});
