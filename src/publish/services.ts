@@ -2,6 +2,7 @@ import type { Logger } from 'probot';
 import type { Validate } from '../pipeline/contract.js';
 import type { SandboxLimits } from '../sandbox/sandbox.schema.js';
 import type { ActionsHandle } from './actions/follow-runs.js';
+import type { RetryTiming } from './executor/backoff.js';
 import type { Octokit } from './github/octokit.js';
 import type { JobStore } from './store/job-store.js';
 
@@ -33,6 +34,8 @@ export interface AppSettings {
   readonly actionsPollIntervalMs: number;
   /** The cache root (SIGSTORM_CACHE_DIR). */
   readonly cacheDir: string;
+  /** Waits before retries; absent: the defaults (tests shorten them). */
+  readonly retry?: RetryTiming;
 }
 
 /** What the webhook handlers and the executor share. One instance per app process. */

@@ -225,6 +225,9 @@ describe('slash commands', () => {
   });
 
   it('/sigstorm cancel stops a build that never ends within seconds, and nothing of it is left', async () => {
+    // A real build this time: the App of the other tests validates by script.
+    await h.close();
+    h = await Harness.create(testEnv, 'storms');
     // The head's bootstrap hangs (in the sandbox): what a PR's careless or hostile build can do.
     const marker = '7211.5';
     const hanging = await h.fixture.commitFiles(

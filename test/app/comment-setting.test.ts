@@ -8,7 +8,7 @@ import { Harness, repoName, testEnv, testRepoConfig } from './support/harness.js
 describe('the comment setting', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await Harness.create(testEnv);
+    h = await Harness.create(testEnv, 'storms');
   });
   afterEach(async () => {
     await h.close();
