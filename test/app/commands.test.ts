@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { processesMatching } from '../support/stray-processes.js';
 import { lifecycle, runOperations, shortRunConclusion } from './support/expectations.js';
-import { Harness, maintainer, outsider, repoName, testEnv } from './support/harness.js';
+import { Harness, maintainer, outsider, repoName, scriptedUntilStopped, testEnv } from './support/harness.js';
 import { checkRunPayload, issueCommentPayload, pullRequestPayload } from './support/payloads.js';
 
 const commandOperations = [...runOperations, 'pulls/get', 'reactions/create-for-issue-comment'] as const;
@@ -209,6 +209,11 @@ describe('slash commands', () => {
   });
 
   it('/sigstorm cancel stops the running validation; its check says who cancelled it', async () => {
+    // A validation that lasts until it is cancelled.
+    await h.close();
+    h = await Harness.create(testEnv, scriptedUntilStopped);
+    head = await h.fixture.commitPatch('help-text.patch');
+    setPull(head);
     h.standin.expect(...commandOperations);
     await h.startApp();
     await openPull(head);

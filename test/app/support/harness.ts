@@ -59,6 +59,9 @@ export type Validation =
  */
 export const scriptedShortRun = { outcome: 'inconclusive', ms: 1500 } as const satisfies Validation;
 
+/** A scripted validation that runs until the job is stopped or cancelled (for the cancel tests). */
+export const scriptedUntilStopped = { outcome: 'inconclusive', ms: 3_600_000 } as const satisfies Validation;
+
 /** Retry waits of the scripted App: 50 ms doubling to at most 2 s; one second of Retry-After: 50 ms. */
 export const shortRetries = { baseMs: 50, maxMs: 2000, secondMs: 50 } as const;
 
