@@ -1,13 +1,74 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Three tiers (vitest projects); `vitest run` (npm test) runs them all, `--project unit` one.
+ *
+ * - unit: pure functions, statistics, schemas, parsing, report rendering. No process, no build, no
+ *   storm: files run side by side. `npm run test:unit`, the inner loop.
+ * - integration: real processes, builds, sandboxes, the GitHub stand-in and the App on a scripted
+ *   validation (no storm): independent files, run side by side.
+ * - storm: files that run real storms and assert what the races do (crashes found, hangs, thread
+ *   census, throughput, the App end to end). Running them next to anything else on a 2-core machine
+ *   would change the very timing they observe: they run last (groupOrder), one file at a time, alone.
+ *
+ * A new test file is unit only when listed here; every file not in unit or storm is integration.
+ */
+const unit = [
+  'test/compare/**/*.test.ts',
+  'test/report/**/*.test.ts',
+  'test/workload/**/*.test.ts',
+  'test/util/**/*.test.ts',
+  'test/layering.test.ts',
+  'test/classify/{family,frame-locations,outcome-kinds,captured-output}.test.ts',
+  'test/build/{patch-header,without-credentials}.test.ts',
+  'test/pipeline/{allocate,neutral-settled,request-from-config,steer,repro-bundle}.test.ts',
+  'test/app/{actions-config,command-lines,parse-command,repo-config,user-text,clone-source,progress-reporter,job-store,cache-pins}.test.ts',
+  'test/workflows/validate-workflow.test.ts',
+];
+
+const storm = [
+  'test/storm/{cli,portable-repro,runner-debian,shutdown-checks,subject,thread-census,thread-directed,tracing}.test.ts',
+  'test/subject-binary/**/*.test.ts',
+  'test/throughput/**/*.test.ts',
+  'test/pipeline/{validate,threads-validate,finding-stop,warm-base}.test.ts',
+  'test/sandbox/hostile-storm.test.ts',
+  'test/classify/classify-process.test.ts',
+  'test/cli/{repro,shards}.test.ts',
+  'test/bench/**/*.test.ts',
+  'test/workflows/sharded-workflow.test.ts',
+  // The App end to end: real storms and real time (the other App tests script the validation).
+  'test/app/{pull-request,warm-base,actions-executor,portable-report,annotations,comment-setting}.test.ts',
+];
+
+const shared = {
+  testTimeout: 120_000,
+  hookTimeout: 600_000,
+};
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Storm tests measure races on real processes: running test files side by side on a
-    // 2-core machine would change the very timing they observe.
-    fileParallelism: false,
-    testTimeout: 120_000,
-    hookTimeout: 600_000,
     reporters: ['default', './test/support/plain-summary-reporter.ts'],
+    projects: [
+      { extends: true, test: { ...shared, name: 'unit', include: unit } },
+      {
+        extends: true,
+        test: {
+          ...shared,
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: [...unit, ...storm],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          ...shared,
+          name: 'storm',
+          include: storm,
+          sequence: { groupOrder: 1 },
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
+    ],
   },
 });

@@ -1,8 +1,9 @@
 import pino from 'pino';
-import { Probot, Server } from 'probot';
+import { Probot, ProbotOctokit, Server } from 'probot';
 import type { Validate } from '../pipeline/contract.js';
 import { ActionsFollower } from './actions/follow-runs.js';
 import { sigstormApp } from './app.js';
+import type { RetryTiming } from './executor/backoff.js';
 import { Executor } from './executor/executor.js';
 import { prepareCache } from './executor/prepare-cache.js';
 import { CheckRepair, recoverInterrupted } from './executor/recovery.js';
@@ -69,6 +70,7 @@ export async function startApp(settings: ServeSettings, validate: Validate): Pro
       secret: settings.webhookSecret,
       baseUrl: settings.baseUrl,
       log,
+      ...(settings.app.retry ? { Octokit: octokitWith(settings.app.retry) } : {}),
     }),
     port: settings.port,
     ...(settings.host ? { host: settings.host } : {}),
@@ -114,4 +116,12 @@ export async function startApp(settings: ServeSettings, validate: Validate): Pro
       store.close();
     },
   };
+}
+
+/** Probot's Octokit with its retry and rate-limit waits in `retry.secondMs` units (seconds by default). */
+function octokitWith(retry: RetryTiming): typeof ProbotOctokit {
+  return ProbotOctokit.defaults({
+    retry: { retryAfterBaseValue: retry.secondMs },
+    throttle: { retryAfterBaseValue: retry.secondMs },
+  });
 }

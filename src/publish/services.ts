@@ -1,7 +1,7 @@
 import type { Logger } from 'probot';
 import type { Validate } from '../pipeline/contract.js';
 import type { SandboxLimits } from '../sandbox/sandbox.schema.js';
-import type { ActionsHandle } from './actions/follow-runs.js';
+import type { RetryTiming } from './executor/backoff.js';
 import type { Octokit } from './github/octokit.js';
 import type { JobStore } from './store/job-store.js';
 
@@ -33,6 +33,8 @@ export interface AppSettings {
   readonly actionsPollIntervalMs: number;
   /** The cache root (SIGSTORM_CACHE_DIR). */
   readonly cacheDir: string;
+  /** Waits before retries; absent: the defaults (tests shorten them). */
+  readonly retry?: RetryTiming;
 }
 
 /** What the webhook handlers and the executor share. One instance per app process. */
@@ -53,6 +55,12 @@ export interface Services {
 export type AbortReason =
   | { readonly kind: 'cancelled'; readonly message: string }
   | { readonly kind: 'shutdown' };
+
+/** What webhook handlers tell the follower of jobs dispatched to GitHub Actions (actions/follow-runs.ts). */
+export interface ActionsHandle {
+  /** A workflow_run / workflow_job event arrived: look at the dispatched jobs now. */
+  notify(): void;
+}
 
 /** The part of the executor handlers use. */
 export interface ExecutorHandle {

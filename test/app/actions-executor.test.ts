@@ -51,7 +51,7 @@ describe('the App as coordinator of GitHub Actions shards (executor: actions)', 
   });
 
   async function setUp(runnerArgs: string[] = [], shards = 2): Promise<void> {
-    h = await Harness.create(env);
+    h = await Harness.create(env, 'storms');
     h.repo.config = actionsConfig(shards);
     h.actions.addWorkflow(repoName, workflow);
     h.standin.expect(...runOperations, ...actionsOperations);
@@ -283,7 +283,7 @@ describe('the App as coordinator of GitHub Actions shards (executor: actions)', 
   }, 120_000);
 
   it('a repository without the caller workflow: the check fails and the comment says what to add', async () => {
-    h = await Harness.create(env);
+    h = await Harness.create(env, 'storms');
     h.repo.config = actionsConfig(2);
     h.standin.expect(...runOperations, ...actionsOperations);
     await h.startApp();

@@ -9,7 +9,7 @@ import { Harness, testCacheDir, testEnv, testRepoConfig } from './support/harnes
 describe('check-run annotations', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await Harness.create({ ...testEnv, SIGSTORM_ITERATIONS_CAP: '60' });
+    h = await Harness.create({ ...testEnv, SIGSTORM_ITERATIONS_CAP: '60' }, 'storms');
     h.repo.config = testRepoConfig
       .replace('variants: [plain]', 'variants: [asan]')
       .replace('iterations: 8', 'iterations: 60');

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { processesMatching } from '../support/stray-processes.js';
 import { lifecycle, runOperations, shortRunConclusion } from './support/expectations.js';
-import { Harness, maintainer, outsider, repoName, testEnv } from './support/harness.js';
+import { Harness, maintainer, outsider, repoName, scriptedUntilStopped, testEnv } from './support/harness.js';
 import { checkRunPayload, issueCommentPayload, pullRequestPayload } from './support/payloads.js';
 
 const commandOperations = [...runOperations, 'pulls/get', 'reactions/create-for-issue-comment'] as const;
@@ -209,6 +209,11 @@ describe('slash commands', () => {
   });
 
   it('/sigstorm cancel stops the running validation; its check says who cancelled it', async () => {
+    // A validation that lasts until it is cancelled.
+    await h.close();
+    h = await Harness.create(testEnv, scriptedUntilStopped);
+    head = await h.fixture.commitPatch('help-text.patch');
+    setPull(head);
     h.standin.expect(...commandOperations);
     await h.startApp();
     await openPull(head);
@@ -225,6 +230,9 @@ describe('slash commands', () => {
   });
 
   it('/sigstorm cancel stops a build that never ends within seconds, and nothing of it is left', async () => {
+    // A real build this time: the App of the other tests validates by script.
+    await h.close();
+    h = await Harness.create(testEnv, 'storms');
     // The head's bootstrap hangs (in the sandbox): what a PR's careless or hostile build can do.
     const marker = '7211.5';
     const hanging = await h.fixture.commitFiles(

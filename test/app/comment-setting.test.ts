@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RepoConfig } from '../../src/config/repo-config.schema.js';
 import { conclusionFor } from '../../src/pipeline/conclusion.js';
-import { lifecycle, runOperations } from './support/expectations.js';
+import { lifecycle, runOperations, shortRunConclusion } from './support/expectations.js';
 import { Harness, repoName, testEnv, testRepoConfig } from './support/harness.js';
 
 /** `comment` in .github/sigstorm.yml: when the pull request's comment is written; the check always has the report. */
 describe('the comment setting', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await Harness.create(testEnv);
+    h = await Harness.create(testEnv, 'storms');
   });
   afterEach(async () => {
     await h.close();
@@ -25,7 +25,7 @@ describe('the comment setting', () => {
   it('never: no comment at all, the check run carries the report', async () => {
     h.repo.config = `${testRepoConfig}comment: never\n`;
     const done = await runOnce(11);
-    expect(lifecycle(done)).toMatch(/completed:/);
+    expect(lifecycle(done)).toBe(`queued → in_progress → completed:${shortRunConclusion}`);
     expect(done.output.summary).toContain('<!-- sigstorm-report -->');
     expect(done.output.summary).toContain('#### Stability');
     expect(h.model.botComments(repoName, 11)).toEqual([]);

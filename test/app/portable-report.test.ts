@@ -10,7 +10,7 @@ describe('a report that works anywhere', () => {
   beforeEach(async () => {
     // Up to 60 iterations per side: the patch crashes about one in six, so a crash is all but certain
     // (the sequential test stops as soon as it settles).
-    h = await Harness.create({ ...testEnv, SIGSTORM_ITERATIONS_CAP: '60' });
+    h = await Harness.create({ ...testEnv, SIGSTORM_ITERATIONS_CAP: '60' }, 'storms');
     h.repo.config = testRepoConfig.replace('iterations: 8', 'iterations: 60');
   });
   afterEach(async () => {

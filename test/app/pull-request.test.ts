@@ -6,7 +6,7 @@ import { pullRequestPayload } from './support/payloads.js';
 describe('pull requests', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await Harness.create(testEnv);
+    h = await Harness.create(testEnv, 'storms');
   });
   afterEach(async () => {
     await h.close();

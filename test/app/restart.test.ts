@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { lifecycle, runOperations, shortRunConclusion } from './support/expectations.js';
-import { Harness, maintainer, testEnv } from './support/harness.js';
+import { Harness, maintainer, scriptedShortRun, testEnv } from './support/harness.js';
 import { pullRequestPayload } from './support/payloads.js';
+
+/** A scripted validation long enough for the app to be stopped while it runs (10 s of margin). */
+const midRun = { ...scriptedShortRun, ms: 10_000 };
 
 describe('the app restarted during a run', () => {
   let h: Harness;
@@ -30,7 +33,7 @@ describe('the app restarted during a run', () => {
   }
 
   it('killed (SIGKILL) mid-run and started again: the job is retried and finishes; no check stays in progress', async () => {
-    h = await Harness.create(testEnv);
+    h = await Harness.create(testEnv, midRun);
     await startRun();
     const killed = await h.app.kill('SIGKILL');
     expect(killed.signal).toBe('SIGKILL');
@@ -52,7 +55,7 @@ describe('the app restarted during a run', () => {
   });
 
   it('killed in every attempt: given up after SIGSTORM_MAX_ATTEMPTS, the check fails and says why', async () => {
-    h = await Harness.create({ ...testEnv, SIGSTORM_MAX_ATTEMPTS: '1' });
+    h = await Harness.create({ ...testEnv, SIGSTORM_MAX_ATTEMPTS: '1' }, midRun);
     await startRun();
     await h.app.kill('SIGKILL');
     h.app.killGroup();
@@ -65,7 +68,7 @@ describe('the app restarted during a run', () => {
   });
 
   it('stopped (SIGTERM) mid-run: the check goes back to queued at once, and the run starts over at the next start', async () => {
-    h = await Harness.create(testEnv);
+    h = await Harness.create(testEnv, midRun);
     await startRun();
     const stopped = await h.app.kill('SIGTERM');
     expect(stopped.exitCode).toBe(0);

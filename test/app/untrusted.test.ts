@@ -1,6 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lifecycle, runOperations, shortRunConclusion } from './support/expectations.js';
-import { Harness, maintainer, outsider, repoName, testEnv } from './support/harness.js';
+import {
+  Harness,
+  maintainer,
+  outsider,
+  repoName,
+  scriptedShortRun,
+  scriptedUntilStopped,
+  testEnv,
+  type Validation,
+} from './support/harness.js';
 import { checkRunPayload, issueCommentPayload, pullRequestPayload } from './support/payloads.js';
 
 const forkName = 'oscar-outsider/iperf3-fork';
@@ -8,12 +17,13 @@ const forkName = 'oscar-outsider/iperf3-fork';
 describe('untrusted code', () => {
   let h: Harness;
   let head: string;
-  beforeEach(async () => {
-    h = await Harness.create(testEnv);
+  async function setUp(validation: Validation = scriptedShortRun) {
+    h = await Harness.create(testEnv, validation);
     head = await h.fixture.commitPatch('help-text.patch');
     h.standin.expect(...runOperations, 'pulls/get', 'reactions/create-for-issue-comment');
     await h.startApp();
-  });
+  }
+  beforeEach(() => setUp());
   afterEach(async () => {
     await h.close();
     expect(h.standin.problems).toEqual([]);
@@ -75,6 +85,9 @@ describe('untrusted code', () => {
   });
 
   it('a pull request by an author without write permission waits too; the Approve button of a maintainer starts it', async () => {
+    // Its run is cancelled once started: a validation that lasts until then.
+    await h.close();
+    await setUp(scriptedUntilStopped);
     await openPull(12, outsider, repoName);
     const waiting = h.checkRuns()[0];
     expect(waiting && lifecycle(waiting)).toBe('completed:action_required');
@@ -95,7 +108,7 @@ describe('untrusted code', () => {
     expect(h.model.botComments(repoName, 12)).toEqual([]);
 
     // Pressed by a maintainer: a new check run on the same commit starts (the run itself is
-    // covered above; here it is cancelled to keep the test short).
+    // covered above; here it is cancelled, so its validation runs until then).
     await h.deliver(
       'check_run',
       checkRunPayload('requested_action', h.where, {

@@ -21,7 +21,7 @@ describe('base warm-up on a push to the default branch', () => {
     // A cache of its own: the shared test cache may hold this base's results from other tests,
     // and then a reuse would prove nothing about the warm-up.
     cacheDir = await mkdtemp(join(tmpdir(), 'sigstorm-warm-cache-'));
-    h = await Harness.create({ ...testEnv, SIGSTORM_CACHE_DIR: cacheDir });
+    h = await Harness.create({ ...testEnv, SIGSTORM_CACHE_DIR: cacheDir }, 'storms');
     h.standin.expect(...runOperations);
     await h.startApp();
   });

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { bundledPatchesDir } from '../../util/paths.js';
 import { commandHelp } from '../help-text.js';
-import { parseValidateFlags, validateAction } from './validate.js';
+import { validateAction } from './validate.js';
+import { parseValidateFlags } from './validate-flags.js';
 
 /** The patch the demo validates: the iperf3 3.16/3.17 worker-thread signal crash, reintroduced. */
 export const demoPatch = join(bundledPatchesDir, 'unblocked-worker-signals.patch');

@@ -10,7 +10,7 @@ import { exitCodes } from '../exit-codes.js';
 import { commandHelp } from '../help-text.js';
 import { parseFlags } from '../parse-flags.js';
 import { showReport } from '../show-report.js';
-import { configFor } from './validate.js';
+import { configFor } from './validate-setup.js';
 
 const MergeFlags = z.object({
   out: z.string().min(1, '--out needs a directory').optional(),

@@ -1,7 +1,8 @@
 import { describeShard, runShard } from '../../pipeline/run-shard.js';
 import { describeRanges, parseShardSpec } from '../../pipeline/shard-plan.js';
 import { UsageError } from '../../util/errors.js';
-import { type ValidateFlags, validateRequestFor, withValidateRun } from './validate.js';
+import type { ValidateFlags } from './validate-flags.js';
+import { validateRequestFor, withValidateRun } from './validate-setup.js';
 
 /**
  * `sigstorm validate --shard K/N`: runs shard K's planned slice of the validation and writes its

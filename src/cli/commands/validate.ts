@@ -1,98 +1,21 @@
 import { constants } from 'node:fs';
-import { access, mkdir, readFile, stat } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { z } from 'zod';
 import { variantNames } from '../../build/variants.js';
-import { checkConfigWorkloads } from '../../config/config-workloads.js';
-import { configPath, RepoConfig } from '../../config/repo-config.schema.js';
-import { formatConfigProblem, parseRepoConfigText } from '../../config/repo-config-parse.js';
-import type { ValidateProgress, ValidateRequest } from '../../pipeline/contract.js';
-import { requestFromConfig } from '../../pipeline/request-from-config.js';
+import { configPath } from '../../config/repo-config.schema.js';
 import { runValidation } from '../../pipeline/validate.js';
 import { warmBase } from '../../pipeline/warm-base.js';
 import type { Report } from '../../report/report.schema.js';
 import { renderTerminal } from '../../report/terminal.js';
-import type { SandboxMode } from '../../sandbox/sandbox.schema.js';
 import { UsageError } from '../../util/errors.js';
 import { exitCodes } from '../exit-codes.js';
 import { commandHelp } from '../help-text.js';
-import { onInterrupt } from '../interrupt.js';
-import { intFlag, listFlag, parseFlags, refuseTogether, variantsFlag } from '../parse-flags.js';
-import { cliSandbox, noSandboxOption } from '../sandbox-mode.js';
+import { noSandboxOption } from '../sandbox-mode.js';
 import { showReport } from '../show-report.js';
-import type { ProgressMode } from '../storm-progress.js';
-import { createValidateProgress } from '../validate-progress.js';
+import { parseValidateFlags, type ValidateFlags } from './validate-flags.js';
+import { validateRequestFor, withValidateRun } from './validate-setup.js';
 import { shardAction } from './validate-shard.js';
-
-/** `90`, `90s`, `5m`, `1h` → seconds. */
-const Duration = z
-  .string()
-  .regex(/^\d+(\.\d+)?[smh]?$/, '--budget takes a duration like 90s, 5m or 1h')
-  .transform((s) => {
-    const n = Number.parseFloat(s);
-    return s.endsWith('h') ? n * 3600 : s.endsWith('m') ? n * 60 : n;
-  })
-  .refine((seconds) => seconds > 0, { error: '--budget must be longer than 0' });
-
-const ValidateFlags = z
-  .object({
-    repo: z.string().min(1, '--repo needs a path or URL').optional(),
-    base: z.string().min(1, '--base needs a ref').optional(),
-    basePatches: listFlag('--base-patches').optional(),
-    head: z.string().min(1, '--head needs a ref').optional(),
-    headPatches: listFlag('--head-patches').optional(),
-    workloads: listFlag('--workloads').optional(),
-    variants: variantsFlag('--variants').optional(),
-    iterations: intFlag('--iterations', 1).optional(),
-    budget: Duration.optional(),
-    failFast: z.boolean().optional(),
-    profile: z.enum(['pr', 'release'], { error: '--profile is pr or release' }).default('pr'),
-    seed: intFlag('--seed', 0).optional(),
-    lanes: intFlag('--lanes', 1).optional(),
-    cpus: z.string().min(1, '--cpus needs a CPU list like 0-3').optional(),
-    throughputRuns: intFlag('--throughput-runs', 0).optional(),
-    config: z.union([z.string().min(1, '--config needs a file'), z.literal(false)]).optional(),
-    out: z.string().min(1, '--out needs a directory').optional(),
-    /** `true`: the JSON report on stdout; a string is the deprecated `--json <file>`. */
-    json: z.union([z.boolean(), z.string().min(1)]).optional(),
-    jsonFile: z.string().min(1, '--json-file needs a file').optional(),
-    markdown: z.string().min(1, '--markdown needs a file').optional(),
-    markdownFile: z.string().min(1, '--markdown-file needs a file').optional(),
-    reproDir: z.string().min(1, '--repro-dir needs a directory').optional(),
-    sarif: z.string().min(1, '--sarif needs a file').optional(),
-    baseCache: z.boolean().default(true),
-    warmBase: z.boolean().default(false),
-    quiet: z.boolean().default(false),
-    failOnRegression: z.boolean().default(false),
-    sandbox: z.boolean().default(true),
-    shard: z.string().min(1, '--shard needs K/N, e.g. 2/4').optional(),
-    blob: z.string().min(1, '--blob needs a file').optional(),
-  })
-  .superRefine((flags, context) =>
-    refuseTogether(
-      { ...flags, jsonAsFile: typeof flags.json === 'string' ? flags.json : undefined },
-      [
-        ['jsonAsFile', 'jsonFile', '`--json <file>` is the old spelling of --json-file; give one'],
-        ['markdown', 'markdownFile', '`--markdown <file>` is the old spelling of --markdown-file; give one'],
-        ['warmBase', 'headPatches', '--warm-base storms base only; drop --head-patches'],
-        ['warmBase', 'head', '--warm-base storms base only; drop --head'],
-      ],
-      context,
-    ),
-  )
-  .transform(({ json, jsonFile, markdown, markdownFile, ...flags }) => ({
-    ...flags,
-    json: json === true,
-    // The deprecated spellings `--json <file>` and `--markdown <file>` keep working, with a note.
-    ...(typeof json === 'string' || jsonFile ? { jsonFile: typeof json === 'string' ? json : jsonFile } : {}),
-    ...(markdown || markdownFile ? { markdownFile: markdown ?? markdownFile } : {}),
-    deprecated: [
-      ...(typeof json === 'string' ? [`--json ${json} is deprecated; write --json-file ${json}`] : []),
-      ...(markdown ? [`--markdown ${markdown} is deprecated; write --markdown-file ${markdown}`] : []),
-    ],
-  }));
-export type ValidateFlags = z.infer<typeof ValidateFlags>;
 
 export function registerValidate(program: Command): void {
   program
@@ -180,88 +103,6 @@ ${exitCodes.badInput} bad input (found before anything is built), ${exitCodes.co
     });
 }
 
-export function parseValidateFlags(raw: unknown): ValidateFlags {
-  return parseFlags(ValidateFlags, raw, 'validate');
-}
-
-/**
- * The config that applies: `--config FILE`; with `--no-config` none; by default the repository's
- * own `.github/sigstorm.yml` when `--repo` is a local path (or absent: the bundled subject has none)
- * and the file exists there.
- */
-export async function configFor(
-  flags: Pick<ValidateFlags, 'config' | 'repo'>,
-): Promise<{ config: RepoConfig; file?: string }> {
-  const file = flags.config === undefined ? await repoConfigFile(flags.repo) : flags.config || undefined;
-  if (file === undefined) return { config: RepoConfig.parse({}) };
-  const text = await readFile(file, 'utf8').catch((error: unknown) => {
-    throw new UsageError(`Cannot read ${file}`, {
-      cause: error,
-      hint: 'Give the path of a sigstorm.yml, or --no-config to use none.',
-    });
-  });
-  const result = parseRepoConfigText(text, file);
-  if (!result.ok) {
-    throw new UsageError(`Invalid configuration ${file}`, {
-      details: result.problems.map(formatConfigProblem).join('\n'),
-      hint: 'Fix the file (every field is described in docs/github-app.md), or pass --no-config.',
-    });
-  }
-  // Workloads the config names that do not exist are found now, at their line, not mid-run.
-  const problems = await checkConfigWorkloads(text, file, result.config);
-  if (problems.length > 0) {
-    throw new UsageError(`Invalid configuration ${file}`, {
-      details: problems.map(formatConfigProblem).join('\n'),
-      hint: 'Fix the file (every field is described in docs/github-app.md), or pass --no-config.',
-    });
-  }
-  return { config: result.config, file };
-}
-
-async function repoConfigFile(repo: string | undefined): Promise<string | undefined> {
-  if (repo === undefined || isGitUrl(repo)) return undefined;
-  const file = join(resolve(repo), configPath);
-  return (await stat(file).catch(() => undefined))?.isFile() ? file : undefined;
-}
-
-function isGitUrl(repo: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[\w.-]+@[\w.-]+:/.test(repo);
-}
-
-/** The request and the config (for its policy) the flags ask for. */
-export async function validateRequestFor(
-  flags: ValidateFlags,
-): Promise<{ config: RepoConfig; file?: string; request: ValidateRequest }> {
-  const { config, file } = await configFor(flags);
-  return { config, ...(file ? { file } : {}), request: requestFrom(flags, config) };
-}
-
-function requestFrom(flags: ValidateFlags, config: RepoConfig): ValidateRequest {
-  const tree = (ref: string | undefined, patches: string[] | undefined) => ({
-    ...(flags.repo ? { repo: flags.repo } : {}),
-    ...(ref ? { ref } : {}),
-    patches: (patches ?? []).map((p) => resolve(p)),
-  });
-  return requestFromConfig({
-    base: tree(flags.base, flags.basePatches),
-    head: tree(flags.head ?? flags.base, flags.headPatches),
-    config,
-    profile: flags.profile,
-    overrides: {
-      workloads: flags.workloads,
-      variants: flags.variants,
-      iterations: flags.iterations,
-      budgetSeconds: flags.budget,
-      failFast: flags.failFast,
-      throughputRuns: flags.throughputRuns,
-      seed: flags.seed,
-      lanes: flags.lanes,
-      cpus: flags.cpus,
-      outDir: flags.out,
-    },
-  });
-}
-
 /** Runs a validation with progress on stderr and the report on stdout; returns the exit status. */
 export async function validateAction(
   flags: ValidateFlags,
@@ -287,37 +128,6 @@ export async function validateAction(
     finishProgress();
     return await showReport(result, flags, config.policy, show);
   });
-}
-
-/**
- * What every validate run (whole, warm-up or shard) sets up around itself: the sandbox, checked
- * first; Ctrl-C as an abort signal; progress on stderr (finished before the result is printed).
- * Both are released however `run` ends.
- */
-export async function withValidateRun<T>(
-  flags: Pick<ValidateFlags, 'sandbox' | 'quiet'>,
-  run: (setup: {
-    readonly sandbox: SandboxMode;
-    readonly options: { signal: AbortSignal; onProgress: (p: ValidateProgress) => void };
-    readonly finishProgress: () => void;
-  }) => Promise<T>,
-): Promise<T> {
-  const sandbox = await cliSandbox(flags.sandbox, (line) =>
-    process.stderr.write(`sigstorm validate: ${line}\n`),
-  );
-  const interrupt = onInterrupt();
-  const mode: ProgressMode = flags.quiet ? 'quiet' : process.stderr.isTTY ? 'tty' : 'lines';
-  const progress = createValidateProgress(mode);
-  try {
-    return await run({
-      sandbox,
-      options: { signal: interrupt.signal, onProgress: (p) => progress.update(p) },
-      finishProgress: () => progress.finish(),
-    });
-  } finally {
-    progress.finish();
-    interrupt.dispose();
-  }
 }
 
 async function checkWritable(file: string, create = false): Promise<void> {

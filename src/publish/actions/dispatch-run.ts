@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ExecutorConfig } from '../../config/repo-config.schema.js';
 import { SigstormError } from '../../util/errors.js';
-import type { Run } from '../executor/run-job.js';
-import { PipelineFailure } from '../executor/run-job.js';
+import { PipelineFailure, type Run } from '../executor/run.js';
 import { httpStatus } from '../github/octokit.js';
 import { actionsProgressOutput } from '../messages/check-outputs.js';
 import type { ActionsRun, Job } from '../store/job.js';

@@ -5,18 +5,12 @@ import { mergeShards } from '../../pipeline/merge-shards.js';
 import { readShardBlob } from '../../pipeline/read-shard-blobs.js';
 import { SigstormError } from '../../util/errors.js';
 import { WorkLoop } from '../../util/work-loop.js';
-import {
-  loadConfig,
-  PipelineFailure,
-  publish,
-  publishFailure,
-  runOf,
-  saveResult,
-} from '../executor/run-job.js';
+import { PipelineFailure, runOf } from '../executor/run.js';
+import { loadConfig, publish, publishFailure, saveResult } from '../executor/run-job.js';
 import { updateCheckRun } from '../github/check-run.js';
 import type { Octokit } from '../github/octokit.js';
 import { actionsProgressOutput, queuedOutput } from '../messages/check-outputs.js';
-import type { Services } from '../services.js';
+import type { ActionsHandle, Services } from '../services.js';
 import type { ActionsRun, Job } from '../store/job.js';
 import {
   findRunByCorrelation,
@@ -27,12 +21,6 @@ import {
   type ShardJob,
 } from './actions-api.js';
 import { type CollectedBlobs, collectBlobs, collectShard } from './collect-blobs.js';
-
-/** What webhook handlers tell the follower. */
-export interface ActionsHandle {
-  /** A workflow_run / workflow_job event arrived: look at the dispatched jobs now. */
-  notify(): void;
-}
 
 /**
  * Follows the jobs dispatched to GitHub Actions (status `dispatched`, kept in the store): polls each

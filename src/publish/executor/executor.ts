@@ -107,7 +107,11 @@ export class Executor extends WorkLoop implements ExecutorHandle {
     const note = `${what}: ${String(error)}`;
     log.error({ err: error, job: job.id, retry }, `sigstorm: job interrupted (${what})`);
     if (retry) {
-      store.retryLater(job.id, note, new Date(Date.now() + retryDelayMs(error, job.attempts)));
+      store.retryLater(
+        job.id,
+        note,
+        new Date(Date.now() + retryDelayMs(error, job.attempts, settings.retry)),
+      );
       return;
     }
     if (!store.transition(job.id, ['running'], 'failed', { note, conclusion: 'failure' })) return;

@@ -87,7 +87,10 @@ export class CheckRepair {
         repaired++;
       } catch (error) {
         const count = (failure?.count ?? 0) + 1;
-        this.#failures.set(job.id, { count, nextAt: now + retryDelayMs(error, count) });
+        this.#failures.set(job.id, {
+          count,
+          nextAt: now + retryDelayMs(error, count, services.settings.retry),
+        });
         services.log.warn(
           { err: error, job: job.id, failures: count },
           'sigstorm: check repair failed; retrying later',

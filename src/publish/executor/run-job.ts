@@ -6,7 +6,7 @@ import { checkAnnotations } from '../../report/annotations.js';
 import { defaultSandboxLimits } from '../../sandbox/sandbox.schema.js';
 import { describeError, SigstormError } from '../../util/errors.js';
 import { dispatchRun } from '../actions/dispatch-run.js';
-import { type CheckState, updateCheckRun } from '../github/check-run.js';
+import { updateCheckRun } from '../github/check-run.js';
 import { loadRepoConfig } from '../github/load-config.js';
 import type { Octokit } from '../github/octokit.js';
 import { upsertReportComment } from '../github/report-comment.js';
@@ -24,17 +24,8 @@ import type { AbortReason, Services } from '../services.js';
 import type { Job, StoredResult } from '../store/job.js';
 import { progressReporter } from './progress-reporter.js';
 import { publishResult } from './publish-result.js';
+import { PipelineFailure, type Run, runOf } from './run.js';
 import { redactCredentials, repoSource } from './source.js';
-
-/** What every step of a run needs: the job, its services, GitHub, the log and the stop signal. */
-export interface Run {
-  readonly services: Services;
-  readonly job: Job;
-  readonly octokit: Octokit;
-  readonly log: Services['log'];
-  readonly signal: AbortSignal;
-  readonly check: (state: CheckState) => Promise<void>;
-}
 
 /**
  * Runs one claimed job (status `running`) to its end: numbered steps, each visible on the check run.
@@ -145,18 +136,6 @@ export function jobRequest(
   });
 }
 
-/** The steps' shared state for one job. */
-export function runOf(services: Services, job: Job, octokit: Octokit, signal: AbortSignal): Run {
-  return {
-    services,
-    job,
-    octokit,
-    log: services.log.child({ job: job.id }),
-    signal,
-    check: (state) => updateCheckRun(octokit, job, state),
-  };
-}
-
 /** Keeps the validation's result (the job is `validated`), so that a failed publish repeats only the publish. */
 export function saveResult(run: Run, result: ValidateResult, config: RepoConfig): StoredResult {
   const stored: StoredResult = {
@@ -204,13 +183,6 @@ export async function publishFailure(
   const pullRef = pull(job);
   if (cause instanceof SigstormError && pullRef && comment !== 'never') {
     await upsertReportComment(run.octokit, pullRef, errorComment(job, redacted.summary));
-  }
-}
-
-/** The pipeline itself failed (bad input, a tree that does not build): a result to report, not to retry. */
-export class PipelineFailure extends Error {
-  constructor(cause: unknown) {
-    super('the validation failed', { cause });
   }
 }
 

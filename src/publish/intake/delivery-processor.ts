@@ -36,7 +36,7 @@ export class DeliveryProcessor extends WorkLoop {
     } catch (error) {
       const attempt = delivery.attempts + 1;
       const last = attempt >= settings.deliveryAttempts;
-      const nextAt = last ? undefined : new Date(Date.now() + retryDelayMs(error, attempt));
+      const nextAt = last ? undefined : new Date(Date.now() + retryDelayMs(error, attempt, settings.retry));
       store.deliveries.failed(delivery.id, String(error), nextAt);
       log[last ? 'error' : 'warn'](
         { err: error, delivery: delivery.id, event: delivery.name, attempt, nextAt },

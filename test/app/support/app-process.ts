@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { installRoot } from '../../../src/util/paths.js';
 
@@ -20,9 +21,9 @@ export class AppProcess {
   readonly #output: string[] = [];
   #exited = false;
 
-  private constructor(port: number, env: NodeJS.ProcessEnv, cwd: string) {
+  private constructor(port: number, env: NodeJS.ProcessEnv, cwd: string, command: readonly string[]) {
     this.port = port;
-    this.#child = execa('node', [join(installRoot, 'bin', 'sigstorm.js'), 'serve'], {
+    this.#child = execa('node', command, {
       cwd,
       env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
       extendEnv: false,
@@ -36,9 +37,17 @@ export class AppProcess {
     });
   }
 
-  /** Starts the app and waits until it answers on /ping. */
-  static async start(env: NodeJS.ProcessEnv, cwd: string, timeoutMs = 60_000): Promise<AppProcess> {
-    const app = new AppProcess(await freePort(), env, cwd);
+  /**
+   * Starts the app and waits until it answers on /ping. `command`: node's arguments, by default
+   * `sigstorm serve`; `scriptedServe` is the App on a scripted validation (scripted-serve.ts).
+   */
+  static async start(
+    env: NodeJS.ProcessEnv,
+    cwd: string,
+    command: readonly string[] = sigstormServe,
+    timeoutMs = 60_000,
+  ): Promise<AppProcess> {
+    const app = new AppProcess(await freePort(), env, cwd, command);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (app.#exited) throw new Error(`sigstorm serve exited during startup:\n${app.output}`);
@@ -88,6 +97,16 @@ export class AppProcess {
     }
   }
 }
+
+/** The command operators run. */
+export const sigstormServe = [join(installRoot, 'bin', 'sigstorm.js'), 'serve'] as const;
+/** The same App on a scripted validation and short retry waits. */
+export const scriptedServe = [
+  // tsx's loader by path: the App runs in a temporary directory, where `--import tsx` resolves nothing.
+  '--import',
+  pathToFileURL(join(installRoot, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href,
+  join(installRoot, 'test', 'app', 'support', 'scripted-serve.ts'),
+] as const;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

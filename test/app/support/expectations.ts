@@ -3,6 +3,7 @@ import { defaultThresholds } from '../../../src/config/thresholds.schema.js';
 import { conclusionFor } from '../../../src/pipeline/conclusion.js';
 import type { CheckRunState } from '../../support/github-standin/model.js';
 import { testRepoConfig } from './harness.js';
+import { type ScriptedOutcome, scriptedReport } from './scripted-validate.js';
 
 /** The operations a pull-request run makes, for `standin.expect(...)`. */
 export const runOperations = [
@@ -83,3 +84,10 @@ export const shortRunConclusion = (() => {
   }
   return conclusionFor({ stability: 'inconclusive', throughput: 'inconclusive' }, config.policy);
 })();
+
+/** The check conclusion of a scripted validation's report under the test config's policy. */
+export function scriptedConclusion(outcome: ScriptedOutcome): string {
+  const parsed = parseRepoConfigText(testRepoConfig);
+  if (!parsed.ok) throw new Error('the test repository config is invalid');
+  return conclusionFor(scriptedReport(outcome).verdict, parsed.config.policy);
+}

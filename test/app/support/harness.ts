@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -11,9 +11,10 @@ import { GitHubModel, type RepoState } from '../../support/github-standin/model.
 import { sharedOpenApi } from '../../support/github-standin/openapi.js';
 import { GitHubStandIn } from '../../support/github-standin/standin.js';
 import { type Delivery, deliver, type EventName } from '../../support/github-standin/webhooks.js';
-import { AppProcess } from './app-process.js';
+import { AppProcess, scriptedServe, sigstormServe } from './app-process.js';
 import { createFixtureRepo, type FixtureRepo } from './fixture-repo.js';
 import { pullRequestPayload, type Where } from './payloads.js';
+import type { ScriptedOutcome, ValidationScript } from './scripted-validate.js';
 
 export const appId = 4242;
 export const installationId = 77;
@@ -39,6 +40,31 @@ export const testRepoConfig = [
 ].join('\n');
 export const testEnv: Record<string, string> = { SIGSTORM_ITERATIONS_CAP: '8' };
 
+/**
+ * What validates in the test's App: `storms`, the real pipeline (`sigstorm serve`: builds and storms,
+ * production waits); or a script (scripted-validate.ts), where the storm is not what the test tests:
+ * every validation returns the report of `outcome` after `ms`, retry waits are short.
+ */
+export type Validation =
+  | 'storms'
+  | {
+      readonly outcome: ScriptedOutcome;
+      readonly ms: number;
+      readonly byHead?: Record<string, ScriptedOutcome>;
+    };
+
+/**
+ * The scripted validation of most App tests: an inconclusive report (what the real short run under
+ * the test config concludes, expectations.ts `shortRunConclusion`) after 1.5 s.
+ */
+export const scriptedShortRun = { outcome: 'inconclusive', ms: 1500 } as const satisfies Validation;
+
+/** A scripted validation that runs until the job is stopped or cancelled (for the cancel tests). */
+export const scriptedUntilStopped = { outcome: 'inconclusive', ms: 3_600_000 } as const satisfies Validation;
+
+/** Retry waits of the scripted App: 50 ms doubling to at most 2 s; one second of Retry-After: 50 ms. */
+export const shortRetries = { baseMs: 50, maxMs: 2000, secondMs: 50 } as const;
+
 /** The build and storm cache every test shares (builds of the subject are reused across files). */
 export const testCacheDir = join(installRoot, '.sigstorm', 'test-cache');
 
@@ -59,6 +85,7 @@ export class Harness {
   readonly failedDeliveries: string[] = [];
   readonly #dir: string;
   readonly #env: NodeJS.ProcessEnv;
+  readonly #command: readonly string[];
   #app: AppProcess | undefined;
   #runner: ResultPromise<{ all: true; reject: false; detached: true }> | undefined;
   readonly #runnerOutput: string[] = [];
@@ -70,8 +97,10 @@ export class Harness {
     actions: ActionsModel,
     fixture: FixtureRepo,
     env: NodeJS.ProcessEnv,
+    command: readonly string[],
   ) {
     this.#dir = dir;
+    this.#command = command;
     this.actions = actions;
     actions.configOf = (repo) => model.repos.get(repo)?.config;
     // GitHub sends the events of a run to the App's webhook; a delivery to an App that is down fails.
@@ -94,7 +123,10 @@ export class Harness {
     model.installations.add(installationId);
   }
 
-  static async create(extraEnv: Record<string, string> = {}): Promise<Harness> {
+  static async create(
+    extraEnv: Record<string, string> = {},
+    validation: Validation = scriptedShortRun,
+  ): Promise<Harness> {
     const dir = await mkdtemp(join(tmpdir(), 'sigstorm-app-test-'));
     const { publicKey, privateKey } = generateKeyPairSync('rsa', {
       modulusLength: 2048,
@@ -127,7 +159,12 @@ export class Harness {
       SIGSTORM_POLL_INTERVAL_MS: '200',
       ...extraEnv,
     };
-    return new Harness(dir, standin, model, actions, fixture, env);
+    if (validation === 'storms')
+      return new Harness(dir, standin, model, actions, fixture, env, sigstormServe);
+    const script: ValidationScript = { ...validation, log: join(dir, 'validations.jsonl') };
+    env.SIGSTORM_TEST_SCRIPT = JSON.stringify(script);
+    env.SIGSTORM_TEST_RETRY = JSON.stringify(shortRetries);
+    return new Harness(dir, standin, model, actions, fixture, env, scriptedServe);
   }
 
   get app(): AppProcess {
@@ -136,7 +173,7 @@ export class Harness {
   }
 
   async startApp(): Promise<AppProcess> {
-    this.#app = await AppProcess.start(this.#env, this.#dir);
+    this.#app = await AppProcess.start(this.#env, this.#dir, this.#command);
     return this.#app;
   }
 
@@ -176,6 +213,15 @@ export class Harness {
     } finally {
       db.close();
     }
+  }
+
+  /** The scripted validations run so far (head commit, outcome), oldest first; [] before the first. */
+  async validations(): Promise<{ head: string; outcome: ScriptedOutcome }[]> {
+    const text = await readFile(join(this.#dir, 'validations.jsonl'), 'utf8').catch(() => '');
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
   }
 
   /** Reads the app's job store (read-only), e.g. to count jobs by status. */
