@@ -64,7 +64,7 @@ export function variantEvidence(variant: VariantName, outcome: Outcome, noisy: r
  * ran clean beside a head that failed). Also the size of every cell's first batch in a whole run,
  * so that a finding seen in the first census stops the storms after this many per side.
  */
-export const findingEvidenceMin = 4;
+export const findingEvidenceMin = 2;
 
 const judged = (records: readonly IterationRecord[]) =>
   records.filter((r) => outcomeClass[r.target.outcome.kind] !== 'not-judged').length;
