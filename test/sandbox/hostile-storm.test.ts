@@ -25,6 +25,8 @@ const saved = process.env.WEBHOOK_SECRET;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sigstorm-hostile-storm-'));
+  // As a build's directory is: the sandbox's user (nobody, when run as root) reads it.
+  await chmod(dir, 0o755);
   process.env.WEBHOOK_SECRET = secret;
   server = createServer((socket) => {
     connections++;
