@@ -6,8 +6,8 @@ import type { SandboxLimits } from './sandbox.schema.js';
 
 /**
  * A cgroup per sandbox, when this process may create one (root, or a delegated cgroup v2 subtree):
- * it bounds one sandbox's processes (RLIMIT_NPROC counts every process of a host user: all of nobody's, for root) and memory, which no
- * rlimit can do without breaking ASan. Where none can be made the sandbox still runs, with
+ * it bounds one sandbox's processes (RLIMIT_NPROC counts every process of a host user: all of
+ * nobody's, for root) and memory, which no rlimit can do without breaking ASan. Where none can be made the sandbox still runs, with
  * RLIMIT_NPROC only, and says so.
  */
 export interface SandboxCgroup {
