@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmdirSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,23 +20,35 @@ export const sandboxOwner = `${sandboxHostId}:${sandboxHostId}`;
 let stage: string | undefined;
 
 /**
- * An empty directory every user may traverse (root's only). In a private mount namespace a tmpfs
- * covers it and the sandbox's sources are bound into it, so the unprivileged bwrap reaches a tree
- * inside root's 0700 cache without that cache being opened to anyone on the host.
+ * An empty directory every user may traverse, root's only: `$TMPDIR/sigstorm-stage`, shared by
+ * every root sigstorm and never written (each covers it with a tmpfs in a private mount namespace
+ * and binds the sandbox's sources into that, so the unprivileged bwrap reaches a tree inside root's
+ * 0700 cache without that cache being opened to anyone on the host). One another user made first
+ * (or a symlink) is not used: a fresh one of this process's own is.
  */
 function stageDir(): string {
-  if (stage === undefined) {
-    const dir = mkdtempSync(join(tmpdir(), 'sigstorm-stage-'));
-    chmodSync(dir, 0o755);
-    process.once('exit', () => {
-      try {
-        rmdirSync(dir);
-      } catch {
-        // Still mounted by a sandbox that outlives us, or gone: nothing to clean.
-      }
-    });
-    stage = dir;
+  if (stage !== undefined) return stage;
+  const shared = join(tmpdir(), 'sigstorm-stage');
+  try {
+    mkdirSync(shared, { mode: 0o755 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
+  const info = lstatSync(shared);
+  if (info.isDirectory() && info.uid === 0 && (info.mode & 0o7777) === 0o755) {
+    stage = shared;
+    return stage;
+  }
+  const own = mkdtempSync(join(tmpdir(), 'sigstorm-stage-'));
+  chmodSync(own, 0o755);
+  process.once('exit', () => {
+    try {
+      rmdirSync(own);
+    } catch {
+      // Gone, or still covered by a sandbox that outlives us: nothing to clean.
+    }
+  });
+  stage = own;
   return stage;
 }
 
