@@ -1,8 +1,9 @@
-import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa, type Options, type ResultPromise } from 'execa';
 import { SigstormError } from '../util/errors.js';
+import { cacheRoot } from '../util/paths.js';
 import { bwrapCommand } from './bwrap-args.js';
 import { openCgroup } from './cgroup.js';
 import { runsAsRoot, sandboxHostId } from './host-identity.js';
@@ -182,18 +183,30 @@ async function openSandboxLauncher(
 }
 
 /**
- * A storm binds its program's directory from a build's tree: a symlink there is the tree's, and
- * following it would bind whatever the pull request named. The path must be its own real path.
- * As root, the sandbox's user (nobody) must be able to read it: said here rather than as an exit
- * status 126 from every iteration.
+ * A storm binds its program's directory. In the cache (a build's tree) a symlink is the tree's,
+ * and following it would bind whatever the pull request named: below the cache root no part of
+ * the path may be a symlink. Elsewhere the path is the operator's own (`--binary /bin/iperf3`,
+ * through merged /usr's symlink). As root, the sandbox's user (nobody) must be able to read it:
+ * said here rather than as an exit status 126 from every iteration.
  */
 function checkProgramPath(path: string): void {
-  const real = realpathSync(path);
-  if (real !== resolve(path)) {
-    throw new SigstormError(`The storm's program directory ${path} leads through a symlink to ${real}.`, {
-      hint: "A storm binds the program's directory into its sandbox only when no part of its path is a symlink: run the program from its real path.",
-    });
+  const cache = cacheRoot();
+  const below = relative(cache, resolve(path));
+  if (below !== '' && !below.startsWith(`..${sep}`) && below !== '..' && !isAbsolute(below)) {
+    let walked = cache;
+    for (const part of below.split(sep)) {
+      walked = join(walked, part);
+      if (lstatSync(walked).isSymbolicLink()) {
+        throw new SigstormError(
+          `The storm's program directory ${path} leads through a symlink in the cache (${walked}).`,
+          {
+            hint: "A build's tree may not send a storm elsewhere on the host: its program's directory is bound only when no part of it below the cache is a symlink.",
+          },
+        );
+      }
+    }
   }
+  const real = realpathSync(path);
   const mode = statSync(real).mode;
   if (runsAsRoot() && (mode & 0o005) !== 0o005) {
     throw new SigstormError(`The storm's program directory ${path} is not readable by the sandbox's user.`, {

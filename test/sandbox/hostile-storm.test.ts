@@ -3,7 +3,7 @@
  * lists the interfaces and leaves a daemon behind. Each attempt is contained, and the storm records
  * a clear outcome instead of crashing.
  */
-import { chmod, copyFile, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,27 +105,39 @@ describe('a hostile iperf3 in the storm sandbox', () => {
     }
   });
 
-  it("refuses a program directory reached through a symlink (the tree's), before anything runs", async () => {
-    const binary = await script('innocent', 'echo RAN');
-    const link = join(dir, 'linked');
-    await symlink(dir, link);
-    await expect(openLauncher(defaultSandbox, { readOnly: [link] })).rejects.toThrow(
-      /program directory .*linked leads through a symlink/,
-    );
-    const { workload } = await resolveStormWorkload('server-sigterm');
-    const pool = await createLanePool({ lanes: 1 });
-    await expect(
-      runIterations({
-        pool,
-        binary: join(link, 'innocent'),
-        variant: 'plain',
-        workload,
-        seed: 1,
-        iterations: [0],
-        stormId: 'hostile-symlink',
-      }),
-    ).rejects.toThrow(/leads through a symlink/);
-    expect(binary).toContain(dir);
+  it("refuses a program directory that a build's tree sends elsewhere with a symlink, before anything runs", async () => {
+    await script('innocent', 'echo RAN');
+    // The cache as a build leaves it: the tree's src is a symlink, here to a directory of the host.
+    const cache = join(dir, 'cache');
+    const src = join(cache, 'builds', 'key', 'tree', 'src');
+    await mkdir(join(src, '..'), { recursive: true });
+    await symlink(dir, src);
+    const savedCache = process.env.SIGSTORM_CACHE_DIR;
+    process.env.SIGSTORM_CACHE_DIR = cache;
+    try {
+      await expect(openLauncher(defaultSandbox, { readOnly: [src] })).rejects.toThrow(
+        /program directory .*src leads through a symlink in the cache/,
+      );
+      const { workload } = await resolveStormWorkload('server-sigterm');
+      const pool = await createLanePool({ lanes: 1 });
+      await expect(
+        runIterations({
+          pool,
+          binary: join(src, 'innocent'),
+          variant: 'plain',
+          workload,
+          seed: 1,
+          iterations: [0],
+          stormId: 'hostile-symlink',
+        }),
+      ).rejects.toThrow(/leads through a symlink in the cache/);
+    } finally {
+      if (savedCache === undefined) delete process.env.SIGSTORM_CACHE_DIR;
+      else process.env.SIGSTORM_CACHE_DIR = savedCache;
+    }
+    // Outside the cache a path is the operator's own: merged /usr's /bin symlink is followed.
+    const launcher = await openLauncher(defaultSandbox, { readOnly: ['/bin'] });
+    await launcher.close();
   });
 
   it('leaves nothing running after the storm, and the storm records what happened', async () => {
