@@ -39,14 +39,18 @@ export async function probeSandbox(bwrap = 'bwrap'): Promise<SandboxProbe> {
     timeout: 30_000,
   });
   if (run.exitCode === 0) {
-    const nsenter = await execa('nsenter', ['--version'], { reject: false, stdin: 'ignore' });
-    if (nsenter.exitCode === 0) return { ok: true };
-    return {
-      ok: false,
-      error: new SigstormError('nsenter (util-linux) is missing: storms join their sandbox with it.', {
-        hint: sandboxHint,
-      }),
-    };
+    // Storms join their sandbox with nsenter and drop what the namespace's root holds with setpriv.
+    for (const program of ['nsenter', 'setpriv']) {
+      const found = await execa(program, ['--version'], { reject: false, stdin: 'ignore' });
+      if (found.exitCode === 0) continue;
+      return {
+        ok: false,
+        error: new SigstormError(`${program} (util-linux) is missing: storms join their sandbox with it.`, {
+          hint: sandboxHint,
+        }),
+      };
+    }
+    return { ok: true };
   }
   const missing = version.code === 'ENOENT' || run.code === 'ENOENT';
   return {
