@@ -4,6 +4,7 @@ import { probeSandboxOnce } from '../sandbox/probe.js';
 import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import { createLanePool, type LanePool } from '../storm/lanes.js';
 import { SigstormError, UsageError } from '../util/errors.js';
+import { secureCacheRoot } from '../util/secure-cache-root.js';
 import type { TreeRequest, ValidateRequest } from './contract.js';
 
 export interface Checked {
@@ -25,6 +26,7 @@ export async function preflight(
     const probe = await probeSandboxOnce();
     if (!probe.ok) throw probe.error;
   }
+  await secureCacheRoot();
   const pool = await createLanePool({
     ...(request.lanes ? { lanes: request.lanes } : {}),
     ...(request.cpus ? { cpus: request.cpus } : {}),

@@ -1,4 +1,5 @@
 import { lstatSync, readlinkSync } from 'node:fs';
+import { bwrapLaunch } from './host-identity.js';
 
 /** What of the host a sandbox sees besides the system's programs and libraries. */
 export interface SandboxLayout {
@@ -8,8 +9,16 @@ export interface SandboxLayout {
   readonly readOnly: readonly string[];
   /** Working directory inside. */
   readonly cwd: string;
-  /** Size of the private /tmp. */
+  /** Size of the private /tmp, and of /dev/shm. */
   readonly tmpMiB: number;
+  /**
+   * Run as uid 0 inside (a storm's sandbox: nsenter then joins as the namespace's root, which may
+   * drop the bounding set before it runs the program). Uid 0 inside is the unprivileged caller, or
+   * nobody for root, outside; it holds no capability. Default: the caller's own uid inside.
+   */
+  readonly insideRoot?: boolean;
+  /** Where bwrap finds a bound host path (see bwrapLaunch); default: the path itself. */
+  readonly sourceOf?: (path: string) => string;
 }
 
 /**
@@ -38,14 +47,8 @@ const systemEtc = [
 ];
 const devices = ['null', 'zero', 'full', 'random', 'urandom'];
 
-/** A uid that maps to nobody's: root's sandbox does not run as uid 0 inside either. */
-export const sandboxUidForRoot = 65534;
-
-function uidArgs(): string[] {
-  // Unprivileged callers keep their uid (a second, nested user namespace would stop nsenter joining).
-  if (process.getuid?.() !== 0) return [];
-  return ['--uid', String(sandboxUidForRoot), '--gid', String(sandboxUidForRoot)];
-}
+/** Size of the /dev tmpfs (a few symlinks and mount points; read-only once made). */
+const devBytes = 64 * 1024;
 
 /** `--ro-bind` for a directory or file, `--symlink` for a symlink (merged /usr: /bin → usr/bin). */
 function systemPath(path: string): string[] {
@@ -60,28 +63,44 @@ function systemPath(path: string): string[] {
 
 /**
  * bwrap's options for one sandbox: every namespace new (network: loopback only, brought up by
- * bwrap), no capability, a private pid namespace whose end kills everything in it, the system
- * read-only, the layout's paths, a private /tmp and a minimal /dev and /proc. No seccomp filter:
- * TSan re-executes itself through personality() and gdb needs ptrace.
+ * bwrap), no capability and an empty bounding set, no-new-privs (bwrap sets it), a private pid
+ * namespace whose end kills everything in it, the system read-only, the layout's paths, a sized
+ * private /tmp and /dev/shm, a read-only /proc/sys, and the rest of the root read-only. No seccomp
+ * filter: TSan re-executes itself through personality() and gdb needs ptrace. bwrap runs
+ * unprivileged (see bwrapLaunch), so the sandbox's uid never maps to host root.
  */
 export function bwrapArgs(layout: SandboxLayout): string[] {
-  const args = ['--unshare-all', '--unshare-user', '--cap-drop', 'ALL', ...uidArgs()];
+  const sourceOf = layout.sourceOf ?? ((path: string) => path);
+  const args = ['--unshare-all', '--unshare-user', '--cap-drop', 'ALL'];
+  if (layout.insideRoot) args.push('--uid', '0', '--gid', '0');
   args.push('--die-with-parent', '--hostname', 'sigstorm-sandbox');
   for (const dir of systemDirs) args.push(...systemPath(dir));
   args.push('--dir', '/etc');
   for (const name of systemEtc) args.push(...systemPath(`/etc/${name}`));
   args.push('--proc', '/proc');
+  // The sysctls a reader sees are its own namespaces' whichever proc they come from: bound read-only.
+  args.push('--ro-bind', '/proc/sys', '/proc/sys');
   // bwrap's own --dev would need a nested user namespace (for devpts), which nsenter cannot join.
-  args.push('--tmpfs', '/dev');
+  args.push('--size', String(devBytes), '--tmpfs', '/dev');
   for (const name of devices) args.push('--dev-bind', `/dev/${name}`, `/dev/${name}`);
   args.push('--symlink', '/proc/self/fd', '/dev/fd');
   for (const [fd, name] of ['stdin', 'stdout', 'stderr'].entries()) {
     args.push('--symlink', `/proc/self/fd/${fd}`, `/dev/${name}`);
   }
-  args.push('--perms', '1777', '--tmpfs', '/dev/shm');
-  args.push('--perms', '1777', '--size', String(layout.tmpMiB * 1024 * 1024), '--tmpfs', '/tmp');
-  for (const path of layout.readOnly) args.push('--ro-bind', path, path);
-  for (const path of layout.writable) args.push('--bind', path, path);
+  const tmpBytes = String(layout.tmpMiB * 1024 * 1024);
+  args.push('--perms', '1777', '--size', tmpBytes, '--tmpfs', '/dev/shm');
+  args.push('--remount-ro', '/dev');
+  args.push('--perms', '1777', '--size', tmpBytes, '--tmpfs', '/tmp');
+  for (const path of layout.readOnly) args.push('--ro-bind', sourceOf(path), path);
+  for (const path of layout.writable) args.push('--bind', sourceOf(path), path);
+  // The root tmpfs held only mount points and /etc's symlinks: nothing may fill it.
+  args.push('--remount-ro', '/');
   args.push('--chdir', layout.cwd);
   return args;
+}
+
+/** argv that starts bwrap for `layout` (as root: staged and unprivileged, see bwrapLaunch), then its options. */
+export function bwrapCommand(layout: Omit<SandboxLayout, 'sourceOf'>): string[] {
+  const launch = bwrapLaunch([...layout.readOnly, ...layout.writable]);
+  return [...launch.prefix, 'bwrap', ...bwrapArgs({ ...layout, sourceOf: launch.sourceOf })];
 }

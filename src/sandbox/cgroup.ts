@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SandboxLimits } from './sandbox.schema.js';
 
 /**
  * A cgroup per sandbox, when this process may create one (root, or a delegated cgroup v2 subtree):
- * it bounds processes for root too (RLIMIT_NPROC never applies to uid 0) and memory, which no
- * rlimit can do without breaking ASan. Where none can be made the sandbox still runs, with
+ * it bounds one sandbox's processes (RLIMIT_NPROC counts every process of a host user: all of
+ * nobody's, for root) and memory, which no rlimit can do without breaking ASan. Where none can be made the sandbox still runs, with
  * RLIMIT_NPROC only, and says so.
  */
 export interface SandboxCgroup {
@@ -46,6 +46,33 @@ async function tryMake(dir: string, files: Record<string, string>): Promise<bool
   }
 }
 
+const ours = /^sigstorm-sandbox-(\d+)-\d+$/;
+const swept = new Set<string>();
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the sandbox cgroups a sigstorm that died (killed before its `close`) left next to ours,
+ * killing what they still hold: once per parent directory and process.
+ */
+async function sweepStale(parent: string): Promise<void> {
+  if (swept.has(parent)) return;
+  swept.add(parent);
+  const names = await readdir(parent).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = Number(ours.exec(name)?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    await emptyAndRemove(join(parent, name)).catch(() => undefined);
+  }
+}
+
 export async function openCgroup(limits: SandboxLimits): Promise<SandboxCgroup | null> {
   const name = `sigstorm-sandbox-${process.pid}-${++counter}`;
   const memory = String(limits.memoryMiB * 1024 * 1024);
@@ -56,6 +83,7 @@ export async function openCgroup(limits: SandboxLimits): Promise<SandboxCgroup |
     const own = (await ownPath('')) ?? '/';
     // A sibling of our own cgroup: a v2 process may not sit in a cgroup that has children with controllers.
     const dir = join(root, own, '..', name);
+    await sweepStale(join(root, own, '..'));
     if (await tryMake(dir, { 'pids.max': pids, 'memory.max': memory, 'memory.swap.max': '0' })) {
       dirs.push(dir);
       bounds.push('processes', 'memory');
@@ -68,6 +96,7 @@ export async function openCgroup(limits: SandboxLimits): Promise<SandboxCgroup |
       const own = await ownPath(controller);
       if (own === null) continue;
       const dir = join(root, controller, own, name);
+      await sweepStale(join(root, controller, own));
       if (await tryMake(dir, files)) {
         dirs.push(dir);
         bounds.push(bound);

@@ -1,9 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa, type Options, type ResultPromise } from 'execa';
 import { SigstormError } from '../util/errors.js';
-import { bwrapArgs, sandboxUidForRoot } from './bwrap-args.js';
+import { cacheRoot } from '../util/paths.js';
+import { bwrapCommand } from './bwrap-args.js';
 import { openCgroup } from './cgroup.js';
+import { runsAsRoot, sandboxHostId } from './host-identity.js';
 import { sandboxHint } from './probe.js';
 import type { SandboxMode } from './sandbox.schema.js';
 import { limitsPrefix } from './sandboxed-command.js';
@@ -96,21 +99,17 @@ async function openSandboxLauncher(
   limits: Extract<SandboxMode, { kind: 'bwrap' }>['limits'],
   layout: LauncherLayout,
 ): Promise<Launcher> {
+  for (const path of layout.readOnly) checkProgramPath(path);
   const cgroup = await openCgroup(limits);
   const prefix = limitsPrefix(limits, cgroup);
-  const sandbox = [
-    ...bwrapArgs({ writable: [], readOnly: layout.readOnly, cwd: '/tmp', tmpMiB: limits.tmpMiB }),
-  ];
-  const [file = 'bwrap', ...args] = [
-    ...prefix,
-    'bwrap',
-    ...sandbox,
-    '--info-fd',
-    '3',
-    '--',
-    'sleep',
-    'infinity',
-  ];
+  const sandbox = bwrapCommand({
+    writable: [],
+    readOnly: layout.readOnly,
+    cwd: '/tmp',
+    tmpMiB: limits.tmpMiB,
+    insideRoot: true,
+  });
+  const [file = 'bwrap', ...args] = [...prefix, ...sandbox, '--info-fd', '3', '--', 'sleep', 'infinity'];
   const holder: Holder = execa(file, args, holderOptions);
   let stopped: Promise<void> | undefined;
   const stopHolder = (): Promise<void> => {
@@ -128,10 +127,9 @@ async function openSandboxLauncher(
     await stopHolder();
     throw error;
   }
-  const credentials =
-    process.getuid?.() === 0
-      ? ['-S', String(sandboxUidForRoot), '-G', String(sandboxUidForRoot)]
-      : ['--preserve-credentials'];
+  // Inside, the sandbox's uid 0 is the caller (unprivileged) or nobody (root): nsenter becomes it,
+  // root by switching to it, an unprivileged caller by keeping its own, which is it.
+  const credentials = runsAsRoot() ? [] : ['--preserve-credentials'];
   // The holder's own command (`sleep infinity`) is init's first child; anything else init has is an orphan.
   let holderChild: number | undefined;
   for (let tries = 0; holderChild === undefined && tries < 1000; tries++) {
@@ -151,6 +149,15 @@ async function openSandboxLauncher(
     ...credentials,
     '-r',
     '-w',
+    '--',
+    // As the namespace's root it still may: no-new-privs, an empty bounding set, no inheritable or
+    // ambient capability. The program then runs with no capability and no way to gain one (a host
+    // file capability or set-id bit included), like bwrap's own processes.
+    'setpriv',
+    '--no-new-privs',
+    '--bounding-set=-all',
+    '--inh-caps=-all',
+    '--ambient-caps=-all',
   ];
   return {
     mode: 'bwrap',
@@ -173,6 +180,40 @@ async function openSandboxLauncher(
     },
     close: stopHolder,
   };
+}
+
+/**
+ * A storm binds its program's directory. In the cache (a build's tree) a symlink is the tree's,
+ * and following it would bind whatever the pull request named: below the cache root no part of
+ * the path may be a symlink. Elsewhere the path is the operator's own (`--binary /bin/iperf3`,
+ * through merged /usr's symlink). As root, the sandbox's user (nobody) must be able to read it:
+ * said here rather than as an exit status 126 from every iteration.
+ */
+function checkProgramPath(path: string): void {
+  const cache = cacheRoot();
+  const below = relative(cache, resolve(path));
+  if (below !== '' && !below.startsWith(`..${sep}`) && below !== '..' && !isAbsolute(below)) {
+    let walked = cache;
+    for (const part of below.split(sep)) {
+      walked = join(walked, part);
+      if (lstatSync(walked).isSymbolicLink()) {
+        throw new SigstormError(
+          `The storm's program directory ${path} leads through a symlink in the cache (${walked}).`,
+          {
+            hint: "A build's tree may not send a storm elsewhere on the host: its program's directory is bound only when no part of it below the cache is a symlink.",
+          },
+        );
+      }
+    }
+  }
+  const real = realpathSync(path);
+  const mode = statSync(real).mode;
+  if (runsAsRoot() && (mode & 0o005) !== 0o005) {
+    throw new SigstormError(`The storm's program directory ${path} is not readable by the sandbox's user.`, {
+      hint: `Run as root, the sandbox runs as uid ${sandboxHostId} (nobody), which must read and enter it: chmod o+rx it.`,
+      details: `mode ${(mode & 0o7777).toString(8)}`,
+    });
+  }
 }
 
 const holderOptions = {

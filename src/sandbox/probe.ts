@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { SigstormError } from '../util/errors.js';
-import { bwrapArgs } from './bwrap-args.js';
+import { bwrapCommand } from './bwrap-args.js';
 import { defaultSandboxLimits } from './sandbox.schema.js';
 
 /** What an operator does when no sandbox can be made: the usual causes, most common first. */
@@ -9,7 +9,8 @@ export const sandboxHint = [
   'and allow unprivileged user namespaces: sysctl user.max_user_namespaces must be above 0;',
   'on Debian kernels before 5.10 also kernel.unprivileged_userns_clone=1; on Ubuntu 23.10 and later',
   'kernel.apparmor_restrict_unprivileged_userns=0 or an AppArmor profile for /usr/bin/bwrap;',
-  'inside a container, run it with user namespaces allowed (e.g. no seccomp profile blocking unshare).',
+  'inside a container, run it with user namespaces allowed (e.g. no seccomp profile blocking unshare);',
+  'run as root, sigstorm runs the sandbox as uid 65534 (nobody), which must be mapped where it runs.',
   'Run your own code without a sandbox with --no-sandbox (the CLI only; sigstorm serve always sandboxes).',
 ].join(' ');
 
@@ -20,8 +21,17 @@ export type SandboxProbe = { readonly ok: true } | { readonly ok: false; readonl
  * as a storm does (nsenter). Either works here, now, or the answer says what to install or enable.
  */
 export async function probeSandbox(bwrap = 'bwrap'): Promise<SandboxProbe> {
-  const sandbox = bwrapArgs({ writable: [], readOnly: [], cwd: '/tmp', tmpMiB: defaultSandboxLimits.tmpMiB });
-  const run = await execa(bwrap, [...sandbox, '--', 'sh', '-c', 'exec true'], {
+  // As root bwrap is started through unshare and setpriv: ask bwrap itself whether it is there.
+  const version = await execa(bwrap, ['--version'], { reject: false, stdin: 'ignore', timeout: 30_000 });
+  const command = bwrapCommand({
+    writable: [],
+    readOnly: [],
+    cwd: '/tmp',
+    tmpMiB: defaultSandboxLimits.tmpMiB,
+  });
+  const at = command.indexOf('bwrap');
+  const [file = bwrap, ...args] = [...command.slice(0, at), bwrap, ...command.slice(at + 1)];
+  const run = await execa(file, [...args, '--', 'sh', '-c', 'exec true'], {
     reject: false,
     stdin: 'ignore',
     extendEnv: false,
@@ -29,16 +39,20 @@ export async function probeSandbox(bwrap = 'bwrap'): Promise<SandboxProbe> {
     timeout: 30_000,
   });
   if (run.exitCode === 0) {
-    const nsenter = await execa('nsenter', ['--version'], { reject: false, stdin: 'ignore' });
-    if (nsenter.exitCode === 0) return { ok: true };
-    return {
-      ok: false,
-      error: new SigstormError('nsenter (util-linux) is missing: storms join their sandbox with it.', {
-        hint: sandboxHint,
-      }),
-    };
+    // Storms join their sandbox with nsenter and drop what the namespace's root holds with setpriv.
+    for (const program of ['nsenter', 'setpriv']) {
+      const found = await execa(program, ['--version'], { reject: false, stdin: 'ignore' });
+      if (found.exitCode === 0) continue;
+      return {
+        ok: false,
+        error: new SigstormError(`${program} (util-linux) is missing: storms join their sandbox with it.`, {
+          hint: sandboxHint,
+        }),
+      };
+    }
+    return { ok: true };
   }
-  const missing = run.code === 'ENOENT';
+  const missing = version.code === 'ENOENT' || run.code === 'ENOENT';
   return {
     ok: false,
     error: new SigstormError(

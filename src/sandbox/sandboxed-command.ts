@@ -1,7 +1,8 @@
 import { allowedEnv } from './allowed-env.js';
-import { bwrapArgs } from './bwrap-args.js';
+import { bwrapCommand } from './bwrap-args.js';
 import { openCgroup, type SandboxCgroup } from './cgroup.js';
 import type { SandboxLimits, SandboxMode } from './sandbox.schema.js';
+import { handToSandbox, takeBack } from './tree-ownership.js';
 
 /** One step of a tree's code (bootstrap, configure, make, `configure --help`), ready to spawn. */
 export interface SandboxedCommand {
@@ -11,7 +12,10 @@ export interface SandboxedCommand {
   readonly env: Record<string, string>;
   /** The step's deadline, or null without a sandbox (the caller's own, if any). */
   readonly limits: SandboxLimits | null;
-  /** Removes the cgroup, killing whatever the step left in it. */
+  /**
+   * Removes the cgroup, killing whatever the step left in it, and takes the writable paths back
+   * (sigstorm's owner, no setuid/setgid bit, no file capability: see takeBack).
+   */
   close(): Promise<void>;
 }
 
@@ -52,12 +56,13 @@ export async function sandboxedCommand(
     case 'none':
       return { file, args: [...args], env, limits: null, close: async () => undefined };
     case 'bwrap': {
+      const writable = layout.writable ?? [layout.cwd];
+      await handToSandbox(writable);
       const cgroup = await openCgroup(mode.limits);
       const argv = [
         ...limitsPrefix(mode.limits, cgroup),
-        'bwrap',
-        ...bwrapArgs({
-          writable: layout.writable ?? [layout.cwd],
+        ...bwrapCommand({
+          writable,
           readOnly: layout.readOnly ?? [],
           cwd: layout.cwd,
           tmpMiB: mode.limits.tmpMiB,
@@ -72,7 +77,10 @@ export async function sandboxedCommand(
         args: rest,
         env,
         limits: mode.limits,
-        close: async () => cgroup?.close(),
+        close: async () => {
+          await cgroup?.close();
+          await takeBack(writable);
+        },
       };
     }
     default: {

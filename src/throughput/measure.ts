@@ -118,6 +118,10 @@ export async function measureThroughput(opts: ThroughputOptions): Promise<Throug
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     return await measureIn(launcher, opts, placement, started);
+  } catch (error) {
+    // An abort ends the sandbox: a server that then "exited before it listened" is the abort's doing.
+    opts.signal?.throwIfAborted();
+    throw error;
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     await launcher.close();

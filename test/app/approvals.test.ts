@@ -87,6 +87,61 @@ describe('approvals of untrusted code', () => {
     expect(h.checkRuns()).toHaveLength(2);
   });
 
+  it('the force-push-back probe: approving B does not run A when A returns; A arrived again after the comment', async () => {
+    onGitHub(headA);
+    await h.deliver(
+      'pull_request',
+      pullRequestPayload('opened', h.where, { ...pull(headA), updatedAt: ago(60) }),
+    );
+    onGitHub(headB);
+    await h.deliver(
+      'pull_request',
+      pullRequestPayload('synchronize', h.where, { ...pull(headB), updatedAt: ago(40) }),
+    );
+    // The maintainer reads B and approves it; before the comment is handled, A is force-pushed back.
+    const writtenAt = ago(20);
+    onGitHub(headA);
+    await h.deliver(
+      'pull_request',
+      pullRequestPayload('synchronize', h.where, { ...pull(headA), updatedAt: ago(10) }),
+    );
+    await comment('/sigstorm run', writtenAt);
+    await h.settle(1000);
+    // Nothing was queued: A and B were each superseded, A's return waits for its own approval.
+    expect(h.checkRuns().map((c) => [c.headSha, lifecycle(c)])).toEqual([
+      [headA, 'completed:action_required → completed:cancelled'],
+      [headB, 'completed:action_required → completed:cancelled'],
+      [headA, 'completed:action_required'],
+    ]);
+    const replies = h.model.botComments(repoName, 31).map((c) => c.body);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toContain(`the pull request's head moved to \`${headA.slice(0, 7)}\``);
+  });
+
+  it('a head back on GitHub before its event reaches the App is not vouched for by its first arrival', async () => {
+    onGitHub(headA);
+    await h.deliver(
+      'pull_request',
+      pullRequestPayload('opened', h.where, { ...pull(headA), updatedAt: ago(60) }),
+    );
+    onGitHub(headB);
+    await h.deliver(
+      'pull_request',
+      pullRequestPayload('synchronize', h.where, { ...pull(headB), updatedAt: ago(40) }),
+    );
+    // A is force-pushed back; its synchronize event is still on the way when the comment is handled.
+    onGitHub(headA);
+    await comment('/sigstorm run', ago(5));
+    await h.settle(1000);
+    expect(h.checkRuns().map((c) => [c.headSha, lifecycle(c)])).toEqual([
+      [headA, 'completed:action_required → completed:cancelled'],
+      [headB, 'completed:action_required'],
+    ]);
+    const replies = h.model.botComments(repoName, 31).map((c) => c.body);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toContain(`it has not yet seen commit \`${headA.slice(0, 7)}\` arrive`);
+  });
+
   it('rerun reruns the last approved commit, never the head pushed since', async () => {
     onGitHub(headA);
     await h.deliver(

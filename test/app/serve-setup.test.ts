@@ -69,6 +69,56 @@ describe('sigstorm serve setup', () => {
     expect(notRsa.stderr).toContain('is a ec key; GitHub Apps sign with RSA');
   });
 
+  it('refuses to start without a sandbox: user namespaces used up, exit status 1 before listening', async () => {
+    // A user namespace whose limit of nested user namespaces is already reached (its own child):
+    // the App inside it (uid 1000 there) meets what a host with user namespaces disabled gives bwrap.
+    const started = Date.now();
+    const contained = [
+      'echo 1 > /proc/sys/user/max_user_namespaces',
+      'exec unshare --user --map-user=1000 --map-group=1000 -- "$@"',
+    ].join(' && ');
+    const result = await execa(
+      'unshare',
+      [
+        '--user',
+        '--map-root-user',
+        '--',
+        'sh',
+        '-c',
+        contained,
+        'sh',
+        process.execPath,
+        join(installRoot, 'bin', 'sigstorm.js'),
+        'serve',
+      ],
+      {
+        cwd: dir,
+        env: {
+          PATH: '/usr/bin:/bin',
+          HOME: process.env.HOME ?? '',
+          PORT: '17998',
+          APP_ID: '1',
+          WEBHOOK_SECRET: 'serve-refusal-secret',
+          PRIVATE_KEY: rsa,
+          SIGSTORM_CACHE_DIR: join(dir, 'cache'),
+        },
+        extendEnv: false,
+        reject: false,
+        timeout: 60_000,
+      },
+    );
+    expect(result.stderr).toContain(
+      "sigstorm serve refuses to start: it runs pull requests' code only in a sandbox, and none can be created here.",
+    );
+    expect(result.stderr).toContain('A bubblewrap sandbox cannot be created on this machine.');
+    expect(result.stderr).toContain('max_*_namespaces exceeded');
+    expect(result.stderr).toContain('user.max_user_namespaces must be above 0');
+    expect(result.stderr).not.toContain('Listening');
+    expect(result.stderr).not.toContain('serve-refusal-secret');
+    expect(result.exitCode).toBe(1);
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
+
   it('refuses a delivery signed with another secret and makes no request', async () => {
     const h = await Harness.create(testEnv);
     try {

@@ -3,10 +3,11 @@
  * do on the App's host, through the real builder step (runLogged → bwrap), and each is contained.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandFailure, runLogged } from '../../src/build/run-logged.js';
 import {
@@ -27,6 +28,11 @@ let keyFile = '';
 let jobStore = '';
 let otherEntry = '';
 const saved = { ...process.env };
+const sysctls = [
+  '/proc/sys/kernel/core_pattern',
+  '/proc/sys/kernel/core_uses_pid',
+  '/proc/sys/net/ipv4/ip_forward',
+];
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'sigstorm-hostile-'));
@@ -136,6 +142,80 @@ describe('a hostile build in the sandbox', () => {
     expect(existsSync(join(cache, 'base-results'))).toBe(false);
     expect(existsSync('/usr/bin/planted')).toBe(false);
     expect(await readFile(join(cache, 'builds', 'write.tmp', 'tree', 'built.txt'), 'utf8')).toBe('ok\n');
+  });
+
+  it('runs as no host root and changes no sysctl: core_pattern, core_uses_pid, a net sysctl', async () => {
+    const before = await Promise.all(sysctls.map((file) => readFile(file, 'utf8')));
+    const { log, failure } = await build('sysctl', [
+      'cat /proc/self/uid_map',
+      "grep -E '^(NoNewPrivs|CapEff|CapBnd):' /proc/self/status",
+      // Each writes back the value it read: should the sandbox ever fail, the host is still unchanged.
+      'v=$$(cat /proc/sys/kernel/core_pattern); echo "$$v" > /proc/sys/kernel/core_pattern 2>&1 || echo REFUSED-CORE-PATTERN',
+      'v=$$(cat /proc/sys/kernel/core_uses_pid); echo "$$v" > /proc/sys/kernel/core_uses_pid 2>&1 || echo REFUSED-CORE-USES-PID',
+      'v=$$(cat /proc/sys/net/ipv4/ip_forward); echo "$$v" > /proc/sys/net/ipv4/ip_forward 2>&1 || echo REFUSED-NET',
+      'ip link add sigstorm0 type dummy 2>&1 || echo REFUSED-CAPABILITY',
+      'chown 0:0 Makefile 2>&1 || echo REFUSED-CHOWN',
+    ]);
+    expect(failure).toBeNull();
+    for (const refused of ['CORE-PATTERN', 'CORE-USES-PID', 'NET', 'CAPABILITY', 'CHOWN']) {
+      expect(log).toContain(`REFUSED-${refused}`);
+    }
+    // Every uid the sandbox has maps to an unprivileged host uid: the caller's, or nobody's for root.
+    const outside = [...log.matchAll(/^\s*(\d+)\s+(\d+)\s+(\d+)$/gm)].map((m) => Number(m[2]));
+    expect(outside.length).toBeGreaterThan(0);
+    expect(outside).not.toContain(0);
+    expect(log).toMatch(/NoNewPrivs:\s+1/);
+    expect(log).toMatch(/CapEff:\s+0+\n/);
+    expect(log).toMatch(/CapBnd:\s+0+\n/);
+    expect(await Promise.all(sysctls.map((file) => readFile(file, 'utf8')))).toEqual(before);
+  });
+
+  it('leaves no setuid, setgid or capable file behind, and follows no symlink of its tree', async () => {
+    const passwd = await stat('/usr/bin/passwd');
+    const { log } = await build('setuid', [
+      'cp /bin/sh rootsh && chmod 4755 rootsh && echo MADE-SETUID',
+      'cp /bin/sh groupsh && chmod 2755 groupsh && echo MADE-SETGID',
+      'cp /bin/sh capsh && (setcap cap_net_admin+ep capsh 2>&1 || echo REFUSED-SETCAP)',
+      'mkdir -p sub && cp /bin/sh sub/deep && chmod 6755 sub/deep',
+      'ln -s /usr/bin/passwd hostpasswd && ln -s /etc hostetc && echo LINKED',
+      'ln /usr/bin/passwd hardpasswd 2>&1 || echo REFUSED-HARDLINK',
+      'echo planted > hostetc/sigstorm-planted 2>&1 || echo REFUSED-THROUGH-LINK',
+    ]);
+    expect(log).toContain('MADE-SETUID');
+    expect(log).toContain('LINKED');
+    expect(log).toContain('REFUSED-HARDLINK');
+    expect(log).toContain('REFUSED-THROUGH-LINK');
+    const tree = join(cache, 'builds', 'setuid.tmp', 'tree');
+    for (const name of ['rootsh', 'groupsh', 'capsh', 'sub/deep']) {
+      const file = await stat(join(tree, name));
+      expect({ name, setId: file.mode & 0o6000 }).toEqual({ name, setId: 0 });
+      expect(file.uid).toBe(process.getuid?.());
+    }
+    // No file capability either, on any file of the tree.
+    const caps = await execa('getcap', ['-r', tree], { reject: false });
+    expect(caps.stdout.trim()).toBe('');
+    // The host files the symlinks name kept their owner and mode: nothing was followed.
+    const after = await stat('/usr/bin/passwd');
+    expect([after.uid, after.mode]).toEqual([passwd.uid, passwd.mode]);
+    expect((await lstat(join(tree, 'hostpasswd'))).isSymbolicLink()).toBe(true);
+    expect(existsSync('/etc/sigstorm-planted')).toBe(false);
+  });
+
+  it('cannot fill memory through /dev/shm, /dev or the root: each is sized or read-only', async () => {
+    const { log } = await build(
+      'shm',
+      [
+        'dd if=/dev/zero of=/dev/shm/fill bs=1M count=64 2>&1 || echo SHM-FULL',
+        'echo "shm $$(stat -c %s /dev/shm/fill)"',
+        'touch /dev/sigstorm 2>&1 || echo REFUSED-DEV',
+        'touch /sigstorm 2>&1 || echo REFUSED-ROOT',
+        'mkdir /etc/sigstorm 2>&1 || echo REFUSED-ETC',
+      ],
+      { tmpMiB: 8 },
+    );
+    expect(log).toContain('SHM-FULL');
+    expect(Number(/shm (\d+)/.exec(log)?.[1])).toBeLessThanOrEqual(8 * 2 ** 20);
+    for (const refused of ['DEV', 'ROOT', 'ETC']) expect(log).toContain(`REFUSED-${refused}`);
   });
 
   it('leaves nothing running: a double fork that ignores SIGTERM ends with the step', async () => {

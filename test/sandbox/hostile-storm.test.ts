@@ -3,13 +3,14 @@
  * lists the interfaces and leaves a daemon behind. Each attempt is contained, and the storm records
  * a clear outcome instead of crashing.
  */
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLauncher } from '../../src/sandbox/launcher.js';
-import { defaultSandbox } from '../../src/sandbox/sandbox.schema.js';
+import { defaultSandbox, defaultSandboxLimits } from '../../src/sandbox/sandbox.schema.js';
 import { createLanePool } from '../../src/storm/lanes.js';
 import { runIterations } from '../../src/storm/run-iterations.js';
 import { startSide } from '../../src/storm/side-process.js';
@@ -25,6 +26,8 @@ const saved = process.env.WEBHOOK_SECRET;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sigstorm-hostile-storm-'));
+  // As a build's directory is: the sandbox's user (nobody, when run as root) reads it.
+  await chmod(dir, 0o755);
   process.env.WEBHOOK_SECRET = secret;
   server = createServer((socket) => {
     connections++;
@@ -59,9 +62,21 @@ describe('a hostile iperf3 in the storm sandbox', () => {
         `(exec 3<>/dev/tcp/127.0.0.1/${hostPort}) 2>/dev/null && echo CONNECTED || echo REFUSED`,
         'cat /proc/net/dev',
         `ls ${process.env.HOME ?? '/root'} 2>&1 || true`,
+        'cat /proc/self/uid_map',
+        "grep -E '^(NoNewPrivs|CapEff|CapBnd|CapAmb):' /proc/self/status | sed 's/^/STATUS /'",
+        'v=$(cat /proc/sys/kernel/core_pattern); echo "$v" > /proc/sys/kernel/core_pattern 2>/dev/null || echo REFUSED-CORE-PATTERN',
+        'v=$(cat /proc/sys/net/ipv4/tcp_syncookies); echo "$v" > /proc/sys/net/ipv4/tcp_syncookies 2>/dev/null || echo REFUSED-NET-SYSCTL',
+        // A host program with a file capability, next to the binary: run, it gains nothing.
+        `${join(dir, 'capcat')} /proc/self/status | grep -E '^CapEff:' | sed 's/^/CAPCAT /'`,
+        'dd if=/dev/zero of=/dev/shm/fill bs=1M count=64 2>/dev/null || echo SHM-FULL',
       ].join('\n'),
     );
-    const launcher = await openLauncher(defaultSandbox, { readOnly: [dir] });
+    await copyFile('/usr/bin/cat', join(dir, 'capcat'));
+    const setcap = await execa('setcap', ['cap_dac_read_search+ep', join(dir, 'capcat')], { reject: false });
+    const launcher = await openLauncher(
+      { kind: 'bwrap', limits: { ...defaultSandboxLimits, tmpMiB: 8 } },
+      { readOnly: [dir] },
+    );
     try {
       const side = startSide({ side: 'server', binary, args: [], cpus: '0', env: {}, launcher });
       const exit = await side.exited;
@@ -73,9 +88,56 @@ describe('a hostile iperf3 in the storm sandbox', () => {
       const interfaces = [...exit.stdout.matchAll(/^\s*([\w.-]+):\s+\d/gm)].map((m) => m[1]);
       expect(interfaces).toEqual(['lo']);
       expect(connections).toBe(0);
+      // No host root inside, no privilege, no way to gain one (NoNewPrivs, empty bounding set).
+      const outside = [...exit.stdout.matchAll(/^\s*(\d+)\s+(\d+)\s+(\d+)$/gm)].map((m) => Number(m[2]));
+      expect(outside.length).toBeGreaterThan(0);
+      expect(outside).not.toContain(0);
+      expect(exit.stdout).toMatch(/NoNewPrivs:\s+1/);
+      for (const set of ['CapEff', 'CapBnd', 'CapAmb'])
+        expect(exit.stdout).toMatch(new RegExp(`${set}:\\s+0+\\n`));
+      expect(exit.stdout).toContain('REFUSED-CORE-PATTERN');
+      expect(exit.stdout).toContain('REFUSED-NET-SYSCTL');
+      expect(exit.stdout).toContain('SHM-FULL');
+      if (setcap.exitCode === 0) expect(exit.stdout).toMatch(/CAPCAT CapEff:\s+0+\n/);
+      else expect.fail(`setcap could not give the test program a capability: ${setcap.stderr}`);
     } finally {
       await launcher.close();
     }
+  });
+
+  it("refuses a program directory that a build's tree sends elsewhere with a symlink, before anything runs", async () => {
+    await script('innocent', 'echo RAN');
+    // The cache as a build leaves it: the tree's src is a symlink, here to a directory of the host.
+    const cache = join(dir, 'cache');
+    const src = join(cache, 'builds', 'key', 'tree', 'src');
+    await mkdir(join(src, '..'), { recursive: true });
+    await symlink(dir, src);
+    const savedCache = process.env.SIGSTORM_CACHE_DIR;
+    process.env.SIGSTORM_CACHE_DIR = cache;
+    try {
+      await expect(openLauncher(defaultSandbox, { readOnly: [src] })).rejects.toThrow(
+        /program directory .*src leads through a symlink in the cache/,
+      );
+      const { workload } = await resolveStormWorkload('server-sigterm');
+      const pool = await createLanePool({ lanes: 1 });
+      await expect(
+        runIterations({
+          pool,
+          binary: join(src, 'innocent'),
+          variant: 'plain',
+          workload,
+          seed: 1,
+          iterations: [0],
+          stormId: 'hostile-symlink',
+        }),
+      ).rejects.toThrow(/leads through a symlink in the cache/);
+    } finally {
+      if (savedCache === undefined) delete process.env.SIGSTORM_CACHE_DIR;
+      else process.env.SIGSTORM_CACHE_DIR = savedCache;
+    }
+    // Outside the cache a path is the operator's own: merged /usr's /bin symlink is followed.
+    const launcher = await openLauncher(defaultSandbox, { readOnly: ['/bin'] });
+    await launcher.close();
   });
 
   it('leaves nothing running after the storm, and the storm records what happened', async () => {

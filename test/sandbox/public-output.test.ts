@@ -8,11 +8,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandFailureError } from '../../src/build/build-error.js';
 import { CommandFailure, runLogged } from '../../src/build/run-logged.js';
-import { truncate, unclosedFence } from '../../src/publish/github/check-run.js';
+import { CheckRepair } from '../../src/publish/executor/recovery.js';
+import { truncate, unclosedFence, updateCheckRun } from '../../src/publish/github/check-run.js';
+import type { Octokit } from '../../src/publish/github/octokit.js';
 import { errorOutput } from '../../src/publish/messages/check-outputs.js';
 import { clearSecrets, redact, registerSecret } from '../../src/publish/messages/redact.js';
 import { errorComment } from '../../src/publish/messages/report-comment-body.js';
+import type { Services } from '../../src/publish/services.js';
 import type { Job } from '../../src/publish/store/job.js';
+import { JobStore } from '../../src/publish/store/job-store.js';
 
 const secret = 'whsec-public-output-93d1a7';
 const keyBody = 'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw';
@@ -92,5 +96,97 @@ describe('public output of a hostile build', () => {
     expect(fencesBalanced(check.summary)).toBe(true);
     expect(fencesBalanced(comment)).toBe(true);
     expect(fencesBalanced(truncate(comment, 600))).toBe(true);
+  });
+
+  it('the repair pass posts a stored failure cause redacted and fenced, and annotations redacted', async () => {
+    const store = new JobStore(join(root, 'jobs.sqlite'));
+    const updates: { output: { title: string; summary: string; annotations?: { message: string }[] } }[] = [];
+    const octokit = {
+      rest: {
+        checks: {
+          update: async (params: (typeof updates)[number]) => {
+            updates.push(params);
+            return { data: {} };
+          },
+        },
+      },
+    } as unknown as Octokit;
+    const services = {
+      store,
+      auth: async () => octokit,
+      log: { warn: () => undefined, info: () => undefined, error: () => undefined },
+      executor: { notify: () => undefined, abort: () => false },
+    } as unknown as Services;
+    try {
+      const { job } = store.insert({
+        deliveryId: 'delivery-repair',
+        dedupeKey: 'o/r#1@aaa:repair',
+        kind: 'pull_request',
+        trigger: 'opened',
+        installationId: 1,
+        owner: 'o',
+        repo: 'r',
+        pullNumber: 1,
+        cloneUrl: 'https://github.invalid/o/r.git',
+        baseSha: 'b'.repeat(40),
+        baseLabel: 'main',
+        headSha: 'a'.repeat(40),
+        headLabel: '#1',
+        options: { profile: 'pr' },
+        checkName: 'sigstorm',
+        requestedBy: 'someone',
+      });
+      store.setCheckRun(job.id, 77);
+      expect(store.claimNext()?.id).toBe(job.id);
+      // A cause quoting the build log, stored as it came (the check update failed, so it waits for repair).
+      const cause = [
+        `make failed: WEBHOOK_SECRET=${secret}`,
+        '```',
+        `${keyBody}`,
+        `token ${token}`,
+        '</details> ## not a heading',
+      ].join('\n');
+      expect(store.transition(job.id, ['running'], 'failed', { note: cause, conclusion: 'failure' })).toBe(
+        true,
+      );
+      expect(await new CheckRepair(() => services, 0).run()).toBe(1);
+      expect(updates).toHaveLength(1);
+      const posted = updates[0]?.output;
+      for (const text of [posted?.title ?? '', posted?.summary ?? '']) {
+        expect(text).not.toContain(secret);
+        expect(text).not.toContain(keyBody);
+        expect(text).not.toContain(token);
+      }
+      expect(posted?.summary).toContain('[redacted]');
+      expect(posted?.summary).toMatch(/^````text\n/m);
+      expect(fencesBalanced(posted?.summary ?? '')).toBe(true);
+
+      // Annotations carry text from the tree's frames: the same filter.
+      const current = store.get(job.id) as Job;
+      await updateCheckRun(octokit, current, {
+        status: 'completed',
+        conclusion: 'failure',
+        output: {
+          title: 'crash',
+          summary: 'crash',
+          annotations: [
+            {
+              path: 'src/iperf_api.c',
+              start_line: 1,
+              end_line: 1,
+              annotation_level: 'failure',
+              title: `crash ${token}`,
+              message: `at frame printing ${secret}`,
+            },
+          ],
+        },
+      });
+      const annotation = JSON.stringify(updates[1]?.output.annotations);
+      expect(annotation).not.toContain(secret);
+      expect(annotation).not.toContain(token);
+      expect(annotation).toContain('[redacted]');
+    } finally {
+      store.close();
+    }
   });
 });

@@ -5,6 +5,7 @@ import { startApp } from '../../publish/server.js';
 import { readServeEnv } from '../../publish/setup/serve-env.js';
 import { probeSandbox } from '../../sandbox/probe.js';
 import { SigstormError } from '../../util/errors.js';
+import { secureCacheRoot } from '../../util/secure-cache-root.js';
 import { exitCodes } from '../exit-codes.js';
 import { commandHelp } from '../help-text.js';
 
@@ -44,6 +45,7 @@ async function serve(): Promise<void> {
       },
     );
   }
+  await secureCacheRoot();
   process.stderr.write('sigstorm serve: builds and storms run in a bubblewrap sandbox\n');
   // The one pipeline, the same the CLI runs (startApp takes any Validate: the injection point).
   const app = await startApp(settings, validate);

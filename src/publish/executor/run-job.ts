@@ -168,7 +168,8 @@ export async function publishFailure(
   run.log.error({ error: redactCredentials(describeError(cause)) }, 'sigstorm: validation failed');
   const fail = () =>
     run.services.store.transition(job.id, ['running'], 'failed', {
-      note: String(cause),
+      // Stored for the repair pass, which may post it later: redacted before it is kept.
+      note: redactCredentials(describeError(cause)),
       conclusion: 'failure',
     });
   // `checkFirst` (a publisher beside the executor, whose repair pass would complete a failed job's

@@ -1,4 +1,5 @@
 import type { CheckAnnotation } from '../../report/annotations.js';
+import { redact } from '../messages/redact.js';
 import type { Job } from '../store/job.js';
 import type { Octokit } from './octokit.js';
 
@@ -94,12 +95,35 @@ export async function updateCheckRun(octokit: Octokit, job: Job, state: CheckSta
   });
 }
 
+/**
+ * Everything a check run shows passes the one filter here, whichever path built it (a result, a
+ * failure, the repair pass completing a check later): title, summary, text and every annotation.
+ */
+function redactedOutput(output: CheckOutput): CheckOutput {
+  return {
+    title: redact(output.title),
+    summary: redact(output.summary),
+    ...(output.text === undefined ? {} : { text: redact(output.text) }),
+    ...(output.annotations
+      ? {
+          annotations: output.annotations.map((a) => ({
+            ...a,
+            path: redact(a.path),
+            title: redact(a.title),
+            message: redact(a.message),
+          })),
+        }
+      : {}),
+  };
+}
+
 function body(state: CheckState) {
   const now = new Date().toISOString();
-  const { annotations, ...rest } = state.output;
+  const shown = redactedOutput(state.output);
+  const { annotations, ...rest } = shown;
   const output = {
     ...rest,
-    summary: truncate(state.output.summary),
+    summary: truncate(shown.summary),
     ...(annotations && annotations.length > 0 ? { annotations: [...annotations] } : {}),
   };
   if (state.status !== 'completed') {
@@ -113,7 +137,7 @@ function body(state: CheckState) {
     status: state.status,
     conclusion: state.conclusion,
     completed_at: now,
-    output: state.output.text === undefined ? output : { ...output, text: truncate(state.output.text) },
+    output: shown.text === undefined ? output : { ...output, text: truncate(shown.text) },
     ...(state.actions ? { actions: [...state.actions] } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { redact } from '../messages/redact.js';
 import { truncate } from './check-run.js';
 import type { Octokit } from './octokit.js';
 
@@ -24,10 +25,9 @@ export async function upsertReportComment(
   markdown: string,
   { create = true }: { readonly create?: boolean } = {},
 ): Promise<{ id: number; created: boolean } | null> {
-  const body = truncate(
-    markdown.includes(reportMarker) ? markdown : `${reportMarker}\n${markdown}`,
-    commentLimit,
-  );
+  // The one filter again, whoever wrote the markdown: nothing reaches the comment unredacted.
+  const shown = redact(markdown);
+  const body = truncate(shown.includes(reportMarker) ? shown : `${reportMarker}\n${shown}`, commentLimit);
   const existing = await findReportComment(octokit, pull);
   if (existing !== undefined) {
     await octokit.rest.issues.updateComment({

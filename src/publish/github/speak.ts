@@ -1,3 +1,4 @@
+import { redact } from '../messages/redact.js';
 import type { Services } from '../services.js';
 import type { Octokit } from './octokit.js';
 
@@ -37,7 +38,7 @@ export async function replyOnce(
       owner: target.owner,
       repo: target.repo,
       issue_number: target.issueNumber,
-      body,
+      body: redact(body),
     });
   });
 }

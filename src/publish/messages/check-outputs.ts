@@ -1,10 +1,10 @@
 import { type ConfigProblem, formatConfigProblem } from '../../config/repo-config-parse.js';
 import type { ValidateProgress } from '../../pipeline/contract.js';
-import { fence } from '../../report/markdown/escape.js';
 import { describeError } from '../../util/errors.js';
 import { formatCount } from '../../util/format.js';
 import type { CheckOutput } from '../github/check-run.js';
 import { type ActionsRun, type Job, shortSha, type UntrustedReason } from '../store/job.js';
+import { quotedUntrusted } from './redact.js';
 
 /** What the check run says at each step of a job's life. One function per state; no API calls here. */
 
@@ -134,8 +134,8 @@ export function errorOutput(job: Job, error: unknown): CheckOutput {
   const first = text.split('\n')[0] ?? 'unknown error';
   return {
     title: `sigstorm could not finish: ${first.slice(0, 120)}`,
-    // A build log may hold a line of backticks: the fence is longer than any run inside it.
-    summary: `${subject(job)}\n\n${fence(text)}`,
+    // A build log may hold secrets and a line of backticks: redacted, fenced longer than any run inside it.
+    summary: `${subject(job)}\n\n${quotedUntrusted(text)}`,
   };
 }
 
@@ -208,9 +208,10 @@ export function endedOutput(job: Job): CheckOutput {
     case 'cancelled':
       return cancelledOutput(job, note);
     case 'failed':
+      // The note is the failure's cause, which may quote the pull request's build log.
       return {
         title: `sigstorm could not finish: ${note.split('\n')[0]?.slice(0, 120)}`,
-        summary: `${note}\n\n${subject(job)}`,
+        summary: `${quotedUntrusted(note)}\n\n${subject(job)}`,
       };
     case 'awaiting_approval':
     case 'queued':

@@ -1,3 +1,5 @@
+import { fence } from '../../report/markdown/escape.js';
+
 /**
  * The one filter for everything sigstorm posts where the public can read it (PR comments, check
  * runs) and for its own logs: the App's secret values, GitHub token patterns, private keys and
@@ -41,4 +43,15 @@ export function redact(text: string): string {
     out = out.replaceAll(secret, '[redacted]');
   }
   return out;
+}
+
+/**
+ * Text the pull request's code wrote (a build log's tail, a failure cause quoting it), as it may
+ * appear on GitHub: redacted, in a fence longer than any backtick run inside it, so a line of
+ * backticks cannot end the block. Every path that quotes such text (check summaries, the comment,
+ * a stored failure cause completed later by the repair pass) quotes it through here; the GitHub
+ * writers (check runs, comments, replies) redact once more whatever reaches them.
+ */
+export function quotedUntrusted(text: string): string {
+  return fence(redact(text));
 }

@@ -393,6 +393,14 @@ export class JobStore {
     return row ? toJob(row) : undefined;
   }
 
+  /** Every job of a pull request, oldest first (every head that arrived, and when). */
+  forPull(owner: string, repo: string, pullNumber: number): Job[] {
+    const rows = this.#db
+      .prepare('SELECT * FROM jobs WHERE owner = ? AND repo = ? AND pull_number = ? ORDER BY id')
+      .all(owner, repo, pullNumber) as Row[];
+    return rows.map(toJob);
+  }
+
   /** Jobs of a pull request for a commit, oldest first (when the app first saw that head, and how). */
   forHead(owner: string, repo: string, pullNumber: number, headSha: string): Job[] {
     const rows = this.#db
