@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # command -> Debian package that provides it
 declare -A needs=(
   [gcc]=gcc [make]=make [autoreconf]=autoconf [automake]=automake [libtoolize]=libtool
-  [pkg-config]=pkg-config [gdb]=gdb [taskset]=util-linux [nsenter]=util-linux [bwrap]=bubblewrap [iperf3]=iperf3 [git]=git [ss]=iproute2
+  [pkg-config]=pkg-config [gdb]=gdb [eu-stack]=elfutils [taskset]=util-linux [nsenter]=util-linux [bwrap]=bubblewrap [iperf3]=iperf3 [git]=git [ss]=iproute2
 )
 missing=()
 for cmd in "${!needs[@]}"; do

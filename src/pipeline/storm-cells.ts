@@ -209,7 +209,6 @@ const settlingOf = (r: CellRun, opened: readonly OpenedFinding[]): SettlingCell 
   needsFine: aimedBy(r, opened).some((f) => !f.byItself),
 });
 
-
 /** Advances the cell's sequential test and coarse bound by one batch pair; true when the test has stopped. */
 function recordBatch(
   run: CellRun,

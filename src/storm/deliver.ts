@@ -7,8 +7,12 @@ import type { SideProcess } from './side-process.js';
 import { waitBlockedWriting } from './threads/blocked-writing.js';
 import type { CensusThread, ThreadCensus } from './threads/census.schema.js';
 import { takingOf } from './threads/signal-takers.js';
+import { startRoutines } from './threads/start-routines.js';
 import { tgkill, tgkillHelper } from './threads/tgkill.js';
 import { takeCensus } from './threads/thread-census.js';
+
+/** How long before the first signal the thread-naming stack snapshot is taken (eu-stack: ~30 ms). */
+const SNAPSHOT_LEAD_MS = 60;
 
 export interface PlannedSignal {
   readonly signal: SignalName;
@@ -58,6 +62,8 @@ export async function deliverPattern(
   port = 0,
   /** The other process, for steps whose `to` names it. */
   peer: SideProcess | null = null,
+  /** Take one stack snapshot of the censused processes before the first signal's time, to name their threads. */
+  nameThreads = false,
 ): Promise<Delivery> {
   const processOf = (step: PlannedSignal): SideProcess | null =>
     step.to === undefined || step.to === target.side ? target : peer?.side === step.to ? peer : null;
@@ -67,6 +73,18 @@ export async function deliverPattern(
   const delivered: DeliveredSignal[] = [];
   let census: ThreadCensus | null = null;
   const censuses: Partial<Record<Side, ThreadCensus>> = {};
+  // Shortly before the first signal, when the streams' threads run: a snapshot that ends in time
+  // leaves the pattern's timing as it was (a slower one delays this one iteration's signals).
+  const starts = new Map<number, string>();
+  if (nameThreads) {
+    const lead = startAt + (plan[0]?.gapMs ?? 0) - SNAPSHOT_LEAD_MS;
+    if (lead > performance.now()) await sleepUntil(lead, signal);
+    for (const p of [target, ...alsoObserve]) {
+      const pid = p.programPid();
+      if (pid !== undefined && p.running())
+        for (const [tid, start] of await startRoutines(pid, signal)) starts.set(tid, start);
+    }
+  }
   // Each gap counts from when the previous kill() really ran, so a late timer never shortens a gap.
   let previous = startAt;
   for (const [index, step] of plan.entries()) {
@@ -81,11 +99,11 @@ export async function deliverPattern(
       reached = await waitBlockedWriting(probe, performance.now() + (step.untilMs ?? 5000), signal);
     }
     if (index === 0) {
-      census = targetPid !== undefined && target.running() ? takeCensus(targetPid) : null;
+      census = targetPid !== undefined && target.running() ? takeCensus(targetPid, starts) : null;
       if (census) censuses[target.side] = census;
       for (const p of alsoObserve) {
         const otherPid = p.programPid();
-        const other = otherPid !== undefined && p.running() ? takeCensus(otherPid) : null;
+        const other = otherPid !== undefined && p.running() ? takeCensus(otherPid, starts) : null;
         if (other) censuses[p.side] = other;
       }
     }

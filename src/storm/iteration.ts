@@ -279,7 +279,17 @@ async function deliverSignals(
   const target = judged === 'server' ? server : client;
   const start = anchor + delayMs;
   const peer = signalled === server ? client : server;
-  const delivery = await deliverPattern(signalled, plan, start, ctx.signal, target, setup.port, peer);
+  // The cell's first iteration names the threads by their start routines (one stack snapshot).
+  const delivery = await deliverPattern(
+    signalled,
+    plan,
+    start,
+    ctx.signal,
+    target,
+    setup.port,
+    peer,
+    ctx.iteration === 0,
+  );
   if (w.peer.exits === 'stopped-by-sigstorm') {
     const peer = judged === 'server' ? client : server;
     void target?.exited.then(() => peer?.running() && peer.signal('SIGTERM'));

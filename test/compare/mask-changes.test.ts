@@ -85,3 +85,31 @@ describe('which cell the census comparison reads', () => {
     }
   });
 });
+
+describe('threads named by what they run', () => {
+  const rows = (starts: (string | undefined)[]) =>
+    starts.map((start, i) => ({
+      role: i === 0 ? 'main' : `thread-${i}`,
+      name: 'iperf3',
+      ...(start ? { start } : {}),
+      takes: {},
+    }));
+  it('a new thread that takes the handler is named, and the workers are counted by their start routine', () => {
+    const base = { ...census(['main']), rows: rows([undefined, 'worker_run', 'worker_run']) };
+    const head = {
+      ...census(['main', 'thread-1']),
+      rows: rows([undefined, 'idle_reporter', 'worker_run', 'worker_run']),
+    };
+    const [change] = maskChanges(base, head);
+    expect(change?.sentence).toBe(
+      'head lets main and 1 other thread (idle_reporter) run the SIGTERM/SIGINT/SIGHUP handler asynchronously (base: main only): new thread `idle_reporter` takes SIGTERM/SIGINT/SIGHUP with the handler',
+    );
+  });
+  it('workers named alike: counted, nothing new', () => {
+    const base = { ...census(['main']), rows: rows([undefined, 'worker_run', 'worker_run']) };
+    const head = { ...census(workers), rows: rows([undefined, 'worker_run', 'worker_run']) };
+    expect(maskChanges(base, head)[0]?.sentence).toBe(
+      'head lets main and 2 other threads (worker_run ×2) run the SIGTERM/SIGINT/SIGHUP handler asynchronously (base: main only)',
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import type { CensusSummary } from '../../storm/threads/census.schema.js';
 import { terminationSignals } from '../../storm/threads/signal-takers.js';
+import { namesByRole } from '../../storm/threads/thread-names.js';
 
 /**
  * What changed between base's and head's signal masks and dispositions, read from the census of the
@@ -37,13 +38,47 @@ function dispositionOf(census: CensusSummary, signal: string): Disposition {
 }
 
 /** Threads, named as a person reads them: `main`, `main and 4 other threads`, `no thread`. */
-export function describeThreads(roles: readonly string[]): string {
+export function describeThreads(roles: readonly string[], names?: ReadonlyMap<string, string>): string {
   if (roles.length === 0) return 'no thread';
   const main = roles.includes('main');
   const others = roles.length - (main ? 1 : 0);
-  const rest = others === 0 ? '' : `${others} other thread${others === 1 ? '' : 's'}`;
+  const what = names
+    ? startsOf(
+        roles.filter((r) => r !== 'main'),
+        names,
+      )
+    : '';
+  const rest =
+    others === 0 ? '' : `${others} other thread${others === 1 ? '' : 's'}${what ? ` (${what})` : ''}`;
   if (main && rest) return `main and ${rest}`;
   return main ? 'main only' : rest;
+}
+
+/** `stream_worker ×2, idle_reporter`: the start routines of named threads; empty when none is named. */
+function startsOf(roles: readonly string[], names: ReadonlyMap<string, string>): string {
+  const counts = new Map<string, number>();
+  for (const role of roles) {
+    const name = names.get(role);
+    if (!name || name === role) continue;
+    const start = name.replace(/ #\d+$/, '');
+    counts.set(start, (counts.get(start) ?? 0) + 1);
+  }
+  return [...counts].map(([start, n]) => (n > 1 ? `${start} ×${n}` : start)).join(', ');
+}
+
+/** Start routines of head's handler threads that no thread of base started in. */
+function newStarts(
+  head: readonly string[],
+  headNames: ReadonlyMap<string, string>,
+  base: CensusSummary,
+): string[] {
+  const baseStarts = new Set(base.rows.flatMap((r) => (r.start ? [r.start] : [])));
+  if (baseStarts.size === 0) return [];
+  const fresh = head.flatMap((role) => {
+    const start = headNames.get(role)?.replace(/ #\d+$/, '');
+    return start && start !== role && !baseStarts.has(start) ? [start] : [];
+  });
+  return [...new Set(fresh)];
 }
 
 /** Signals glibc keeps for itself (SIG32, SIG33) and real-time ones: not the program's choice. */
@@ -75,11 +110,18 @@ export function maskChanges(base: CensusSummary, head: CensusSummary): MaskChang
       why: '',
     });
   }
+  const baseNames = namesByRole(base.rows);
+  const headNames = namesByRole(head.rows);
   for (const c of handlers) {
     const names = c.signals.join('/');
+    const fresh = c.direction === 'more' ? newStarts(c.head, headNames, base) : [];
+    const newText =
+      fresh.length === 0
+        ? ''
+        : `: new thread${fresh.length === 1 ? '' : 's'} ${fresh.map((s) => `\`${s}\``).join(', ')} take${fresh.length === 1 ? 's' : ''} ${names} with the handler`;
     changes.push({
       ...c,
-      sentence: `head lets ${describeThreads(c.head)} run the ${names} handler asynchronously (base: ${describeThreads(c.base)})`,
+      sentence: `head lets ${describeThreads(c.head, headNames)} run the ${names} handler asynchronously (base: ${describeThreads(c.base, baseNames)})${newText}`,
       why:
         c.direction === 'more'
           ? `a thread other than main that takes ${names} runs a handler written for main: iperf3's longjmp then lands on another thread's stack`

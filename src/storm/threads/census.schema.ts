@@ -10,6 +10,8 @@ export const CensusThread = z.object({
   role: z.string(),
   /** /proc/PID/task/<tid>/comm. */
   name: z.string(),
+  /** The function the thread started in (its stack's outermost own frame), from a stack snapshot of the cell's first iteration. */
+  start: z.string().optional(),
   /** SigBlk: the thread's blocked set. */
   blocked: z.array(z.string()),
   /** SigPnd: signals pending on this thread only (tgkill, or a fault). */
@@ -43,6 +45,8 @@ export type Taking = z.infer<typeof Taking>;
 export const CensusRow = z.object({
   role: z.string(),
   name: z.string(),
+  /** The function the thread started in, when a stack snapshot named it (threads align by it). */
+  start: z.string().optional(),
   /** Signal → how this thread takes it, for the signals the summary watches. */
   takes: z.record(z.string(), Taking),
 });

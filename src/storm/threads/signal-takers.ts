@@ -28,6 +28,7 @@ export function summariseCensus(censuses: readonly ThreadCensus[]): CensusSummar
   const rows: CensusRow[] = first.threads.map((t) => ({
     role: t.role,
     name: t.name,
+    ...(t.start ? { start: t.start } : {}),
     takes: Object.fromEntries(watchedSignals.map((s) => [s, takingOf(first, t, s)])),
   }));
   const max = (signal: string) => Math.max(...censuses.map((c) => handlerThreads(c, signal).length));

@@ -8,7 +8,7 @@ import { decodeMask } from './signal-set.js';
  * signal, and nothing else of the harness may run in between. `null` when the process is gone.
  * A thread that exits during the read is left out (it can no longer take a signal).
  */
-export function takeCensus(pid: number): ThreadCensus | null {
+export function takeCensus(pid: number, starts?: ReadonlyMap<number, string>): ThreadCensus | null {
   let tids: number[];
   try {
     tids = readdirSync(`/proc/${pid}/task`)
@@ -28,10 +28,12 @@ export function takeCensus(pid: number): ThreadCensus | null {
     processWide ??= fields;
     // Tids grow with creation (until pid_max wraps): tid order is creation order.
     const role = tid === pid ? 'main' : `thread-${++others}`;
+    const start = starts?.get(tid);
     threads.push({
       tid,
       role,
       name: readText(`/proc/${pid}/task/${tid}/comm`)?.trim() ?? '',
+      ...(start ? { start } : {}),
       blocked: decodeMask(fields.SigBlk ?? '0'),
       pending: decodeMask(fields.SigPnd ?? '0'),
       wchan: readText(`/proc/${pid}/task/${tid}/wchan`)?.trim() ?? '',

@@ -1,15 +1,23 @@
 import { splitSentence } from '../../../compare/threads/split-by-thread.js';
 import type { FindingStatus, MaskTable } from '../../../compare/threads/threads.schema.js';
 import { watchedSignals } from '../../../storm/threads/signal-takers.js';
+import { threadNames } from '../../../storm/threads/thread-names.js';
 import type { Report } from '../../report.schema.js';
 import { escapeMarkdown, table } from '../escape.js';
 import { cellLabel } from './labels.js';
 
 /** One process's threads on both sides: how each takes the watched signals (docs/threads.md). */
 function maskTable(t: MaskTable): string {
-  const roles = [...new Set([...t.base.map((r) => r.role), ...t.head.map((r) => r.role)])];
-  const takes = (rows: MaskTable['base'], role: string) => {
-    const row = rows.find((r) => r.role === role);
+  // Rows align by name (the start routine when known): a thread new in head is one new row.
+  const named = (rows: MaskTable['base']) => {
+    const names = threadNames(rows);
+    return new Map(rows.map((r, i) => [names[i] ?? r.role, r]));
+  };
+  const base = named(t.base);
+  const head = named(t.head);
+  const roles = [...new Set([...base.keys(), ...head.keys()])];
+  const takes = (rows: Map<string, MaskTable['base'][number]>, name: string) => {
+    const row = rows.get(name);
     return row ? watchedSignals.map((s) => row.takes[s] ?? '–').join(' · ') : 'absent';
   };
   return [
@@ -17,7 +25,7 @@ function maskTable(t: MaskTable): string {
     '',
     table(
       ['thread', 'base', 'head'],
-      roles.map((role) => [role, takes(t.base, role), takes(t.head, role)]),
+      roles.map((name) => [escapeMarkdown(name), takes(base, name), takes(head, name)]),
     ),
   ].join('\n');
 }
