@@ -1,10 +1,11 @@
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { CauseEntry, SignatureEntry } from '../compare/comparison.schema.js';
 import { failingCauses } from '../report/failing-causes.js';
 import type { Report } from '../report/report.schema.js';
 import { readRecords } from '../storm/jsonl.js';
 import type { IterationRecord } from '../storm/record.js';
+import { makeDir } from '../util/make-dir.js';
 
 const slug = (text: string) =>
   text
@@ -34,7 +35,7 @@ function entriesOf(report: Report, c: CauseEntry): SignatureEntry[] {
 export async function writeReproBundle(dir: string, report: Report, outDir: string): Promise<string[]> {
   const causes = failingCauses(report);
   if (causes.length === 0) return [];
-  await mkdir(join(dir, 'evidence'), { recursive: true });
+  await makeDir(join(dir, 'evidence'));
   const written: string[] = [];
   const records: IterationRecord[] = [];
   const readme = [`# sigstorm repro bundle`, '', report.headline, ''];
@@ -64,7 +65,7 @@ export async function writeReproBundle(dir: string, report: Report, outDir: stri
   }
   const patches = [...new Set([...report.base.patches, ...report.head.patches])];
   if (patches.length > 0) {
-    await mkdir(join(dir, 'patches'), { recursive: true });
+    await makeDir(join(dir, 'patches'));
     for (const p of patches) {
       await copyFile(p, join(dir, 'patches', basename(p)));
       written.push(`patches/${basename(p)}`);

@@ -1,6 +1,5 @@
-import { constants } from 'node:fs';
-import { access, mkdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { variantNames } from '../../build/variants.js';
@@ -15,10 +14,20 @@ import type { Report } from '../../report/report.schema.js';
 import { renderTerminal } from '../../report/terminal.js';
 import type { SandboxMode } from '../../sandbox/sandbox.schema.js';
 import { UsageError } from '../../util/errors.js';
+import { checkOutputDir, checkOutputFile } from '../check-paths.js';
 import { exitCodes } from '../exit-codes.js';
 import { commandHelp } from '../help-text.js';
 import { onInterrupt } from '../interrupt.js';
-import { intFlag, listFlag, parseFlags, refuseTogether, variantsFlag } from '../parse-flags.js';
+import {
+  intFlag,
+  listFlag,
+  parseFlags,
+  refuseBothSpellings,
+  refuseTogether,
+  repoFlag,
+  requireWith,
+  variantsFlag,
+} from '../parse-flags.js';
 import { cliSandbox, noSandboxOption } from '../sandbox-mode.js';
 import { showReport } from '../show-report.js';
 import type { ProgressMode } from '../storm-progress.js';
@@ -37,7 +46,7 @@ const Duration = z
 
 const ValidateFlags = z
   .object({
-    repo: z.string().min(1, '--repo needs a path or URL').optional(),
+    repo: repoFlag.optional(),
     base: z.string().min(1, '--base needs a ref').optional(),
     basePatches: listFlag('--base-patches').optional(),
     head: z.string().min(1, '--head needs a ref').optional(),
@@ -69,18 +78,20 @@ const ValidateFlags = z
     shard: z.string().min(1, '--shard needs K/N, e.g. 2/4').optional(),
     blob: z.string().min(1, '--blob needs a file').optional(),
   })
-  .superRefine((flags, context) =>
+  .superRefine((flags, context) => {
     refuseTogether(
       { ...flags, jsonAsFile: typeof flags.json === 'string' ? flags.json : undefined },
       [
-        ['jsonAsFile', 'jsonFile', '`--json <file>` is the old spelling of --json-file; give one'],
-        ['markdown', 'markdownFile', '`--markdown <file>` is the old spelling of --markdown-file; give one'],
+        ['jsonAsFile', 'jsonFile', 'it is the old spelling of --json-file; give one'],
+        ['markdown', 'markdownFile', 'it is the old spelling of --markdown-file; give one'],
         ['warmBase', 'headPatches', '--warm-base storms base only; drop --head-patches'],
         ['warmBase', 'head', '--warm-base storms base only; drop --head'],
       ],
       context,
-    ),
-  )
+      { jsonAsFile: '--json <file>', markdown: '--markdown <file>' },
+    );
+    requireWith(flags, [['blob', 'shard', 'only a shard writes a blob']], context);
+  })
   .transform(({ json, jsonFile, markdown, markdownFile, ...flags }) => ({
     ...flags,
     json: json === true,
@@ -95,7 +106,7 @@ const ValidateFlags = z
 export type ValidateFlags = z.infer<typeof ValidateFlags>;
 
 export function registerValidate(program: Command): void {
-  program
+  const command = program
     .command('validate')
     .description('Build base and head, storm both interleaved, measure throughput, and report the comparison')
     .option('--repo <repo>', 'git repository (path or URL); default: the bundled test subject')
@@ -178,6 +189,7 @@ ${exitCodes.badInput} bad input (found before anything is built), ${exitCodes.co
     .action(async (raw: unknown) => {
       process.exitCode = await validateAction(parseValidateFlags(raw));
     });
+  refuseBothSpellings(command, ['fail-fast', 'config']);
 }
 
 export function parseValidateFlags(raw: unknown): ValidateFlags {
@@ -268,12 +280,10 @@ export async function validateAction(
   show: (report: Report, markdown: string) => string = (report) => renderTerminal(report),
 ): Promise<number> {
   for (const note of flags.deprecated) process.stderr.write(`sigstorm validate: ${note}\n`);
+  await checkValidatePaths(flags);
   if (flags.shard !== undefined) return shardAction(flags);
   const { config, file, request } = await validateRequestFor(flags);
   if (file && !flags.quiet) process.stderr.write(`Config: ${file}\n`);
-  // A report file that cannot be written would be found only after the whole run.
-  for (const out of [flags.jsonFile, flags.markdownFile, flags.sarif]) if (out) await checkWritable(out);
-  if (flags.reproDir) await checkWritable(join(flags.reproDir, 'README.md'), true);
   return withValidateRun(flags, async ({ sandbox, options, finishProgress }) => {
     if (flags.warmBase) {
       const warm = await warmBase({ ...request, sandbox }, options);
@@ -320,16 +330,17 @@ export async function withValidateRun<T>(
   }
 }
 
-async function checkWritable(file: string, create = false): Promise<void> {
-  const dir = dirname(resolve(file));
-  try {
-    // A bundle directory is made now, so that a parent that cannot take it is found before the run.
-    if (create) await mkdir(dir, { recursive: true });
-    await access(dir, constants.W_OK);
-  } catch (error) {
-    throw new UsageError(`Cannot write ${file}: ${dir} is not a writable directory`, {
-      cause: error,
-      hint: 'Give a report file in an existing directory you can write to.',
-    });
-  }
+/** Every path the flags name, checked before any work: a report that cannot be written is found now, not after the run. */
+export async function checkValidatePaths(
+  flags: Pick<ValidateFlags, 'out' | 'jsonFile' | 'markdownFile' | 'sarif' | 'reproDir' | 'blob'>,
+): Promise<void> {
+  if (flags.out) await checkOutputDir(flags.out, '--out');
+  if (flags.reproDir) await checkOutputDir(flags.reproDir, '--repro-dir');
+  const files = {
+    '--json-file': flags.jsonFile,
+    '--markdown-file': flags.markdownFile,
+    '--sarif': flags.sarif,
+    '--blob': flags.blob,
+  };
+  for (const [flag, file] of Object.entries(files)) if (file) await checkOutputFile(file, flag);
 }
