@@ -116,7 +116,7 @@ describe('sigstorm validate on the bundled subject (real builds, real storms)', 
     expect(report.verdict.stability).toBe('neutral');
     const row = report.throughput.rows[0];
     expect(row?.change?.upper).toBeLessThan(-0.03);
-    expect(row?.because).toMatch(/6 \+ 6 runs; paired, look 3 of 3 \(budget 6\)/);
+    expect(row?.because).toMatch(/^paired estimate .*, 6 \+ 6 runs at look 3 of 3 of a 6-pair budget/);
     expect(result.markdown).toContain('xychart-beta');
     // Storms and then 6 + 6 throughput runs: 108 s measured at load 10–12, past the default 120 s with little to spare.
   }, 240_000);
