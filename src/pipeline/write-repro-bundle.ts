@@ -6,6 +6,7 @@ import type { Report } from '../report/report.schema.js';
 import { readRecords } from '../storm/jsonl.js';
 import type { IterationRecord } from '../storm/record.js';
 import { makeDir } from '../util/make-dir.js';
+import { portableRecord } from './portable-repro.js';
 
 const slug = (text: string) =>
   text
@@ -54,7 +55,8 @@ export async function writeReproBundle(dir: string, report: Report, outDir: stri
       await writeFile(join(dir, name), `${e.evidence}\n`);
       written.push(name);
       const record = all.find((r) => r.iteration === e.firstIteration);
-      if (record) records.push(record);
+      // The bundle travels: its records name no path of this machine and rerun as the report does.
+      if (record) records.push(portableRecord(record, e.repro));
       readme.push(
         `- \`${e.signature}\` (${e.head.count} of ${e.head.iterations} in head, ${e.base.count} of ${e.base.iterations} in base)`,
         `  - evidence: [${name}](${name}) (iteration ${e.firstIteration})`,

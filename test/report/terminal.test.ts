@@ -25,18 +25,18 @@ describe('renderTerminal', () => {
         ❌ server-burst (asan, server): 21 of 30 reported asan: SEGV: iperf_send_stream < worker_thread (base 0 of 30)
            asan:SEGV in iperf_send_stream < worker_thread  ×21
              asan: SEGV in iperf_send_stream src/iperf_api.c:1893
-             reproduce: npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/asan/src/iperf3 --variant asan --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1
+             reproduce: node bin/sigstorm.js storm --binary ~/.cache/sigstorm/builds/3f9c2e1/asan/src/iperf3 --variant asan --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1
         ❌ server-burst (plain, server): 18 of 60 crashed: SIGSEGV ×12, stack smashing detected ×6 (base 0 of 60)
            crash:SIGSEGV in longjmp < sig_handler < worker_thread  ×12
              SIGSEGV: iperf3: interrupt - the client has terminated
-             reproduce: npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1
+             reproduce: node bin/sigstorm.js storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1
            crash:stack smashing detected  ×6
              *** stack smashing detected ***: terminated
-             reproduce: npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 40 --cpus 0,1
+             reproduce: node bin/sigstorm.js storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 40 --cpus 0,1
         ❌ server-burst (tsan, server): 9 of 30 reported tsan: signal-unsafe call inside of a signal: iperf_err < sig_handler (base 0 of 30)
            tsan:signal-unsafe call inside of a signal in iperf_err < sig_handler  ×9
              tsan: signal-unsafe call inside of a signal in malloc
-             reproduce: npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/tsan/src/iperf3 --variant tsan --workload server-burst --seed 1234 --only-iteration 4 --cpus 0,1
+             reproduce: node bin/sigstorm.js storm --binary ~/.cache/sigstorm/builds/3f9c2e1/tsan/src/iperf3 --variant tsan --workload server-burst --seed 1234 --only-iteration 4 --cpus 0,1
       Other causes: 1 persisting
 
       Throughput: neutral
