@@ -3,10 +3,13 @@ import { basename, join } from 'node:path';
 import type { CauseEntry, SignatureEntry } from '../compare/comparison.schema.js';
 import { failingCauses } from '../report/failing-causes.js';
 import type { Report } from '../report/report.schema.js';
+import { parseCpuList } from '../storm/cpus.js';
 import { readRecords } from '../storm/jsonl.js';
 import type { IterationRecord } from '../storm/record.js';
 import { makeDir } from '../util/make-dir.js';
+import { resolveStormWorkload } from '../workload/load.js';
 import { portableRecord } from './portable-repro.js';
+import { shellRepro } from './shell-repro.js';
 
 const slug = (text: string) =>
   text
@@ -25,6 +28,33 @@ function entriesOf(report: Report, c: CauseEntry): SignatureEntry[] {
       e.role === c.role &&
       names.has(e.signature),
   );
+}
+
+/**
+ * The shell script that reruns a cause's iteration without sigstorm (./shell-repro.ts), or nothing
+ * for a workload the bundle cannot name (a file only the validating machine has).
+ */
+async function shellScriptOf(
+  report: Report,
+  c: CauseEntry,
+  record: IterationRecord,
+  n: number,
+): Promise<{ name: string; text: string } | undefined> {
+  const loaded = await resolveStormWorkload(c.workload).catch(() => undefined);
+  if (!loaded) return undefined;
+  const tree = (b: Report['base']) => ({ repo: b.repo, commit: b.commit, patches: b.patches });
+  return {
+    name: `repro-${String(n).padStart(2, '0')}-${slug(`${c.workload}-${c.variant}`)}.sh`,
+    text: shellRepro({
+      workload: loaded.workload,
+      variant: c.variant,
+      seed: record.seed,
+      iteration: record.iteration,
+      cpuCount: parseCpuList(record.cpus).length,
+      base: tree(report.base),
+      head: tree(report.head),
+    }),
+  };
 }
 
 /**
@@ -57,10 +87,20 @@ export async function writeReproBundle(dir: string, report: Report, outDir: stri
       const record = all.find((r) => r.iteration === e.firstIteration);
       // The bundle travels: its records name no path of this machine and rerun as the report does.
       if (record) records.push(portableRecord(record, e.repro));
+      const script = record && (await shellScriptOf(report, c, record, n));
+      if (script) {
+        await writeFile(join(dir, script.name), script.text, { mode: 0o755 });
+        written.push(script.name);
+      }
       readme.push(
         `- \`${e.signature}\` (${e.head.count} of ${e.head.iterations} in head, ${e.base.count} of ${e.base.iterations} in base)`,
         `  - evidence: [${name}](${name}) (iteration ${e.firstIteration})`,
         `  - rerun: \`${e.repro} --times 10\``,
+        ...(script
+          ? [
+              `  - without sigstorm: \`bash ${script.name} TREE 10\` builds base and head from TREE (a checkout of the tree) and reruns the iteration 10 times on each with plain commands ([${script.name}](${script.name}))`,
+            ]
+          : []),
       );
     }
     readme.push('');

@@ -77,6 +77,18 @@ describe('the repro bundle', () => {
       expect(report.stability.signatures.map((e) => e.repro)).toContain(parsed.repro);
     }
     expect(await readFile(join(bundle, 'report.md'), 'utf8')).toContain('<!-- sigstorm-report -->');
+    // Per signature a script that reruns it without sigstorm (test/pipeline/shell-repro.test.ts runs one).
+    const scripts = files.filter((f) => f.endsWith('.sh'));
+    expect(scripts).toHaveLength(4);
+    for (const name of scripts) {
+      expect(readme).toContain(`bash ${name} TREE 10`);
+      const text = await readFile(join(bundle, name), 'utf8');
+      expect(text).toMatch(/^#!\/usr\/bin\/env bash\n/);
+      expect(text).not.toContain(cacheRoot());
+    }
+    expect(await readFile(join(bundle, scripts.find((f) => f.includes('plain')) ?? ''), 'utf8')).toContain(
+      'build head 3f9c2e1a77d04b8e9a0c4d5e6f708192a3b4c5d6 unblocked-worker-signals.patch',
+    );
   });
 
   it('is not written when nothing failed', async () => {
