@@ -1,7 +1,8 @@
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { describeTree, type TreeOrigin } from '../source/tree.js';
 import { SigstormError } from '../util/errors.js';
+import { makeDir } from '../util/make-dir.js';
 import { firstBuildError } from './first-error.js';
 import type { CommandFailure } from './run-logged.js';
 import type { VariantName } from './variants.js';
@@ -28,7 +29,7 @@ export async function commandFailureError(
 ): Promise<SigstormError> {
   let log = context.logFile;
   if (context.keepLogAt) {
-    await mkdir(dirname(context.keepLogAt), { recursive: true });
+    await makeDir(dirname(context.keepLogAt));
     await copyFile(context.logFile, context.keepLogAt);
     log = context.keepLogAt;
   }

@@ -22,7 +22,7 @@ export type RepoConfigResult =
 export function checkRepoConfig(value: unknown, file = configPath): RepoConfigResult {
   const result = RepoConfig.safeParse(value ?? {});
   if (result.success) return { ok: true, config: result.data };
-  return { ok: false, problems: result.error.issues.map((issue) => describeIssue(issue, file)) };
+  return { ok: false, problems: result.error.issues.flatMap((issue) => describeIssue(issue, file)) };
 }
 
 /** Parses and validates the YAML text, with the line and column of every problem. */
@@ -38,13 +38,22 @@ export function parseRepoConfigText(text: string, file = configPath): RepoConfig
   }
   const result = RepoConfig.safeParse(doc.toJS() ?? {});
   if (result.success) return { ok: true, config: result.data };
-  const problems = result.error.issues.map((issue): ConfigProblem => {
-    const at =
-      issue.code === 'unrecognized_keys'
-        ? locateKey(doc, lines, issue.path, issue.keys[0] ?? '')
-        : locatePath(doc, lines, issue.path);
-    return { ...describeIssue(issue, file), ...at };
-  });
+  // Each unknown key at its own line and column, even when zod reports a map's unknown keys together.
+  const problems = result.error.issues.flatMap((issue): ConfigProblem[] =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({
+          ...unknownKey(issue.path, key, file),
+          ...locateKey(doc, lines, issue.path, key),
+        }))
+      : [
+          {
+            file,
+            path: formatPath(issue.path),
+            reason: issue.message,
+            ...locatePath(doc, lines, issue.path),
+          },
+        ],
+  );
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   return { ok: false, problems };
 }
@@ -54,13 +63,18 @@ export function formatConfigProblem(p: ConfigProblem): string {
   return `${where}: ${p.path ? `${p.path}: ` : ''}${p.reason}`;
 }
 
-function describeIssue(issue: z.core.$ZodIssue, file: string): ConfigProblem {
-  if (issue.code === 'unrecognized_keys') {
-    const path = formatPath([...issue.path, issue.keys[0] ?? '']);
-    const what = issue.keys.length > 1 ? `unknown fields ${issue.keys.join(', ')}` : 'unknown field';
-    return { file, path, reason: `${what} (see docs/github-app.md for the fields)` };
-  }
-  return { file, path: formatPath(issue.path), reason: issue.message };
+/** One problem per unknown key, so that each can carry its own location. */
+function describeIssue(issue: z.core.$ZodIssue, file: string): ConfigProblem[] {
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => unknownKey(issue.path, key, file));
+  return [{ file, path: formatPath(issue.path), reason: issue.message }];
+}
+
+function unknownKey(path: readonly PropertyKey[], key: string, file: string): ConfigProblem {
+  return {
+    file,
+    path: formatPath([...path, key]),
+    reason: 'unknown field (see docs/github-app.md for the fields)',
+  };
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

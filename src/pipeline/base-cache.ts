@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import { appendRecord, readRecords, startResultsFile } from '../storm/jsonl.js';
 import type { IterationRecord } from '../storm/record.js';
 import { touchEntry } from '../util/cache-budget.js';
+import { makeDir } from '../util/make-dir.js';
 
 /**
  * Base results reused across validations: later pull requests against the same base commit reuse
@@ -42,7 +42,7 @@ export async function openBaseCache(root: string, key: BaseCacheKey): Promise<Ba
     .digest('hex')
     .slice(0, 32);
   const dir = join(root, 'base-results');
-  await mkdir(dir, { recursive: true });
+  await makeDir(dir);
   const file = join(dir, `${hash}.jsonl`);
   const byIteration = new Map<number, IterationRecord>();
   try {

@@ -1,10 +1,11 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { compare } from '../compare/compare.js';
 import { withMissingIterations } from '../compare/stability/missing-iterations.js';
 import type { Thresholds } from '../config/thresholds.schema.js';
-import { SigstormError, UsageError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
+import { makeDir } from '../util/make-dir.js';
 import type { ValidateResult } from './contract.js';
 import { type CellTally, type MissingShard, mergeCells } from './merge-cells.js';
 import { type BlobReading, choosePlan, defaultMaxBlobBytes, readShardBlob } from './read-shard-blobs.js';
@@ -48,7 +49,8 @@ export async function mergeShards(request: MergeRequest): Promise<MergeResult> {
   }
   const { plan, blobs, refused } = choosePlan(readings);
   if (!plan) {
-    throw new SigstormError('No shard blob to merge', {
+    // Every file given was refused: the input is wrong, not the run (exit 2 on the CLI).
+    throw new UsageError('No shard blob to merge', {
       details: refused.map((r) => `${r.file}: ${r.why}`).join('\n') || 'no files given',
       hint: 'Give the blobs `sigstorm validate --shard K/N` wrote (shard-K-of-N.json); at least one must be intact.',
     });
@@ -100,7 +102,7 @@ export async function mergeShards(request: MergeRequest): Promise<MergeResult> {
 
   // 4. The report and the iterations, as `sigstorm validate` writes them.
   const outDir = resolve(request.outDir);
-  await mkdir(join(outDir, 'iterations'), { recursive: true });
+  await makeDir(join(outDir, 'iterations'));
   for (const [index, cell] of plan.cells.entries()) {
     for (const side of ['base', 'head'] as const) {
       const records = merged.records[index]?.[side] ?? [];

@@ -54,6 +54,27 @@ export function withoutLocalPaths(text: string, cache: string = cacheRoot()): st
     .replaceAll(cache, '<cache>');
 }
 
+/**
+ * An iteration record as a repro bundle holds it: every string without this machine's cache paths
+ * (the binary, the storm's own repro line, evidence), and the portable repro line in place of the
+ * storm's, which named a binary in the cache.
+ */
+export function portableRecord(
+  record: IterationRecord,
+  repro: string,
+  cache: string = cacheRoot(),
+): IterationRecord {
+  const strip = (value: unknown): unknown => {
+    if (typeof value === 'string') return withoutLocalPaths(value, cache);
+    if (Array.isArray(value)) return value.map(strip);
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, strip(v)]));
+    }
+    return value;
+  };
+  return { ...(strip(record) as IterationRecord), repro };
+}
+
 /** A workload file by its path relative to the current directory (or its name), never an absolute path. */
 function workloadShown(ref: string, cwd: string = process.cwd()): string {
   if (!isAbsolute(ref)) return ref;

@@ -1,7 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { packageVersion } from '../report/build-report.js';
 import { SigstormError } from '../util/errors.js';
+import { makeDir } from '../util/make-dir.js';
 import { buildInfo } from './build-trees.js';
 import type { ValidateOptions, ValidateRequest } from './contract.js';
 import { ShardBlob } from './shard-blob.schema.js';
@@ -61,7 +62,7 @@ export async function runShard(
     notRun: shard.index === 1 ? throughput.notRun : [],
   });
   const file = resolve(options.blobFile ?? join(outDir, blobName(shard)));
-  await mkdir(dirname(file), { recursive: true });
+  await makeDir(dirname(file));
   await writeFile(file, `${JSON.stringify(blob)}\n`);
   return { blob, file, outDir };
 }

@@ -1,8 +1,8 @@
-import { mkdir } from 'node:fs/promises';
 import { compare } from '../compare/compare.js';
 import { compareStability } from '../compare/stability/compare-stability.js';
 import { publicSource } from '../source/public-source.js';
 import { SigstormError } from '../util/errors.js';
+import { makeDir } from '../util/make-dir.js';
 import { buildInfo, buildTrees } from './build-trees.js';
 import { cellInputs } from './cell-inputs.js';
 import type { Validate, ValidateRequest } from './contract.js';
@@ -86,7 +86,7 @@ export async function stormAndMeasure(
         emit({ phase: 'build', message: `checking ${message}`, iterationsDone: 0, iterationsTotal: 0 }),
     },
   );
-  await mkdir(outDir, { recursive: true });
+  await makeDir(outDir);
 
   // 2. Build base and head.
   const builds = await buildTrees(trees, buildVariants, emit, { sandbox, signal });

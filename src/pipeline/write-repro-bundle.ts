@@ -1,10 +1,15 @@
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { CauseEntry, SignatureEntry } from '../compare/comparison.schema.js';
 import { failingCauses } from '../report/failing-causes.js';
 import type { Report } from '../report/report.schema.js';
+import { parseCpuList } from '../storm/cpus.js';
 import { readRecords } from '../storm/jsonl.js';
 import type { IterationRecord } from '../storm/record.js';
+import { makeDir } from '../util/make-dir.js';
+import { resolveStormWorkload } from '../workload/load.js';
+import { portableRecord } from './portable-repro.js';
+import { shellRepro } from './shell-repro.js';
 
 const slug = (text: string) =>
   text
@@ -26,6 +31,33 @@ function entriesOf(report: Report, c: CauseEntry): SignatureEntry[] {
 }
 
 /**
+ * The shell script that reruns a cause's iteration without sigstorm (./shell-repro.ts), or nothing
+ * for a workload the bundle cannot name (a file only the validating machine has).
+ */
+async function shellScriptOf(
+  report: Report,
+  c: CauseEntry,
+  record: IterationRecord,
+  n: number,
+): Promise<{ name: string; text: string } | undefined> {
+  const loaded = await resolveStormWorkload(c.workload).catch(() => undefined);
+  if (!loaded) return undefined;
+  const tree = (b: Report['base']) => ({ repo: b.repo, commit: b.commit, patches: b.patches });
+  return {
+    name: `repro-${String(n).padStart(2, '0')}-${slug(`${c.workload}-${c.variant}`)}.sh`,
+    text: shellRepro({
+      workload: loaded.workload,
+      variant: c.variant,
+      seed: record.seed,
+      iteration: record.iteration,
+      cpuCount: parseCpuList(record.cpus).length,
+      base: tree(report.base),
+      head: tree(report.head),
+    }),
+  };
+}
+
+/**
  * A small bundle anybody can rerun a failing validation's iterations from: README.md (each cause,
  * its command), records.jsonl (the iteration records the evidence is from), evidence/ (the full
  * stderr, sanitizer report or backtraces), patches/ and report.md. Written only when something
@@ -34,7 +66,7 @@ function entriesOf(report: Report, c: CauseEntry): SignatureEntry[] {
 export async function writeReproBundle(dir: string, report: Report, outDir: string): Promise<string[]> {
   const causes = failingCauses(report);
   if (causes.length === 0) return [];
-  await mkdir(join(dir, 'evidence'), { recursive: true });
+  await makeDir(join(dir, 'evidence'));
   const written: string[] = [];
   const records: IterationRecord[] = [];
   const readme = [`# sigstorm repro bundle`, '', report.headline, ''];
@@ -53,18 +85,29 @@ export async function writeReproBundle(dir: string, report: Report, outDir: stri
       await writeFile(join(dir, name), `${e.evidence}\n`);
       written.push(name);
       const record = all.find((r) => r.iteration === e.firstIteration);
-      if (record) records.push(record);
+      // The bundle travels: its records name no path of this machine and rerun as the report does.
+      if (record) records.push(portableRecord(record, e.repro));
+      const script = record && (await shellScriptOf(report, c, record, n));
+      if (script) {
+        await writeFile(join(dir, script.name), script.text, { mode: 0o755 });
+        written.push(script.name);
+      }
       readme.push(
         `- \`${e.signature}\` (${e.head.count} of ${e.head.iterations} in head, ${e.base.count} of ${e.base.iterations} in base)`,
         `  - evidence: [${name}](${name}) (iteration ${e.firstIteration})`,
         `  - rerun: \`${e.repro} --times 10\``,
+        ...(script
+          ? [
+              `  - without sigstorm: \`bash ${script.name} TREE 10\` builds base and head from TREE (a checkout of the tree) and reruns the iteration 10 times on each with plain commands ([${script.name}](${script.name}))`,
+            ]
+          : []),
       );
     }
     readme.push('');
   }
   const patches = [...new Set([...report.base.patches, ...report.head.patches])];
   if (patches.length > 0) {
-    await mkdir(join(dir, 'patches'), { recursive: true });
+    await makeDir(join(dir, 'patches'));
     for (const p of patches) {
       await copyFile(p, join(dir, 'patches', basename(p)));
       written.push(`patches/${basename(p)}`);

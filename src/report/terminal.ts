@@ -1,4 +1,4 @@
-import { formatBitsPerSecond, formatChange, formatCount } from '../util/format.js';
+import { formatBitsPerSecond, formatCount } from '../util/format.js';
 import { cellLabel, rateText, stoppedText, verdictIcon } from './markdown/sections/labels.js';
 import { ranCell } from './markdown/sections/stability.js';
 import { groupNotRun } from './not-run-groups.js';
@@ -76,12 +76,10 @@ export function renderTerminal(r: Report): string {
   out.push('', `Throughput: ${throughputLabel(r.throughput.rows, r.verdict.throughput)}`);
   const rows = r.throughput.rows.map((row) => [
     `  ${verdictIcon[row.verdict]} ${row.workload} · ${row.variant}`,
-    `${row.base.median === null ? 'n/a' : formatBitsPerSecond(row.base.median)} → ${row.head.median === null ? 'n/a' : formatBitsPerSecond(row.head.median)}`,
-    row.change
-      ? `${formatChange(row.change.estimate)}${row.change.lower !== null && row.change.upper !== null ? ` (${formatChange(row.change.lower)} to ${formatChange(row.change.upper)})` : ''}`
-      : 'n/a',
-    `${row.base.runs.length} + ${row.head.runs.length} runs`,
-    ...(row.label === row.verdict ? [] : [row.label]),
+    `medians ${row.base.median === null ? 'n/a' : formatBitsPerSecond(row.base.median)} → ${row.head.median === null ? 'n/a' : formatBitsPerSecond(row.head.median)}`,
+    // The estimate, its interval and runs as the comparison words them ("paired estimate +1.1%, …"):
+    // next to the medians, a bare "+1.1%" read as their ratio.
+    row.because,
   ]);
   out.push(...(rows.length > 0 ? pad(rows) : ['  not measured']));
   for (const g of groupNotRun(r.notRun))

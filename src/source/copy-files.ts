@@ -1,5 +1,6 @@
-import { copyFile, lstat, mkdir, readlink, symlink, utimes } from 'node:fs/promises';
+import { copyFile, lstat, readlink, symlink, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { makeDir } from '../util/make-dir.js';
 
 /**
  * Copies the listed files (relative paths) from `from` to `to`, keeping modes, symlinks and
@@ -12,7 +13,7 @@ export async function copyFiles(from: string, to: string, files: readonly string
     const target = join(to, path);
     const parent = dirname(target);
     if (!made.has(parent)) {
-      await mkdir(parent, { recursive: true });
+      await makeDir(parent);
       made.add(parent);
     }
     const info = await lstat(source);

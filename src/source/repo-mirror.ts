@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { touchEntry } from '../util/cache-budget.js';
 import { newTempDir, publishDir, sweepTempDirs } from '../util/cache-entry.js';
 import { SigstormError, UsageError } from '../util/errors.js';
 import { withFileLock } from '../util/file-lock.js';
+import { makeDir } from '../util/make-dir.js';
 import { pathExists } from '../util/path-exists.js';
 import { resolveCommit, withoutCredentials } from './git.js';
 import { gitRemote } from './git-remote.js';
@@ -35,7 +36,7 @@ export async function mirrorCommit(
   const root = dirname(gitDir);
   const name = basename(gitDir);
   const publicUrl = withoutCredentials(url);
-  await mkdir(root, { recursive: true });
+  await makeDir(root);
   const timeoutMs = options.timeoutMs ?? gitTimeoutMs();
   return withFileLock(
     join(root, `${name}.lock`),

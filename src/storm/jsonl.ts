@@ -1,6 +1,7 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SigstormError } from '../util/errors.js';
+import { makeDir } from '../util/make-dir.js';
 import { IterationRecord } from './record.js';
 
 /**
@@ -13,7 +14,7 @@ export async function appendRecord(file: string, record: IterationRecord): Promi
 
 /** Creates the directory of a results file and empties the file. */
 export async function startResultsFile(file: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
+  await makeDir(dirname(file));
   await appendFile(file, '', { flag: 'w' });
 }
 

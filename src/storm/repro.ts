@@ -11,6 +11,14 @@ export interface ReproParts {
   readonly cpus: string;
 }
 
+/**
+ * How a repro line runs sigstorm: its own entry point, from the root of a sigstorm checkout. Not
+ * `npx sigstorm`: outside a checkout npx looks the name up in the public package registry, where an
+ * unrelated package of that name would run. `node bin/sigstorm.js` consults no registry, names no
+ * path of the validating machine, and outside a checkout fails with "Cannot find module".
+ */
+export const sigstormCommand = 'node bin/sigstorm.js';
+
 /** POSIX shell quoting: plain words stay as they are, anything else goes in single quotes. */
 export function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
@@ -19,7 +27,7 @@ export function shellQuote(word: string): string {
 /** One shell command that reruns exactly this iteration: same binary, seed, choices and CPU set. */
 export function reproCommand(parts: ReproParts): string {
   return [
-    'npx sigstorm storm',
+    `${sigstormCommand} storm`,
     `--binary ${shellQuote(parts.binary)}`,
     `--variant ${parts.variant}`,
     `--workload ${shellQuote(parts.workloadRef)}`,
@@ -47,7 +55,7 @@ export interface PortableReproParts {
 export function portableReproCommand(parts: PortableReproParts): string {
   const { source } = parts;
   return [
-    'npx sigstorm repro',
+    `${sigstormCommand} repro`,
     ...(source.repo === null ? [] : [`--repo ${shellQuote(source.repo)}`]),
     ...(source.commit === null ? [] : [`--ref ${source.commit}`]),
     ...(source.patches.length === 0 ? [] : [`--patches ${shellQuote(source.patches.join(','))}`]),

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile, rename, rm, statfs, utimes } from 'node:fs/promises';
+import { lstat, readdir, readFile, rename, rm, statfs, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isAlive, isErrno } from './file-lock.js';
+import { makeDir } from './make-dir.js';
 
 /**
  * The cache under a size budget. Every entry (a directory directly under one of the areas below)
@@ -87,7 +88,7 @@ export async function evictToBudget(root: string, options: EvictOptions): Promis
 
 /** Bytes available to this user on the file system holding `path`. */
 export async function freeBytes(path: string): Promise<number> {
-  await mkdir(path, { recursive: true });
+  await makeDir(path);
   const info = await statfs(path);
   return info.bavail * info.bsize;
 }
@@ -95,7 +96,7 @@ export async function freeBytes(path: string): Promise<number> {
 /** Moved out of sight first (one rename), then deleted: a reader sees the whole entry or none. */
 async function remove(root: string, path: string): Promise<boolean> {
   const trash = join(root, '.trash');
-  await mkdir(trash, { recursive: true });
+  await makeDir(trash);
   const moved = join(trash, `${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     await rename(path, moved);

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { touchEntry } from './cache-budget.js';
 import { isAlive, isErrno, withFileLock } from './file-lock.js';
+import { makeDir } from './make-dir.js';
 
 /**
  * Cache entries are directories published by one atomic rename from `<root>/.tmp/`: a reader sees
@@ -11,7 +12,7 @@ import { isAlive, isErrno, withFileLock } from './file-lock.js';
  */
 export async function newTempDir(root: string, label: string): Promise<string> {
   const dir = join(root, '.tmp', `${label}-${process.pid}-${randomBytes(4).toString('hex')}`);
-  await mkdir(dir, { recursive: true });
+  await makeDir(dir);
   return dir;
 }
 
@@ -68,7 +69,7 @@ export async function cacheEntry(options: CacheEntryOptions): Promise<{ dir: str
     await touchEntry(final);
     return { dir: final, created: false };
   }
-  await mkdir(root, { recursive: true });
+  await makeDir(root);
   const lockOptions = { signal: options.signal, ...(options.onWait ? { onWait: options.onWait } : {}) };
   return withFileLock(
     join(root, `${key}.lock`),

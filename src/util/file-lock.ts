@@ -1,5 +1,8 @@
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
+import { SigstormError } from './errors.js';
+
+const maxImmediateRetries = 100;
 
 /** Locks held by this process, so two callers in one process queue instead of deadlocking. */
 const heldHere = new Map<string, Promise<void>>();
@@ -40,8 +43,17 @@ async function acquire(
   options: { signal?: AbortSignal | undefined; onWait?: (holderPid: number) => void },
 ): Promise<void> {
   let told = false;
+  // Waiting for a live holder is bounded by the signal; retrying at once (the lock vanished, or was
+  // stale and broken) is bounded here: a path where O_EXCL always fails but nothing can be read
+  // (a dangling symlink) would otherwise spin for ever.
+  let immediateRetries = 0;
   for (;;) {
     options.signal?.throwIfAborted();
+    if (immediateRetries > maxImmediateRetries) {
+      throw new SigstormError(`Cannot take the lock ${path}: it exists but cannot be read or broken`, {
+        hint: `Remove ${path} if no sigstorm is running, and try again.`,
+      });
+    }
     try {
       const handle = await open(path, 'wx');
       await handle.writeFile(`${process.pid}\n`);
@@ -51,7 +63,10 @@ async function acquire(
       if (!isErrno(error, 'EEXIST')) throw error;
     }
     const holder = await lockHolder(path);
-    if (holder.state === 'gone') continue;
+    if (holder.state === 'gone') {
+      immediateRetries++;
+      continue;
+    }
     if (holder.state === 'stale' || (holder.state === 'pid' && !isAlive(holder.pid))) {
       // Move the stale lock aside atomically, so only one waiter breaks it.
       const aside = `${path}.stale-${process.pid}`;
@@ -61,8 +76,10 @@ async function acquire(
       } catch (error) {
         if (!isErrno(error, 'ENOENT')) throw error;
       }
+      immediateRetries++;
       continue;
     }
+    immediateRetries = 0;
     if (!told && holder.state === 'pid') options.onWait?.(holder.pid);
     told = true;
     await delay(200, undefined, { signal: options.signal });

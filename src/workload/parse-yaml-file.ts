@@ -64,20 +64,21 @@ export function parseYamlFile<S extends z.ZodType>(
   const data: unknown = doc.toJS();
   const result = schema.safeParse(data);
   if (!result.success) {
-    const problems = result.error.issues.map((issue): FileProblem => {
+    // Each unknown key at its own line and column, even when zod reports a map's unknown keys together.
+    const problems = result.error.issues.flatMap((issue): FileProblem[] => {
       if (issue.code === 'unrecognized_keys') {
-        const key = issue.keys[0] ?? '';
-        const at = locateKey(doc, lines, issue.path, key);
-        const path = formatPath([...issue.path, key]);
-        const known =
-          issue.keys.length > 1 ? `unknown fields ${issue.keys.join(', ')}` : `unknown field ${key}`;
-        return { file, ...at, path, reason: `${known} (check the spelling against docs/workloads.md)` };
+        return issue.keys.map((key) => ({
+          file,
+          ...locateKey(doc, lines, issue.path, key),
+          path: formatPath([...issue.path, key]),
+          reason: `unknown field ${key} (check the spelling against docs/workloads.md)`,
+        }));
       }
       const at = locatePath(doc, lines, issue.path);
       const key = issue.path[issue.path.length - 1];
       const missing = issue.path.length > 0 && valueAt(data, issue.path) === undefined;
       const reason = missing ? `missing required field ${String(key)} (${issue.message})` : issue.message;
-      return { file, ...at, path: formatPath(issue.path), reason };
+      return [{ file, ...at, path: formatPath(issue.path), reason }];
     });
     problems.sort((a, b) => a.line - b.line || a.column - b.column);
     throw new FileSchemaError(what, problems, hint);

@@ -27,7 +27,7 @@ describe('a report that works anywhere', () => {
     const texts = { comment, title: done.output.title ?? '', summary: done.output.summary ?? '' };
     // The worker-signal crash of the patch: one finding with a repro line by URL and commit.
     expect(texts.summary).toContain('#### New in head');
-    const repro = `npx sigstorm repro --repo https://github.invalid/${repoName}.git --ref ${head} --variant plain --workload server-burst --seed `;
+    const repro = `node bin/sigstorm.js repro --repo https://github.invalid/${repoName}.git --ref ${head} --variant plain --workload server-burst --seed `;
     expect(texts.summary).toContain(repro);
     expect(texts.comment).toContain(repro);
     for (const [where, text] of Object.entries(texts)) {

@@ -38,6 +38,10 @@ beforeAll(async () => {
     recursive: true,
   });
   await writeFile(join(dir, 'sigstorm.yml'), 'workloads:\n  - server-sigterm\n  - server-sigtrem\n');
+  await writeFile(
+    join(dir, 'two-unknown.yml'),
+    'workloads:\n  - server-sigterm\nfoo: 1\nvariants: [plain]\n  # a comment\nbar: 2\n',
+  );
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -150,9 +154,99 @@ const cases: readonly Case[] = [
     stderr: ['--binary cannot be combined with --patches'],
   },
   {
-    name: 'the old --json <file> with --json-file',
+    name: 'the old --json <file> with --json-file (named as typed, not as a flag that does not exist)',
     args: ['validate', '--json', '{dir}/a.json', '--json-file', '{dir}/b.json'],
-    stderr: ['--json <file>` is the old spelling of --json-file'],
+    stderr: [
+      /^sigstorm: --json <file> cannot be combined with --json-file: it is the old spelling of --json-file/m,
+    ],
+    notStderr: ['--json-as-file'],
+  },
+  {
+    name: '--out under a file: one line, no ENOTDIR stack',
+    args: ['validate', '--out', '{dir}/notes.txt/run'],
+    stderr: [/^sigstorm: Cannot use --out \S+\/notes\.txt\/run: \S+\/notes\.txt is a file$/m],
+    notStderr: ['ENOTDIR', '    at '],
+  },
+  {
+    name: 'demo --out in /proc, where no directory can be made (ends at once, no mkdir loop)',
+    args: ['demo', '--out', '/proc/sigstorm-x/y'],
+    stderr: [
+      /^sigstorm: Cannot use --out \/proc\/sigstorm-x\/y: \/proc\/sigstorm-x cannot be made \(ENOENT\)$/m,
+    ],
+  },
+  {
+    name: '--repro-dir under a file',
+    args: ['validate', '--repro-dir', '{dir}/notes.txt/bundle'],
+    stderr: ['Cannot use --repro-dir {dir}/notes.txt/bundle: {dir}/notes.txt is a file'],
+  },
+  {
+    name: '--json-file naming a directory',
+    args: ['validate', '--json-file', '{dir}'],
+    stderr: ['Cannot write --json-file {dir}: it is a directory'],
+  },
+  {
+    name: '--blob under a file',
+    args: ['validate', '--shard', '1/2', '--blob', '{dir}/notes.txt/s1.json'],
+    stderr: [
+      'Cannot write {dir}/notes.txt/s1.json: {dir}/notes.txt is not a writable directory (it is a file)',
+    ],
+  },
+  {
+    name: 'storm --out under a file',
+    args: ['storm', '--binary', iperf3, '--workload', 'server-sigterm', '--out', '{dir}/notes.txt/r.jsonl'],
+    stderr: ['Cannot use --out {dir}/notes.txt/r.jsonl: {dir}/notes.txt is a file'],
+  },
+  {
+    name: 'merge of a blob file that does not exist',
+    args: ['merge', '{dir}/no-such-shard-1-of-2.json'],
+    stderr: [/^sigstorm: No such blob file: \S+\/no-such-shard-1-of-2\.json$/m],
+  },
+  {
+    name: 'merge of a file that is not a blob',
+    args: ['merge', '{dir}/notes.txt'],
+    stderr: [/^sigstorm: No shard blob to merge$/m, '{dir}/notes.txt: not JSON'],
+  },
+  {
+    name: '--fail-fast with --no-fail-fast',
+    args: ['validate', '--fail-fast', '--no-fail-fast'],
+    stderr: [/^sigstorm: --fail-fast cannot be combined with --no-fail-fast/m],
+  },
+  {
+    name: '--config FILE with --no-config',
+    args: ['validate', '--config', '{dir}/sigstorm.yml', '--no-config'],
+    stderr: [/^sigstorm: --config cannot be combined with --no-config/m],
+  },
+  {
+    name: '--no-config with --config FILE, in a merge',
+    args: ['merge', '--no-config', '--config', '{dir}/sigstorm.yml', '{dir}/notes.txt'],
+    stderr: [/^sigstorm: --config cannot be combined with --no-config/m, 'sigstorm merge --help'],
+  },
+  {
+    name: '--blob without --shard',
+    args: ['validate', '--blob', '{dir}/s1.json'],
+    stderr: [/^sigstorm: --blob needs --shard: only a shard writes a blob$/m],
+  },
+  {
+    name: 'credentials in a --repo URL (the secret is not repeated)',
+    args: ['validate', '--repo', 'http://user:hunter2-secret@127.0.0.1:9/x.git'],
+    stderr: [
+      /^sigstorm: --repo has credentials in its URL, .*SIGSTORM_GIT_USERNAME and SIGSTORM_GIT_PASSWORD in the environment$/m,
+    ],
+    notStderr: ['hunter2-secret'],
+  },
+  {
+    name: 'credentials in a --repo URL, in a build',
+    args: ['build', '--repo', 'https://x-access-token:hunter2-secret@127.0.0.1:9/x.git'],
+    stderr: ['--repo has credentials in its URL'],
+    notStderr: ['hunter2-secret'],
+  },
+  {
+    name: 'two unknown config keys, each at its own line',
+    args: ['validate', '--config', '{dir}/two-unknown.yml'],
+    stderr: [
+      '{dir}/two-unknown.yml:3:1: foo: unknown field',
+      '{dir}/two-unknown.yml:6:1: bar: unknown field',
+    ],
   },
   {
     name: 'a report file in a directory that does not exist',

@@ -1,8 +1,9 @@
 /**
- * Cloning a remote with credentials in its URL, as a user runs it (`node bin/sigstorm.js build
- * --repo http://user:secret@…`), against loopback HTTP servers of the test's own: the secret is on
- * no process's command line at any moment of the clone, reaches the server through git's credential
- * helper, and an interrupted or timed-out clone leaves no process and no partial folder behind.
+ * Cloning a remote with credentials, as a user runs it (`SIGSTORM_GIT_USERNAME=… SIGSTORM_GIT_PASSWORD=…
+ * node bin/sigstorm.js build --repo http://host/…`; the CLI refuses them inside the URL, see
+ * bad-input.test.ts), against loopback HTTP servers of the test's own: the secret is on no process's
+ * command line at any moment of the clone, reaches the server through git's credential helper, and
+ * an interrupted or timed-out clone leaves no process and no partial folder behind.
  */
 
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -18,6 +19,7 @@ import { listProcesses, type ProcessInfo } from '../support/stray-processes.js';
 
 const cli = join(installRoot, 'bin', 'sigstorm.js');
 const secret = 'secret-4f9c2e';
+const credentials = { SIGSTORM_GIT_USERNAME: 'user', SIGSTORM_GIT_PASSWORD: secret };
 let dir = '';
 const servers: Server[] = [];
 const sockets = new Set<Socket>();
@@ -99,22 +101,17 @@ describe('cloning with credentials', () => {
       // Accept and never answer: the clone waits until it is interrupted.
     });
     const cache = join(dir, 'cache-interrupt');
-    const sigstorm = execa(
-      'node',
-      [cli, 'build', '--repo', `http://user:${secret}@127.0.0.1:${server.port}/x.git`],
-      {
-        cwd: installRoot,
-        env: { SIGSTORM_CACHE_DIR: cache },
-        reject: false,
-      },
-    );
+    const sigstorm = execa('node', [cli, 'build', '--repo', `http://127.0.0.1:${server.port}/x.git`], {
+      cwd: installRoot,
+      env: { SIGSTORM_CACHE_DIR: cache, ...credentials },
+      reject: false,
+    });
     const seen = new Map<number, ProcessInfo>();
     const deadline = performance.now() + 100_000;
     let pollsConnected = 0;
     let connectedAt: number | undefined;
-    // sigstorm's own argv holds what the user typed until bin/sigstorm.js rewrites its title (its first
-    // statement); from the moment git runs until it has been connected a while, no command line
-    // anywhere may show the secret.
+    // From the moment git runs until it has been connected a while, no command line anywhere may
+    // show the secret.
     while (
       performance.now() < deadline &&
       (connectedAt === undefined || performance.now() - connectedAt < 1500 || pollsConnected < 5)
@@ -152,16 +149,12 @@ describe('cloning with credentials', () => {
   it('a clone that takes longer than SIGSTORM_GIT_TIMEOUT is stopped: exit 1, nothing left running or on disk', async () => {
     const server = await listen(() => {});
     const cache = join(dir, 'cache-timeout');
-    const sigstorm = execa(
-      'node',
-      [cli, 'build', '--repo', `http://user:${secret}@127.0.0.1:${server.port}/x.git`],
-      {
-        cwd: installRoot,
-        env: { SIGSTORM_CACHE_DIR: cache, SIGSTORM_GIT_TIMEOUT: '3' },
-        reject: false,
-        timeout: 110_000,
-      },
-    );
+    const sigstorm = execa('node', [cli, 'build', '--repo', `http://127.0.0.1:${server.port}/x.git`], {
+      cwd: installRoot,
+      env: { SIGSTORM_CACHE_DIR: cache, SIGSTORM_GIT_TIMEOUT: '3', ...credentials },
+      reject: false,
+      timeout: 110_000,
+    });
     const seen = new Map<number, ProcessInfo>();
     while (sigstorm.exitCode === null && !sigstorm.killed) {
       const all = await listProcesses();
@@ -190,20 +183,15 @@ describe('cloning with credentials', () => {
       }
     });
     const cache = join(dir, 'cache-auth');
-    const result = await execa(
-      'node',
-      [cli, 'build', '--repo', `http://us%65r:${secret}@127.0.0.1:${server.port}/x.git`],
-      {
-        cwd: installRoot,
-        env: { SIGSTORM_CACHE_DIR: cache },
-        reject: false,
-        timeout: 110_000,
-      },
-    );
+    const result = await execa('node', [cli, 'build', '--repo', `http://127.0.0.1:${server.port}/x.git`], {
+      cwd: installRoot,
+      env: { SIGSTORM_CACHE_DIR: cache, ...credentials },
+      reject: false,
+      timeout: 110_000,
+    });
     expect(result.exitCode, result.stderr).toBe(1);
     expect(result.stderr).toContain(`Could not clone http://127.0.0.1:${server.port}/x.git`);
     expect(result.stderr).not.toContain(secret);
-    // Percent-encoded user info arrives decoded, as git itself would send it.
     expect(authorizations).toContain(`Basic ${Buffer.from(`user:${secret}`).toString('base64')}`);
     expect(await mirrorsIn(cache)).toEqual([]);
   });

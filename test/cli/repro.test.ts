@@ -1,6 +1,6 @@
 /**
- * `sigstorm repro` as a user runs it: the command a report prints, pasted in another directory, in
- * a real process against the real bundled subject and patch.
+ * `sigstorm repro` as a user runs it: the command a report prints, pasted into a shell at the root
+ * of a sigstorm checkout, in a real process against the real bundled subject and patch.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,7 +29,7 @@ const run = (args: readonly string[]) =>
   });
 
 describe('sigstorm repro', () => {
-  it('reruns the iteration a report names, from any directory, then N times, and says how often it failed', async () => {
+  it('reruns the iteration a report names, pasted as printed, then N times, and says how often it failed', async () => {
     const line = portableReproCommand({
       source: { repo: null, commit: null, patches: ['patches/unblocked-worker-signals.patch'] },
       variant: 'plain',
@@ -38,8 +38,14 @@ describe('sigstorm repro', () => {
       iteration: 3,
       cpuCount: 1,
     });
-    const args = line.replace(/^npx sigstorm /, '').split(' ');
-    const result = await run([...args, '--times', '2', '--json', '--quiet']);
+    // Runnable as printed, and never through npx (which may resolve another package of the name).
+    expect(line).toMatch(/^node bin\/sigstorm\.js repro /);
+    const result = await execa('sh', ['-c', `${line} --times 2 --json --quiet`], {
+      cwd: installRoot,
+      env: { SIGSTORM_CACHE_DIR: testCacheDir },
+      reject: false,
+      timeout: 300_000,
+    });
     expect(result.exitCode, result.stderr).toBe(0);
     const out = JSON.parse(result.stdout) as {
       first: { kind: string } | null;

@@ -162,7 +162,7 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
     expect(cut.stderr).toMatch(/shard 2\/2 .*MISSING: its blob was refused: .*truncated\.json: not JSON/);
 
     const big = await merge([blobFile(1), blobFile(2)], 'big', ['--max-blob-size', '1K']);
-    expect(big.exitCode).toBe(1);
+    expect(big.exitCode).toBe(2);
     expect(big.stderr).toMatch(/No shard blob to merge/);
     expect(big.stderr).toMatch(/shard-1-of-2\.json: .* more than the 1\.0 KiB a shard blob may be/);
   });

@@ -3,6 +3,7 @@ import type { ThroughputInput } from '../../src/compare/input.js';
 import { compareThroughput } from '../../src/compare/throughput/compare-throughput.js';
 import { lookConfidence } from '../../src/compare/throughput/looks.js';
 import { defaultThresholds } from '../../src/config/thresholds.schema.js';
+import { headline } from '../../src/report/headline.js';
 import { neutralThroughput, throughputRegressionScenario } from '../support/report-fixtures.js';
 
 const t = defaultThresholds.throughput;
@@ -13,6 +14,16 @@ const row = (base: number[], head: number[], extra: Partial<ThroughputInput> = {
   head,
   ...extra,
 });
+/** How deep the parentheses of a line nest at most. */
+function parenthesisDepth(line: string): number {
+  let depth = 0;
+  let most = 0;
+  for (const c of line) {
+    if (c === '(') most = Math.max(most, ++depth);
+    if (c === ')') depth--;
+  }
+  return most;
+}
 const scaled = (values: readonly number[], factor: number) => values.map((v) => v * factor);
 const base5 = [9.1e9, 9.4e9, 9.0e9, 9.3e9, 9.2e9];
 
@@ -24,7 +35,7 @@ describe('compareThroughput', () => {
     expect(c.rows[0]?.change?.confidence).toBeCloseTo(0.975, 12);
     expect(c.rows[1]).toMatchObject({ head: { failedRuns: 1 }, base: { failedRuns: 0 } });
     expect(c.summary).toMatch(
-      /^tcp-4streams: −19\.8% \(97\.5% interval −21\.2% to −18\.4%; 5 \+ 5 runs\): more than 3\.0% slower; 2 of 2 workloads regression$/,
+      /^tcp-4streams: estimate −19\.8%, 97\.5% interval −21\.2% to −18\.4%, 5 \+ 5 runs: more than 3\.0% slower; 2 of 2 workloads regression$/,
     );
   });
 
@@ -69,7 +80,7 @@ describe('compareThroughput', () => {
     const head = base.map((b, i) => b * (1 + ((i % 3) - 1) * 0.004));
     const c = compareThroughput([row(base, head, { budget: 8, cutFrom: 40 })], t);
     expect(c.rows[0]?.because).toMatch(
-      /; 8 \+ 8 runs; paired, look 3 of 3 \(budget 8\)\): .*; budget cut from 40 to 8 pairs: the stability regression already decides the gate$/,
+      /, 8 \+ 8 runs at look 3 of 3 of a 8-pair budget: .*; budget cut from 40 to 8 pairs: the stability regression already decides the gate$/,
     );
     expect(c.summary).toMatch(/budget cut from 40 to 8 pairs/);
   });
@@ -120,8 +131,20 @@ describe('compareThroughput', () => {
     expect(paired.verdict).toBe('regression');
     expect(paired.rows[0]?.change?.confidence).toBe(lookConfidence(30, 12, 0.95));
     expect(paired.rows[0]?.because).toMatch(
-      /^−9\.8% \(99\.7% interval −10\.0% to −9\.6%; 12 \+ 12 runs; paired, look 1 of 3 \(budget 30\)\): more than 3\.0% slower$/,
+      /^paired estimate −9\.8%, 99\.7% interval −10\.0% to −9\.6%, 12 \+ 12 runs at look 1 of 3 of a 30-pair budget: more than 3\.0% slower$/,
     );
+    // In the headline's parentheses the summary opens none of its own (issue 26: three deep).
+    const line = headline(
+      { stability: 'neutral', throughput: 'inconclusive' },
+      { stability: 'in 1 cell', throughput: paired.summary },
+    );
+    expect(line).toContain('paired estimate −9.8%');
+    expect(parenthesisDepth(line.split(' · ')[0] ?? '')).toBe(0);
+    const tail = headline(
+      { stability: 'regression', throughput: 'neutral' },
+      { stability: 'x', throughput: paired.summary },
+    );
+    expect(parenthesisDepth(tail)).toBe(1);
   });
 
   it('has no paired interval below 6 pairs, and compares a row whose pairs a failed run broke unpaired', () => {

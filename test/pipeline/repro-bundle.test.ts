@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeReproBundle } from '../../src/pipeline/write-repro-bundle.js';
 import { failingCauses } from '../../src/report/failing-causes.js';
 import { renderMarkdown } from '../../src/report/markdown/render-markdown.js';
-import { bundledPatchesDir } from '../../src/util/paths.js';
+import { bundledPatchesDir, cacheRoot } from '../../src/util/paths.js';
 import { crash, record } from '../support/record-fixtures.js';
 import { neutralScenario, regressionScenario, reportOf } from '../support/report-fixtures.js';
 
@@ -17,6 +17,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+const cachedBinary = join(cacheRoot(), 'builds', 'plain-3f9c2e1', 'tree', 'src', 'iperf3');
+
 /** An output folder as validate leaves it: report.md and the iteration files of each cell and tree. */
 async function outDirOf(report: ReturnType<typeof reportOf>): Promise<string> {
   const out = join(dir, 'out');
@@ -24,7 +26,14 @@ async function outDirOf(report: ReturnType<typeof reportOf>): Promise<string> {
   await writeFile(join(out, 'report.md'), renderMarkdown(report));
   for (const cell of report.stability.cells) {
     for (const tree of ['base', 'head'] as const) {
-      const lines = Array.from({ length: 60 }, (_, i) => JSON.stringify(record(i, crash, null)));
+      // As a storm writes them: the binary and the storm's repro line in this machine's cache.
+      const lines = Array.from({ length: 60 }, (_, i) =>
+        JSON.stringify({
+          ...record(i, crash, null),
+          binary: cachedBinary,
+          repro: `node bin/sigstorm.js storm --binary ${cachedBinary} --only-iteration ${i}`,
+        }),
+      );
       await writeFile(
         join(out, 'iterations', `${cell.workload}.${cell.variant}.${tree}.jsonl`),
         `${lines.join('\n')}\n`,
@@ -60,7 +69,26 @@ describe('the repro bundle', () => {
     expect(records.map((l) => (JSON.parse(l) as { iteration: number }).iteration).sort()).toEqual([
       3, 3, 4, 40,
     ]);
+    // The records travel with the bundle: no path of this machine's cache, the report's repro lines.
+    for (const line of records) {
+      expect(line).not.toContain(cacheRoot());
+      const parsed = JSON.parse(line) as { binary: string; repro: string; iteration: number };
+      expect(parsed.binary).toBe('src/iperf3');
+      expect(report.stability.signatures.map((e) => e.repro)).toContain(parsed.repro);
+    }
     expect(await readFile(join(bundle, 'report.md'), 'utf8')).toContain('<!-- sigstorm-report -->');
+    // Per signature a script that reruns it without sigstorm (test/pipeline/shell-repro.test.ts runs one).
+    const scripts = files.filter((f) => f.endsWith('.sh'));
+    expect(scripts).toHaveLength(4);
+    for (const name of scripts) {
+      expect(readme).toContain(`bash ${name} TREE 10`);
+      const text = await readFile(join(bundle, name), 'utf8');
+      expect(text).toMatch(/^#!\/usr\/bin\/env bash\n/);
+      expect(text).not.toContain(cacheRoot());
+    }
+    expect(await readFile(join(bundle, scripts.find((f) => f.includes('plain')) ?? ''), 'utf8')).toContain(
+      'build head 3f9c2e1a77d04b8e9a0c4d5e6f708192a3b4c5d6 unblocked-worker-signals.patch',
+    );
   });
 
   it('is not written when nothing failed', async () => {

@@ -85,13 +85,13 @@ describe('sigstorm validate on the bundled subject (real builds, real storms)', 
     const original = head.find((r) => r.iteration === first.firstIteration);
     if (!original) throw new Error(`no head iteration ${first.firstIteration}`);
     expect(first.repro).toBe(
-      `npx sigstorm repro --patches patches/unblocked-worker-signals.patch --variant plain --workload server-burst --seed ${original.seed} --iteration ${original.iteration} --cpu-count ${parseCpuList(original.cpus).length}`,
+      `node bin/sigstorm.js repro --patches patches/unblocked-worker-signals.patch --variant plain --workload server-burst --seed ${original.seed} --iteration ${original.iteration} --cpu-count ${parseCpuList(original.cpus).length}`,
     );
     expect(result.markdown).not.toContain(testCacheDir);
     // The record's own command reruns exactly that iteration: same iteration, same seed, same delay.
-    expect(original.repro).toMatch(/^npx sigstorm storm /);
+    expect(original.repro).toMatch(/^node bin\/sigstorm\.js storm /);
     const out = join(result.outDir, 'repro.jsonl');
-    const args = original.repro.replace(/^npx sigstorm /, '').split(' ');
+    const args = original.repro.replace(/^node bin\/sigstorm\.js /, '').split(' ');
     await execa('node', [join(installRoot, 'bin', 'sigstorm.js'), ...args, '--out', out, '--quiet'], {
       cwd: installRoot,
     });
@@ -139,7 +139,7 @@ describe('sigstorm validate on the bundled subject (real builds, real storms)', 
     expect(report.verdict.stability).toBe('neutral');
     const row = report.throughput.rows[0];
     expect(row?.change?.upper).toBeLessThan(-0.03);
-    expect(row?.because).toMatch(/6 \+ 6 runs; paired, look 3 of 3 \(budget 6\)/);
+    expect(row?.because).toMatch(/^paired estimate .*, 6 \+ 6 runs at look 3 of 3 of a 6-pair budget/);
     expect(result.markdown).toContain('xychart-beta');
     // Storms and then 6 + 6 throughput runs: 108 s measured at load 10–12, past the default 120 s with little to spare.
   }, 240_000);

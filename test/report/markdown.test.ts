@@ -42,7 +42,7 @@ describe('renderMarkdown', () => {
     expect(structure(md).details).toBe(5); // four signatures' evidence (three causes) + the method notes
     expect(md).toMatchInlineSnapshot(`
       "<!-- sigstorm-report -->
-      ### ❌ Stability regression: new in server-burst (asan): 21 of 30 reported asan: SEGV: iperf_send_stream < worker_thread; 2 more new causes in server-burst (plain, tsan) · throughput neutral (tcp-4streams: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs): within ±3.0%)
+      ### ❌ Stability regression: new in server-burst (asan): 21 of 30 reported asan: SEGV: iperf_send_stream < worker_thread; 2 more new causes in server-burst (plain, tsan) · throughput neutral (tcp-4streams: estimate 0.0%, 95% interval −1.7% to +1.2%, 5 + 5 runs: within ±3.0%)
 
       **base** \`subject@main\` at \`3f9c2e1a77\` · **head** \`subject@main\` at \`3f9c2e1a77\` + \`unblocked-worker-signals.patch\`  
       720 + 720 storm iterations in 4 cells, 10 throughput runs
@@ -67,7 +67,7 @@ describe('renderMarkdown', () => {
 
       - \`asan:SEGV in iperf_send_stream < worker_thread\`: head 21 of 30, base 0 of 30  
         \`asan: SEGV in iperf_send_stream src/iperf_api.c:1893\`  
-        Reproduce: \`npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/asan/src/iperf3 --variant asan --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1\`
+        Reproduce: \`node bin/sigstorm.js storm --binary ~/.cache/sigstorm/builds/3f9c2e1/asan/src/iperf3 --variant asan --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1\`
 
       <details><summary>Full sanitizer report (server, iteration 3)</summary>
 
@@ -95,7 +95,7 @@ describe('renderMarkdown', () => {
 
       - \`crash:SIGSEGV in longjmp < sig_handler < worker_thread\`: head 12 of 60, base 0 of 60  
         \`SIGSEGV: iperf3: interrupt - the client has terminated\`  
-        Reproduce: \`npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1\`
+        Reproduce: \`node bin/sigstorm.js storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1\`
 
       <details><summary>Full stderr (server, iteration 3)</summary>
 
@@ -108,7 +108,7 @@ describe('renderMarkdown', () => {
 
       - \`crash:stack smashing detected\`: head 6 of 60, base 0 of 60  
         \`*** stack smashing detected ***: terminated\`  
-        Reproduce: \`npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 40 --cpus 0,1\`
+        Reproduce: \`node bin/sigstorm.js storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 40 --cpus 0,1\`
 
       <details><summary>Full stderr (server, iteration 40)</summary>
 
@@ -123,7 +123,7 @@ describe('renderMarkdown', () => {
 
       - \`tsan:signal-unsafe call inside of a signal in iperf_err < sig_handler\`: head 9 of 30, base 0 of 30  
         \`tsan: signal-unsafe call inside of a signal in malloc\`  
-        Reproduce: \`npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/tsan/src/iperf3 --variant tsan --workload server-burst --seed 1234 --only-iteration 4 --cpus 0,1\`
+        Reproduce: \`node bin/sigstorm.js storm --binary ~/.cache/sigstorm/builds/3f9c2e1/tsan/src/iperf3 --variant tsan --workload server-burst --seed 1234 --only-iteration 4 --cpus 0,1\`
 
       <details><summary>Full sanitizer report (server, iteration 4)</summary>
 
@@ -155,7 +155,9 @@ describe('renderMarkdown', () => {
       | --- | --- | --- | --- | --- | --- |
       | tcp-4streams · plain | 41.3 Gbit/s | 41.3 Gbit/s | 0.0% (−1.7% to +1.2%) | 5 + 5 | ✅ neutral |
 
-      - **tcp-4streams**: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs): within ±3.0%
+      Change: the Hodges–Lehmann estimate of head / base − 1 (over ABBA pairs where the runs were paired), not the ratio of the two medians.
+
+      - **tcp-4streams**: estimate 0.0%, 95% interval −1.7% to +1.2%, 5 + 5 runs: within ±3.0%
 
       \`\`\`mermaid
       xychart-beta
@@ -190,7 +192,7 @@ describe('renderMarkdown', () => {
     expectWellFormed(md, r);
     expect(md).toMatchInlineSnapshot(`
       "<!-- sigstorm-report -->
-      ### ✅ Stability improvement: server-burst (plain) fails 0% of iterations vs 30.0% on base, and 1 more cell · throughput neutral (tcp-4streams: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs): within ±3.0%)
+      ### ✅ Stability improvement: server-burst (plain) fails 0% of iterations vs 30.0% on base, and 1 more cell · throughput neutral (tcp-4streams: estimate 0.0%, 95% interval −1.7% to +1.2%, 5 + 5 runs: within ±3.0%)
 
       **base** \`subject@main\` at \`3f9c2e1a77\` · **head** \`subject@main\` at \`3f9c2e1a77\` + \`sigwait-thread.patch\`  
       90 + 90 storm iterations in 2 cells, 10 throughput runs
@@ -254,7 +256,9 @@ describe('renderMarkdown', () => {
       | --- | --- | --- | --- | --- | --- |
       | tcp-4streams · plain | 41.3 Gbit/s | 41.3 Gbit/s | 0.0% (−1.7% to +1.2%) | 5 + 5 | ✅ neutral |
 
-      - **tcp-4streams**: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs): within ±3.0%
+      Change: the Hodges–Lehmann estimate of head / base − 1 (over ABBA pairs where the runs were paired), not the ratio of the two medians.
+
+      - **tcp-4streams**: estimate 0.0%, 95% interval −1.7% to +1.2%, 5 + 5 runs: within ±3.0%
 
       \`\`\`mermaid
       xychart-beta
@@ -285,7 +289,7 @@ describe('renderMarkdown', () => {
     expectWellFormed(md, r);
     expect(md).toMatchInlineSnapshot(`
       "<!-- sigstorm-report -->
-      ### ✅ No regression: stability neutral (in 3 cells; weakest: server-burst (asan), 0 of 300 per side: head's failure rate is at most 0.99% at 95%) · throughput neutral (tcp-4streams: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs): within ±3.0%)
+      ### ✅ No regression: stability neutral (in 3 cells; weakest: server-burst (asan), 0 of 300 per side: head's failure rate is at most 0.99% at 95%) · throughput neutral (tcp-4streams: estimate 0.0%, 95% interval −1.7% to +1.2%, 5 + 5 runs: within ±3.0%)
 
       **base** \`subject@main\` at \`3f9c2e1a77\` · **head** \`subject@main\` at \`3f9c2e1a77\` + \`help-text.patch\`  
       1,050 + 1,050 storm iterations in 3 cells, 10 throughput runs
@@ -315,7 +319,9 @@ describe('renderMarkdown', () => {
       | --- | --- | --- | --- | --- | --- |
       | tcp-4streams · plain | 41.3 Gbit/s | 41.3 Gbit/s | 0.0% (−1.7% to +1.2%) | 5 + 5 | ✅ neutral |
 
-      - **tcp-4streams**: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs): within ±3.0%
+      Change: the Hodges–Lehmann estimate of head / base − 1 (over ABBA pairs where the runs were paired), not the ratio of the two medians.
+
+      - **tcp-4streams**: estimate 0.0%, 95% interval −1.7% to +1.2%, 5 + 5 runs: within ±3.0%
 
       \`\`\`mermaid
       xychart-beta
@@ -367,6 +373,8 @@ describe('renderMarkdown', () => {
       | --- | --- | --- | --- | --- | --- |
       | tcp-4streams · plain | 41.0 Gbit/s | 41.3 Gbit/s | +0.73% (−2.9% to +3.7%) | 3 + 5 | ⚠️ inconclusive |
 
+      Change: the Hodges–Lehmann estimate of head / base − 1 (over ABBA pairs where the runs were paired), not the ratio of the two medians.
+
       - **tcp-4streams**: only 3 successful runs on a side (at least 5 needed)
 
       \`\`\`mermaid
@@ -402,7 +410,7 @@ describe('renderMarkdown', () => {
     expectWellFormed(md, r);
     expect(md).toMatchInlineSnapshot(`
       "<!-- sigstorm-report -->
-      ### ❌ Throughput regression: tcp-4streams: −19.8% (97.5% interval −21.2% to −18.4%; 5 + 5 runs): more than 3.0% slower; 2 of 2 workloads regression · stability neutral (in 1 cell; weakest: server-burst (plain), 0 of 600 per side: head's failure rate is at most 0.50% at 95%)
+      ### ❌ Throughput regression: tcp-4streams: estimate −19.8%, 97.5% interval −21.2% to −18.4%, 5 + 5 runs: more than 3.0% slower; 2 of 2 workloads regression · stability neutral (in 1 cell; weakest: server-burst (plain), 0 of 600 per side: head's failure rate is at most 0.50% at 95%)
 
       **base** \`subject@main\` at \`3f9c2e1a77\` · **head** \`subject@main\` at \`3f9c2e1a77\` + \`slow-send.patch\`  
       600 + 600 storm iterations in 1 cell, 20 throughput runs
@@ -426,8 +434,10 @@ describe('renderMarkdown', () => {
       | tcp-4streams · plain | 41.3 Gbit/s | 33.2 Gbit/s | −19.8% (−21.2% to −18.4%) | 5 + 5 | ❌ regression |
       | tcp-1stream · plain | 18.5 Gbit/s | 15.0 Gbit/s | −18.9% (−21.0% to −17.1%) | 5 + 5 (1 failed) | ❌ regression |
 
-      - **tcp-4streams**: −19.8% (97.5% interval −21.2% to −18.4%; 5 + 5 runs): more than 3.0% slower
-      - **tcp-1stream**: −18.9% (97.5% interval −21.0% to −17.1%; 5 + 5 runs): more than 3.0% slower
+      Change: the Hodges–Lehmann estimate of head / base − 1 (over ABBA pairs where the runs were paired), not the ratio of the two medians.
+
+      - **tcp-4streams**: estimate −19.8%, 97.5% interval −21.2% to −18.4%, 5 + 5 runs: more than 3.0% slower
+      - **tcp-1stream**: estimate −18.9%, 97.5% interval −21.0% to −17.1%, 5 + 5 runs: more than 3.0% slower
 
       \`\`\`mermaid
       xychart-beta

@@ -13,7 +13,7 @@ describe('renderTerminal', () => {
   it('prints the headline first, a line per cell, and each finding with its repro command', () => {
     const text = renderTerminal(reportOf({ ...regressionScenario(), ...at }));
     expect(text).toMatchInlineSnapshot(`
-      "❌ Stability regression: new in server-burst (asan): 21 of 30 reported asan: SEGV: iperf_send_stream < worker_thread; 2 more new causes in server-burst (plain, tsan) · throughput neutral (tcp-4streams: 0.0% (95% interval −1.7% to +1.2%; 5 + 5 runs): within ±3.0%)
+      "❌ Stability regression: new in server-burst (asan): 21 of 30 reported asan: SEGV: iperf_send_stream < worker_thread; 2 more new causes in server-burst (plain, tsan) · throughput neutral (tcp-4streams: estimate 0.0%, 95% interval −1.7% to +1.2%, 5 + 5 runs: within ±3.0%)
 
       Stability: regression (720 + 720 iterations)
         ❌ server-burst · plain · server  base 0 of 60 (≤ 4.9%)                 head 18 of 60: 30.0% (19.9%–42.5%)    regression at 60/side
@@ -25,22 +25,22 @@ describe('renderTerminal', () => {
         ❌ server-burst (asan, server): 21 of 30 reported asan: SEGV: iperf_send_stream < worker_thread (base 0 of 30)
            asan:SEGV in iperf_send_stream < worker_thread  ×21
              asan: SEGV in iperf_send_stream src/iperf_api.c:1893
-             reproduce: npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/asan/src/iperf3 --variant asan --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1
+             reproduce: node bin/sigstorm.js storm --binary ~/.cache/sigstorm/builds/3f9c2e1/asan/src/iperf3 --variant asan --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1
         ❌ server-burst (plain, server): 18 of 60 crashed: SIGSEGV ×12, stack smashing detected ×6 (base 0 of 60)
            crash:SIGSEGV in longjmp < sig_handler < worker_thread  ×12
              SIGSEGV: iperf3: interrupt - the client has terminated
-             reproduce: npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1
+             reproduce: node bin/sigstorm.js storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1
            crash:stack smashing detected  ×6
              *** stack smashing detected ***: terminated
-             reproduce: npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 40 --cpus 0,1
+             reproduce: node bin/sigstorm.js storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 40 --cpus 0,1
         ❌ server-burst (tsan, server): 9 of 30 reported tsan: signal-unsafe call inside of a signal: iperf_err < sig_handler (base 0 of 30)
            tsan:signal-unsafe call inside of a signal in iperf_err < sig_handler  ×9
              tsan: signal-unsafe call inside of a signal in malloc
-             reproduce: npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/tsan/src/iperf3 --variant tsan --workload server-burst --seed 1234 --only-iteration 4 --cpus 0,1
+             reproduce: node bin/sigstorm.js storm --binary ~/.cache/sigstorm/builds/3f9c2e1/tsan/src/iperf3 --variant tsan --workload server-burst --seed 1234 --only-iteration 4 --cpus 0,1
       Other causes: 1 persisting
 
       Throughput: neutral
-        ✅ tcp-4streams · plain  41.3 Gbit/s → 41.3 Gbit/s  0.0% (−1.7% to +1.2%)  5 + 5 runs
+        ✅ tcp-4streams · plain  medians 41.3 Gbit/s → 41.3 Gbit/s  estimate 0.0%, 95% interval −1.7% to +1.2%, 5 + 5 runs: within ±3.0%
       Not run: client-term (asan, tsan): variants not in the pr profile
       "
     `);
@@ -53,7 +53,7 @@ describe('renderTerminal', () => {
       'Behaviour change: server-burst (plain): clean exits of the server: base exit 1 ×600; head exit 0 ×600',
     );
     expect(text).toMatch(
-      /❌ tcp-1stream · plain +18\.5 Gbit\/s → 15\.0 Gbit\/s +−18\.9% \(−21\.0% to −17\.1%\) +5 \+ 5 runs/,
+      /❌ tcp-1stream · plain +medians 18\.5 Gbit\/s → 15\.0 Gbit\/s +estimate −18\.9%, 97\.5% interval −21\.0% to −17\.1%, 5 \+ 5 runs: more than 3\.0% slower/,
     );
     const open = renderTerminal(reportOf({ ...inconclusiveScenario(), ...at }));
     expect(open).toContain('Not run: server-burst (asan, tsan): cancelled by /sigstorm cancel after 1 batch');

@@ -87,8 +87,8 @@ describe('sigstorm storm', () => {
     const original = (await readRecords(out)).find((r) => r.iteration === 2);
     if (!original) throw new Error('iteration 2 missing');
     const again = join(dir, 'again.jsonl');
-    // The repro command as printed, with our own --out (npx sigstorm = this repository's bin).
-    const args = original.repro.replace(/^npx sigstorm /, '').split(' ');
+    // The repro command as printed, with our own --out (node bin/sigstorm.js = this repository's bin).
+    const args = original.repro.replace(/^node bin\/sigstorm\.js /, '').split(' ');
     const rerun = await execa('node', [cli, ...args, '--out', again, '--quiet', '--json']);
     expect(JSON.parse(rerun.stdout).iterationsDone).toBe(1);
     const [record] = await readRecords(again);

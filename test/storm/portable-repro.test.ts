@@ -84,7 +84,7 @@ describe('portableReproCommand', () => {
         cpuCount: 2,
       }),
     ).toBe(
-      `npx sigstorm repro --repo https://github.com/o/iperf.git --ref ${commit} --patches 'a b.patch,c.patch' --variant asan --workload client-burst --seed 1234 --iteration 17 --cpu-count 2`,
+      `node bin/sigstorm.js repro --repo https://github.com/o/iperf.git --ref ${commit} --patches 'a b.patch,c.patch' --variant asan --workload client-burst --seed 1234 --iteration 17 --cpu-count 2`,
     );
   });
 });

@@ -85,7 +85,7 @@ describe('storm runner against Debian iperf3 3.12', () => {
       // iperf3 3.12 exits 1 after SIGTERM ("interrupt - the server has terminated").
       expect(r.target.outcome).toMatchObject({ kind: 'clean', exitCode: 1 });
       expect(r.repro).toBe(
-        `npx sigstorm storm --binary ${iperf3} --variant plain --workload server-sigterm --seed 42 --only-iteration ${r.iteration} --cpus ${r.cpus}`,
+        `node bin/sigstorm.js storm --binary ${iperf3} --variant plain --workload server-sigterm --seed 42 --only-iteration ${r.iteration} --cpus ${r.cpus}`,
       );
     }
   });

@@ -46,7 +46,7 @@ export function record(iteration: number, target: Outcome, peer: Outcome | null)
     durationMs: 300,
     target: { side: 'server', outcome: target },
     peer: peer === null ? null : { side: 'client', outcome: peer },
-    repro: `npx sigstorm storm --only-iteration ${iteration}`,
+    repro: `node bin/sigstorm.js storm --only-iteration ${iteration}`,
   });
 }
 

@@ -69,7 +69,7 @@ Thread 1 (Thread 0x7f5c2f1d0740 (LWP 9120) "iperf3"):
 </details> <b>not html</b>`;
 
 const repro = (variant: VariantName, workload: string, seed: number, iteration: number) =>
-  `npx sigstorm storm --binary ~/.cache/sigstorm/builds/3f9c2e1/${variant}/src/iperf3 --variant ${variant} --workload ${workload} --seed ${seed} --only-iteration ${iteration} --cpus 0,1`;
+  `node bin/sigstorm.js storm --binary ~/.cache/sigstorm/builds/3f9c2e1/${variant}/src/iperf3 --variant ${variant} --workload ${workload} --seed ${seed} --only-iteration ${iteration} --cpus 0,1`;
 
 export function signature(
   s: Partial<SignatureObservation> &

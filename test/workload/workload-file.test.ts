@@ -124,6 +124,15 @@ describe('invalid workload files name the line, the field and the reason', () =>
     ]);
   });
 
+  it('two unknown fields of one map, each at its own line', () => {
+    const text =
+      'kind: storm\nname: bad\ndescription: d\nstreems: 2\nsignal:\n  to: server\n  pattern: [{ signal: SIGTERM }]\nsecs: 3\n';
+    expect(problemsOf(text)).toEqual([
+      expect.stringMatching(/^4:1 streems unknown field streems/),
+      expect.stringMatching(/^8:1 secs unknown field secs/),
+    ]);
+  });
+
   it('the message itself carries file, line, column and path', () => {
     try {
       parseWorkload(

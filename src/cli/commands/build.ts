@@ -12,12 +12,12 @@ import { planBuild } from '../../build/prepare-tree.js';
 import { type VariantName, variantNames } from '../../build/variants.js';
 import { commandHelp } from '../help-text.js';
 import { onInterrupt } from '../interrupt.js';
-import { listFlag, parseFlags, variantsFlag } from '../parse-flags.js';
+import { listFlag, parseFlags, repoFlag, variantsFlag } from '../parse-flags.js';
 import { cliSandbox, noSandboxOption } from '../sandbox-mode.js';
 
 /** The command's flags as commander hands them over; validated before anything runs. */
 const BuildFlags = z.object({
-  repo: z.string().min(1, '--repo needs a path or URL').optional(),
+  repo: repoFlag.optional(),
   ref: z.string().min(1, '--ref needs a branch, tag or commit').optional(),
   patches: listFlag('--patches').optional(),
   variants: variantsFlag('--variants').default([...variantNames]),

@@ -6,11 +6,12 @@ import { defaultMaxBlobBytes } from '../../pipeline/read-shard-blobs.js';
 import { describeRanges } from '../../pipeline/shard-plan.js';
 import { cacheRoot } from '../../util/paths.js';
 import { formatSize, parseSize } from '../../util/size.js';
+import { checkInputFile } from '../check-paths.js';
 import { exitCodes } from '../exit-codes.js';
 import { commandHelp } from '../help-text.js';
-import { parseFlags } from '../parse-flags.js';
+import { parseFlags, refuseBothSpellings } from '../parse-flags.js';
 import { showReport } from '../show-report.js';
-import { configFor } from './validate-setup.js';
+import { checkValidatePaths, configFor } from './validate-setup.js';
 
 const MergeFlags = z.object({
   out: z.string().min(1, '--out needs a directory').optional(),
@@ -29,7 +30,7 @@ const MergeFlags = z.object({
 });
 
 export function registerMerge(program: Command): void {
-  program
+  const command = program
     .command('merge')
     .description('Merge the blobs of a sharded validation (validate --shard K/N) into its report')
     .argument('<blobs...>', 'the shards’ blob files (shard-K-of-N.json)')
@@ -64,11 +65,13 @@ export function registerMerge(program: Command): void {
         ],
         doc: 'validate.md',
         exit: `Exit status: ${exitCodes.ok} merged (missing shards are named in the report), ${exitCodes.regression} a failure under the policy with --fail-on-regression,
-${exitCodes.badInput} bad input, ${exitCodes.couldNotRun} no blob could be read.`,
+${exitCodes.badInput} bad input (a blob file that does not exist, none of the files an intact blob).`,
       }),
     )
     .action(async (files: string[], raw: unknown) => {
       const flags = parseFlags(MergeFlags, raw, 'merge');
+      for (const file of files) await checkInputFile(file, 'blob');
+      await checkValidatePaths(flags);
       // Blobs are untrusted: with a config, its policy and thresholds count, not the ones a blob carries.
       const config = flags.config ? (await configFor({ config: flags.config })).config : undefined;
       const result = await mergeShards({
@@ -108,4 +111,5 @@ ${exitCodes.badInput} bad input, ${exitCodes.couldNotRun} no blob could be read.
         config?.policy ?? result.plan.policy,
       );
     });
+  refuseBothSpellings(command, ['config']);
 }

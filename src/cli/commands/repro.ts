@@ -17,11 +17,11 @@ import { resolveStormWorkload } from '../../workload/load.js';
 import { exitCodes } from '../exit-codes.js';
 import { commandHelp } from '../help-text.js';
 import { onInterrupt } from '../interrupt.js';
-import { intFlag, listFlag, parseFlags } from '../parse-flags.js';
+import { intFlag, listFlag, parseFlags, repoFlag } from '../parse-flags.js';
 import { cliSandbox, noSandboxOption } from '../sandbox-mode.js';
 
 const ReproFlags = z.object({
-  repo: z.string().min(1, '--repo needs a path or URL').optional(),
+  repo: repoFlag.optional(),
   ref: z.string().min(1, '--ref needs a commit, branch or tag').optional(),
   patches: listFlag('--patches').optional(),
   variant: z

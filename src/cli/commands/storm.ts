@@ -12,10 +12,11 @@ import { newStormId, runStorm } from '../../storm/run-storm.js';
 import { UsageError } from '../../util/errors.js';
 import { cacheRoot } from '../../util/paths.js';
 import { resolveStormWorkload } from '../../workload/load.js';
+import { checkOutputFile } from '../check-paths.js';
 import { exitCodes } from '../exit-codes.js';
 import { commandHelp } from '../help-text.js';
 import { onInterrupt } from '../interrupt.js';
-import { intFlag, listFlag, parseFlags, refuseTogether } from '../parse-flags.js';
+import { intFlag, listFlag, parseFlags, refuseTogether, repoFlag } from '../parse-flags.js';
 import { cliSandbox, noSandboxOption } from '../sandbox-mode.js';
 import { createStormProgress, type ProgressMode } from '../storm-progress.js';
 import { formatStormSummary } from '../storm-summary-text.js';
@@ -23,7 +24,7 @@ import { formatStormSummary } from '../storm-summary-text.js';
 /** The command's flags as commander hands them over; validated (contradictions included) before anything runs. */
 const StormFlags = z
   .object({
-    repo: z.string().min(1, '--repo needs a path or URL').optional(),
+    repo: repoFlag.optional(),
     ref: z.string().min(1, '--ref needs a branch, tag or commit').optional(),
     patches: listFlag('--patches').optional(),
     binary: z.string().min(1, '--binary needs a path').optional(),
@@ -101,7 +102,8 @@ export function registerStorm(program: Command): void {
 }
 
 async function stormAction(flags: StormFlags): Promise<number> {
-  // Every input is checked before anything is built or stormed: workload, program or tree, CPUs.
+  // Every input is checked before anything is built or stormed: paths, workload, program or tree, CPUs.
+  if (flags.out) await checkOutputFile(flags.out, '--out', true);
   const { workload, file } = await resolveStormWorkload(flags.workload);
   // Repro lines name a bundled workload by name, anything else by its absolute path.
   const workloadRef = flags.workload.includes('/') || flags.workload.endsWith('.yaml') ? file : workload.name;

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { intFlag, listFlag, parseFlags, refuseTogether, variantsFlag } from '../parse-flags.js';
+import {
+  intFlag,
+  listFlag,
+  parseFlags,
+  refuseTogether,
+  repoFlag,
+  requireWith,
+  variantsFlag,
+} from '../parse-flags.js';
 
 /**
  * The flags of `sigstorm validate`, checked once: one schema for the whole run, the warm-up and a
@@ -18,7 +26,7 @@ const Duration = z
 
 const ValidateFlags = z
   .object({
-    repo: z.string().min(1, '--repo needs a path or URL').optional(),
+    repo: repoFlag.optional(),
     base: z.string().min(1, '--base needs a ref').optional(),
     basePatches: listFlag('--base-patches').optional(),
     head: z.string().min(1, '--head needs a ref').optional(),
@@ -50,18 +58,20 @@ const ValidateFlags = z
     shard: z.string().min(1, '--shard needs K/N, e.g. 2/4').optional(),
     blob: z.string().min(1, '--blob needs a file').optional(),
   })
-  .superRefine((flags, context) =>
+  .superRefine((flags, context) => {
     refuseTogether(
       { ...flags, jsonAsFile: typeof flags.json === 'string' ? flags.json : undefined },
       [
-        ['jsonAsFile', 'jsonFile', '`--json <file>` is the old spelling of --json-file; give one'],
-        ['markdown', 'markdownFile', '`--markdown <file>` is the old spelling of --markdown-file; give one'],
+        ['jsonAsFile', 'jsonFile', 'it is the old spelling of --json-file; give one'],
+        ['markdown', 'markdownFile', 'it is the old spelling of --markdown-file; give one'],
         ['warmBase', 'headPatches', '--warm-base storms base only; drop --head-patches'],
         ['warmBase', 'head', '--warm-base storms base only; drop --head'],
       ],
       context,
-    ),
-  )
+      { jsonAsFile: '--json <file>', markdown: '--markdown <file>' },
+    );
+    requireWith(flags, [['blob', 'shard', 'only a shard writes a blob']], context);
+  })
   .transform(({ json, jsonFile, markdown, markdownFile, ...flags }) => ({
     ...flags,
     json: json === true,

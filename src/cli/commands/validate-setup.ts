@@ -7,6 +7,7 @@ import type { ValidateProgress, ValidateRequest } from '../../pipeline/contract.
 import { requestFromConfig } from '../../pipeline/request-from-config.js';
 import type { SandboxMode } from '../../sandbox/sandbox.schema.js';
 import { UsageError } from '../../util/errors.js';
+import { checkOutputDir, checkOutputFile } from '../check-paths.js';
 import { onInterrupt } from '../interrupt.js';
 import { cliSandbox } from '../sandbox-mode.js';
 import type { ProgressMode } from '../storm-progress.js';
@@ -120,4 +121,19 @@ export async function withValidateRun<T>(
     progress.finish();
     interrupt.dispose();
   }
+}
+
+/** Every path the flags name, checked before any work: a report that cannot be written is found now, not after the run. */
+export async function checkValidatePaths(
+  flags: Pick<ValidateFlags, 'out' | 'jsonFile' | 'markdownFile' | 'sarif' | 'reproDir' | 'blob'>,
+): Promise<void> {
+  if (flags.out) await checkOutputDir(flags.out, '--out');
+  if (flags.reproDir) await checkOutputDir(flags.reproDir, '--repro-dir');
+  const files = {
+    '--json-file': flags.jsonFile,
+    '--markdown-file': flags.markdownFile,
+    '--sarif': flags.sarif,
+    '--blob': flags.blob,
+  };
+  for (const [flag, file] of Object.entries(files)) if (file) await checkOutputFile(file, flag);
 }

@@ -11,14 +11,15 @@ import { renderTerminal } from '../../report/terminal.js';
 import { UsageError } from '../../util/errors.js';
 import { exitCodes } from '../exit-codes.js';
 import { commandHelp } from '../help-text.js';
+import { refuseBothSpellings } from '../parse-flags.js';
 import { noSandboxOption } from '../sandbox-mode.js';
 import { showReport } from '../show-report.js';
 import { parseValidateFlags, type ValidateFlags } from './validate-flags.js';
-import { validateRequestFor, withValidateRun } from './validate-setup.js';
+import { checkValidatePaths, validateRequestFor, withValidateRun } from './validate-setup.js';
 import { shardAction } from './validate-shard.js';
 
 export function registerValidate(program: Command): void {
-  program
+  const command = program
     .command('validate')
     .description('Build base and head, storm both interleaved, measure throughput, and report the comparison')
     .option('--repo <repo>', 'git repository (path or URL); default: the bundled test subject')
@@ -101,6 +102,7 @@ ${exitCodes.badInput} bad input (found before anything is built), ${exitCodes.co
     .action(async (raw: unknown) => {
       process.exitCode = await validateAction(parseValidateFlags(raw));
     });
+  refuseBothSpellings(command, ['fail-fast', 'config']);
 }
 
 /** Runs a validation with progress on stderr and the report on stdout; returns the exit status. */
@@ -109,12 +111,10 @@ export async function validateAction(
   show: (report: Report, markdown: string) => string = (report) => renderTerminal(report),
 ): Promise<number> {
   for (const note of flags.deprecated) process.stderr.write(`sigstorm validate: ${note}\n`);
+  await checkValidatePaths(flags);
   if (flags.shard !== undefined) return shardAction(flags);
   const { config, file, request } = await validateRequestFor(flags);
   if (file && !flags.quiet) process.stderr.write(`Config: ${file}\n`);
-  // A report file that cannot be written would be found only after the whole run.
-  for (const out of [flags.jsonFile, flags.markdownFile, flags.sarif]) if (out) await checkWritable(out);
-  if (flags.reproDir) await checkWritable(join(flags.reproDir, 'README.md'), true);
   return withValidateRun(flags, async ({ sandbox, options, finishProgress }) => {
     if (flags.warmBase) {
       const warm = await warmBase({ ...request, sandbox }, options);
@@ -128,18 +128,4 @@ export async function validateAction(
     finishProgress();
     return await showReport(result, flags, config.policy, show);
   });
-}
-
-async function checkWritable(file: string, create = false): Promise<void> {
-  const dir = dirname(resolve(file));
-  try {
-    // A bundle directory is made now, so that a parent that cannot take it is found before the run.
-    if (create) await mkdir(dir, { recursive: true });
-    await access(dir, constants.W_OK);
-  } catch (error) {
-    throw new UsageError(`Cannot write ${file}: ${dir} is not a writable directory`, {
-      cause: error,
-      hint: 'Give a report file in an existing directory you can write to.',
-    });
-  }
 }

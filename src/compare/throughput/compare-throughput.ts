@@ -59,7 +59,9 @@ function rowVerdict(
       because: `too few runs for an interval at this confidence${cut}`,
     };
   }
-  const said = `${formatChange(change.estimate)} (${interval(change)}; ${formatCount(input.base.length)} + ${formatCount(input.head.length)} runs${lookNote(input)})`;
+  // Named as the estimate it is: a paired estimate may differ in sign from the two medians' ratio.
+  // No parentheses: the headline already wraps this in one pair.
+  const said = `${paired(input) ? 'paired estimate' : 'estimate'} ${formatChange(change.estimate)}, ${interval(change)}, ${formatCount(input.base.length)} + ${formatCount(input.head.length)} runs${lookNote(input)}`;
   const { lower, upper } = change;
   const [verdict, why]: [Verdict, string] =
     upper < -t.regressionThreshold
@@ -88,12 +90,12 @@ function cutNote(input: ThroughputInput): string {
 const paired = (input: ThroughputInput): input is ThroughputInput & { budget: number } =>
   input.budget !== undefined && input.base.length === input.head.length;
 
-/** Where a sequential row stopped, e.g. `; paired, look 1 of 3 (budget 40)`. */
+/** Where a sequential row stopped, e.g. ` at look 1 of 3 of a 40-pair budget`. */
 function lookNote(input: ThroughputInput): string {
   if (!paired(input)) return '';
   const looks = lookSchedule(input.budget);
   const k = looks.filter((n) => n <= input.base.length).length;
-  return `; paired, look ${Math.max(1, k)} of ${looks.length} (budget ${formatCount(input.budget)})`;
+  return ` at look ${Math.max(1, k)} of ${looks.length} of a ${formatCount(input.budget)}-pair budget`;
 }
 
 /**

@@ -64,7 +64,9 @@ export function throughputSection(r: Report, charts: boolean): string {
     `${verdictIcon[row.verdict]} ${row.label}`,
   ]);
   const why = rows.map((row) => `- **${escapeMarkdown(row.workload)}**: ${escapeMarkdown(row.because)}`);
-  const parts = [title, '', table(head, body), '', ...why];
+  const note =
+    'Change: the Hodges–Lehmann estimate of head / base − 1 (over ABBA pairs where the runs were paired), not the ratio of the two medians.';
+  const parts = [title, '', table(head, body), '', note, '', ...why];
   if (charts)
     for (const row of rows)
       if (row.base.runs.length + row.head.runs.length > 0) parts.push('', throughputChart(row));
