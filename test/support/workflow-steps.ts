@@ -79,10 +79,17 @@ export function calledInputs(
   const declared = reusable.on.workflow_call?.inputs ?? {};
   const callerJob = Object.values(caller.jobs).find((j) => j.uses?.includes('/validate.yml@'));
   if (!callerJob) throw new Error('the caller has no job that uses validate.yml');
+  // The caller's own inputs with its defaults, as GitHub fills them in a dispatch.
+  const dispatched = {
+    ...Object.fromEntries(
+      Object.entries(caller.on.workflow_dispatch?.inputs ?? {}).map(([k, v]) => [k, v.default ?? '']),
+    ),
+    ...callerInputs,
+  };
   const given = Object.fromEntries(
     Object.entries(callerJob.with ?? {}).map(([k, v]) => [
       k,
-      interpolate(String(v), { inputs: callerInputs }),
+      typeof v === 'string' ? interpolate(v, { inputs: dispatched }) : v,
     ]),
   );
   for (const name of Object.keys(given)) {
@@ -131,11 +138,12 @@ export function condition(text: string | boolean | undefined, context: Context, 
   return statusFunction ? value : value && !failed;
 }
 
-type Token = { kind: 'op' | 'str' | 'num' | 'id'; text: string };
+type Token = { kind: 'op' | 'str' | 'num' | 'id' | 'prop'; text: string };
 
 function tokens(source: string): Token[] {
   const out: Token[] = [];
-  const re = /\s*(?:(\|\||&&|==|!=|<=|>=|[()!,<>])|'((?:[^']|'')*)'|(-?\d+(?:\.\d+)?)|([A-Za-z_][\w.-]*))/y;
+  const re =
+    /\s*(?:(\|\||&&|==|!=|<=|>=|[()!,<>])|'((?:[^']|'')*)'|(-?\d+(?:\.\d+)?)|([A-Za-z_][\w.-]*)|\.([A-Za-z_][\w-]*))/y;
   let at = 0;
   while (at < source.length) {
     if (/^\s*$/.test(source.slice(at))) break;
@@ -147,6 +155,7 @@ function tokens(source: string): Token[] {
     else if (m[2] !== undefined) out.push({ kind: 'str', text: m[2].replace(/''/g, "'") });
     else if (m[3]) out.push({ kind: 'num', text: m[3] });
     else if (m[4]) out.push({ kind: 'id', text: m[4] });
+    else if (m[5]) out.push({ kind: 'prop', text: m[5] });
   }
   return out;
 }
@@ -167,8 +176,12 @@ const functions: Record<string, (context: Context, ...args: unknown[]) => unknow
   cancelled: () => false,
 };
 
-/** Evaluates one Actions expression (literals, context paths, !, ==, !=, &&, ||, the usual functions). */
+/**
+ * Evaluates one Actions expression (literals, context paths, properties of a call's value, !, ==,
+ * !=, && and || short-circuiting as GitHub's do, the usual functions).
+ */
 export function evaluate(source: string, context: Context): unknown {
+  type Thunk = () => unknown;
   const list = tokens(source);
   let i = 0;
   const peek = () => list[i];
@@ -178,62 +191,83 @@ export function evaluate(source: string, context: Context): unknown {
       throw new Error(`expected ${text ?? 'more'} in "${source}"`);
     return t;
   };
-  const or = (): unknown => {
+  const get = (value: unknown, key: string): unknown =>
+    value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  const or = (): Thunk => {
     let left = and();
     while (peek()?.text === '||') {
       take();
-      const right = and();
-      left = truthy(left) ? left : right;
+      const [l, r] = [left, and()];
+      left = () => {
+        const value = l();
+        return truthy(value) ? value : r();
+      };
     }
     return left;
   };
-  const and = (): unknown => {
+  const and = (): Thunk => {
     let left = equality();
     while (peek()?.text === '&&') {
       take();
-      const right = equality();
-      left = truthy(left) ? right : left;
+      const [l, r] = [left, equality()];
+      left = () => {
+        const value = l();
+        return truthy(value) ? r() : value;
+      };
     }
     return left;
   };
-  const equality = (): unknown => {
+  const equality = (): Thunk => {
     let left = unary();
     while (peek()?.text === '==' || peek()?.text === '!=') {
       const op = take().text;
-      const right = unary();
-      const same =
-        typeof left === typeof right
-          ? typeof left === 'string'
-            ? left.toLowerCase() === (right as string).toLowerCase()
-            : left === right
-          : show(left) === show(right);
-      left = op === '==' ? same : !same;
+      const [l, r] = [left, unary()];
+      left = () => {
+        const [a, b] = [l(), r()];
+        const same =
+          typeof a === typeof b
+            ? typeof a === 'string'
+              ? a.toLowerCase() === (b as string).toLowerCase()
+              : a === b
+            : show(a) === show(b);
+        return op === '==' ? same : !same;
+      };
     }
     return left;
   };
-  const unary = (): unknown => {
+  const unary = (): Thunk => {
     if (peek()?.text === '!') {
       take();
-      return !truthy(unary());
+      const inner = unary();
+      return () => !truthy(inner());
     }
     return primary();
   };
-  const primary = (): unknown => {
+  // A property of what a call or parentheses gave: fromJSON(inputs.options).profile.
+  const primary = (): Thunk => {
+    let value = atom();
+    while (peek()?.kind === 'prop') {
+      const [inner, key] = [value, take().text];
+      value = () => get(inner(), key) ?? null;
+    }
+    return value;
+  };
+  const atom = (): Thunk => {
     const t = take();
-    if (t.kind === 'str') return t.text;
-    if (t.kind === 'num') return Number(t.text);
+    if (t.kind === 'str') return () => t.text;
+    if (t.kind === 'num') return () => Number(t.text);
     if (t.text === '(') {
       const value = or();
       take(')');
       return value;
     }
     if (t.kind !== 'id') throw new Error(`unexpected ${t.text} in "${source}"`);
-    if (t.text === 'true') return true;
-    if (t.text === 'false') return false;
-    if (t.text === 'null') return null;
+    if (t.text === 'true') return () => true;
+    if (t.text === 'false') return () => false;
+    if (t.text === 'null') return () => null;
     if (peek()?.text === '(') {
       take('(');
-      const args: unknown[] = [];
+      const args: Thunk[] = [];
       while (peek()?.text !== ')') {
         args.push(or());
         if (peek()?.text === ',') take(',');
@@ -241,18 +275,17 @@ export function evaluate(source: string, context: Context): unknown {
       take(')');
       const fn = functions[t.text];
       if (!fn) throw new Error(`unknown function ${t.text} in "${source}"`);
-      return fn(context, ...args);
+      return () => fn(context, ...args.map((a) => a()));
     }
-    let value: unknown = context;
-    for (const part of t.text.split('.')) {
-      value =
-        value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
-    }
-    return value ?? null;
+    return () => {
+      let value: unknown = context;
+      for (const part of t.text.split('.')) value = get(value, part);
+      return value ?? null;
+    };
   };
   const value = or();
   if (i !== list.length) throw new Error(`unexpected ${list[i]?.text} in "${source}"`);
-  return value;
+  return value();
 }
 
 export interface StepResult {
