@@ -306,6 +306,8 @@ export async function runStep(
     readonly workspace: string;
     readonly temp: string;
     readonly baseEnv?: Record<string, string | undefined>;
+    /** Cancels the step: its whole process group is sent SIGTERM. */
+    readonly signal?: AbortSignal;
   },
 ): Promise<StepResult> {
   if (step.run === undefined) throw new Error(`step ${step.name ?? step.uses} has no run: script`);
@@ -330,13 +332,27 @@ export async function runStep(
     };
     for (const [name, value] of Object.entries(step.env ?? {}))
       env[name] = show(interpolate(String(value), context));
-    const result = await execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], {
+    // Its own process group, stopped whole when the job is cancelled (as a runner stops a step).
+    const child = execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], {
       cwd: where.workspace,
       env,
       extendEnv: false,
       reject: false,
       all: true,
+      detached: true,
     });
+    const stop = () => {
+      if (child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGTERM');
+        } catch {
+          // The group has already ended.
+        }
+      }
+    };
+    where.signal?.addEventListener('abort', stop, { once: true });
+    const result = await child;
+    where.signal?.removeEventListener('abort', stop);
     return {
       exitCode: result.exitCode ?? 1,
       output: result.all ?? '',

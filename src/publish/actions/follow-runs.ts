@@ -208,11 +208,12 @@ export class ActionsFollower extends WorkLoop implements ActionsHandle {
     const comment = config?.ok ? config.config.comment : 'always';
     const { actionsDispatchWaitMs: wait } = services.settings;
     // Each dispatch waited twice as long as the one before: wait × (2^n − 1) in all.
-    const minutes = Math.round((wait * (2 ** actions.dispatches - 1)) / 60_000);
+    const seconds = Math.round((wait * (2 ** actions.dispatches - 1)) / 1000);
+    const waited = seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
     const error = new SigstormError(
-      `GitHub never showed a run for any of ${actions.dispatches} dispatches of .github/workflows/${actions.workflow} on ${actions.ref ?? 'the base branch'} (${minutes} min); sigstorm stopped dispatching`,
+      `GitHub showed no run of ${actions.workflow} in ${actions.dispatches} dispatches (${waited}); stopped`,
       {
-        details: `Dispatches (the run-name carries each): ${[...actions.earlier, actions.correlation].join(', ')}`,
+        details: `Dispatched on ${actions.ref ?? 'the base branch'}; the run-name carries each dispatch's id: ${[...actions.earlier, actions.correlation].join(', ')}`,
         hint: "Look at the repository's Actions tab: a disabled workflow, Actions turned off for the repository, or a caller whose run-name does not carry inputs.sigstorm-job (docs/github-actions.md). `/sigstorm rerun` dispatches again.",
       },
     );
