@@ -190,6 +190,9 @@ async function play(
       return checkout(spec, join(where.workspace, show(input('path'))), Number(input('fetch-depth')));
     case 'actions/setup-node':
       return;
+    // The system packages' downloads: this machine has the packages (the install step is played).
+    case 'actions/cache':
+      return;
     case 'actions/cache/restore': {
       // The plan job saved base's and head's builds: here, the runner's own build cache.
       const path = resolve(where.workspace, show(input('path')));

@@ -77,6 +77,17 @@ describe('re-runs, concurrency and the runners of the reusable workflow', () => 
     for (const node of nodes) expect([22, 24]).toContain(node.with?.['node-version']);
   });
 
+  it('keeps the system packages’ downloads between runs, for every job that installs them', () => {
+    for (const [name, job] of Object.entries(workflow.jobs)) {
+      const install = job.steps.findIndex((s) => s.run === 'bash sigstorm/scripts/setup.sh');
+      expect(install, name).toBeGreaterThan(0);
+      const cache = job.steps[install - 1];
+      expect(cache?.uses, name).toMatch(/^actions\/cache@[0-9a-f]{40}$/);
+      expect(job.steps[install]?.env?.SIGSTORM_APT_ARCHIVES, name).toBe(cache?.with?.path);
+      expect(String(cache?.with?.key), name).toContain("hashFiles('sigstorm/scripts/setup.sh')");
+    }
+  });
+
   it('gives the machine its user-namespace setting back at the end of every job that changed it', () => {
     for (const [name, job] of Object.entries(workflow.jobs)) {
       const allow = job.steps.findIndex((s) => s.name === "Allow the sandbox's user namespaces");
