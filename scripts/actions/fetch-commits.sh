@@ -10,6 +10,8 @@ checkout=$1
 shift
 for ref in "$@"; do
   if git -C "$checkout" rev-parse --quiet --verify "$ref^{commit}" >/dev/null; then continue; fi
+  # A branch name the checkout has as origin/<name>: nothing to fetch; left to sigstorm as before.
+  if git -C "$checkout" rev-parse --quiet --verify "refs/remotes/origin/$ref^{commit}" >/dev/null; then continue; fi
   if [[ "$ref" =~ ^[0-9a-f]{40}$ ]] && git -C "$checkout" fetch --quiet --no-tags origin "$ref"; then
     echo "sigstorm: fetched $ref by its sha"
   elif [[ "${PULL:-}" =~ ^[0-9]+$ ]] &&
