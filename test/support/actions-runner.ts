@@ -251,8 +251,12 @@ async function upload(
   }
   // upload-artifact zips the file under its own name, with data descriptors (streamed).
   const zip = writeZip([{ name: basename(file), data }], { descriptor: true });
-  const query = artifact.overwrite ? '?overwrite=true' : '';
-  const response = await call('PUT', `/_runner/jobs/${spec.jobId}/artifacts/${artifact.name}${query}`, zip);
+  const overwrite = artifact.overwrite ? '/overwrite' : '';
+  const response = await call(
+    'PUT',
+    `/_runner/jobs/${spec.jobId}/artifacts/${artifact.name}${overwrite}`,
+    zip,
+  );
   if (!response.ok) {
     throw new Error(`Failed to CreateArtifact: (${response.status}) ${await response.text()}`);
   }

@@ -114,7 +114,8 @@ export class ActionsModel {
         body: { status: job.status, cancelled: this.runs.get(job.runId)?.cancelRequested },
       };
     }
-    m = /^\/_runner\/jobs\/(\d+)\/artifacts\/([\w.-]+)(\?overwrite=true)?$/.exec(path);
+    // `…/overwrite`: upload-artifact's `overwrite: true`.
+    m = /^\/_runner\/jobs\/(\d+)\/artifacts\/([\w.-]+)(\/overwrite)?$/.exec(path);
     if (m && method === 'PUT') return this.#upload(Number(m[1]), m[2] ?? '', body, m[3] !== undefined);
     m = /^\/_runner\/jobs\/(\d+)\/complete$/.exec(path);
     if (m && method === 'POST') {
