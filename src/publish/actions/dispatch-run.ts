@@ -99,7 +99,13 @@ export async function dispatchRun(run: Run, executor: ActionsExecutor, config: s
     if (refused) throw new PipelineFailure(refused);
     throw error;
   }
-  const dispatched = { ...record, runId: created?.runId ?? null, htmlUrl: created?.htmlUrl ?? null };
+  // The wait for its run (./follow-runs.ts) counts from GitHub's answer.
+  const dispatched = {
+    ...record,
+    runId: created?.runId ?? null,
+    htmlUrl: created?.htmlUrl ?? null,
+    dispatchedAt: new Date().toISOString(),
+  };
   services.store.setActionsRun(job.id, dispatched);
   services.store.transition(job.id, ['running'], 'dispatched');
   await run.check({

@@ -191,7 +191,9 @@ export class ActionsFollower extends WorkLoop implements ActionsHandle {
       actions.ref,
       { ...actions.inputs, 'sigstorm-job': correlation },
     );
-    const dispatched = created ? { ...next, runId: created.runId, htmlUrl: created.htmlUrl } : next;
+    // The wait for its run counts from GitHub's answer: a slow answer does not shorten it.
+    const answered = { ...next, dispatchedAt: new Date().toISOString() };
+    const dispatched = created ? { ...answered, runId: created.runId, htmlUrl: created.htmlUrl } : answered;
     services.store.setActionsRun(job.id, dispatched);
     await updateCheckRun(octokit, job, {
       status: 'in_progress',
