@@ -32,8 +32,15 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   # iperf3's postinst asks whether to start a daemon; answer no so nothing listens on 5201.
   echo 'iperf3 iperf3/start_daemon boolean false' | $sudo debconf-set-selections 2>/dev/null || true
+  # SIGSTORM_APT_ARCHIVES: downloaded packages kept between runs (the GitHub workflow caches the
+  # folder): only what is not in it is downloaded.
+  archives=()
+  if [[ -n "${SIGSTORM_APT_ARCHIVES:-}" ]]; then
+    mkdir -p "$SIGSTORM_APT_ARCHIVES/partial"
+    archives=(-o "Dir::Cache::Archives=$SIGSTORM_APT_ARCHIVES")
+  fi
   $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  $sudo apt-get install -y -qq --no-install-recommends "${archives[@]}" "${missing[@]}" >/dev/null
 fi
 
 # Node dependencies: install when absent or older than the lock file.

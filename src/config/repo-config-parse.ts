@@ -15,13 +15,18 @@ export interface ConfigProblem {
 }
 
 export type RepoConfigResult =
-  | { readonly ok: true; readonly config: RepoConfig }
+  | {
+      readonly ok: true;
+      readonly config: RepoConfig;
+      /** The value as read, before defaults: written back as YAML, it is the same config (one config per run). */
+      readonly value: unknown;
+    }
   | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
 /** Validates an already-parsed value (what Probot's config loader returns). */
 export function checkRepoConfig(value: unknown, file = configPath): RepoConfigResult {
   const result = RepoConfig.safeParse(value ?? {});
-  if (result.success) return { ok: true, config: result.data };
+  if (result.success) return { ok: true, config: result.data, value: value ?? {} };
   return { ok: false, problems: result.error.issues.flatMap((issue) => describeIssue(issue, file)) };
 }
 
@@ -36,8 +41,9 @@ export function parseRepoConfigText(text: string, file = configPath): RepoConfig
     });
     return { ok: false, problems };
   }
-  const result = RepoConfig.safeParse(doc.toJS() ?? {});
-  if (result.success) return { ok: true, config: result.data };
+  const value: unknown = doc.toJS() ?? {};
+  const result = RepoConfig.safeParse(value);
+  if (result.success) return { ok: true, config: result.data, value };
   // Each unknown key at its own line and column, even when zod reports a map's unknown keys together.
   const problems = result.error.issues.flatMap((issue): ConfigProblem[] =>
     issue.code === 'unrecognized_keys'

@@ -45,25 +45,25 @@ export async function mergeShards(request: MergeRequest): Promise<MergeResult> {
   // One at a time: only one blob's text is held besides the parsed records (256 blobs add up).
   const readings: BlobReading[] = (request.refused ?? []).map((r) => ({ kind: 'refused', ...r }));
   for (const file of request.files) {
-    readings.push(await readShardBlob(file, request.maxBlobBytes ?? defaultMaxBlobBytes));
+    const reading = await readShardBlob(file, request.maxBlobBytes ?? defaultMaxBlobBytes);
+    // A shard planned under another config is refused like any other bad blob: named, never merged.
+    const other = reading.kind === 'accepted' && otherThresholds(reading.blob, request.thresholds);
+    readings.push(
+      other && reading.kind === 'accepted'
+        ? { kind: 'refused', file, shard: reading.blob.shard, why: other }
+        : reading,
+    );
   }
   const { plan, blobs, refused } = choosePlan(readings);
   if (!plan) {
     // Every file given was refused: the input is wrong, not the run (exit 2 on the CLI).
+    const configs = refused.some((r) => r.why.startsWith(thresholdsMismatch));
     throw new UsageError('No shard blob to merge', {
       details: refused.map((r) => `${r.file}: ${r.why}`).join('\n') || 'no files given',
-      hint: 'Give the blobs `sigstorm validate --shard K/N` wrote (shard-K-of-N.json); at least one must be intact.',
+      hint: configs
+        ? 'Run the shards and the merge with the same .github/sigstorm.yml (the workflow passes one config to every job), or merge with --no-config.'
+        : 'Give the blobs `sigstorm validate --shard K/N` wrote (shard-K-of-N.json); at least one must be intact.',
     });
-  }
-
-  const plain = (t: Thresholds): unknown => JSON.parse(JSON.stringify(t));
-  if (request.thresholds && !isDeepStrictEqual(plain(plan.thresholds), plain(request.thresholds))) {
-    throw new UsageError(
-      `The shards were planned with other thresholds than the config's (plan ${plan.id})`,
-      {
-        hint: 'Run the shards and the merge with the same .github/sigstorm.yml, or merge with --no-config.',
-      },
-    );
   }
 
   // 2. Every planned shard: arrived, refused (named, with the file and why) or never given.
@@ -150,4 +150,25 @@ export async function mergeShards(request: MergeRequest): Promise<MergeResult> {
     unplaced,
     tallies: merged.tallies,
   };
+}
+
+const thresholdsMismatch = 'planned with other thresholds than the config';
+
+/** Why a blob's plan does not use the config's thresholds (each differing setting), or false. */
+function otherThresholds(blob: ShardBlob, thresholds: Thresholds | undefined): string | false {
+  if (!thresholds) return false;
+  const plain = (t: Thresholds): unknown => JSON.parse(JSON.stringify(t));
+  if (isDeepStrictEqual(plain(blob.plan.thresholds), plain(thresholds))) return false;
+  const leaves = (value: unknown, path: string, into: Map<string, string>) => {
+    if (value !== null && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) leaves(inner, path ? `${path}.${key}` : key, into);
+    } else into.set(path, JSON.stringify(value));
+    return into;
+  };
+  const planned = leaves(plain(blob.plan.thresholds), '', new Map());
+  const wanted = leaves(plain(thresholds), '', new Map());
+  const differ = [...new Set([...planned.keys(), ...wanted.keys()])]
+    .filter((key) => planned.get(key) !== wanted.get(key))
+    .map((key) => `${key} ${planned.get(key) ?? 'unset'}, not ${wanted.get(key) ?? 'unset'}`);
+  return `${thresholdsMismatch}'s (plan ${blob.plan.id}: ${differ.join('; ')})`;
 }

@@ -31,6 +31,13 @@ export interface AppSettings {
   readonly reconcileIntervalMs: number;
   /** How often jobs dispatched to GitHub Actions are polled (webhook events wake the follower sooner). */
   readonly actionsPollIntervalMs: number;
+  /**
+   * How long the first dispatch waits for GitHub to show its run before it is dispatched again;
+   * each later one waits twice as long as the one before.
+   */
+  readonly actionsDispatchWaitMs: number;
+  /** Dispatches of one job whose run GitHub never shows, before its check fails saying so. */
+  readonly actionsDispatches: number;
   /** The cache root (SIGSTORM_CACHE_DIR). */
   readonly cacheDir: string;
   /** Waits before retries; absent: the defaults (tests shorten them). */

@@ -18,7 +18,7 @@ const caller = parse(
 ) as {
   'run-name': string;
   on: { workflow_dispatch: { inputs: Record<string, { required?: boolean }> } };
-  jobs: { sigstorm: { with: Record<string, string> } };
+  jobs: { sigstorm: { with: Record<string, string | boolean> } };
 };
 const reusable = parse(readFileSync(join(installRoot, '.github', 'workflows', 'validate.yml'), 'utf8')) as {
   on: { workflow_call: { inputs: Record<string, unknown> } };
@@ -52,6 +52,7 @@ describe('the executor setting and the caller workflow it dispatches', () => {
     const job = {
       baseSha: 'a'.repeat(40),
       headSha: 'b'.repeat(40),
+      pullNumber: 12,
       options: { profile: 'pr', iterations: 200 },
     } as unknown as Job;
     const executor = {
@@ -60,21 +61,35 @@ describe('the executor setting and the caller workflow it dispatches', () => {
       runsOn: ['self-hosted', 'x64'],
       shards: 8,
     } as ExecutorConfig & { kind: 'actions' };
-    const inputs = dispatchInputs(job, executor, 'sigstorm-7-abcdef01');
+    const config = 'iterations: 200\npolicy:\n  stability:\n    regression: neutral\n';
+    const inputs = dispatchInputs(job, executor, 'sigstorm-7-abcdef01', config);
     expect(Object.keys(inputs).sort()).toEqual(Object.keys(caller.on.workflow_dispatch.inputs).sort());
-    expect(inputs).toMatchObject({
-      shards: '8',
-      'runs-on': '["self-hosted","x64"]',
-      iterations: '200',
+    expect(inputs).toMatchObject({ shards: '8', 'runs-on': '["self-hosted","x64"]', pull: '12' });
+    expect(JSON.parse(inputs.options ?? '')).toEqual({
+      profile: 'pr',
       workloads: '',
+      variants: '',
+      iterations: '200',
     });
+    // GitHub takes at most 10 inputs for a workflow_dispatch.
+    expect(Object.keys(inputs).length).toBeLessThanOrEqual(10);
+    // The one config of the run, as the App read it, byte for byte.
+    expect(inputs.config).toBe(`base64:${Buffer.from(config).toString('base64')}`);
     // The run is found by its name when GitHub does not return it from the dispatch.
     expect(caller['run-name']).toMatch(/\$\{\{ inputs\.sigstorm-job \}\}/);
     for (const name of Object.keys(caller.jobs.sigstorm.with)) {
       expect(reusable.on.workflow_call.inputs, name).toHaveProperty(name);
     }
-    const handed = Object.keys(caller.jobs.sigstorm.with);
-    expect(Object.keys(inputs).filter((name) => !handed.includes(name))).toEqual(['sigstorm-job']);
+    // Every input reaches validate.yml, `options` as its four fields.
+    const handed = Object.values(caller.jobs.sigstorm.with).join(' ');
+    expect(Object.keys(inputs).filter((name) => !handed.includes(`inputs.${name}`))).toEqual([
+      'sigstorm-job',
+    ]);
+    for (const field of ['profile', 'workloads', 'variants', 'iterations']) {
+      expect(caller.jobs.sigstorm.with[field]).toBe(`\${{ fromJSON(inputs.options).${field} }}`);
+    }
+    // The App's check is the gate of a dispatched run; the run's own merge job does not fail on main.
+    expect(caller.jobs.sigstorm.with.gate).toBe(false);
   });
 
   it('collects the artifact each shard job of validate.yml uploads, and the blob file in it', () => {

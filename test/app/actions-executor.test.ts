@@ -2,6 +2,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { lifecycle, runOperations } from './support/expectations.js';
 import { Harness, maintainer, repoName, testEnv, testRepoConfig } from './support/harness.js';
 import { checkRunPayload, issueCommentPayload, pullRequestPayload } from './support/payloads.js';
@@ -59,8 +60,15 @@ describe('the App as coordinator of GitHub Actions shards (executor: actions)', 
     h.startRunner(runnerArgs);
   }
 
-  function openPull(number: number, head: string, action: 'opened' | 'synchronize' = 'opened', agoS = 20) {
+  async function openPull(
+    number: number,
+    head: string,
+    action: 'opened' | 'synchronize' = 'opened',
+    agoS = 20,
+  ) {
     const updatedAt = new Date(Date.now() - agoS * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    // Every head is on no branch, only at refs/pull/N/head: shaped like a fork's pull request.
+    await h.fixture.pullRef(number, head);
     return h.deliver(
       'pull_request',
       pullRequestPayload(action, h.where, {
@@ -117,10 +125,14 @@ describe('the App as coordinator of GitHub Actions shards (executor: actions)', 
     expect(body.inputs).toMatchObject({
       base: h.fixture.baseSha,
       head,
+      pull: '31',
       shards: '2',
       'runs-on': '["self-hosted","storm-16"]',
-      profile: 'pr',
     });
+    expect(JSON.parse(body.inputs.options ?? '')).toMatchObject({ profile: 'pr' });
+    // The one config of the run: the App's reading of .github/sigstorm.yml, which the shards used.
+    const config = /^base64:(.*)$/.exec(body.inputs.config ?? '')?.[1] ?? '';
+    expect(parse(Buffer.from(config, 'base64').toString('utf8'))).toEqual(parse(h.repo.config ?? ''));
     expect(body.inputs['sigstorm-job']).toMatch(/^sigstorm-\d+-[0-9a-f]{8}$/);
     const [run] = h.actions.runs.values();
     expect(run?.conclusion).toBe('success');
@@ -147,7 +159,34 @@ describe('the App as coordinator of GitHub Actions shards (executor: actions)', 
       `SELECT COUNT(*) AS n FROM deliveries WHERE name IN ('workflow_run', 'workflow_job')`,
     );
     expect(events[0]?.n).toBeGreaterThan(0);
-  }, 300_000);
+
+    // Re-run one shard job, then all jobs, in GitHub's interface: each attempt uploads its blob
+    // again under the same name (overwrite), so every job succeeds and each shard keeps one artifact.
+    if (!run) throw new Error('no run');
+    const artifactIds = () => new Map(run.artifacts.map((a) => [a.name, a.id]));
+    const first = artifactIds();
+    h.actions.rerun(run.id, 2);
+    await h.standin.waitFor(
+      'the re-run of shard 2',
+      () => run.status === 'completed' && run.attempt === 2,
+      240_000,
+    );
+    expect(run.conclusion, h.runnerOutput.slice(-3000)).toBe('success');
+    expect(artifactIds().get('sigstorm-shard-1')).toBe(first.get('sigstorm-shard-1'));
+    expect(artifactIds().get('sigstorm-shard-2')).not.toBe(first.get('sigstorm-shard-2'));
+    h.actions.rerun(run.id);
+    await h.standin.waitFor(
+      'the re-run of all jobs',
+      () => run.status === 'completed' && run.attempt === 3,
+      240_000,
+    );
+    expect(run.conclusion, h.runnerOutput.slice(-3000)).toBe('success');
+    expect(run.artifacts.map((a) => a.name).sort()).toEqual(['sigstorm-shard-1', 'sigstorm-shard-2']);
+    // The App published once: the events of later attempts find no job of its to follow.
+    await h.settle();
+    expect(h.model.botComments(repoName, 31)).toHaveLength(1);
+    expect(h.standin.callsOf('actions/create-workflow-dispatch')).toHaveLength(1);
+  }, 600_000);
 
   it('a failed shard and a tampered blob are named as missing with their iterations; the verdict stays inconclusive', async () => {
     await setUp(['--fail-shard', '2', '--tamper-shard', '3'], 3);
@@ -280,6 +319,83 @@ describe('the App as coordinator of GitHub Actions shards (executor: actions)', 
     );
     expect(again.inputs).toMatchObject({ base: h.fixture.baseSha, head });
     expect(lifecycle(check)).toBe('queued → in_progress → completed:cancelled');
+  }, 120_000);
+
+  it('a dispatch whose run GitHub never shows is dispatched again, with back-off, then the check says why it gave up', async () => {
+    h = await Harness.create({
+      ...env,
+      SIGSTORM_ACTIONS_DISPATCH_WAIT_MS: '1500',
+      SIGSTORM_ACTIONS_DISPATCHES: '3',
+    });
+    h.repo.config = actionsConfig(2);
+    h.actions.addWorkflow(repoName, workflow);
+    h.actions.dropDispatches = true;
+    h.standin.expect(...runOperations, ...actionsOperations);
+    await h.startApp();
+    const head = await h.fixture.commitPatch('help-text.patch');
+    await openPull(38, head);
+    const check = await completed(head);
+    expect(lifecycle(check)).toBe('queued → in_progress → completed:failure');
+    expect(check.output.title).toMatch(
+      /^sigstorm could not finish: GitHub showed no run of sigstorm-shards\.yml in 3 dispatches \(\d+ s\); stopped$/,
+    );
+    const dispatches = h.standin.callsOf('actions/create-workflow-dispatch');
+    const inputs = dispatches.map((c) => (c.body as { inputs: Record<string, string> }).inputs);
+    expect(inputs).toHaveLength(3);
+    // The same commits and config each time, under a new correlation id.
+    expect(new Set(inputs.map((i) => i['sigstorm-job'])).size).toBe(3);
+    const { 'sigstorm-job': _, ...same } = inputs[0] ?? {};
+    for (const i of inputs) expect(i).toMatchObject(same);
+    // Back-off: each dispatch waited about twice as long as the one before it.
+    const at = dispatches.map((c) => c.at);
+    const gaps = [(at[1] ?? 0) - (at[0] ?? 0), (at[2] ?? 0) - (at[1] ?? 0)];
+    expect(gaps[0]).toBeGreaterThanOrEqual(1500);
+    expect(gaps[1]).toBeGreaterThanOrEqual(3000);
+    for (const i of inputs) expect(check.output.text ?? check.output.summary).toContain(i['sigstorm-job']);
+    await h.settle();
+    expect(h.standin.callsOf('actions/create-workflow-dispatch')).toHaveLength(3);
+  }, 120_000);
+
+  it('/sigstorm cancel stops a dispatch whose run has not shown: no dispatch again', async () => {
+    h = await Harness.create({ ...env, SIGSTORM_ACTIONS_DISPATCH_WAIT_MS: '8000' });
+    h.repo.config = actionsConfig(2);
+    h.actions.addWorkflow(repoName, workflow);
+    h.actions.dropDispatches = true;
+    h.standin.expect(
+      ...runOperations,
+      ...actionsOperations,
+      'pulls/get',
+      'reactions/create-for-issue-comment',
+    );
+    await h.startApp();
+    const head = await h.fixture.commitPatch('help-text.patch');
+    h.repo.pulls.set(39, {
+      number: 39,
+      headSha: head,
+      baseSha: h.fixture.baseSha,
+      headRef: 'feature',
+      baseRef: 'main',
+      headRepo: repoName,
+      author: maintainer,
+    });
+    await openPull(39, head);
+    const first = await h.standin.waitFor(
+      'the dispatch',
+      () => h.standin.callsOf('actions/create-workflow-dispatch')[0],
+    );
+    const stored = h.model.addUserComment(repoName, 39, maintainer, '/sigstorm cancel');
+    await h.deliver(
+      'issue_comment',
+      issueCommentPayload(h.where, { number: 39, commentId: stored.id, body: stored.body, user: maintainer }),
+    );
+    const check = await h.standin.waitFor('the check to be cancelled', () =>
+      h.checkRuns().find((c) => c.headSha === head && c.status === 'completed'),
+    );
+    expect(lifecycle(check)).toBe('queued → in_progress → completed:cancelled');
+    // Past the wait after which the dispatch would have been made again.
+    await new Promise((done) => setTimeout(done, Math.max(0, first.at + 8000 + 3000 - Date.now())));
+    await h.settle();
+    expect(h.standin.callsOf('actions/create-workflow-dispatch')).toHaveLength(1);
   }, 120_000);
 
   it('a repository without the caller workflow: the check fails and the comment says what to add', async () => {

@@ -198,7 +198,7 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
     );
   });
 
-  it('judges by the policy of --config, and refuses shards planned with other thresholds than its own', async () => {
+  it('judges by the policy of --config, and refuses (names, never merges) shards planned with other thresholds than its own', async () => {
     const lenient = join(dir, 'lenient.yml');
     await writeFile(lenient, 'policy:\n  stability:\n    regression: neutral\n');
     const judged = await merge([blobFile(1), blobFile(2)], 'lenient', [
@@ -212,9 +212,11 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
     const stricter = join(dir, 'stricter.yml');
     await writeFile(stricter, 'thresholds:\n  stability:\n    alpha: 0.01\n');
     const refused = await merge([blobFile(1), blobFile(2)], 'stricter', ['--config', stricter]);
+    // Each blob is refused, saying which setting differs; with none left, nothing is merged.
     expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain('No shard blob to merge');
     expect(refused.stderr).toMatch(
-      /The shards were planned with other thresholds than the config's \(plan [0-9a-f]{16}\)/,
+      /planned with other thresholds than the config's \(plan [0-9a-f]{16}: stability\.alpha [\d.]+, not 0\.01\)/,
     );
   });
 

@@ -54,17 +54,22 @@ describe('the reusable workflow, sharded', () => {
       expect.objectContaining({ type: 'number', default: 1 }),
     );
     const { plan, shard, merge } = { plan: job('plan'), shard: job('shard'), merge: job('merge') };
-    // One label as given, or a JSON array of labels (what the App passes for several).
-    const runsOn = e("startsWith(inputs.runs-on, '[') && fromJSON(inputs.runs-on) || inputs.runs-on");
-    expect(plan['runs-on']).toBe(runsOn);
-    expect(shard['runs-on']).toBe(runsOn);
-    expect(job('merge')['runs-on']).toBe(runsOn);
+    // One label as given, or a JSON array of labels (what the App passes for several). Only the
+    // shards storm on the big runner; plan and merge take the small one.
+    const runsOn = (input: string) =>
+      e(`startsWith(inputs.${input}, '[') && fromJSON(inputs.${input}) || inputs.${input}`);
+    expect(shard['runs-on']).toBe(runsOn('runs-on'));
+    expect(plan['runs-on']).toBe(runsOn('plan-runs-on'));
+    expect(merge['runs-on']).toBe(runsOn('plan-runs-on'));
+    expect(workflow.on.workflow_call.inputs['plan-runs-on']?.default).toBe('ubuntu-latest');
     expect(shard.strategy?.['fail-fast']).toBe(false);
     expect(shard.strategy?.matrix?.shard).toBe(e('fromJSON(needs.plan.outputs.shards)'));
     const storm = step(shard, 'Storm shard');
     expect(storm.env?.SHARD).toBe(`${e('matrix.shard')}/${e('inputs.shards')}`);
     expect(storm.run).toContain('--shard "$SHARD" --blob "$BLOB"');
-    expect(storm.run).toContain('git -C fork show "$BASE:.github/sigstorm.yml"');
+    expect(storm.run).toContain(
+      'bash sigstorm/scripts/actions/resolve-config.sh fork "$BASE" "$RUNNER_TEMP/sigstorm.yml"',
+    );
     const upload = shard.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
     expect(upload?.with?.name).toBe(`sigstorm-shard-${e('matrix.shard')}`);
     // The merge runs when shards failed (their iterations are missing, never clean), not when the plan did.

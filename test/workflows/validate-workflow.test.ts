@@ -6,6 +6,7 @@ import { installRoot } from '../../src/util/paths.js';
 
 interface Step {
   readonly name?: string;
+  readonly if?: string;
   readonly run?: string;
   readonly uses?: string;
   readonly with?: Record<string, string>;
@@ -38,16 +39,20 @@ describe('the reusable workflow', () => {
     );
   });
 
-  it('reads the config from the base commit and fails the job on exit 3 (a failure under its policy)', () => {
+  it("merges with the run's one config and fails the job on exit 3 (a failure under its policy)", () => {
     const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
     const validate = steps.find((step) => step.name === 'Validate')?.run ?? '';
     expect(validate).toContain('--fail-on-regression');
-    expect(validate).toContain('git -C fork show "$BASE:.github/sigstorm.yml"');
+    expect(validate).toContain(
+      'bash sigstorm/scripts/actions/resolve-config.sh fork "$BASE" "$RUNNER_TEMP/sigstorm.yml"',
+    );
     expect(validate).toContain('--config "$RUNNER_TEMP/sigstorm.yml"');
     // Exit 3 is a verdict, not a crash: the report is still published before the gate fails the job.
     expect(validate).toMatch(/\[ "\$status" -ne 3 \]/);
     const gate = steps.find((step) => step.name === 'Gate');
     expect(gate?.run).toMatch(/if \[ "\$STATUS" != 0 \]; then[\s\S]*exit 1/);
+    // Only for direct callers: a dispatched run (gate: false) leaves the gate to the App's check.
+    expect(gate?.if).toBe('inputs.gate');
     expect(steps.indexOf(gate ?? {})).toBe(steps.length - 1);
   });
 

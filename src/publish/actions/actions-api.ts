@@ -47,20 +47,26 @@ export async function dispatchWorkflow(
   return { runId: data.workflow_run_id, htmlUrl: typeof data.html_url === 'string' ? data.html_url : '' };
 }
 
-/** The dispatched run whose name carries `correlation` (the caller workflow's `run-name`), if GitHub lists it yet. */
+/**
+ * The dispatched run whose name carries `correlation` (the caller workflow's `run-name`), or the
+ * first of several correlation ids that has one, if GitHub lists it yet.
+ */
 export async function findRunByCorrelation(
   octokit: Octokit,
   where: RepoRef,
   workflow: string,
-  correlation: string,
+  correlation: string | readonly string[],
 ): Promise<RunState | undefined> {
+  const wanted = typeof correlation === 'string' ? [correlation] : correlation;
   const { data } = await octokit.rest.actions.listWorkflowRuns({
     ...where,
     workflow_id: workflow,
     event: 'workflow_dispatch',
     per_page: 100,
   });
-  const run = data.workflow_runs.find((r) => (r.display_title ?? r.name ?? '').includes(correlation));
+  const named = (id: string) =>
+    data.workflow_runs.find((r) => (r.display_title ?? r.name ?? '').includes(id));
+  const run = wanted.map(named).find((r) => r !== undefined);
   return (
     run && { id: run.id, status: run.status ?? 'queued', conclusion: run.conclusion, htmlUrl: run.html_url }
   );

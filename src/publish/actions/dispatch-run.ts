@@ -10,38 +10,63 @@ import { dispatchWorkflow } from './actions-api.js';
 type ActionsExecutor = Extract<ExecutorConfig, { kind: 'actions' }>;
 
 /**
- * The inputs of the caller workflow (docs/github-actions.md): the exact commits, the shard count,
- * the runners, the job's own options, and `sigstorm-job`, the correlation id its run-name carries.
+ * The inputs of the caller workflow (docs/github-actions.md): the exact commits, the pull request,
+ * the shard count, the runners, the job's own options, the one config of the run (the text the App
+ * read, base64) and `sigstorm-job`, the correlation id its run-name carries.
  */
 export function dispatchInputs(
   job: Job,
   executor: ActionsExecutor,
   correlation: string,
+  config: string,
 ): Record<string, string> {
   const [label] = executor.runsOn;
   return {
     'sigstorm-job': correlation,
     base: job.baseSha,
     head: job.headSha,
+    pull: job.pullNumber === null ? '' : String(job.pullNumber),
     shards: String(executor.shards),
     // One label as it is; several as JSON, which the reusable workflow reads with fromJSON.
     'runs-on': executor.runsOn.length === 1 && label ? label : JSON.stringify(executor.runsOn),
-    profile: job.options.profile,
-    workloads: job.options.workloads?.join(',') ?? '',
-    variants: job.options.variants?.join(',') ?? '',
-    iterations: job.options.iterations === undefined ? '' : String(job.options.iterations),
+    // One JSON input for the job's own options (empty: the config's): a dispatch takes 10 inputs at most.
+    options: JSON.stringify({
+      profile: job.options.profile,
+      workloads: job.options.workloads?.join(',') ?? '',
+      variants: job.options.variants?.join(',') ?? '',
+      iterations: job.options.iterations === undefined ? '' : String(job.options.iterations),
+    }),
+    config: `base64:${Buffer.from(config, 'utf8').toString('base64')}`,
   };
+}
+
+/** GitHub refuses a dispatch whose inputs exceed 65,535 characters; the config is most of them. */
+const maxConfigInput = 60_000;
+
+/** A new correlation id for a dispatch of the job (its id and a random part). */
+export function newCorrelation(job: Job): string {
+  return `sigstorm-${job.id}-${randomBytes(4).toString('hex')}`;
 }
 
 /**
  * Dispatches the repository's caller workflow for the job's base and head on the base branch (the
- * workflow file as the base branch has it: a pull request cannot change its own workflow), records
+ * workflow file as the base branch has it: a pull request cannot change its own workflow), with the
+ * config the job read (`config`, YAML text: every shard and the App's merge use this one), records
  * the run and leaves the job `dispatched`: the follower (./follow-runs.ts) takes it from there.
  * A workflow GitHub does not have or refuses is the maintainer's to fix: a `PipelineFailure`.
  */
-export async function dispatchRun(run: Run, executor: ActionsExecutor): Promise<void> {
+export async function dispatchRun(run: Run, executor: ActionsExecutor, config: string): Promise<void> {
   const { job, services, octokit } = run;
-  const correlation = `sigstorm-${job.id}-${randomBytes(4).toString('hex')}`;
+  const correlation = newCorrelation(job);
+  const inputs = dispatchInputs(job, executor, correlation, config);
+  if ((inputs.config ?? '').length > maxConfigInput) {
+    throw new PipelineFailure(
+      new SigstormError('.github/sigstorm.yml is too large to pass to a dispatched workflow run', {
+        details: `${inputs.config?.length} characters as base64; GitHub takes at most 65,535 for all inputs`,
+        hint: 'Shorten .github/sigstorm.yml (comments count too), or use `executor: { kind: local }`.',
+      }),
+    );
+  }
   const record: ActionsRun = {
     workflow: executor.workflow,
     correlation,
@@ -51,6 +76,11 @@ export async function dispatchRun(run: Run, executor: ActionsExecutor): Promise<
     done: 0,
     iterations: {},
     dispatchedAt: new Date().toISOString(),
+    ref: job.baseLabel,
+    inputs: Object.fromEntries(Object.entries(inputs).filter(([name]) => name !== 'sigstorm-job')),
+    config,
+    dispatches: 1,
+    earlier: [],
   };
   // Kept before the call: if the answer is lost, the run is still found by its correlation id.
   services.store.setActionsRun(job.id, record);
@@ -61,14 +91,20 @@ export async function dispatchRun(run: Run, executor: ActionsExecutor): Promise<
       { owner: job.owner, repo: job.repo },
       executor.workflow,
       job.baseLabel,
-      dispatchInputs(job, executor, correlation),
+      inputs,
     );
   } catch (error) {
     const refused = refusal(error, executor.workflow, job.baseLabel);
     if (refused) throw new PipelineFailure(refused);
     throw error;
   }
-  const dispatched = { ...record, runId: created?.runId ?? null, htmlUrl: created?.htmlUrl ?? null };
+  // The wait for its run (./follow-runs.ts) counts from GitHub's answer.
+  const dispatched = {
+    ...record,
+    runId: created?.runId ?? null,
+    htmlUrl: created?.htmlUrl ?? null,
+    dispatchedAt: new Date().toISOString(),
+  };
   services.store.setActionsRun(job.id, dispatched);
   services.store.transition(job.id, ['running'], 'dispatched');
   await run.check({

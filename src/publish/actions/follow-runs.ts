@@ -1,11 +1,12 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CommentWhen } from '../../config/repo-config.schema.js';
+import type { CommentWhen, RepoConfig } from '../../config/repo-config.schema.js';
+import { formatConfigProblem, parseRepoConfigText } from '../../config/repo-config-parse.js';
 import { mergeShards } from '../../pipeline/merge-shards.js';
 import { readShardBlob } from '../../pipeline/read-shard-blobs.js';
 import { SigstormError } from '../../util/errors.js';
 import { WorkLoop } from '../../util/work-loop.js';
-import { PipelineFailure, runOf } from '../executor/run.js';
+import { PipelineFailure, type Run, runOf } from '../executor/run.js';
 import { loadConfig, publish, publishFailure, saveResult } from '../executor/run-job.js';
 import { updateCheckRun } from '../github/check-run.js';
 import type { Octokit } from '../github/octokit.js';
@@ -13,6 +14,7 @@ import { actionsProgressOutput, queuedOutput } from '../messages/check-outputs.j
 import type { ActionsHandle, Services } from '../services.js';
 import type { ActionsRun, Job } from '../store/job.js';
 import {
+  dispatchWorkflow,
   findRunByCorrelation,
   getRun,
   listArtifacts,
@@ -21,6 +23,7 @@ import {
   type ShardJob,
 } from './actions-api.js';
 import { type CollectedBlobs, collectBlobs, collectShard } from './collect-blobs.js';
+import { newCorrelation } from './dispatch-run.js';
 
 /**
  * Follows the jobs dispatched to GitHub Actions (status `dispatched`, kept in the store): polls each
@@ -32,15 +35,12 @@ import { type CollectedBlobs, collectBlobs, collectShard } from './collect-blobs
  */
 export class ActionsFollower extends WorkLoop implements ActionsHandle {
   readonly #services: () => Services;
-  readonly #graceMs: number;
   /** Jobs whose check this process has shown in progress (after a restart, each is shown again). */
   readonly #shown = new Set<number>();
 
-  /** `graceMs`: how long a dispatch whose run GitHub never showed is waited for before it is dispatched anew. */
-  constructor(services: () => Services, graceMs = 5 * 60_000) {
+  constructor(services: () => Services) {
     super();
     this.#services = services;
-    this.#graceMs = graceMs;
   }
 
   /** Looks at every dispatched job once, then sleeps a poll interval (or until an event wakes it). */
@@ -70,7 +70,11 @@ export class ActionsFollower extends WorkLoop implements ActionsHandle {
     let state: RunState | undefined;
     if (actions.runId === null) {
       // GitHub did not say which run the dispatch made (or the answer was lost): find it by name.
-      state = await findRunByCorrelation(octokit, where, actions.workflow, actions.correlation);
+      // A run of an earlier dispatch that shows late is as good as this one's.
+      state = await findRunByCorrelation(octokit, where, actions.workflow, [
+        actions.correlation,
+        ...actions.earlier,
+      ]);
       if (!state) {
         await this.#maybeDispatchAgain(octokit, job, actions);
         return;
@@ -135,14 +139,79 @@ export class ActionsFollower extends WorkLoop implements ActionsHandle {
     return iterations;
   }
 
+  /**
+   * A dispatch whose run GitHub has not shown: waited for (the first for the dispatch wait, each
+   * later one twice as long as the one before), then dispatched again with the same branch, inputs
+   * and config under a new correlation id; after the last dispatch's wait the check fails saying so.
+   */
   async #maybeDispatchAgain(octokit: Octokit, job: Job, actions: ActionsRun): Promise<void> {
     const services = this.#services();
-    if (Date.now() - Date.parse(actions.dispatchedAt) < this.#graceMs) return;
-    const note = `GitHub never showed the run of dispatch ${actions.correlation}; dispatching again`;
-    if (!services.store.undispatch(job.id, note)) return;
-    services.log.warn({ job: job.id, correlation: actions.correlation }, `sigstorm: ${note}`);
-    await updateCheckRun(octokit, job, { status: 'queued', output: queuedOutput(job) });
-    services.executor.notify();
+    const { actionsDispatchWaitMs: wait, actionsDispatches: most } = services.settings;
+    if (Date.now() - Date.parse(actions.dispatchedAt) < wait * 2 ** (actions.dispatches - 1)) return;
+    if (actions.dispatches >= most) return this.#giveUp(octokit, job, actions);
+    if (!actions.inputs || actions.ref === undefined) {
+      // Dispatched by an older App, which kept no inputs: the executor dispatches it anew.
+      const note = `GitHub never showed the run of dispatch ${actions.correlation}; dispatching again`;
+      if (!services.store.undispatch(job.id, note)) return;
+      await updateCheckRun(octokit, job, { status: 'queued', output: queuedOutput(job) });
+      services.executor.notify();
+      return;
+    }
+    const correlation = newCorrelation(job);
+    const next: ActionsRun = {
+      ...actions,
+      correlation,
+      dispatchedAt: new Date().toISOString(),
+      dispatches: actions.dispatches + 1,
+      earlier: [...actions.earlier, actions.correlation],
+    };
+    // Kept before the call, as the first dispatch is: a lost answer is found by the new name.
+    services.store.setActionsRun(job.id, next);
+    services.log.warn(
+      { job: job.id, correlation: actions.correlation, dispatch: next.dispatches },
+      `sigstorm: GitHub never showed the run of dispatch ${actions.correlation}; dispatching again`,
+    );
+    const created = await dispatchWorkflow(
+      octokit,
+      { owner: job.owner, repo: job.repo },
+      actions.workflow,
+      actions.ref,
+      { ...actions.inputs, 'sigstorm-job': correlation },
+    );
+    // The wait for its run counts from GitHub's answer: a slow answer does not shorten it.
+    const answered = { ...next, dispatchedAt: new Date().toISOString() };
+    const dispatched = created ? { ...answered, runId: created.runId, htmlUrl: created.htmlUrl } : answered;
+    services.store.setActionsRun(job.id, dispatched);
+    await updateCheckRun(octokit, job, {
+      status: 'in_progress',
+      output: actionsProgressOutput(job, { ...dispatched, status: 'queued' }),
+    });
+  }
+
+  /** The last dispatch's run never showed either: the check fails saying how often and how long. */
+  async #giveUp(octokit: Octokit, job: Job, actions: ActionsRun): Promise<void> {
+    const services = this.#services();
+    if (!services.store.transition(job.id, ['dispatched'], 'running')) return;
+    const run = runOf(services, { ...job, status: 'running' }, octokit, new AbortController().signal);
+    const config = actions.config === undefined ? undefined : parseRepoConfigText(actions.config);
+    const comment = config?.ok ? config.config.comment : 'always';
+    const { actionsDispatchWaitMs: wait } = services.settings;
+    // Each dispatch waited twice as long as the one before: wait × (2^n − 1) in all.
+    const seconds = Math.round((wait * (2 ** actions.dispatches - 1)) / 1000);
+    const waited = seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
+    const error = new SigstormError(
+      `GitHub showed no run of ${actions.workflow} in ${actions.dispatches} dispatches (${waited}); stopped`,
+      {
+        details: `Dispatched on ${actions.ref ?? 'the base branch'}; the run-name carries each dispatch's id: ${[...actions.earlier, actions.correlation].join(', ')}`,
+        hint: "Look at the repository's Actions tab: a disabled workflow, Actions turned off for the repository, or a caller whose run-name does not carry inputs.sigstorm-job (docs/github-actions.md). `/sigstorm rerun` dispatches again.",
+      },
+    );
+    try {
+      await publishFailure(run, error, comment, { checkFirst: true });
+    } catch (publishError) {
+      services.store.requeue(job.id, `publishing the failure failed: ${String(publishError)}`, true);
+      throw publishError;
+    }
   }
 
   /** The run completed: its blobs merged, then published as the local executor publishes a result. */
@@ -155,7 +224,7 @@ export class ActionsFollower extends WorkLoop implements ActionsHandle {
     const run = runOf(services, { ...job, status: 'running' }, octokit, new AbortController().signal);
     let comment: CommentWhen = 'always';
     try {
-      const config = await loadConfig(run);
+      const config = await runConfig(run, actions);
       if (!config) return;
       comment = config.comment;
       const outDir = runDir(services, actions, state.id);
@@ -205,6 +274,23 @@ export class ActionsFollower extends WorkLoop implements ActionsHandle {
       throw error;
     }
   }
+}
+
+/**
+ * The config the run was given at its dispatch (one config per run: the shards planned with it, and
+ * the merge judges by it, whatever the default branch says now); read again only for a run an older
+ * App dispatched without keeping it.
+ */
+async function runConfig(run: Run, actions: ActionsRun): Promise<RepoConfig | undefined> {
+  if (actions.config === undefined) return (await loadConfig(run))?.config;
+  const parsed = parseRepoConfigText(actions.config);
+  if (parsed.ok) return parsed.config;
+  throw new PipelineFailure(
+    new SigstormError('The config this run was dispatched with no longer parses', {
+      details: parsed.problems.map(formatConfigProblem).join('\n'),
+      hint: 'A newer sigstorm reads .github/sigstorm.yml differently: `/sigstorm rerun` dispatches with the config as it reads now.',
+    }),
+  );
 }
 
 /**

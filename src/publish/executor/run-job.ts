@@ -1,3 +1,4 @@
+import { stringify } from 'yaml';
 import type { CommentWhen, RepoConfig } from '../../config/repo-config.schema.js';
 import { conclusionFor } from '../../pipeline/conclusion.js';
 import type { ValidateResult } from '../../pipeline/contract.js';
@@ -44,14 +45,15 @@ export async function runJob(services: Services, job: Job, signal: AbortSignal):
       return;
     }
     // 1. The repository's config, from its default branch.
-    const config = await loadConfig(run);
-    if (!config) return;
+    const loaded = await loadConfig(run);
+    if (!loaded) return;
+    const { config } = loaded;
     comment = config.comment;
     signal.throwIfAborted();
     // 2a. Pull requests of a repository with `executor: actions`: dispatched to GitHub Actions and
     // followed from there (actions/follow-runs.ts); the local slot is free again at once.
     if (config.executor.kind === 'actions' && job.kind === 'pull_request') {
-      await dispatchRun(run, config.executor);
+      await dispatchRun(run, config.executor, loaded.text);
       return;
     }
     // 2. In progress, then the pipeline with throttled progress.
@@ -72,11 +74,17 @@ export async function runJob(services: Services, job: Job, signal: AbortSignal):
   }
 }
 
+/** The config as read once for a job: parsed, and as YAML text (what a dispatched run is given). */
+export interface LoadedConfig {
+  readonly config: RepoConfig;
+  readonly text: string;
+}
+
 /** The parsed config, or undefined when it is invalid: then the check and the job have failed, saying where. */
-export async function loadConfig(run: Run): Promise<RepoConfig | undefined> {
+export async function loadConfig(run: Run): Promise<LoadedConfig | undefined> {
   const { job } = run;
   const config = await loadRepoConfig(run.octokit, job.owner, job.repo);
-  if (config.ok) return config.config;
+  if (config.ok) return { config: config.config, text: stringify(config.value) };
   await run.check({
     status: 'completed',
     conclusion: 'failure',

@@ -46,7 +46,9 @@ async function cancelActionsRun(services: Services, octokit: Octokit, job: Job):
   const where = { owner: job.owner, repo: job.repo };
   // Not correlated yet (GitHub did not return the run): found by its name, if it exists by now.
   const runId =
-    actions.runId ?? (await findRunByCorrelation(octokit, where, actions.workflow, actions.correlation))?.id;
+    actions.runId ??
+    (await findRunByCorrelation(octokit, where, actions.workflow, [actions.correlation, ...actions.earlier]))
+      ?.id;
   if (runId === undefined) return;
   const cancelled = await cancelRun(octokit, where, runId);
   services.log.info({ job: job.id, runId, cancelled }, "sigstorm: cancelled the job's Actions run");

@@ -88,6 +88,10 @@ const Env = z.object({
     30_000,
   ),
   SIGSTORM_RECONCILE_INTERVAL_MS: intIn('SIGSTORM_RECONCILE_INTERVAL_MS', 0, 86_400_000).default(600_000),
+  SIGSTORM_ACTIONS_DISPATCH_WAIT_MS: intIn('SIGSTORM_ACTIONS_DISPATCH_WAIT_MS', 100, 86_400_000).default(
+    300_000,
+  ),
+  SIGSTORM_ACTIONS_DISPATCHES: intIn('SIGSTORM_ACTIONS_DISPATCHES', 1, 10).default(3),
 });
 
 function size(name: string) {
@@ -166,6 +170,8 @@ export function readServeEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): Serve
       deliveryAttempts: e.SIGSTORM_DELIVERY_ATTEMPTS,
       reconcileIntervalMs: e.SIGSTORM_RECONCILE_INTERVAL_MS,
       actionsPollIntervalMs: e.SIGSTORM_ACTIONS_POLL_INTERVAL_MS,
+      actionsDispatchWaitMs: e.SIGSTORM_ACTIONS_DISPATCH_WAIT_MS,
+      actionsDispatches: e.SIGSTORM_ACTIONS_DISPATCHES,
       cacheDir: cacheRoot(env),
     },
   };

@@ -6,6 +6,7 @@ import { SigstormError } from '../../util/errors.js';
 import { DeliveryStore } from './delivery-store.js';
 import {
   ActionsRun,
+  type ActionsRunInput,
   type Job,
   JobOptions,
   type JobStatus,
@@ -437,7 +438,7 @@ export class JobStore {
    * Records (or updates) the Actions run of a job that runs or waits on one. Saved before the
    * dispatch itself, so a crash right after it leaves the run findable by its correlation id.
    */
-  setActionsRun(id: number, run: ActionsRun): void {
+  setActionsRun(id: number, run: ActionsRunInput): void {
     this.#db
       .prepare(
         `UPDATE jobs SET actions_run = ?, updated_at = ? WHERE id = ? AND status IN ('running', 'dispatched')`,

@@ -114,8 +114,19 @@ export const ActionsRun = z.object({
     )
     .default({}),
   dispatchedAt: z.string(),
+  /** The branch dispatched on and the inputs given, so that a dispatch again gives the same (absent in older stores). */
+  ref: z.string().optional(),
+  inputs: z.record(z.string(), z.string()).optional(),
+  /** The config the run was given, as YAML text: the merge judges by this one (absent in older stores). */
+  config: z.string().optional(),
+  /** Dispatches made so far: a run GitHub never shows is dispatched again, a bounded number of times. */
+  dispatches: z.number().int().positive().default(1),
+  /** Correlation ids of the earlier dispatches whose runs GitHub never showed (cancelled with this one). */
+  earlier: z.array(z.string()).default([]),
 });
 export type ActionsRun = z.infer<typeof ActionsRun>;
+/** What the store takes: the fields with defaults may be left out (older callers, tests). */
+export type ActionsRunInput = z.input<typeof ActionsRun>;
 
 export interface Job extends NewJob {
   readonly id: number;

@@ -21,6 +21,11 @@ export interface FixtureRepo {
   /** Commits files (path relative to the tree → content, mode 755) on top of `parent`: a hand-made head. */
   commitFiles(files: Readonly<Record<string, string>>, message: string, parent?: string): Promise<string>;
   tag(name: string, sha: string): Promise<void>;
+  /**
+   * What GitHub does for pull request `number`: its head at refs/pull/N/head (on no branch: a fork's
+   * pull request). The repository serves a fetch by sha only for commits its refs reach, as GitHub does.
+   */
+  pullRef(number: number, sha: string): Promise<void>;
 }
 
 export async function createFixtureRepo(path: string): Promise<FixtureRepo> {
@@ -38,6 +43,8 @@ export async function createFixtureRepo(path: string): Promise<FixtureRepo> {
       },
     });
   await git('init', '-q', '-b', 'main');
+  // As GitHub: a want by sha is served for any commit a ref reaches (refs/pull/* included), no other.
+  await git('config', 'uploadpack.allowReachableSHA1InWant', 'true');
   // The subject as committed (no build products): what a fork's repository would hold.
   await execa('git', ['archive', '--format=tar', 'HEAD:test/subject'], { cwd: installRoot }).pipe('tar', [
     '-x',
@@ -57,6 +64,9 @@ export async function createFixtureRepo(path: string): Promise<FixtureRepo> {
       const sha = (await git('rev-parse', 'HEAD')).stdout.trim();
       await git('checkout', '-q', 'main');
       return sha;
+    },
+    async pullRef(number, sha) {
+      await git('update-ref', `refs/pull/${number}/head`, sha);
     },
     async commitEmpty(parent, message) {
       await git('checkout', '-q', '--detach', parent);

@@ -102,7 +102,6 @@ export class Harness {
     this.#dir = dir;
     this.#command = command;
     this.actions = actions;
-    actions.configOf = (repo) => model.repos.get(repo)?.config;
     // GitHub sends the events of a run to the App's webhook; a delivery to an App that is down fails.
     actions.onEvent = (event, payload) => {
       if (!this.#app || this.#app.exited) {

@@ -39,20 +39,23 @@ export interface WorkflowRun {
   status: 'queued' | 'in_progress' | 'completed';
   conclusion: string | null;
   cancelRequested: boolean;
+  /** 1, then one more for every re-run of some or all of its jobs. */
+  attempt: number;
   readonly jobs: RunnerJob[];
   readonly artifacts: { id: number; name: string; data: Buffer; createdAt: string }[];
 }
 
-/** What a runner gets for a job: the run's inputs and what the workflow would check out. */
+/** What a runner gets for a job: the run's dispatch inputs, its branch and attempt. */
 export interface RunnerJobSpec {
   readonly jobId: number;
   readonly runId: number;
   readonly repo: string;
+  /** The branch the run was dispatched on (what actions/checkout checks out). */
+  readonly ref: string;
+  readonly attempt: number;
   readonly shard: number;
   readonly shards: number;
   readonly inputs: Readonly<Record<string, string>>;
-  /** `.github/sigstorm.yml` as the workflow reads it (the stand-in repository's config). */
-  readonly config: string | undefined;
 }
 
 export type WorkflowEvent = (
@@ -64,10 +67,10 @@ export class ActionsModel {
   readonly runs = new Map<number, WorkflowRun>();
   /** `owner/repo` → workflow file names that exist on its default branch, with their ids. */
   readonly workflows = new Map<string, Map<string, number>>();
-  /** The config a runner reads, by repository. */
-  configOf: (repo: string) => string | undefined = () => undefined;
   /** Answer dispatches with 204 and no run, as a GitHub without run details does (the App then finds the run by name). */
   answerWithoutRun = false;
+  /** Accept dispatches (204) and never show a run for them: a workflow GitHub does not start. */
+  dropDispatches = false;
   /** Where webhook deliveries go (the harness sends them to the App); unset: none are sent. */
   onEvent: WorkflowEvent | undefined;
   readonly #api: OpenApi;
@@ -111,8 +114,9 @@ export class ActionsModel {
         body: { status: job.status, cancelled: this.runs.get(job.runId)?.cancelRequested },
       };
     }
-    m = /^\/_runner\/jobs\/(\d+)\/artifacts\/([\w.-]+)$/.exec(path);
-    if (m && method === 'PUT') return this.#upload(Number(m[1]), m[2] ?? '', body);
+    // `…/overwrite`: upload-artifact's `overwrite: true`.
+    m = /^\/_runner\/jobs\/(\d+)\/artifacts\/([\w.-]+)(\/overwrite)?$/.exec(path);
+    if (m && method === 'PUT') return this.#upload(Number(m[1]), m[2] ?? '', body, m[3] !== undefined);
     m = /^\/_runner\/jobs\/(\d+)\/complete$/.exec(path);
     if (m && method === 'POST') {
       const { conclusion } = JSON.parse(body.toString('utf8')) as { conclusion: string };
@@ -139,6 +143,7 @@ export class ActionsModel {
     if (!Number.isInteger(shards) || shards < 1 || shards > 256) {
       return { status: 422, body: { message: `shards must be 1 to 256, not ${inputs.shards}` } };
     }
+    if (this.dropDispatches) return { status: 204 };
     const id = this.#nextId++;
     const run: WorkflowRun = {
       id,
@@ -154,6 +159,7 @@ export class ActionsModel {
       status: 'queued',
       conclusion: null,
       cancelRequested: false,
+      attempt: 1,
       jobs: Array.from({ length: shards }, (_, i) => ({
         id: this.#nextId++,
         runId: id,
@@ -268,23 +274,56 @@ export class ActionsModel {
         jobId: job.id,
         runId: run.id,
         repo: run.repo,
+        ref: run.ref,
+        attempt: run.attempt,
         shard: job.shard,
         shards: run.jobs.length,
         inputs: run.inputs,
-        config: this.configOf(run.repo),
       };
       return { status: 200, body: spec };
     }
     return { status: 204 };
   }
 
-  #upload(jobId: number, name: string, data: Buffer): StandInResponse {
+  /**
+   * upload-artifact v4: artifacts are immutable, and a run keeps those of earlier attempts, so a
+   * name that exists is refused (as GitHub answers it) unless the upload asks to overwrite it.
+   */
+  #upload(jobId: number, name: string, data: Buffer, overwrite: boolean): StandInResponse {
     const job = this.#job(jobId);
     const run = job && this.runs.get(job.runId);
     if (!job || !run || job.status !== 'in_progress')
       return { status: 409, body: { message: 'job not running' } };
+    const existing = run.artifacts.findIndex((a) => a.name === name);
+    if (existing >= 0 && !overwrite) {
+      return {
+        status: 409,
+        text: 'Conflict: an artifact with this name already exists on the workflow run',
+      };
+    }
+    if (existing >= 0) run.artifacts.splice(existing, 1);
     run.artifacts.push({ id: this.#nextId++, name, data, createdAt: iso() });
     return { status: 201, body: {} };
+  }
+
+  /**
+   * "Re-run all jobs" (no `shard`) or "Re-run this job" in GitHub's interface: a new attempt of the
+   * run whose jobs (all, or the one) are queued again; the artifacts of earlier attempts stay.
+   */
+  rerun(runId: number, shard?: number): void {
+    const run = this.runs.get(runId);
+    if (run?.status !== 'completed') throw new Error(`run ${runId} is not completed`);
+    run.attempt += 1;
+    run.status = 'queued';
+    run.conclusion = null;
+    run.cancelRequested = false;
+    for (const job of run.jobs.filter((j) => shard === undefined || j.shard === shard)) {
+      job.status = 'queued';
+      job.conclusion = null;
+      job.startedAt = null;
+      job.completedAt = null;
+    }
+    this.#emitRun(run, 'requested');
   }
 
   #complete(jobId: number, conclusion: string): StandInResponse {
@@ -333,6 +372,7 @@ export class ActionsModel {
       node_id: `WFR_${run.id}`,
       head_branch: run.ref,
       run_number: run.runNumber,
+      run_attempt: run.attempt,
       event: 'workflow_dispatch',
       display_title: run.displayTitle,
       status: run.status,
@@ -358,6 +398,7 @@ export class ActionsModel {
       run_id: run.id,
       node_id: `J_${job.id}`,
       name: job.name,
+      run_attempt: run.attempt,
       status: job.status,
       conclusion: job.conclusion,
       started_at: job.startedAt ?? run.createdAt,
