@@ -1,6 +1,3 @@
-import { constants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { variantNames } from '../../build/variants.js';
 import { configPath } from '../../config/repo-config.schema.js';
@@ -8,7 +5,6 @@ import { runValidation } from '../../pipeline/validate.js';
 import { warmBase } from '../../pipeline/warm-base.js';
 import type { Report } from '../../report/report.schema.js';
 import { renderTerminal } from '../../report/terminal.js';
-import { UsageError } from '../../util/errors.js';
 import { exitCodes } from '../exit-codes.js';
 import { commandHelp } from '../help-text.js';
 import { refuseBothSpellings } from '../parse-flags.js';
