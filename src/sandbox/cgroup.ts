@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isAlive } from '../util/file-lock.js';
 import type { SandboxLimits } from './sandbox.schema.js';
 
 /**
@@ -49,15 +50,6 @@ async function tryMake(dir: string, files: Record<string, string>): Promise<bool
 const ours = /^sigstorm-sandbox-(\d+)-\d+$/;
 const swept = new Set<string>();
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes the sandbox cgroups a sigstorm that died (killed before its `close`) left next to ours,
  * killing what they still hold: once per parent directory and process.
@@ -68,7 +60,7 @@ async function sweepStale(parent: string): Promise<void> {
   const names = await readdir(parent).catch(() => [] as string[]);
   for (const name of names) {
     const pid = Number(ours.exec(name)?.[1]);
-    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
     await emptyAndRemove(join(parent, name)).catch(() => undefined);
   }
 }

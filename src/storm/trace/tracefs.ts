@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAlive } from '../../util/file-lock.js';
 
 /** Where the kernel's tracing filesystem lives (the first that holds it). */
 const candidates = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
@@ -55,7 +56,7 @@ export function sweepStaleInstances(root: string): string[] {
   const removed: string[] = [];
   for (const name of readdirSync(join(root, 'instances'))) {
     const pid = Number(name.slice(prefix.length));
-    if (!name.startsWith(prefix) || !Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    if (!name.startsWith(prefix) || !Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
     removeInstance(join(root, 'instances', name));
     removed.push(name);
   }
@@ -80,15 +81,6 @@ export function writeControl(path: string, value: string): void {
 
 export function readControl(path: string): string {
   return readFileSync(path, 'utf8');
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function firstLine(error: unknown): string {
