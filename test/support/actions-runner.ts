@@ -199,7 +199,9 @@ async function play(
       const builds = join(process.env.SIGSTORM_CACHE_DIR ?? '', 'builds');
       if (!process.env.SIGSTORM_CACHE_DIR || basename(path) !== 'builds') return;
       await mkdir(join(path, '..'), { recursive: true });
-      await symlink(builds, path);
+      // Restored as real files, as actions/cache does (hard links: no copy of the bytes). A symlink
+      // would be refused: a storm's program directory may not lead through one (docs/security.md).
+      await execa('cp', ['-al', builds, path]);
       return;
     }
     case 'actions/upload-artifact':
