@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ThresholdsInput } from '../../src/config/thresholds.schema.js';
 import type { ValidateRequest } from '../../src/pipeline/contract.js';
+import { findingEvidenceMin } from '../../src/pipeline/finding-stop.js';
 import { runValidation } from '../../src/pipeline/validate.js';
 import { Report } from '../../src/report/report.schema.js';
 import { parseCpuList } from '../../src/storm/cpus.js';
@@ -55,7 +56,7 @@ describe('sigstorm validate on the bundled subject (real builds, real storms)', 
       '[throughput] throughput: 8 + 8 runs at most (budget cut from 40 pairs: the stability regression already decides the gate)',
     );
     expect(row?.because).toMatch(
-      /8 \+ 8 runs; paired, look 3 of 3 \(budget 8\)\).*; budget cut from 40 to 8 pairs: the stability regression already decides the gate$/,
+      /8 \+ 8 runs at look 3 of 3 of a 8-pair budget: .*; budget cut from 40 to 8 pairs: the stability regression already decides the gate$/,
     );
     expect(result.headline).toContain(
       'budget cut from 40 to 8 pairs: the stability regression already decides the gate',
@@ -65,11 +66,12 @@ describe('sigstorm validate on the bundled subject (real builds, real storms)', 
     const blamed = report.stability.signatures.filter((s) => s.bucket === 'new' && s.finding);
     expect(blamed.length).toBeGreaterThan(0);
     // Settled by the cell's rates, or (fail fast) by the signal-mask finding once the cell had its
-    // minimum of judged iterations and a head failure to show (docs/statistics.md).
+    // few judged iterations (findingEvidenceMin) and a head failure to show (docs/statistics.md).
     const cell = report.stability.cells[0];
     const byMasks = (report.stability.threads?.changes ?? []).some((c) => c.finding);
     const shown =
-      Math.min(cell?.base.judged ?? 0, cell?.head.judged ?? 0) >= 20 && (cell?.head.failures ?? 0) > 0;
+      Math.min(cell?.base.judged ?? 0, cell?.head.judged ?? 0) >= findingEvidenceMin &&
+      (cell?.head.failures ?? 0) > 0;
     expect(cell?.sequential?.reason === 'regression' || (byMasks && shown)).toBe(true);
     // A cell stopped by the finding while its own test was open says so; one its test stopped does not.
     expect(cell?.halted).toBe(cell?.sequential?.state === 'continue' ? 'fail-fast' : undefined);
