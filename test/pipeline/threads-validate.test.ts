@@ -35,7 +35,8 @@ describe('validate with thread-level evidence', () => {
     ]);
     expect(threads?.tables[0]?.head.every((r) => r.takes.SIGTERM === 'handler')).toBe(true);
     expect(report.summary.stability).toMatch(
-      /^head lets main and \d+ other threads run the SIGTERM\/SIGINT\/SIGHUP handler/,
+      // The threads named by their start routine (one stack snapshot in the cell's first iteration).
+      /^head lets main and (\d+) other threads \(stream_worker ×\1\) run the SIGTERM\/SIGINT\/SIGHUP handler/,
     );
     const cell = report.stability.cells[0];
     expect(cell?.head.judged).toBeLessThanOrEqual(20);
