@@ -11,16 +11,10 @@ import { judgedSide } from '../workload/schema.js';
 import type { CellRun } from './cell-run.js';
 
 /**
- * The stability verdict is already a regression by a finding that no further iteration undoes:
- * head lets more threads run a termination signal's handler than base (`signal-mask` in
- * findings.kinds). Decided by the comparison's own rule (compareThreads) on the cells so far, so
- * the report says exactly what stopped the storm.
+ * The census findings the cells so far open, by the comparison's own rules (compareThreads), so the
+ * report says exactly what steered or stopped the storm. One that is a regression by itself
+ * (`byItself`: more handler threads with `signal-mask` in findings.kinds) no iteration undoes.
  */
-export function settledByMasks(runs: readonly CellRun[], findings: FindingThresholds): boolean {
-  return openedSoFar(runs, findings).some((f) => f.byItself);
-}
-
-/** The census findings the cells so far open, by the comparison's own rules (compareThreads). */
 export function openedSoFar(runs: readonly CellRun[], findings: FindingThresholds): OpenedFinding[] {
   const cells = runs.map((run) => ({
     workload: run.plan.workload.name,
@@ -37,6 +31,11 @@ export function aimedBy(run: CellRun, opened: readonly OpenedFinding[]): OpenedF
   const side = judgedSide(run.plan.workload);
   const aims = workloadAims(run.plan.workload);
   return opened.filter((f) => f.process === side && aims.includes(f.aim));
+}
+
+/** The cell aims at a finding only its own fine test settles: its coarse bound is not enough. */
+export function needsFineTest(run: CellRun, opened: readonly OpenedFinding[]): boolean {
+  return aimedBy(run, opened).some((f) => !f.byItself);
 }
 
 /**

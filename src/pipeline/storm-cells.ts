@@ -20,7 +20,7 @@ import {
   cellProgress,
   openCellRun,
 } from './cell-run.js';
-import { aimedBy, evidenceShown, findingEvidenceMin, openedSoFar } from './finding-stop.js';
+import { aimedBy, evidenceShown, findingEvidenceMin, needsFineTest, openedSoFar } from './finding-stop.js';
 import { type LookPlan, lookPlanAnnouncer } from './look-budget.js';
 import { cellSettled, neutralSettled, type SettlingCell } from './neutral-settled.js';
 import { runBatch } from './run-batch.js';
@@ -135,8 +135,7 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
       break;
     }
     const steered = (r: CellRun) => aimedBy(r, opened).length > 0;
-    const needsFine = (r: CellRun) => aimedBy(r, opened).some((f) => !f.byItself);
-    const progress = cellProgress(runs, design, steered, needsFine);
+    const progress = cellProgress(runs, design, steered, (r) => needsFineTest(r, opened));
     const budgetLeftMs = options.budgetMs - (performance.now() - started);
     announceLooks(progress, budgetLeftMs);
     const pick = nextCell(progress, {
@@ -206,7 +205,7 @@ const settlingOf = (r: CellRun, opened: readonly OpenedFinding[]): SettlingCell 
   decision: r.state.decision,
   coarse: r.coarse,
   stopped: r.stop !== null,
-  needsFine: aimedBy(r, opened).some((f) => !f.byItself),
+  needsFine: needsFineTest(r, opened),
 });
 
 /** Advances the cell's sequential test and coarse bound by one batch pair; true when the test has stopped. */

@@ -21,7 +21,7 @@ import { groupCauses } from '../signatures/group-causes.js';
 import { fisherOneSided } from '../stats/fisher.js';
 import { holmAdjust } from '../stats/holm.js';
 import { newcombeDifference } from '../stats/newcombe.js';
-import { openedFindings, settleFindings, withFindings } from '../threads/census-findings.js';
+import { openedFindings, settleFindings } from '../threads/census-findings.js';
 import { compareThreads, threadsVerdict } from '../threads/compare-threads.js';
 import type { ThreadsReport } from '../threads/threads.schema.js';
 import { behaviourChanges } from './behaviour-changes.js';
@@ -130,7 +130,7 @@ export function compareStability(
       fine: fineNeutral(r),
     })),
   );
-  const threads = withFindings(compared, findings);
+  const threads = { ...compared, findings };
   const masks = threadsVerdict(threads);
   const combined = combineVerdicts([...reports.map((c) => c.verdict), ...(masks ? [masks.verdict] : [])]);
   // The pooled statement is what neutral means when some cell is neutral by its coarse bound only

@@ -3,7 +3,7 @@ import type { CellAim } from '../../workload/aims.js';
 import type { Side } from '../../workload/side.js';
 import type { Verdict } from '../comparison.schema.js';
 import { describeThreads } from './mask-changes.js';
-import type { CensusFinding, MaskChangeEntry, ThreadsReport } from './threads.schema.js';
+import type { CensusFinding, MaskChangeEntry } from './threads.schema.js';
 
 /**
  * A census finding as the changes open it, before any cell has settled it: what it is, on which
@@ -103,9 +103,4 @@ export function settleFindings(
     }
     return { ...base, status: 'open', because: `${label(unsettled)}: ${unsettled.because}` };
   });
-}
-
-/** The report's threads section with its findings settled. */
-export function withFindings(threads: ThreadsReport, findings: readonly CensusFinding[]): ThreadsReport {
-  return { ...threads, findings: [...findings] };
 }
