@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type VariantName, variantNames } from '../src/build/build-tree.js';
+import { build, type VariantName, variantNames } from '../src/compile/build-tree.js';
 import { bundledPatchesDir } from '../src/util/paths.js';
 
 export interface BuildTimeOptions {

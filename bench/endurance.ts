@@ -5,9 +5,9 @@
 //      [--binary PATH] [--out DIR]
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { build } from '../src/build/build-tree.js';
-import { VariantName } from '../src/build/variants.js';
 import { outcomeKinds } from '../src/classify/outcome.js';
+import { build } from '../src/compile/build-tree.js';
+import { VariantName } from '../src/compile/variants.js';
 import { createLanePool } from '../src/storm/lanes.js';
 import { freshSeed } from '../src/storm/prng.js';
 import { runStorm } from '../src/storm/run-storm.js';

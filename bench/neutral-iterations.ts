@@ -3,8 +3,8 @@
 // Run: npx tsx bench/neutral-iterations.ts [--quick]. bench/run.ts calls neutralIterationsBench().
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from '../src/build/build-tree.js';
 import { certificateIterations } from '../src/compare/sequential/certificate.js';
+import { build } from '../src/compile/build-tree.js';
 import { defaultThresholds } from '../src/config/thresholds.schema.js';
 import { createLanePool } from '../src/storm/lanes.js';
 import { bundledPatchesDir } from '../src/util/paths.js';

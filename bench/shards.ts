@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
-import { cellSeed } from '../src/pipeline/cell-run.js';
-import { mergeShards } from '../src/pipeline/merge-shards.js';
-import { ShardBlob } from '../src/pipeline/shard-blob.schema.js';
-import { iterationRange, type ShardPlan, withPlanId } from '../src/pipeline/shard-plan.js';
+import { cellSeed } from '../src/pipeline/schedule/cell-run.js';
+import { mergeShards } from '../src/pipeline/shards/merge-shards.js';
+import { ShardBlob } from '../src/pipeline/shards/shard-blob.schema.js';
+import { iterationRange, type ShardPlan, withPlanId } from '../src/pipeline/shards/shard-plan.js';
 import { allowedCpus } from '../src/storm/cpus.js';
 import { installRoot } from '../src/util/paths.js';
 

@@ -10,8 +10,8 @@
 // Run: npx tsx bench/thread-verdict-time.ts [--quick] [--seed N]; bench/run.ts calls threadVerdictBench().
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from '../src/build/build-tree.js';
-import { profiles } from '../src/pipeline/profiles.js';
+import { build } from '../src/compile/build-tree.js';
+import { profiles } from '../src/pipeline/request/profiles.js';
 import { bundledPatchesDir } from '../src/util/paths.js';
 import { type TimedValidation, timedValidation } from './timed-validation.js';
 

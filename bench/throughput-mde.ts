@@ -10,7 +10,6 @@
 // throughputMdeBench().
 import { pathToFileURL } from 'node:url';
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
-import { build } from '../src/build/build-tree.js';
 import { relativeChange } from '../src/compare/stats/hodges-lehmann.js';
 import { shiftIntervalRanks } from '../src/compare/stats/rank-sum-distribution.js';
 import {
@@ -20,6 +19,7 @@ import {
   throughputStopRule,
 } from '../src/compare/throughput/compare-throughput.js';
 import { lookConfidence, lookSchedule } from '../src/compare/throughput/looks.js';
+import { build } from '../src/compile/build-tree.js';
 import { defaultThresholds } from '../src/config/thresholds.schema.js';
 import { iterationRandom } from '../src/storm/prng.js';
 import { interleavedThroughput } from '../src/throughput/interleave.js';

@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ValidatePhase, ValidateProgress } from '../src/pipeline/contract.js';
+import type { ValidatePhase, ValidateProgress } from '../src/pipeline/request/contract.js';
 import { runValidation } from '../src/pipeline/validate.js';
 import { Report } from '../src/report/report.schema.js';
 

@@ -3,7 +3,7 @@
 // Run: npx tsx bench/verdict-time.ts [--quick]. bench/run.ts calls verdictTimeBench().
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from '../src/build/build-tree.js';
+import { build } from '../src/compile/build-tree.js';
 import { defaultThresholds } from '../src/config/thresholds.schema.js';
 import { createLanePool } from '../src/storm/lanes.js';
 import { bundledPatchesDir } from '../src/util/paths.js';

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { RepoConfig } from '../src/config/repo-config.schema.js';
-import { ShardBlob } from '../src/pipeline/shard-blob.schema.js';
+import { ShardBlob } from '../src/pipeline/shards/shard-blob.schema.js';
 import { Report } from '../src/report/report.schema.js';
 import { WorkloadFile, WorkloadSets } from '../src/workload/schema.js';
 

@@ -17,7 +17,7 @@ const layers: readonly (readonly string[])[] = [
   ['compare', 'throughput'],
   ['storm', 'config'],
   ['classify'],
-  ['build'],
+  ['compile'],
   ['sandbox', 'workload', 'source'],
   ['util'],
 ];

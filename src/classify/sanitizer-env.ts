@@ -1,4 +1,4 @@
-import type { VariantName } from '../build/variants.js';
+import type { VariantName } from '../compile/variants.js';
 
 /**
  * Exit codes the sanitizers use in storms. iperf3 exits 0 or 1 on a signal, so ASan's default (1)

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { type VariantName, variantNames } from '../build/variants.js';
+import { type VariantName, variantNames } from '../compile/variants.js';
 import { UsageError } from '../util/errors.js';
 
 /** Validates a command's flags as commander hands them over; the first problem becomes a usage error. */

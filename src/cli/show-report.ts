@@ -1,9 +1,9 @@
 import { copyFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { RepoConfig } from '../config/repo-config.schema.js';
-import { conclusionFor } from '../pipeline/conclusion.js';
-import type { ValidateResult } from '../pipeline/contract.js';
-import { writeReproBundle } from '../pipeline/write-repro-bundle.js';
+import { conclusionFor } from '../pipeline/output/conclusion.js';
+import { writeReproBundle } from '../pipeline/output/write-repro-bundle.js';
+import type { ValidateResult } from '../pipeline/request/contract.js';
 import type { Report } from '../report/report.schema.js';
 import { toSarif } from '../report/sarif.js';
 import { renderTerminal } from '../report/terminal.js';

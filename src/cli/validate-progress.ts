@@ -1,4 +1,4 @@
-import type { ValidateProgress } from '../pipeline/contract.js';
+import type { ValidateProgress } from '../pipeline/request/contract.js';
 import type { ProgressMode } from './storm-progress.js';
 import { formatDuration } from './storm-progress.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { VariantName } from '../build/variants.js';
 import { outcomeCountsSchema, outcomeKinds } from '../classify/outcome.js';
+import { VariantName } from '../compile/variants.js';
 import { Role, Side } from '../workload/side.js';
 import { neutralDesigns } from './neutral/design.js';
 import { ThreadSplit, ThreadsReport } from './threads/threads.schema.js';

@@ -1,5 +1,5 @@
-import type { VariantName } from '../build/variants.js';
 import type { OutcomeCounts, OutcomeKind } from '../classify/outcome.js';
+import type { VariantName } from '../compile/variants.js';
 import type { CensusSummary } from '../storm/threads/census.schema.js';
 import type { CellAim } from '../workload/aims.js';
 import type { Role, Side } from '../workload/side.js';

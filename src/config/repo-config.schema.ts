@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { VariantName, variantNames } from '../build/variants.js';
+import { VariantName, variantNames } from '../compile/variants.js';
 import { Thresholds } from './thresholds.schema.js';
 
 /**

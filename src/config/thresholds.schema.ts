@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { type VariantName, variantNames } from '../build/variants.js';
 import { outcomeKinds } from '../classify/outcome.js';
+import { type VariantName, variantNames } from '../compile/variants.js';
 
 /**
  * The thresholds behind every verdict (docs/statistics.md explains each one). This schema is the

@@ -3,12 +3,12 @@ import {
   buildVariants as buildTreeVariants,
   describeTree,
   type Tree,
-} from '../build/build-tree.js';
-import type { VariantName } from '../build/variants.js';
+} from '../compile/build-tree.js';
+import type { VariantName } from '../compile/variants.js';
 import type { BuildInfoInput } from '../report/report.schema.js';
 import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import type { PublicSource } from '../source/public-source.js';
-import type { Emit } from './emit.js';
+import type { Emit } from './output/emit.js';
 
 /**
  * Step 2: builds base, then head (both already exported and patched by preflight), in every

@@ -1,14 +1,14 @@
-import type { BuildResult } from '../build/build-variant.js';
-import type { VariantName } from '../build/variants.js';
 import type { ThroughputInput } from '../compare/input.js';
 import { throughputStopRule } from '../compare/throughput/compare-throughput.js';
 import { lookSchedule } from '../compare/throughput/looks.js';
+import type { BuildResult } from '../compile/build-variant.js';
+import type { VariantName } from '../compile/variants.js';
 import type { ThroughputThresholds } from '../config/thresholds.schema.js';
 import type { NotRun } from '../report/report.schema.js';
 import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import { interleavedThroughput } from '../throughput/interleave.js';
 import type { ThroughputWorkload } from '../workload/schema.js';
-import type { Emit } from './emit.js';
+import type { Emit } from './output/emit.js';
 
 /**
  * Pairs throughput gets once a settled stability regression has decided the gate: a design of its

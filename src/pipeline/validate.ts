@@ -4,18 +4,18 @@ import { publicSource } from '../source/public-source.js';
 import { SigstormError } from '../util/errors.js';
 import { makeDir } from '../util/make-dir.js';
 import { buildInfo, buildTrees } from './build-trees.js';
-import { cellInputs } from './cell-inputs.js';
-import type { Validate, ValidateRequest } from './contract.js';
-import { emitTo } from './emit.js';
 import { measureThroughput } from './measure-throughput.js';
-import { placeCauses } from './place-causes.js';
-import { planCells, seedFrom } from './plan-cells.js';
-import { preflight } from './preflight.js';
-import { settleRequest } from './settle-request.js';
-import { shardSlices } from './shard-plan.js';
-import { planShards, type ShardRequest } from './shard-request.js';
-import { stormCells } from './storm-cells.js';
-import { writeReport } from './write-report.js';
+import { emitTo } from './output/emit.js';
+import { placeCauses } from './output/place-causes.js';
+import { writeReport } from './output/write-report.js';
+import type { Validate, ValidateRequest } from './request/contract.js';
+import { preflight } from './request/preflight.js';
+import { settleRequest } from './request/settle-request.js';
+import { cellInputs } from './schedule/cell-inputs.js';
+import { planCells, seedFrom } from './schedule/plan-cells.js';
+import { stormCells } from './schedule/storm-cells.js';
+import { shardSlices } from './shards/shard-plan.js';
+import { planShards, type ShardRequest } from './shards/shard-request.js';
 
 export interface ValidateExtras {
   /** Reuse base results of earlier validations against the same base (default true). */

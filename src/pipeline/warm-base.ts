@@ -3,12 +3,12 @@ import { countBatch } from '../compare/sequential/count-batch.js';
 import { runIterations } from '../storm/run-iterations.js';
 import { SigstormError } from '../util/errors.js';
 import { buildTrees } from './build-trees.js';
-import { cellSeed } from './cell-run.js';
-import type { ValidateOptions, ValidateRequest } from './contract.js';
-import { emitTo } from './emit.js';
-import { planCells, seedFrom } from './plan-cells.js';
-import { preflight } from './preflight.js';
-import { settleRequest } from './settle-request.js';
+import { emitTo } from './output/emit.js';
+import type { ValidateOptions, ValidateRequest } from './request/contract.js';
+import { preflight } from './request/preflight.js';
+import { settleRequest } from './request/settle-request.js';
+import { cellSeed } from './schedule/cell-run.js';
+import { planCells, seedFrom } from './schedule/plan-cells.js';
 
 export interface WarmBaseResult {
   readonly cells: number;

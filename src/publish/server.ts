@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { Probot, ProbotOctokit, Server } from 'probot';
-import type { Validate } from '../pipeline/contract.js';
+import type { Validate } from '../pipeline/request/contract.js';
 import { ActionsFollower } from './actions/follow-runs.js';
 import { sigstormApp } from './app.js';
 import type { RetryTiming } from './executor/backoff.js';

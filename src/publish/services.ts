@@ -1,5 +1,5 @@
 import type { Logger } from 'probot';
-import type { Validate } from '../pipeline/contract.js';
+import type { Validate } from '../pipeline/request/contract.js';
 import type { SandboxLimits } from '../sandbox/sandbox.schema.js';
 import type { RetryTiming } from './executor/backoff.js';
 import type { Octokit } from './github/octokit.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { VariantName } from '../build/variants.js';
 import { Comparison } from '../compare/comparison.schema.js';
+import { VariantName } from '../compile/variants.js';
 import { Thresholds } from '../config/thresholds.schema.js';
 import { sandboxModeKinds } from '../sandbox/sandbox.schema.js';
 

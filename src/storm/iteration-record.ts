@@ -1,6 +1,6 @@
-import type { VariantName } from '../build/variants.js';
 import { harnessError } from '../classify/classify-process.js';
 import type { Outcome } from '../classify/outcome.js';
+import type { VariantName } from '../compile/variants.js';
 import { judgedSide, type StormWorkload } from '../workload/schema.js';
 import { otherSide, type Side } from '../workload/side.js';
 import type { DeliveredSignal } from './deliver.js';

@@ -1,6 +1,6 @@
-import type { VariantName } from '../build/variants.js';
 import { harnessError } from '../classify/classify-process.js';
 import { sanitizerEnv } from '../classify/sanitizer-env.js';
+import type { VariantName } from '../compile/variants.js';
 import type { Launcher } from '../sandbox/launcher.js';
 import { judgedSide, type Placeholder, type StormWorkload } from '../workload/schema.js';
 import type { Side } from '../workload/side.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { VariantName } from '../build/variants.js';
 import { Outcome, outcomeCountsSchema, outcomeKinds } from '../classify/outcome.js';
+import { VariantName } from '../compile/variants.js';
 import { ThreadAim } from '../workload/schema.js';
 import { Role, Side } from '../workload/side.js';
 import { SignalName } from '../workload/signal-name.js';

@@ -1,4 +1,4 @@
-import type { VariantName } from '../build/variants.js';
+import type { VariantName } from '../compile/variants.js';
 import type { PublicSource } from '../source/public-source.js';
 
 export interface ReproParts {

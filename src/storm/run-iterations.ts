@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import type { VariantName } from '../build/variants.js';
+import type { VariantName } from '../compile/variants.js';
 import { openLauncher } from '../sandbox/launcher.js';
 import { defaultSandbox, type SandboxMode } from '../sandbox/sandbox.schema.js';
 import type { StormWorkload } from '../workload/schema.js';

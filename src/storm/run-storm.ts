@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { VariantName } from '../build/variants.js';
+import type { VariantName } from '../compile/variants.js';
 import { appendRecord, startResultsFile } from './jsonl.js';
 import type { IterationRecord, StormSummary } from './record.js';
 import { type RunIterationsOptions, runIterations } from './run-iterations.js';

@@ -1,4 +1,4 @@
-import type { VariantName } from '../build/variants.js';
+import type { VariantName } from '../compile/variants.js';
 import { countOutcomes } from './count-outcomes.js';
 import type { IterationRecord, StormSummary } from './record.js';
 import { judgedCensus } from './threads/signal-takers.js';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RepoConfig } from '../../src/config/repo-config.schema.js';
-import { conclusionFor } from '../../src/pipeline/conclusion.js';
+import { conclusionFor } from '../../src/pipeline/output/conclusion.js';
 import { lifecycle, runOperations, shortRunConclusion } from './support/expectations.js';
 import { Harness, repoName, testEnv, testRepoConfig } from './support/harness.js';
 

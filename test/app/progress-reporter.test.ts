@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ValidateProgress } from '../../src/pipeline/contract.js';
+import type { ValidateProgress } from '../../src/pipeline/request/contract.js';
 import { progressReporter } from '../../src/publish/executor/progress-reporter.js';
 import { truncate } from '../../src/publish/github/check-run.js';
 

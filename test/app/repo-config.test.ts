@@ -5,7 +5,7 @@ import {
   formatConfigProblem,
   parseRepoConfigText,
 } from '../../src/config/repo-config-parse.js';
-import { conclusionFor } from '../../src/pipeline/conclusion.js';
+import { conclusionFor } from '../../src/pipeline/output/conclusion.js';
 import { commentAction } from '../../src/publish/messages/comment-wanted.js';
 
 describe('.github/sigstorm.yml', () => {

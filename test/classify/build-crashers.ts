@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { type VariantName, variantFlags } from '../../src/build/variants.js';
+import { type VariantName, variantFlags } from '../../src/compile/variants.js';
 import { installRoot } from '../../src/util/paths.js';
 
 export const crashersSource = join(installRoot, 'test', 'fixtures', 'crashers', 'crashers.c');

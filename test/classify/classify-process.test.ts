@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VariantName } from '../../src/build/variants.js';
 import { captureBacktrace } from '../../src/classify/backtrace.js';
 import { classifyProcess, type Expectations, type ProcessEnd } from '../../src/classify/classify-process.js';
 import type { Outcome } from '../../src/classify/outcome.js';
 import { Outcome as OutcomeSchema, signatureOf } from '../../src/classify/outcome.js';
 import { sanitizerEnv, sanitizerExitCodes } from '../../src/classify/sanitizer-env.js';
+import type { VariantName } from '../../src/compile/variants.js';
 import { buildCrashers, type CrasherBinaries } from './build-crashers.js';
 
 const iperfLike: Expectations = { cleanExitCodes: [0, 1], cleanSignals: [] };

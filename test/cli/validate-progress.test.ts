@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createValidateProgress } from '../../src/cli/validate-progress.js';
-import type { ValidateProgress } from '../../src/pipeline/contract.js';
+import type { ValidateProgress } from '../../src/pipeline/request/contract.js';
 
 function sink() {
   const written: string[] = [];

@@ -11,7 +11,7 @@ import {
 } from '../../src/compare/neutral/looks.js';
 import { initialPooledBound } from '../../src/compare/neutral/pooled-bound.js';
 import { Thresholds } from '../../src/config/thresholds.schema.js';
-import { batchToLook } from '../../src/pipeline/batch-to-look.js';
+import { batchToLook } from '../../src/pipeline/schedule/batch-to-look.js';
 
 const t = Thresholds.parse({}).stability;
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);

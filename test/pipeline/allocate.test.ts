@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { advance, initialState } from '../../src/compare/sequential/decide-cell.js';
 import { sequentialSettings } from '../../src/compare/sequential/settings.js';
 import { defaultThresholds } from '../../src/config/thresholds.schema.js';
-import { type CellProgress, nextCell, persistingNoise } from '../../src/pipeline/allocate.js';
+import { type CellProgress, nextCell, persistingNoise } from '../../src/pipeline/schedule/allocate.js';
 
 const settings = sequentialSettings(defaultThresholds, 'plain', 4);
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findingEvidenceMin } from '../../src/pipeline/finding-stop.js';
+import { findingEvidenceMin } from '../../src/pipeline/schedule/finding-stop.js';
 import { runValidation } from '../../src/pipeline/validate.js';
 import { Report } from '../../src/report/report.schema.js';
 import { bundledPatchesDir } from '../../src/util/paths.js';

@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import type { VariantName } from '../../src/build/variants.js';
 import { advanceBound, type BoundState, nextLookAt } from '../../src/compare/neutral/bound-state.js';
 import { initialCellBound } from '../../src/compare/neutral/cell-bound.js';
 import { advance, initialState, type SequentialState } from '../../src/compare/sequential/decide-cell.js';
 import { sequentialSettings } from '../../src/compare/sequential/settings.js';
+import type { VariantName } from '../../src/compile/variants.js';
 import { defaultThresholds } from '../../src/config/thresholds.schema.js';
-import { type CellProgress, nextCell } from '../../src/pipeline/allocate.js';
-import { batchToLook } from '../../src/pipeline/batch-to-look.js';
-import { lookPlanAnnouncer, lookPlanText, lookShortfall, planLooks } from '../../src/pipeline/look-budget.js';
+import { type CellProgress, nextCell } from '../../src/pipeline/schedule/allocate.js';
+import { batchToLook } from '../../src/pipeline/schedule/batch-to-look.js';
+import {
+  lookPlanAnnouncer,
+  lookPlanText,
+  lookShortfall,
+  planLooks,
+} from '../../src/pipeline/schedule/look-budget.js';
 
 const t = defaultThresholds.stability;
 const cells = 28;

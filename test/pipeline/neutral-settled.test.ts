@@ -3,7 +3,11 @@ import { initialBound } from '../../src/compare/neutral/bound-state.js';
 import { initialCellBound } from '../../src/compare/neutral/cell-bound.js';
 import type { SequentialDecision } from '../../src/compare/sequential/decision.js';
 import { Thresholds } from '../../src/config/thresholds.schema.js';
-import { cellSettled, neutralSettled, type SettlingCell } from '../../src/pipeline/neutral-settled.js';
+import {
+  cellSettled,
+  neutralSettled,
+  type SettlingCell,
+} from '../../src/pipeline/schedule/neutral-settled.js';
 
 const t = Thresholds.parse({}).stability;
 

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeReproBundle } from '../../src/pipeline/write-repro-bundle.js';
+import { writeReproBundle } from '../../src/pipeline/output/write-repro-bundle.js';
 import { failingCauses } from '../../src/report/failing-causes.js';
 import { renderMarkdown } from '../../src/report/markdown/render-markdown.js';
 import { bundledPatchesDir, cacheRoot } from '../../src/util/paths.js';

@@ -6,8 +6,8 @@ import { parseValidateFlags } from '../../src/cli/commands/validate-flags.js';
 import { validateRequestFor } from '../../src/cli/commands/validate-setup.js';
 import { configPath, RepoConfig } from '../../src/config/repo-config.schema.js';
 import { parseRepoConfigText } from '../../src/config/repo-config-parse.js';
-import type { ValidateRequest } from '../../src/pipeline/contract.js';
-import { requestFromConfig } from '../../src/pipeline/request-from-config.js';
+import type { ValidateRequest } from '../../src/pipeline/request/contract.js';
+import { requestFromConfig } from '../../src/pipeline/request/request-from-config.js';
 import { jobRequest } from '../../src/publish/executor/run-job.js';
 
 const configText = [

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shellRepro } from '../../src/pipeline/shell-repro.js';
+import { shellRepro } from '../../src/pipeline/output/shell-repro.js';
 import { bundledPatchesDir, bundledSubjectDir } from '../../src/util/paths.js';
 import { resolveStormWorkload } from '../../src/workload/load.js';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ValidateRequest } from '../../src/pipeline/contract.js';
+import type { ValidateRequest } from '../../src/pipeline/request/contract.js';
 import { runValidation } from '../../src/pipeline/validate.js';
 import { Report } from '../../src/report/report.schema.js';
 import { bundledPatchesDir } from '../../src/util/paths.js';

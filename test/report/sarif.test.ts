@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compare } from '../../src/compare/compare.js';
 import { defaultThresholds } from '../../src/config/thresholds.schema.js';
-import { placeCauses } from '../../src/pipeline/place-causes.js';
+import { placeCauses } from '../../src/pipeline/output/place-causes.js';
 import { annotationsPerRequest, checkAnnotations } from '../../src/report/annotations.js';
 import { buildReport } from '../../src/report/build-report.js';
 import { toSarif } from '../../src/report/sarif.js';

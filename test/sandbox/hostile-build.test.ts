@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CommandFailure, runLogged } from '../../src/build/run-logged.js';
+import { CommandFailure, runLogged } from '../../src/compile/run-logged.js';
 import {
   defaultSandboxLimits,
   type SandboxLimits,

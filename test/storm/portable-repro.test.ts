@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withoutLocalPaths } from '../../src/pipeline/portable-repro.js';
+import { withoutLocalPaths } from '../../src/pipeline/output/portable-repro.js';
 import { publicSource } from '../../src/source/public-source.js';
 import { portableReproCommand } from '../../src/storm/repro.js';
 import { bundledPatchesDir, bundledSubjectDir } from '../../src/util/paths.js';

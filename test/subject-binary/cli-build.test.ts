@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { installRoot } from '../../src/util/paths.js';
-import { symbolsOf } from '../build/fixture-repo.js';
+import { symbolsOf } from '../compile/fixture-repo.js';
 import { testCacheDir } from '../support/subject.js';
 
 const cli = join(installRoot, 'bin', 'sigstorm.js');

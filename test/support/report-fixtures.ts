@@ -1,4 +1,3 @@
-import type { VariantName } from '../../src/build/variants.js';
 import { emptyOutcomeCounts, type OutcomeCounts, type OutcomeKind } from '../../src/classify/outcome.js';
 import { compare } from '../../src/compare/compare.js';
 import type {
@@ -8,6 +7,7 @@ import type {
   ThroughputInput,
 } from '../../src/compare/input.js';
 import type { BatchPair } from '../../src/compare/sequential/decide-cell.js';
+import type { VariantName } from '../../src/compile/variants.js';
 import { defaultThresholds, type Thresholds } from '../../src/config/thresholds.schema.js';
 import { buildReport } from '../../src/report/build-report.js';
 import type { BuildInfoInput, NotRun, Report } from '../../src/report/report.schema.js';

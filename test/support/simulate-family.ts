@@ -1,4 +1,3 @@
-import type { VariantName } from '../../src/build/variants.js';
 import { advanceBound, type BoundState } from '../../src/compare/neutral/bound-state.js';
 import { initialCellBound } from '../../src/compare/neutral/cell-bound.js';
 import type { NeutralDesign } from '../../src/compare/neutral/design.js';
@@ -11,10 +10,11 @@ import {
 } from '../../src/compare/sequential/decide-cell.js';
 import { sequentialSettings } from '../../src/compare/sequential/settings.js';
 import { compareStability, type StabilityComparison } from '../../src/compare/stability/compare-stability.js';
+import type { VariantName } from '../../src/compile/variants.js';
 import type { Thresholds } from '../../src/config/thresholds.schema.js';
-import { leanAbove, nextCell } from '../../src/pipeline/allocate.js';
-import { batchToLook } from '../../src/pipeline/batch-to-look.js';
-import { neutralSettled } from '../../src/pipeline/neutral-settled.js';
+import { leanAbove, nextCell } from '../../src/pipeline/schedule/allocate.js';
+import { batchToLook } from '../../src/pipeline/schedule/batch-to-look.js';
+import { neutralSettled } from '../../src/pipeline/schedule/neutral-settled.js';
 import { cell } from './report-fixtures.js';
 import type { Draw } from './simulate-cell.js';
 

@@ -1,11 +1,11 @@
 /**
  * Shared test helper: binaries of the bundled test subject (test/subject/), built through the real
- * builder (src/build/) into a persistent test cache at `<repo>/.sigstorm/test-cache` (gitignored).
+ * builder (src/compile/) into a persistent test cache at `<repo>/.sigstorm/test-cache` (gitignored).
  * Each tree + variant is built once for the whole suite, and again only when the subject's sources,
  * the patches or the compiler change. Builds are serialised by the builder's lock, so test files
  * (and other processes) can ask for the same binary at the same time.
  *
- *   import { subjectBinary } from '../support/subject.js';
+ *   import { subjectBinary } from './subject.js';
  *   const iperf3 = await subjectBinary('asan');                                     // unpatched
  *   const broken = await subjectBinary('plain', ['unblocked-worker-signals.patch']); // patched
  *
@@ -15,8 +15,8 @@
  * Call from `beforeAll` (hookTimeout is generous); a cold build of one variant takes ~5-20 s.
  */
 import { isAbsolute, join } from 'node:path';
-import { type BuildResult, build } from '../../src/build/build-tree.js';
-import type { VariantName } from '../../src/build/variants.js';
+import { type BuildResult, build } from '../../src/compile/build-tree.js';
+import type { VariantName } from '../../src/compile/variants.js';
 import { bundledPatchesDir, installRoot } from '../../src/util/paths.js';
 
 /** The persistent cache all tests share. Also what CLI tests should pass as SIGSTORM_CACHE_DIR. */

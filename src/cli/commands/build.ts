@@ -7,9 +7,9 @@ import {
   describeTree,
   materialise,
   type Tree,
-} from '../../build/build-tree.js';
-import { planBuild } from '../../build/prepare-tree.js';
-import { type VariantName, variantNames } from '../../build/variants.js';
+} from '../../compile/build-tree.js';
+import { planBuild } from '../../compile/prepare-tree.js';
+import { type VariantName, variantNames } from '../../compile/variants.js';
 import { commandHelp } from '../help-text.js';
 import { onInterrupt } from '../interrupt.js';
 import { listFlag, parseFlags, repoFlag, variantsFlag } from '../parse-flags.js';

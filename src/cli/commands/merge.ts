@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { mergeShards } from '../../pipeline/merge-shards.js';
-import { defaultMaxBlobBytes } from '../../pipeline/read-shard-blobs.js';
-import { describeRanges } from '../../pipeline/shard-plan.js';
+import { mergeShards } from '../../pipeline/shards/merge-shards.js';
+import { defaultMaxBlobBytes } from '../../pipeline/shards/read-shard-blobs.js';
+import { describeRanges } from '../../pipeline/shards/shard-plan.js';
 import { cacheRoot } from '../../util/paths.js';
 import { formatSize, parseSize } from '../../util/size.js';
 import { checkInputFile } from '../check-paths.js';

@@ -1,10 +1,10 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { buildVariant, materialise } from '../../build/build-tree.js';
-import { planBuild } from '../../build/prepare-tree.js';
-import { variantNames } from '../../build/variants.js';
 import { isFailure } from '../../classify/outcome.js';
+import { buildVariant, materialise } from '../../compile/build-tree.js';
+import { planBuild } from '../../compile/prepare-tree.js';
+import { variantNames } from '../../compile/variants.js';
 import { signaturesOf } from '../../storm/count-outcomes.js';
 import { allowedCpus, formatCpuList } from '../../storm/cpus.js';
 import { createLanePool } from '../../storm/lanes.js';

@@ -1,5 +1,5 @@
-import { describeShard, runShard } from '../../pipeline/run-shard.js';
-import { describeRanges, parseShardSpec } from '../../pipeline/shard-plan.js';
+import { describeShard, runShard } from '../../pipeline/shards/run-shard.js';
+import { describeRanges, parseShardSpec } from '../../pipeline/shards/shard-plan.js';
 import { UsageError } from '../../util/errors.js';
 import type { ValidateFlags } from './validate-flags.js';
 import { validateRequestFor, withValidateRun } from './validate-setup.js';

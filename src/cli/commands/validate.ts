@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { variantNames } from '../../build/variants.js';
+import { variantNames } from '../../compile/variants.js';
 import { configPath } from '../../config/repo-config.schema.js';
 import { runValidation } from '../../pipeline/validate.js';
 import { warmBase } from '../../pipeline/warm-base.js';

@@ -1,4 +1,4 @@
-import { variantNames } from '../../build/variants.js';
+import { variantNames } from '../../compile/variants.js';
 import type { StabilityThresholds } from '../../config/thresholds.schema.js';
 import { formatCount, formatPercent } from '../../util/format.js';
 import type { CellReport, NeutralBound } from '../comparison.schema.js';

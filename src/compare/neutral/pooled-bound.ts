@@ -1,4 +1,4 @@
-import type { VariantName } from '../../build/variants.js';
+import type { VariantName } from '../../compile/variants.js';
 import type { StabilityThresholds } from '../../config/thresholds.schema.js';
 import type { BatchPair } from '../sequential/decide-cell.js';
 import type { BinomialCount } from '../stats/binomial-count.js';

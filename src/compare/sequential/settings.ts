@@ -1,4 +1,4 @@
-import type { VariantName } from '../../build/variants.js';
+import type { VariantName } from '../../compile/variants.js';
 import type { Thresholds } from '../../config/thresholds.schema.js';
 
 /** What the sequential test of one cell needs; `sequentialSettings` derives it from the config. */

@@ -133,7 +133,7 @@ function cause(cells: readonly CellInput[], list: readonly SignatureEntry[]): Ca
     signatures: [...list]
       .sort((a, b) => b[tree].count - a[tree].count)
       .map((e) => ({ signature: e.signature, label: signatureLabel(e), count: e[tree].count })),
-    // Placed at a source line by the pipeline, which has the tree (pipeline/place-causes.ts).
+    // Placed at a source line by the pipeline, which has the tree (pipeline/output/place-causes.ts).
     location: null,
   };
 }

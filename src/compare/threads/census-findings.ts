@@ -1,4 +1,4 @@
-import type { VariantName } from '../../build/variants.js';
+import type { VariantName } from '../../compile/variants.js';
 import type { CellAim } from '../../workload/aims.js';
 import type { Side } from '../../workload/side.js';
 import type { Verdict } from '../comparison.schema.js';

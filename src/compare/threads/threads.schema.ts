@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { VariantName } from '../../build/variants.js';
+import { VariantName } from '../../compile/variants.js';
 import { CensusRow } from '../../storm/threads/census.schema.js';
 
 const Count = z.number().int().nonnegative();

@@ -1,6 +1,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defaultMaxBlobBytes } from '../../pipeline/read-shard-blobs.js';
+import { defaultMaxBlobBytes } from '../../pipeline/shards/read-shard-blobs.js';
 import { pathExists } from '../../util/path-exists.js';
 import { readZipEntry, ZipError } from '../../util/zip.js';
 import { httpStatus, type Octokit } from '../github/octokit.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type VariantName, variantNames } from '../../build/variants.js';
+import { type VariantName, variantNames } from '../../compile/variants.js';
 import { maxIterations } from '../../config/repo-config.schema.js';
 import { helpReply } from '../messages/replies.js';
 import { cancelCommand } from './cancel-command.js';

@@ -1,4 +1,4 @@
-import type { ValidateProgress } from '../../pipeline/contract.js';
+import type { ValidateProgress } from '../../pipeline/request/contract.js';
 
 export interface ProgressReporter {
   /** Called by the pipeline on every step; cheap, never throws, never waits. */

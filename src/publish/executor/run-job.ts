@@ -1,8 +1,8 @@
 import { stringify } from 'yaml';
 import type { CommentWhen, RepoConfig } from '../../config/repo-config.schema.js';
-import { conclusionFor } from '../../pipeline/conclusion.js';
-import type { ValidateResult } from '../../pipeline/contract.js';
-import { requestFromConfig } from '../../pipeline/request-from-config.js';
+import { conclusionFor } from '../../pipeline/output/conclusion.js';
+import type { ValidateResult } from '../../pipeline/request/contract.js';
+import { requestFromConfig } from '../../pipeline/request/request-from-config.js';
 import { checkAnnotations } from '../../report/annotations.js';
 import { defaultSandboxLimits } from '../../sandbox/sandbox.schema.js';
 import { describeError, SigstormError } from '../../util/errors.js';

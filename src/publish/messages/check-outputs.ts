@@ -1,5 +1,5 @@
 import { type ConfigProblem, formatConfigProblem } from '../../config/repo-config-parse.js';
-import type { ValidateProgress } from '../../pipeline/contract.js';
+import type { ValidateProgress } from '../../pipeline/request/contract.js';
 import { describeError } from '../../util/errors.js';
 import { formatCount } from '../../util/format.js';
 import type { CheckOutput } from '../github/check-run.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { VariantName } from '../../build/variants.js';
+import { VariantName } from '../../compile/variants.js';
 import { checkConclusions } from '../../config/repo-config.schema.js';
 
 /**

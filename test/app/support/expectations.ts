@@ -1,6 +1,6 @@
 import { parseRepoConfigText } from '../../../src/config/repo-config-parse.js';
 import { defaultThresholds } from '../../../src/config/thresholds.schema.js';
-import { conclusionFor } from '../../../src/pipeline/conclusion.js';
+import { conclusionFor } from '../../../src/pipeline/output/conclusion.js';
 import type { CheckRunState } from '../../support/github-standin/model.js';
 import { testRepoConfig } from './harness.js';
 import { type ScriptedOutcome, scriptedReport } from './scripted-validate.js';

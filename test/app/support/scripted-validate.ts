@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import type { Validate } from '../../../src/pipeline/contract.js';
+import type { Validate } from '../../../src/pipeline/request/contract.js';
 import { renderMarkdown } from '../../../src/report/markdown/render-markdown.js';
 import type { Report } from '../../../src/report/report.schema.js';
 import { SigstormError } from '../../../src/util/errors.js';

@@ -40,7 +40,7 @@ function oneMachine(batches: readonly BatchPair[]) {
   return { decision: state.decision, ran };
 }
 
-/** Shard k of n's batch range, as src/pipeline/shard-plan.ts cuts it. */
+/** Shard k of n's batch range, as src/pipeline/shards/shard-plan.ts cuts it. */
 const owner = (batch: number, shards: number, total = planned) => {
   for (let k = 1; k <= shards; k++) {
     if (batch < Math.floor((k * total) / shards)) return k;

@@ -1,0 +1,139 @@
+import { join } from 'node:path';
+import { cellHalts } from '../../compare/comparison.schema.js';
+import { type BoundState, nextLookAt } from '../../compare/neutral/bound-state.js';
+import { initialCellBound } from '../../compare/neutral/cell-bound.js';
+import type { NeutralDesign } from '../../compare/neutral/design.js';
+import type { BatchPair, SequentialState } from '../../compare/sequential/decide-cell.js';
+import { initialState } from '../../compare/sequential/decide-cell.js';
+import { type SequentialSettings, sequentialSettings } from '../../compare/sequential/settings.js';
+import type { VariantName } from '../../compile/variants.js';
+import type { Thresholds } from '../../config/thresholds.schema.js';
+import { startResultsFile } from '../../storm/jsonl.js';
+import type { IterationRecord } from '../../storm/record.js';
+import type { StormWorkload } from '../../workload/schema.js';
+import type { BaseCache } from '../base-cache.js';
+import type { CellProgress } from './allocate.js';
+
+/** One cell to storm: a workload in one build variant. */
+export interface CellPlan {
+  readonly index: number;
+  readonly workload: StormWorkload;
+  /** How repro commands name the workload (a bundled name or a file path). */
+  readonly workloadRef: string;
+  readonly variant: VariantName;
+  readonly baseCache: BaseCache;
+}
+
+/** Why a cell stopped taking batches; `slice`: a shard ran the whole batch range it was planned. */
+export const cellStops = ['decision', ...cellHalts, 'slice'] as const;
+export type CellStop = (typeof cellStops)[number];
+
+/** The batches of a cell one shard runs, [first, end) in batch numbers (see ./shard-plan.ts). */
+export interface BatchSlice {
+  readonly first: number;
+  readonly end: number;
+}
+
+export interface CellRun {
+  readonly plan: CellPlan;
+  readonly seed: number;
+  /** The cell's batch number of `batches[0]`: 0 unless a shard runs a later slice. */
+  readonly firstBatch: number;
+  /** One past the last batch this run may take; absent: until the sequential test stops. */
+  readonly endBatch?: number;
+  readonly batches: BatchPair[];
+  readonly base: IterationRecord[];
+  readonly head: IterationRecord[];
+  readonly settings: SequentialSettings;
+  state: SequentialState;
+  /** The cell's coarse bound (head at most stability.cellTolerance worse), for the pooled neutral statement. */
+  coarse: BoundState;
+  /** Why the cell stopped taking batches; null while open. */
+  stop: CellStop | null;
+  elapsedMs: number;
+  /** Base iterations taken from the base-results cache instead of being run. */
+  reusedBase: number;
+  readonly files: { readonly base: string; readonly head: string };
+}
+
+/**
+ * Each workload gets its own stream of random choices, the same for base and head (the pairing is
+ * deliberate: iteration i of base and of head draw the same delays). With the iteration index
+ * (src/storm/prng.ts) it fixes every choice of an iteration, whichever machine or shard runs it.
+ */
+export function cellSeed(seed: number, workload: string): number {
+  let h = 0x811c9dc5;
+  for (const ch of workload) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+  return ((seed ^ h) >>> 0) % 0x7fffffff;
+}
+
+/** A cell ready for its first batch: empty results files, its seed and sequential settings. */
+export async function openCellRun(
+  plan: CellPlan,
+  o: {
+    readonly seed: number;
+    readonly thresholds: Thresholds;
+    readonly cells: number;
+    readonly cap?: number;
+    readonly outDir: string;
+    readonly slice?: BatchSlice;
+  },
+): Promise<CellRun> {
+  const name = `${plan.workload.name}.${plan.variant}`;
+  const files = {
+    base: join(o.outDir, 'iterations', `${name}.base.jsonl`),
+    head: join(o.outDir, 'iterations', `${name}.head.jsonl`),
+  };
+  await startResultsFile(files.base);
+  await startResultsFile(files.head);
+  const settings = sequentialSettings(o.thresholds, plan.variant, o.cells, o.cap);
+  return {
+    plan,
+    seed: cellSeed(o.seed, plan.workload.name),
+    firstBatch: o.slice?.first ?? 0,
+    ...(o.slice ? { endBatch: o.slice.end } : {}),
+    batches: [],
+    base: [],
+    head: [],
+    settings,
+    state: initialState(settings),
+    coarse: initialCellBound(o.thresholds.stability),
+    // A shard with no batches of this cell (more shards than batches) has nothing to run.
+    stop: o.slice && o.slice.first >= o.slice.end ? 'slice' : null,
+    elapsedMs: 0,
+    reusedBase: 0,
+    files,
+  };
+}
+
+/**
+ * What the allocator reads of each cell: a stopped cell reads as stopped whatever its test says.
+ * `design`: with the pooled neutral statement, a cell whose coarse bound is shown has its share.
+ * `steered`: the cell aims at a census finding (SIGPIPE no longer ignored: the peer-loss cells;
+ * more handler threads: the cells aiming signals at other threads), so it goes first.
+ */
+export function cellProgress(
+  runs: readonly CellRun[],
+  design: NeutralDesign = 'per-cell',
+  steered: (run: CellRun) => boolean = () => false,
+  /** The cell aims at a finding only its own fine test settles: its coarse bound is not its share. */
+  needsFine: (run: CellRun) => boolean = () => false,
+): CellProgress[] {
+  return runs.map((run) => ({
+    steered: steered(run),
+    hasShare: design === 'pooled' && run.coarse.shown && !needsFine(run),
+    index: run.plan.index,
+    variant: run.plan.variant,
+    decision: run.stop === null ? run.state.decision : { ...run.state.decision, state: 'stop' },
+    meanIterationMs:
+      run.base.length + run.head.length > 0 ? run.elapsedMs / (run.base.length + run.head.length) : null,
+    ...(design === 'pooled' ? toLookOf(run) : {}),
+  }));
+}
+
+/** Iterations per side the cell still needs to reach the next look of its coarse bound, if it has one. */
+function toLookOf(run: CellRun): { toLook?: number } {
+  const next = nextLookAt(run.coarse);
+  const done = Math.min(run.base.length, run.head.length);
+  return next === null || next <= done ? {} : { toLook: next - done };
+}

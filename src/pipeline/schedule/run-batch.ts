@@ -1,0 +1,75 @@
+import type { BuildResult } from '../../compile/build-variant.js';
+import type { VariantName } from '../../compile/variants.js';
+import type { SandboxMode } from '../../sandbox/sandbox.schema.js';
+import { appendRecord } from '../../storm/jsonl.js';
+import type { LanePool } from '../../storm/lanes.js';
+import type { IterationRecord } from '../../storm/record.js';
+import { runIterations } from '../../storm/run-iterations.js';
+import type { CellRun } from './cell-run.js';
+
+export interface BatchOptions {
+  readonly builds: {
+    readonly base: Partial<Record<VariantName, BuildResult>>;
+    readonly head: Partial<Record<VariantName, BuildResult>>;
+  };
+  readonly pool: LanePool;
+  readonly signal?: AbortSignal;
+  /** Where the binaries run. */
+  readonly sandbox: SandboxMode;
+  /** Every record as it is written, cached base records included; `ran` is false for those. */
+  readonly onRecord: (record: IterationRecord, side: 'base' | 'head', ran: boolean) => void;
+}
+
+export interface BatchResult {
+  readonly base: IterationRecord[];
+  readonly head: IterationRecord[];
+  /** Cancelled part-way: the batch is incomplete. */
+  readonly interrupted: boolean;
+}
+
+/**
+ * Runs the cell's next batch on base and on head (ABBA from batch to batch, so drift of the machine
+ * hits both sides alike), base iterations from the base-results cache where it has them.
+ */
+export async function runBatch(run: CellRun, size: number, options: BatchOptions): Promise<BatchResult> {
+  // The cell's batch number, not this run's: a shard's batch k has the indices and order it has on
+  // one machine. Batches of a whole run can differ in size (the last one before a look of the
+  // cell's coarse bound is cut to it): the indices go on from the count.
+  const number = run.firstBatch + run.batches.length;
+  const first = run.firstBatch * size + run.base.length;
+  const indices = Array.from({ length: size }, (_, i) => first + i);
+  const order = number % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const);
+  const got: Record<'base' | 'head', IterationRecord[]> = { base: [], head: [] };
+  let interrupted = false;
+  for (const side of order) {
+    const build = options.builds[side][run.plan.variant];
+    if (!build) throw new Error(`no ${run.plan.variant} build of ${side}`);
+    const { cached, missing } =
+      side === 'base' ? run.plan.baseCache.take(indices) : { cached: [], missing: indices };
+    for (const record of cached) {
+      await appendRecord(run.files.base, record);
+      options.onRecord(record, side, false);
+    }
+    run.reusedBase += side === 'base' ? cached.length : 0;
+    const result = await runIterations({
+      pool: options.pool,
+      binary: build.binary,
+      variant: run.plan.variant,
+      workload: run.plan.workload,
+      workloadRef: run.plan.workloadRef,
+      seed: run.seed,
+      iterations: missing,
+      stormId: `${run.plan.workload.name}-${run.plan.variant}-${side}`,
+      ...(options.signal ? { signal: options.signal } : {}),
+      sandbox: options.sandbox,
+      onRecord: async (record) => {
+        await appendRecord(run.files[side], record);
+        options.onRecord(record, side, true);
+      },
+    });
+    if (side === 'base') await run.plan.baseCache.add(result.records);
+    got[side] = [...cached, ...result.records].sort((a, b) => a.iteration - b.iteration);
+    interrupted ||= result.interrupted;
+  }
+  return { ...got, interrupted };
+}
