@@ -19,6 +19,7 @@ const unit = [
   'test/workload/**/*.test.ts',
   'test/util/**/*.test.ts',
   'test/layering.test.ts',
+  'test/sandbox/host-identity.test.ts',
   'test/storm/start-routines.test.ts',
   'test/classify/{family,frame-locations,outcome-kinds,captured-output}.test.ts',
   'test/compile/{patch-header,without-credentials}.test.ts',

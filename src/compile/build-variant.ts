@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { SandboxMode } from '../sandbox/sandbox.schema.js';
+import { treeSeenAs } from '../sandbox/inside-paths.js';
+import { defaultSandbox, type SandboxMode } from '../sandbox/sandbox.schema.js';
 import type { Tree } from '../source/tree.js';
 import { cacheEntry } from '../util/cache-entry.js';
 import { pathExists } from '../util/path-exists.js';
@@ -155,7 +156,9 @@ async function produce(context: ProduceContext): Promise<void> {
   await execa('cp', ['-a', `${source}/.`, work], { stdin: 'ignore' });
   const flags = variantFlags[variant];
   // Build paths differ per build; mapping them away keeps sanitizer reports and backtraces comparable.
-  const cflags = compiler.filePrefixMap ? `${flags.cflags} -ffile-prefix-map=${work}=.` : flags.cflags;
+  // Sandboxed, the tree is at a neutral path (the only one its build sees, flags included).
+  const seenAs = treeSeenAs(options.sandbox ?? defaultSandbox, work);
+  const cflags = compiler.filePrefixMap ? `${flags.cflags} -ffile-prefix-map=${seenAs}=.` : flags.cflags;
   const commands: string[] = [];
   const jobs = `-j${options.jobs ?? availableParallelism()}`;
   // A make above us (npm run inside make) must not hand its jobserver to this build.

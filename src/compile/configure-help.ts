@@ -19,7 +19,7 @@ export async function helpText(
       env: step.env,
       extendEnv: false,
       reject: false,
-      stdin: 'ignore',
+      stdio: ['ignore', 'pipe', 'pipe', ...step.extraStdio],
       detached: true,
       timeout: helpDeadlineMs,
       forceKillAfterDelay: 1000,

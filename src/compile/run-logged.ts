@@ -1,4 +1,6 @@
+import { createWriteStream } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
 import { execa } from 'execa';
 import { watchDisk } from '../sandbox/disk-watch.js';
 import { defaultSandbox, type SandboxMode } from '../sandbox/sandbox.schema.js';
@@ -40,21 +42,28 @@ export async function runLogged(
   const command = [file, ...args].map(quote).join(' ');
   options.signal?.throwIfAborted();
   await appendFile(options.logFile, `\n$ cd ${quote(options.cwd)} && ${command}\n`);
-  const output = { file: options.logFile, append: true } as const;
   const step = await sandboxedCommand(options.sandbox ?? defaultSandbox, file, args, {
     cwd: options.cwd,
     env: { LC_ALL: 'C', ...options.env },
   });
+  // Sandboxed, output goes through a pipe, not the log file itself: a file's fd names its host path
+  // in /proc/self/fd, which the step reads. Unsandboxed, the file (a daemon holding it open does not
+  // hold the step up).
+  const output = { file: options.logFile, append: true } as const;
+  const sandboxed = step.limits !== null;
   const child = execa(step.file, step.args, {
     cwd: options.cwd,
     env: step.env,
     extendEnv: false,
-    stdin: 'ignore',
-    stdout: output,
-    stderr: output,
+    stdio: ['ignore', sandboxed ? 'pipe' : output, sandboxed ? 'pipe' : output, ...step.extraStdio],
+    all: sandboxed,
+    buffer: false,
     detached: true,
     reject: false,
   });
+  const log = sandboxed ? createWriteStream(options.logFile, { flags: 'a' }) : null;
+  if (log) child.all?.pipe(log);
+  const logged = log ? finished(log) : Promise.resolve();
   let stoppedBecause: string | null = null;
   let escalate: NodeJS.Timeout | undefined;
   const stop = (reason: string | null): void => {
@@ -77,6 +86,7 @@ export async function runLogged(
     : () => undefined;
   try {
     const result = await child;
+    await logged;
     options.signal?.throwIfAborted();
     if (result.exitCode === 0 && stoppedBecause === null) return;
     const ending =

@@ -1,12 +1,18 @@
 import { lstatSync, readlinkSync } from 'node:fs';
 import { bwrapLaunch } from './host-identity.js';
 
+/** A host path and where the sandbox sees it (src/sandbox/inside-paths.ts: never the host's path). */
+export interface Bind {
+  readonly host: string;
+  readonly inside: string;
+}
+
 /** What of the host a sandbox sees besides the system's programs and libraries. */
 export interface SandboxLayout {
-  /** Bound read-write at the same path: the tree being built and nothing else. */
-  readonly writable: readonly string[];
-  /** Bound read-only at the same path (the program a storm runs, with its build directory). */
-  readonly readOnly: readonly string[];
+  /** Bound read-write: the tree being built and nothing else. */
+  readonly writable: readonly Bind[];
+  /** Bound read-only (the directory of the program a storm runs). */
+  readonly readOnly: readonly Bind[];
   /** Working directory inside. */
   readonly cwd: string;
   /** Size of the private /tmp, and of /dev/shm. */
@@ -91,16 +97,34 @@ export function bwrapArgs(layout: SandboxLayout): string[] {
   args.push('--perms', '1777', '--size', tmpBytes, '--tmpfs', '/dev/shm');
   args.push('--remount-ro', '/dev');
   args.push('--perms', '1777', '--size', tmpBytes, '--tmpfs', '/tmp');
-  for (const path of layout.readOnly) args.push('--ro-bind', sourceOf(path), path);
-  for (const path of layout.writable) args.push('--bind', sourceOf(path), path);
+  for (const bind of layout.readOnly) args.push('--ro-bind', sourceOf(bind.host), bind.inside);
+  for (const bind of layout.writable) args.push('--bind', sourceOf(bind.host), bind.inside);
   // The root tmpfs held only mount points and /etc's symlinks: nothing may fill it.
   args.push('--remount-ro', '/');
   args.push('--chdir', layout.cwd);
   return args;
 }
 
-/** argv that starts bwrap for `layout` (as root: staged and unprivileged, see bwrapLaunch), then its options. */
-export function bwrapCommand(layout: Omit<SandboxLayout, 'sourceOf'>): string[] {
-  const launch = bwrapLaunch([...layout.readOnly, ...layout.writable]);
-  return [...launch.prefix, 'bwrap', ...bwrapArgs({ ...layout, sourceOf: launch.sourceOf })];
+/** How to start bwrap for one sandbox. */
+export interface BwrapCommand {
+  /** argv: the launch prefix (see bwrapLaunch), then `bwrap --args FD`; append `--` and the command. */
+  readonly argv: string[];
+  /**
+   * bwrap's options, NUL-separated, for the spawner to give on `fd` (execa: `stdio[fd]`). Read and
+   * closed by bwrap, they stay out of every command line: the sandbox's init is a fork of bwrap, and
+   * its /proc/1/cmdline, which the code under test reads, would otherwise list the host paths bound.
+   */
+  readonly options: Uint8Array;
+  readonly fd: number;
+}
+
+/** bwrap for `layout` (as root: staged and unprivileged, see bwrapLaunch), its options on `fd`. */
+export function bwrapCommand(layout: Omit<SandboxLayout, 'sourceOf'>, fd = 3): BwrapCommand {
+  const launch = bwrapLaunch([...layout.readOnly, ...layout.writable].map((bind) => bind.host));
+  const options = bwrapArgs({ ...layout, sourceOf: launch.sourceOf });
+  return {
+    argv: [...launch.prefix, 'bwrap', '--args', String(fd)],
+    options: new TextEncoder().encode(options.map((arg) => `${arg}\0`).join('')),
+    fd,
+  };
 }

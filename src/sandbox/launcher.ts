@@ -1,5 +1,5 @@
 import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa, type Options, type ResultPromise } from 'execa';
 import { SigstormError } from '../util/errors.js';
@@ -7,6 +7,7 @@ import { cacheRoot } from '../util/paths.js';
 import { bwrapCommand } from './bwrap-args.js';
 import { openCgroup } from './cgroup.js';
 import { runsAsRoot, sandboxHostId } from './host-identity.js';
+import { insideBin } from './inside-paths.js';
 import { sandboxHint } from './probe.js';
 import type { SandboxMode } from './sandbox.schema.js';
 import { limitsPrefix } from './sandboxed-command.js';
@@ -21,6 +22,8 @@ export interface Launcher {
   readonly mode: SandboxMode['kind'];
   /** argv that runs `file args` in the sandbox (the process spawned is not the program: see programPid). */
   command(file: string, args: readonly string[]): { file: string; args: string[] };
+  /** The path a program of the bound directory has inside (its host path, without a sandbox). */
+  programPath(hostPath: string): string;
   /** The program's own pid, to signal it: the spawned process itself, or the sandbox's child of it. */
   programPid(spawned: number): number | undefined;
   /** A process's pid as tools inside the sandbox (gdb) see it. */
@@ -39,6 +42,7 @@ export interface Launcher {
 export const directLauncher: Launcher = {
   mode: 'none',
   command: (file, args) => ({ file, args: [...args] }),
+  programPath: (hostPath) => hostPath,
   programPid: (spawned) => spawned,
   innerPid: (hostPid) => hostPid,
   netPid: process.pid,
@@ -78,8 +82,8 @@ function innerPidOf(hostPid: number): number {
 }
 
 export interface LauncherLayout {
-  /** Files and directories the processes need read-only (the program under test). */
-  readonly readOnly: readonly string[];
+  /** The directory of the program under test, bound read-only at /sigstorm/bin (inside-paths.ts). */
+  readonly programDir: string;
 }
 
 export async function openLauncher(mode: SandboxMode, layout: LauncherLayout): Promise<Launcher> {
@@ -99,18 +103,22 @@ async function openSandboxLauncher(
   limits: Extract<SandboxMode, { kind: 'bwrap' }>['limits'],
   layout: LauncherLayout,
 ): Promise<Launcher> {
-  for (const path of layout.readOnly) checkProgramPath(path);
+  checkProgramPath(layout.programDir);
   const cgroup = await openCgroup(limits);
   const prefix = limitsPrefix(limits, cgroup);
-  const sandbox = bwrapCommand({
-    writable: [],
-    readOnly: layout.readOnly,
-    cwd: '/tmp',
-    tmpMiB: limits.tmpMiB,
-    insideRoot: true,
-  });
-  const [file = 'bwrap', ...args] = [...prefix, ...sandbox, '--info-fd', '3', '--', 'sleep', 'infinity'];
-  const holder: Holder = execa(file, args, holderOptions);
+  // fd 3 is bwrap's info fd, 4 its options.
+  const sandbox = bwrapCommand(
+    {
+      writable: [],
+      readOnly: [{ host: layout.programDir, inside: insideBin }],
+      cwd: '/tmp',
+      tmpMiB: limits.tmpMiB,
+      insideRoot: true,
+    },
+    4,
+  );
+  const [file = 'bwrap', ...args] = [...prefix, ...sandbox.argv, '--info-fd', '3', '--', 'sleep', 'infinity'];
+  const holder: Holder = execa(file, args, holderOptions(sandbox.options));
   let stopped: Promise<void> | undefined;
   const stopHolder = (): Promise<void> => {
     stopped ??= (async () => {
@@ -165,6 +173,11 @@ async function openSandboxLauncher(
       const [first = 'nsenter', ...rest] = [...prefix, ...enter, '--', program, ...programArgs];
       return { file: first, args: rest };
     },
+    programPath: (hostPath) => {
+      if (resolve(dirname(hostPath)) !== resolve(layout.programDir))
+        throw new Error(`${hostPath} is not in the storm's program directory ${layout.programDir}`);
+      return join(insideBin, basename(hostPath));
+    },
     programPid: firstChild,
     innerPid: innerPidOf,
     netPid: initPid,
@@ -210,20 +223,22 @@ function checkProgramPath(path: string): void {
   const mode = statSync(real).mode;
   if (runsAsRoot() && (mode & 0o005) !== 0o005) {
     throw new SigstormError(`The storm's program directory ${path} is not readable by the sandbox's user.`, {
-      hint: `Run as root, the sandbox runs as uid ${sandboxHostId} (nobody), which must read and enter it: chmod o+rx it.`,
+      hint: `Run as root, the sandbox runs as uid ${sandboxHostId().uid} (SIGSTORM_SANDBOX_UID, nobody by default), which must read and enter it: chmod o+rx it.`,
       details: `mode ${(mode & 0o7777).toString(8)}`,
     });
   }
 }
 
-const holderOptions = {
-  stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-  detached: true,
-  reject: false,
-  extendEnv: false,
-  env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
-} as const satisfies Options;
-type Holder = ResultPromise<typeof holderOptions>;
+/** The holder's fds: bwrap's info (3) and its options (4, see bwrapCommand). */
+const holderOptions = (bwrapOptions: Uint8Array) =>
+  ({
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe', bwrapOptions],
+    detached: true,
+    reject: false,
+    extendEnv: false,
+    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+  }) as const satisfies Options;
+type Holder = ResultPromise<ReturnType<typeof holderOptions>>;
 
 /** bwrap writes `{"child-pid": N, …}` on its info fd once the sandbox exists. */
 async function readChildPid(holder: Holder): Promise<number> {

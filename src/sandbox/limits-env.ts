@@ -1,7 +1,11 @@
-import { UsageError } from '../util/errors.js';
+import { SigstormError, UsageError } from '../util/errors.js';
+import { sandboxHostIdFromEnv } from './host-identity.js';
 import { SandboxLimits, sandboxLimitVariables } from './sandbox.schema.js';
 
-/** The sandbox limits from SIGSTORM_SANDBOX_* (each unset one keeps its default); every mistake at once. */
+/**
+ * The sandbox limits from SIGSTORM_SANDBOX_* (each unset one keeps its default), and a check of
+ * SIGSTORM_SANDBOX_UID (read where the sandbox starts, see host-identity.ts); every mistake at once.
+ */
 export function sandboxLimitsFromEnv(env: NodeJS.ProcessEnv): SandboxLimits {
   const raw: Record<string, number> = {};
   const problems: string[] = [];
@@ -10,6 +14,13 @@ export function sandboxLimitsFromEnv(env: NodeJS.ProcessEnv): SandboxLimits {
     if (text === undefined || text === '') continue;
     if (!/^\d+$/.test(text)) problems.push(`${name} must be a whole number, not "${text}".`);
     else raw[field] = Number(text);
+  }
+  try {
+    // Not a limit, but the sandbox's setting too: checked at the same start, with the same report.
+    sandboxHostIdFromEnv(env);
+  } catch (error) {
+    if (!(error instanceof SigstormError)) throw error;
+    problems.push(error.details?.replace(/^- /gm, '') ?? error.message);
   }
   const parsed = SandboxLimits.safeParse(raw);
   if (!parsed.success) {

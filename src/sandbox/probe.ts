@@ -10,7 +10,7 @@ export const sandboxHint = [
   'on Debian kernels before 5.10 also kernel.unprivileged_userns_clone=1; on Ubuntu 23.10 and later',
   'kernel.apparmor_restrict_unprivileged_userns=0 or an AppArmor profile for /usr/bin/bwrap;',
   'inside a container, run it with user namespaces allowed (e.g. no seccomp profile blocking unshare);',
-  'run as root, sigstorm runs the sandbox as uid 65534 (nobody), which must be mapped where it runs.',
+  'run as root, sigstorm runs the sandbox as SIGSTORM_SANDBOX_UID (default 65534, nobody), which must be mapped where it runs.',
   'Run your own code without a sandbox with --no-sandbox (the CLI only; sigstorm serve always sandboxes).',
 ].join(' ');
 
@@ -29,11 +29,11 @@ export async function probeSandbox(bwrap = 'bwrap'): Promise<SandboxProbe> {
     cwd: '/tmp',
     tmpMiB: defaultSandboxLimits.tmpMiB,
   });
-  const at = command.indexOf('bwrap');
-  const [file = bwrap, ...args] = [...command.slice(0, at), bwrap, ...command.slice(at + 1)];
+  const argv = command.argv.map((arg) => (arg === 'bwrap' ? bwrap : arg));
+  const [file = bwrap, ...args] = argv;
   const run = await execa(file, [...args, '--', 'sh', '-c', 'exec true'], {
     reject: false,
-    stdin: 'ignore',
+    stdio: ['ignore', 'pipe', 'pipe', command.options],
     extendEnv: false,
     env: { PATH: '/usr/bin:/bin' },
     timeout: 30_000,

@@ -1,6 +1,7 @@
 import { allowedEnv } from './allowed-env.js';
 import { bwrapCommand } from './bwrap-args.js';
 import { openCgroup, type SandboxCgroup } from './cgroup.js';
+import { insideTree } from './inside-paths.js';
 import type { SandboxLimits, SandboxMode } from './sandbox.schema.js';
 import { handToSandbox, takeBack } from './tree-ownership.js';
 
@@ -10,6 +11,8 @@ export interface SandboxedCommand {
   readonly args: string[];
   /** The allow-listed environment; spawn with it alone (execa `extendEnv: false`). */
   readonly env: Record<string, string>;
+  /** What to give on fds 3, 4…: spawn with `stdio: [stdin, stdout, stderr, ...extraStdio]`. */
+  readonly extraStdio: readonly Uint8Array[];
   /** The step's deadline, or null without a sandbox (the caller's own, if any). */
   readonly limits: SandboxLimits | null;
   /**
@@ -20,16 +23,15 @@ export interface SandboxedCommand {
 }
 
 export interface StepLayout {
+  /** The tree on the host: the step's working directory, and the only path it may write. */
   readonly cwd: string;
-  /** Default: `[cwd]`. */
-  readonly writable?: readonly string[];
-  readonly readOnly?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
- * argv prefix (one `sh`, then exec: no extra process) that joins the cgroup, if any, and sets the
- * limits an rlimit can hold: each file's size, and processes where no cgroup bounds them.
+ * argv prefix (one `sh`, then exec: no extra process) that joins the cgroup, if any, sets the
+ * limits an rlimit can hold (each file's size, and processes where no cgroup bounds them) and
+ * leaves the caller's directory for `/`.
  */
 export function limitsPrefix(limits: SandboxLimits, cgroup: SandboxCgroup | null): string[] {
   const files = cgroup?.procsFiles ?? [];
@@ -37,6 +39,10 @@ export function limitsPrefix(limits: SandboxLimits, cgroup: SandboxCgroup | null
   const rlimits = [`ulimit -f ${limits.diskMiB * 2048}`];
   if (!cgroup?.bounds.includes('processes')) rlimits.push(`ulimit -p ${limits.processes}`);
   const script = [
+    // From / on: the shell exports PWD (and OLDPWD), which every process after it (bwrap's init, nsenter's
+    // program) would keep in its environ, and the caller's directory names a host path.
+    'cd / || exit 125',
+    'unset OLDPWD',
     'n=$1; shift',
     'while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done',
     ...rlimits.map((line) => `${line} || exit 125`),
@@ -54,28 +60,25 @@ export async function sandboxedCommand(
   const env = allowedEnv(layout.env);
   switch (mode.kind) {
     case 'none':
-      return { file, args: [...args], env, limits: null, close: async () => undefined };
+      return { file, args: [...args], env, extraStdio: [], limits: null, close: async () => undefined };
     case 'bwrap': {
-      const writable = layout.writable ?? [layout.cwd];
+      // The tree is seen at a neutral path (src/sandbox/inside-paths.ts), not at the cache's.
+      const writable = [layout.cwd];
       await handToSandbox(writable);
       const cgroup = await openCgroup(mode.limits);
-      const argv = [
-        ...limitsPrefix(mode.limits, cgroup),
-        ...bwrapCommand({
-          writable,
-          readOnly: layout.readOnly ?? [],
-          cwd: layout.cwd,
-          tmpMiB: mode.limits.tmpMiB,
-        }),
-        '--',
-        file,
-        ...args,
-      ];
+      const bwrap = bwrapCommand({
+        writable: [{ host: layout.cwd, inside: insideTree }],
+        readOnly: [],
+        cwd: insideTree,
+        tmpMiB: mode.limits.tmpMiB,
+      });
+      const argv = [...limitsPrefix(mode.limits, cgroup), ...bwrap.argv, '--', file, ...args];
       const [first, ...rest] = argv;
       return {
         file: first ?? 'bwrap',
         args: rest,
         env,
+        extraStdio: [bwrap.options],
         limits: mode.limits,
         close: async () => {
           await cgroup?.close();

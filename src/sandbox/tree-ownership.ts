@@ -8,7 +8,7 @@ import { runsAsRoot, sandboxOwner } from './host-identity.js';
 export async function handToSandbox(paths: readonly string[]): Promise<void> {
   if (!runsAsRoot() || paths.length === 0) return;
   // -R without -L never follows a symlink; -h changes a symlink itself, not what it names.
-  await execa('chown', ['-R', '-h', sandboxOwner, '--', ...paths], { stdin: 'ignore' });
+  await execa('chown', ['-R', '-h', sandboxOwner(), '--', ...paths], { stdin: 'ignore' });
 }
 
 /**

@@ -45,7 +45,7 @@ export async function runIterations(options: RunIterationsOptions): Promise<RunI
   const lanes = options.lanes ?? options.pool.lanes;
   // One sandbox per batch: base and head batches never share one.
   const launcher = await openLauncher(options.sandbox ?? defaultSandbox, {
-    readOnly: [dirname(options.binary)],
+    programDir: dirname(options.binary),
   });
   const worker = async (lane: Lane): Promise<void> => {
     for (;;) {

@@ -70,7 +70,12 @@ export function startSide(options: StartSideOptions): SideProcess {
   // detached: setsid(), so the process leads its own group and the whole group can be killed at once.
   // taskset execs the binary: the pid is iperf3's own (or nsenter's child's, in a sandbox).
   const launcher = options.launcher ?? directLauncher;
-  const command = launcher.command('taskset', ['-c', options.cpus, options.binary, ...options.args]);
+  const command = launcher.command('taskset', [
+    '-c',
+    options.cpus,
+    launcher.programPath(options.binary),
+    ...options.args,
+  ]);
   const subprocess = execa(command.file, command.args, {
     detached: true,
     cleanup: false,

@@ -112,7 +112,7 @@ export async function measureThroughput(opts: ThroughputOptions): Promise<Throug
   opts.signal?.throwIfAborted();
   const placement = place(opts);
   const started = performance.now();
-  const launcher = await openLauncher(opts.sandbox ?? defaultSandbox, { readOnly: [dirname(opts.binary)] });
+  const launcher = await openLauncher(opts.sandbox ?? defaultSandbox, { programDir: dirname(opts.binary) });
   // Stopping nsenter does not stop its child: an abort ends the whole sandbox at once.
   const onAbort = (): void => void launcher.close();
   opts.signal?.addEventListener('abort', onAbort, { once: true });

@@ -15,6 +15,7 @@ import {
   type SandboxLimits,
   type SandboxMode,
 } from '../../src/sandbox/sandbox.schema.js';
+import { canaryScript, hostPathSightings, processesSeen } from '../support/host-path-canary.js';
 import { processesMatching as running } from '../support/stray-processes.js';
 
 const secret = 'whsec-sigstorm-test-4f1c9e';
@@ -66,9 +67,11 @@ async function build(
   name: string,
   recipe: readonly string[],
   limits: Partial<SandboxLimits> = {},
+  files: Readonly<Record<string, string>> = {},
 ): Promise<{ log: string; failure: CommandFailure | null; ms: number }> {
   const tree = join(cache, 'builds', `${name}.tmp`, 'tree');
   await mkdir(tree, { recursive: true });
+  for (const [file, text] of Object.entries(files)) await writeFile(join(tree, file), text);
   await writeFile(join(tree, 'Makefile'), `all:\n${recipe.map((line) => `\t${line}\n`).join('')}`);
   const logFile = join(tree, '..', 'build.log');
   const started = performance.now();
@@ -101,6 +104,22 @@ describe('a hostile build in the sandbox', () => {
     expect(log).not.toContain('jobs.sqlite');
     expect(log).not.toContain('other-key');
     expect(log).toMatch(/No such file or directory/);
+  });
+
+  it("sees no host path: the cache's appears nowhere but its tree's mount root field", async () => {
+    const built = await build('canary', ['sh ./canary.sh'], {}, { 'canary.sh': canaryScript });
+    expect(built.failure).toBeNull();
+    // What the build printed, without the command line sigstorm logs on the host before it.
+    const log = built.log.slice(built.log.indexOf('\nCWD '));
+    expect(log).toContain('CANARY-DONE');
+    expect(log).toContain('CWD /sigstorm/tree PWD=/sigstorm/tree');
+    // It reads make's and the sandbox init's too, not only its own.
+    expect(log).toMatch(/^PROC \/proc\/\d+ cmdline make -s $/m);
+    expect(processesSeen(log)).toBeGreaterThanOrEqual(3);
+    // The kernel gives a bind mount's root relative to its filesystem: the one place it shows.
+    expect(hostPathSightings(log, cache, '/sigstorm/tree')).toEqual([]);
+    expect(hostPathSightings(log, root, '/sigstorm/tree')).toEqual([]);
+    expect(hostPathSightings(log, process.cwd(), '/sigstorm/tree')).toEqual([]);
   });
 
   it('reaches no host port, not even on loopback, and has only its own lo', async () => {
@@ -168,6 +187,25 @@ describe('a hostile build in the sandbox', () => {
     expect(log).toMatch(/CapEff:\s+0+\n/);
     expect(log).toMatch(/CapBnd:\s+0+\n/);
     expect(await Promise.all(sysctls.map((file) => readFile(file, 'utf8')))).toEqual(before);
+  });
+
+  it.runIf(process.getuid?.() === 0)('runs as SIGSTORM_SANDBOX_UID when one is set, as root', async () => {
+    process.env.SIGSTORM_SANDBOX_UID = '64321:64320';
+    try {
+      const { log, failure } = await build('dedicated', [
+        'cat /proc/self/uid_map /proc/self/gid_map',
+        'touch made-here',
+      ]);
+      expect(failure).toBeNull();
+      // One line each: the sandbox's ids map to the dedicated uid and gid, and nothing else.
+      const maps = [...log.matchAll(/^\s*(\d+)\s+(\d+)\s+(\d+)$/gm)].map((m) => Number(m[2]));
+      expect(maps).toEqual([64321, 64320]);
+      // Taken back after the step: root's again.
+      const made = await stat(join(cache, 'builds', 'dedicated.tmp', 'tree', 'made-here'));
+      expect([made.uid, made.gid]).toEqual([0, 0]);
+    } finally {
+      delete process.env.SIGSTORM_SANDBOX_UID;
+    }
   });
 
   it('leaves no setuid, setgid or capable file behind, and follows no symlink of its tree', async () => {

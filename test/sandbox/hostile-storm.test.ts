@@ -15,6 +15,7 @@ import { createLanePool } from '../../src/storm/lanes.js';
 import { runIterations } from '../../src/storm/run-iterations.js';
 import { startSide } from '../../src/storm/side-process.js';
 import { resolveStormWorkload } from '../../src/workload/load.js';
+import { canaryScript, hostPathSightings, processesSeen } from '../support/host-path-canary.js';
 import { processesMatching as running } from '../support/stray-processes.js';
 
 const secret = 'whsec-storm-hostile-5b7e21';
@@ -67,7 +68,7 @@ describe('a hostile iperf3 in the storm sandbox', () => {
         'v=$(cat /proc/sys/kernel/core_pattern); echo "$v" > /proc/sys/kernel/core_pattern 2>/dev/null || echo REFUSED-CORE-PATTERN',
         'v=$(cat /proc/sys/net/ipv4/tcp_syncookies); echo "$v" > /proc/sys/net/ipv4/tcp_syncookies 2>/dev/null || echo REFUSED-NET-SYSCTL',
         // A host program with a file capability, next to the binary: run, it gains nothing.
-        `${join(dir, 'capcat')} /proc/self/status | grep -E '^CapEff:' | sed 's/^/CAPCAT /'`,
+        `/sigstorm/bin/capcat /proc/self/status | grep -E '^CapEff:' | sed 's/^/CAPCAT /'`,
         'dd if=/dev/zero of=/dev/shm/fill bs=1M count=64 2>/dev/null || echo SHM-FULL',
       ].join('\n'),
     );
@@ -75,7 +76,7 @@ describe('a hostile iperf3 in the storm sandbox', () => {
     const setcap = await execa('setcap', ['cap_dac_read_search+ep', join(dir, 'capcat')], { reject: false });
     const launcher = await openLauncher(
       { kind: 'bwrap', limits: { ...defaultSandboxLimits, tmpMiB: 8 } },
-      { readOnly: [dir] },
+      { programDir: dir },
     );
     try {
       const side = startSide({ side: 'server', binary, args: [], cpus: '0', env: {}, launcher });
@@ -115,7 +116,7 @@ describe('a hostile iperf3 in the storm sandbox', () => {
     const savedCache = process.env.SIGSTORM_CACHE_DIR;
     process.env.SIGSTORM_CACHE_DIR = cache;
     try {
-      await expect(openLauncher(defaultSandbox, { readOnly: [src] })).rejects.toThrow(
+      await expect(openLauncher(defaultSandbox, { programDir: src })).rejects.toThrow(
         /program directory .*src leads through a symlink in the cache/,
       );
       const { workload } = await resolveStormWorkload('server-sigterm');
@@ -136,8 +137,39 @@ describe('a hostile iperf3 in the storm sandbox', () => {
       else process.env.SIGSTORM_CACHE_DIR = savedCache;
     }
     // Outside the cache a path is the operator's own: merged /usr's /bin symlink is followed.
-    const launcher = await openLauncher(defaultSandbox, { readOnly: ['/bin'] });
+    const launcher = await openLauncher(defaultSandbox, { programDir: '/bin' });
     await launcher.close();
+  });
+
+  it("sees no host path: the cache's appears nowhere but its mount's root field", async () => {
+    // A build's program where a build leaves it, in a cache of the test's own.
+    const cache = join(dir, 'canary-cache');
+    const src = join(cache, 'builds', 'key', 'tree', 'src');
+    await mkdir(src, { recursive: true });
+    const binary = join(src, 'iperf3');
+    await writeFile(binary, `#!/bin/sh\n${canaryScript}\n`);
+    await chmod(binary, 0o755);
+    const savedCache = process.env.SIGSTORM_CACHE_DIR;
+    process.env.SIGSTORM_CACHE_DIR = cache;
+    const launcher = await openLauncher(defaultSandbox, { programDir: src });
+    try {
+      const side = startSide({ side: 'server', binary, args: ['-s'], cpus: '0', env: {}, launcher });
+      const exit = await side.exited;
+      expect(exit.stderr).toBe('');
+      expect(exit.stdout).toContain('CANARY-DONE');
+      expect(exit.stdout).toContain('CWD /tmp PWD=/tmp');
+      // It runs from the neutral path, and reads the sandbox's other processes (init, the holder).
+      expect(exit.stdout).toMatch(/^PROC \/proc\/\d+ cmdline \/bin\/sh \/sigstorm\/bin\/iperf3 -s $/m);
+      expect(processesSeen(exit.stdout)).toBeGreaterThanOrEqual(3);
+      // The kernel gives a bind mount's root relative to its filesystem: the one place it shows.
+      expect(hostPathSightings(exit.stdout, cache, '/sigstorm/bin')).toEqual([]);
+      expect(hostPathSightings(exit.stdout, dir, '/sigstorm/bin')).toEqual([]);
+      expect(hostPathSightings(exit.stdout, process.cwd(), '/sigstorm/bin')).toEqual([]);
+    } finally {
+      await launcher.close();
+      if (savedCache === undefined) delete process.env.SIGSTORM_CACHE_DIR;
+      else process.env.SIGSTORM_CACHE_DIR = savedCache;
+    }
   });
 
   it('leaves nothing running after the storm, and the storm records what happened', async () => {
