@@ -199,25 +199,6 @@ export function judgedOf(counts: Readonly<OutcomeCounts>): { judged: number; fai
   return { judged, failures };
 }
 
-/** The signature that groups this outcome with its twins, or `null` for clean / harness errors. */
-export function signatureOf(outcome: Outcome): string | null {
-  switch (outcome.kind) {
-    case 'clean':
-    case 'harness-error':
-      return null;
-    case 'crash':
-    case 'sanitizer':
-    case 'hang':
-    case 'bad-exit':
-    case 'bad-output':
-    case 'stuck-server':
-    case 'port-held':
-      return outcome.signature;
-    default:
-      return unhandledKind(outcome);
-  }
-}
-
 /** The `never` default of an exhaustive switch over outcomes: a new kind fails to compile there. */
 export function unhandledKind(outcome: never): never {
   throw new Error(`unhandled outcome kind: ${JSON.stringify((outcome as { kind?: unknown }).kind)}`);

@@ -149,13 +149,6 @@ export interface Job extends NewJob {
   readonly actionsRun: ActionsRun | null;
 }
 
-/** Statuses of a job that has not ended. */
-export const activeStatuses = ['awaiting_approval', 'queued', 'running', 'dispatched', 'validated'] as const;
-
-export function isActive(job: Job): boolean {
-  return (activeStatuses as readonly string[]).includes(job.status);
-}
-
 export function shortSha(sha: string): string {
   return sha.slice(0, 7);
 }
