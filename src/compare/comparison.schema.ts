@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { outcomeCountsSchema, outcomeKinds } from '../classify/outcome.js';
 import { VariantName } from '../compile/variants.js';
+import { Verdict } from '../source/verdict.js';
 import { Role, Side } from '../workload/side.js';
 import { neutralDesigns } from './neutral/design.js';
 import { ThreadSplit, ThreadsReport } from './threads/threads.schema.js';
@@ -11,9 +12,8 @@ import { ThreadSplit, ThreadsReport } from './threads/threads.schema.js';
  * Rates are fractions (0.012 = 1.2%); counts are iterations or runs.
  */
 
-export const verdicts = ['regression', 'improvement', 'neutral', 'inconclusive'] as const;
-export const Verdict = z.enum(verdicts);
-export type Verdict = z.infer<typeof Verdict>;
+// The four verdicts are source's (a patch header expects one): one definition for both.
+export { Verdict } from '../source/verdict.js';
 
 export const Count = z.number().int().nonnegative();
 export const Fraction = z.number().min(0).max(1);

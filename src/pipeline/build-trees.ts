@@ -8,6 +8,7 @@ import type { VariantName } from '../compile/variants.js';
 import type { BuildInfoInput } from '../report/report.schema.js';
 import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import type { PublicSource } from '../source/public-source.js';
+import type { TreeSide } from '../source/tree-side.js';
 import type { Emit } from './output/emit.js';
 
 /**
@@ -28,7 +29,7 @@ export async function buildTrees(
 }
 
 async function buildSide(
-  which: 'base' | 'head',
+  which: TreeSide,
   tree: Tree,
   buildVariants: readonly VariantName[],
   emit: Emit,

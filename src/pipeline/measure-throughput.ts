@@ -6,6 +6,7 @@ import type { VariantName } from '../compile/variants.js';
 import type { ThroughputThresholds } from '../config/thresholds.schema.js';
 import type { NotRun } from '../report/report.schema.js';
 import type { SandboxMode } from '../sandbox/sandbox.schema.js';
+import type { TreeSide } from '../source/tree-side.js';
 import { interleavedThroughput } from '../throughput/interleave.js';
 import type { ThroughputWorkload } from '../workload/schema.js';
 import type { Emit } from './output/emit.js';
@@ -34,7 +35,7 @@ export async function measureThroughput(o: {
   readonly runs: number;
   readonly thresholds: ThroughputThresholds;
   /** The builds of base and head by variant; throughput runs their plain builds. */
-  readonly builds: Readonly<Record<'base' | 'head', Partial<Record<VariantName, BuildResult>>>>;
+  readonly builds: Readonly<Record<TreeSide, Partial<Record<VariantName, BuildResult>>>>;
   /**
    * A settled stability regression has already decided the gate: the runs get decidedGatePairs
    * (a smaller design of their own) instead of `runs`, and the row says so.

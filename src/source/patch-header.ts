@@ -1,10 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
 import { UsageError } from '../util/errors.js';
-
-/** The verdicts a header may expect (the same words `sigstorm validate` reports). */
-export const ExpectedVerdict = z.enum(['regression', 'improvement', 'neutral', 'inconclusive']);
-export type ExpectedVerdict = z.infer<typeof ExpectedVerdict>;
+// The verdicts a header may expect: the same words `sigstorm validate` reports.
+import { Verdict } from './verdict.js';
 
 /**
  * The free-text header a patch file may carry before its first `diff --git` (git apply ignores it).
@@ -15,8 +12,8 @@ export interface PatchHeader {
   /** The bug class the patch introduces or fixes, e.g. `unblocked-worker-signals`. */
   readonly bugClass?: string;
   /** The verdict sigstorm should reach for stability. */
-  readonly expectedStability?: ExpectedVerdict;
-  readonly expectedThroughput?: ExpectedVerdict;
+  readonly expectedStability?: Verdict;
+  readonly expectedThroughput?: Verdict;
   /** Patch files (names) that must be applied before this one, in order. */
   readonly appliesAfter: readonly string[];
   /** 1-based line of each field, for error messages that point into the file. */
@@ -76,19 +73,15 @@ function pick<K extends string>(key: K, value: string | undefined): { [P in K]?:
   return (value === undefined || value === '' ? {} : { [key]: value }) as { [P in K]?: string };
 }
 
-function verdict<K extends string>(
-  key: K,
-  value: string | undefined,
-  where: string,
-): { [P in K]?: ExpectedVerdict } {
+function verdict<K extends string>(key: K, value: string | undefined, where: string): { [P in K]?: Verdict } {
   if (value === undefined || value === '') return {};
-  const parsed = ExpectedVerdict.safeParse(value.toLowerCase());
+  const parsed = Verdict.safeParse(value.toLowerCase());
   if (!parsed.success) {
     throw new UsageError(`${where}: "${value}" is not a verdict`, {
-      hint: `Write one of: ${ExpectedVerdict.options.join(', ')}.`,
+      hint: `Write one of: ${Verdict.options.join(', ')}.`,
     });
   }
-  return { [key]: parsed.data } as { [P in K]?: ExpectedVerdict };
+  return { [key]: parsed.data } as { [P in K]?: Verdict };
 }
 
 export async function readPatchHeader(path: string): Promise<PatchHeader> {

@@ -1,7 +1,6 @@
+import type { TreeSide } from '../source/tree-side.js';
 import { SigstormError } from '../util/errors.js';
 import { measureThroughput, type ThroughputOptions, type ThroughputRun } from './measure.js';
-
-export type ThroughputSide = 'base' | 'head';
 
 export interface InterleavedOptions extends Omit<ThroughputOptions, 'binary'> {
   base: string;
@@ -16,14 +15,14 @@ export interface InterleavedOptions extends Omit<ThroughputOptions, 'binary'> {
   /** Given the figures so far (pair i: base[i], head[i]), true stops the runs at this look. */
   settled?: (figures: { readonly base: readonly number[]; readonly head: readonly number[] }) => boolean;
   /** Called after every run, e.g. for progress. */
-  onRun?: (side: ThroughputSide, index: number, run: ThroughputRun) => void;
+  onRun?: (side: TreeSide, index: number, run: ThroughputRun) => void;
 }
 
 export interface InterleavedThroughput {
   base: ThroughputRun[];
   head: ThroughputRun[];
   /** The order the runs were made in, e.g. base, head, head, base, … */
-  order: ThroughputSide[];
+  order: TreeSide[];
   /** `settled`: a look stopped the runs before the budget; `budget`: every run was made. */
   stopped: 'settled' | 'budget';
 }
@@ -33,13 +32,13 @@ export interface InterleavedThroughput {
  * starting) adds the same to both sides instead of favouring whichever ran first. Run 2i and 2i + 1
  * are pair i, base first in even pairs and head first in odd ones.
  */
-export function abbaOrder(runs: number): ThroughputSide[] {
-  const order: ThroughputSide[] = [];
+export function abbaOrder(runs: number): TreeSide[] {
+  const order: TreeSide[] = [];
   for (let pair = 0; pair < runs; pair++) order.push(...pairOrder(pair));
   return order;
 }
 
-const pairOrder = (pair: number): readonly ThroughputSide[] =>
+const pairOrder = (pair: number): readonly TreeSide[] =>
   pair % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const);
 
 /**

@@ -1,4 +1,5 @@
 import type { FindingThresholds } from '../../config/thresholds.schema.js';
+import type { TreeSide } from '../../source/tree-side.js';
 import type { Role } from '../../workload/side.js';
 import type { SignatureEntry } from '../comparison.schema.js';
 import type { CellInput, SignatureObservation } from '../input.js';
@@ -7,7 +8,7 @@ import { judgedCount } from '../stability/side-stats.js';
 const cellName = (c: CellInput) => `${c.workload} (${c.variant}, ${c.side})`;
 
 /** Signature → its observations on one side of a cell in one role (the same signature may come from both processes). */
-function index(cell: CellInput, tree: 'base' | 'head', role: Role): Map<string, SignatureObservation[]> {
+function index(cell: CellInput, tree: TreeSide, role: Role): Map<string, SignatureObservation[]> {
   const map = new Map<string, SignatureObservation[]>();
   for (const s of cell[tree].signatures) {
     if (s.role !== role) continue;
@@ -24,7 +25,7 @@ function shown(list: readonly SignatureObservation[]): SignatureObservation {
   return list.reduce((a, b) => (b.firstIteration < a.firstIteration ? b : a));
 }
 
-function familyIn(cell: CellInput, tree: 'base' | 'head', family: string): number {
+function familyIn(cell: CellInput, tree: TreeSide, family: string): number {
   return cell[tree].signatures.filter((s) => s.family === family).reduce((a, s) => a + s.count, 0);
 }
 

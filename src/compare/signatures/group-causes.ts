@@ -1,4 +1,5 @@
 import type { OutcomeKind } from '../../classify/outcome.js';
+import type { TreeSide } from '../../source/tree-side.js';
 import { formatCount } from '../../util/format.js';
 import type { CauseEntry, SignatureEntry } from '../comparison.schema.js';
 import type { CellInput } from '../input.js';
@@ -37,11 +38,7 @@ function causeKey(e: SignatureEntry): string {
 }
 
 /** The distinct iterations of one tree that showed any of the entries' signatures. */
-function failing(
-  cells: readonly CellInput[],
-  list: readonly SignatureEntry[],
-  tree: 'base' | 'head',
-): number {
+function failing(cells: readonly CellInput[], list: readonly SignatureEntry[], tree: TreeSide): number {
   const first = list[0] as SignatureEntry;
   const cell = cells.find(
     (c) => c.workload === first.workload && c.variant === first.variant && c.side === first.side,

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { sanitizerEnv } from '../../classify/sanitizer-env.js';
 import { type VariantName, variantFlags } from '../../compile/variants.js';
+import type { TreeSide } from '../../source/tree-side.js';
 import { drawChoices, variantSlowdown } from '../../storm/iteration.js';
 import { placeSides } from '../../storm/placement.js';
 import { shellQuote } from '../../storm/repro.js';
@@ -67,7 +68,7 @@ export function shellRepro(parts: ShellReproParts): string {
     ...(i > 0 && step.gapMs > 0 ? [`  sleep ${seconds(step.gapMs)}`] : []),
     `  kill -${step.signal.replace(/^SIG/, '')} "$${target}" 2>/dev/null${step.thread && step.thread !== 'process' ? `  # sigstorm aims this one at a ${step.thread} thread (tgkill); a shell sends it to the process` : ''}`,
   ]);
-  const treeSetup = (side: 'base' | 'head', tree: ShellReproTree) => [
+  const treeSetup = (side: TreeSide, tree: ShellReproTree) => [
     `build ${side} ${tree.commit ?? '""'} ${tree.patches.map((p) => shellQuote(basename(p))).join(' ')}`,
   ];
   const repo = parts.head.repo ?? parts.base.repo;

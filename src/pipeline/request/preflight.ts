@@ -2,6 +2,7 @@ import { materialise, type Tree } from '../../compile/build-tree.js';
 import { planBuild } from '../../compile/prepare-tree.js';
 import { probeSandboxOnce } from '../../sandbox/probe.js';
 import type { SandboxMode } from '../../sandbox/sandbox.schema.js';
+import type { TreeSide } from '../../source/tree-side.js';
 import { createLanePool, type LanePool } from '../../storm/lanes.js';
 import { SigstormError, UsageError } from '../../util/errors.js';
 import { secureCacheRoot } from '../../util/secure-cache-root.js';
@@ -37,7 +38,7 @@ export async function preflight(
 }
 
 async function checkedTree(
-  which: 'base' | 'head',
+  which: TreeSide,
   request: TreeRequest,
   options: { signal?: AbortSignal | undefined; onProgress?: (message: string) => void },
 ): Promise<Tree> {
@@ -61,7 +62,7 @@ async function checkedTree(
 }
 
 /** The same error, saying which side it is about; a usage error stays one (exit status 2). */
-export function sideError(which: 'base' | 'head', error: unknown): unknown {
+export function sideError(which: TreeSide, error: unknown): unknown {
   if (!(error instanceof SigstormError)) return error;
   const Kind = error instanceof UsageError ? UsageError : SigstormError;
   return new Kind(`${which}: ${error.message}`, {

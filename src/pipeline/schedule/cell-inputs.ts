@@ -4,6 +4,7 @@ import { observeSide } from '../../compare/observe-side.js';
 import type { Thresholds } from '../../config/thresholds.schema.js';
 import type { NotRun } from '../../report/report.schema.js';
 import type { PublicSource } from '../../source/public-source.js';
+import type { TreeSide } from '../../source/tree-side.js';
 import { judgedSide } from '../../workload/schema.js';
 import { withPortableRepro } from '../output/portable-repro.js';
 import type { CellRun } from './cell-run.js';
@@ -17,7 +18,7 @@ export function cellInputs(
 ): { cells: CellInput[]; notRun: NotRun[] } {
   const noisy = thresholds.findings.noisyFamilies;
   // Reports name trees as others can get them, never this machine's cache (docs/report.md).
-  const portable = (side: SideObservation, run: CellRun, tree: 'base' | 'head') =>
+  const portable = (side: SideObservation, run: CellRun, tree: TreeSide) =>
     sources ? withPortableRepro(side, run, run[tree], sources[tree]) : side;
   const cells: CellInput[] = [];
   const notRun: NotRun[] = [];

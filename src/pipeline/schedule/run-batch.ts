@@ -1,6 +1,7 @@
 import type { BuildResult } from '../../compile/build-variant.js';
 import type { VariantName } from '../../compile/variants.js';
 import type { SandboxMode } from '../../sandbox/sandbox.schema.js';
+import type { TreeSide } from '../../source/tree-side.js';
 import { appendRecord } from '../../storm/jsonl.js';
 import type { LanePool } from '../../storm/lanes.js';
 import type { IterationRecord } from '../../storm/record.js';
@@ -17,7 +18,7 @@ export interface BatchOptions {
   /** Where the binaries run. */
   readonly sandbox: SandboxMode;
   /** Every record as it is written, cached base records included; `ran` is false for those. */
-  readonly onRecord: (record: IterationRecord, side: 'base' | 'head', ran: boolean) => void;
+  readonly onRecord: (record: IterationRecord, side: TreeSide, ran: boolean) => void;
 }
 
 export interface BatchResult {
@@ -39,7 +40,7 @@ export async function runBatch(run: CellRun, size: number, options: BatchOptions
   const first = run.firstBatch * size + run.base.length;
   const indices = Array.from({ length: size }, (_, i) => first + i);
   const order = number % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const);
-  const got: Record<'base' | 'head', IterationRecord[]> = { base: [], head: [] };
+  const got: Record<TreeSide, IterationRecord[]> = { base: [], head: [] };
   let interrupted = false;
   for (const side of order) {
     const build = options.builds[side][run.plan.variant];

@@ -4,6 +4,7 @@ import type { CommentWhen, RepoConfig } from '../../config/repo-config.schema.js
 import { formatConfigProblem, parseRepoConfigText } from '../../config/repo-config-parse.js';
 import { mergeShards } from '../../pipeline/shards/merge-shards.js';
 import { readShardBlob } from '../../pipeline/shards/read-shard-blobs.js';
+import type { TreeSide } from '../../source/tree-side.js';
 import { SigstormError } from '../../util/errors.js';
 import { WorkLoop } from '../../util/work-loop.js';
 import { PipelineFailure, type Run, runOf } from '../executor/run.js';
@@ -133,7 +134,7 @@ export class ActionsFollower extends WorkLoop implements ActionsHandle {
         await rm(got.file, { force: true });
         continue;
       }
-      const count = (side: 'base' | 'head') => reading.blob.cells.reduce((n, c) => n + c[side].length, 0);
+      const count = (side: TreeSide) => reading.blob.cells.reduce((n, c) => n + c[side].length, 0);
       iterations[String(shard)] = { base: count('base'), head: count('head') };
     }
     return iterations;
