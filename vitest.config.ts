@@ -26,13 +26,14 @@ const unit = [
   'test/pipeline/{allocate,neutral-settled,request-from-config,repro-bundle,look-budget}.test.ts',
   'test/app/{actions-config,command-lines,parse-command,repo-config,user-text,clone-source,progress-reporter,job-store,cache-pins}.test.ts',
   'test/workflows/validate-workflow.test.ts',
+  'test/cli/bisect-flags.test.ts',
 ];
 
 const storm = [
   'test/storm/{cli,portable-repro,runner-debian,shutdown-checks,subject,thread-census,thread-directed,tracing}.test.ts',
   'test/subject-binary/**/*.test.ts',
   'test/throughput/**/*.test.ts',
-  'test/pipeline/{validate,threads-validate,finding-stop,warm-base}.test.ts',
+  'test/pipeline/{validate,threads-validate,finding-stop,warm-base,bisect}.test.ts',
   'test/sandbox/hostile-storm.test.ts',
   'test/classify/classify-process.test.ts',
   'test/cli/{repro,shards}.test.ts',

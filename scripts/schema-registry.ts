@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { RepoConfig } from '../src/config/repo-config.schema.js';
 import { ShardBlob } from '../src/pipeline/shards/shard-blob.schema.js';
+import { BisectResult } from '../src/report/bisect/bisect-result.schema.js';
 import { Report } from '../src/report/report.schema.js';
 import { WorkloadFile, WorkloadSets } from '../src/workload/schema.js';
 
@@ -30,5 +31,10 @@ export const schemaRegistry: readonly SchemaEntry[] = [
     file: 'shard-blob.schema.json',
     title: 'sigstorm shard blob (validate --shard K/N, read by sigstorm merge)',
     schema: ShardBlob,
+  },
+  {
+    file: 'bisect-result.schema.json',
+    title: 'sigstorm bisection result (bisect --json-file)',
+    schema: BisectResult,
   },
 ];

@@ -23,6 +23,7 @@ export const topLevelHelp = [
   'Examples:',
   '  $ sigstorm demo',
   '  $ sigstorm validate --head-patches patches/unblocked-worker-signals.patch --fail-on-regression',
+  '  $ sigstorm bisect --head-patches s/0001.patch,s/0002.patch,s/0003.patch --workloads client-stream-sigterm',
   '  $ sigstorm storm --binary /usr/bin/iperf3 --workload server-sigterm --iterations 50',
   '  $ sigstorm repro --repo https://github.com/you/iperf.git --ref <commit> --variant asan --workload client-burst --seed 1234 --iteration 17',
   '',

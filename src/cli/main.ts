@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, UsageError } from '../util/errors.js';
+import { registerBisect } from './commands/bisect.js';
 import { registerBuild } from './commands/build.js';
 import { registerDemo } from './commands/demo.js';
 import { registerMerge } from './commands/merge.js';
@@ -26,6 +27,7 @@ registerStorm(program);
 registerValidate(program);
 registerMerge(program);
 registerRepro(program);
+registerBisect(program);
 registerDemo(program);
 
 try {

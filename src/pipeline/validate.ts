@@ -25,6 +25,11 @@ export interface ValidateExtras {
    * (default true; false: only a cell's rates stop the storms, as before the rule: for benches).
    */
   readonly stopOnFinding?: boolean;
+  /**
+   * Keep head's results and reuse them in later runs on the same head build (default false): bisect,
+   * whose retest of a step goes on with the same sequence instead of drawing a new one.
+   */
+  readonly headCache?: boolean;
 }
 
 /**
@@ -100,6 +105,7 @@ export async function stormAndMeasure(
     pool,
     seed,
     baseCache: request.baseCache !== false,
+    ...(request.headCache ? { headBuilds: builds.head.variants } : {}),
     sandbox: sandbox.kind,
   });
   const shardPlan = shard

@@ -336,7 +336,7 @@ describe('could not run: exit 1, the cause first', () => {
 });
 
 describe('help', () => {
-  it.concurrent.each(['build', 'storm', 'validate', 'repro', 'demo', 'serve'])(
+  it.concurrent.each(['build', 'storm', 'validate', 'bisect', 'repro', 'demo', 'serve'])(
     '`%s --help` ends with examples and where the docs are',
     async (command) => {
       const result = await execa('node', [cli, command, '--help'], { reject: false, timeout: 110_000 });

@@ -15,7 +15,7 @@ import {
  */
 
 /** `90`, `90s`, `5m`, `1h` → seconds. */
-const Duration = z
+export const Duration = z
   .string()
   .regex(/^\d+(\.\d+)?[smh]?$/, '--budget takes a duration like 90s, 5m or 1h')
   .transform((s) => {

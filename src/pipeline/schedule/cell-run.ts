@@ -22,6 +22,8 @@ export interface CellPlan {
   readonly workloadRef: string;
   readonly variant: VariantName;
   readonly baseCache: BaseCache;
+  /** Head results kept for later runs against the same head build (bisect); absent: head always runs. */
+  readonly headCache?: BaseCache;
 }
 
 /** Why a cell stopped taking batches; `slice`: a shard ran the whole batch range it was planned. */

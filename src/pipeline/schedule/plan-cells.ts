@@ -16,6 +16,8 @@ export async function planCells(o: {
   readonly pool: LanePool;
   readonly seed: number;
   readonly baseCache: boolean;
+  /** Head builds whose results are kept and reused too (bisect: every step's candidate); absent: none. */
+  readonly headBuilds?: Partial<Record<VariantName, BuildResult>>;
   readonly sandbox: SandboxMode['kind'];
 }): Promise<CellPlan[]> {
   const cells: CellPlan[] = [];
@@ -23,20 +25,22 @@ export async function planCells(o: {
     for (const storm of o.storms) {
       const baseBuild = o.baseBuilds[variant];
       if (!baseBuild) throw new Error(`no ${variant} build of base`);
+      const resultsOf = (build: BuildResult) =>
+        openBaseCache(cacheRoot(), {
+          buildKey: build.key,
+          workloadText: storm.text,
+          seed: o.seed,
+          lanes: o.pool.lanes.map((l) => l.cpuList),
+          sandbox: o.sandbox,
+        });
+      const headBuild = o.headBuilds?.[variant];
       cells.push({
         index: cells.length,
         workload: storm.workload,
         workloadRef: storm.ref,
         variant,
-        baseCache: o.baseCache
-          ? await openBaseCache(cacheRoot(), {
-              buildKey: baseBuild.key,
-              workloadText: storm.text,
-              seed: o.seed,
-              lanes: o.pool.lanes.map((l) => l.cpuList),
-              sandbox: o.sandbox,
-            })
-          : noBaseCache,
+        baseCache: o.baseCache ? await resultsOf(baseBuild) : noBaseCache,
+        ...(headBuild ? { headCache: await resultsOf(headBuild) } : {}),
       });
     }
   }

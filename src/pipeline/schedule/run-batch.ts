@@ -30,7 +30,8 @@ export interface BatchResult {
 
 /**
  * Runs the cell's next batch on base and on head (ABBA from batch to batch, so drift of the machine
- * hits both sides alike), base iterations from the base-results cache where it has them.
+ * hits both sides alike), base iterations from the base-results cache where it has them (and head
+ * iterations from a head-results cache, when the cell has one: bisect).
  */
 export async function runBatch(run: CellRun, size: number, options: BatchOptions): Promise<BatchResult> {
   // The cell's batch number, not this run's: a shard's batch k has the indices and order it has on
@@ -45,10 +46,10 @@ export async function runBatch(run: CellRun, size: number, options: BatchOptions
   for (const side of order) {
     const build = options.builds[side][run.plan.variant];
     if (!build) throw new Error(`no ${run.plan.variant} build of ${side}`);
-    const { cached, missing } =
-      side === 'base' ? run.plan.baseCache.take(indices) : { cached: [], missing: indices };
+    const cache = side === 'base' ? run.plan.baseCache : run.plan.headCache;
+    const { cached, missing } = cache ? cache.take(indices) : { cached: [], missing: indices };
     for (const record of cached) {
-      await appendRecord(run.files.base, record);
+      await appendRecord(run.files[side], record);
       options.onRecord(record, side, false);
     }
     run.reusedBase += side === 'base' ? cached.length : 0;
@@ -68,7 +69,7 @@ export async function runBatch(run: CellRun, size: number, options: BatchOptions
         options.onRecord(record, side, true);
       },
     });
-    if (side === 'base') await run.plan.baseCache.add(result.records);
+    await cache?.add(result.records);
     got[side] = [...cached, ...result.records].sort((a, b) => a.iteration - b.iteration);
     interrupted ||= result.interrupted;
   }
