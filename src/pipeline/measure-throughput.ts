@@ -62,7 +62,11 @@ export async function measureThroughput(o: {
   const head = o.builds.head.plain;
   if (!base || !head) throw new Error('throughput needs the plain builds of base and head');
   let runsDone = 0;
-  const budget = throughputBudget(throughputRuns, o.gateDecided === true);
+  // A decided gate cuts the configured pairs (the fitted ones are never below its 8).
+  const budget =
+    o.gateDecided === true
+      ? throughputBudget(o.configuredRuns ?? throughputRuns, true)
+      : { runs: throughputRuns };
   const row = {
     workload: definition.name,
     variant: 'plain' as const,

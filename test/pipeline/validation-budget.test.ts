@@ -19,16 +19,16 @@ describe('one budget for storms and throughput', () => {
     expect(pairMs).toBe(9000);
   });
 
-  it('splits the pr budget: throughput reserves what fits in its share, the storms get the rest', () => {
-    // 40 pairs would take 6 min; 40% of 10 min pays 26 whole pairs (13 ABBA rounds), 3 min 54 s.
+  it("splits the pr budget: throughput reserves a decided gate's pairs, the storms get the rest", () => {
+    // 8 pairs (1 min 12 s) come off the top: the storms may use 8 min 48 s for their looks.
     expect(splitBudget({ budgetMs: 600_000, pairs: 40, pairMs, floorPairs: 8 })).toEqual({
-      stormMs: 366_000,
-      reservedPairs: 26,
+      stormMs: 528_000,
+      reservedPairs: 8,
     });
-    // Configured pairs that fit are reserved whole.
-    expect(splitBudget({ budgetMs: 600_000, pairs: 10, pairMs, floorPairs: 8 })).toEqual({
-      stormMs: 510_000,
-      reservedPairs: 10,
+    // Fewer pairs configured than the floor: those.
+    expect(splitBudget({ budgetMs: 600_000, pairs: 6, pairMs, floorPairs: 8 })).toEqual({
+      stormMs: 546_000,
+      reservedPairs: 6,
     });
     // No throughput: the storms get everything.
     expect(splitBudget({ budgetMs: 600_000, pairs: 0, pairMs, floorPairs: 8 })).toEqual({
@@ -43,10 +43,11 @@ describe('one budget for storms and throughput', () => {
   });
 
   it('gives throughput the storm time left over, in whole rounds, never below the reserve', () => {
-    expect(throughputPairsFor({ leftMs: 300_000, pairs: 40, pairMs, reservedPairs: 26 })).toBe(32);
-    expect(throughputPairsFor({ leftMs: 10_000, pairs: 40, pairMs, reservedPairs: 26 })).toBe(26);
-    expect(throughputPairsFor({ leftMs: -5_000, pairs: 40, pairMs, reservedPairs: 26 })).toBe(26);
-    expect(throughputPairsFor({ leftMs: 900_000, pairs: 40, pairMs, reservedPairs: 26 })).toBe(40);
+    // 5 min left: 33 pairs' worth, 32 in whole ABBA rounds.
+    expect(throughputPairsFor({ leftMs: 300_000, pairs: 40, pairMs, reservedPairs: 8 })).toBe(32);
+    expect(throughputPairsFor({ leftMs: 10_000, pairs: 40, pairMs, reservedPairs: 8 })).toBe(8);
+    expect(throughputPairsFor({ leftMs: -5_000, pairs: 40, pairMs, reservedPairs: 8 })).toBe(8);
+    expect(throughputPairsFor({ leftMs: 900_000, pairs: 40, pairMs, reservedPairs: 8 })).toBe(40);
     expect(throughputPairsFor({ leftMs: 900_000, pairs: 0, pairMs, reservedPairs: 0 })).toBe(0);
   });
 
@@ -63,8 +64,8 @@ describe('one budget for storms and throughput', () => {
     expect(aboutLeft(left)).toBe('about 10 min left');
     // Storms expected to take their whole part: throughput gets its reserve.
     expect(
-      expectedLeftMs({ stormExpectedMs: 366_000, leftMs: 600_000, pairs: 40, pairMs, reservedPairs: 26 }),
-    ).toBe(366_000 + 26 * 9000);
+      expectedLeftMs({ stormExpectedMs: 528_000, leftMs: 600_000, pairs: 40, pairMs, reservedPairs: 8 }),
+    ).toBe(528_000 + 8 * 9000);
     expect(aboutLeft(44_000)).toBe('about 40 s left');
     expect(aboutLeft(4_000)).toBe('less than 10 s left');
   });

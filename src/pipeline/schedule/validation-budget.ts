@@ -1,14 +1,14 @@
 /**
  * One budget for the whole validation (builds aside): storms and throughput share it. Throughput
  * needs the machine to itself, so it runs after the storms, and the budget is split explicitly at
- * the start: throughput's reserve (its pairs at its rate, at most `throughputShare` of the budget,
- * never fewer pairs than a decided gate's) comes off the top, the storms get the rest, and storm
- * time they do not spend goes to throughput. The expected finish is the storms' expected time (the
- * look plan, ./look-budget.ts) plus the throughput pairs that time leaves, at their rate.
+ * the start: throughput's reserve (a decided gate's pairs, the fewest that give an interval) comes
+ * off the top, the storms get the rest (stability is the gate: a harmless change needs its looks),
+ * and storm time they do not spend goes to throughput. The expected finish is the storms' expected
+ * time (the look plan, ./look-budget.ts) plus the throughput pairs that time leaves, at their rate.
  */
 
-/** Share of the whole budget throughput may reserve before the storms start. */
-export const throughputShare = 0.4;
+/** The storms' least share of the budget, whatever throughput's reserve. */
+export const stormLeastShare = 0.6;
 
 /** Time one throughput run takes beyond its iperf3 -t (start, JSON, the pair's bookkeeping), ms. */
 export const throughputRunOverheadMs = 500;
@@ -33,10 +33,9 @@ export interface BudgetSplit {
 }
 
 /**
- * The split at the start: throughput reserves its configured pairs when they fit in
- * `throughputShare` of the budget, else as many whole rounds as fit there, never fewer than
- * `floorPairs` (a decided gate's: the report always has figures); the storms get the rest, and at
- * least the other share of the budget (a budget too short for both is overrun by throughput's floor).
+ * The split at the start: throughput reserves `floorPairs` (a decided gate's: the report always has
+ * figures), or its configured pairs when fewer; the storms get the rest, and at least
+ * `stormLeastShare` of the budget (a budget too short for both is overrun by throughput's floor).
  */
 export function splitBudget(o: {
   readonly budgetMs: number;
@@ -46,9 +45,8 @@ export function splitBudget(o: {
   readonly floorPairs: number;
 }): BudgetSplit {
   if (o.pairs <= 0) return { stormMs: o.budgetMs, reservedPairs: 0 };
-  const floor = Math.min(o.pairs, o.floorPairs);
-  const reservedPairs = Math.max(floor, wholeRounds((o.budgetMs * throughputShare) / o.pairMs, o.pairs));
-  const stormMs = Math.max(o.budgetMs * (1 - throughputShare), o.budgetMs - reservedPairs * o.pairMs);
+  const reservedPairs = Math.min(o.pairs, o.floorPairs);
+  const stormMs = Math.max(o.budgetMs * stormLeastShare, o.budgetMs - reservedPairs * o.pairMs);
   return { stormMs, reservedPairs };
 }
 
