@@ -1,4 +1,5 @@
 import type { ValidateProgress } from '../pipeline/request/contract.js';
+import { aboutLeft } from '../pipeline/schedule/validation-budget.js';
 import type { ProgressMode } from './storm-progress.js';
 import { formatDuration } from './storm-progress.js';
 
@@ -20,7 +21,9 @@ export function createValidateProgress(mode: ProgressMode, stream: NodeJS.WriteS
         : p.phase === 'throughput'
           ? ` ${p.iterationsDone}/${p.iterationsTotal} ·`
           : '';
-    return `[${p.phase}]${counts} ${elapsed} · ${p.message}`;
+    // The whole validation's expected time left (builds aside), when the pipeline has an estimate.
+    const left = p.expectedLeftMs === undefined ? '' : ` · ${aboutLeft(p.expectedLeftMs)}`;
+    return `[${p.phase}]${counts} ${elapsed}${left} · ${p.message}`;
   };
   const draw = (): void => {
     if (!last || !dirty) return;

@@ -19,7 +19,7 @@ const Iterations = z
   .min(1, { error: 'iterations must be at least 1' })
   .max(maxIterations, { error: `iterations may be at most ${maxIterations} (per cell and side)` });
 
-/** A storm time budget in seconds, from 10 s up to `max`. */
+/** A time budget (storms and throughput) in seconds, from 10 s up to `max`. */
 const BudgetSeconds = (max: number) => z.number().int().min(10).max(max).optional();
 const ThroughputRuns = z.number().int().min(0).max(100).optional();
 
@@ -106,7 +106,7 @@ export const RepoConfig = z
       `iteration cap per cell and side on pull requests (at most ${maxIterations}); default: the pr profile's`,
     ),
     budgetSeconds: BudgetSeconds(6 * 3600).describe(
-      "storm time budget of a pull-request run; open cells stop with what they have; default: the pr profile's",
+      "time budget of a pull-request run, storms and throughput together (builds aside); open cells stop with what they have; default: the pr profile's",
     ),
     throughputRuns: ThroughputRuns.describe(
       "throughput runs per side at most on pull requests (the budget; runs stop early once the interval clears the thresholds; 0 skips throughput); default: the throughput workload's",
@@ -143,7 +143,7 @@ export const RepoConfig = z
           "iteration cap per cell and side; default: the release profile's",
         ),
         budgetSeconds: BudgetSeconds(24 * 3600).describe(
-          "storm time budget of a release run; default: the release profile's",
+          "time budget of a release run, storms and throughput together; default: the release profile's",
         ),
         throughputRuns: ThroughputRuns.describe(
           "throughput runs per side at most for a release (the budget); default: the throughput workload's",

@@ -17,6 +17,11 @@ export interface BaseCache {
   take(indices: readonly number[]): { cached: IterationRecord[]; missing: number[] };
   add(records: readonly IterationRecord[]): Promise<void>;
   readonly file: string | null;
+  /**
+   * Wall time of one base iteration on these lanes as the cached records measured it (their mean
+   * duration over the lanes that ran in parallel), ms; null with no record.
+   */
+  meanIterationMs(): number | null;
 }
 
 export interface BaseCacheKey {
@@ -34,6 +39,7 @@ export const noBaseCache: BaseCache = {
   take: (indices) => ({ cached: [], missing: [...indices] }),
   add: async () => undefined,
   file: null,
+  meanIterationMs: () => null,
 };
 
 export async function openBaseCache(root: string, key: BaseCacheKey): Promise<BaseCache> {
@@ -64,6 +70,12 @@ export async function openBaseCache(root: string, key: BaseCacheKey): Promise<Ba
         else missing.push(i);
       }
       return { cached, missing };
+    },
+    meanIterationMs() {
+      if (byIteration.size === 0) return null;
+      let sum = 0;
+      for (const record of byIteration.values()) sum += record.durationMs;
+      return sum / byIteration.size / Math.max(1, key.lanes.length);
     },
     async add(records) {
       for (const record of records) {

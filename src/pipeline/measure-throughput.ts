@@ -31,8 +31,12 @@ export function throughputBudget(runs: number, gateDecided: boolean): { runs: nu
  */
 export async function measureThroughput(o: {
   readonly definition: ThroughputWorkload | null;
-  /** Budget: runs per side at most. */
+  /** Budget: runs per side at most (what the validation's budget leaves, ./schedule/validation-budget.ts). */
   readonly runs: number;
+  /** The pairs configured, when `runs` is fewer: said in the progress. */
+  readonly configuredRuns?: number;
+  /** Expected wall time of one pair until the first is measured, ms (for the time left). */
+  readonly pairMs?: number;
   readonly thresholds: ThroughputThresholds;
   /** The builds of base and head by variant; throughput runs their plain builds. */
   readonly builds: Readonly<Record<TreeSide, Partial<Record<VariantName, BuildResult>>>>;
@@ -59,7 +63,11 @@ export async function measureThroughput(o: {
   const head = o.builds.head.plain;
   if (!base || !head) throw new Error('throughput needs the plain builds of base and head');
   let runsDone = 0;
-  const budget = throughputBudget(throughputRuns, o.gateDecided === true);
+  // A decided gate cuts the configured pairs (the fitted ones are never below its 8).
+  const budget =
+    o.gateDecided === true
+      ? throughputBudget(o.configuredRuns ?? throughputRuns, true)
+      : { runs: throughputRuns };
   const row = {
     workload: definition.name,
     variant: 'plain' as const,
@@ -70,13 +78,24 @@ export async function measureThroughput(o: {
     budget.cutFrom === undefined
       ? ''
       : ` (budget cut from ${budget.cutFrom} pairs: the stability regression already decides the gate)`;
-  if (why) {
+  const fitted =
+    !why && o.configuredRuns !== undefined && budget.runs < o.configuredRuns
+      ? ` (of ${o.configuredRuns} configured: what the validation's budget leaves after the storms)`
+      : '';
+  // Time left: the runs left at the measured time of a run (the prior's before the first).
+  const started = performance.now();
+  const expectedLeftMs = () => {
+    const perRun = runsDone > 0 ? (performance.now() - started) / runsDone : (o.pairMs ?? 0) / 2;
+    return (2 * budget.runs - runsDone) * perRun;
+  };
+  if (why || fitted) {
     emit({
       phase: 'throughput',
-      message: `throughput: ${budget.runs} + ${budget.runs} runs at most${why}`,
+      message: `throughput: ${budget.runs} + ${budget.runs} runs at most${why}${fitted}`,
       iterationsDone: 0,
       iterationsTotal: 2 * budget.runs,
       notice: true,
+      ...(o.pairMs === undefined ? {} : { expectedLeftMs: expectedLeftMs() }),
     });
   }
   const samples = await interleavedThroughput({
@@ -95,6 +114,7 @@ export async function measureThroughput(o: {
         message: `throughput run ${++runsDone} of at most ${2 * budget.runs}${why ? ' (budget cut: the gate is decided)' : ''}`,
         iterationsDone: runsDone,
         iterationsTotal: 2 * budget.runs,
+        expectedLeftMs: expectedLeftMs(),
       }),
   });
   return {

@@ -4,7 +4,8 @@ import { publicSource } from '../source/public-source.js';
 import { SigstormError } from '../util/errors.js';
 import { makeDir } from '../util/make-dir.js';
 import { buildInfo, buildTrees } from './build-trees.js';
-import { measureThroughput } from './measure-throughput.js';
+import { coldBasePhase } from './cold-base.js';
+import { decidedGatePairs, measureThroughput } from './measure-throughput.js';
 import { emitTo } from './output/emit.js';
 import { placeCauses } from './output/place-causes.js';
 import { writeReport } from './output/write-report.js';
@@ -12,8 +13,17 @@ import type { Validate, ValidateRequest } from './request/contract.js';
 import { preflight } from './request/preflight.js';
 import { settleRequest } from './request/settle-request.js';
 import { cellInputs } from './schedule/cell-inputs.js';
+import { stormExpectedMs } from './schedule/look-budget.js';
 import { planCells, seedFrom } from './schedule/plan-cells.js';
 import { stormCells } from './schedule/storm-cells.js';
+import {
+  aboutLeft,
+  aboutTime,
+  expectedLeftMs,
+  splitBudget,
+  throughputPairPriorMs,
+  throughputPairsFor,
+} from './schedule/validation-budget.js';
 import { shardSlices } from './shards/shard-plan.js';
 import { planShards, type ShardRequest } from './shards/shard-request.js';
 
@@ -118,6 +128,49 @@ export async function stormAndMeasure(
     return request.iterations ?? thresholds.stability.maxIterationsPerSide[c.variant];
   };
   const iterationsTotal = cells.reduce((sum, c) => sum + 2 * perSide(c), 0);
+  const failFast = request.failFast ?? profile.failFast;
+
+  // One budget for storms and throughput (builds aside), split explicitly: ./schedule/validation-budget.ts.
+  const wholeMs = (request.budgetSeconds ?? profile.budgetSeconds) * 1000;
+  const pairs = plan.throughput && !(shard && shard.index > 1) ? throughputRuns : 0;
+  const pairMs = plan.throughput ? throughputPairPriorMs(plan.throughput) : 0;
+  const split = splitBudget({ budgetMs: wholeMs, pairs, pairMs, floorPairs: decidedGatePairs });
+  const expectedFrom = (storm: number, leftMs: number) =>
+    expectedLeftMs({ stormExpectedMs: storm, leftMs, pairs, pairMs, reservedPairs: split.reservedPairs });
+
+  // 3a. A cold base (no cached base results for the pooled shares) whose storms would eat head's
+  // looks is warmed first, as its own announced phase: the validation's budget starts after it.
+  if (!shard && request.baseCache !== false && profile.neutral === 'pooled') {
+    await coldBasePhase({
+      cells,
+      build: builds.base.variants,
+      pool,
+      seed,
+      thresholds,
+      ...(request.iterations === undefined ? {} : { cap: request.iterations }),
+      stormMs: split.stormMs,
+      budgetMs: wholeMs,
+      afterMs: (headMs) => expectedFrom(Math.min(headMs, split.stormMs), wholeMs),
+      sandbox,
+      emit,
+      ...(signal ? { signal } : {}),
+    });
+  }
+  const budgetStarted = performance.now();
+  const wholeLeft = () => wholeMs - (performance.now() - budgetStarted);
+  const expected = (storm: number) => expectedFrom(storm, wholeLeft());
+  emit({
+    phase: 'storm',
+    message: `budget: ${Math.round(wholeMs / 60_000) || 1} min for storms and throughput${
+      pairs > 0
+        ? `: storms up to ${aboutTime(split.stormMs).replace('about ', '')}, then throughput, ${split.reservedPairs} pairs (${aboutTime(split.reservedPairs * pairMs)}) or more if the storms end sooner`
+        : ''
+    }`,
+    notice: true,
+    iterationsDone: 0,
+    iterationsTotal,
+    cellsTotal: cells.length,
+  });
   const stormProgress = { iterationsDone: 0, cellsDone: 0 };
   const runs = await stormCells({
     cells,
@@ -129,24 +182,27 @@ export async function stormAndMeasure(
     batchSize: profile.batchSize,
     ...(slices ? { slices } : {}),
     neutral: profile.neutral,
-    budgetMs: (request.budgetSeconds ?? profile.budgetSeconds) * 1000,
-    failFast: request.failFast ?? profile.failFast,
+    budgetMs: split.stormMs,
+    failFast,
     ...(request.stopOnFinding === undefined ? {} : { stopOnFinding: request.stopOnFinding }),
     outDir,
     ...(signal ? { signal } : {}),
     sandbox,
     // Whether the budget brings every cell to its look: said at the start, and once measured.
-    onPlan: (line) =>
+    onPlan: (line, looks) => {
+      const left = expected(stormExpectedMs(looks));
       emit({
         phase: 'storm',
-        message: `budget: ${line}`,
+        message: `budget: ${line}; ${aboutLeft(left)} in all`,
         notice: true,
         iterationsDone: stormProgress.iterationsDone,
         iterationsTotal,
         cellsDone: stormProgress.cellsDone,
         cellsTotal: cells.length,
-      }),
-    onBatch: ({ cell, iterationsDone, cellsDone }) => {
+        expectedLeftMs: left,
+      });
+    },
+    onBatch: ({ cell, iterationsDone, cellsDone, stormExpectedMs: storm }) => {
       Object.assign(stormProgress, { iterationsDone, cellsDone });
       emit({
         phase: 'storm',
@@ -155,6 +211,7 @@ export async function stormAndMeasure(
         iterationsTotal,
         cellsDone,
         cellsTotal: cells.length,
+        expectedLeftMs: expected(storm),
       });
     },
   });
@@ -172,8 +229,11 @@ export async function stormAndMeasure(
     !shard && compareStability(storms.cells, thresholds, profile.neutral).verdict === 'regression';
   const throughput = await measureThroughput({
     definition: plan.throughput,
-    // Only shard 1 measures throughput: it needs the machine to itself, and once is enough.
-    runs: shard && shard.index > 1 ? 0 : throughputRuns,
+    // Only shard 1 measures throughput: it needs the machine to itself, and once is enough. The
+    // pairs are what the whole budget leaves after the storms, at least the reserve.
+    runs: throughputPairsFor({ leftMs: wholeLeft(), pairs, pairMs, reservedPairs: split.reservedPairs }),
+    ...(pairs > 0 ? { configuredRuns: pairs } : {}),
+    pairMs,
     builds: { base: builds.base.variants, head: builds.head.variants },
     thresholds: thresholds.throughput,
     gateDecided,

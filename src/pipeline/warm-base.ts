@@ -1,13 +1,18 @@
 import { initialCellBound } from '../compare/neutral/cell-bound.js';
 import { countBatch } from '../compare/sequential/count-batch.js';
+import type { BuildResult } from '../compile/build-variant.js';
+import type { VariantName } from '../compile/variants.js';
+import type { Thresholds } from '../config/thresholds.schema.js';
+import type { SandboxMode } from '../sandbox/sandbox.schema.js';
+import type { LanePool } from '../storm/lanes.js';
 import { runIterations } from '../storm/run-iterations.js';
 import { SigstormError } from '../util/errors.js';
 import { buildTrees } from './build-trees.js';
-import { emitTo } from './output/emit.js';
+import { type Emit, emitTo } from './output/emit.js';
 import type { ValidateOptions, ValidateRequest } from './request/contract.js';
 import { preflight } from './request/preflight.js';
 import { settleRequest } from './request/settle-request.js';
-import { cellSeed } from './schedule/cell-run.js';
+import { type CellPlan, cellSeed } from './schedule/cell-run.js';
 import { planCells, seedFrom } from './schedule/plan-cells.js';
 
 export interface WarmBaseResult {
@@ -56,14 +61,63 @@ export async function warmBase(
     baseCache: true,
     sandbox: sandbox.kind,
   });
-  const lanes = pool.lanes.length;
-  // The share is the coarse bound's first look; persisting noise needs its second.
+  const warmed = await warmCells({
+    cells,
+    build: builds.base.variants,
+    pool,
+    seed,
+    thresholds,
+    ...(request.iterations === undefined ? {} : { cap: request.iterations }),
+    sandbox,
+    emit,
+    ...(signal ? { signal } : {}),
+  });
+  return { ...warmed, cells: cells.length, seconds: (performance.now() - started) / 1000 };
+}
+
+/** What warmCells ran: the share, the cells warmed deeper, and the iterations run and found cached. */
+export interface WarmedCells {
+  readonly share: number;
+  readonly noisyCells: readonly string[];
+  readonly deep: number;
+  readonly ran: number;
+  readonly alreadyCached: number;
+}
+
+/** The share every pull request needs of a cell: the coarse bound's first look, in whole lanes, within the cap. */
+export function warmShare(
+  thresholds: Thresholds,
+  lanes: number,
+  cap?: number,
+): { share: number; deep: number } {
   const [first, second] = initialCellBound(thresholds.stability).schedule;
   // As storm-cells cuts the last batch before a look: in whole lanes; never past the request's cap.
-  const capped = (n: number) =>
-    Math.min(Math.ceil(n / lanes) * lanes, request.iterations ?? Number.POSITIVE_INFINITY);
-  const share = capped(first?.at ?? 0);
-  const deep = capped(second?.at ?? 0);
+  const capped = (n: number) => Math.min(Math.ceil(n / lanes) * lanes, cap ?? Number.POSITIVE_INFINITY);
+  return { share: capped(first?.at ?? 0), deep: capped(second?.at ?? 0) };
+}
+
+/** Base iterations of the cells' shares the base-results cache does not hold yet. */
+export function coldIterations(cells: readonly CellPlan[], share: number): number {
+  return cells.reduce((sum, c) => sum + c.baseCache.take(indices(share)).missing.length, 0);
+}
+
+/**
+ * Storms the base side of `cells` into their base-results caches: each to the share, then every
+ * variant of a workload whose base failed in its share on to the second look (`deep`).
+ */
+export async function warmCells(o: {
+  readonly cells: readonly CellPlan[];
+  readonly build: Partial<Record<VariantName, BuildResult>>;
+  readonly pool: LanePool;
+  readonly seed: number;
+  readonly thresholds: Thresholds;
+  readonly cap?: number;
+  readonly sandbox: SandboxMode;
+  readonly emit: Emit;
+  readonly signal?: AbortSignal;
+}): Promise<WarmedCells> {
+  const { cells, pool, seed, thresholds, sandbox, emit, signal } = o;
+  const { share, deep } = warmShare(thresholds, pool.lanes.length, o.cap);
   const noisy = thresholds.findings.noisyFamilies;
   let ran = 0;
   let alreadyCached = 0;
@@ -75,7 +129,7 @@ export async function warmBase(
   ): Promise<void> => {
     if (signal?.aborted)
       throw new SigstormError('Base warm-up cancelled', { hint: 'Start it again: what ran is kept.' });
-    const build = builds.base.variants[cell.variant];
+    const build = o.build[cell.variant];
     if (!build) throw new Error(`no ${cell.variant} build of base`);
     const { cached, missing } = cell.baseCache.take(indices(upTo));
     if (upTo === share) alreadyCached += cached.length;
@@ -123,17 +177,8 @@ export async function warmBase(
     done++;
   }
   const noisyCells = deeper.map((c) => `${c.workload.name} (${c.variant})`);
-  return {
-    cells: cells.length,
-    share,
-    noisyCells,
-    deep,
-    ran,
-    alreadyCached,
-    seconds: (performance.now() - started) / 1000,
-  };
+  return { share, noisyCells, deep, ran, alreadyCached };
 }
-
 /** Iteration indices 0 … n−1. */
 const indices = (n: number): number[] => Array.from({ length: n }, (_, k) => k);
 

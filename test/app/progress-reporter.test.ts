@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ValidateProgress } from '../../src/pipeline/request/contract.js';
 import { progressReporter } from '../../src/publish/executor/progress-reporter.js';
 import { truncate } from '../../src/publish/github/check-run.js';
+import { progressOutput } from '../../src/publish/messages/check-outputs.js';
+import type { Job } from '../../src/publish/store/job.js';
 
 function progress(phase: ValidateProgress['phase'], done: number): ValidateProgress {
   return {
@@ -67,5 +69,22 @@ describe('check-run output limit', () => {
     // Compared as booleans: a failure must not print 65,000 characters.
     expect(cut.endsWith(ending)).toBe(true);
     expect(cut.startsWith('# Report\n<details>')).toBe(true);
+  });
+
+  it('shows the expected finish in the check run title and summary once the pipeline has one', () => {
+    const job = {
+      baseSha: 'a'.repeat(40),
+      headSha: 'b'.repeat(40),
+      baseLabel: 'main',
+      headLabel: 'fix',
+      options: { profile: 'pr' },
+      requestedBy: 'octo',
+      trigger: 'pull_request',
+    } as unknown as Job;
+    const early = progressOutput(job, progress('storm', 10));
+    expect(early.title).toBe('Running: storm, 10% of iterations');
+    const later = progressOutput(job, { ...progress('storm', 10), expectedLeftMs: 540_000 });
+    expect(later.title).toBe('Running: storm, about 9 min left');
+    expect(later.summary).toContain('iterations 10 / 100 · cells finished 0 / 2 · about 9 min left');
   });
 });

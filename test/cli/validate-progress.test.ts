@@ -43,4 +43,19 @@ describe('validate progress', () => {
     expect(written[0]).toMatch(/budget: 24 of 28 can reach theirs\n$/);
     expect(written.join('')).toMatch(/next batch\n$/);
   });
+
+  it('shows the expected finish the pipeline estimates, as it changes', () => {
+    const { written, stream } = sink();
+    const progress = createValidateProgress('lines', stream);
+    progress.update({ ...storm('budget: 10 min for storms and throughput', true), expectedLeftMs: 540_000 });
+    progress.update({
+      ...storm('budget: the looks of 28 cells need about 5 min', true),
+      expectedLeftMs: 400_000,
+    });
+    progress.finish();
+    expect(written[0]).toMatch(
+      /^\[storm\] 0 iterations, cells settled 0\/28 · 0s · about 9 min left · budget: 10 min/,
+    );
+    expect(written[1]).toMatch(/ · about 7 min left · budget: the looks/);
+  });
 });

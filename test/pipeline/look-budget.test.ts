@@ -8,6 +8,9 @@ import { defaultThresholds } from '../../src/config/thresholds.schema.js';
 import { type CellProgress, nextCell } from '../../src/pipeline/schedule/allocate.js';
 import { batchToLook } from '../../src/pipeline/schedule/batch-to-look.js';
 import {
+  batchInBudget,
+  costToLook,
+  type LookCell,
   lookPlanAnnouncer,
   lookPlanText,
   lookShortfall,
@@ -63,7 +66,12 @@ function replay(o: {
     if (!pick) break;
     const run = runs[pick.index];
     if (!run) throw new Error('unknown cell');
-    const size = batchToLook(run.coarse, run.done, batch, lanes);
+    const wanted = batchToLook(run.coarse, run.done, batch, lanes);
+    // The batch planned within the budget left, as stormCells plans it (the rule off: as before).
+    const size = o.planned
+      ? batchInBudget(pick, { size: wanted, lanes, budgetLeftMs: o.budgetMs - clock, leaning: false })
+      : wanted;
+    if (size === 0) break;
     const ms = 2 * size * o.msPerIteration[run.variant];
     clock += ms;
     run.elapsedMs += ms;
@@ -103,8 +111,9 @@ describe('the storm budget planned against the looks', () => {
     expect(shown.filter((r) => r.variant === 'plain')).toHaveLength(14);
     // Every cell was looked at once (a regression anywhere could have shown) before any was finished.
     expect(after.every((r) => r.batches >= 1)).toBe(true);
-    // No cell is left one batch short: each unshown cell either has its first batch only or was being finished when the budget ran out.
-    expect(after.filter((r) => !r.coarse.shown && r.done > 10).length).toBeLessThanOrEqual(1);
+    // No cell is left short of its look: an unshown cell has its first batch only (the budget
+    // left could not bring it to its look, so no batch was started that would stop short).
+    expect(after.filter((r) => !r.coarse.shown && r.done > 10)).toHaveLength(0);
     // Said at the start (estimated) and again with the measured rates.
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(
@@ -141,5 +150,41 @@ describe('the storm budget planned against the looks', () => {
     expect(lookPlanText(plan)).toMatch(/about 3 of 4 can reach theirs/);
     expect(planLooks([cell(20, 500)], 30_000)).toMatchObject({ needing: 1, reachable: 1 });
     expect(planLooks([{ ...cell(1, 500), hasShare: true }], 0).needing).toBe(0);
+  });
+
+  it("prices a look with the cached base iterations free, at the measured rate or the cache's", () => {
+    const decision = initialState(settings('plain')).decision;
+    const base = { variant: 'plain' as const, decision, toLook: 10 };
+    // 10 head and 6 base iterations (4 cached) at 0.5 s.
+    expect(costToLook({ ...base, meanIterationMs: 500, baseCached: 4 })).toBe(8000);
+    // Before the cell measured its own rate, the base cache's; with neither, the variant's prior.
+    expect(costToLook({ ...base, meanIterationMs: null, priorIterationMs: 300 })).toBe(6000);
+    expect(costToLook({ ...base, meanIterationMs: null })).toBe(8000);
+    expect(planLooks([{ ...base, meanIterationMs: null, priorIterationMs: 300 }], 60_000).measured).toBe(
+      true,
+    );
+    expect(planLooks([{ ...base, meanIterationMs: null }], 60_000).measured).toBe(false);
+  });
+
+  it('sizes the last batch to the budget left: to the look in one go, or none that would stop short', () => {
+    const decision = initialState(settings('plain')).decision;
+    // 20 of 31 done, 0.5 s per iteration and side (1 s per iteration of both): the look costs 11 s.
+    const cell = { variant: 'plain' as const, decision, meanIterationMs: 500, toLook: 11 };
+    const size = (budgetLeftMs: number, more: Partial<LookCell> = {}, lanes = 1) =>
+      batchInBudget({ ...cell, ...more }, { size: 10, lanes, budgetLeftMs, leaning: false });
+    // Budget for the look and a batch more: the usual batch.
+    expect(size(100_000)).toBe(10);
+    // Budget for the look but not a batch beyond it: the whole rest in one batch (not 10 then 1).
+    expect(size(15_000)).toBe(11);
+    expect(size(15_000, {}, 2)).toBe(12);
+    // Not even the look: no batch (iterations short of a look state nothing).
+    expect(size(10_999)).toBe(0);
+    // With 11 base iterations cached the look costs 5.5 s.
+    expect(size(6_000, { baseCached: 11 })).toBe(11);
+    // A cell past its share: its batch cut to what the budget pays, none below a lane's worth.
+    expect(size(3_500, { hasShare: true })).toBe(3);
+    expect(size(500, { hasShare: true })).toBe(0);
+    // A cell leaning towards a regression: what the budget pays, look or not.
+    expect(batchInBudget(cell, { size: 10, lanes: 1, budgetLeftMs: 4_000, leaning: true })).toBe(4);
   });
 });

@@ -15,7 +15,7 @@ export function registerDemo(program: Command): void {
     .description(
       'Validate patches/unblocked-worker-signals.patch against the bundled subject and print the report',
     )
-    .option('--budget <time>', 'storm time budget', '5m')
+    .option('--budget <time>', 'time budget of storms and throughput', '5m')
     .option('--out <dir>', 'directory for the report files (default: under the cache)')
     .option('--quiet', 'no progress display')
     .addHelpText(

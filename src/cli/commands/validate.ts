@@ -29,7 +29,10 @@ export function registerValidate(program: Command): void {
     )
     .option('--variants <names>', `build variants, comma-separated (${variantNames.join(', ')})`)
     .option('--iterations <n>', 'iteration cap per cell and side (default: the thresholds per variant)')
-    .option('--budget <time>', 'storm time budget, e.g. 90s, 5m (default: the profile’s)')
+    .option(
+      '--budget <time>',
+      'time budget of storms and throughput together, builds aside, e.g. 90s, 5m (default: the profile’s)',
+    )
     .option(
       '--fail-fast',
       'stop all storms once the verdict is a settled regression (a cell, or the signal-mask finding)',

@@ -65,6 +65,11 @@ export interface ValidateProgress {
    * of its own instead of redrawing it away or dropping it between its periodic lines.
    */
   readonly notice?: boolean;
+  /**
+   * The whole validation's expected time left, ms (builds aside): from the look plan and the
+   * throughput pairs at their measured (else estimated) rates, updated as it goes.
+   */
+  readonly expectedLeftMs?: number;
 }
 
 export interface ValidateResult {

@@ -43,7 +43,7 @@ export function persistingNoise(d: SequentialDecision): boolean {
  * regression may be settling. (A rare failure below the coarse tolerance is no reason to pour the
  * budget into a cell: the pooled statement covers it.)
  */
-function leaning(d: SequentialDecision, leanAbove: number): boolean {
+export function leaning(d: SequentialDecision, leanAbove: number): boolean {
   return (
     d.failures.head > d.failures.base &&
     d.llr.worse > 0 &&

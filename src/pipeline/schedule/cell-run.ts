@@ -127,15 +127,26 @@ export function cellProgress(
     index: run.plan.index,
     variant: run.plan.variant,
     decision: run.stop === null ? run.state.decision : { ...run.state.decision, state: 'stop' },
-    meanIterationMs:
-      run.base.length + run.head.length > 0 ? run.elapsedMs / (run.base.length + run.head.length) : null,
+    meanIterationMs: ranRate(run),
+    priorIterationMs: run.plan.baseCache.meanIterationMs(),
     ...(design === 'pooled' ? toLookOf(run) : {}),
   }));
 }
 
-/** Iterations per side the cell still needs to reach the next look of its coarse bound, if it has one. */
-function toLookOf(run: CellRun): { toLook?: number } {
+/** Mean wall time of an iteration the run ran (base iterations taken from the cache cost nothing). */
+function ranRate(run: CellRun): number | null {
+  const ran = run.base.length - run.reusedBase + run.head.length;
+  return ran > 0 ? run.elapsedMs / ran : null;
+}
+
+/**
+ * Iterations per side the cell still needs to reach the next look of its coarse bound, if it has one,
+ * and how many of the base iterations up to it the base-results cache holds.
+ */
+function toLookOf(run: CellRun): { toLook?: number; baseCached?: number } {
   const next = nextLookAt(run.coarse);
   const done = Math.min(run.base.length, run.head.length);
-  return next === null || next <= done ? {} : { toLook: next - done };
+  if (next === null || next <= done) return {};
+  const ahead = Array.from({ length: next - run.base.length }, (_, k) => run.base.length + k);
+  return { toLook: next - done, baseCached: run.plan.baseCache.take(ahead).cached.length };
 }

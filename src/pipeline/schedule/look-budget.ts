@@ -6,8 +6,15 @@ import { formatCount } from '../../util/format.js';
 export interface LookCell {
   readonly variant: VariantName;
   readonly decision: SequentialDecision;
-  /** Mean wall time of one iteration so far (both sides), ms; null before the first batch. */
+  /** Mean wall time of one iteration this run ran (either side), ms; null before the first batch. */
   readonly meanIterationMs: number | null;
+  /**
+   * Wall time of one iteration measured before this run (the base-results cache's records of the
+   * cell), ms: the rate until the cell has measured its own; absent or null: the variant's prior.
+   */
+  readonly priorIterationMs?: number | null;
+  /** Of the base iterations the cell's next look needs, how many the base-results cache holds. */
+  readonly baseCached?: number;
   /** The cell has what the neutral statement needs of it (pooled: its coarse bound is shown). */
   readonly hasShare?: boolean;
   /**
@@ -20,15 +27,27 @@ export interface LookCell {
 /** Prior cost of an iteration per variant, relative to plain, until a cell has measured its own. */
 export const variantCost: Readonly<Record<VariantName, number>> = { plain: 1, asan: 2, tsan: 6 };
 
-/** Wall time of one iteration of the cell (one side), ms: measured, or the variant's prior. */
-export function iterationCost(cell: Pick<LookCell, 'meanIterationMs' | 'variant'>): number {
-  return cell.meanIterationMs ?? variantCost[cell.variant] * 400;
+/**
+ * Wall time of one iteration of the cell (one side), ms: measured in this run, else measured before
+ * (the base-results cache), else the variant's prior.
+ */
+export function iterationCost(
+  cell: Pick<LookCell, 'meanIterationMs' | 'priorIterationMs' | 'variant'>,
+): number {
+  return cell.meanIterationMs ?? cell.priorIterationMs ?? variantCost[cell.variant] * 400;
 }
 
-/** Wall time the cell needs to reach its next look (both sides), ms; null when it has none to reach. */
+/** Whether the cell's rate is a measurement (this run's or the cache's), not the variant's prior. */
+const rateMeasured = (c: LookCell): boolean => (c.meanIterationMs ?? c.priorIterationMs ?? null) !== null;
+
+/**
+ * Wall time the cell needs to reach its next look, ms (head's iterations and the base iterations the
+ * cache does not hold); null when it has none to reach.
+ */
 export function costToLook(cell: LookCell): number | null {
   if (cell.toLook === undefined || cell.toLook <= 0) return null;
-  return 2 * cell.toLook * iterationCost(cell);
+  const base = cell.toLook - Math.min(cell.toLook, cell.baseCached ?? 0);
+  return (cell.toLook + base) * iterationCost(cell);
 }
 
 /** Whether the budget left brings every cell that still needs its look there, and if not how many. */
@@ -67,8 +86,19 @@ export function planLooks(cells: readonly LookCell[], budgetLeftMs: number): Loo
     reachable,
     neededMs: costs.reduce((sum, c) => sum + c, 0),
     budgetLeftMs,
-    measured: needing.every((c) => c.meanIterationMs !== null),
+    measured: needing.every(rateMeasured),
   };
+}
+
+/**
+ * Storm time the plan expects to spend from now, ms: every cell that needs a look brought there when
+ * the budget allows it, else the whole budget left (the storms run until it is spent). With no cell
+ * needing a look (every share shown, or the per-cell design), the budget left: the storms stop
+ * earlier only when the pool or every cell settles, which no rate predicts.
+ */
+export function stormExpectedMs(plan: LookPlan): number {
+  if (plan.needing === 0 || lookShortfall(plan)) return Math.max(0, plan.budgetLeftMs);
+  return Math.min(plan.neededMs, Math.max(0, plan.budgetLeftMs));
 }
 
 /** The budget cannot bring every cell that needs a look there. */
@@ -102,4 +132,37 @@ export function lookPlanAnnouncer(
     said = plan.measured ? 'measured' : 'estimate';
     say(lookPlanText(plan), plan);
   };
+}
+
+/**
+ * Iterations per side of the picked cell's next batch within the storm budget left, or 0: start
+ * none. `size` is the batch the schedule wants (./batch-to-look.ts). A batch that has started runs to
+ * its end, so the budget is planned before it, at the cell's rate (measured, else estimated):
+ * - a cell that still needs its look (not leaning towards a regression) gets nothing when the
+ *   budget left cannot bring it there: iterations short of a look state nothing;
+ * - when the budget left reaches its look but not its look and one more batch, the batch goes to the
+ *   look in one go, so the cell is not left one batch short when the budget runs out;
+ * - any other batch is cut to what the budget left pays for (in whole lanes), none when that is
+ *   not a lane's worth.
+ */
+export function batchInBudget(
+  cell: LookCell,
+  o: {
+    readonly size: number;
+    readonly lanes: number;
+    readonly budgetLeftMs: number;
+    /** The cell leans towards "head is worse" (./allocate.ts, rule 1): a regression may be settling. */
+    readonly leaning: boolean;
+  },
+): number {
+  const perIteration = 2 * iterationCost(cell);
+  const affordable = Math.floor(Math.max(0, o.budgetLeftMs) / perIteration / o.lanes) * o.lanes;
+  const look = costToLook(cell);
+  if (!o.leaning && needsLook(cell) && look !== null && cell.toLook !== undefined) {
+    if (look > o.budgetLeftMs) return 0;
+    const toLook = Math.ceil(cell.toLook / o.lanes) * o.lanes;
+    if (o.size < toLook && look + o.size * perIteration > o.budgetLeftMs) return toLook;
+    return o.size;
+  }
+  return Math.min(o.size, affordable);
 }

@@ -1,6 +1,6 @@
 import { advanceBound } from '../../compare/neutral/bound-state.js';
 import type { NeutralDesign } from '../../compare/neutral/design.js';
-import { addToPool, openPool } from '../../compare/neutral/pooled-bound.js';
+import { addToPool, openPool, type Pool } from '../../compare/neutral/pooled-bound.js';
 import { countBatch } from '../../compare/sequential/count-batch.js';
 import { advance, type BatchPair } from '../../compare/sequential/decide-cell.js';
 import type { OpenedFinding } from '../../compare/threads/census-findings.js';
@@ -10,7 +10,7 @@ import type { Thresholds } from '../../config/thresholds.schema.js';
 import type { SandboxMode } from '../../sandbox/sandbox.schema.js';
 import type { LanePool } from '../../storm/lanes.js';
 import type { IterationRecord } from '../../storm/record.js';
-import { leanAbove, nextCell } from './allocate.js';
+import { type CellProgress, leanAbove, leaning, nextCell } from './allocate.js';
 import { batchToLook } from './batch-to-look.js';
 import {
   type BatchSlice,
@@ -21,7 +21,14 @@ import {
   openCellRun,
 } from './cell-run.js';
 import { aimedBy, evidenceShown, findingEvidenceMin, needsFineTest, openedSoFar } from './finding-stop.js';
-import { type LookPlan, lookPlanAnnouncer } from './look-budget.js';
+import {
+  batchInBudget,
+  type LookCell,
+  type LookPlan,
+  lookPlanAnnouncer,
+  planLooks,
+  stormExpectedMs,
+} from './look-budget.js';
 import { cellSettled, neutralSettled, type SettlingCell } from './neutral-settled.js';
 import { runBatch } from './run-batch.js';
 
@@ -45,6 +52,7 @@ export interface StormCellsOptions {
   readonly slices?: readonly BatchSlice[];
   /** What a neutral verdict must show (the profile's): decides when quiet cells have had enough. */
   readonly neutral?: NeutralDesign;
+  /** Storm time, ms: the storms' part of the validation's budget (./validation-budget.ts). */
   readonly budgetMs: number;
   readonly failFast: boolean;
   /**
@@ -57,7 +65,13 @@ export interface StormCellsOptions {
   readonly signal?: AbortSignal;
   /** Where the binaries run. */
   readonly sandbox: SandboxMode;
-  readonly onBatch?: (event: { cell: CellRun; iterationsDone: number; cellsDone: number }) => void;
+  readonly onBatch?: (event: {
+    cell: CellRun;
+    iterationsDone: number;
+    cellsDone: number;
+    /** Storm time the look plan expects from now, ms (./look-budget.ts stormExpectedMs). */
+    stormExpectedMs: number;
+  }) => void;
   readonly onRecord?: (record: IterationRecord, side: 'base' | 'head') => void;
   /** The cells' looks planned against the budget (pooled design): whether all can be reached. */
   readonly onPlan?: (line: string, plan: LookPlan) => void;
@@ -71,16 +85,66 @@ export function batchIterations(lanes: number, batchSize: number): number {
 /**
  * Storms every cell on base and head in interleaved batches on the same lanes, feeds each batch pair
  * to the cell's sequential test, and gives the next batch to the cell the allocator picks until every
- * cell has stopped, the budget is spent, or (fail fast) the verdict is a settled regression: one
- * cell's rates settled it, or the signal-mask finding did and a cell shows the failure its variant
- * is for.
+ * cell has stopped, the budget is spent (or cannot pay a batch that buys a statement), or (fail
+ * fast) the verdict is a settled regression: one cell's rates settled it, or the signal-mask finding
+ * did and a cell shows the failure its variant is for.
  */
 export async function stormCells(options: StormCellsOptions): Promise<CellRun[]> {
-  const started = performance.now();
+  const storm = await openStorm(options);
+  const { runs } = storm;
+  for (;;) {
+    // 1. Stop on cancel, budget or a settled pooled statement.
+    const stop = stopBeforeBatch(storm);
+    if (stop) {
+      for (const r of runs) if (r.stop === null) r.stop = stop;
+      break;
+    }
+    // 2. The allocator picks the next cell, and the batch is sized to the look and the budget.
+    const next = pickBatch(storm);
+    if (next === 'none') break;
+    if (next === 'budget') {
+      stopAll(runs, 'budget');
+      break;
+    }
+    // 3. Run it on both sides and feed the pair to the cell's sequential test.
+    const interrupted = await runPickedBatch(storm, next.run, next.size);
+    if (interrupted) {
+      // A half-run batch would bias the sequential test; its records are kept in the files and the report.
+      stopAll(runs, 'cancelled');
+      break;
+    }
+    // 4. Fail fast once the verdict is a settled regression.
+    if (failFastReached(storm, next.run)) {
+      stopAll(runs, 'fail-fast');
+      break;
+    }
+  }
+  return runs;
+}
+
+/** The storm's state between batches. */
+interface Storm {
+  readonly options: StormCellsOptions;
+  readonly runs: CellRun[];
+  readonly started: number;
+  readonly lanes: number;
+  /** Iterations per side of a full batch. */
+  readonly batch: number;
+  readonly design: NeutralDesign;
+  pool: Pool;
+  /**
+   * The census findings the cells so far open (SIGPIPE no longer ignored, more handler threads):
+   * the cells that aim at one go first, and one not settled by itself needs its cells' fine tests.
+   */
+  opened: OpenedFinding[];
+  iterationsDone: number;
+  batchesRun: number;
+  readonly announceLooks: (cells: readonly LookCell[], budgetLeftMs: number) => void;
+}
+
+/** Opens every cell (results files, seed, sequential settings) and the pool of their bounds. */
+async function openStorm(options: StormCellsOptions): Promise<Storm> {
   const lanes = options.pool.lanes.length;
-  // A shard's batches have the plan's size on any machine; a whole run rounds them to the lanes.
-  const batch = options.slices ? options.batchSize : batchIterations(lanes, options.batchSize);
-  // 1. Open every cell: results files, seed, sequential settings.
   const runs: CellRun[] = [];
   for (const plan of options.cells) {
     runs.push(
@@ -94,111 +158,150 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
       }),
     );
   }
-  let iterationsDone = 0;
-  let batchesRun = 0;
-  // A shard runs its planned slice in whole batches and leaves the sequential test to the merge:
-  // the pooled design's shares and early stop need the whole run (docs/statistics.md).
-  const design = options.slices ? 'per-cell' : (options.neutral ?? 'per-cell');
-  let pool = openPool(
-    runs.map((r) => r.plan),
-    options.thresholds.stability,
-  );
-  // The census findings the cells so far open (SIGPIPE no longer ignored, more handler threads):
-  // the cells that aim at one go first, and one not settled by itself needs its cells' fine tests.
-  let opened: OpenedFinding[] = [];
-  // The cells' looks planned against the budget, said at the start and once the rates are measured.
-  const announceLooks = lookPlanAnnouncer(options.onPlan);
-  const stopAll = (why: CellStop): void => {
-    for (const run of runs) if (run.stop === null) run.stop = why;
+  return {
+    options,
+    runs,
+    started: performance.now(),
+    lanes,
+    // A shard's batches have the plan's size on any machine; a whole run rounds them to the lanes.
+    batch: options.slices ? options.batchSize : batchIterations(lanes, options.batchSize),
+    // A shard runs its planned slice in whole batches and leaves the sequential test to the merge:
+    // the pooled design's shares and early stop need the whole run (docs/statistics.md).
+    design: options.slices ? 'per-cell' : (options.neutral ?? 'per-cell'),
+    pool: openPool(
+      runs.map((r) => r.plan),
+      options.thresholds.stability,
+    ),
+    opened: [],
+    iterationsDone: 0,
+    batchesRun: 0,
+    // The cells' looks planned against the budget, said at the start and once the rates are measured.
+    announceLooks: lookPlanAnnouncer(options.onPlan),
   };
+}
 
-  for (;;) {
-    // 2. Stop on cancel or budget; else the allocator picks the next cell (none left: done).
-    if (options.signal?.aborted) {
-      stopAll('cancelled');
-      break;
-    }
-    if (performance.now() - started >= options.budgetMs) {
-      stopAll('budget');
-      break;
-    }
-    if (
-      design === 'pooled' &&
-      neutralSettled(
-        runs.map((r) => settlingOf(r, opened)),
-        pool.bound,
-        options.thresholds.stability,
-      )
-    ) {
-      // Every cell has its coarse bound and the pool its fine one: more iterations add nothing.
-      for (const r of runs) if (r.stop === null) r.stop = 'decision';
-      break;
-    }
-    const steered = (r: CellRun) => aimedBy(r, opened).length > 0;
-    const progress = cellProgress(runs, design, steered, (r) => needsFineTest(r, opened));
-    const budgetLeftMs = options.budgetMs - (performance.now() - started);
-    announceLooks(progress, budgetLeftMs);
-    const pick = nextCell(progress, {
-      leanAbove: leanAbove(options.thresholds.stability, design),
-      budgetLeftMs,
-    });
-    if (!pick) break;
-    const run = runs[pick.index];
-    if (!run) throw new Error(`allocator picked unknown cell ${pick.index}`);
+const stopAll = (runs: readonly CellRun[], why: CellStop): void => {
+  for (const run of runs) if (run.stop === null) run.stop = why;
+};
 
-    // 3. Run its next batch on both sides.
-    const cellStarted = performance.now();
-    const done = Math.min(run.base.length, run.head.length);
-    // A whole run's first batch of a cell is small: a finding seen in the first census stops the
-    // storms after a few iterations per side once a cell shows its failure (./finding-stop.ts).
-    const first =
-      !options.slices && run.batches.length === 0
-        ? Math.min(batch, batchIterations(lanes, findingEvidenceMin))
-        : batch;
-    const size = design === 'pooled' ? batchToLook(run.coarse, done, first, lanes) : first;
-    const got = await runBatch(run, size, {
-      builds: options.builds,
-      pool: options.pool,
-      ...(options.signal ? { signal: options.signal } : {}),
-      sandbox: options.sandbox,
-      onRecord: (record, side, ran) => {
-        if (ran) iterationsDone++;
-        options.onRecord?.(record, side);
-      },
-    });
-    run.base.push(...got.base);
-    run.head.push(...got.head);
-    opened = openedSoFar(runs, options.thresholds.findings);
-    run.elapsedMs += performance.now() - cellStarted;
-    if (got.interrupted) {
-      // A half-run batch would bias the sequential test; its records are kept in the files and the report.
-      stopAll('cancelled');
-      break;
-    }
+const budgetLeft = (storm: Storm): number => storm.options.budgetMs - (performance.now() - storm.started);
 
-    // 4. Feed the batch pair to the cell's sequential test.
-    if (recordBatch(run, got, options.thresholds, batchesRun++)) run.stop = 'decision';
-    else if (run.endBatch !== undefined && run.firstBatch + run.batches.length >= run.endBatch)
-      run.stop = 'slice';
-    pool = addToPool(pool, run.batches[run.batches.length - 1] as BatchPair);
-    const cellsDone = runs.filter((r) =>
-      cellSettled(settlingOf(r, opened), options.thresholds.stability, design),
-    ).length;
-    options.onBatch?.({ cell: run, iterationsDone, cellsDone });
-    // Fail fast once the verdict is a settled regression: by this cell's rates, or by the mask
-    // finding once a cell has its variant's evidence (never in a shard: it runs its slice, the
-    // merge decides). The finding is decided on the cells as they stand, as the comparison reads them.
-    const byFinding = () =>
-      options.stopOnFinding !== false &&
-      !options.slices &&
-      opened.some((f) => f.byItself) &&
-      runs.some((r) => evidenceShown(r, options.thresholds));
-    if (options.failFast && (run.state.decision.reason === 'regression' || byFinding())) {
-      stopAll('fail-fast');
-      break;
-    }
+/** Why no batch may start now: cancelled, the budget spent, or (pooled) nothing more to show. */
+function stopBeforeBatch(storm: Storm): CellStop | null {
+  if (storm.options.signal?.aborted) return 'cancelled';
+  if (budgetLeft(storm) <= 0) return 'budget';
+  if (
+    storm.design === 'pooled' &&
+    neutralSettled(
+      storm.runs.map((r) => settlingOf(r, storm.opened)),
+      storm.pool.bound,
+      storm.options.thresholds.stability,
+    )
+  ) {
+    // Every cell has its coarse bound and the pool its fine one: more iterations add nothing.
+    return 'decision';
   }
-  return runs;
+  return null;
+}
+
+/** What the allocator and the look plan read of the cells now. */
+const progressOf = (storm: Storm): CellProgress[] =>
+  cellProgress(
+    storm.runs,
+    storm.design,
+    (r) => aimedBy(r, storm.opened).length > 0,
+    (r) => needsFineTest(r, storm.opened),
+  );
+
+/**
+ * The next cell and its batch size: the allocator's pick (./allocate.ts), its batch cut at its next
+ * look, and (a whole run) planned within the budget left (./look-budget.ts batchInBudget);
+ * 'budget' when the budget left cannot pay a batch that buys a statement, 'none' when every cell
+ * has stopped.
+ */
+function pickBatch(storm: Storm): { run: CellRun; size: number } | 'none' | 'budget' {
+  const { options, lanes } = storm;
+  const progress = progressOf(storm);
+  const left = budgetLeft(storm);
+  storm.announceLooks(progress, left);
+  const above = leanAbove(options.thresholds.stability, storm.design);
+  const pick = nextCell(progress, { leanAbove: above, budgetLeftMs: left });
+  if (!pick) return 'none';
+  const run = storm.runs[pick.index];
+  if (!run) throw new Error(`allocator picked unknown cell ${pick.index}`);
+  // A whole run's first batch of a cell is small: a finding seen in the first census stops the
+  // storms after a few iterations per side once a cell shows its failure (./finding-stop.ts).
+  const first =
+    !options.slices && run.batches.length === 0
+      ? Math.min(storm.batch, batchIterations(lanes, findingEvidenceMin))
+      : storm.batch;
+  const done = Math.min(run.base.length, run.head.length);
+  const size = storm.design === 'pooled' ? batchToLook(run.coarse, done, first, lanes) : first;
+  // A shard runs its planned batches whole: batch k has the same iterations on any machine.
+  if (options.slices) return { run, size };
+  const sized = batchInBudget(pick, {
+    size,
+    lanes,
+    budgetLeftMs: left,
+    leaning: leaning(pick.decision, above),
+  });
+  return sized > 0 ? { run, size: sized } : 'budget';
+}
+
+/**
+ * Runs the cell's batch on both sides, feeds the pair to its sequential test and the pool, and
+ * reports it; true when it was cancelled part-way.
+ */
+async function runPickedBatch(storm: Storm, run: CellRun, size: number): Promise<boolean> {
+  const { options } = storm;
+  const cellStarted = performance.now();
+  const got = await runBatch(run, size, {
+    builds: options.builds,
+    pool: options.pool,
+    ...(options.signal ? { signal: options.signal } : {}),
+    sandbox: options.sandbox,
+    onRecord: (record, side, ran) => {
+      if (ran) storm.iterationsDone++;
+      options.onRecord?.(record, side);
+    },
+  });
+  run.base.push(...got.base);
+  run.head.push(...got.head);
+  storm.opened = openedSoFar(storm.runs, options.thresholds.findings);
+  run.elapsedMs += performance.now() - cellStarted;
+  if (got.interrupted) return true;
+  if (recordBatch(run, got, options.thresholds, storm.batchesRun++)) run.stop = 'decision';
+  else if (run.endBatch !== undefined && run.firstBatch + run.batches.length >= run.endBatch)
+    run.stop = 'slice';
+  storm.pool = addToPool(storm.pool, run.batches[run.batches.length - 1] as BatchPair);
+  const cellsDone = storm.runs.filter((r) =>
+    cellSettled(settlingOf(r, storm.opened), options.thresholds.stability, storm.design),
+  ).length;
+  const plan = planLooks(progressOf(storm), budgetLeft(storm));
+  options.onBatch?.({
+    cell: run,
+    iterationsDone: storm.iterationsDone,
+    cellsDone,
+    stormExpectedMs: stormExpectedMs(plan),
+  });
+  return false;
+}
+
+/**
+ * Fail fast: the verdict is a settled regression, by this cell's rates, or by the mask finding once
+ * a cell has its variant's evidence (never in a shard: it runs its slice, the merge decides). The
+ * finding is decided on the cells as they stand, as the comparison reads them.
+ */
+function failFastReached(storm: Storm, run: CellRun): boolean {
+  const { options } = storm;
+  if (!options.failFast) return false;
+  if (run.state.decision.reason === 'regression') return true;
+  return (
+    options.stopOnFinding !== false &&
+    !options.slices &&
+    storm.opened.some((f) => f.byItself) &&
+    storm.runs.some((r) => evidenceShown(r, options.thresholds))
+  );
 }
 
 const settlingOf = (r: CellRun, opened: readonly OpenedFinding[]): SettlingCell => ({

@@ -1,5 +1,6 @@
 import { type ConfigProblem, formatConfigProblem } from '../../config/repo-config-parse.js';
 import type { ValidateProgress } from '../../pipeline/request/contract.js';
+import { aboutLeft } from '../../pipeline/schedule/validation-budget.js';
 import { describeError } from '../../util/errors.js';
 import { formatCount } from '../../util/format.js';
 import type { CheckOutput } from '../github/check-run.js';
@@ -61,9 +62,14 @@ export function progressOutput(job: Job, progress: ValidateProgress): CheckOutpu
   const line = [
     `iterations ${progress.iterationsDone.toLocaleString('en-US')} / ${progress.iterationsTotal.toLocaleString('en-US')}`,
     `cells finished ${progress.cellsDone} / ${progress.cellsTotal}`,
+    ...(progress.expectedLeftMs === undefined ? [] : [aboutLeft(progress.expectedLeftMs)]),
   ].join(' · ');
+  // The expected finish when the pipeline has one (the whole validation's, from measured rates);
+  // the share of the iteration caps otherwise.
+  const how =
+    progress.expectedLeftMs === undefined ? `${pct}% of iterations` : aboutLeft(progress.expectedLeftMs);
   return {
-    title: `Running: ${progress.phase}, ${pct}% of iterations`,
+    title: `Running: ${progress.phase}, ${how}`,
     summary: `**${progress.phase}**: ${progress.message}\n\n${line}\n\n${subject(job)}`,
   };
 }
