@@ -1,15 +1,5 @@
 // The registered benches: bench/run.ts runs them, the bench smoke test reads their names from here.
-import { buildTimeBench, formatBuildTime } from './build-time.js';
-import { formatLookSchedules, lookSchedulesBench } from './look-schedules.js';
-import { formatNeutralIterations, neutralIterationsBench } from './neutral-iterations.js';
-import { formatPooledNeutral, pooledNeutralBench } from './pooled-neutral.js';
-import { formatSandboxOverhead, sandboxOverheadBench } from './sandbox-overhead.js';
-import { formatSequentialSimulation, sequentialSimulationBench } from './sequential-simulation.js';
-import { formatShards, shardsBench } from './shards.js';
-import { formatStormOverhead, stormOverheadBench } from './storm-overhead.js';
-import { formatThreadVerdict, threadVerdictBench } from './thread-verdict-time.js';
-import { formatThroughputMde, throughputMdeBench } from './throughput-mde.js';
-import { formatVerdictTime, verdictTimeBench } from './verdict-time.js';
+// Each bench's module is imported when it runs: listing the names (or refusing a wrong one) loads none.
 
 export interface BenchContext {
   readonly quick: boolean;
@@ -35,6 +25,7 @@ export const benches: readonly Bench[] = [
       'per-iteration overhead of one lane vs a shell loop; iterations/second from 1 lane to one per core',
     estimate: { full: '2.5 min', quick: '15 s' },
     run: async ({ quick, log, signal }) => {
+      const { stormOverheadBench, formatStormOverhead } = await import('./storm-overhead.js');
       const result = await stormOverheadBench({ iterations: quick ? 10 : 100, log, signal });
       return { result, text: formatStormOverhead(result) };
     },
@@ -44,6 +35,7 @@ export const benches: readonly Bench[] = [
     figures: 'storm time per iteration in the bubblewrap sandbox against directly (bound: 1.2×)',
     estimate: { full: '1.5 min', quick: '20 s' },
     run: async ({ quick, log, signal }) => {
+      const { sandboxOverheadBench, formatSandboxOverhead } = await import('./sandbox-overhead.js');
       const result = await sandboxOverheadBench({ iterations: quick ? 10 : 60, log, signal });
       return { result, text: formatSandboxOverhead(result) };
     },
@@ -53,6 +45,7 @@ export const benches: readonly Bench[] = [
     figures: 'time to a verdict for unblocked-worker-signals.patch, with and without sequential stopping',
     estimate: { full: '7 min', quick: '2.5 min' },
     run: async ({ quick, log, signal }) => {
+      const { verdictTimeBench, formatVerdictTime } = await import('./verdict-time.js');
       const result = await verdictTimeBench({ quick, log, signal });
       return { result, text: formatVerdictTime(result) };
     },
@@ -63,6 +56,7 @@ export const benches: readonly Bench[] = [
       'iterations and storm seconds to the verdict on unblocked-worker-signals.patch: the default validation before and after the stop on the signal-mask finding; one workload at a time before and after thread-directed workloads',
     estimate: { full: '6 min', quick: '2 min' },
     run: async ({ quick, log, signal }) => {
+      const { threadVerdictBench, formatThreadVerdict } = await import('./thread-verdict-time.js');
       const result = await threadVerdictBench({ quick, log, signal });
       return { result, text: formatThreadVerdict(result) };
     },
@@ -72,6 +66,7 @@ export const benches: readonly Bench[] = [
     figures: 'iterations needed for a neutral verdict on help-text.patch at the default bound',
     estimate: { full: '7.5 min', quick: '1 min' },
     run: async ({ quick, log, signal }) => {
+      const { neutralIterationsBench, formatNeutralIterations } = await import('./neutral-iterations.js');
       const result = await neutralIterationsBench({ quick, log, signal });
       return { result, text: formatNeutralIterations(result) };
     },
@@ -82,6 +77,7 @@ export const benches: readonly Bench[] = [
       'pr profile: help-text.patch with and without a persisting noisy cell (warm base), iterations to the verdict for the regression patches',
     estimate: { full: '60 min', quick: '10 min' },
     run: async ({ quick, log, signal }) => {
+      const { pooledNeutralBench, formatPooledNeutral } = await import('./pooled-neutral.js');
       const result = await pooledNeutralBench({ quick, log, signal });
       return { result, text: formatPooledNeutral(result) };
     },
@@ -91,6 +87,7 @@ export const benches: readonly Bench[] = [
     figures: 'cold and warm build time for base + head in all variants',
     estimate: { full: '30 s', quick: '20 s' },
     run: async ({ quick, log, signal }) => {
+      const { buildTimeBench, formatBuildTime } = await import('./build-time.js');
       const result = await buildTimeBench({ quick, log, signal });
       return { result, text: formatBuildTime(result) };
     },
@@ -101,6 +98,7 @@ export const benches: readonly Bench[] = [
       'smallest throughput change detectable at 95% with 80% power and the runs it took, before (5 + 5 independent runs) and after (paired sequential design)',
     estimate: { full: '3–7 min', quick: '2–4 min' },
     run: async ({ quick, log, signal }) => {
+      const { throughputMdeBench, formatThroughputMde } = await import('./throughput-mde.js');
       const result = await throughputMdeBench({ quick, log, signal });
       return { result, text: formatThroughputMde(result) };
     },
@@ -111,6 +109,7 @@ export const benches: readonly Bench[] = [
       'iterations/s and time to verdict as 1 and 2 shards (separate processes on separate CPUs); merge time of many blobs',
     estimate: { full: '8 min', quick: '1.5 min' },
     run: async ({ quick, log, signal }) => {
+      const { shardsBench, formatShards } = await import('./shards.js');
       const result = await shardsBench({ quick, log, signal });
       return { result, text: formatShards(result) };
     },
@@ -121,6 +120,9 @@ export const benches: readonly Bench[] = [
     estimate: { full: '15 s', quick: '3 s' },
     timed: false,
     run: async ({ quick }) => {
+      const { sequentialSimulationBench, formatSequentialSimulation } = await import(
+        './sequential-simulation.js'
+      );
       const result = sequentialSimulationBench({ runs: quick ? 200 : 2000, seed: 2024 });
       return { result, text: formatSequentialSimulation(result) };
     },
@@ -131,6 +133,7 @@ export const benches: readonly Bench[] = [
     estimate: { full: '5 s', quick: '1 s' },
     timed: false,
     run: async ({ quick }) => {
+      const { lookSchedulesBench, formatLookSchedules } = await import('./look-schedules.js');
       const result = lookSchedulesBench({ runs: quick ? 400 : 4000, seed: 2024 });
       return { result, text: formatLookSchedules(result) };
     },

@@ -1,7 +1,8 @@
 /**
  * The repro script of a finding, run as a maintainer would on a machine with the tree and a
- * compiler: the bundled subject as TREE, head = the subject with the worker-signal bug patch. No
- * sigstorm code runs after the script is written: bash, gcc, make, taskset, ss and kill only.
+ * compiler: the bundled subject as TREE (with configure generated, as a release ships), head = the
+ * subject with the worker-signal bug patch. No sigstorm code runs after the script is written:
+ * bash, gcc, make, taskset, ss and kill only.
  */
 import { chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,12 +10,16 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shellRepro } from '../../src/pipeline/output/shell-repro.js';
-import { bundledPatchesDir, bundledSubjectDir } from '../../src/util/paths.js';
+import { bundledPatchesDir } from '../../src/util/paths.js';
 import { resolveStormWorkload } from '../../src/workload/load.js';
+import { subjectReleaseTree } from '../support/subject.js';
 
 let dir = '';
+/** The subject with configure generated, as iperf3's releases ship: the script runs no autoreconf. */
+let tree = '';
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sigstorm-shell-repro-'));
+  tree = await subjectReleaseTree();
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -41,7 +46,7 @@ describe('the shell repro of a finding', () => {
     await copyFile(join(bundledPatchesDir, patch), join(dir, 'patches', patch));
     await writeFile(join(dir, 'repro.sh'), script);
     await chmod(join(dir, 'repro.sh'), 0o755);
-    const result = await execa('bash', [join(dir, 'repro.sh'), bundledSubjectDir, '10'], {
+    const result = await execa('bash', [join(dir, 'repro.sh'), tree, '10'], {
       cwd: dir,
       reject: false,
       timeout: 900_000,

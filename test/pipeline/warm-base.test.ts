@@ -44,17 +44,17 @@ describe('base warm-up (real builds, real storms)', () => {
       head: {},
       workloads: ['client-stream-sigterm', 'idle-server-sigterm'],
       variants: ['plain', 'asan'],
-      // A 50% coarse tolerance looks at 5 and 17 iterations per side (0.8β, then 0.15β): a short test.
-      thresholds: { stability: { cellTolerance: 0.5 } },
+      // A 70% coarse tolerance looks at 3 and 11 iterations per side (0.8β, then 0.14β): a short test.
+      thresholds: { stability: { cellTolerance: 0.7 } },
       seed: randomInt(1, 2 ** 31),
     } as const;
     const result = await warmBase(request);
-    expect(result).toMatchObject({ cells: 4, share: 5, deep: 17, alreadyCached: 0 });
+    expect(result).toMatchObject({ cells: 4, share: 3, deep: 11, alreadyCached: 0 });
     expect(result.noisyCells).toEqual(['client-stream-sigterm (plain)', 'client-stream-sigterm (asan)']);
-    expect(result.ran).toBe(4 * 5 + 2 * (17 - 5));
+    expect(result.ran).toBe(4 * 3 + 2 * (11 - 3));
     // Again: everything is in the cache, nothing runs.
     const again = await warmBase(request);
-    expect(again).toMatchObject({ ran: 0, alreadyCached: 20 });
+    expect(again).toMatchObject({ ran: 0, alreadyCached: 12 });
     // Nothing of the storms is left: no new process runs a binary from the build cache.
     const left = (await listProcesses()).filter(
       (p) => !before.some((b) => b.pid === p.pid) && p.argv.some((a) => a.startsWith(testCacheDir)),

@@ -16,7 +16,9 @@
  */
 import { isAbsolute, join } from 'node:path';
 import { type BuildResult, build } from '../../src/compile/build-tree.js';
+import { planBuild, preparedSource } from '../../src/compile/prepare-tree.js';
 import type { VariantName } from '../../src/compile/variants.js';
+import { materialise } from '../../src/source/materialise.js';
 import { bundledPatchesDir, installRoot } from '../../src/util/paths.js';
 
 /** The persistent cache all tests share. Also what CLI tests should pass as SIGSTORM_CACHE_DIR. */
@@ -43,4 +45,13 @@ export function subjectBuild(variant: VariantName, patches: readonly string[] = 
 /** Absolute path of the subject's iperf3 program in `variant`, with `patches` applied in order. */
 export async function subjectBinary(variant: VariantName, patches: readonly string[] = []): Promise<string> {
   return (await subjectBuild(variant, patches)).binary;
+}
+
+/**
+ * The unpatched subject with `configure` generated, as a release tarball ships it: the builder's
+ * prepared copy in the shared cache (made once, by whichever build came first). Read it, never write.
+ */
+export async function subjectReleaseTree(): Promise<string> {
+  const tree = await materialise({ patches: [] }, { cacheRoot: testCacheDir });
+  return preparedSource(tree, await planBuild(tree), { cacheRoot: testCacheDir });
 }

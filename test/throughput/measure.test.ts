@@ -20,17 +20,18 @@ function definition(fields: Partial<ThroughputWorkloadInput>) {
 
 /** Processes whose parent is this test process (taskset execs iperf3, so they would show here). */
 async function children(): Promise<string[]> {
-  const found: string[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const afterName = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(afterName[1]) === process.pid) {
+  // Read in parallel: one /proc scan after every test, on a machine with hundreds of processes.
+  const entries = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry));
+  const found = await Promise.all(
+    entries.map(async (entry) => {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+      const afterName = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(afterName[1]) !== process.pid) return null;
       const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-      found.push(`${entry}: ${cmdline.replaceAll('\0', ' ').trim()}`);
-    }
-  }
-  return found;
+      return `${entry}: ${cmdline.replaceAll('\0', ' ').trim()}`;
+    }),
+  );
+  return found.filter((line) => line !== null);
 }
 
 afterEach(async () => {
@@ -172,8 +173,8 @@ describe("a throughput workload's fields shape the run (Debian iperf3)", () => {
       binary: iperf3,
       definition: definition({
         streams: 1,
-        seconds: 1,
-        client: { args: '-c {host} -p {port} -P 2 -t {seconds} -J' },
+        warmup: 0,
+        client: { args: '-c {host} -p {port} -P 2 -n 4M -J' },
       }),
       keepRaw: true,
     });
@@ -320,6 +321,13 @@ describe('the warm-up', () => {
 });
 
 describe('interleavedThroughput', () => {
+  // Order and stopping are what these test, not the figures: runs of 4 MB (-n) instead of -t 1.
+  const quickRun = definition({
+    streams: 1,
+    warmup: 0,
+    client: { args: '-c {host} -p {port} -P {streams} -n 4M -J' },
+  });
+
   it('stops at a look that settles, after whole pairs', async () => {
     const asked: number[] = [];
     const samples = await interleavedThroughput({
@@ -332,7 +340,7 @@ describe('interleavedThroughput', () => {
         expect(head).toHaveLength(base.length);
         return base.length === 2;
       },
-      definition: definition({ streams: 1, seconds: 1, warmup: 0 }),
+      definition: quickRun,
     });
     expect(asked).toEqual([1, 2]);
     expect(samples.order).toEqual(['base', 'head', 'head', 'base']);
@@ -345,7 +353,7 @@ describe('interleavedThroughput', () => {
       base: iperf3,
       head: iperf3,
       runs: 2,
-      definition: definition({ streams: 1, seconds: 1, warmup: 0 }),
+      definition: quickRun,
       onRun: (side, index) => seen.push(`${side}${index}`),
     });
     expect(samples.order).toEqual(['base', 'head', 'head', 'base']);
