@@ -55,7 +55,40 @@ function causeBlock(r: Report, c: CauseEntry, budget: SignatureBudget, withRepro
   const head = `${icon}**${escapeMarkdown(where(c))}**: ${escapeMarkdown(c.headline)} (${other} ${formatCount(o.failing)} of ${formatCount(o.judged)})`;
   const note = c.note ? `  \n_${escapeMarkdown(c.note)}_` : '';
   const list = signaturesOf(r, c).map((e) => entry(e, budget, withRepro));
-  return [`${head}${note}`, ...list].join('\n\n');
+  return [`${head}${note}${placed(c)}`, ...list, ...rerunBlock(c, budget)].join('\n\n');
+}
+
+/** Where the cause is in the tree, and whether an ASan rerun said so. */
+function placed(c: CauseEntry): string {
+  const at = c.location
+    ? `  \nAt ${inlineCode(`${c.location.path}:${c.location.line}`)} in ${inlineCode(c.location.function)}`
+    : '';
+  const rerun = c.rerun;
+  if (!rerun) return at;
+  const tried = `${formatCount(rerun.attempts)} ${rerun.variant} rerun${rerun.attempts === 1 ? '' : 's'} of iteration ${[...new Set(rerun.iterations)].join(', ')} (seed ${rerun.seed}, ${(rerun.elapsedMs / 1000).toFixed(1)} s)`;
+  return rerun.iteration === null
+    ? `${at}  \n_No stack: ${escapeMarkdown(tried)} gave none in the tree._`
+    : `${at}, from the evidence pass: ${escapeMarkdown(tried)}, ${formatCount(rerun.hits)} with a stack`;
+}
+
+/** The report the evidence pass got, folded, and how to rerun it. */
+function rerunBlock(c: CauseEntry, budget: SignatureBudget): string[] {
+  const rerun = c.rerun;
+  if (!rerun || rerun.iteration === null) return [];
+  const lines = [
+    `- ${inlineCode(rerun.signature ?? rerun.variant)}: the ${rerun.variant} build, rerun of iteration ${rerun.iteration}  `,
+  ];
+  if (rerun.repro) lines.push(`  Reproduce: ${inlineCode(rerun.repro)}`);
+  if (budget.evidenceLimit <= 0) return [lines.join('\n')];
+  const { text, note } = capText(rerun.evidence, budget.evidenceLimit);
+  const body = note ? `${fence(text)}\n\n_${escapeMarkdown(note)}_` : fence(text);
+  return [
+    lines.join('\n'),
+    details(
+      `Sanitizer report of the ${rerun.variant} rerun (${c.process}, iteration ${rerun.iteration})`,
+      body,
+    ),
+  ];
 }
 
 function bucket(
