@@ -1,6 +1,7 @@
 import type { CauseEntry, SignatureEntry } from '../../../compare/comparison.schema.js';
 import { formatCount } from '../../../util/format.js';
 import type { Report } from '../../report.schema.js';
+import { reproFiles } from '../../repro-files.js';
 import { capText } from '../cap-text.js';
 import { details, escapeMarkdown, fence, inlineCode } from '../escape.js';
 
@@ -26,10 +27,19 @@ function evidenceBlock(e: SignatureEntry, limit: number): string | null {
 }
 
 /** One signature under its cause: counts, excerpt, note, repro of new ones and the evidence folded. */
-function entry(e: SignatureEntry, budget: SignatureBudget, withRepro: boolean): string {
+function entry(
+  e: SignatureEntry,
+  budget: SignatureBudget,
+  withRepro: boolean,
+  script: string | null,
+): string {
   const lines = [`- ${inlineCode(e.signature)}: ${counts(e)}  `];
   lines.push(`  ${inlineCode(e.excerpt)}`);
   if (withRepro) lines[lines.length - 1] += `  \n  Reproduce: ${inlineCode(e.repro)}`;
+  // The bundle's script for it (validate --repro-dir): base and head built and rerun with plain commands.
+  if (withRepro && script)
+    lines[lines.length - 1] +=
+      `  \n  Without sigstorm: ${inlineCode(`bash ${script} TREE 10`)} ([${script}](${script}) in the repro bundle: builds base and head from a checkout TREE and reruns the iteration 10 times on each)`;
   const block = evidenceBlock(e, budget.evidenceLimit);
   return block ? `${lines.join('\n')}\n\n${block}` : lines.join('\n');
 }
@@ -49,12 +59,15 @@ function signaturesOf(r: Report, c: CauseEntry): SignatureEntry[] {
 }
 
 function causeBlock(r: Report, c: CauseEntry, budget: SignatureBudget, withRepro: boolean): string {
+  const scripts = reproFiles(r).filter((f) => f.cause === c);
+  const scriptOf = (e: SignatureEntry) =>
+    scripts.find((f) => f.entry.signature === e.signature)?.script ?? null;
   const icon = c.finding ? '❌ ' : '';
   const other = c.bucket === 'fixed' ? 'head' : 'base';
   const o = c.iterations[other];
   const head = `${icon}**${escapeMarkdown(where(c))}**: ${escapeMarkdown(c.headline)} (${other} ${formatCount(o.failing)} of ${formatCount(o.judged)})`;
   const note = c.note ? `  \n_${escapeMarkdown(c.note)}_` : '';
-  const list = signaturesOf(r, c).map((e) => entry(e, budget, withRepro));
+  const list = signaturesOf(r, c).map((e) => entry(e, budget, withRepro, scriptOf(e)));
   return [`${head}${note}${placed(c)}`, ...list, ...rerunBlock(c, budget)].join('\n\n');
 }
 
