@@ -31,7 +31,7 @@ const storm = [
   'test/storm/{cli,portable-repro,runner-debian,shutdown-checks,subject,thread-census,thread-directed,tracing}.test.ts',
   'test/subject-binary/**/*.test.ts',
   'test/throughput/**/*.test.ts',
-  'test/pipeline/{validate,threads-validate,finding-stop,warm-base}.test.ts',
+  'test/pipeline/{validate,threads-validate,finding-stop,warm-base,evidence-pass}.test.ts',
   'test/sandbox/hostile-storm.test.ts',
   'test/classify/classify-process.test.ts',
   'test/cli/{repro,shards}.test.ts',

@@ -30,6 +30,8 @@ export interface EvidencePassOptions {
   readonly comparison: Comparison;
   readonly runs: readonly CellRun[];
   readonly headBuilds: Partial<Record<VariantName, BuildResult>>;
+  /** Builds head in a variant the validation did not build (cached): a plain-only run gets its ASan build here. */
+  readonly buildHead?: (variant: VariantName) => Promise<BuildResult>;
   /** The head tree: a hit counts when a frame of its report is a file of it. */
   readonly headDir: string;
   readonly headSource: PublicSource;
@@ -65,7 +67,6 @@ function inTreeFrame(text: string, dir: string): boolean {
  */
 export async function evidencePass(o: EvidencePassOptions): Promise<Comparison> {
   const bounds = o.bounds ?? evidenceBounds;
-  const build = o.headBuilds[stackVariant];
   const { causes, signatures } = o.comparison.stability;
   const evidence = (c: CauseEntry) =>
     signatures
@@ -78,7 +79,9 @@ export async function evidencePass(o: EvidencePassOptions): Promise<Comparison> 
       )
       .map((e) => e.evidence);
   const wanted = causes.filter((c) => needsStack(c, o.headDir, evidence)).slice(0, bounds.causes);
-  if (!build || wanted.length === 0) return o.comparison;
+  if (wanted.length === 0) return o.comparison;
+  const build = o.headBuilds[stackVariant] ?? (await o.buildHead?.(stackVariant));
+  if (!build) return o.comparison;
   const deadline = performance.now() + bounds.budgetMs;
   const reruns = new Map<CauseEntry, StackRerun>();
   for (const cause of wanted) {

@@ -1,5 +1,6 @@
 import { compare } from '../compare/compare.js';
 import { compareStability } from '../compare/stability/compare-stability.js';
+import { buildVariant } from '../compile/build-tree.js';
 import { publicSource } from '../source/public-source.js';
 import { SigstormError } from '../util/errors.js';
 import { makeDir } from '../util/make-dir.js';
@@ -53,6 +54,18 @@ export async function runValidation(
     comparison: compare(storms.cells, throughput.throughput, thresholds, profile.neutral),
     runs,
     headBuilds: builds.head.variants,
+    buildHead: async (variant) => {
+      emit({
+        phase: 'build',
+        message: `head: ${variant} build for the evidence pass`,
+        iterationsDone: 0,
+        iterationsTotal: 0,
+      });
+      return buildVariant(builds.head.tree, variant, {
+        sandbox,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    },
     headDir: builds.head.tree.dir,
     headSource: sources.head,
     pool,
