@@ -33,7 +33,7 @@ const storm = [
   'test/storm/{cli,portable-repro,runner-debian,shutdown-checks,subject,thread-census,thread-directed,tracing}.test.ts',
   'test/subject-binary/**/*.test.ts',
   'test/throughput/**/*.test.ts',
-  'test/pipeline/{validate,threads-validate,finding-stop,warm-base,bisect}.test.ts',
+  'test/pipeline/{validate,threads-validate,finding-stop,warm-base,bisect,evidence-pass}.test.ts',
   'test/sandbox/hostile-storm.test.ts',
   'test/classify/classify-process.test.ts',
   'test/cli/{repro,shards}.test.ts',

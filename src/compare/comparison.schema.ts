@@ -174,6 +174,23 @@ export const SignatureEntry = z
   .strict();
 export type SignatureEntry = z.infer<typeof SignatureEntry>;
 
+/** What the evidence pass (pipeline/evidence-pass.ts) got by rerunning a cause's failing iterations. */
+export const StackRerun = z
+  .object({
+    variant: VariantName.describe('the build the iterations were rerun on'),
+    seed: Count,
+    iterations: z.array(Count).describe('the failing iterations rerun, in the order tried'),
+    attempts: Count.describe('reruns made (bounded; the pass stops at the first with a stack)'),
+    hits: Count.describe('reruns whose target side gave a stack with a frame in the tree'),
+    elapsedMs: z.number().nonnegative(),
+    signature: z.string().nullable().describe("the first hit's signature"),
+    iteration: Count.nullable().describe("the first hit's iteration"),
+    evidence: z.string().describe("the first hit's sanitizer report (empty without a hit)"),
+    repro: z.string().nullable().describe("one command that reruns the first hit's iteration on that build"),
+  })
+  .strict();
+export type StackRerun = z.infer<typeof StackRerun>;
+
 export const CauseEntry = z
   .object({
     workload: z.string(),
@@ -211,7 +228,12 @@ export const CauseEntry = z
       .nullable()
       .default(null)
       .describe(
-        "its top frame in the tree's own files (path relative to the tree, from its first signature whose evidence has one); null when none resolves",
+        "its top frame in the tree's own files (path relative to the tree, from its first signature whose evidence has one, else from `rerun`); null when none resolves",
+      ),
+    rerun: StackRerun.nullable()
+      .default(null)
+      .describe(
+        'the evidence pass: a finding settled on a build without stacks (plain), rerun on the ASan build of the same cell; null when none ran',
       ),
   })
   .strict()

@@ -1,10 +1,12 @@
 import { compare } from '../compare/compare.js';
 import { compareStability } from '../compare/stability/compare-stability.js';
+import { buildVariant } from '../compile/build-tree.js';
 import { publicSource } from '../source/public-source.js';
 import { SigstormError } from '../util/errors.js';
 import { makeDir } from '../util/make-dir.js';
 import { buildInfo, buildTrees } from './build-trees.js';
 import { coldBasePhase } from './cold-base.js';
+import { evidencePass } from './evidence-pass.js';
 import { decidedGatePairs, measureThroughput } from './measure-throughput.js';
 import { emitTo } from './output/emit.js';
 import { placeCauses } from './output/place-causes.js';
@@ -49,7 +51,8 @@ export interface ValidateExtras {
  * 2. build base and head in every variant (cached);
  * 3. storm every cell on base and head, interleaved, with sequential stopping;
  * 4. measure throughput of base and head, interleaved, with the machine to themselves;
- * 5. compare, write report.json and report.md.
+ * 5. compare; rerun a finding settled without a stack on the ASan build (the evidence pass); write
+ *    report.json and report.md.
  */
 export const validate: Validate = async (request, options = {}) => runValidation(request, options);
 
@@ -57,19 +60,45 @@ export async function runValidation(
   request: ValidateRequest & ValidateExtras,
   options: Parameters<Validate>[1] = {},
 ) {
-  const { builds, storms, throughput, runs, thresholds, outDir, sandbox, emit, sources, profile } =
+  const { builds, storms, throughput, runs, thresholds, outDir, sandbox, emit, sources, profile, pool } =
     await stormAndMeasure(request, options);
 
-  // 5. Compare and report.
+  // 5. Compare; a finding no stack places gets its iterations rerun on the ASan build; report.
   emit({ phase: 'report', message: 'comparing base and head', iterationsDone: 0, iterationsTotal: 0 });
+  const compared = await evidencePass({
+    comparison: compare(storms.cells, throughput.throughput, thresholds, profile.neutral),
+    runs,
+    headBuilds: builds.head.variants,
+    buildHead: async (variant) => {
+      emit({
+        phase: 'build',
+        message: `head: ${variant} build for the evidence pass`,
+        iterationsDone: 0,
+        iterationsTotal: 0,
+      });
+      return buildVariant(builds.head.tree, variant, {
+        sandbox,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    },
+    headDir: builds.head.tree.dir,
+    headSource: sources.head,
+    pool,
+    sandbox,
+    ...(options.signal ? { signal: options.signal } : {}),
+    onAttempt: (cause, attempt) =>
+      emit({
+        phase: 'report',
+        message: `evidence: rerunning ${cause.workload} (${cause.variant}) on the asan build for a stack, attempt ${attempt}`,
+        iterationsDone: 0,
+        iterationsTotal: 0,
+      }),
+  });
   const { report, markdown } = await writeReport({
     base: buildInfo(builds.base.tree, builds.base.variants, sandbox.kind, sources.base),
     head: buildInfo(builds.head.tree, builds.head.variants, sandbox.kind, sources.head),
     // Findings at source lines: their top frames in the trees' own files.
-    comparison: placeCauses(compare(storms.cells, throughput.throughput, thresholds, profile.neutral), {
-      base: builds.base.tree.dir,
-      head: builds.head.tree.dir,
-    }),
+    comparison: placeCauses(compared, { base: builds.base.tree.dir, head: builds.head.tree.dir }),
     notRun: [...storms.notRun, ...throughput.notRun],
     runs,
     thresholds,
@@ -242,5 +271,18 @@ export async function stormAndMeasure(
     sandbox,
     emit,
   });
-  return { builds, storms, throughput, runs, thresholds, outDir, sandbox, emit, shardPlan, sources, profile };
+  return {
+    builds,
+    storms,
+    throughput,
+    runs,
+    thresholds,
+    outDir,
+    sandbox,
+    emit,
+    shardPlan,
+    sources,
+    profile,
+    pool,
+  };
 }

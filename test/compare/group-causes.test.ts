@@ -131,9 +131,9 @@ describe('groupCauses', () => {
     ]);
   });
 
-  it('keeps the follow-up reports of one crash apart when their sanitizer kinds differ, in the very same iterations', () => {
-    // One ASan crash per iteration reported twice (a SEGV and the use-after-free it follows from):
-    // the same iterations, the same pattern, but two kinds: two causes. Two SEGV stacks: one cause.
+  it('makes the follow-up reports of one crash one cause across kinds, in the very same iterations', () => {
+    // One ASan crash per iteration reported twice (a SEGV and the use-after-free it follows from), at
+    // the same frame: one cause (issue 26), named by the first kind; the other SEGV stack joins it too.
     const same = [1, 2, 5];
     const asanCell = cell({
       workload: 'client-burst',
@@ -148,14 +148,10 @@ describe('groupCauses', () => {
       ],
     });
     const causes = causesOf([asanCell]);
-    const byFamily = new Map(causes.map((c) => [c.family, c.signatures.map((s) => s.label).sort()]));
-    expect(causes).toHaveLength(2);
-    expect(byFamily).toEqual(
-      new Map([
-        ['asan: SEGV', ['f', 'g']],
-        ['asan: heap-use-after-free', ['f']],
-      ]),
-    );
+    expect(causes).toHaveLength(1);
+    expect(causes[0]?.family).toBe('asan: heap-use-after-free');
+    expect(causes[0]?.iterations.head.failing).toBe(3);
+    expect(causes[0]?.signatures.map((s) => s.label)).toEqual(['f', 'SEGV in f', 'SEGV in g']);
   });
 
   it('names a fixed cause by what base showed', () => {
@@ -169,6 +165,54 @@ describe('groupCauses', () => {
     expect(causesOf([c])).toMatchObject([
       { bucket: 'fixed', headline: '10 of 50 crashed: SIGSEGV ×6, stack smashing detected ×4' },
     ]);
+  });
+
+  describe('one crash across sanitizer kinds', () => {
+    const stack = 'iperf_block_sigend (signals.c) < main (main.c)';
+    const asanCell = (head: ReturnType<typeof asan>[]) =>
+      cell({
+        workload: 'client-burst',
+        variant: 'asan',
+        side: 'client',
+        failureKind: 'sanitizer',
+        batches: repeat(10, 0, 1),
+        head,
+      });
+
+    it('is one cause when the reports share an iteration and their stack (a stackless one agrees)', () => {
+      const causes = causesOf([
+        asanCell([
+          asan(`asan:stack-buffer-overflow in ${stack}`, 'asan: stack-buffer-overflow', [3, 5]),
+          asan(`asan:SEGV in ${stack}`, 'asan: SEGV', [3]),
+          asan('asan:CHECK failed', 'asan: CHECK failed', [5]),
+        ]),
+      ]);
+      expect(causes).toHaveLength(1);
+      const [only] = causes;
+      expect(only?.family).toBe('asan: stack-buffer-overflow');
+      expect(only?.iterations.head).toEqual({ failing: 2, judged: 100 });
+      expect(only?.headline).toBe(
+        `2 of 100 reported asan: stack-buffer-overflow: ${stack} ×2, CHECK failed ×1, SEGV in ${stack} ×1`,
+      );
+      expect(only?.signatures.map((s) => s.label)).toEqual([stack, 'CHECK failed', `SEGV in ${stack}`]);
+    });
+
+    it('stays apart for other stacks in the same iteration, or the same stack in other iterations', () => {
+      const otherStack = causesOf([
+        asanCell([
+          asan(`asan:stack-buffer-overflow in ${stack}`, 'asan: stack-buffer-overflow', [3]),
+          asan('asan:SEGV in iperf_recv (net.c) < worker (stream.c)', 'asan: SEGV', [3]),
+        ]),
+      ]);
+      expect(otherStack.map((c) => c.family)).toEqual(['asan: SEGV', 'asan: stack-buffer-overflow']);
+      const otherIteration = causesOf([
+        asanCell([
+          asan(`asan:stack-buffer-overflow in ${stack}`, 'asan: stack-buffer-overflow', [1]),
+          asan(`asan:SEGV in ${stack}`, 'asan: SEGV', [2]),
+        ]),
+      ]);
+      expect(otherIteration).toHaveLength(2);
+    });
   });
 });
 

@@ -76,10 +76,15 @@ describe('the repro bundle', () => {
       expect(parsed.binary).toBe('src/iperf3');
       expect(report.stability.signatures.map((e) => e.repro)).toContain(parsed.repro);
     }
-    expect(await readFile(join(bundle, 'report.md'), 'utf8')).toContain('<!-- sigstorm-report -->');
-    // Per signature a script that reruns it without sigstorm (test/pipeline/shell-repro.test.ts runs one).
+    const markdown = await readFile(join(bundle, 'report.md'), 'utf8');
+    expect(markdown).toContain('<!-- sigstorm-report -->');
+    // Per signature a script that reruns it without sigstorm (test/pipeline/shell-repro.test.ts runs one),
+    // linked from the report where its finding is listed, by the name the bundle gave it.
     const scripts = files.filter((f) => f.endsWith('.sh'));
     expect(scripts).toHaveLength(4);
+    expect([...markdown.matchAll(/\]\((repro-\d+-[\w-]+\.sh)\)/g)].map((m) => m[1]).sort()).toEqual(
+      [...scripts].sort(),
+    );
     for (const name of scripts) {
       expect(readme).toContain(`bash ${name} TREE 10`);
       const text = await readFile(join(bundle, name), 'utf8');

@@ -67,7 +67,8 @@ describe('renderMarkdown', () => {
 
       - \`asan:SEGV in iperf_send_stream < worker_thread\`: head 21 of 30, base 0 of 30  
         \`asan: SEGV in iperf_send_stream src/iperf_api.c:1893\`  
-        Reproduce: \`node bin/sigstorm.js storm --binary ~/.cache/sigstorm/builds/3f9c2e1/asan/src/iperf3 --variant asan --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1\`
+        Reproduce: \`node bin/sigstorm.js storm --binary ~/.cache/sigstorm/builds/3f9c2e1/asan/src/iperf3 --variant asan --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1\`  
+        Without sigstorm: \`bash repro-01-server-burst-asan.sh TREE 10\` ([repro-01-server-burst-asan.sh](repro-01-server-burst-asan.sh) in the repro bundle: builds base and head from a checkout TREE and reruns the iteration 10 times on each)
 
       <details><summary>Full sanitizer report (server, iteration 3)</summary>
 
@@ -95,7 +96,8 @@ describe('renderMarkdown', () => {
 
       - \`crash:SIGSEGV in longjmp < sig_handler < worker_thread\`: head 12 of 60, base 0 of 60  
         \`SIGSEGV: iperf3: interrupt - the client has terminated\`  
-        Reproduce: \`node bin/sigstorm.js storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1\`
+        Reproduce: \`node bin/sigstorm.js storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 3 --cpus 0,1\`  
+        Without sigstorm: \`bash repro-02-server-burst-plain.sh TREE 10\` ([repro-02-server-burst-plain.sh](repro-02-server-burst-plain.sh) in the repro bundle: builds base and head from a checkout TREE and reruns the iteration 10 times on each)
 
       <details><summary>Full stderr (server, iteration 3)</summary>
 
@@ -108,7 +110,8 @@ describe('renderMarkdown', () => {
 
       - \`crash:stack smashing detected\`: head 6 of 60, base 0 of 60  
         \`*** stack smashing detected ***: terminated\`  
-        Reproduce: \`node bin/sigstorm.js storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 40 --cpus 0,1\`
+        Reproduce: \`node bin/sigstorm.js storm --binary ~/.cache/sigstorm/builds/3f9c2e1/plain/src/iperf3 --variant plain --workload server-burst --seed 1234 --only-iteration 40 --cpus 0,1\`  
+        Without sigstorm: \`bash repro-03-server-burst-plain.sh TREE 10\` ([repro-03-server-burst-plain.sh](repro-03-server-burst-plain.sh) in the repro bundle: builds base and head from a checkout TREE and reruns the iteration 10 times on each)
 
       <details><summary>Full stderr (server, iteration 40)</summary>
 
@@ -123,7 +126,8 @@ describe('renderMarkdown', () => {
 
       - \`tsan:signal-unsafe call inside of a signal in iperf_err < sig_handler\`: head 9 of 30, base 0 of 30  
         \`tsan: signal-unsafe call inside of a signal in malloc\`  
-        Reproduce: \`node bin/sigstorm.js storm --binary ~/.cache/sigstorm/builds/3f9c2e1/tsan/src/iperf3 --variant tsan --workload server-burst --seed 1234 --only-iteration 4 --cpus 0,1\`
+        Reproduce: \`node bin/sigstorm.js storm --binary ~/.cache/sigstorm/builds/3f9c2e1/tsan/src/iperf3 --variant tsan --workload server-burst --seed 1234 --only-iteration 4 --cpus 0,1\`  
+        Without sigstorm: \`bash repro-04-server-burst-tsan.sh TREE 10\` ([repro-04-server-burst-tsan.sh](repro-04-server-burst-tsan.sh) in the repro bundle: builds base and head from a checkout TREE and reruns the iteration 10 times on each)
 
       <details><summary>Full sanitizer report (server, iteration 4)</summary>
 

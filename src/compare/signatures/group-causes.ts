@@ -10,7 +10,8 @@ import type { CellInput } from '../input.js';
  * the same kind are one cause: SIGSEGV and `stack smashing detected` are one crash seen two ways,
  * the ASan `SEGV` reports of several stacks one sanitizer finding. Sanitizer reports group by
  * their report kind (`asan: SEGV` never with `asan: heap-use-after-free`, ASan never with TSan),
- * and nothing is ever grouped across cells. docs/report.md states the rule.
+ * unless one crash printed both (mergeOneCrash), and nothing is ever grouped across cells.
+ * docs/report.md states the rule.
  */
 export function groupCauses(cells: readonly CellInput[], entries: readonly SignatureEntry[]): CauseEntry[] {
   const groups = new Map<string, SignatureEntry[]>();
@@ -18,11 +19,68 @@ export function groupCauses(cells: readonly CellInput[], entries: readonly Signa
     const k = causeKey(e);
     groups.set(k, [...(groups.get(k) ?? []), e]);
   }
-  return [...groups.values()].map((list) => cause(cells, list));
+  return mergeOneCrash(cells, [...groups.values()]).map((list) => cause(cells, list));
+}
+
+/**
+ * One crash is one cause across sanitizer kinds: a process that prints `stack-buffer-overflow`, then
+ * `SEGV` or `CHECK failed` while dying, showed one bug. Sanitizer groups of the same cell, role,
+ * process, bucket and blame merge when two of their signatures were seen in the same iteration with
+ * the same stack (a report without a stack agrees with any). The first group (most seen) names it.
+ */
+export function mergeOneCrash(
+  cells: readonly CellInput[],
+  groups: readonly SignatureEntry[][],
+): SignatureEntry[][] {
+  const parent = groups.map((_, i) => i);
+  const root = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] as number;
+    return i;
+  };
+  const sameCrash = (a: SignatureEntry, b: SignatureEntry): boolean => {
+    const stackA = stackOf(a);
+    const stackB = stackOf(b);
+    if (stackA !== '' && stackB !== '' && stackA !== stackB) return false;
+    const tree = a.bucket === 'fixed' ? 'base' : 'head';
+    const seen = iterationsOf(cells, a, tree);
+    return [...iterationsOf(cells, b, tree)].some((i) => seen.has(i));
+  };
+  for (let i = 0; i < groups.length; i++) {
+    for (let j = i + 1; j < groups.length; j++) {
+      const a = groups[i] as SignatureEntry[];
+      const b = groups[j] as SignatureEntry[];
+      const [x, y] = [a[0] as SignatureEntry, b[0] as SignatureEntry];
+      if (x.kind !== 'sanitizer' || y.kind !== 'sanitizer') continue;
+      if (causeKey(x, false) !== causeKey(y, false)) continue;
+      if (a.some((e) => b.some((f) => sameCrash(e, f)))) parent[root(j)] = root(i);
+    }
+  }
+  const merged = new Map<number, SignatureEntry[]>();
+  groups.forEach((g, i) => {
+    merged.set(root(i), [...(merged.get(root(i)) ?? []), ...g]);
+  });
+  return [...merged.values()];
+}
+
+/** A sanitizer signature's stack (`in f (file) < g (file)`), '' for a report without one. */
+function stackOf(e: SignatureEntry): string {
+  const label = signatureLabel(e);
+  return label === '(no stack)' || label === e.signature ? '' : label;
+}
+
+/** The iterations of one tree that showed this signature (role and process of the entry). */
+function iterationsOf(cells: readonly CellInput[], e: SignatureEntry, tree: 'base' | 'head'): Set<number> {
+  const cell = cells.find((c) => c.workload === e.workload && c.variant === e.variant && c.side === e.side);
+  const out = new Set<number>();
+  for (const s of cell?.[tree].signatures ?? []) {
+    if (s.role === e.role && s.side === e.process && s.signature === e.signature)
+      for (const i of s.iterations) out.add(i);
+  }
+  return out;
 }
 
 /** What the signatures of one cause share; entries keep bucketSignatures' order, so causes do too. */
-function causeKey(e: SignatureEntry): string {
+function causeKey(e: SignatureEntry, byReportKind = true): string {
   return [
     e.workload,
     e.variant,
@@ -33,7 +91,7 @@ function causeKey(e: SignatureEntry): string {
     String(e.finding),
     e.note ?? '',
     e.kind,
-    e.kind === 'sanitizer' ? (e.family ?? e.signature) : '',
+    e.kind === 'sanitizer' && byReportKind ? (e.family ?? e.signature) : '',
   ].join('\u0000');
 }
 
@@ -100,8 +158,15 @@ function cause(cells: readonly CellInput[], list: readonly SignatureEntry[]): Ca
   const first = list[0] as SignatureEntry;
   // The tree the cause is seen in: head unless it is fixed (base only).
   const tree = first.bucket === 'fixed' ? 'base' : 'head';
+  // Signatures of another report kind merged in (one crash, see mergeOneCrash) say their kind.
+  const label = (e: SignatureEntry) => {
+    if (e.family === first.family || first.kind !== 'sanitizer') return signatureLabel(e);
+    const kind = (e.family ?? e.signature).replace(/^\w+: /, '');
+    const stack = signatureLabel(e);
+    return stack === '(no stack)' ? kind : `${kind} in ${stack}`;
+  };
   const labels = new Map<string, number>();
-  for (const e of list) labels.set(signatureLabel(e), (labels.get(signatureLabel(e)) ?? 0) + e[tree].count);
+  for (const e of list) labels.set(label(e), (labels.get(label(e)) ?? 0) + e[tree].count);
   const iterations = {
     base: { failing: failing(cells, list, 'base'), judged: first.base.iterations },
     head: { failing: failing(cells, list, 'head'), judged: first.head.iterations },
@@ -129,8 +194,10 @@ function cause(cells: readonly CellInput[], list: readonly SignatureEntry[]): Ca
     headline,
     signatures: [...list]
       .sort((a, b) => b[tree].count - a[tree].count)
-      .map((e) => ({ signature: e.signature, label: signatureLabel(e), count: e[tree].count })),
+      .map((e) => ({ signature: e.signature, label: label(e), count: e[tree].count })),
     // Placed at a source line by the pipeline, which has the tree (pipeline/output/place-causes.ts).
     location: null,
+    // Filled by the evidence pass, which reruns iterations (pipeline/evidence-pass.ts).
+    rerun: null,
   };
 }

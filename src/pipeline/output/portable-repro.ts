@@ -76,7 +76,7 @@ export function portableRecord(
 }
 
 /** A workload file by its path relative to the current directory (or its name), never an absolute path. */
-function workloadShown(ref: string, cwd: string = process.cwd()): string {
+export function workloadShown(ref: string, cwd: string = process.cwd()): string {
   if (!isAbsolute(ref)) return ref;
   const inside = relative(cwd, ref);
   return inside.startsWith('..') ? basename(ref) : inside;

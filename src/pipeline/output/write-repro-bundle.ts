@@ -1,8 +1,9 @@
 import { copyFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { CauseEntry, SignatureEntry } from '../../compare/comparison.schema.js';
+import type { CauseEntry } from '../../compare/comparison.schema.js';
 import { failingCauses } from '../../report/failing-causes.js';
 import type { Report } from '../../report/report.schema.js';
+import { reproFiles } from '../../report/repro-files.js';
 import { parseCpuList } from '../../storm/cpus.js';
 import { readRecords } from '../../storm/jsonl.js';
 import type { IterationRecord } from '../../storm/record.js';
@@ -10,25 +11,6 @@ import { makeDir } from '../../util/make-dir.js';
 import { resolveStormWorkload } from '../../workload/load.js';
 import { portableRecord } from './portable-repro.js';
 import { shellRepro } from './shell-repro.js';
-
-const slug = (text: string) =>
-  text
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '')
-    .slice(0, 60);
-
-function entriesOf(report: Report, c: CauseEntry): SignatureEntry[] {
-  const names = new Set(c.signatures.map((s) => s.signature));
-  return report.stability.signatures.filter(
-    (e) =>
-      e.workload === c.workload &&
-      e.variant === c.variant &&
-      e.side === c.side &&
-      e.role === c.role &&
-      names.has(e.signature),
-  );
-}
 
 /**
  * The shell script that reruns a cause's iteration without sigstorm (./shell-repro.ts), or nothing
@@ -38,13 +20,13 @@ async function shellScriptOf(
   report: Report,
   c: CauseEntry,
   record: IterationRecord,
-  n: number,
+  name: string | null,
 ): Promise<{ name: string; text: string } | undefined> {
-  const loaded = await resolveStormWorkload(c.workload).catch(() => undefined);
-  if (!loaded) return undefined;
+  const loaded = name === null ? undefined : await resolveStormWorkload(c.workload).catch(() => undefined);
+  if (!loaded || name === null) return undefined;
   const tree = (b: Report['base']) => ({ repo: b.repo, commit: b.commit, patches: b.patches });
   return {
-    name: `repro-${String(n).padStart(2, '0')}-${slug(`${c.workload}-${c.variant}`)}.sh`,
+    name,
     text: shellRepro({
       workload: loaded.workload,
       variant: c.variant,
@@ -64,14 +46,13 @@ async function shellScriptOf(
  * failed; returns the files written (none when nothing did).
  */
 export async function writeReproBundle(dir: string, report: Report, outDir: string): Promise<string[]> {
-  const causes = failingCauses(report);
-  if (causes.length === 0) return [];
+  const files = reproFiles(report);
+  if (files.length === 0) return [];
   await makeDir(join(dir, 'evidence'));
   const written: string[] = [];
   const records: IterationRecord[] = [];
   const readme = [`# sigstorm repro bundle`, '', report.headline, ''];
-  let n = 0;
-  for (const c of causes) {
+  for (const c of failingCauses(report)) {
     readme.push(`## ${c.workload} (${c.variant}, ${c.process}): ${c.headline}`, '');
     const file = join(
       outDir,
@@ -79,15 +60,13 @@ export async function writeReproBundle(dir: string, report: Report, outDir: stri
       `${c.workload}.${c.variant}.${c.bucket === 'fixed' ? 'base' : 'head'}.jsonl`,
     );
     const all = await readRecords(file);
-    for (const e of entriesOf(report, c)) {
-      n++;
-      const name = `evidence/${String(n).padStart(2, '0')}-${slug(e.signature)}.txt`;
+    for (const { entry: e, evidence: name, script: scriptName } of files.filter((f) => f.cause === c)) {
       await writeFile(join(dir, name), `${e.evidence}\n`);
       written.push(name);
       const record = all.find((r) => r.iteration === e.firstIteration);
       // The bundle travels: its records name no path of this machine and rerun as the report does.
       if (record) records.push(portableRecord(record, e.repro));
-      const script = record && (await shellScriptOf(report, c, record, n));
+      const script = record && (await shellScriptOf(report, c, record, scriptName));
       if (script) {
         await writeFile(join(dir, script.name), script.text, { mode: 0o755 });
         written.push(script.name);

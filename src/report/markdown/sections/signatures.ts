@@ -1,6 +1,7 @@
 import type { CauseEntry, SignatureEntry } from '../../../compare/comparison.schema.js';
 import { formatCount } from '../../../util/format.js';
 import type { Report } from '../../report.schema.js';
+import { reproFiles } from '../../repro-files.js';
 import { capText } from '../cap-text.js';
 import { details, escapeMarkdown, fence, inlineCode } from '../escape.js';
 
@@ -26,10 +27,19 @@ function evidenceBlock(e: SignatureEntry, limit: number): string | null {
 }
 
 /** One signature under its cause: counts, excerpt, note, repro of new ones and the evidence folded. */
-function entry(e: SignatureEntry, budget: SignatureBudget, withRepro: boolean): string {
+function entry(
+  e: SignatureEntry,
+  budget: SignatureBudget,
+  withRepro: boolean,
+  script: string | null,
+): string {
   const lines = [`- ${inlineCode(e.signature)}: ${counts(e)}  `];
   lines.push(`  ${inlineCode(e.excerpt)}`);
   if (withRepro) lines[lines.length - 1] += `  \n  Reproduce: ${inlineCode(e.repro)}`;
+  // The bundle's script for it (validate --repro-dir): base and head built and rerun with plain commands.
+  if (withRepro && script)
+    lines[lines.length - 1] +=
+      `  \n  Without sigstorm: ${inlineCode(`bash ${script} TREE 10`)} ([${script}](${script}) in the repro bundle: builds base and head from a checkout TREE and reruns the iteration 10 times on each)`;
   const block = evidenceBlock(e, budget.evidenceLimit);
   return block ? `${lines.join('\n')}\n\n${block}` : lines.join('\n');
 }
@@ -49,13 +59,49 @@ function signaturesOf(r: Report, c: CauseEntry): SignatureEntry[] {
 }
 
 function causeBlock(r: Report, c: CauseEntry, budget: SignatureBudget, withRepro: boolean): string {
+  const scripts = reproFiles(r).filter((f) => f.cause === c);
+  const scriptOf = (e: SignatureEntry) =>
+    scripts.find((f) => f.entry.signature === e.signature)?.script ?? null;
   const icon = c.finding ? '❌ ' : '';
   const other = c.bucket === 'fixed' ? 'head' : 'base';
   const o = c.iterations[other];
   const head = `${icon}**${escapeMarkdown(where(c))}**: ${escapeMarkdown(c.headline)} (${other} ${formatCount(o.failing)} of ${formatCount(o.judged)})`;
   const note = c.note ? `  \n_${escapeMarkdown(c.note)}_` : '';
-  const list = signaturesOf(r, c).map((e) => entry(e, budget, withRepro));
-  return [`${head}${note}`, ...list].join('\n\n');
+  const list = signaturesOf(r, c).map((e) => entry(e, budget, withRepro, scriptOf(e)));
+  return [`${head}${note}${placed(c)}`, ...list, ...rerunBlock(c, budget)].join('\n\n');
+}
+
+/** Where the cause is in the tree, and whether an ASan rerun said so. */
+function placed(c: CauseEntry): string {
+  const at = c.location
+    ? `  \nAt ${inlineCode(`${c.location.path}:${c.location.line}`)} in ${inlineCode(c.location.function)}`
+    : '';
+  const rerun = c.rerun;
+  if (!rerun) return at;
+  const tried = `${formatCount(rerun.attempts)} ${rerun.variant} rerun${rerun.attempts === 1 ? '' : 's'} of iteration ${[...new Set(rerun.iterations)].join(', ')} (seed ${rerun.seed}, ${(rerun.elapsedMs / 1000).toFixed(1)} s)`;
+  return rerun.iteration === null
+    ? `${at}  \n_No stack: ${escapeMarkdown(tried)} gave none in the tree._`
+    : `${at}, from the evidence pass: ${escapeMarkdown(tried)}, ${formatCount(rerun.hits)} with a stack`;
+}
+
+/** The report the evidence pass got, folded, and how to rerun it. */
+function rerunBlock(c: CauseEntry, budget: SignatureBudget): string[] {
+  const rerun = c.rerun;
+  if (!rerun || rerun.iteration === null) return [];
+  const lines = [
+    `- ${inlineCode(rerun.signature ?? rerun.variant)}: the ${rerun.variant} build, rerun of iteration ${rerun.iteration}  `,
+  ];
+  if (rerun.repro) lines.push(`  Reproduce: ${inlineCode(rerun.repro)}`);
+  if (budget.evidenceLimit <= 0) return [lines.join('\n')];
+  const { text, note } = capText(rerun.evidence, budget.evidenceLimit);
+  const body = note ? `${fence(text)}\n\n_${escapeMarkdown(note)}_` : fence(text);
+  return [
+    lines.join('\n'),
+    details(
+      `Sanitizer report of the ${rerun.variant} rerun (${c.process}, iteration ${rerun.iteration})`,
+      body,
+    ),
+  ];
 }
 
 function bucket(
