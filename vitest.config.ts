@@ -10,6 +10,10 @@ import { defineConfig } from 'vitest/config';
  * - storm: files that run real storms and assert what the races do (crashes found, hangs, thread
  *   census, throughput, the App end to end). Running them next to anything else on a 2-core machine
  *   would change the very timing they observe: they run last (groupOrder), one file at a time, alone.
+ *   Files that build, storm or run sanitizers but whose assertions do not depend on timing (the
+ *   builds of the subject and its patches, sanitizer classification of deterministic crashers, the
+ *   storm sandbox's containment, `sigstorm repro`'s command line) are integration: their builds
+ *   also warm the shared test cache (test/support/subject.ts) before the storm tier needs it.
  *
  * A new test file is unit only when listed here; every file not in unit or storm is integration.
  */
@@ -31,12 +35,10 @@ const unit = [
 
 const storm = [
   'test/storm/{cli,portable-repro,runner-debian,shutdown-checks,subject,thread-census,thread-directed,tracing}.test.ts',
-  'test/subject-binary/**/*.test.ts',
+  'test/subject-binary/loopback.test.ts',
   'test/throughput/**/*.test.ts',
   'test/pipeline/{validate,threads-validate,finding-stop,warm-base,bisect,evidence-pass}.test.ts',
-  'test/sandbox/hostile-storm.test.ts',
-  'test/classify/classify-process.test.ts',
-  'test/cli/{repro,shards}.test.ts',
+  'test/cli/shards.test.ts',
   'test/bench/**/*.test.ts',
   'test/workflows/sharded-workflow.test.ts',
   // The App end to end: real storms and real time (the other App tests script the validation).

@@ -14,7 +14,8 @@ import type { VariantName } from './variants.js';
 
 export { type MaterialiseOptions, materialise } from '../source/materialise.js';
 export { describeTree, type Tree, type TreeOrigin, TreeSpec } from '../source/tree.js';
-export { type BuildOptions, type BuildResult, buildVariant, defaultBinary } from './build-variant.js';
+export { type BuildOptions, type BuildResult, buildVariant } from './build-variant.js';
+export { defaultBinary } from './find-binary.js';
 export type { BuildPhase, BuildProgress, OnBuildProgress } from './progress.js';
 export { type VariantName, variantFlags, variantNames } from './variants.js';
 

@@ -11,7 +11,7 @@ import { type BuildStep, commandFailureError } from './build-error.js';
 import { buildKey } from './build-key.js';
 import { type CompilerIdentity, compilerIdentity } from './compiler.js';
 import { helpText } from './configure-help.js';
-import { findBinary } from './find-binary.js';
+import { defaultBinary, findBinary } from './find-binary.js';
 import { type BuildManifest, logName, readManifest, writeManifest } from './manifest.js';
 import { type BuildPlan, planBuild, preparedSource } from './prepare-tree.js';
 import type { OnBuildProgress } from './progress.js';
@@ -56,8 +56,6 @@ export interface BuildResult {
   readonly builtAt: string;
   readonly buildDurationMs: number;
 }
-
-export const defaultBinary = 'src/iperf3';
 
 /** Builds one variant of a materialised tree, or returns it from `<cacheRoot>/builds/<key>/`. */
 export async function buildVariant(

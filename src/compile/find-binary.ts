@@ -4,6 +4,9 @@ import { isElfHeader } from '../source/generated-files.js';
 import { SigstormError } from '../util/errors.js';
 import { binaryHint } from './build-error.js';
 
+/** The program a build returns unless told otherwise, relative to the tree. */
+export const defaultBinary = 'src/iperf3';
+
 /**
  * Finds the built program at `wanted` (relative to the tree) and returns its relative path. Must be
  * a real ELF executable: when libtool left a wrapper script there (shared build), the program it

@@ -13,7 +13,7 @@ const isElf = async (path: string): Promise<boolean> =>
   (await readFile(path)).subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
 
 describe('builder on an autotools tree (libtool, no generated files)', () => {
-  it('survives an interrupted build, builds plain, asan and tsan with their flags, then serves them from the cache', async () => {
+  it('survives an interrupted build, builds plain and asan with their flags, then serves them from the cache', async () => {
     const cache = await tempDir('cache');
     const repo = await fixtureRepo('hello-autotools');
 
@@ -32,8 +32,10 @@ describe('builder on an autotools tree (libtool, no generated files)', () => {
     expect((await readdir(join(cache, 'builds'))).filter((name) => !name.startsWith('.'))).toEqual([]);
     expect((await execa('ps', ['-eo', 'args'])).stdout).not.toContain(join(cache, 'builds'));
 
+    // plain and one sanitizer: what configure does with a variant's flags is the same for asan and
+    // tsan (tsan's flags are checked on the plain Makefile tree below); each configure here takes ~15 s of CPU.
     const events: BuildProgress[] = [];
-    const first = await build({ repo }, ['plain', 'asan', 'tsan'], {
+    const first = await build({ repo }, ['plain', 'asan'], {
       cacheRoot: cache,
       binary: 'src/hello',
       onProgress: (event) => events.push(event),
@@ -51,19 +53,17 @@ describe('builder on an autotools tree (libtool, no generated files)', () => {
     expect(plainSymbols).not.toMatch(/__asan_init|__tsan_init/);
     expect(await symbolsOf(first.variants.asan.binary)).toContain('__asan_init');
     expect(await symbolsOf(first.variants.asan.binary)).toContain('__ubsan_handle');
-    expect(await symbolsOf(first.variants.tsan.binary)).toContain('__tsan_init');
     // configure was generated once (before the interruption) and reused; then configure and make per variant.
     expect(events.filter((event) => event.phase === 'bootstrap')).toHaveLength(0);
     expect(events.filter((event) => event.phase === 'make').map((event) => event.variant)).toEqual([
       'plain',
       'asan',
-      'tsan',
     ]);
 
     const logTimes = await Promise.all(
       Object.values(first.variants).map(async (r) => (await stat(r.logFile)).mtimeMs),
     );
-    const second = await build({ repo }, ['plain', 'asan', 'tsan'], {
+    const second = await build({ repo }, ['plain', 'asan'], {
       cacheRoot: cache,
       binary: 'src/hello',
       onProgress: (event) => events.push(event),
@@ -72,7 +72,7 @@ describe('builder on an autotools tree (libtool, no generated files)', () => {
       expect(result.cached, name).toBe(true);
       expect(result.binary).toBe(first.variants[name as keyof typeof first.variants].binary);
     }
-    expect(events.slice(-3).map((event) => event.phase)).toEqual(['cached', 'cached', 'cached']);
+    expect(events.slice(-2).map((event) => event.phase)).toEqual(['cached', 'cached']);
     const logTimesAfter = await Promise.all(
       Object.values(second.variants).map(async (r) => (await stat(r.logFile)).mtimeMs),
     );

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { mergeShards } from '../../pipeline/shards/merge-shards.js';
 import { defaultMaxBlobBytes } from '../../pipeline/shards/read-shard-blobs.js';
 import { describeRanges } from '../../pipeline/shards/shard-plan.js';
 import { cacheRoot } from '../../util/paths.js';
@@ -10,7 +9,6 @@ import { checkInputFile } from '../check-paths.js';
 import { exitCodes } from '../exit-codes.js';
 import { commandHelp } from '../help-text.js';
 import { parseFlags, refuseBothSpellings } from '../parse-flags.js';
-import { showReport } from '../show-report.js';
 import { checkValidatePaths, configFor } from './validate-setup.js';
 
 const MergeFlags = z.object({
@@ -74,6 +72,11 @@ ${exitCodes.badInput} bad input (a blob file that does not exist, none of the fi
       await checkValidatePaths(flags);
       // Blobs are untrusted: with a config, its policy and thresholds count, not the ones a blob carries.
       const config = flags.config ? (await configFor({ config: flags.config })).config : undefined;
+      // Loaded once the paths passed: bad input ends without loading the merge.
+      const [{ mergeShards }, { showReport }] = await Promise.all([
+        import('../../pipeline/shards/merge-shards.js'),
+        import('../show-report.js'),
+      ]);
       const result = await mergeShards({
         ...(config ? { thresholds: config.thresholds } : {}),
         files,

@@ -1,7 +1,5 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { validate } from '../../pipeline/validate.js';
-import { startApp } from '../../publish/server.js';
 import { readServeEnv } from '../../publish/setup/serve-env.js';
 import { probeSandbox } from '../../sandbox/probe.js';
 import { SigstormError } from '../../util/errors.js';
@@ -48,6 +46,11 @@ async function serve(): Promise<void> {
   await secureCacheRoot();
   process.stderr.write('sigstorm serve: builds and storms run in a bubblewrap sandbox\n');
   // The one pipeline, the same the CLI runs (startApp takes any Validate: the injection point).
+  // Loaded here, not at the top: every other command starts without Probot and the pipeline.
+  const [{ validate }, { startApp }] = await Promise.all([
+    import('../../pipeline/validate.js'),
+    import('../../publish/server.js'),
+  ]);
   const app = await startApp(settings, validate);
   await new Promise<void>((resolve) => {
     let stopping = false;

@@ -1,18 +1,14 @@
 import { type Command, Option } from 'commander';
 import { variantNames } from '../../compile/variants.js';
 import { configPath } from '../../config/repo-config.schema.js';
-import { runValidation } from '../../pipeline/validate.js';
-import { warmBase } from '../../pipeline/warm-base.js';
 import type { Report } from '../../report/report.schema.js';
 import { renderTerminal } from '../../report/terminal.js';
 import { exitCodes } from '../exit-codes.js';
 import { commandHelp } from '../help-text.js';
 import { refuseBothSpellings } from '../parse-flags.js';
 import { noSandboxOption } from '../sandbox-mode.js';
-import { showReport } from '../show-report.js';
 import { parseValidateFlags, type ValidateFlags } from './validate-flags.js';
 import { checkValidatePaths, validateRequestFor, withValidateRun } from './validate-setup.js';
-import { shardAction } from './validate-shard.js';
 
 export function registerValidate(program: Command): void {
   const command = program
@@ -111,11 +107,13 @@ export async function validateAction(
 ): Promise<number> {
   for (const note of flags.deprecated) process.stderr.write(`sigstorm validate: ${note}\n`);
   await checkValidatePaths(flags);
-  if (flags.shard !== undefined) return shardAction(flags);
+  // The pipeline is loaded only once the flags and paths passed: bad input ends without loading it.
+  if (flags.shard !== undefined) return (await import('./validate-shard.js')).shardAction(flags);
   const { config, file, request } = await validateRequestFor(flags);
   if (file && !flags.quiet) process.stderr.write(`Config: ${file}\n`);
   return withValidateRun(flags, async ({ sandbox, options, finishProgress }) => {
     if (flags.warmBase) {
+      const { warmBase } = await import('../../pipeline/warm-base.js');
       const warm = await warmBase({ ...request, sandbox }, options);
       finishProgress();
       process.stdout.write(
@@ -123,8 +121,10 @@ export async function validateAction(
       );
       return exitCodes.ok;
     }
+    const { runValidation } = await import('../../pipeline/validate.js');
     const result = await runValidation({ ...request, baseCache: flags.baseCache, sandbox }, options);
     finishProgress();
+    const { showReport } = await import('../show-report.js');
     return await showReport(result, flags, config.policy, show);
   });
 }
