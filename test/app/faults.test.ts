@@ -1,7 +1,14 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { CheckRunState } from '../support/github-standin/model.js';
 import { lifecycle, releaseOperations, runOperations, scriptedConclusion } from './support/expectations.js';
-import { Harness, maintainer, repoName, scriptedShortRun, testEnv } from './support/harness.js';
+import {
+  Harness,
+  maintainer,
+  repoName,
+  scriptedQuietMs,
+  scriptedShortRun,
+  testEnv,
+} from './support/harness.js';
 import { pullRequestPayload, releasePublishedPayload } from './support/payloads.js';
 
 /**
@@ -90,7 +97,7 @@ describe('the app under faults', () => {
       240_000,
     );
     storm.remove();
-    await h.settle();
+    await h.settle(scriptedQuietMs);
     expect(storm.fired).toBeGreaterThan(0);
     await expectOneRunEach([21, 22], heads);
   });
@@ -123,7 +130,7 @@ describe('the app under faults', () => {
       () => h.checkRuns().find((c) => c.status === 'completed'),
       240_000,
     );
-    await h.settle();
+    await h.settle(scriptedQuietMs);
     expect(lost.fired).toBe(1);
     expect(limited.map((rule) => rule.fired)).toEqual(limited.map(() => 1));
     await expectOneRunEach([23], [head], scriptedConclusion('regression'));
@@ -163,7 +170,7 @@ describe('the app under faults', () => {
       () => h.checkRuns().find((c) => c.status === 'completed'),
       400_000,
     );
-    await h.settle();
+    await h.settle(scriptedQuietMs);
     expect(rules.map((rule) => rule.fired)).toEqual(rules.map(() => 4));
     await expectOneRunEach([28], [head]);
   }, 600_000);
@@ -194,7 +201,7 @@ describe('the app under faults', () => {
       () => h.checkRuns('sigstorm release').find((c) => c.status === 'completed'),
       300_000,
     );
-    await h.settle();
+    await h.settle(scriptedQuietMs);
     expect(rules.map((rule) => rule.fired)).toEqual([2, 2, 2, 1]);
     const gates = h.checkRuns('sigstorm release');
     if (gates.length === 0) figures.jobsLost++;
@@ -287,7 +294,7 @@ describe('the app under faults', () => {
     // GitHub sending the very same event again (another delivery id) is not a new request.
     figures.deliveries++;
     await h.deliver('pull_request', reopened);
-    await h.settle();
+    await h.settle(scriptedQuietMs);
     expect(h.checkRuns()).toHaveLength(2);
     // Force-pushed to B, then back to A: A runs again.
     const headB = await h.fixture.commitEmpty(headA, 'pushed and then undone');
