@@ -153,6 +153,22 @@ export class Harness {
     validation: Validation = scriptedShortRun,
   ): Promise<Harness> {
     const dir = await mkdtemp(join(tmpdir(), 'sigstorm-app-test-'));
+    try {
+      return await Harness.#createIn(dir, extraEnv, validation);
+    } catch (error) {
+      // Nothing of a world that could not be made is left behind.
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  static async #createIn(
+    dir: string,
+    extraEnv: Record<string, string>,
+    validation: Validation,
+  ): Promise<Harness> {
+    // First: nothing to close yet if the bundle cannot be built.
+    const command = validation === 'storms' ? sigstormServe : await scriptedServe();
     const { publicKey, privateKey } = appKeys();
     const auth = new AppAuth(appId, publicKey);
     const model = new GitHubModel(sharedOpenApi(), auth);
@@ -163,7 +179,10 @@ export class Harness {
       prefix: '/api/v3',
       routes: (method, path, body) => actions.route(method, path, body),
     });
-    const fixture = await createFixtureRepo(join(dir, 'fork'));
+    const fixture = await createFixtureRepo(join(dir, 'fork')).catch(async (error: unknown) => {
+      await standin.close();
+      throw error;
+    });
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -180,12 +199,11 @@ export class Harness {
       SIGSTORM_POLL_INTERVAL_MS: '200',
       ...extraEnv,
     };
-    if (validation === 'storms')
-      return new Harness(dir, standin, model, actions, fixture, env, sigstormServe);
+    if (validation === 'storms') return new Harness(dir, standin, model, actions, fixture, env, command);
     const script: ValidationScript = { ...validation, log: join(dir, 'validations.jsonl') };
     env.SIGSTORM_TEST_SCRIPT = JSON.stringify(script);
     env.SIGSTORM_TEST_RETRY = JSON.stringify(shortRetries);
-    return new Harness(dir, standin, model, actions, fixture, env, await scriptedServe());
+    return new Harness(dir, standin, model, actions, fixture, env, command);
   }
 
   get app(): AppProcess {
