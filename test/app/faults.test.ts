@@ -7,7 +7,9 @@ import {
   repoName,
   scriptedQuietMs,
   scriptedShortRun,
+  shortMs,
   testEnv,
+  untilStoppedMs,
 } from './support/harness.js';
 import { pullRequestPayload, releasePublishedPayload } from './support/payloads.js';
 
@@ -275,7 +277,11 @@ describe('the app under faults', () => {
   });
 
   it('reopened at the same head, or pushed back to an earlier commit: a new run each time; the same event twice: none', async () => {
-    h = await Harness.create(testEnv);
+    // The third validation (B's) lasts until the push back to A supersedes it; the others are short.
+    h = await Harness.create(testEnv, {
+      ...scriptedShortRun,
+      ms: [shortMs, shortMs, untilStoppedMs, shortMs],
+    });
     h.standin.expect(...runOperations);
     await h.startApp();
     const headA = await h.fixture.commitPatch('help-text.patch');
@@ -307,6 +313,7 @@ describe('the app under faults', () => {
         updatedAt: '2026-01-01T10:10:00Z',
       }),
     );
+    await h.waitForValidations(3);
     await h.deliver(
       'pull_request',
       pullRequestPayload('synchronize', h.where, { ...pull, updatedAt: '2026-01-01T10:11:00Z' }),
@@ -323,7 +330,8 @@ describe('the app under faults', () => {
       `queued → in_progress → completed:${conclusion}`,
     ]);
     const checkB = h.checkRuns().find((c) => c.headSha === headB);
-    expect(checkB?.status).toBe('completed');
+    expect(checkB && lifecycle(checkB)).toBe('queued → in_progress → completed:cancelled');
+    expect(checkB?.output.summary).toContain(`Superseded by commit \`${headA.slice(0, 7)}\``);
   });
 
   it('a late delivery for an older head does not supersede the newer head', async () => {
