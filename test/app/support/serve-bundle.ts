@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { access, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { installRoot } from '../../../src/util/paths.js';
@@ -64,7 +64,19 @@ async function bundle(): Promise<string> {
   } finally {
     await rm(partial, { force: true });
   }
+  await pruneOlderBundles(path);
   return path;
+}
+
+/** Bundles of earlier sources (a few MB each), once no test run started within the hour can use them. */
+async function pruneOlderBundles(kept: string): Promise<void> {
+  for (const name of await readdir(bundleDir)) {
+    const path = join(bundleDir, name);
+    if (path === kept || !/^scripted-serve-\w+\.mjs$/.test(name)) continue;
+    // Another test file may prune it at the same time.
+    const { mtimeMs } = await stat(path).catch(() => ({ mtimeMs: Date.now() }));
+    if (Date.now() - mtimeMs > 3_600_000) await rm(path, { force: true });
+  }
 }
 
 async function inputsHash(): Promise<string> {
