@@ -42,7 +42,7 @@ const storm = [
   'test/bench/**/*.test.ts',
   'test/workflows/sharded-workflow.test.ts',
   // The App end to end: real storms and real time (the other App tests script the validation).
-  'test/app/{pull-request,warm-base,actions-executor,portable-report,annotations,comment-setting}.test.ts',
+  'test/app/{pull-request,warm-base,actions-executor,annotations}.test.ts',
 ];
 
 const shared = {

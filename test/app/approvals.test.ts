@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lifecycle, runOperations } from './support/expectations.js';
-import { Harness, maintainer, outsider, repoName, testEnv } from './support/harness.js';
+import { Harness, maintainer, outsider, repoName, scriptedQuietMs, testEnv } from './support/harness.js';
 import { checkRunPayload, issueCommentPayload, pullRequestPayload } from './support/payloads.js';
 
 const forkName = 'oscar-outsider/iperf3-fork';
@@ -71,7 +71,7 @@ describe('approvals of untrusted code', () => {
       pullRequestPayload('synchronize', h.where, { ...pull(headB), updatedAt: ago(10) }),
     );
     await comment('/sigstorm run', writtenAt);
-    await h.settle(1000);
+    await h.settle(scriptedQuietMs);
     // Nothing was queued: A's check was superseded by B's push, B still waits for an approval.
     expect(h.checkRuns().map((c) => [c.headSha, lifecycle(c)])).toEqual([
       [headA, 'completed:action_required → completed:cancelled'],
@@ -106,7 +106,7 @@ describe('approvals of untrusted code', () => {
       pullRequestPayload('synchronize', h.where, { ...pull(headA), updatedAt: ago(10) }),
     );
     await comment('/sigstorm run', writtenAt);
-    await h.settle(1000);
+    await h.settle(scriptedQuietMs);
     // Nothing was queued: A and B were each superseded, A's return waits for its own approval.
     expect(h.checkRuns().map((c) => [c.headSha, lifecycle(c)])).toEqual([
       [headA, 'completed:action_required → completed:cancelled'],
@@ -132,7 +132,7 @@ describe('approvals of untrusted code', () => {
     // A is force-pushed back; its synchronize event is still on the way when the comment is handled.
     onGitHub(headA);
     await comment('/sigstorm run', ago(5));
-    await h.settle(1000);
+    await h.settle(scriptedQuietMs);
     expect(h.checkRuns().map((c) => [c.headSha, lifecycle(c)])).toEqual([
       [headA, 'completed:action_required → completed:cancelled'],
       [headB, 'completed:action_required'],

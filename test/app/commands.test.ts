@@ -1,7 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { processesMatching } from '../support/stray-processes.js';
 import { lifecycle, runOperations, shortRunConclusion } from './support/expectations.js';
-import { Harness, maintainer, outsider, repoName, scriptedUntilStopped, testEnv } from './support/harness.js';
+import {
+  Harness,
+  maintainer,
+  outsider,
+  repoName,
+  scriptedShortRun,
+  scriptedUntilStopped,
+  shortMs,
+  testEnv,
+  untilStoppedMs,
+  type Validation,
+} from './support/harness.js';
 import { checkRunPayload, issueCommentPayload, pullRequestPayload } from './support/payloads.js';
 
 const commandOperations = [...runOperations, 'pulls/get', 'reactions/create-for-issue-comment'] as const;
@@ -35,11 +46,12 @@ describe('slash commands', () => {
     );
   }
 
-  beforeEach(async () => {
-    h = await Harness.create(testEnv);
+  async function setUp(validation: Validation = scriptedShortRun) {
+    h = await Harness.create(testEnv, validation);
     head = await h.fixture.commitPatch('help-text.patch');
     setPull(head);
-  });
+  }
+  beforeEach(() => setUp());
   afterEach(async () => {
     await h.close();
     expect(h.standin.problems).toEqual([]);
@@ -59,6 +71,9 @@ describe('slash commands', () => {
   }
 
   it('/sigstorm run iterations=200 by a maintainer: acknowledged with a reaction, then run with those settings', async () => {
+    // The first run finishes; the ones started again below last until they are cancelled.
+    await h.close();
+    await setUp({ ...scriptedShortRun, ms: [shortMs, untilStoppedMs] });
     h.standin.expect(...commandOperations);
     await h.startApp();
     const delivery = await comment(maintainer, 'Please check again.\n/sigstorm run iterations=200');
@@ -80,17 +95,19 @@ describe('slash commands', () => {
     expect(replies()[0]?.startsWith('<!-- sigstorm-report -->')).toBe(true);
 
     // Then the check's buttons and /sigstorm rerun: each starts a new run of the same commit with
-    // the right settings (cancelled at once: the runs themselves are covered above).
+    // the right settings (cancelled once started: the runs themselves are covered above).
     const again = async (what: string, send: () => Promise<unknown>) => {
       const before = h.checkRuns().length;
       await send();
       const started = await h.standin.waitFor(`${what} to start`, () =>
         h.checkRuns().length > before ? h.checkRuns().at(-1) : undefined,
       );
+      await h.standin.waitFor(`${what} to be in progress`, () => started.status === 'in_progress');
       await comment(maintainer, '/sigstorm cancel');
-      await h.standin.waitFor(`${what} to be cancelled`, () =>
+      const cancelled = await h.standin.waitFor(`${what} to be cancelled`, () =>
         h.checkRuns().find((c) => c.id === started.id && c.status === 'completed'),
       );
+      expect(lifecycle(cancelled)).toBe('queued → in_progress → completed:cancelled');
       expect(started.headSha).toBe(head);
       return started.history[0]?.summary ?? '';
     };
@@ -211,9 +228,7 @@ describe('slash commands', () => {
   it('/sigstorm cancel stops the running validation; its check says who cancelled it', async () => {
     // A validation that lasts until it is cancelled.
     await h.close();
-    h = await Harness.create(testEnv, scriptedUntilStopped);
-    head = await h.fixture.commitPatch('help-text.patch');
-    setPull(head);
+    await setUp(scriptedUntilStopped);
     h.standin.expect(...commandOperations);
     await h.startApp();
     await openPull(head);
@@ -233,18 +248,36 @@ describe('slash commands', () => {
     // A real build this time: the App of the other tests validates by script.
     await h.close();
     h = await Harness.create(testEnv, 'storms');
-    // The head's bootstrap hangs (in the sandbox): what a PR's careless or hostile build can do.
+    // The bootstrap hangs (in the sandbox): what a PR's careless or hostile build can do. The base
+    // hangs as well, so whichever side builds first (both in the same sandbox) never ends: nothing
+    // is built for real, whatever the cache holds.
     const marker = '7211.5';
-    const hanging = await h.fixture.commitFiles(
+    const base = await h.fixture.commitFiles(
       { 'bootstrap.sh': `#!/bin/sh\nset -e\ncd "$(dirname "$0")"\nsleep ${marker}\nautoreconf -fi\n` },
       'bootstrap: wait for a lock that never comes',
     );
-    setPull(hanging);
+    const hanging = await h.fixture.commitEmpty(base, 'a change on top');
+    h.repo.pulls.set(5, {
+      number: 5,
+      headSha: hanging,
+      baseSha: base,
+      headRef: 'feature',
+      baseRef: 'main',
+      headRepo: repoName,
+      author: maintainer,
+    });
     h.standin.expect(...commandOperations);
     await h.startApp();
-    await openPull(hanging);
-    // The base may be built first: the hanging bootstrap starts within the build's bound.
-    const deadline = Date.now() + 180_000;
+    await h.deliver(
+      'pull_request',
+      pullRequestPayload('opened', h.where, {
+        number: 5,
+        headSha: hanging,
+        baseSha: base,
+        author: maintainer,
+      }),
+    );
+    const deadline = Date.now() + 60_000;
     while ((await processesMatching(`sleep ${marker}`)).length === 0) {
       if (Date.now() > deadline) throw new Error('the hanging bootstrap never started');
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -257,5 +290,5 @@ describe('slash commands', () => {
     expect(performance.now() - asked).toBeLessThan(20_000);
     expect(lifecycle(check)).toBe('queued → in_progress → completed:cancelled');
     expect(await processesMatching(`sleep ${marker}`)).toEqual([]);
-  }, 240_000);
+  });
 });

@@ -1,7 +1,16 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { CheckRunState } from '../support/github-standin/model.js';
 import { lifecycle, releaseOperations, runOperations, scriptedConclusion } from './support/expectations.js';
-import { Harness, maintainer, repoName, scriptedShortRun, testEnv } from './support/harness.js';
+import {
+  Harness,
+  maintainer,
+  repoName,
+  scriptedQuietMs,
+  scriptedShortRun,
+  shortMs,
+  testEnv,
+  untilStoppedMs,
+} from './support/harness.js';
 import { pullRequestPayload, releasePublishedPayload } from './support/payloads.js';
 
 /**
@@ -90,7 +99,7 @@ describe('the app under faults', () => {
       240_000,
     );
     storm.remove();
-    await h.settle();
+    await h.settle(scriptedQuietMs);
     expect(storm.fired).toBeGreaterThan(0);
     await expectOneRunEach([21, 22], heads);
   });
@@ -123,7 +132,7 @@ describe('the app under faults', () => {
       () => h.checkRuns().find((c) => c.status === 'completed'),
       240_000,
     );
-    await h.settle();
+    await h.settle(scriptedQuietMs);
     expect(lost.fired).toBe(1);
     expect(limited.map((rule) => rule.fired)).toEqual(limited.map(() => 1));
     await expectOneRunEach([23], [head], scriptedConclusion('regression'));
@@ -163,7 +172,7 @@ describe('the app under faults', () => {
       () => h.checkRuns().find((c) => c.status === 'completed'),
       400_000,
     );
-    await h.settle();
+    await h.settle(scriptedQuietMs);
     expect(rules.map((rule) => rule.fired)).toEqual(rules.map(() => 4));
     await expectOneRunEach([28], [head]);
   }, 600_000);
@@ -194,7 +203,7 @@ describe('the app under faults', () => {
       () => h.checkRuns('sigstorm release').find((c) => c.status === 'completed'),
       300_000,
     );
-    await h.settle();
+    await h.settle(scriptedQuietMs);
     expect(rules.map((rule) => rule.fired)).toEqual([2, 2, 2, 1]);
     const gates = h.checkRuns('sigstorm release');
     if (gates.length === 0) figures.jobsLost++;
@@ -268,7 +277,11 @@ describe('the app under faults', () => {
   });
 
   it('reopened at the same head, or pushed back to an earlier commit: a new run each time; the same event twice: none', async () => {
-    h = await Harness.create(testEnv);
+    // The third validation (B's) lasts until the push back to A supersedes it; the others are short.
+    h = await Harness.create(testEnv, {
+      ...scriptedShortRun,
+      ms: [shortMs, shortMs, untilStoppedMs, shortMs],
+    });
     h.standin.expect(...runOperations);
     await h.startApp();
     const headA = await h.fixture.commitPatch('help-text.patch');
@@ -287,7 +300,7 @@ describe('the app under faults', () => {
     // GitHub sending the very same event again (another delivery id) is not a new request.
     figures.deliveries++;
     await h.deliver('pull_request', reopened);
-    await h.settle();
+    await h.settle(scriptedQuietMs);
     expect(h.checkRuns()).toHaveLength(2);
     // Force-pushed to B, then back to A: A runs again.
     const headB = await h.fixture.commitEmpty(headA, 'pushed and then undone');
@@ -300,6 +313,7 @@ describe('the app under faults', () => {
         updatedAt: '2026-01-01T10:10:00Z',
       }),
     );
+    await h.waitForValidations(3);
     await h.deliver(
       'pull_request',
       pullRequestPayload('synchronize', h.where, { ...pull, updatedAt: '2026-01-01T10:11:00Z' }),
@@ -316,7 +330,8 @@ describe('the app under faults', () => {
       `queued → in_progress → completed:${conclusion}`,
     ]);
     const checkB = h.checkRuns().find((c) => c.headSha === headB);
-    expect(checkB?.status).toBe('completed');
+    expect(checkB && lifecycle(checkB)).toBe('queued → in_progress → completed:cancelled');
+    expect(checkB?.output.summary).toContain(`Superseded by commit \`${headA.slice(0, 7)}\``);
   });
 
   it('a late delivery for an older head does not supersede the newer head', async () => {

@@ -3,6 +3,10 @@ import { lifecycle, normalise, outline, runOperations, shortRunConclusion } from
 import { Harness, maintainer, repoName, testEnv } from './support/harness.js';
 import { pullRequestPayload } from './support/payloads.js';
 
+/**
+ * The App end to end with real storms and real time: the pull request's lifecycle (its config, a
+ * close, the other refusals: pull-request-close-and-config.test.ts on a scripted validation).
+ */
 describe('pull requests', () => {
   let h: Harness;
   beforeEach(async () => {
@@ -89,48 +93,5 @@ describe('pull requests', () => {
     await h.settle();
     expect(h.checkRuns()).toHaveLength(checksBefore);
     expect(h.checkRuns().filter((c) => c.status !== 'completed')).toEqual([]);
-  });
-
-  it('an invalid .github/sigstorm.yml fails the check with the file, line and reason', async () => {
-    h.repo.config = 'iterations: 8\npolicy:\n  stability:\n    regresion: neutral\n';
-    h.standin.expect(...runOperations);
-    await h.startApp();
-    const head = await h.fixture.commitPatch('help-text.patch');
-    await h.deliver(
-      'pull_request',
-      pullRequestPayload('opened', h.where, {
-        number: 3,
-        headSha: head,
-        baseSha: h.fixture.baseSha,
-        author: maintainer,
-      }),
-    );
-    const check = await h.standin.waitFor('the check to fail', () =>
-      h.checkRuns().find((c) => c.status === 'completed'),
-    );
-    expect(lifecycle(check)).toBe('queued → completed:failure');
-    expect(check.output.title).toBe(
-      'Invalid .github/sigstorm.yml:4:5: policy.stability.regresion: unknown field (see docs/github-app.md for the fields)',
-    );
-    // The loader's value failed validation, so the file was read once more (raw) to find the line.
-    expect(h.standin.callsOf('repos/get-content')).toHaveLength(2);
-  });
-
-  it('closing the pull request stops its validation', async () => {
-    h.standin.expect(...runOperations);
-    await h.startApp();
-    const head = await h.fixture.commitPatch('help-text.patch');
-    const pull = { number: 4, headSha: head, baseSha: h.fixture.baseSha, author: maintainer };
-    await h.deliver('pull_request', pullRequestPayload('opened', h.where, pull));
-    await h.standin.waitFor('the run to be in progress', () =>
-      h.checkRuns().find((c) => c.status === 'in_progress'),
-    );
-    // GitHub's example of a closed, unmerged pull request, adapted.
-    await h.deliver('pull_request', pullRequestPayload('closed', h.where, pull));
-    const check = await h.standin.waitFor('the run to be cancelled', () =>
-      h.checkRuns().find((c) => c.status === 'completed'),
-    );
-    expect(lifecycle(check)).toBe('queued → in_progress → completed:cancelled');
-    expect(check.output.summary).toContain('The pull request was closed before the validation finished.');
   });
 });

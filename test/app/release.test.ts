@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lifecycle, releaseOperations, shortRunConclusion } from './support/expectations.js';
-import { Harness, maintainer, testEnv } from './support/harness.js';
+import { Harness, maintainer, scriptedQuietMs, testEnv } from './support/harness.js';
 import { releasePublishedPayload, tagPushPayload } from './support/payloads.js';
 
 describe('release gating', () => {
@@ -47,7 +47,7 @@ describe('release gating', () => {
     // The tag's push arrives too: the same tag and commit are not gated twice; other tags not at all.
     await h.deliver('push', tagPushPayload(h.where, 'v1.1', v11, maintainer));
     await h.deliver('push', tagPushPayload(h.where, 'nightly-2024', v11, maintainer));
-    await h.settle(1000);
+    await h.settle(scriptedQuietMs);
     expect(h.checkRuns('sigstorm release')).toHaveLength(1);
     expect(h.checkRuns('sigstorm')).toEqual([]);
   });

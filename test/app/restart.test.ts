@@ -1,10 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { lifecycle, runOperations, shortRunConclusion } from './support/expectations.js';
-import { Harness, maintainer, scriptedShortRun, testEnv } from './support/harness.js';
+import {
+  Harness,
+  maintainer,
+  scriptedShortRun,
+  shortMs,
+  testEnv,
+  untilStoppedMs,
+} from './support/harness.js';
 import { pullRequestPayload } from './support/payloads.js';
 
-/** A scripted validation long enough for the app to be stopped while it runs (10 s of margin). */
-const midRun = { ...scriptedShortRun, ms: 10_000 };
+/** A first validation that runs until the app is stopped or killed; the one run after the restart is short. */
+const midRun = { ...scriptedShortRun, ms: [untilStoppedMs, shortMs] };
 
 describe('the app restarted during a run', () => {
   let h: Harness;
@@ -29,6 +36,8 @@ describe('the app restarted during a run', () => {
     await h.standin.waitFor('the run to be in progress', () =>
       h.checkRuns().find((c) => c.status === 'in_progress'),
     );
+    // Stopped while it validates (the check goes in progress a moment before).
+    await h.waitForValidations(1);
     return head;
   }
 

@@ -5,6 +5,7 @@ import {
   maintainer,
   outsider,
   repoName,
+  scriptedQuietMs,
   scriptedShortRun,
   scriptedUntilStopped,
   testEnv,
@@ -61,7 +62,7 @@ describe('untrusted code', () => {
       { label: 'Approve and run', description: 'Build and storm this commit', identifier: 'approve-run' },
     ]);
     // Nothing runs: no check goes in progress, the pipeline is never asked.
-    await h.settle(1000);
+    await h.settle(scriptedQuietMs);
     expect(h.checkRuns()).toHaveLength(1);
     // A fork is untrusted whoever opened it: the author's permission is not even asked.
     expect(h.standin.callsOf('repos/get-collaborator-permission-level')).toEqual([]);

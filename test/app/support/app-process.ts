@@ -1,9 +1,9 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { installRoot } from '../../../src/util/paths.js';
+import { scriptedServeBundle } from './serve-bundle.js';
 
 /**
  * `sigstorm serve` as a real process (the command operators run), in its own process group so the
@@ -100,13 +100,10 @@ export class AppProcess {
 
 /** The command operators run. */
 export const sigstormServe = [join(installRoot, 'bin', 'sigstorm.js'), 'serve'] as const;
-/** The same App on a scripted validation and short retry waits. */
-export const scriptedServe = [
-  // tsx's loader by path: the App runs in a temporary directory, where `--import tsx` resolves nothing.
-  '--import',
-  pathToFileURL(join(installRoot, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href,
-  join(installRoot, 'test', 'app', 'support', 'scripted-serve.ts'),
-] as const;
+/** The same App on a scripted validation and short retry waits, bundled (serve-bundle.ts). */
+export async function scriptedServe(): Promise<readonly string[]> {
+  return [await scriptedServeBundle()];
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

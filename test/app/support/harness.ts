@@ -49,29 +49,55 @@ export type Validation =
   | 'storms'
   | {
       readonly outcome: ScriptedOutcome;
-      readonly ms: number;
+      /** A list: the n-th validation takes the n-th (the last: every later one), restarts included. */
+      readonly ms: number | readonly number[];
       readonly byHead?: Record<string, ScriptedOutcome>;
     };
 
+/** How long a scripted validation runs when the test waits for it to finish. */
+export const shortMs = 300;
+/** How long a scripted validation runs when the test stops, cancels or kills it first: an hour. */
+export const untilStoppedMs = 3_600_000;
+
 /**
  * The scripted validation of most App tests: an inconclusive report (what the real short run under
- * the test config concludes, expectations.ts `shortRunConclusion`) after 1.5 s.
+ * the test config concludes, expectations.ts `shortRunConclusion`) after 0.3 s.
  */
-export const scriptedShortRun = { outcome: 'inconclusive', ms: 1500 } as const satisfies Validation;
+export const scriptedShortRun = { outcome: 'inconclusive', ms: shortMs } as const satisfies Validation;
 
 /** A scripted validation that runs until the job is stopped or cancelled (for the cancel tests). */
-export const scriptedUntilStopped = { outcome: 'inconclusive', ms: 3_600_000 } as const satisfies Validation;
+export const scriptedUntilStopped = {
+  outcome: 'inconclusive',
+  ms: untilStoppedMs,
+} as const satisfies Validation;
 
-/** Retry waits of the scripted App: 50 ms doubling to at most 2 s; one second of Retry-After: 50 ms. */
-export const shortRetries = { baseMs: 50, maxMs: 2000, secondMs: 50 } as const;
+/** Retry waits of the scripted App: 50 ms doubling to at most 0.4 s; one second of Retry-After: 50 ms. */
+export const shortRetries = { baseMs: 50, maxMs: 400, secondMs: 50 } as const;
+
+/**
+ * How long the scripted App must make no request for a test to take it as settled: longer than its
+ * longest retry wait and its poll interval (`settle`).
+ */
+export const scriptedQuietMs = 700;
 
 /** The build and storm cache every test shares (builds of the subject are reused across files). */
 export const testCacheDir = join(installRoot, '.sigstorm', 'test-cache');
 
+let keys: { publicKey: string; privateKey: string } | undefined;
+/** The App's key pair, generated once per test file (a 2048-bit RSA key takes a while). */
+function appKeys() {
+  keys ??= generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  return keys;
+}
+
 /**
  * One test's world: a GitHub stand-in (on the GHE path /api/v3) with the test's repository, a local
  * git repository behind it, and `sigstorm serve` as a real process pointed at both. Keys are
- * generated here; nothing secret is committed.
+ * generated here (once per file); nothing secret is committed.
  */
 export class Harness {
   readonly standin: GitHubStandIn;
@@ -127,11 +153,23 @@ export class Harness {
     validation: Validation = scriptedShortRun,
   ): Promise<Harness> {
     const dir = await mkdtemp(join(tmpdir(), 'sigstorm-app-test-'));
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    });
+    try {
+      return await Harness.#createIn(dir, extraEnv, validation);
+    } catch (error) {
+      // Nothing of a world that could not be made is left behind.
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  static async #createIn(
+    dir: string,
+    extraEnv: Record<string, string>,
+    validation: Validation,
+  ): Promise<Harness> {
+    // First: nothing to close yet if the bundle cannot be built.
+    const command = validation === 'storms' ? sigstormServe : await scriptedServe();
+    const { publicKey, privateKey } = appKeys();
     const auth = new AppAuth(appId, publicKey);
     const model = new GitHubModel(sharedOpenApi(), auth);
     const actions = new ActionsModel(sharedOpenApi(), () => installationId);
@@ -141,7 +179,10 @@ export class Harness {
       prefix: '/api/v3',
       routes: (method, path, body) => actions.route(method, path, body),
     });
-    const fixture = await createFixtureRepo(join(dir, 'fork'));
+    const fixture = await createFixtureRepo(join(dir, 'fork')).catch(async (error: unknown) => {
+      await standin.close();
+      throw error;
+    });
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -158,12 +199,11 @@ export class Harness {
       SIGSTORM_POLL_INTERVAL_MS: '200',
       ...extraEnv,
     };
-    if (validation === 'storms')
-      return new Harness(dir, standin, model, actions, fixture, env, sigstormServe);
+    if (validation === 'storms') return new Harness(dir, standin, model, actions, fixture, env, command);
     const script: ValidationScript = { ...validation, log: join(dir, 'validations.jsonl') };
     env.SIGSTORM_TEST_SCRIPT = JSON.stringify(script);
     env.SIGSTORM_TEST_RETRY = JSON.stringify(shortRetries);
-    return new Harness(dir, standin, model, actions, fixture, env, scriptedServe);
+    return new Harness(dir, standin, model, actions, fixture, env, command);
   }
 
   get app(): AppProcess {
@@ -221,6 +261,16 @@ export class Harness {
       .split('\n')
       .filter(Boolean)
       .map((line) => JSON.parse(line));
+  }
+
+  /** Waits until `count` scripted validations have started (the validation is running, not just its job). */
+  async waitForValidations(count: number, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.validations()).length < count) {
+      if (Date.now() > deadline)
+        throw new Error(`fewer than ${count} validations started within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** Reads the app's job store (read-only), e.g. to count jobs by status. */

@@ -6,7 +6,7 @@ import { scriptedValidate } from './scripted-validate.js';
  * `sigstorm serve` on a scripted validation (scripted-validate.ts) and short retry waits: the App as
  * operators run it (a real process, its store, its loops, real HTTP to the stand-in) minus the storms.
  * SIGSTORM_TEST_SCRIPT is the validation script (JSON); SIGSTORM_TEST_RETRY the retry timing (JSON).
- * Run by AppProcess (app-process.ts) with tsx's loader.
+ * Run by AppProcess (app-process.ts) as one bundled file (serve-bundle.ts).
  */
 const settings = readServeEnv(process.env);
 const retry = process.env.SIGSTORM_TEST_RETRY;

@@ -1,6 +1,5 @@
-import { appendFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { appendFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { Validate } from '../../../src/pipeline/request/contract.js';
@@ -26,9 +25,13 @@ export const ValidationScript = z.object({
   outcome: z.enum(['neutral', 'regression', 'improvement', 'inconclusive']),
   /** Per head commit (the request's `head.ref`): another outcome. */
   byHead: z.record(z.string(), z.enum(['neutral', 'regression', 'improvement', 'inconclusive'])).default({}),
-  /** How long a validation takes (a stop or cancel signal ends it sooner, as it does a storm). */
-  ms: z.number().int().min(0),
-  /** Where each validation's request is appended, one JSON line per call. */
+  /**
+   * How long a validation takes (a stop or cancel signal ends it sooner, as it does a storm); a list:
+   * the n-th validation of the log (restarts of the App included) takes the n-th, the last one every
+   * later validation.
+   */
+  ms: z.union([z.number().int().min(0), z.array(z.number().int().min(0)).min(1).readonly()]),
+  /** Where each validation's request is appended, one JSON line per call; its reports go next to it. */
   log: z.string(),
 });
 export type ValidationScript = z.input<typeof ValidationScript>;
@@ -50,8 +53,10 @@ export function scriptedValidate(input: ValidationScript): Validate {
   const script = ValidationScript.parse(input);
   return async (request, options = {}) => {
     const outcome = script.byHead[request.head.ref ?? ''] ?? script.outcome;
-    await mkdir(join(script.log, '..'), { recursive: true });
+    await mkdir(dirname(script.log), { recursive: true });
+    const before = (await readFile(script.log, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
     await appendFile(script.log, `${JSON.stringify({ head: request.head.ref, outcome })}\n`);
+    const ms = Array.isArray(script.ms) ? (script.ms[before] ?? script.ms.at(-1) ?? 0) : script.ms;
     options.onProgress?.({
       phase: 'storm',
       message: `scripted: ${outcome}`,
@@ -61,14 +66,15 @@ export function scriptedValidate(input: ValidationScript): Validate {
       cellsTotal: 1,
     });
     try {
-      await sleep(script.ms, undefined, { signal: options.signal });
+      await sleep(ms, undefined, { signal: options.signal });
     } catch {
       // As the pipeline ends on a stop signal.
       throw new SigstormError('Validation cancelled', { hint: 'Start it again to get a verdict.' });
     }
     const report = scriptedReport(outcome);
     const markdown = renderMarkdown(report);
-    const outDir = await mkdtemp(join(tmpdir(), 'sigstorm-scripted-'));
+    // Next to the log, in the test's directory: removed with it.
+    const outDir = await mkdtemp(join(dirname(script.log), 'report-'));
     await writeFile(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     await writeFile(join(outDir, 'report.md'), markdown);
     return { verdict: report.verdict, headline: report.headline, markdown, report, outDir };
