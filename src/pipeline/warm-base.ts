@@ -2,13 +2,10 @@ import { initialCellBound } from '../compare/neutral/cell-bound.js';
 import { countBatch } from '../compare/sequential/count-batch.js';
 import { runIterations } from '../storm/run-iterations.js';
 import { SigstormError } from '../util/errors.js';
-import { buildTrees } from './build-trees.js';
-import { emitTo } from './output/emit.js';
+import { type Emit, emitTo } from './output/emit.js';
 import type { ValidateOptions, ValidateRequest } from './request/contract.js';
-import { preflight } from './request/preflight.js';
-import { settleRequest } from './request/settle-request.js';
 import { cellSeed } from './schedule/cell-run.js';
-import { planCells, seedFrom } from './schedule/plan-cells.js';
+import { type RunStart, startRun } from './start-run.js';
 
 export interface WarmBaseResult {
   readonly cells: number;
@@ -39,39 +36,76 @@ export async function warmBase(
   const { signal } = options;
   const emit = emitTo(options.onProgress);
   // Head is the base itself: nothing of it is built twice (the build cache is by content).
-  const settled = await settleRequest({ ...request, head: request.base });
-  const { thresholds, variants, plan, sandbox } = settled;
-  const { trees, pool } = await preflight({ ...request, head: request.base, sandbox }, { signal });
-  const builds = await buildTrees({ base: trees.base, head: trees.base }, variants, emit, {
-    sandbox,
-    signal,
-  });
-  const seed = request.seed ?? seedFrom(builds.base.tree);
-  const cells = await planCells({
-    variants,
-    storms: plan.storms,
-    baseBuilds: builds.base.variants,
-    pool,
-    seed,
-    baseCache: true,
-    sandbox: sandbox.kind,
-  });
-  const lanes = pool.lanes.length;
-  // The share is the coarse bound's first look; persisting noise needs its second.
-  const [first, second] = initialCellBound(thresholds.stability).schedule;
-  // As storm-cells cuts the last batch before a look: in whole lanes; never past the request's cap.
-  const capped = (n: number) =>
-    Math.min(Math.ceil(n / lanes) * lanes, request.iterations ?? Number.POSITIVE_INFINITY);
-  const share = capped(first?.at ?? 0);
-  const deep = capped(second?.at ?? 0);
-  const noisy = thresholds.findings.noisyFamilies;
+  const run = await startRun(request, { kind: 'warm-base' }, { emit, signal });
+  const { share, deep } = warmTargets(run, request.iterations);
+  const warm = cellWarmer(run, { share, emit, signal });
+  // 1. Every cell to the share.
+  for (const [done, cell] of run.cells.entries()) {
+    await warm(cell, share, { iterations: run.cells.length * share, cells: run.cells.length, done });
+  }
+  // 2. Every variant of a workload whose base failed in its share, on to `deep`.
+  const noisy = run.settled.thresholds.findings.noisyFamilies;
+  const deeper =
+    deep > share
+      ? cellsOfFailedWorkloads(
+          run.cells,
+          (c) => countBatch(c.baseCache.take(indices(share)).cached, noisy).failures > 0,
+        )
+      : [];
+  const total = warm.ran() + deeper.length * (deep - share);
+  for (const [done, cell] of deeper.entries()) {
+    await warm(cell, deep, { iterations: total, cells: deeper.length, done });
+  }
+  return {
+    cells: run.cells.length,
+    share,
+    noisyCells: deeper.map((c) => `${c.workload.name} (${c.variant})`),
+    deep,
+    ran: warm.ran(),
+    alreadyCached: warm.alreadyCached(),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+type Cell = RunStart['cells'][number];
+
+/**
+ * How far the base is warmed: the share is the coarse bound's first look, persisting noise needs
+ * its second. As storm-cells cuts the last batch before a look: in whole lanes; never past the
+ * request's cap.
+ */
+function warmTargets(run: RunStart, cap: number | undefined): { share: number; deep: number } {
+  const lanes = run.pool.lanes.length;
+  const [first, second] = initialCellBound(run.settled.thresholds.stability).schedule;
+  const capped = (n: number) => Math.min(Math.ceil(n / lanes) * lanes, cap ?? Number.POSITIVE_INFINITY);
+  return { share: capped(first?.at ?? 0), deep: capped(second?.at ?? 0) };
+}
+
+interface CellWarmer {
+  /** Storms what the base-results cache lacks of `cell`'s first `upTo` iterations, and keeps it. */
+  (
+    cell: Cell,
+    upTo: number,
+    of: { readonly iterations: number; readonly cells: number; readonly done: number },
+  ): Promise<void>;
+  /** Iterations stormed so far. */
+  ran(): number;
+  /** Iterations of the share that were cached already. */
+  alreadyCached(): number;
+}
+
+function cellWarmer(
+  run: RunStart,
+  how: { readonly share: number; readonly emit: Emit; readonly signal?: AbortSignal | undefined },
+): CellWarmer {
+  const { builds, pool, seed, settled } = run;
+  const { share, emit, signal } = how;
   let ran = 0;
   let alreadyCached = 0;
-  let done = 0;
   const warm = async (
-    cell: (typeof cells)[number],
+    cell: Cell,
     upTo: number,
-    of: { readonly iterations: number; readonly cells: number },
+    of: { readonly iterations: number; readonly cells: number; readonly done: number },
   ): Promise<void> => {
     if (signal?.aborted)
       throw new SigstormError('Base warm-up cancelled', { hint: 'Start it again: what ran is kept.' });
@@ -84,7 +118,7 @@ export async function warmBase(
       message: `base ${cell.workload.name} (${cell.variant}): ${missing.length} to run, ${cached.length} cached`,
       iterationsDone: ran,
       iterationsTotal: of.iterations,
-      cellsDone: done,
+      cellsDone: of.done,
       cellsTotal: of.cells,
     });
     if (missing.length === 0) return;
@@ -98,40 +132,12 @@ export async function warmBase(
       iterations: missing,
       stormId: `${cell.workload.name}-${cell.variant}-base`,
       ...(signal ? { signal } : {}),
-      sandbox,
+      sandbox: settled.sandbox,
     });
     await cell.baseCache.add(result.records);
     ran += result.records.length;
   };
-  // 1. Every cell to the share.
-  for (const cell of cells) {
-    await warm(cell, share, { iterations: cells.length * share, cells: cells.length });
-    done++;
-  }
-  // 2. Every variant of a workload whose base failed in its share, on to `deep`.
-  const deeper =
-    deep > share
-      ? cellsOfFailedWorkloads(
-          cells,
-          (c) => countBatch(c.baseCache.take(indices(share)).cached, noisy).failures > 0,
-        )
-      : [];
-  done = 0;
-  const total = ran + deeper.length * (deep - share);
-  for (const cell of deeper) {
-    await warm(cell, deep, { iterations: total, cells: deeper.length });
-    done++;
-  }
-  const noisyCells = deeper.map((c) => `${c.workload.name} (${c.variant})`);
-  return {
-    cells: cells.length,
-    share,
-    noisyCells,
-    deep,
-    ran,
-    alreadyCached,
-    seconds: (performance.now() - started) / 1000,
-  };
+  return Object.assign(warm, { ran: () => ran, alreadyCached: () => alreadyCached });
 }
 
 /** Iteration indices 0 … n−1. */
