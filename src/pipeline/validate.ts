@@ -4,7 +4,7 @@ import { buildVariant } from '../compile/build-tree.js';
 import { publicSource } from '../source/public-source.js';
 import { SigstormError } from '../util/errors.js';
 import { makeDir } from '../util/make-dir.js';
-import { buildInfo, buildTrees } from './build-trees.js';
+import { buildInfo } from './build-trees.js';
 import { coldBasePhase } from './cold-base.js';
 import { evidencePass } from './evidence-pass.js';
 import { decidedGatePairs, measureThroughput } from './measure-throughput.js';
@@ -12,11 +12,8 @@ import { emitTo } from './output/emit.js';
 import { placeCauses } from './output/place-causes.js';
 import { writeReport } from './output/write-report.js';
 import type { Validate, ValidateRequest } from './request/contract.js';
-import { preflight } from './request/preflight.js';
-import { settleRequest } from './request/settle-request.js';
 import { cellInputs } from './schedule/cell-inputs.js';
 import { stormExpectedMs } from './schedule/look-budget.js';
-import { planCells, seedFrom } from './schedule/plan-cells.js';
 import { stormCells } from './schedule/storm-cells.js';
 import {
   aboutLeft,
@@ -28,6 +25,7 @@ import {
 } from './schedule/validation-budget.js';
 import { shardSlices } from './shards/shard-plan.js';
 import { planShards, type ShardRequest } from './shards/shard-request.js';
+import { startRun } from './start-run.js';
 
 export interface ValidateExtras {
   /** Reuse base results of earlier validations against the same base (default true). */
@@ -119,34 +117,15 @@ export async function stormAndMeasure(
   const { signal } = options;
   const emit = emitTo(options.onProgress);
 
-  // 1. Settle the request.
-  const { profile, thresholds, variants, buildVariants, plan, throughputRuns, outDir, sandbox } =
-    await settleRequest(request);
-  const { trees, pool } = await preflight(
-    { ...request, sandbox },
-    {
-      signal,
-      onProgress: (message) =>
-        emit({ phase: 'build', message: `checking ${message}`, iterationsDone: 0, iterationsTotal: 0 }),
-    },
+  // 1. Settle the request and check every input; 2. build base and head; plan the storms' cells.
+  const { settled, pool, builds, seed, cells } = await startRun(
+    request,
+    { kind: 'validate', baseCache: request.baseCache !== false, headCache: request.headCache === true },
+    { emit, signal },
   );
-  await makeDir(outDir);
-
-  // 2. Build base and head.
-  const builds = await buildTrees(trees, buildVariants, emit, { sandbox, signal });
+  const { profile, thresholds, plan, throughputRuns, outDir, sandbox } = settled;
 
   // 3. Storms: every workload × variant, base and head interleaved on the same lanes.
-  const seed = request.seed ?? seedFrom(builds.base.tree);
-  const cells = await planCells({
-    variants,
-    storms: plan.storms,
-    baseBuilds: builds.base.variants,
-    pool,
-    seed,
-    baseCache: request.baseCache !== false,
-    ...(request.headCache ? { headBuilds: builds.head.variants } : {}),
-    sandbox: sandbox.kind,
-  });
   const shardPlan = shard
     ? planShards({ shard, cells, seed, trees: builds, thresholds, profile, plan, throughputRuns, request })
     : undefined;

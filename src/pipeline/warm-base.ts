@@ -7,13 +7,10 @@ import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import type { LanePool } from '../storm/lanes.js';
 import { runIterations } from '../storm/run-iterations.js';
 import { SigstormError } from '../util/errors.js';
-import { buildTrees } from './build-trees.js';
 import { type Emit, emitTo } from './output/emit.js';
 import type { ValidateOptions, ValidateRequest } from './request/contract.js';
-import { preflight } from './request/preflight.js';
-import { settleRequest } from './request/settle-request.js';
 import { type CellPlan, cellSeed } from './schedule/cell-run.js';
-import { planCells, seedFrom } from './schedule/plan-cells.js';
+import { startRun } from './start-run.js';
 
 export interface WarmBaseResult {
   readonly cells: number;
@@ -44,23 +41,12 @@ export async function warmBase(
   const { signal } = options;
   const emit = emitTo(options.onProgress);
   // Head is the base itself: nothing of it is built twice (the build cache is by content).
-  const settled = await settleRequest({ ...request, head: request.base });
-  const { thresholds, variants, plan, sandbox } = settled;
-  const { trees, pool } = await preflight({ ...request, head: request.base, sandbox }, { signal });
-  const builds = await buildTrees({ base: trees.base, head: trees.base }, variants, emit, {
-    sandbox,
-    signal,
-  });
-  const seed = request.seed ?? seedFrom(builds.base.tree);
-  const cells = await planCells({
-    variants,
-    storms: plan.storms,
-    baseBuilds: builds.base.variants,
-    pool,
-    seed,
-    baseCache: true,
-    sandbox: sandbox.kind,
-  });
+  const { settled, pool, builds, seed, cells } = await startRun(
+    request,
+    { kind: 'warm-base' },
+    { emit, signal },
+  );
+  const { thresholds, sandbox } = settled;
   const warmed = await warmCells({
     cells,
     build: builds.base.variants,

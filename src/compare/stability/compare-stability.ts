@@ -68,12 +68,48 @@ export function compareStability(
   const t = thresholds.stability;
   const signatures = bucketSignatures(cells, thresholds.findings);
   const causes = groupCauses(cells, signatures);
+  const reports = cellReports(cells, thresholds, causes, design);
+  const pooled = pooledReport(cells, t);
+  const threads = threadsWithFindings(cells, reports, thresholds);
+  const decided = decideVerdict(reports, threads, pooled, design);
+  const meaning = neutralMeaning(decided.statement, reports, pooled, t);
+  return {
+    verdict: decided.verdict,
+    summary: summarySentence(decided, { reports, causes, threads, pooled, meaning, t }),
+    threads,
+    cells: reports,
+    signatures,
+    causes,
+    behaviourChanges: behaviourChanges(cells),
+    neutral: {
+      design: decided.statement,
+      pooled,
+      cellsShown: reports.filter((c) => c.coarse?.shown).length,
+      meaning,
+      census: censusEvidence(threads),
+    },
+    totals: totalsOf(reports),
+  };
+}
+
+type StabilityThresholds = Thresholds['stability'];
+type Pooled = ReturnType<typeof reportBound>;
+type Threads = StabilityComparison['threads'];
+
+/** Each cell's report: its rates, difference, tests (Holm over the cells), decisions and verdict. */
+function cellReports(
+  cells: readonly CellInput[],
+  thresholds: Thresholds,
+  causes: readonly CauseEntry[],
+  design: NeutralDesign,
+): CellReport[] {
+  const t = thresholds.stability;
   const tests = cells.map((c) => fisherOneSided(judgedCount(c.base), judgedCount(c.head)));
   const worseAdjusted = holmAdjust(tests.map((p) => p.worse));
   const betterAdjusted = holmAdjust(tests.map((p) => p.better));
   // Each end of the difference is a one-sided bound at t.confidence: a two-sided interval at 2c − 1.
   const differenceConfidence = 2 * t.confidence - 1;
-  const reports = cells.map((cell, i): CellReport => {
+  return cells.map((cell, i): CellReport => {
     const settings = sequentialSettings(thresholds, cell.variant, cells.length, cell.cap);
     const difference = newcombeDifference(
       judgedCount(cell.base),
@@ -109,7 +145,11 @@ export function compareStability(
     };
     return { ...facts, ...cellVerdict(facts, t, design) };
   });
-  const pooled = reportBound(
+}
+
+/** The bound over all cells pooled (what neutral rests on when a cell is neutral by its coarse bound). */
+function pooledReport(cells: readonly CellInput[], t: StabilityThresholds): Pooled {
+  return reportBound(
     pooledBound(
       cells.map((c) => ({
         variant: c.variant,
@@ -120,7 +160,14 @@ export function compareStability(
       t,
     ),
   );
-  const sum = (pick: (c: CellReport) => number) => reports.reduce((a, c) => a + pick(c), 0);
+}
+
+/** The threads' comparison, with the census findings settled by the cells' reports. */
+function threadsWithFindings(
+  cells: readonly CellInput[],
+  reports: readonly CellReport[],
+  thresholds: Thresholds,
+): Threads {
   const compared = compareThreads(cells, thresholds.findings);
   const findings = settleFindings(
     openedFindings(compared.changes),
@@ -130,7 +177,27 @@ export function compareStability(
       fine: fineNeutral(r),
     })),
   );
-  const threads = { ...compared, findings };
+  return { ...compared, findings };
+}
+
+interface Decided {
+  readonly verdict: Verdict;
+  /** What neutral means here: per cell, or over all cells pooled. */
+  readonly statement: NeutralDesign;
+  /** Every cell neutral, but the pool does not show the fine tolerance. */
+  readonly pooledMissing: boolean;
+  /** Neutral or better held back by an open census finding. */
+  readonly held: boolean;
+  readonly masks: ReturnType<typeof threadsVerdict>;
+}
+
+/** The verdict: the worst cell's and the masks', held back by a missing pool or an open finding. */
+function decideVerdict(
+  reports: readonly CellReport[],
+  threads: Threads,
+  pooled: Pooled,
+  design: NeutralDesign,
+): Decided {
   const masks = threadsVerdict(threads);
   const combined = combineVerdicts([...reports.map((c) => c.verdict), ...(masks ? [masks.verdict] : [])]);
   // The pooled statement is what neutral means when some cell is neutral by its coarse bound only
@@ -142,10 +209,26 @@ export function compareStability(
       : 'per-cell';
   const pooledMissing = statement === 'pooled' && combined === 'neutral' && !pooled.shown;
   // An open census finding is never "no regression" (nor "better"): it must be settled first.
-  const open = findings.filter((f) => f.status === 'open');
+  const open = threads.findings.filter((f) => f.status === 'open');
   const held = open.length > 0 && (combined === 'neutral' || combined === 'improvement');
   const verdict = pooledMissing || held ? 'inconclusive' : combined;
-  const meaning = neutralMeaning(statement, reports, pooled, t);
+  return { verdict, statement, pooledMissing, held, masks };
+}
+
+/** The headline's sentence: an open finding or the mask change first, then the rates. */
+function summarySentence(
+  decided: Decided,
+  facts: {
+    readonly reports: readonly CellReport[];
+    readonly causes: readonly CauseEntry[];
+    readonly threads: Threads;
+    readonly pooled: Pooled;
+    readonly meaning: string;
+    readonly t: StabilityThresholds;
+  },
+): string {
+  const { verdict, statement, pooledMissing, held, masks } = decided;
+  const { reports, causes, threads, pooled, meaning, t } = facts;
   const rated = pooledMissing
     ? `every cell within ${formatPercent(t.cellTolerance)}, but over all cells pooled a rise of up to ${formatPercent(pooled.upper ?? 1)} cannot be ruled out (tolerance ${formatPercent(pooled.tolerance)})`
     : verdict === 'neutral' && statement === 'pooled'
@@ -153,7 +236,8 @@ export function compareStability(
       : summariseStability(verdict, reports, causes);
   // An open finding, then the mask change, is said first: it explains the rates, and it holds
   // from the first iteration.
-  const shown = findings.filter((f) => f.status === 'shown');
+  const open = threads.findings.filter((f) => f.status === 'open');
+  const shown = threads.findings.filter((f) => f.status === 'shown');
   const lead = held
     ? open.map((f) => `${f.title} (${f.process}), not settled: ${f.because}`).join('; ')
     : masks?.verdict === verdict
@@ -161,25 +245,14 @@ export function compareStability(
       : verdict === 'regression' && shown.length > 0
         ? shown.map((f) => `${f.title} (${f.process}), shown in ${f.because}`).join('; ')
         : null;
-  const summary = lead ? `${lead}${rated && !held ? `; ${rated}` : ''}` : rated;
+  return lead ? `${lead}${rated && !held ? `; ${rated}` : ''}` : rated;
+}
+
+/** Iterations and failures over all cells, per side. */
+function totalsOf(reports: readonly CellReport[]): StabilityComparison['totals'] {
+  const sum = (pick: (c: CellReport) => number) => reports.reduce((a, c) => a + pick(c), 0);
   return {
-    verdict,
-    summary,
-    threads,
-    cells: reports,
-    signatures,
-    causes,
-    behaviourChanges: behaviourChanges(cells),
-    neutral: {
-      design: statement,
-      pooled,
-      cellsShown: reports.filter((c) => c.coarse?.shown).length,
-      meaning,
-      census: censusEvidence(threads),
-    },
-    totals: {
-      iterations: { base: sum((c) => c.base.iterations), head: sum((c) => c.head.iterations) },
-      failures: { base: sum((c) => c.base.failures), head: sum((c) => c.head.failures) },
-    },
+    iterations: { base: sum((c) => c.base.iterations), head: sum((c) => c.head.iterations) },
+    failures: { base: sum((c) => c.base.failures), head: sum((c) => c.head.failures) },
   };
 }
