@@ -12,6 +12,7 @@ import type { Validate, ValidateRequest } from './request/contract.js';
 import { preflight } from './request/preflight.js';
 import { settleRequest } from './request/settle-request.js';
 import { cellInputs } from './schedule/cell-inputs.js';
+import { sliceSize } from './schedule/cell-run.js';
 import { planCells, seedFrom } from './schedule/plan-cells.js';
 import { stormCells } from './schedule/storm-cells.js';
 import { shardSlices } from './shards/shard-plan.js';
@@ -64,7 +65,7 @@ export async function runValidation(
 }
 
 /**
- * Steps 1–4 of a validation, or of one shard of it (`shard`: its planned slice of every cell, and
+ * Steps 1–4 of a validation, or of one shard of it (`shard`: its planned batches of every cell, and
  * throughput only in shard 1; see ./shard-plan.ts).
  */
 export async function stormAndMeasure(
@@ -108,7 +109,7 @@ export async function stormAndMeasure(
   const slices = shardPlan && shard ? shardSlices(shardPlan, shard.index) : undefined;
   const perSide = (c: (typeof cells)[number]) => {
     const slice = slices?.[c.index];
-    if (slice) return (slice.end - slice.first) * profile.batchSize;
+    if (slice) return sliceSize(slice) * profile.batchSize;
     return request.iterations ?? thresholds.stability.maxIterationsPerSide[c.variant];
   };
   const iterationsTotal = cells.reduce((sum, c) => sum + 2 * perSide(c), 0);

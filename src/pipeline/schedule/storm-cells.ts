@@ -19,6 +19,7 @@ import {
   type CellStop,
   cellProgress,
   openCellRun,
+  sliceSize,
 } from './cell-run.js';
 import { aimedBy, evidenceShown, findingEvidenceMin, needsFineTest, openedSoFar } from './finding-stop.js';
 import { type LookPlan, lookPlanAnnouncer } from './look-budget.js';
@@ -38,9 +39,10 @@ export interface StormCellsOptions {
   readonly cap?: number;
   readonly batchSize: number;
   /**
-   * A shard's batch range per cell (by cell index): each cell runs exactly that range, with
-   * `batchSize` as is (not rounded to the lanes), so that batch k has the same iterations on any
-   * machine. Absent: every cell runs from batch 0 until its sequential test stops.
+   * A shard's batches per cell (by cell index): each cell runs those batches in order until its own
+   * sequential test stops or they are done, with `batchSize` as is (not rounded to the lanes), so
+   * that batch k has the same iterations on any machine. Absent: every cell runs from batch 0 until
+   * its sequential test stops.
    */
   readonly slices?: readonly BatchSlice[];
   /** What a neutral verdict must show (the profile's): decides when quiet cells have had enough. */
@@ -96,8 +98,9 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
   }
   let iterationsDone = 0;
   let batchesRun = 0;
-  // A shard runs its planned slice in whole batches and leaves the sequential test to the merge:
-  // the pooled design's shares and early stop need the whole run (docs/statistics.md).
+  // A shard runs its planned batches, each of the plan's size, and stops a cell on its own sequential
+  // test (the merge decides: ../shards/merge-cells.ts): the pooled design's shares and early stop
+  // need the whole run (docs/statistics.md).
   const design = options.slices ? 'per-cell' : (options.neutral ?? 'per-cell');
   let pool = openPool(
     runs.map((r) => r.plan),
@@ -178,16 +181,15 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
 
     // 4. Feed the batch pair to the cell's sequential test.
     if (recordBatch(run, got, options.thresholds, batchesRun++)) run.stop = 'decision';
-    else if (run.endBatch !== undefined && run.firstBatch + run.batches.length >= run.endBatch)
-      run.stop = 'slice';
+    else if (run.slice && run.batches.length >= sliceSize(run.slice)) run.stop = 'slice';
     pool = addToPool(pool, run.batches[run.batches.length - 1] as BatchPair);
     const cellsDone = runs.filter((r) =>
       cellSettled(settlingOf(r, opened), options.thresholds.stability, design),
     ).length;
     options.onBatch?.({ cell: run, iterationsDone, cellsDone });
     // Fail fast once the verdict is a settled regression: by this cell's rates, or by the mask
-    // finding once a cell has its variant's evidence (never in a shard: it runs its slice, the
-    // merge decides). The finding is decided on the cells as they stand, as the comparison reads them.
+    // finding once a cell has its variant's evidence (not in a shard: the finding is the whole
+    // run's, which the merge settles). The finding is decided on the cells as they stand, as the comparison reads them.
     const byFinding = () =>
       options.stopOnFinding !== false &&
       !options.slices &&
@@ -218,8 +220,6 @@ function recordBatch(
   const noisy = thresholds.findings.noisyFamilies;
   const pair: BatchPair = { base: countBatch(got.base, noisy), head: countBatch(got.head, noisy), at };
   run.batches.push(pair);
-  // Only a run from batch 0 sees the cell's whole sequence; a later shard leaves the test to the merge.
-  if (run.firstBatch > 0) return false;
   run.state = advance(run.state, pair, run.settings);
   const d = run.state.decision;
   run.coarse = advanceBound(run.coarse, {
