@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { countBatch } from '../../src/compare/sequential/count-batch.js';
+import { advance, initialState } from '../../src/compare/sequential/decide-cell.js';
+import { sequentialSettings } from '../../src/compare/sequential/settings.js';
 import { ShardBlob } from '../../src/pipeline/shards/shard-blob.schema.js';
 import { withPlanId } from '../../src/pipeline/shards/shard-plan.js';
 import { Report } from '../../src/report/report.schema.js';
@@ -95,13 +98,37 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
     );
   });
 
-  it('shard 2 of 2 stops early on its own evidence: its first batches, then its test settles', () => {
-    const two = blobs[1]?.cells[0];
-    // Batches 1, 3, 5 (iterations 10–19, 30–39, 50–59): 30 a side, not its 60.
-    const expected = [1, 3, 5].flatMap((b) => Array.from({ length: 10 }, (_, j) => b * 10 + j));
-    expect(two?.head.map((r) => r.iteration)).toEqual(expected);
-    expect(two?.base.map((r) => r.iteration)).toEqual(expected);
-    expect(two?.stop).toBe('decision');
+  it('shard 2 of 2 stops on its own evidence: at the first of its batches where its own test settles', () => {
+    const blob = blobs[1];
+    const cell = blob?.cells[0];
+    const planned = blob?.plan.cells[0];
+    if (!blob || !cell || !planned) throw new Error('no blob of shard 2');
+    // Its batches are 1, 3, 5, …, 11; replay its own sequential test over what it ran, batch by batch.
+    const settings = sequentialSettings(
+      blob.plan.thresholds,
+      planned.variant,
+      blob.plan.cells.length,
+      planned.cap,
+    );
+    const noisy = blob.plan.thresholds.findings.noisyFamilies;
+    const of = (side: 'base' | 'head', batch: number) =>
+      cell[side].filter((r) => Math.floor(r.iteration / 10) === batch);
+    let state = initialState(settings);
+    let ran = 0;
+    for (const batch of [1, 3, 5, 7, 9, 11]) {
+      if (state.decision.state === 'stop') break;
+      const pair = { base: countBatch(of('base', batch), noisy), head: countBatch(of('head', batch), noisy) };
+      expect([pair.base.n, pair.head.n]).toEqual([10, 10]);
+      state = advance(state, pair, settings);
+      ran++;
+    }
+    // It ran exactly up to its test's crossing (none after), or all six when the test stayed open.
+    const expected = [1, 3, 5, 7, 9, 11]
+      .slice(0, ran)
+      .flatMap((b) => Array.from({ length: 10 }, (_, j) => b * 10 + j));
+    expect(cell.head.map((r) => r.iteration)).toEqual(expected);
+    expect(cell.base.map((r) => r.iteration)).toEqual(expected);
+    expect(cell.stop).toBe(state.decision.state === 'stop' ? 'decision' : 'slice');
   });
 
   it('merges the blobs into the report of their iterations added up, a regression', async () => {
