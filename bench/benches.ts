@@ -106,8 +106,8 @@ export const benches: readonly Bench[] = [
   {
     name: 'shards',
     figures:
-      'iterations/s and time to verdict as 1 and 2 shards (separate processes on separate CPUs); merge time of many blobs',
-    estimate: { full: '8 min', quick: '1.5 min' },
+      'runner time and wall time of a clear regression and a harmless change as 1, 2 and 4 shards (each shard a process alone on one CPU); merge time of many blobs',
+    estimate: { full: '25 min', quick: '4 min' },
     run: async ({ quick, log, signal }) => {
       const { shardsBench, formatShards } = await import('./shards.js');
       const result = await shardsBench({ quick, log, signal });

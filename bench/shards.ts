@@ -1,23 +1,25 @@
-// One validation (base vs patches/unblocked-worker-signals.patch, server-burst, plain) run as 1 and as
-// 2 shards: each shard a separate `sigstorm validate --shard K/N` process on its own CPU (as separate
-// runners would be), then `sigstorm merge`. Prints iterations per second and time to verdict for each,
-// and the merge time for many synthetic-but-schema-valid blobs (records copied from the real run).
+// One validation (server-burst, plain) of a clear regression (patches/unblocked-worker-signals.patch)
+// and of a harmless change (patches/help-text.patch), each as 1, 2 and 4 shards: every shard a separate
+// `sigstorm validate --shard K/N` process on one CPU, run one after the other (as if each had its own
+// runner), then `sigstorm merge`. Prints runner time (all shards' processes added up) and wall time
+// (the slowest shard plus the merge) for each, and the merge time for many synthetic-but-schema-valid
+// blobs (records copied from a real run).
 // Run: npx tsx bench/shards.ts [--quick] [--iterations N] [--blobs M] [--per-blob K]. bench/run.ts calls shardsBench().
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
-import { cellSeed } from '../src/pipeline/schedule/cell-run.js';
+import { cellSeed, sliceBatch, sliceSize } from '../src/pipeline/schedule/cell-run.js';
 import { mergeShards } from '../src/pipeline/shards/merge-shards.js';
 import { ShardBlob } from '../src/pipeline/shards/shard-blob.schema.js';
-import { iterationRange, type ShardPlan, withPlanId } from '../src/pipeline/shards/shard-plan.js';
+import { batchSlice, type ShardPlan, withPlanId } from '../src/pipeline/shards/shard-plan.js';
 import { allowedCpus } from '../src/storm/cpus.js';
 import { installRoot } from '../src/util/paths.js';
 
 export interface ShardsOptions {
   readonly quick?: boolean;
-  /** Iterations per side of the validation (default 200, quick 40). */
+  /** The cap: iterations per side of the validation (default 200, quick 40). */
   readonly iterations?: number;
   /** Synthetic blobs merged, and iterations per side in each (default 256 × 1,000; quick 16 × 100). */
   readonly blobs?: number;
@@ -26,18 +28,29 @@ export interface ShardsOptions {
   readonly signal?: AbortSignal;
 }
 
+/** The two changes the bench validates: what sharding buys for each. */
+const changes = [
+  { change: 'regression', patch: 'unblocked-worker-signals.patch' },
+  { change: 'harmless', patch: 'help-text.patch' },
+] as const;
+
 export interface ShardedRun {
+  readonly change: (typeof changes)[number]['change'];
   readonly shards: number;
-  readonly cpus: readonly string[];
-  /** Wall time from starting the shards to the merged report. */
-  readonly secondsToVerdict: number;
-  readonly stormSeconds: number;
+  /** Each shard process's wall time, and the iterations (both sides) it ran. */
+  readonly perShard: readonly {
+    readonly seconds: number;
+    readonly iterations: number;
+    readonly stop: string;
+  }[];
+  /** All shards' processes added up: what runners bill. */
+  readonly runnerSeconds: number;
+  /** The slowest shard plus the merge: the time to verdict with a runner per shard. */
+  readonly wallSeconds: number;
   readonly mergeSeconds: number;
-  /** Iterations the shards ran (both sides), per second of wall time. */
+  /** Iterations the shards ran (both sides), and how many of them the merged test counted. */
   readonly iterations: number;
-  readonly iterationsPerSecond: number;
-  /** Iterations per second of storming alone (the slowest shard's storm time, without its start-up). */
-  readonly stormIterationsPerSecond: number;
+  readonly counted: number;
   readonly verdict: string;
 }
 
@@ -58,16 +71,21 @@ const cli = join(installRoot, 'bin', 'sigstorm.js');
 export async function shardsBench(options: ShardsOptions = {}): Promise<ShardsResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const iterations = options.iterations ?? (options.quick ? 40 : 200);
-  const cpus = allowedCpus();
+  const [cpu] = allowedCpus();
   const dir = await mkdtemp(join(tmpdir(), 'sigstorm-bench-shards-'));
   try {
     const runs: ShardedRun[] = [];
-    for (const shards of [1, 2].filter((n) => n <= cpus.length)) {
-      log(`  shards: ${iterations} iterations per side as ${shards} shard(s)`);
-      runs.push(await shardedRun(shards, iterations, cpus, join(dir, `n${shards}`), options.signal));
+    for (const { change, patch } of changes) {
+      for (const shards of options.quick ? [1, 2] : [1, 2, 4]) {
+        log(`  shards: ${change} change, ${iterations} iterations per side as ${shards} shard(s)`);
+        const where = join(dir, `${change}-n${shards}`);
+        runs.push(
+          await shardedRun({ change, patch, shards, iterations, cpu: cpu ?? 0, dir: where }, options.signal),
+        );
+      }
     }
     const template = ShardBlob.parse(
-      JSON.parse(await readFile(join(dir, 'n1', 'shard-1-of-1.json'), 'utf8')),
+      JSON.parse(await readFile(join(dir, 'regression-n1', 'shard-1-of-1.json'), 'utf8')),
     );
     const blobs = options.blobs ?? (options.quick ? 16 : 256);
     const perBlob = options.iterationsPerBlob ?? (options.quick ? 100 : 1000);
@@ -80,71 +98,78 @@ export async function shardsBench(options: ShardsOptions = {}): Promise<ShardsRe
 }
 
 async function shardedRun(
-  shards: number,
-  iterations: number,
-  cpus: readonly number[],
-  dir: string,
+  o: {
+    readonly change: ShardedRun['change'];
+    readonly patch: string;
+    readonly shards: number;
+    readonly iterations: number;
+    readonly cpu: number;
+    readonly dir: string;
+  },
   signal: AbortSignal | undefined,
 ): Promise<ShardedRun> {
-  await mkdir(dir, { recursive: true });
-  const sets = Array.from({ length: shards }, (_, k) => String(cpus[k] ?? cpus[0]));
-  const started = performance.now();
-  // Separate processes on separate CPUs, started together, as separate runners would run them.
-  await Promise.all(
-    sets.map((cpu, k) =>
-      execa(
-        'node',
-        [
-          cli,
-          'validate',
-          '--head-patches',
-          join(installRoot, 'patches', 'unblocked-worker-signals.patch'),
-          '--workloads',
-          'server-burst',
-          '--variants',
-          'plain',
-          '--iterations',
-          String(iterations),
-          '--throughput-runs',
-          '0',
-          '--budget',
-          '30m',
-          '--seed',
-          '7',
-          '--no-base-cache',
-          '--quiet',
-          '--cpus',
-          cpu,
-          '--lanes',
-          '1',
-          '--shard',
-          `${k + 1}/${shards}`,
-          '--out',
-          dir,
-        ],
-        { cwd: installRoot, ...(signal ? { cancelSignal: signal } : {}) },
-      ),
-    ),
-  );
-  const stormed = performance.now();
-  const files = sets.map((_, k) => join(dir, `shard-${k + 1}-of-${shards}.json`));
-  const merged = await mergeShards({ files, outDir: join(dir, 'merged') });
-  const done = performance.now();
-  let slowest = 0;
-  for (const file of files) {
+  await mkdir(o.dir, { recursive: true });
+  const perShard: { seconds: number; iterations: number; stop: string }[] = [];
+  const files: string[] = [];
+  // One shard at a time on the same CPU: each as it would run alone on its own runner.
+  for (let k = 1; k <= o.shards; k++) {
+    const started = performance.now();
+    await execa(
+      'node',
+      [
+        cli,
+        'validate',
+        '--head-patches',
+        join(installRoot, 'patches', o.patch),
+        '--workloads',
+        'server-burst',
+        '--variants',
+        'plain',
+        '--iterations',
+        String(o.iterations),
+        '--throughput-runs',
+        '0',
+        '--budget',
+        '30m',
+        '--seed',
+        '7',
+        '--no-base-cache',
+        '--quiet',
+        '--cpus',
+        String(o.cpu),
+        '--lanes',
+        '1',
+        '--shard',
+        `${k}/${o.shards}`,
+        '--out',
+        o.dir,
+      ],
+      { cwd: installRoot, ...(signal ? { cancelSignal: signal } : {}) },
+    );
+    const file = join(o.dir, `shard-${k}-of-${o.shards}.json`);
     const blob = ShardBlob.parse(JSON.parse(await readFile(file, 'utf8')));
-    slowest = Math.max(slowest, blob.cells.reduce((sum, c) => sum + c.elapsedMs, 0) / 1000);
+    const cell = blob.cells[0];
+    perShard.push({
+      seconds: (performance.now() - started) / 1000,
+      iterations: (cell?.base.length ?? 0) + (cell?.head.length ?? 0),
+      stop: cell?.stop ?? 'open',
+    });
+    files.push(file);
   }
-  const ran = merged.tallies.reduce((sum, t) => sum + t.arrived.base + t.arrived.head, 0);
+  const merging = performance.now();
+  const merged = await mergeShards({ files, outDir: join(o.dir, 'merged') });
+  const mergeSeconds = (performance.now() - merging) / 1000;
+  const sum = (pick: (t: (typeof merged.tallies)[number]) => number) =>
+    merged.tallies.reduce((total, t) => total + pick(t), 0);
   return {
-    shards,
-    cpus: sets,
-    secondsToVerdict: (done - started) / 1000,
-    stormSeconds: (stormed - started) / 1000,
-    mergeSeconds: (done - stormed) / 1000,
-    iterations: ran,
-    iterationsPerSecond: ran / ((stormed - started) / 1000),
-    stormIterationsPerSecond: slowest > 0 ? ran / slowest : 0,
+    change: o.change,
+    shards: o.shards,
+    perShard,
+    runnerSeconds: perShard.reduce((total, s) => total + s.seconds, 0),
+    wallSeconds: Math.max(...perShard.map((s) => s.seconds)) + mergeSeconds,
+    mergeSeconds,
+    iterations: sum((t) => t.arrived.base + t.arrived.head),
+    counted: sum((t) => t.counted.base + t.counted.head),
     verdict: merged.verdict.stability,
   };
 }
@@ -167,12 +192,15 @@ export async function syntheticMerge(template: ShardBlob, count: number, perSide
   const files: string[] = [];
   let bytes = 0;
   for (let k = 1; k <= count; k++) {
-    const [first, end] = iterationRange(plan, plan.cells[0] ?? cell, k);
+    const slice = batchSlice(plan, plan.cells[0] ?? cell, k);
+    const indices = Array.from({ length: sliceSize(slice) }, (_, i) => sliceBatch(slice, i)).flatMap(
+      (batch) => Array.from({ length: plan.batchSize }, (_, j) => batch * plan.batchSize + j),
+    );
     const side = () =>
-      Array.from({ length: end - first }, (_, i) => ({
+      indices.map((iteration) => ({
         ...record,
         seed,
-        iteration: first + i,
+        iteration,
         target: { ...record.target, outcome: clean },
       }));
     const blob = {
@@ -202,12 +230,13 @@ export async function syntheticMerge(template: ShardBlob, count: number, perSide
 
 export function formatShards(r: ShardsResult): string {
   const lines = [
-    `  ${r.iterationsPerSide} iterations per side of server-burst (plain), base vs the bug patch:`,
+    `  server-burst (plain), cap ${r.iterationsPerSide} iterations per side; each shard alone on one CPU:`,
+    '  change      shards  iterations (counted)  runner time  wall time  verdict   per shard (s, iterations, stop)',
   ];
   for (const run of r.runs) {
+    const shards = run.perShard.map((s) => `${s.seconds.toFixed(0)} s ${s.iterations} ${s.stop}`).join('; ');
     lines.push(
-      `  ${run.shards} shard(s) on CPU ${run.cpus.join(', CPU ')}: ${run.iterationsPerSecond.toFixed(2)} it/s wall (${run.stormIterationsPerSecond.toFixed(2)} it/s storming), ${run.iterations} iterations, ` +
-        `time to verdict ${run.secondsToVerdict.toFixed(1)} s (storms ${run.stormSeconds.toFixed(1)} s, merge ${run.mergeSeconds.toFixed(1)} s), verdict ${run.verdict}`,
+      `  ${run.change.padEnd(10)}  ${String(run.shards).padStart(6)}  ${`${run.iterations} (${run.counted})`.padStart(20)}  ${`${(run.runnerSeconds / 60).toFixed(1)} min`.padStart(11)}  ${`${(run.wallSeconds / 60).toFixed(1)} min`.padStart(9)}  ${run.verdict.padEnd(8)}  ${shards}`,
     );
   }
   const m = r.merge;

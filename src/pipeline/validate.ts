@@ -3,7 +3,6 @@ import { compareStability } from '../compare/stability/compare-stability.js';
 import { buildVariant } from '../compile/build-tree.js';
 import { publicSource } from '../source/public-source.js';
 import { SigstormError } from '../util/errors.js';
-import { makeDir } from '../util/make-dir.js';
 import { buildInfo } from './build-trees.js';
 import { coldBasePhase } from './cold-base.js';
 import { evidencePass } from './evidence-pass.js';
@@ -13,6 +12,7 @@ import { placeCauses } from './output/place-causes.js';
 import { writeReport } from './output/write-report.js';
 import type { Validate, ValidateRequest } from './request/contract.js';
 import { cellInputs } from './schedule/cell-inputs.js';
+import { sliceSize } from './schedule/cell-run.js';
 import { stormExpectedMs } from './schedule/look-budget.js';
 import { stormCells } from './schedule/storm-cells.js';
 import {
@@ -106,7 +106,7 @@ export async function runValidation(
 }
 
 /**
- * Steps 1–4 of a validation, or of one shard of it (`shard`: its planned slice of every cell, and
+ * Steps 1–4 of a validation, or of one shard of it (`shard`: its planned batches of every cell, and
  * throughput only in shard 1; see ./shard-plan.ts).
  */
 export async function stormAndMeasure(
@@ -132,7 +132,7 @@ export async function stormAndMeasure(
   const slices = shardPlan && shard ? shardSlices(shardPlan, shard.index) : undefined;
   const perSide = (c: (typeof cells)[number]) => {
     const slice = slices?.[c.index];
-    if (slice) return (slice.end - slice.first) * profile.batchSize;
+    if (slice) return sliceSize(slice) * profile.batchSize;
     return request.iterations ?? thresholds.stability.maxIterationsPerSide[c.variant];
   };
   const iterationsTotal = cells.reduce((sum, c) => sum + 2 * perSide(c), 0);

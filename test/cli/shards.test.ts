@@ -1,8 +1,8 @@
 /**
  * A sharded validation as a user runs it: `sigstorm validate --shard K/2` twice (real processes,
- * real builds of the bundled subject, short real storms), then `sigstorm merge` of the blobs. The
- * merged report counts exactly the iterations the shards ran (less what came after the sequential
- * stop), and a missing, tampered or oversized blob is named with its shard and planned range.
+ * real builds of the bundled subject, short real storms), then `sigstorm merge` of the blobs. Each shard stops on its own sequential test; the merged report counts exactly the
+ * iterations the shards ran (less what came after the sequential stop), and a missing, tampered or
+ * oversized blob is named with its shard and planned batches.
  */
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { countBatch } from '../../src/compare/sequential/count-batch.js';
+import { advance, initialState } from '../../src/compare/sequential/decide-cell.js';
+import { sequentialSettings } from '../../src/compare/sequential/settings.js';
 import { ShardBlob } from '../../src/pipeline/shards/shard-blob.schema.js';
 import { withPlanId } from '../../src/pipeline/shards/shard-plan.js';
 import { Report } from '../../src/report/report.schema.js';
@@ -24,7 +27,7 @@ const blobFile = (k: number) => join(dir, `shard-${k}-of-2.json`);
 const blobs: ShardBlob[] = [];
 
 function sigstorm(args: readonly string[]) {
-  return execa('node', [cli, ...args], { cwd: installRoot, env, reject: false, timeout: 300_000 });
+  return execa('node', [cli, ...args], { cwd: installRoot, env, reject: false, timeout: 540_000 });
 }
 
 function merge(files: readonly string[], out: string, extra: readonly string[] = []) {
@@ -33,8 +36,9 @@ function merge(files: readonly string[], out: string, extra: readonly string[] =
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sigstorm-shards-'));
+  // A cap of 120 iterations a side in batches of 10: shard 1 may run batches 0, 2, …, 10, shard 2
+  // batches 1, 3, …, 11; each stops when its own test settles (the bug patch: after 30 a side).
   for (const k of [1, 2]) {
-    // 40 iterations a side in batches of 10: shard 1 runs batches 0–1, shard 2 batches 2–3.
     const run = await sigstorm([
       'validate',
       '--head-patches',
@@ -44,11 +48,11 @@ beforeAll(async () => {
       '--variants',
       'plain',
       '--iterations',
-      '40',
+      '120',
       '--throughput-runs',
       '0',
       '--budget',
-      '120s',
+      '10m',
       '--no-base-cache',
       '--quiet',
       '--shard',
@@ -68,12 +72,12 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
     if (!one || !two) throw new Error('no blobs');
     expect(one.plan.id).toBe(two.plan.id);
     expect(one.plan.cells).toEqual([
-      expect.objectContaining({ workload: 'server-burst', cap: 40, batches: 4 }),
+      expect.objectContaining({ workload: 'server-burst', cap: 120, batches: 12 }),
     ]);
     const indices = (b: ShardBlob, side: 'base' | 'head') => b.cells[0]?.[side].map((r) => r.iteration) ?? [];
-    expect(indices(one, 'head').every((i) => i >= 0 && i < 20)).toBe(true);
-    expect(indices(two, 'head').every((i) => i >= 20 && i < 40)).toBe(true);
-    expect(indices(two, 'head')).toHaveLength(20);
+    const batch = (i: number) => Math.floor(i / 10);
+    expect(indices(one, 'head').every((i) => batch(i) % 2 === 0)).toBe(true);
+    expect(indices(two, 'head').every((i) => batch(i) % 2 === 1)).toBe(true);
     // Iteration i has the cell's seed and the same random delay on base and head, in every shard.
     for (const b of blobs) {
       const cell = b.cells[0];
@@ -92,6 +96,39 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
     expect(validate(JSON.parse(await readFile(blobFile(2), 'utf8'))), JSON.stringify(validate.errors)).toBe(
       true,
     );
+  });
+
+  it('shard 2 of 2 stops on its own evidence: at the first of its batches where its own test settles', () => {
+    const blob = blobs[1];
+    const cell = blob?.cells[0];
+    const planned = blob?.plan.cells[0];
+    if (!blob || !cell || !planned) throw new Error('no blob of shard 2');
+    // Its batches are 1, 3, 5, …, 11; replay its own sequential test over what it ran, batch by batch.
+    const settings = sequentialSettings(
+      blob.plan.thresholds,
+      planned.variant,
+      blob.plan.cells.length,
+      planned.cap,
+    );
+    const noisy = blob.plan.thresholds.findings.noisyFamilies;
+    const of = (side: 'base' | 'head', batch: number) =>
+      cell[side].filter((r) => Math.floor(r.iteration / 10) === batch);
+    let state = initialState(settings);
+    let ran = 0;
+    for (const batch of [1, 3, 5, 7, 9, 11]) {
+      if (state.decision.state === 'stop') break;
+      const pair = { base: countBatch(of('base', batch), noisy), head: countBatch(of('head', batch), noisy) };
+      expect([pair.base.n, pair.head.n]).toEqual([10, 10]);
+      state = advance(state, pair, settings);
+      ran++;
+    }
+    // It ran exactly up to its test's crossing (none after), or all six when the test stayed open.
+    const expected = [1, 3, 5, 7, 9, 11]
+      .slice(0, ran)
+      .flatMap((b) => Array.from({ length: 10 }, (_, j) => b * 10 + j));
+    expect(cell.head.map((r) => r.iteration)).toEqual(expected);
+    expect(cell.base.map((r) => r.iteration)).toEqual(expected);
+    expect(cell.stop).toBe(state.decision.state === 'stop' ? 'decision' : 'slice');
   });
 
   it('merges the blobs into the report of their iterations added up, a regression', async () => {
@@ -114,12 +151,15 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
   it('names a missing shard with its planned range and never counts its iterations as clean', async () => {
     const run = await merge([blobFile(1)], 'one-shard');
     expect(run.exitCode, run.stderr).toBe(0);
-    expect(run.stderr).toContain('shard 2/2 (iterations 20–39 of each cell): MISSING');
+    const planned = 'iterations 10–19, 30–39, …, 110–119 of each cell';
+    expect(run.stderr).toContain(`shard 2/2 (${planned}): MISSING`);
     const report = Report.parse(JSON.parse(run.stdout));
-    const named = report.notRun.find((n) => n.what === 'shard 2/2 (iterations 20–39 of each cell)');
+    const named = report.notRun.find((n) => n.what === `shard 2/2 (${planned})`);
     expect(named?.why).toMatch(/count as missing, not clean/);
-    expect(report.stability.cells[0]?.head.iterations).toBeLessThanOrEqual(20);
-    // Either the 20 that arrived settle it as a regression, or it is inconclusive: never neutral.
+    expect(report.stability.cells[0]?.head.iterations).toBeLessThanOrEqual(
+      blobs[0]?.cells[0]?.head.length ?? 0,
+    );
+    // Either the iterations that arrived settle it as a regression, or it is inconclusive: never neutral.
     expect(['regression', 'inconclusive']).toContain(report.verdict.stability);
   });
 
@@ -154,7 +194,7 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
     await writeFile(tamperedFile, JSON.stringify(tampered));
     const run = await merge([blobFile(1), tamperedFile], 'tampered');
     expect(run.stderr).toMatch(
-      /shard 2\/2 \(iterations 20–39 of each cell\): MISSING: its blob was refused: .*tampered-shard-2-of-2\.json: server-burst \(plain\) head iteration 3 is outside shard 2's planned iterations 20–39/,
+      /shard 2\/2 \(iterations 10–19, 30–39, …, 110–119 of each cell\): MISSING: its blob was refused: .*tampered-shard-2-of-2\.json: server-burst \(plain\) head iteration 3 is outside shard 2's planned iterations 10–19, 30–39, …, 110–119/,
     );
     const truncated = join(dir, 'shard-2-of-2.truncated.json');
     await writeFile(truncated, (await readFile(blobFile(2), 'utf8')).slice(0, 500));

@@ -198,6 +198,9 @@ async function play(
       const path = resolve(where.workspace, show(input('path')));
       const builds = join(process.env.SIGSTORM_CACHE_DIR ?? '', 'builds');
       if (!process.env.SIGSTORM_CACHE_DIR || basename(path) !== 'builds') return;
+      // A miss, as actions/cache/restore takes one: the step succeeds, and the shard builds.
+      if (!existsSync(builds))
+        return log(`shard ${spec.shard}: cache restore: no builds in the test cache (a miss)`);
       await mkdir(join(path, '..'), { recursive: true });
       // Restored as real files, as actions/cache does (hard links: no copy of the bytes). A symlink
       // would be refused: a storm's program directory may not lead through one (docs/security.md).

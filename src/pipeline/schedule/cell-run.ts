@@ -30,19 +30,36 @@ export interface CellPlan {
 export const cellStops = ['decision', ...cellHalts, 'slice'] as const;
 export type CellStop = (typeof cellStops)[number];
 
-/** The batches of a cell one shard runs, [first, end) in batch numbers (see ./shard-plan.ts). */
+/**
+ * The batches of a cell one shard runs, in batch numbers: first, first + step, first + 2·step, …
+ * below end (see ../shards/shard-plan.ts).
+ */
 export interface BatchSlice {
   readonly first: number;
+  readonly step: number;
   readonly end: number;
+}
+
+/** How many batches the slice holds. */
+export function sliceSize(slice: BatchSlice): number {
+  return slice.end > slice.first ? Math.ceil((slice.end - slice.first) / slice.step) : 0;
+}
+
+/** The slice's i-th batch (0-based), as the cell numbers it. */
+export function sliceBatch(slice: BatchSlice, i: number): number {
+  return slice.first + i * slice.step;
+}
+
+/** Whether the cell's batch is one of the slice's. */
+export function inSlice(slice: BatchSlice, batch: number): boolean {
+  return batch >= slice.first && batch < slice.end && (batch - slice.first) % slice.step === 0;
 }
 
 export interface CellRun {
   readonly plan: CellPlan;
   readonly seed: number;
-  /** The cell's batch number of `batches[0]`: 0 unless a shard runs a later slice. */
-  readonly firstBatch: number;
-  /** One past the last batch this run may take; absent: until the sequential test stops. */
-  readonly endBatch?: number;
+  /** A shard's batches of the cell; absent: batches 0, 1, … until the sequential test stops. */
+  readonly slice?: BatchSlice;
   readonly batches: BatchPair[];
   readonly base: IterationRecord[];
   readonly head: IterationRecord[];
@@ -92,8 +109,7 @@ export async function openCellRun(
   return {
     plan,
     seed: cellSeed(o.seed, plan.workload.name),
-    firstBatch: o.slice?.first ?? 0,
-    ...(o.slice ? { endBatch: o.slice.end } : {}),
+    ...(o.slice ? { slice: o.slice } : {}),
     batches: [],
     base: [],
     head: [],
@@ -101,7 +117,7 @@ export async function openCellRun(
     state: initialState(settings),
     coarse: initialCellBound(o.thresholds.stability),
     // A shard with no batches of this cell (more shards than batches) has nothing to run.
-    stop: o.slice && o.slice.first >= o.slice.end ? 'slice' : null,
+    stop: o.slice && sliceSize(o.slice) === 0 ? 'slice' : null,
     elapsedMs: 0,
     reusedBase: 0,
     files,

@@ -6,7 +6,7 @@ import { appendRecord } from '../../storm/jsonl.js';
 import type { LanePool } from '../../storm/lanes.js';
 import type { IterationRecord } from '../../storm/record.js';
 import { runIterations } from '../../storm/run-iterations.js';
-import type { CellRun } from './cell-run.js';
+import { type CellRun, sliceBatch } from './cell-run.js';
 
 export interface BatchOptions {
   readonly builds: {
@@ -34,13 +34,13 @@ export interface BatchResult {
  * iterations from a head-results cache, when the cell has one: bisect).
  */
 export async function runBatch(run: CellRun, size: number, options: BatchOptions): Promise<BatchResult> {
-  // The cell's batch number, not this run's: a shard's batch k has the indices and order it has on
-  // one machine. Batches of a whole run can differ in size (the last one before a look of the
-  // cell's coarse bound is cut to it): the indices go on from the count.
-  const number = run.firstBatch + run.batches.length;
-  const first = run.firstBatch * size + run.base.length;
+  // A shard's batch k has the indices it has on one machine (every batch the plan's size). A whole
+  // run's batches can differ in size (the last one before a look of the cell's coarse bound is cut
+  // to it): the indices go on from the count.
+  const first = run.slice ? sliceBatch(run.slice, run.batches.length) * size : run.base.length;
   const indices = Array.from({ length: size }, (_, i) => first + i);
-  const order = number % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const);
+  // ABBA by the run's own batches: each shard's sequence alternates as one machine's does.
+  const order = run.batches.length % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const);
   const got: Record<TreeSide, IterationRecord[]> = { base: [], head: [] };
   let interrupted = false;
   for (const side of order) {

@@ -19,6 +19,7 @@ import {
   type CellStop,
   cellProgress,
   openCellRun,
+  sliceSize,
 } from './cell-run.js';
 import { aimedBy, evidenceShown, findingEvidenceMin, needsFineTest, openedSoFar } from './finding-stop.js';
 import {
@@ -165,8 +166,9 @@ async function openStorm(options: StormCellsOptions): Promise<Storm> {
     lanes,
     // A shard's batches have the plan's size on any machine; a whole run rounds them to the lanes.
     batch: options.slices ? options.batchSize : batchIterations(lanes, options.batchSize),
-    // A shard runs its planned slice in whole batches and leaves the sequential test to the merge:
-    // the pooled design's shares and early stop need the whole run (docs/statistics.md).
+    // A shard runs its planned batches, each of the plan's size, and stops a cell on its own
+    // sequential test (the merge decides: ../shards/merge-cells.ts): the pooled design's shares and
+    // early stop need the whole run (docs/statistics.md).
     design: options.slices ? 'per-cell' : (options.neutral ?? 'per-cell'),
     pool: openPool(
       runs.map((r) => r.plan),
@@ -271,8 +273,7 @@ async function runPickedBatch(storm: Storm, run: CellRun, size: number): Promise
   run.elapsedMs += performance.now() - cellStarted;
   if (got.interrupted) return true;
   if (recordBatch(run, got, options.thresholds, storm.batchesRun++)) run.stop = 'decision';
-  else if (run.endBatch !== undefined && run.firstBatch + run.batches.length >= run.endBatch)
-    run.stop = 'slice';
+  else if (run.slice && run.batches.length >= sliceSize(run.slice)) run.stop = 'slice';
   storm.pool = addToPool(storm.pool, run.batches[run.batches.length - 1] as BatchPair);
   const cellsDone = storm.runs.filter((r) =>
     cellSettled(settlingOf(r, storm.opened), options.thresholds.stability, storm.design),
@@ -321,8 +322,6 @@ function recordBatch(
   const noisy = thresholds.findings.noisyFamilies;
   const pair: BatchPair = { base: countBatch(got.base, noisy), head: countBatch(got.head, noisy), at };
   run.batches.push(pair);
-  // Only a run from batch 0 sees the cell's whole sequence; a later shard leaves the test to the merge.
-  if (run.firstBatch > 0) return false;
   run.state = advance(run.state, pair, run.settings);
   const d = run.state.decision;
   run.coarse = advanceBound(run.coarse, {

@@ -7,8 +7,9 @@ import type { MissingIterations } from '../../compare/stability/missing-iteratio
 import type { NotRun } from '../../report/report.schema.js';
 import type { IterationRecord } from '../../storm/record.js';
 import { haltedField } from '../schedule/cell-inputs.js';
+import { sliceSize } from '../schedule/cell-run.js';
 import type { ShardBlob } from './shard-blob.schema.js';
-import { batchSlice, describeRanges, type ShardPlan, type ShardPlanCell } from './shard-plan.js';
+import { batchSlice, describeRanges, type ShardPlan, type ShardPlanCell, shardOf } from './shard-plan.js';
 
 /** Why a planned shard has no blob in the merge: never given, or refused (and why). */
 export interface MissingShard {
@@ -44,8 +45,9 @@ export interface MergedCells {
  * The comparison's input from the shards' blobs, as one machine would have had it: every cell's
  * batches fed to its sequential test in index order (batch k holds iterations k·b … k·b + b − 1 on
  * both sides), the test stopping at its first crossing and what came after set aside. Batches of
- * missing shards are skipped (their iterations are missing, never clean); a batch only one side of
- * which is complete is set aside too, as a half-run batch would bias the test.
+ * missing shards are skipped (their iterations are missing, never clean), and so are batches a
+ * shard never ran (it had stopped the cell on its own test, or spent its budget); a batch only one
+ * side of which is complete is set aside too, as a half-run batch would bias the test.
  */
 export function mergeCells(
   plan: ShardPlan,
@@ -83,10 +85,7 @@ export function mergeCells(
         why: 'in batches a shard cut short on one side (a half-run batch would bias the sequential test): not counted',
       });
     }
-    const gaps = missingShards.filter((m) => {
-      const slice = batchSlice(plan, cell, m.shard);
-      return slice.end > slice.first;
-    });
+    const gaps = missingShards.filter((m) => sliceSize(batchSlice(plan, cell, m.shard)) > 0);
     if (gaps.length > 0 && merged.tally.missing > 0) {
       missing.push({
         workload: cell.workload,
@@ -98,6 +97,11 @@ export function mergeCells(
       notRun.push({
         what: `more iterations of ${name}`,
         why: `${merged.unrun.join('; ')}; ${counted.base} base and ${counted.head} head iterations counted`,
+      });
+    } else if (merged.open && merged.decided.length > 0) {
+      notRun.push({
+        what: `more iterations of ${name}`,
+        why: `shard${merged.decided.length === 1 ? '' : 's'} ${merged.decided.map((k) => `${k}/${plan.shards}`).join(', ')} stopped on ${merged.decided.length === 1 ? 'its' : 'their'} own sequential test, and all batches together did not settle the cell (the shards' evidence differs); ${counted.base} base and ${counted.head} head iterations counted`,
       });
     }
   }
@@ -123,15 +127,19 @@ function mergeCell(
   const byBatch = { base: new Map<number, IterationRecord[]>(), head: new Map<number, IterationRecord[]>() };
   const all: { base: IterationRecord[]; head: IterationRecord[] } = { base: [], head: [] };
   const unrun: string[] = [];
+  /** Shards that stopped the cell on their own sequential test before their last batch. */
+  const decided: number[] = [];
   /** How the first shard (in shard order) that stopped its slice short stopped it. */
   let shortStop: ShardBlob['cells'][number]['stop'] | undefined;
   for (const [k, blob] of [...blobs].sort(([a], [b]) => a - b)) {
     const got = blob.cells.find((c) => c.cell === index);
-    const slice = batchSlice(plan, cell, k);
-    if (got && got.stop !== 'slice' && got.stop !== 'decision' && slice.end > slice.first) {
+    const planned = sliceSize(batchSlice(plan, cell, k));
+    if (got && got.stop !== 'slice' && got.stop !== 'decision' && planned > 0) {
       unrun.push(`shard ${k}/${plan.shards}: ${stopWhy(got.stop)}`);
       shortStop ??= got.stop;
     }
+    if (got?.stop === 'decision' && Math.min(got.base.length, got.head.length) < planned * size)
+      decided.push(k);
     for (const side of ['base', 'head'] as const) {
       for (const record of got?.[side] ?? []) {
         const batch = Math.floor(record.iteration / size);
@@ -148,7 +156,7 @@ function mergeCell(
     const base = byBatch.base.get(batch) ?? [];
     const head = byBatch.head.get(batch) ?? [];
     byIndex.push({ base, head });
-    if (!blobs.has(ownerOf(plan, cell, batch))) slots.push({ kind: 'missing' });
+    if (!blobs.has(shardOf(plan, batch))) slots.push({ kind: 'missing' });
     else if (base.length === size && head.length === size) {
       slots.push({ kind: 'arrived', pair: { base: countBatch(base, noisy), head: countBatch(head, noisy) } });
     } else slots.push({ kind: 'partial' });
@@ -189,16 +197,7 @@ function mergeCell(
     partial,
     missing,
   };
-  return { input, tally, records: all, open: state.decision.state !== 'stop', unrun };
-}
-
-/** The shard whose slice holds the cell's batch. */
-function ownerOf(plan: ShardPlan, cell: ShardPlanCell, batch: number): number {
-  for (let k = 1; k <= plan.shards; k++) {
-    const { first, end } = batchSlice(plan, cell, k);
-    if (batch >= first && batch < end) return k;
-  }
-  throw new Error(`batch ${batch} of ${cell.workload} is in no shard's slice`);
+  return { input, tally, records: all, open: state.decision.state !== 'stop', unrun, decided };
 }
 
 function stopWhy(stop: ShardBlob['cells'][number]['stop']): string {

@@ -4,11 +4,12 @@ import { isDeepStrictEqual } from 'node:util';
 import { compare } from '../../compare/compare.js';
 import { withMissingIterations } from '../../compare/stability/missing-iterations.js';
 import type { Thresholds } from '../../config/thresholds.schema.js';
+import type { NotRun } from '../../report/report.schema.js';
 import { UsageError } from '../../util/errors.js';
 import { makeDir } from '../../util/make-dir.js';
 import { writeReport } from '../output/write-report.js';
 import type { ValidateResult } from '../request/contract.js';
-import { type CellTally, type MissingShard, mergeCells } from './merge-cells.js';
+import { type CellTally, type MergedCells, type MissingShard, mergeCells } from './merge-cells.js';
 import { type BlobReading, choosePlan, defaultMaxBlobBytes, readShardBlob } from './read-shard-blobs.js';
 import type { ShardBlob } from './shard-blob.schema.js';
 import type { ShardPlan } from './shard-plan.js';
@@ -42,7 +43,44 @@ export interface MergeResult extends ValidateResult {
  */
 export async function mergeShards(request: MergeRequest): Promise<MergeResult> {
   // 1. Read every blob as untrusted data; keep those of the plan most of them share.
-  // One at a time: only one blob's text is held besides the parsed records (256 blobs add up).
+  const { plan, blobs, refused } = choosePlan(await readBlobs(request));
+  if (!plan) throw nothingToMerge(refused);
+  // 2. Every planned shard: arrived, refused (named, with the file and why) or never given.
+  const { shards, missing, unplaced } = placeShards(plan, blobs, refused, request.absent);
+  // 3. Cells in index order with sequential stopping, then compare; missing is never clean.
+  const byShard = new Map<number, ShardBlob>([...blobs].map(([k, b]) => [k, b.blob]));
+  const merged = mergeCells(plan, byShard, missing);
+  const comparison = withMissingIterations(
+    compare(merged.cells, merged.throughput, plan.thresholds),
+    merged.missing,
+  );
+  // 4. The report and the iterations, as `sigstorm validate` writes them.
+  const outDir = resolve(request.outDir);
+  await writeIterations(outDir, plan, merged.records);
+  const info = byShard.get(Math.min(...byShard.keys()));
+  if (!info) throw new Error('a chosen plan without blobs');
+  const { report, markdown } = await writeReport({
+    base: info.base,
+    head: info.head,
+    comparison,
+    notRun: [
+      ...unplaced.map((u) => ({ what: `blob ${u.file}`, why: `refused: ${u.why}` })),
+      ...merged.notRun,
+      ...reusedBase(byShard.values()),
+    ],
+    runs: [],
+    thresholds: plan.thresholds,
+    outDir,
+  });
+  const { verdict, headline } = report;
+  return { verdict, headline, markdown, report, outDir, plan, shards, unplaced, tallies: merged.tallies };
+}
+
+/**
+ * Every file given, read as untrusted data, and the blobs refused before they became files. One at
+ * a time: only one blob's text is held besides the parsed records (256 blobs add up).
+ */
+async function readBlobs(request: MergeRequest): Promise<BlobReading[]> {
   const readings: BlobReading[] = (request.refused ?? []).map((r) => ({ kind: 'refused', ...r }));
   for (const file of request.files) {
     const reading = await readShardBlob(file, request.maxBlobBytes ?? defaultMaxBlobBytes);
@@ -54,19 +92,29 @@ export async function mergeShards(request: MergeRequest): Promise<MergeResult> {
         : reading,
     );
   }
-  const { plan, blobs, refused } = choosePlan(readings);
-  if (!plan) {
-    // Every file given was refused: the input is wrong, not the run (exit 2 on the CLI).
-    const configs = refused.some((r) => r.why.startsWith(thresholdsMismatch));
-    throw new UsageError('No shard blob to merge', {
-      details: refused.map((r) => `${r.file}: ${r.why}`).join('\n') || 'no files given',
-      hint: configs
-        ? 'Run the shards and the merge with the same .github/sigstorm.yml (the workflow passes one config to every job), or merge with --no-config.'
-        : 'Give the blobs `sigstorm validate --shard K/N` wrote (shard-K-of-N.json); at least one must be intact.',
-    });
-  }
+  return readings;
+}
 
-  // 2. Every planned shard: arrived, refused (named, with the file and why) or never given.
+type Refused = ReturnType<typeof choosePlan>['refused'];
+
+/** Every file given was refused: the input is wrong, not the run (exit 2 on the CLI). */
+function nothingToMerge(refused: Refused): UsageError {
+  const configs = refused.some((r) => r.why.startsWith(thresholdsMismatch));
+  return new UsageError('No shard blob to merge', {
+    details: refused.map((r) => `${r.file}: ${r.why}`).join('\n') || 'no files given',
+    hint: configs
+      ? 'Run the shards and the merge with the same .github/sigstorm.yml (the workflow passes one config to every job), or merge with --no-config.'
+      : 'Give the blobs `sigstorm validate --shard K/N` wrote (shard-K-of-N.json); at least one must be intact.',
+  });
+}
+
+/** Each planned shard's blob, or why it is missing; refused files that name no missing shard. */
+function placeShards(
+  plan: ShardPlan,
+  blobs: ReturnType<typeof choosePlan>['blobs'],
+  refused: Refused,
+  absent: MergeRequest['absent'],
+): Pick<MergeResult, 'shards' | 'unplaced'> & { missing: MissingShard[] } {
   const placed = new Set([...blobs.values()].map((b) => b.file));
   const unplaced = refused
     // Named with their shard below when it is missing; here when not (no shard, or one that arrived).
@@ -87,69 +135,41 @@ export async function mergeShards(request: MergeRequest): Promise<MergeResult> {
     const why =
       bad.length > 0
         ? `its blob was refused: ${bad.map((r) => `${r.file}: ${r.why}`).join('; ')}`
-        : `no blob of it was given (${request.absent?.get(k) ?? 'the shard failed, timed out or was cancelled'}${maybe})`;
+        : `no blob of it was given (${absent?.get(k) ?? 'the shard failed, timed out or was cancelled'}${maybe})`;
     missing.push({ shard: k, why });
     shards.push({ shard: k, why });
   }
+  return { shards, missing, unplaced };
+}
 
-  // 3. Cells in index order with sequential stopping, then compare; missing is never clean.
-  const byShard = new Map<number, ShardBlob>([...blobs].map(([k, b]) => [k, b.blob]));
-  const merged = mergeCells(plan, byShard, missing);
-  const comparison = withMissingIterations(
-    compare(merged.cells, merged.throughput, plan.thresholds),
-    merged.missing,
-  );
-
-  // 4. The report and the iterations, as `sigstorm validate` writes them.
-  const outDir = resolve(request.outDir);
+/** iterations/<workload>.<variant>.<side>.jsonl of every planned cell, as `sigstorm validate` writes them. */
+async function writeIterations(
+  outDir: string,
+  plan: ShardPlan,
+  records: MergedCells['records'],
+): Promise<void> {
   await makeDir(join(outDir, 'iterations'));
   for (const [index, cell] of plan.cells.entries()) {
     for (const side of ['base', 'head'] as const) {
-      const records = merged.records[index]?.[side] ?? [];
       await writeFile(
         join(outDir, 'iterations', `${cell.workload}.${cell.variant}.${side}.jsonl`),
-        records.map((r) => `${JSON.stringify(r)}\n`).join(''),
+        (records[index]?.[side] ?? []).map((r) => `${JSON.stringify(r)}\n`).join(''),
       );
     }
   }
-  const lowest = [...blobs.keys()].sort((a, b) => a - b)[0];
-  const info = lowest === undefined ? undefined : blobs.get(lowest)?.blob;
-  if (!info) throw new Error('a chosen plan without blobs');
-  const reused = [...byShard.values()].reduce(
-    (sum, b) => sum + b.cells.reduce((s, c) => s + c.reusedBase, 0),
-    0,
-  );
-  const { report, markdown } = await writeReport({
-    base: info.base,
-    head: info.head,
-    comparison,
-    notRun: [
-      ...unplaced.map((u) => ({ what: `blob ${u.file}`, why: `refused: ${u.why}` })),
-      ...merged.notRun,
-      ...(reused > 0
-        ? [
-            {
-              what: `${reused} base iterations`,
-              why: 'reused from an earlier validation against the same base build (not re-run)',
-            },
-          ]
-        : []),
-    ],
-    runs: [],
-    thresholds: plan.thresholds,
-    outDir,
-  });
-  return {
-    verdict: report.verdict,
-    headline: report.headline,
-    markdown,
-    report,
-    outDir,
-    plan,
-    shards,
-    unplaced,
-    tallies: merged.tallies,
-  };
+}
+
+/** The "not run" line for base iterations the shards took from the base-results cache, if any. */
+function reusedBase(blobs: Iterable<ShardBlob>): NotRun[] {
+  let reused = 0;
+  for (const blob of blobs) for (const cell of blob.cells) reused += cell.reusedBase;
+  if (reused === 0) return [];
+  return [
+    {
+      what: `${reused} base iterations`,
+      why: 'reused from an earlier validation against the same base build (not re-run)',
+    },
+  ];
 }
 
 const thresholdsMismatch = 'planned with other thresholds than the config';

@@ -1,9 +1,9 @@
 import { open } from 'node:fs/promises';
 import { UsageError } from '../../util/errors.js';
 import { formatSize } from '../../util/size.js';
-import { cellSeed } from '../schedule/cell-run.js';
+import { cellSeed, inSlice } from '../schedule/cell-run.js';
 import { ShardBlob } from './shard-blob.schema.js';
-import { iterationRange, planId, type ShardPlan } from './shard-plan.js';
+import { batchSlice, describeSlice, planId, type ShardPlan } from './shard-plan.js';
 
 /** A blob larger than this is refused unread (a shard of 2,000 iterations per side and cell is a few MiB). */
 export const defaultMaxBlobBytes = 256 * 1024 ** 2;
@@ -86,7 +86,7 @@ function claimedShard(json: unknown): number | undefined {
 /**
  * What makes a well-formed blob disagree with its own plan: an id that is not the plan's hash, a
  * shard outside 1..N, unknown or repeated cells, records of another cell or seed, iterations
- * outside the shard's planned range or seen twice. Null when it agrees.
+ * outside the shard's planned batches or seen twice. Null when it agrees.
  */
 function inconsistency(blob: ShardBlob): string | null {
   const { plan, shard } = blob;
@@ -99,7 +99,7 @@ function inconsistency(blob: ShardBlob): string | null {
     if (!planned) return `cell ${cell.cell} is not in the plan (${plan.cells.length} cells)`;
     if (seen.has(cell.cell)) return `cell ${cell.cell} appears twice`;
     seen.add(cell.cell);
-    const [first, end] = iterationRange(plan, planned, shard);
+    const slice = batchSlice(plan, planned, shard);
     const seed = cellSeed(plan.seed, planned.workload);
     for (const side of ['base', 'head'] as const) {
       const indices = new Set<number>();
@@ -109,8 +109,8 @@ function inconsistency(blob: ShardBlob): string | null {
           return `${where} is a record of ${record.workload} (${record.variant})`;
         }
         if (record.seed !== seed) return `${where} has seed ${record.seed}, not the plan's ${seed}`;
-        if (record.iteration < first || record.iteration >= end) {
-          return `${where} is outside shard ${shard}'s planned iterations ${first}–${end - 1}`;
+        if (!inSlice(slice, Math.floor(record.iteration / plan.batchSize))) {
+          return `${where} is outside shard ${shard}'s planned iterations ${describeSlice(slice, plan.batchSize)}`;
         }
         if (indices.has(record.iteration)) return `${where} appears twice`;
         indices.add(record.iteration);

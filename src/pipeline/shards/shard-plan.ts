@@ -5,14 +5,15 @@ import { RepoConfig } from '../../config/repo-config.schema.js';
 import { Thresholds } from '../../config/thresholds.schema.js';
 import { UsageError } from '../../util/errors.js';
 import { Side } from '../../workload/side.js';
-import type { BatchSlice } from '../schedule/cell-run.js';
+import { type BatchSlice, sliceBatch, sliceSize } from '../schedule/cell-run.js';
 
 /**
- * The plan of a sharded validation: every cell's batches, numbered from 0, cut into N contiguous
- * ranges. Every shard derives the same plan from the same request (trees, workloads, thresholds,
- * seed), and its id tells the merge which blobs belong together. Iteration i of a cell has the
- * seed of the cell and the index i wherever it runs, so the shards' iterations never overlap and
- * each is reproducible alone.
+ * The plan of a sharded validation: every cell's batches, numbered from 0, dealt to the N shards in
+ * turn (shard k takes batches k − 1, k − 1 + N, …), so every shard holds early batches and its own
+ * batches are a sample its sequential test can stop on. Every shard derives the same plan from the
+ * same request (trees, workloads, thresholds, seed), and its id tells the merge which blobs belong
+ * together. Iteration i of a cell has the seed of the cell and the index i wherever it runs, so the
+ * shards' iterations never overlap and each is reproducible alone.
  */
 
 /** GitHub Actions runs at most 256 jobs of one matrix. */
@@ -65,23 +66,32 @@ export function planId(body: ShardPlanBody): string {
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
 
-/** Shard k (1-based) of the plan's cell: its batch range [first, end). */
+/** Shard k's (1-based) batches of the plan's cell: k − 1, k − 1 + N, … below the cell's batches. */
 export function batchSlice(plan: Pick<ShardPlan, 'shards'>, cell: ShardPlanCell, k: number): BatchSlice {
-  return {
-    first: Math.floor(((k - 1) * cell.batches) / plan.shards),
-    end: Math.floor((k * cell.batches) / plan.shards),
-  };
+  return { first: k - 1, step: plan.shards, end: cell.batches };
 }
 
-/** Shard k's batch range of every cell, by cell index. */
+/** Shard k's batches of every cell, by cell index. */
 export function shardSlices(plan: ShardPlan, k: number): BatchSlice[] {
   return plan.cells.map((cell) => batchSlice(plan, cell, k));
 }
 
-/** Shard k's planned iterations of a cell, [first, end), per side. */
-export function iterationRange(plan: ShardPlan, cell: ShardPlanCell, k: number): [number, number] {
-  const { first, end } = batchSlice(plan, cell, k);
-  return [first * plan.batchSize, end * plan.batchSize];
+/** The shard whose batches hold the cell's batch. */
+export function shardOf(plan: Pick<ShardPlan, 'shards'>, batch: number): number {
+  return (batch % plan.shards) + 1;
+}
+
+/** A slice's iterations as a person reads them: `0–1999`, `10–19, 30–39, …, 1990–1999`, or `none`. */
+export function describeSlice(slice: BatchSlice, batchSize: number): string {
+  const n = sliceSize(slice);
+  const range = (i: number) => {
+    const at = sliceBatch(slice, i) * batchSize;
+    return `${at}–${at + batchSize - 1}`;
+  };
+  if (n === 0) return 'none';
+  if (slice.step === 1) return `${slice.first * batchSize}–${slice.end * batchSize - 1}`;
+  if (n <= 3) return Array.from({ length: n }, (_, i) => range(i)).join(', ');
+  return `${range(0)}, ${range(1)}, …, ${range(n - 1)}`;
 }
 
 /** `2/3` → shard 2 of 3 (what `--shard` takes). */
@@ -97,11 +107,13 @@ export function parseShardSpec(text: string): { index: number; count: number } {
   return { index, count };
 }
 
-/** How a report names a shard's planned iterations: one range when every cell has the same, else per cell. */
+/** How a report names a shard's planned iterations: one list when every cell has the same, else per cell. */
 export function describeRanges(plan: ShardPlan, k: number): string {
-  const ranges = plan.cells.map((cell) => ({ cell, range: iterationRange(plan, cell, k) }));
-  const text = ([first, end]: [number, number]) => (end > first ? `${first}–${end - 1}` : 'none');
-  const distinct = new Set(ranges.map(({ range }) => text(range)));
+  const ranges = plan.cells.map((cell) => ({
+    cell,
+    text: describeSlice(batchSlice(plan, cell, k), plan.batchSize),
+  }));
+  const distinct = new Set(ranges.map(({ text }) => text));
   if (distinct.size === 1) return `iterations ${[...distinct][0]} of each cell`;
-  return ranges.map(({ cell, range }) => `${cell.workload} (${cell.variant}) ${text(range)}`).join(', ');
+  return ranges.map(({ cell, text }) => `${cell.workload} (${cell.variant}) ${text}`).join(', ');
 }

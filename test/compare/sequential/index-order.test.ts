@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { advance, type BatchPair, initialState } from '../../../src/compare/sequential/decide-cell.js';
 import { type BatchSlot, foldInIndexOrder } from '../../../src/compare/sequential/index-order.js';
 import type { SequentialSettings } from '../../../src/compare/sequential/settings.js';
+import { shardOf } from '../../../src/pipeline/shards/shard-plan.js';
 import { type Draw, seededBinomial } from '../../support/simulate-cell.js';
 
 // Sharded runs, simulated (statistics only: failure counts drawn at known rates, no storm): every
-// shard runs a planned slice of a cell's batches, the merge folds them in index order. Slack as in
+// shard runs its planned batches of a cell (dealt in turn: shard k takes k − 1, k − 1 + N, …) and
+// stops on its own sequential test; the merge folds them in index order. Slack as in
 // simulation.test.ts: 3 standard errors of the simulated share.
 const settings: SequentialSettings = {
   alpha: 0.05,
@@ -40,13 +42,26 @@ function oneMachine(batches: readonly BatchPair[]) {
   return { decision: state.decision, ran };
 }
 
-/** Shard k of n's batch range, as src/pipeline/shards/shard-plan.ts cuts it. */
-const owner = (batch: number, shards: number, total = planned) => {
-  for (let k = 1; k <= shards; k++) {
-    if (batch < Math.floor((k * total) / shards)) return k;
-  }
-  return shards;
-};
+/** The shard of n that runs the batch, as src/pipeline/shards/shard-plan.ts deals them. */
+const owner = (batch: number, shards: number) => shardOf({ shards }, batch);
+
+/**
+ * Every shard runs its batches in order until its own sequential test stops (as a shard's storm
+ * does): the slots the merge gets, and how many batches each shard ran.
+ */
+function shardsOnTheirOwn(batches: readonly BatchPair[], shards: number) {
+  const states = new Map<number, ReturnType<typeof initialState>>();
+  const ran = new Map<number, number>();
+  const slots = batches.map((pair, batch): BatchSlot => {
+    const k = owner(batch, shards);
+    const state = states.get(k) ?? initialState(settings);
+    if (state.decision.state === 'stop') return { kind: 'partial' };
+    states.set(k, advance(state, pair, settings));
+    ran.set(k, (ran.get(k) ?? 0) + 1);
+    return { kind: 'arrived', pair };
+  });
+  return { slots, ran: [...ran.values()], decisions: [...states.values()].map((s) => s.decision) };
+}
 
 describe('sequential stopping across shards, simulated (statistics only)', () => {
   it('with every shard arrived, decides exactly as one machine and sets aside what came after the stop', () => {
@@ -115,7 +130,47 @@ describe('sequential stopping across shards, simulated (statistics only)', () =>
         (pair, batch): BatchSlot => (owner(batch, 3) === 1 ? { kind: 'missing' } : { kind: 'arrived', pair }),
       );
       const fold = foldInIndexOrder(slots, settings);
-      expect(fold.missing.length).toBe(Math.floor(planned / 3));
+      // Shard 1's batches the test passed over (up to its stop; all of them when it did not stop).
+      const last = fold.state.decision.state === 'stop' ? (fold.counted.at(-1) ?? 0) : planned;
+      const passed = Array.from({ length: planned }, (_, b) => b).filter(
+        (b) => b < last && owner(b, 3) === 1,
+      );
+      expect(fold.missing).toEqual(passed);
+      if (fold.state.decision.reason === 'regression') settled++;
+    }
+    expect(settled / runs).toBeGreaterThanOrEqual(1 - limit(settings.beta, runs));
+  });
+
+  it.each([
+    [0.1, 2, 1000, 81],
+    [0, 4, 300, 82],
+  ])(
+    'shards that stop on their own test: false alarms at equal rates %d, %i shards, stay within alpha, and the merge settles',
+    (rate, shards, runs, seed) => {
+      const draw = seededBinomial(seed);
+      let alarms = 0;
+      let open = 0;
+      for (let run = 0; run < runs; run++) {
+        const { slots } = shardsOnTheirOwn(plannedBatches({ base: rate, head: rate }, draw), shards);
+        const fold = foldInIndexOrder(slots, settings);
+        if (fold.state.decision.reason === 'regression') alarms++;
+        if (fold.state.decision.state !== 'stop') open++;
+      }
+      expect(alarms / runs).toBeLessThanOrEqual(limit(settings.alpha, runs));
+      // Shards disagreeing (one stops on "worse", another on "not worse") can leave the merge open.
+      expect(open / runs).toBeLessThanOrEqual(limit(2 * settings.alpha, runs));
+    },
+  );
+
+  it('shards that stop on their own test: a clear regression stops every shard within a few batches, and the merge says regression', () => {
+    const draw = seededBinomial(91);
+    const runs = 300;
+    let settled = 0;
+    for (let run = 0; run < runs; run++) {
+      const { slots, ran } = shardsOnTheirOwn(plannedBatches({ base: 0, head: 0.3 }, draw), 2);
+      // Each shard's own test needs minIterationsPerSide and its crossing: a few of its 30 batches.
+      expect(Math.max(...ran)).toBeLessThanOrEqual(10);
+      const fold = foldInIndexOrder(slots, settings);
       if (fold.state.decision.reason === 'regression') settled++;
     }
     expect(settled / runs).toBeGreaterThanOrEqual(1 - limit(settings.beta, runs));
