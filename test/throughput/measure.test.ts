@@ -1,7 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
+import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { insideBin } from '../../src/sandbox/inside-paths.js';
 import { parseCpuList } from '../../src/storm/cpus.js';
 import { findFreePort } from '../../src/throughput/free-port.js';
 import { abbaOrder, interleavedThroughput } from '../../src/throughput/interleave.js';
@@ -155,7 +157,8 @@ async function affinityWhileRunning(binary: string, timeoutMs = 10_000): Promise
     for (const child of await descendants()) {
       const [pid, cmdline = ''] = child.split(': ');
       const argv = cmdline.split(' ');
-      if (argv[0] !== binary) continue;
+      // In the sandbox the program runs from its neutral program directory (src/sandbox/inside-paths.ts).
+      if (argv[0] !== binary && argv[0] !== join(insideBin, basename(binary))) continue;
       const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
       const cpus = /^Cpus_allowed_list:\s*(\S+)$/m.exec(status)?.[1];
       if (cpus) seen[argv.includes('-s') ? 'server' : 'client'] = cpus;

@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { execa } from 'execa';
+import { runsAsRoot } from '../../sandbox/host-identity.js';
 
 /**
  * Frames of the sanitizer runtimes and libc between `start_thread` and the program's own start
@@ -52,7 +53,9 @@ const SNAPSHOT_BOUND_MS = 2000;
  * snapshot takes longer than its bound: names are evidence for the census table, never a verdict.
  */
 export async function startRoutines(pid: number, signal?: AbortSignal): Promise<Map<number, string>> {
-  const run = await execa('eu-stack', ['-p', String(pid)], {
+  const how = await snapshotCommand(pid);
+  if (!how) return new Map();
+  const run = await execa(how.file, how.args, {
     reject: false,
     timeout: SNAPSHOT_BOUND_MS,
     ...(signal ? { cancelSignal: signal } : {}),
@@ -61,9 +64,47 @@ export async function startRoutines(pid: number, signal?: AbortSignal): Promise<
   const named = new Map<number, string>();
   for (const [tid, start] of parseStartRoutines(run.stdout)) {
     const name = typeof start === 'string' ? start : await symbolize(pid, start);
-    if (name) named.set(tid, name);
+    const hostTid = how.hostTid.get(tid) ?? tid;
+    if (name) named.set(hostTid, name);
   }
   return named;
+}
+
+/**
+ * How to take the snapshot. A sandboxed program's files are where its mount namespace has them
+ * (`/sigstorm/bin/iperf3`), which the host does not: eu-stack could not read the program's unwind
+ * tables and would stop at its first frame. So eu-stack runs in the program's namespaces (joined as
+ * the launcher joins them: ../../sandbox/launcher.ts), on the program's pid there, and the thread ids
+ * it prints map back to the host's.
+ */
+async function snapshotCommand(
+  pid: number,
+): Promise<{ file: string; args: string[]; hostTid: Map<number, number> } | undefined> {
+  const ns = (who: string, kind: string) => readlink(`/proc/${who}/ns/${kind}`).catch(() => '');
+  const [mine, theirs, myUser, theirUser] = await Promise.all([
+    ns('self', 'mnt'),
+    ns(String(pid), 'mnt'),
+    ns('self', 'user'),
+    ns(String(pid), 'user'),
+  ]);
+  if (!theirs) return undefined;
+  if (mine === theirs) return { file: 'eu-stack', args: ['-p', String(pid)], hostTid: new Map() };
+  const hostTid = new Map<number, number>();
+  const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+  for (const task of tasks) {
+    const status = await readFile(`/proc/${pid}/task/${task}/status`, 'utf8').catch(() => '');
+    const inner = /^NSpid:.*\s(\d+)$/m.exec(status)?.[1];
+    if (inner) hostTid.set(Number(inner), Number(task));
+  }
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const innerPid = /^NSpid:.*\s(\d+)$/m.exec(status)?.[1];
+  if (!innerPid) return undefined;
+  const user = myUser === theirUser ? [] : ['-U', ...(runsAsRoot() ? [] : ['--preserve-credentials'])];
+  return {
+    file: 'nsenter',
+    args: ['-t', String(pid), ...user, '-m', '-p', '-r', '-w', '--', 'eu-stack', '-p', innerPid],
+    hostTid,
+  };
 }
 
 /**
