@@ -105,13 +105,7 @@ export async function buildVariant(
     key,
     dir: entry.dir,
     logFile: join(entry.dir, logName),
-    tree: {
-      hash: tree.hash,
-      repo: tree.repo,
-      ref: tree.ref,
-      commit: tree.commit,
-      patches: [...tree.patches],
-    },
+    tree: treeRecord(tree),
     compiler: manifest.compiler,
     cflags: manifest.cflags,
     ldflags: manifest.ldflags,
@@ -138,6 +132,11 @@ interface ProduceContext {
   readonly cacheRoot: string;
   readonly root: string;
   readonly options: BuildOptions;
+}
+
+/** What a build records of its tree (the result and the manifest alike). */
+function treeRecord(tree: Tree): BuildResult['tree'] {
+  return { hash: tree.hash, repo: tree.repo, ref: tree.ref, commit: tree.commit, patches: [...tree.patches] };
 }
 
 async function produce(context: ProduceContext): Promise<void> {
@@ -212,13 +211,7 @@ async function produce(context: ProduceContext): Promise<void> {
     compiler: { command: compiler.command, path: compiler.path, version: compiler.version },
     bootstrap: plan.bootstrapId,
     kind: plan.kind.kind,
-    tree: {
-      hash: tree.hash,
-      repo: tree.repo,
-      ref: tree.ref,
-      commit: tree.commit,
-      patches: [...tree.patches],
-    },
+    tree: treeRecord(tree),
     binary: `tree/${binary}`,
     commands,
     builtAt: new Date().toISOString(),

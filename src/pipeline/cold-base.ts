@@ -1,13 +1,8 @@
-import type { BuildResult } from '../compile/build-variant.js';
-import type { VariantName } from '../compile/variants.js';
 import type { Thresholds } from '../config/thresholds.schema.js';
-import type { SandboxMode } from '../sandbox/sandbox.schema.js';
-import type { LanePool } from '../storm/lanes.js';
-import type { Emit } from './output/emit.js';
 import type { CellPlan } from './schedule/cell-run.js';
 import { variantCost } from './schedule/look-budget.js';
 import { aboutTime } from './schedule/validation-budget.js';
-import { coldIterations, warmCells, warmShare } from './warm-base.js';
+import { coldIterations, type WarmCellsInput, warmCells, warmShare } from './warm-base.js';
 
 /** Wall time of one base iteration of the cell: the cache's measurement, else the variant's prior. */
 const rateOf = (cell: CellPlan): number =>
@@ -50,23 +45,16 @@ export function coldBase(
  * into the cache (what `validate --warm-base` does), and the validation's budget starts after, so
  * that head gets all of it (docs/validate.md, "Reused base results").
  */
-export async function coldBasePhase(o: {
-  readonly cells: readonly CellPlan[];
-  readonly build: Partial<Record<VariantName, BuildResult>>;
-  readonly pool: LanePool;
-  readonly seed: number;
-  readonly thresholds: Thresholds;
-  readonly cap?: number;
-  /** The storms' part of the budget, ms. */
-  readonly stormMs: number;
-  /** The whole budget, ms, to say when it starts. */
-  readonly budgetMs: number;
-  /** The expected time of the validation after the warm-up, ms (for the progress's time left). */
-  readonly afterMs: (headMs: number) => number;
-  readonly sandbox: SandboxMode;
-  readonly emit: Emit;
-  readonly signal?: AbortSignal;
-}): Promise<void> {
+export async function coldBasePhase(
+  o: WarmCellsInput & {
+    /** The storms' part of the budget, ms. */
+    readonly stormMs: number;
+    /** The whole budget, ms, to say when it starts. */
+    readonly budgetMs: number;
+    /** The expected time of the validation after the warm-up, ms (for the progress's time left). */
+    readonly afterMs: (headMs: number) => number;
+  },
+): Promise<void> {
   const cold = coldBase(o.cells, { ...o, lanes: o.pool.lanes.length });
   if (cold.missing === 0) return;
   const cost = `${cold.missing} base iterations, ${aboutTime(cold.warmMs)}`;

@@ -87,11 +87,8 @@ export function coldIterations(cells: readonly CellPlan[], share: number): numbe
   return cells.reduce((sum, c) => sum + c.baseCache.take(indices(share)).missing.length, 0);
 }
 
-/**
- * Storms the base side of `cells` into their base-results caches: each to the share, then every
- * variant of a workload whose base failed in its share on to the second look (`deep`).
- */
-export async function warmCells(o: {
+/** The base's cells to warm and what storms them (warm-base and a validation's cold-base phase). */
+export interface WarmCellsInput {
   readonly cells: readonly CellPlan[];
   readonly build: Partial<Record<VariantName, BuildResult>>;
   readonly pool: LanePool;
@@ -101,7 +98,13 @@ export async function warmCells(o: {
   readonly sandbox: SandboxMode;
   readonly emit: Emit;
   readonly signal?: AbortSignal;
-}): Promise<WarmedCells> {
+}
+
+/**
+ * Storms the base side of `cells` into their base-results caches: each to the share, then every
+ * variant of a workload whose base failed in its share on to the second look (`deep`).
+ */
+export async function warmCells(o: WarmCellsInput): Promise<WarmedCells> {
   const { cells, pool, seed, thresholds, sandbox, emit, signal } = o;
   const { share, deep } = warmShare(thresholds, pool.lanes.length, o.cap);
   const noisy = thresholds.findings.noisyFamilies;
