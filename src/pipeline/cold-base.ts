@@ -1,12 +1,16 @@
 import type { Thresholds } from '../config/thresholds.schema.js';
 import type { CellPlan } from './schedule/cell-run.js';
-import { variantCost } from './schedule/look-budget.js';
+import { iterationCost } from './schedule/look-budget.js';
 import { aboutTime } from './schedule/validation-budget.js';
 import { coldIterations, type WarmCellsInput, warmCells, warmShare } from './warm-base.js';
 
 /** Wall time of one base iteration of the cell: the cache's measurement, else the variant's prior. */
 const rateOf = (cell: CellPlan): number =>
-  cell.baseCache.meanIterationMs() ?? variantCost[cell.variant] * 400;
+  iterationCost({
+    meanIterationMs: null,
+    priorIterationMs: cell.baseCache.meanIterationMs(),
+    variant: cell.variant,
+  });
 
 /** What a cold base costs: the base iterations of the shares not cached, and their time and head's. */
 export interface ColdBase {
