@@ -26,6 +26,7 @@ import {
 import { shardSlices } from './shards/shard-plan.js';
 import { planShards, type ShardRequest } from './shards/shard-request.js';
 import { startRun } from './start-run.js';
+import { warmInput } from './warm-base.js';
 
 export interface ValidateExtras {
   /** Reuse base results of earlier validations against the same base (default true). */
@@ -150,18 +151,10 @@ export async function stormAndMeasure(
   // looks is warmed first, as its own announced phase: the validation's budget starts after it.
   if (!shard && request.baseCache !== false && profile.neutral === 'pooled') {
     await coldBasePhase({
-      cells,
-      build: builds.base.variants,
-      pool,
-      seed,
-      thresholds,
-      ...(request.iterations === undefined ? {} : { cap: request.iterations }),
+      ...warmInput({ settled, pool, builds, seed, cells }, request, { emit, signal }),
       stormMs: split.stormMs,
       budgetMs: wholeMs,
       afterMs: (headMs) => expectedFrom(Math.min(headMs, split.stormMs), wholeMs),
-      sandbox,
-      emit,
-      ...(signal ? { signal } : {}),
     });
   }
   const budgetStarted = performance.now();

@@ -10,7 +10,7 @@ import { SigstormError } from '../util/errors.js';
 import { type Emit, emitTo } from './output/emit.js';
 import type { ValidateOptions, ValidateRequest } from './request/contract.js';
 import { type CellPlan, cellSeed } from './schedule/cell-run.js';
-import { startRun } from './start-run.js';
+import { type RunStart, startRun } from './start-run.js';
 
 export interface WarmBaseResult {
   readonly cells: number;
@@ -46,18 +46,9 @@ export async function warmBase(
     { kind: 'warm-base' },
     { emit, signal },
   );
-  const { thresholds, sandbox } = settled;
-  const warmed = await warmCells({
-    cells,
-    build: builds.base.variants,
-    pool,
-    seed,
-    thresholds,
-    ...(request.iterations === undefined ? {} : { cap: request.iterations }),
-    sandbox,
-    emit,
-    ...(signal ? { signal } : {}),
-  });
+  const warmed = await warmCells(
+    warmInput({ settled, pool, builds, seed, cells }, request, { emit, signal }),
+  );
   return { ...warmed, cells: cells.length, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -98,6 +89,25 @@ export interface WarmCellsInput {
   readonly sandbox: SandboxMode;
   readonly emit: Emit;
   readonly signal?: AbortSignal;
+}
+
+/** What warms a run's base cells: its plan and builds, the request's cap, the caller's progress. */
+export function warmInput(
+  start: RunStart,
+  request: ValidateRequest,
+  how: { readonly emit: Emit; readonly signal?: AbortSignal | undefined },
+): WarmCellsInput {
+  return {
+    cells: start.cells,
+    build: start.builds.base.variants,
+    pool: start.pool,
+    seed: start.seed,
+    thresholds: start.settled.thresholds,
+    ...(request.iterations === undefined ? {} : { cap: request.iterations }),
+    sandbox: start.settled.sandbox,
+    emit: how.emit,
+    ...(how.signal ? { signal: how.signal } : {}),
+  };
 }
 
 /**
