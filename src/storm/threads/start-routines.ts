@@ -96,13 +96,13 @@ async function snapshotCommand(
     const inner = /^NSpid:.*\s(\d+)$/m.exec(status)?.[1];
     if (inner) hostTid.set(Number(inner), Number(task));
   }
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const innerPid = /^NSpid:.*\s(\d+)$/m.exec(status)?.[1];
-  if (!innerPid) return undefined;
+  // The main thread is a task too: its id there is the process's pid there.
+  const innerPid = [...hostTid].find(([, host]) => host === pid)?.[0];
+  if (innerPid === undefined) return undefined;
   const user = myUser === theirUser ? [] : ['-U', ...(runsAsRoot() ? [] : ['--preserve-credentials'])];
   return {
     file: 'nsenter',
-    args: ['-t', String(pid), ...user, '-m', '-p', '-r', '-w', '--', 'eu-stack', '-p', innerPid],
+    args: ['-t', String(pid), ...user, '-m', '-p', '-r', '-w', '--', 'eu-stack', '-p', String(innerPid)],
     hostTid,
   };
 }
