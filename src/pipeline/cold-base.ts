@@ -57,15 +57,22 @@ export async function coldBasePhase(
     readonly budgetMs: number;
     /** The expected time of the validation after the warm-up, ms (for the progress's time left). */
     readonly afterMs: (headMs: number) => number;
+    /**
+     * Fail fast: a clear regression settles in the first batches, which a warm-up before them
+     * would delay by its whole length (the demo's 2 + 2 iterations waited 6 min). Then base is
+     * stormed interleaved, as it is needed, never warmed first.
+     */
+    readonly failFast: boolean;
   },
 ): Promise<void> {
   const cold = coldBase(o.cells, { ...o, lanes: o.pool.lanes.length });
   if (cold.missing === 0) return;
+  const warmFirst = cold.warmFirst && !o.failFast;
   const cost = `${cold.missing} base iterations, ${aboutTime(cold.warmMs)}`;
   const notice = (message: string, expectedLeftMs: number) =>
     o.emit({ phase: 'storm', message, notice: true, iterationsDone: 0, iterationsTotal: 0, expectedLeftMs });
   const after = o.afterMs(cold.headMs);
-  if (!cold.warmFirst) {
+  if (!warmFirst) {
     notice(
       `base results not cached: this validation storms base too (${cost}, inside the budget); later validations against this base reuse them`,
       after,

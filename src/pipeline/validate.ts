@@ -155,6 +155,7 @@ export async function stormAndMeasure(
       stormMs: split.stormMs,
       budgetMs: wholeMs,
       afterMs: (headMs) => expectedFrom(Math.min(headMs, split.stormMs), wholeMs),
+      failFast,
     });
   }
   const budgetStarted = performance.now();
