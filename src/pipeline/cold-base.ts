@@ -74,7 +74,9 @@ export async function coldBasePhase(
   const after = o.afterMs(cold.headMs);
   if (!warmFirst) {
     notice(
-      `base results not cached: this validation storms base too (${cost}, inside the budget); later validations against this base reuse them`,
+      cold.warmFirst
+        ? `base results not cached: this validation storms base as its cells need it (all shares: ${cost}, more than the budget leaves head; fail fast does not wait for a warm-up); later validations against this base reuse them`
+        : `base results not cached: this validation storms base too (${cost}, inside the budget); later validations against this base reuse them`,
       after,
     );
     return;
