@@ -75,10 +75,11 @@ export class ActionsFollower extends WorkLoop implements ActionsHandle {
       // GitHub did not say which run the dispatch made (or the answer was lost): find it by name.
       // A run of an earlier dispatch that shows late is as good as this one's, unless it was
       // cancelled: the later dispatch's run took its concurrency group (docs/github-actions.md), so
-      // this dispatch's run is the one to wait for.
+      // this dispatch's run is the one to wait for. The newest earlier dispatch first: in one group
+      // the newest run is the one that was not cancelled.
       const found = await findRunByCorrelation(octokit, where, actions.workflow, [
         actions.correlation,
-        ...actions.earlier,
+        ...[...actions.earlier].reverse(),
       ]);
       const superseded =
         found !== undefined && found.correlation !== actions.correlation && found.conclusion === 'cancelled';
