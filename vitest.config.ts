@@ -38,7 +38,7 @@ const storm = [
   'test/subject-binary/loopback.test.ts',
   'test/throughput/**/*.test.ts',
   'test/pipeline/{validate,threads-validate,finding-stop,warm-base,bisect,evidence-pass}.test.ts',
-  'test/cli/shards.test.ts',
+  'test/cli/{shards,shard-stops}.test.ts',
   'test/bench/**/*.test.ts',
   'test/workflows/sharded-workflow.test.ts',
   // The App end to end: real storms and real time (the other App tests script the validation).

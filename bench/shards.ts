@@ -4,7 +4,8 @@
 // runner), then `sigstorm merge`. Prints runner time (all shards' processes added up) and wall time
 // (the slowest shard plus the merge) for each, and the merge time for many synthetic-but-schema-valid
 // blobs (records copied from a real run).
-// Run: npx tsx bench/shards.ts [--quick] [--iterations N] [--blobs M] [--per-blob K]. bench/run.ts calls shardsBench().
+// Run: npx tsx bench/shards.ts [--quick] [--iterations N] [--shards 4[,…]] [--blobs M] [--per-blob K].
+// --shards: only these shard counts (default 1, 2, 4; quick 1, 2). bench/run.ts calls shardsBench().
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,8 @@ export interface ShardsOptions {
   readonly quick?: boolean;
   /** The cap: iterations per side of the validation (default 200, quick 40). */
   readonly iterations?: number;
+  /** The shard counts measured (default 1, 2 and 4; quick 1 and 2). */
+  readonly shardCounts?: readonly number[];
   /** Synthetic blobs merged, and iterations per side in each (default 256 × 1,000; quick 16 × 100). */
   readonly blobs?: number;
   readonly iterationsPerBlob?: number;
@@ -75,8 +78,9 @@ export async function shardsBench(options: ShardsOptions = {}): Promise<ShardsRe
   const dir = await mkdtemp(join(tmpdir(), 'sigstorm-bench-shards-'));
   try {
     const runs: ShardedRun[] = [];
+    const counts = options.shardCounts ?? (options.quick ? [1, 2] : [1, 2, 4]);
     for (const { change, patch } of changes) {
-      for (const shards of options.quick ? [1, 2] : [1, 2, 4]) {
+      for (const shards of counts) {
         log(`  shards: ${change} change, ${iterations} iterations per side as ${shards} shard(s)`);
         const where = join(dir, `${change}-n${shards}`);
         runs.push(
@@ -84,8 +88,16 @@ export async function shardsBench(options: ShardsOptions = {}): Promise<ShardsRe
         );
       }
     }
+    // Any real blob: the first run's first shard.
+    const first = runs[0];
+    if (!first) throw new Error('no shard count to measure');
     const template = ShardBlob.parse(
-      JSON.parse(await readFile(join(dir, 'regression-n1', 'shard-1-of-1.json'), 'utf8')),
+      JSON.parse(
+        await readFile(
+          join(dir, `${first.change}-n${first.shards}`, `shard-1-of-${first.shards}.json`),
+          'utf8',
+        ),
+      ),
     );
     const blobs = options.blobs ?? (options.quick ? 16 : 256);
     const perBlob = options.iterationsPerBlob ?? (options.quick ? 100 : 1000);
@@ -251,6 +263,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     const at = process.argv.indexOf(flag);
     return at > 0 ? Number(process.argv[at + 1]) : undefined;
   };
+  const at = process.argv.indexOf('--shards');
+  const shardCounts = at > 0 ? (process.argv[at + 1] ?? '').split(',').map(Number) : undefined;
+  if (shardCounts?.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error(`--shards takes shard counts such as 4 or 1,2,4, not ${process.argv[at + 1]}`);
   const [iterations, blobs, iterationsPerBlob] = [
     number('--iterations'),
     number('--blobs'),
@@ -259,6 +275,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const result = await shardsBench({
     quick: process.argv.includes('--quick'),
     ...(iterations ? { iterations } : {}),
+    ...(shardCounts ? { shardCounts } : {}),
     ...(blobs ? { blobs } : {}),
     ...(iterationsPerBlob ? { iterationsPerBlob } : {}),
   });

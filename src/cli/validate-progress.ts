@@ -5,13 +5,15 @@ import { formatDuration } from './storm-progress.js';
 
 /**
  * The validation's progress on stderr: one line redrawn in place on a terminal (at most 10 times a
- * second), otherwise a line at each phase change and at most one every 5 seconds (CI logs).
+ * second), otherwise a line at each phase change, at each cell settled (its decision is in the log)
+ * and at most one every 5 seconds otherwise (CI logs).
  */
 export function createValidateProgress(mode: ProgressMode, stream: NodeJS.WriteStream = process.stderr) {
   const started = performance.now();
   let last: ValidateProgress | null = null;
   let lastPhase: string | null = null;
   let lastLineAt = 0;
+  let lastCellsDone = 0;
   let dirty = false;
   const text = (p: ValidateProgress): string => {
     const elapsed = formatDuration(performance.now() - started);
@@ -42,10 +44,12 @@ export function createValidateProgress(mode: ProgressMode, stream: NodeJS.WriteS
         return;
       }
       const now = performance.now();
-      if (p.notice || p.phase !== lastPhase || now - lastLineAt >= 5000) {
+      const settled = p.phase === 'storm' && p.cellsDone > lastCellsDone;
+      if (p.notice || settled || p.phase !== lastPhase || now - lastLineAt >= 5000) {
         stream.write(`${text(p)}\n`);
         lastPhase = p.phase;
         lastLineAt = now;
+        if (p.phase === 'storm') lastCellsDone = p.cellsDone;
       }
     },
     finish(): void {

@@ -58,4 +58,18 @@ describe('validate progress', () => {
     );
     expect(written[1]).toMatch(/ · about 7 min left · budget: the looks/);
   });
+
+  it('in a log, writes the line of every cell that settles, even within 5 s of the last line', () => {
+    const { written, stream } = sink();
+    const progress = createValidateProgress('lines', stream);
+    progress.update(storm('first batch'));
+    progress.update(storm('a: base 0 of 10, head 9 of 10 failed so far'));
+    progress.update({ ...storm("a: base 0 of 20, head 19 of 20 failed: head's odds"), cellsDone: 1 });
+    progress.update({ ...storm('b: base 0 of 10, head 0 of 10 failed so far'), cellsDone: 1 });
+    progress.finish();
+    expect(written).toHaveLength(2);
+    expect(written[1]).toMatch(
+      /^\[storm\] 0 iterations, cells settled 1\/28 · .*head 19 of 20 failed: head's odds\n$/,
+    );
+  });
 });

@@ -49,14 +49,14 @@ export async function dispatchWorkflow(
 
 /**
  * The dispatched run whose name carries `correlation` (the caller workflow's `run-name`), or the
- * first of several correlation ids that has one, if GitHub lists it yet.
+ * first of several correlation ids that has one, if GitHub lists it yet; with the id it carries.
  */
 export async function findRunByCorrelation(
   octokit: Octokit,
   where: RepoRef,
   workflow: string,
   correlation: string | readonly string[],
-): Promise<RunState | undefined> {
+): Promise<(RunState & { readonly correlation: string }) | undefined> {
   const wanted = typeof correlation === 'string' ? [correlation] : correlation;
   const { data } = await octokit.rest.actions.listWorkflowRuns({
     ...where,
@@ -64,12 +64,14 @@ export async function findRunByCorrelation(
     event: 'workflow_dispatch',
     per_page: 100,
   });
-  const named = (id: string) =>
-    data.workflow_runs.find((r) => (r.display_title ?? r.name ?? '').includes(id));
-  const run = wanted.map(named).find((r) => r !== undefined);
-  return (
-    run && { id: run.id, status: run.status ?? 'queued', conclusion: run.conclusion, htmlUrl: run.html_url }
-  );
+  for (const id of wanted) {
+    const run = data.workflow_runs.find((r) => (r.display_title ?? r.name ?? '').includes(id));
+    if (run) {
+      const { status, conclusion, html_url: htmlUrl } = run;
+      return { id: run.id, status: status ?? 'queued', conclusion, htmlUrl, correlation: id };
+    }
+  }
+  return undefined;
 }
 
 export async function getRun(octokit: Octokit, where: RepoRef, runId: number): Promise<RunState> {

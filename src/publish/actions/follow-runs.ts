@@ -69,29 +69,38 @@ export class ActionsFollower extends WorkLoop implements ActionsHandle {
     const where = { owner: job.owner, repo: job.repo };
     let actions = recorded;
     let state: RunState | undefined;
+    /** The run's id as kept: null while the run followed is an earlier dispatch's (found again each turn). */
+    let followed = actions.runId;
     if (actions.runId === null) {
       // GitHub did not say which run the dispatch made (or the answer was lost): find it by name.
-      // A run of an earlier dispatch that shows late is as good as this one's.
-      state = await findRunByCorrelation(octokit, where, actions.workflow, [
+      // A run of an earlier dispatch that shows late is as good as this one's, unless it was
+      // cancelled: the later dispatch's run took its concurrency group (docs/github-actions.md), so
+      // this dispatch's run is the one to wait for. The newest earlier dispatch first: in one group
+      // the newest run is the one that was not cancelled.
+      const found = await findRunByCorrelation(octokit, where, actions.workflow, [
         actions.correlation,
-        ...actions.earlier,
+        ...[...actions.earlier].reverse(),
       ]);
-      if (!state) {
+      const superseded =
+        found !== undefined && found.correlation !== actions.correlation && found.conclusion === 'cancelled';
+      if (!found || superseded) {
         await this.#maybeDispatchAgain(octokit, job, actions);
         return;
       }
+      state = found;
+      followed = found.correlation === actions.correlation ? found.id : null;
     } else {
       state = await getRun(octokit, where, actions.runId);
     }
     const jobs = await listShardJobs(octokit, where, state.id);
     const done = jobs.filter((j) => j.status === 'completed').length;
-    const changed = done !== actions.done || state.id !== actions.runId || state.htmlUrl !== actions.htmlUrl;
+    const changed = done !== actions.done || followed !== actions.runId || state.htmlUrl !== actions.htmlUrl;
     if (changed || !this.#shown.has(job.id)) {
       const iterations =
         state.status === 'completed'
           ? actions.iterations
           : await this.#iterationsSoFar(octokit, job, state.id, actions, jobs);
-      actions = { ...actions, runId: state.id, htmlUrl: state.htmlUrl, done, iterations };
+      actions = { ...actions, runId: followed, htmlUrl: state.htmlUrl, done, iterations };
       services.store.setActionsRun(job.id, actions);
       this.#shown.add(job.id);
       await updateCheckRun(octokit, job, {

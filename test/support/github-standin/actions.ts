@@ -1,4 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import {
+  calledInputs,
+  callerPath,
+  interpolate,
+  readWorkflow,
+  reusablePath,
+  show,
+  type Workflow,
+} from '../workflow-steps.js';
 import type { OpenApi } from './openapi.js';
 import type { OperationHandler, StandInRequest, StandInResponse } from './standin.js';
 import { type EventName, webhookExample } from './webhooks.js';
@@ -10,6 +19,13 @@ import { type EventName, webhookExample } from './webhooks.js';
  * artifacts, the artifact zip behind a redirect to storage, cancel) is answered from this state and
  * checked against the OpenAPI description like every other operation. Every change a runner or a
  * cancel makes is announced to the App as a signed workflow_run / workflow_job delivery.
+ *
+ * `concurrency:` is honoured as GitHub does, from the workflow files themselves: the caller's group
+ * (workflow level) and the reusable validate.yml's (which its `sigstorm` job holds), evaluated with
+ * the dispatch's inputs. A new run in a group with cancel-in-progress cancels the run in progress
+ * (its jobs stop, it concludes `cancelled`); without it the newer run waits (`pending`) while one
+ * is in progress, and an older pending run is superseded (cancelled). One group held twice (caller
+ * and reusable workflow) is a deadlock, which GitHub cancels.
  *
  * The runner protocol and the storage are not GitHub's REST API (runners speak their own protocol,
  * artifacts come from blob storage), so they live outside the API prefix, unchecked by the description.
@@ -36,9 +52,14 @@ export interface WorkflowRun {
   readonly displayTitle: string;
   readonly runNumber: number;
   readonly createdAt: string;
-  status: 'queued' | 'in_progress' | 'completed';
+  /** `pending`: waiting for its concurrency group (no runner takes its jobs). */
+  status: 'queued' | 'pending' | 'in_progress' | 'completed';
   conclusion: string | null;
   cancelRequested: boolean;
+  /** The concurrency groups the run holds (caller, then reusable workflow), from the YAML. */
+  readonly groups: readonly ConcurrencyGroup[];
+  /** Why the stand-in cancelled it on its own (a concurrency group), as GitHub's annotation says. */
+  cancelledBecause: string | null;
   /** 1, then one more for every re-run of some or all of its jobs. */
   attempt: number;
   readonly jobs: RunnerJob[];
@@ -58,6 +79,11 @@ export interface RunnerJobSpec {
   readonly inputs: Readonly<Record<string, string>>;
 }
 
+export interface ConcurrencyGroup {
+  readonly name: string;
+  readonly cancelInProgress: boolean;
+}
+
 export type WorkflowEvent = (
   event: Extract<EventName, 'workflow_run' | 'workflow_job'>,
   payload: object,
@@ -65,8 +91,10 @@ export type WorkflowEvent = (
 
 export class ActionsModel {
   readonly runs = new Map<number, WorkflowRun>();
-  /** `owner/repo` → workflow file names that exist on its default branch, with their ids. */
-  readonly workflows = new Map<string, Map<string, number>>();
+  /** `owner/repo` → workflow file names that exist on its default branch: their ids and definitions. */
+  readonly workflows = new Map<string, Map<string, { id: number; definition: Workflow }>>();
+  /** Whether GitHub lists the run yet (list-workflow-runs): a run can show some time after its dispatch. */
+  listed: (run: WorkflowRun) => boolean = () => true;
   /** Answer dispatches with 204 and no run, as a GitHub without run details does (the App then finds the run by name). */
   answerWithoutRun = false;
   /** Accept dispatches (204) and never show a run for them: a workflow GitHub does not start. */
@@ -84,9 +112,10 @@ export class ActionsModel {
     this.#installationId = installationId;
   }
 
-  addWorkflow(repo: string, file: string): void {
-    const files = this.workflows.get(repo) ?? new Map<string, number>();
-    files.set(file, this.#nextId++);
+  /** The workflow `file` on the repository's default branch; by default the documented caller. */
+  addWorkflow(repo: string, file: string, definition: Workflow = readWorkflow(callerPath)): void {
+    const files = this.workflows.get(repo) ?? new Map<string, { id: number; definition: Workflow }>();
+    files.set(file, { id: this.#nextId++, definition });
     this.workflows.set(repo, files);
   }
 
@@ -135,8 +164,9 @@ export class ActionsModel {
   #dispatch(req: StandInRequest): StandInResponse {
     const repo = `${req.params.owner}/${req.params.repo}`;
     const workflow = req.params.workflow_id ?? '';
-    const workflowId = this.workflows.get(repo)?.get(workflow);
-    if (workflowId === undefined) return notFound();
+    const found = this.workflows.get(repo)?.get(workflow);
+    if (found === undefined) return notFound();
+    const workflowId = found.id;
     const body = req.body as { ref: string; inputs?: Record<string, unknown>; return_run_details?: boolean };
     const inputs = Object.fromEntries(Object.entries(body.inputs ?? {}).map(([k, v]) => [k, String(v)]));
     const shards = Number(inputs.shards ?? '1');
@@ -159,6 +189,8 @@ export class ActionsModel {
       status: 'queued',
       conclusion: null,
       cancelRequested: false,
+      groups: concurrencyGroups(found.definition, { repo, ref: body.ref, inputs }),
+      cancelledBecause: null,
       attempt: 1,
       jobs: Array.from({ length: shards }, (_, i) => ({
         id: this.#nextId++,
@@ -175,6 +207,7 @@ export class ActionsModel {
     };
     this.runs.set(id, run);
     this.#emitRun(run, 'requested');
+    this.#enterGroups(run);
     if (!body.return_run_details || this.answerWithoutRun) return { status: 204 };
     return {
       status: 200,
@@ -189,7 +222,7 @@ export class ActionsModel {
   #listRuns(req: StandInRequest): StandInResponse {
     const repo = `${req.params.owner}/${req.params.repo}`;
     const runs = [...this.runs.values()]
-      .filter((r) => r.repo === repo && r.workflow === req.params.workflow_id)
+      .filter((r) => r.repo === repo && r.workflow === req.params.workflow_id && this.listed(r))
       .sort((a, b) => b.id - a.id);
     return {
       status: 200,
@@ -251,16 +284,62 @@ export class ActionsModel {
     if (run.status === 'completed') {
       return { status: 409, body: { message: 'Cannot cancel a workflow run that is completed.' } };
     }
+    this.#cancelRun(run);
+    return { status: 202, body: {} };
+  }
+
+  #cancelRun(run: WorkflowRun): void {
     run.cancelRequested = true;
     // Queued jobs never start; running ones are stopped by their runner, which reports them cancelled.
     for (const job of run.jobs.filter((j) => j.status === 'queued')) this.#finishJob(run, job, 'cancelled');
     this.#maybeComplete(run);
-    return { status: 202, body: {} };
+  }
+
+  /**
+   * A run (new, or re-run) takes its place in its concurrency groups: with cancel-in-progress it
+   * cancels every other run of the group; without, it supersedes the group's pending run and waits
+   * (pending) behind the one queued or in progress.
+   */
+  #enterGroups(run: WorkflowRun): void {
+    const names = run.groups.map((g) => g.name);
+    const twice = names.find((name, i) => names.indexOf(name) !== i);
+    if (twice !== undefined) {
+      run.cancelledBecause = `Canceling since a deadlock for concurrency group '${twice}' was detected between 'top level workflow' and 'sigstorm'`;
+      this.#cancelRun(run);
+      return;
+    }
+    for (const group of run.groups) {
+      for (const other of this.runs.values()) {
+        if (other === run || other.status === 'completed' || other.cancelRequested) continue;
+        if (!other.groups.some((g) => g.name === group.name)) continue;
+        if (group.cancelInProgress || other.status === 'pending') {
+          other.cancelledBecause = `Canceling since a higher priority waiting request for '${group.name}' exists`;
+          this.#cancelRun(other);
+        } else if (run.status === 'queued') {
+          run.status = 'pending';
+        }
+      }
+    }
+  }
+
+  /** A run completed: a pending run of its groups whose groups are all free now is queued. */
+  #releaseGroups(done: WorkflowRun): void {
+    for (const run of this.runs.values()) {
+      if (run.status !== 'pending') continue;
+      if (!run.groups.some((g) => done.groups.some((d) => d.name === g.name))) continue;
+      const held = [...this.runs.values()].some(
+        (other) =>
+          other !== run &&
+          (other.status === 'queued' || other.status === 'in_progress') &&
+          other.groups.some((g) => run.groups.some((r) => r.name === g.name)),
+      );
+      if (!held) run.status = 'queued';
+    }
   }
 
   #nextJob(): StandInResponse {
     for (const run of this.runs.values()) {
-      if (run.cancelRequested) continue;
+      if (run.cancelRequested || run.status === 'pending') continue;
       const job = run.jobs.find((j) => j.status === 'queued');
       if (!job) continue;
       job.status = 'in_progress';
@@ -317,6 +396,7 @@ export class ActionsModel {
     run.status = 'queued';
     run.conclusion = null;
     run.cancelRequested = false;
+    run.cancelledBecause = null;
     for (const job of run.jobs.filter((j) => shard === undefined || j.shard === shard)) {
       job.status = 'queued';
       job.conclusion = null;
@@ -324,6 +404,7 @@ export class ActionsModel {
       job.completedAt = null;
     }
     this.#emitRun(run, 'requested');
+    this.#enterGroups(run);
   }
 
   #complete(jobId: number, conclusion: string): StandInResponse {
@@ -351,6 +432,7 @@ export class ActionsModel {
         ? 'success'
         : 'failure';
     this.#emitRun(run, 'completed');
+    this.#releaseGroups(run);
   }
 
   #runOf(req: StandInRequest): WorkflowRun | undefined {
@@ -445,6 +527,45 @@ export class ActionsModel {
       workflow_job: { ...payload.workflow_job, ...this.#jobBody(run, job) },
     });
   }
+}
+
+/**
+ * The concurrency groups a dispatch of `caller` holds: the caller's own `concurrency:` and, for its
+ * job that calls validate.yml, the reusable workflow's, each evaluated as GitHub does (the reusable
+ * one with the inputs the caller hands it; `github` is the dispatch's in both).
+ */
+export function concurrencyGroups(
+  caller: Workflow,
+  dispatch: { readonly repo: string; readonly ref: string; readonly inputs: Record<string, string> },
+): ConcurrencyGroup[] {
+  const own = Object.fromEntries(
+    Object.entries(caller.on.workflow_dispatch?.inputs ?? {}).map(([k, v]) => [k, v.default ?? '']),
+  );
+  const github = {
+    repository: dispatch.repo,
+    ref: `refs/heads/${dispatch.ref}`,
+    event_name: 'workflow_dispatch',
+    event: { inputs: dispatch.inputs },
+    workflow: caller.name ?? '',
+  };
+  const group = (workflow: Workflow, inputs: Record<string, unknown>): ConcurrencyGroup[] => {
+    const c = workflow.concurrency;
+    if (!c) return [];
+    const context = { inputs, github };
+    const cancel = c['cancel-in-progress'];
+    return [
+      {
+        name: show(interpolate(c.group, context)),
+        cancelInProgress:
+          typeof cancel === 'string' ? interpolate(cancel, context) === true : cancel === true,
+      },
+    ];
+  };
+  const calls = Object.values(caller.jobs).some((j) => j.uses?.includes('/validate.yml@'));
+  return [
+    ...group(caller, { ...own, ...dispatch.inputs }),
+    ...(calls ? group(readWorkflow(reusablePath), calledInputs(caller, dispatch.inputs)) : []),
+  ];
 }
 
 function notFound(): StandInResponse {
