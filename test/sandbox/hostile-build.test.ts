@@ -165,6 +165,8 @@ describe('a hostile build in the sandbox', () => {
     expect(existsSync(join(cache, 'base-results'))).toBe(false);
     expect(existsSync('/usr/bin/planted')).toBe(false);
     expect(await readFile(join(cache, 'builds', 'write.tmp', 'tree', 'built.txt'), 'utf8')).toBe('ok\n');
+    // The overlay's work directory beside the tree (src/sandbox/stage.ts) is gone with the step.
+    expect(existsSync(join(cache, 'builds', 'write.tmp', '.sigstorm-overlay'))).toBe(false);
   });
 
   it('runs as no host root and changes no sysctl: core_pattern, core_uses_pid, a net sysctl', async () => {
