@@ -1,7 +1,10 @@
 import { lstatSync, readlinkSync } from 'node:fs';
-import { bwrapLaunch } from './host-identity.js';
+import { bwrapLaunch } from './stage.js';
 
-/** A host path and where the sandbox sees it (src/sandbox/inside-paths.ts: never the host's path). */
+/**
+ * A host directory and where the sandbox sees it (src/sandbox/inside-paths.ts: never the host's
+ * path; it is bound from an overlay on the stage, src/sandbox/stage.ts, so no mount names it).
+ */
 export interface Bind {
   readonly host: string;
   readonly inside: string;
@@ -118,9 +121,12 @@ export interface BwrapCommand {
   readonly fd: number;
 }
 
-/** bwrap for `layout` (as root: staged and unprivileged, see bwrapLaunch), its options on `fd`. */
+/** bwrap for `layout` (staged, and as root unprivileged: see bwrapLaunch), its options on `fd`. */
 export function bwrapCommand(layout: Omit<SandboxLayout, 'sourceOf'>, fd = 3): BwrapCommand {
-  const launch = bwrapLaunch([...layout.readOnly, ...layout.writable].map((bind) => bind.host));
+  const launch = bwrapLaunch({
+    readOnly: layout.readOnly.map((bind) => bind.host),
+    writable: layout.writable.map((bind) => bind.host),
+  });
   const options = bwrapArgs({ ...layout, sourceOf: launch.sourceOf });
   return {
     argv: [...launch.prefix, 'bwrap', '--args', String(fd)],

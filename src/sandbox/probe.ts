@@ -1,11 +1,13 @@
 import { execa } from 'execa';
 import { SigstormError } from '../util/errors.js';
 import { bwrapCommand } from './bwrap-args.js';
+import { insideBin } from './inside-paths.js';
 import { defaultSandboxLimits } from './sandbox.schema.js';
 
 /** What an operator does when no sandbox can be made: the usual causes, most common first. */
 export const sandboxHint = [
   'Install bubblewrap and util-linux (scripts/setup.sh does: apt-get install bubblewrap util-linux),',
+  'have overlayfs (modprobe overlay; Linux 5.11 or later when not run as root),',
   'and allow unprivileged user namespaces: sysctl user.max_user_namespaces must be above 0;',
   'on Debian kernels before 5.10 also kernel.unprivileged_userns_clone=1; on Ubuntu 23.10 and later',
   'kernel.apparmor_restrict_unprivileged_userns=0 or an AppArmor profile for /usr/bin/bwrap;',
@@ -21,11 +23,12 @@ export type SandboxProbe = { readonly ok: true } | { readonly ok: false; readonl
  * as a storm does (nsenter). Either works here, now, or the answer says what to install or enable.
  */
 export async function probeSandbox(bwrap = 'bwrap'): Promise<SandboxProbe> {
-  // As root bwrap is started through unshare and setpriv: ask bwrap itself whether it is there.
+  // bwrap is started through unshare and setpriv (src/sandbox/stage.ts): ask bwrap itself whether it is there.
   const version = await execa(bwrap, ['--version'], { reject: false, stdin: 'ignore', timeout: 30_000 });
+  // A directory staged as a storm's is (an overlay: src/sandbox/stage.ts), so a kernel without it fails here.
   const command = bwrapCommand({
     writable: [],
-    readOnly: [],
+    readOnly: [{ host: '/usr', inside: insideBin }],
     cwd: '/tmp',
     tmpMiB: defaultSandboxLimits.tmpMiB,
   });

@@ -3,6 +3,7 @@ import { bwrapCommand } from './bwrap-args.js';
 import { openCgroup, type SandboxCgroup } from './cgroup.js';
 import { insideTree } from './inside-paths.js';
 import type { SandboxLimits, SandboxMode } from './sandbox.schema.js';
+import { removeOverlayWork } from './stage.js';
 import { handToSandbox, takeBack } from './tree-ownership.js';
 
 /** One step of a tree's code (bootstrap, configure, make, `configure --help`), ready to spawn. */
@@ -16,7 +17,8 @@ export interface SandboxedCommand {
   /** The step's deadline, or null without a sandbox (the caller's own, if any). */
   readonly limits: SandboxLimits | null;
   /**
-   * Removes the cgroup, killing whatever the step left in it, and takes the writable paths back
+   * Removes the cgroup, killing whatever the step left in it, and the overlay's work directory
+   * (src/sandbox/stage.ts), and takes the writable paths back
    * (sigstorm's owner, no setuid/setgid bit, no file capability: see takeBack).
    */
   close(): Promise<void>;
@@ -82,6 +84,7 @@ export async function sandboxedCommand(
         limits: mode.limits,
         close: async () => {
           await cgroup?.close();
+          await removeOverlayWork(writable);
           await takeBack(writable);
         },
       };

@@ -111,7 +111,8 @@ describe('sigstorm serve setup', () => {
       "sigstorm serve refuses to start: it runs pull requests' code only in a sandbox, and none can be created here.",
     );
     expect(result.stderr).toContain('A bubblewrap sandbox cannot be created on this machine.');
-    expect(result.stderr).toContain('max_*_namespaces exceeded');
+    // The first user namespace a sandbox needs is its stage's (src/sandbox/stage.ts): unshare's.
+    expect(result.stderr).toContain('unshare failed: No space left on device');
     expect(result.stderr).toContain('user.max_user_namespaces must be above 0');
     expect(result.stderr).not.toContain('Listening');
     expect(result.stderr).not.toContain('serve-refusal-secret');

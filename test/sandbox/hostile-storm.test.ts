@@ -5,7 +5,7 @@
  */
 import { chmod, copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { createLanePool } from '../../src/storm/lanes.js';
 import { runIterations } from '../../src/storm/run-iterations.js';
 import { startSide } from '../../src/storm/side-process.js';
 import { resolveStormWorkload } from '../../src/workload/load.js';
-import { canaryScript, hostPathSightings, processesSeen } from '../support/host-path-canary.js';
+import { canaryScript, hostPathSightings, ownMounts, processesSeen } from '../support/host-path-canary.js';
 import { processesMatching as running } from '../support/stray-processes.js';
 
 const secret = 'whsec-storm-hostile-5b7e21';
@@ -141,7 +141,7 @@ describe('a hostile iperf3 in the storm sandbox', () => {
     await launcher.close();
   });
 
-  it("sees no host path: the cache's appears nowhere but its mount's root field", async () => {
+  it('sees no host path: not in its mounts (mountinfo, mounts), environ, cwd, command lines or open files', async () => {
     // A build's program where a build leaves it, in a cache of the test's own.
     const cache = join(dir, 'canary-cache');
     const src = join(cache, 'builds', 'key', 'tree', 'src');
@@ -161,10 +161,14 @@ describe('a hostile iperf3 in the storm sandbox', () => {
       // It runs from the neutral path, and reads the sandbox's other processes (init, the holder).
       expect(exit.stdout).toMatch(/^PROC \/proc\/\d+ cmdline \/bin\/sh \/sigstorm\/bin\/iperf3 -s $/m);
       expect(processesSeen(exit.stdout)).toBeGreaterThanOrEqual(3);
-      // The kernel gives a bind mount's root relative to its filesystem: the one place it shows.
-      expect(hostPathSightings(exit.stdout, cache, '/sigstorm/bin')).toEqual([]);
-      expect(hostPathSightings(exit.stdout, dir, '/sigstorm/bin')).toEqual([]);
-      expect(hostPathSightings(exit.stdout, process.cwd(), '/sigstorm/bin')).toEqual([]);
+      // The cache (and the test's directory that holds it), the repository, the home: nowhere.
+      for (const hostPath of [cache, dir, process.cwd(), userInfo().homedir]) {
+        expect({ hostPath, seen: hostPathSightings(exit.stdout, hostPath) }).toEqual({ hostPath, seen: [] });
+      }
+      // It read its mount tables, the program directory's mount in both: a filesystem whose root is its own.
+      const { mountinfo, mounts } = ownMounts(exit.stdout);
+      expect(mountinfo.find((line) => line.split(' ')[4] === '/sigstorm/bin')?.split(' ')[3]).toBe('/');
+      expect(mounts.some((line) => line.split(' ')[1] === '/sigstorm/bin')).toBe(true);
     } finally {
       await launcher.close();
       if (savedCache === undefined) delete process.env.SIGSTORM_CACHE_DIR;
