@@ -6,7 +6,7 @@ import { SigstormError } from '../util/errors.js';
 import { buildInfo } from './build-trees.js';
 import { coldBasePhase } from './cold-base.js';
 import { evidencePass } from './evidence-pass.js';
-import { decidedGatePairs, measureThroughput } from './measure-throughput.js';
+import { decidedGatePairs, measureThroughput, throughputBudget } from './measure-throughput.js';
 import { emitTo } from './output/emit.js';
 import { placeCauses } from './output/place-causes.js';
 import { writeReport } from './output/write-report.js';
@@ -154,7 +154,7 @@ export async function stormAndMeasure(
       ...warmInput({ settled, pool, builds, seed, cells }, request, { emit, signal }),
       stormMs: split.stormMs,
       budgetMs: wholeMs,
-      afterMs: (headMs) => expectedFrom(Math.min(headMs, split.stormMs), wholeMs),
+      afterMs: (stormMs) => expectedFrom(stormMs, wholeMs),
       failFast,
     });
   }
@@ -204,7 +204,7 @@ export async function stormAndMeasure(
         expectedLeftMs: left,
       });
     },
-    onBatch: ({ cell, iterationsDone, cellsDone, stormExpectedMs: storm }) => {
+    onBatch: ({ cell, iterationsDone, cellsDone, stormExpectedMs: storm, gateDecided }) => {
       Object.assign(stormProgress, { iterationsDone, cellsDone });
       emit({
         phase: 'storm',
@@ -213,7 +213,8 @@ export async function stormAndMeasure(
         iterationsTotal,
         cellsDone,
         cellsTotal: cells.length,
-        expectedLeftMs: expected(storm),
+        // A settled regression: the storms end and throughput gets the decided gate's pairs.
+        expectedLeftMs: gateDecided ? throughputBudget(pairs, true).runs * pairMs : expected(storm),
       });
     },
   });

@@ -1,4 +1,4 @@
-import { advanceBound } from '../../compare/neutral/bound-state.js';
+import { advanceBound, nextLookAt } from '../../compare/neutral/bound-state.js';
 import type { NeutralDesign } from '../../compare/neutral/design.js';
 import { addToPool, openPool, type Pool } from '../../compare/neutral/pooled-bound.js';
 import { countBatch } from '../../compare/sequential/count-batch.js';
@@ -27,6 +27,7 @@ import {
   type LookCell,
   type LookPlan,
   lookPlanAnnouncer,
+  type PoolAhead,
   planLooks,
   stormExpectedMs,
 } from './look-budget.js';
@@ -72,6 +73,8 @@ export interface StormCellsOptions {
     cellsDone: number;
     /** Storm time the look plan expects from now, ms (./look-budget.ts stormExpectedMs). */
     stormExpectedMs: number;
+    /** Fail fast: this batch settled a regression, the storms end now and the gate is decided. */
+    gateDecided: boolean;
   }) => void;
   readonly onRecord?: (record: IterationRecord, side: 'base' | 'head') => void;
   /** The cells' looks planned against the budget (pooled design): whether all can be reached. */
@@ -140,7 +143,7 @@ interface Storm {
   opened: OpenedFinding[];
   iterationsDone: number;
   batchesRun: number;
-  readonly announceLooks: (cells: readonly LookCell[], budgetLeftMs: number) => void;
+  readonly announceLooks: (cells: readonly LookCell[], budgetLeftMs: number, pool?: PoolAhead) => void;
 }
 
 /** Opens every cell (results files, seed, sequential settings) and the pool of their bounds. */
@@ -206,6 +209,12 @@ function stopBeforeBatch(storm: Storm): CellStop | null {
   return null;
 }
 
+/** What the look plan reads of the pool now (pooled design; a shard has none). */
+const poolAhead = (storm: Storm): PoolAhead | undefined =>
+  storm.design === 'pooled'
+    ? { done: Math.min(storm.pool.base.n, storm.pool.head.n), nextAt: nextLookAt(storm.pool.bound) }
+    : undefined;
+
 /** What the allocator and the look plan read of the cells now. */
 const progressOf = (storm: Storm): CellProgress[] =>
   cellProgress(
@@ -225,7 +234,7 @@ function pickBatch(storm: Storm): { run: CellRun; size: number } | 'none' | 'bud
   const { options, lanes } = storm;
   const progress = progressOf(storm);
   const left = budgetLeft(storm);
-  storm.announceLooks(progress, left);
+  storm.announceLooks(progress, left, poolAhead(storm));
   const above = leanAbove(options.thresholds.stability, storm.design);
   const pick = nextCell(progress, { leanAbove: above, budgetLeftMs: left });
   if (!pick) return 'none';
@@ -278,12 +287,15 @@ async function runPickedBatch(storm: Storm, run: CellRun, size: number): Promise
   const cellsDone = storm.runs.filter((r) =>
     cellSettled(settlingOf(r, storm.opened), options.thresholds.stability, storm.design),
   ).length;
-  const plan = planLooks(progressOf(storm), budgetLeft(storm));
+  const plan = planLooks(progressOf(storm), budgetLeft(storm), poolAhead(storm));
+  const gateDecided = failFastReached(storm, run);
   options.onBatch?.({
     cell: run,
     iterationsDone: storm.iterationsDone,
     cellsDone,
-    stormExpectedMs: stormExpectedMs(plan),
+    // A settled regression ends the storms after this batch (fail fast).
+    stormExpectedMs: gateDecided ? 0 : stormExpectedMs(plan),
+    gateDecided,
   });
   return false;
 }
