@@ -79,6 +79,12 @@ export interface StormCellsOptions {
   readonly onRecord?: (record: IterationRecord, side: 'base' | 'head') => void;
   /** The cells' looks planned against the budget (pooled design): whether all can be reached. */
   readonly onPlan?: (line: string, plan: LookPlan) => void;
+  /**
+   * Called between two batches (no storm runs then), with the storm time spent and the time the
+   * look plan expects from now, ms: throughput's reserve made as the storms go (../validate.ts).
+   * Its time does not count against the storms' budget.
+   */
+  readonly between?: (o: { readonly spentMs: number; readonly expectedLeftMs: number }) => Promise<void>;
 }
 
 /** Iterations per side in one batch: the profile's, rounded up to a multiple of the lanes. */
@@ -122,6 +128,12 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
       stopAll(runs, 'fail-fast');
       break;
     }
+    // 5. Between batches: what the caller runs while the storms need time (throughput's reserve).
+    if (options.between) {
+      const paused = performance.now();
+      await options.between({ spentMs: stormSpent(storm), expectedLeftMs: storm.expectedMs });
+      storm.pausedMs += performance.now() - paused;
+    }
   }
   return runs;
 }
@@ -143,6 +155,10 @@ interface Storm {
   opened: OpenedFinding[];
   iterationsDone: number;
   batchesRun: number;
+  /** Time spent between batches (options.between), not the storms'. */
+  pausedMs: number;
+  /** Storm time the look plan expected after the last batch, ms. */
+  expectedMs: number;
   readonly announceLooks: (cells: readonly LookCell[], budgetLeftMs: number, pool?: PoolAhead) => void;
 }
 
@@ -180,6 +196,8 @@ async function openStorm(options: StormCellsOptions): Promise<Storm> {
     opened: [],
     iterationsDone: 0,
     batchesRun: 0,
+    pausedMs: 0,
+    expectedMs: options.budgetMs,
     // The cells' looks planned against the budget, said at the start and once the rates are measured.
     announceLooks: lookPlanAnnouncer(options.onPlan),
   };
@@ -189,7 +207,8 @@ const stopAll = (runs: readonly CellRun[], why: CellStop): void => {
   for (const run of runs) if (run.stop === null) run.stop = why;
 };
 
-const budgetLeft = (storm: Storm): number => storm.options.budgetMs - (performance.now() - storm.started);
+const stormSpent = (storm: Storm): number => performance.now() - storm.started - storm.pausedMs;
+const budgetLeft = (storm: Storm): number => storm.options.budgetMs - stormSpent(storm);
 
 /** Why no batch may start now: cancelled, the budget spent, or (pooled) nothing more to show. */
 function stopBeforeBatch(storm: Storm): CellStop | null {
@@ -289,12 +308,13 @@ async function runPickedBatch(storm: Storm, run: CellRun, size: number): Promise
   ).length;
   const plan = planLooks(progressOf(storm), budgetLeft(storm), poolAhead(storm));
   const gateDecided = failFastReached(storm, run);
+  storm.expectedMs = stormExpectedMs(plan);
   options.onBatch?.({
     cell: run,
     iterationsDone: storm.iterationsDone,
     cellsDone,
     // A settled regression ends the storms after this batch (fail fast).
-    stormExpectedMs: gateDecided ? 0 : stormExpectedMs(plan),
+    stormExpectedMs: gateDecided ? 0 : storm.expectedMs,
     gateDecided,
   });
   return false;
