@@ -143,6 +143,8 @@ export async function throughputBetween(o: {
   readonly definition: ThroughputWorkload;
   readonly builds: Readonly<Record<TreeSide, Partial<Record<VariantName, BuildResult>>>>;
   readonly pairs: number;
+  /** The pairs of the reserve made between batches in all (for the progress). */
+  readonly reserved: number;
   readonly from: InterleavedThroughput;
   readonly cpus?: string;
   readonly signal?: AbortSignal;
@@ -165,9 +167,9 @@ export async function throughputBetween(o: {
     onRun: () =>
       o.emit({
         phase: 'throughput',
-        message: `throughput run ${++runsDone} between storm batches (${o.pairs} pairs while the storms need time)`,
+        message: `throughput run ${++runsDone} of the reserve's ${2 * o.reserved}, between storm batches while the storms need time`,
         iterationsDone: runsDone,
-        iterationsTotal: 2 * o.pairs,
+        iterationsTotal: 2 * o.reserved,
       }),
   });
 }

@@ -232,15 +232,19 @@ export async function stormAndMeasure(
               reservedPairs: split.reservedPairs,
             });
             if (!due) return;
+            // The time left as the round goes: what was expected before it, less the runs made.
+            const before = expected(stormLeft);
+            let made = 0;
             early = await throughputBetween({
               definition: between,
               builds: { base: builds.base.variants, head: builds.head.variants },
               pairs: Math.min(split.reservedPairs, earlyPairs() + 2),
+              reserved: split.reservedPairs,
               from: early,
               ...(request.cpus ? { cpus: request.cpus } : {}),
               ...(signal ? { signal } : {}),
               sandbox,
-              emit,
+              emit: (p) => emit({ ...p, expectedLeftMs: Math.max(0, before - (++made * pairMs) / 2) }),
             });
           },
         }
