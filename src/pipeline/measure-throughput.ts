@@ -95,8 +95,8 @@ export async function measureThroughput(o: {
   if (why || fitted) {
     emit({
       phase: 'throughput',
-      message: `throughput: ${budget.runs} + ${budget.runs} runs at most${why}${fitted}`,
-      iterationsDone: 0,
+      message: `throughput: ${budget.runs} + ${budget.runs} runs at most${why}${fitted}${before > 0 ? `, ${before} made between storm batches` : ''}`,
+      iterationsDone: runsDone,
       iterationsTotal: 2 * budget.runs,
       notice: true,
       ...(o.pairMs === undefined ? {} : { expectedLeftMs: expectedLeftMs() }),
