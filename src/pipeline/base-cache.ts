@@ -15,6 +15,8 @@ import { makeDir } from '../util/make-dir.js';
 export interface BaseCache {
   /** The cached records for these iteration indices, and the indices that still have to run. */
   take(indices: readonly number[]): { cached: IterationRecord[]; missing: number[] };
+  /** How many records the cache holds in a row from iteration `index` on (index, index + 1, …). */
+  heldFrom(index: number): number;
   add(records: readonly IterationRecord[]): Promise<void>;
   readonly file: string | null;
   /**
@@ -37,6 +39,7 @@ export interface BaseCacheKey {
 
 export const noBaseCache: BaseCache = {
   take: (indices) => ({ cached: [], missing: [...indices] }),
+  heldFrom: () => 0,
   add: async () => undefined,
   file: null,
   meanIterationMs: () => null,
@@ -70,6 +73,11 @@ export async function openBaseCache(root: string, key: BaseCacheKey): Promise<Ba
         else missing.push(i);
       }
       return { cached, missing };
+    },
+    heldFrom(index) {
+      let i = index;
+      while (byIteration.has(i)) i++;
+      return i - index;
     },
     meanIterationMs() {
       if (byIteration.size === 0) return null;

@@ -1,6 +1,6 @@
 import type { Thresholds } from '../config/thresholds.schema.js';
-import type { CellPlan } from './schedule/cell-run.js';
-import { iterationCost } from './schedule/look-budget.js';
+import { type CellPlan, startingLooks } from './schedule/cell-run.js';
+import { iterationCost, planLooks, stormExpectedMs } from './schedule/look-budget.js';
 import { aboutTime } from './schedule/validation-budget.js';
 import { coldIterations, type WarmCellsInput, warmCells, warmShare } from './warm-base.js';
 
@@ -55,8 +55,11 @@ export async function coldBasePhase(
     readonly stormMs: number;
     /** The whole budget, ms, to say when it starts. */
     readonly budgetMs: number;
-    /** The expected time of the validation after the warm-up, ms (for the progress's time left). */
-    readonly afterMs: (headMs: number) => number;
+    /**
+     * The validation's expected time after the warm-up, ms, given the storms' (for the progress's
+     * time left).
+     */
+    readonly afterMs: (stormMs: number) => number;
     /**
      * Fail fast: a clear regression settles in the first batches, which a warm-up before them
      * would delay by its whole length (the demo's 2 + 2 iterations waited 6 min). Then base is
@@ -71,8 +74,17 @@ export async function coldBasePhase(
   const cost = `${cold.missing} base iterations, ${aboutTime(cold.warmMs)}`;
   const notice = (message: string, expectedLeftMs: number) =>
     o.emit({ phase: 'storm', message, notice: true, iterationsDone: 0, iterationsTotal: 0, expectedLeftMs });
-  const after = o.afterMs(cold.headMs);
+  // The storms priced by the look plan the storms follow: every cell's look and the pool's, base and
+  // head where base is cold, head alone past a warm-up (./schedule/look-budget.ts).
+  const storms = (warmedTo: number) => {
+    const start = startingLooks(o.cells, o.thresholds, {
+      ...(o.cap === undefined ? {} : { cap: o.cap }),
+      warmedTo,
+    });
+    return stormExpectedMs(planLooks(start.cells, o.stormMs, start.pool));
+  };
   if (!warmFirst) {
+    const after = o.afterMs(storms(0));
     notice(
       cold.warmFirst
         ? `base results not cached: this validation storms base as its cells need it (all shares: ${cost}, more than the budget leaves head; fail fast does not wait for a warm-up); later validations against this base reuse them`
@@ -81,9 +93,11 @@ export async function coldBasePhase(
     );
     return;
   }
+  const { share } = warmShare(o.thresholds, o.pool.lanes.length, o.cap);
+  const warmedStorms = storms(share);
   notice(
     `base results not cached: warming the base once (${cost}); later validations against this base reuse them, and this one's ${aboutTime(o.budgetMs).replace('about ', '')} budget starts after`,
-    cold.warmMs + after,
+    cold.warmMs + o.afterMs(warmedStorms),
   );
   const started = performance.now();
   const warmed = await warmCells({
@@ -103,15 +117,14 @@ export async function coldBasePhase(
       o.emit({
         ...p,
         message: `warming base: ${p.message}`,
-        expectedLeftMs: warmLeft + o.afterMs(cold.headMs * scale),
+        expectedLeftMs: warmLeft + o.afterMs(Math.min(o.stormMs, warmedStorms * scale)),
       });
     },
     ...(o.signal ? { signal: o.signal } : {}),
   });
-  // Head's shares at the rate the warm-up measured (the cache's records now).
-  const measured = coldBase(o.cells, { ...o, lanes: o.pool.lanes.length });
+  // The storms at the rate the warm-up measured (the cache's records now).
   notice(
     `base warmed: ${warmed.ran} iterations in ${aboutTime(performance.now() - started).replace('about ', '')}; the budget starts now`,
-    o.afterMs(measured.headMs),
+    o.afterMs(storms(0)),
   );
 }

@@ -7,7 +7,7 @@ import type { ThroughputThresholds } from '../config/thresholds.schema.js';
 import type { NotRun } from '../report/report.schema.js';
 import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import type { TreeSide } from '../source/tree-side.js';
-import { interleavedThroughput } from '../throughput/interleave.js';
+import { type InterleavedThroughput, interleavedThroughput } from '../throughput/interleave.js';
 import type { ThroughputWorkload } from '../workload/schema.js';
 import type { Emit } from './output/emit.js';
 
@@ -49,6 +49,8 @@ export async function measureThroughput(o: {
   readonly signal?: AbortSignal;
   readonly sandbox: SandboxMode;
   readonly emit: Emit;
+  /** Pairs made between the storm batches (throughputBetween): they count towards the budget. */
+  readonly already?: InterleavedThroughput;
 }): Promise<{ throughput: ThroughputInput[]; notRun: NotRun[] }> {
   const { definition, runs: throughputRuns, emit, signal } = o;
   if (!definition || throughputRuns <= 0) {
@@ -62,7 +64,8 @@ export async function measureThroughput(o: {
   const base = o.builds.base.plain;
   const head = o.builds.head.plain;
   if (!base || !head) throw new Error('throughput needs the plain builds of base and head');
-  let runsDone = 0;
+  const before = (o.already?.base.length ?? 0) + (o.already?.head.length ?? 0);
+  let runsDone = before;
   // A decided gate cuts the configured pairs (the fitted ones are never below its 8).
   const budget =
     o.gateDecided === true
@@ -85,14 +88,15 @@ export async function measureThroughput(o: {
   // Time left: the runs left at the measured time of a run (the prior's before the first).
   const started = performance.now();
   const expectedLeftMs = () => {
-    const perRun = runsDone > 0 ? (performance.now() - started) / runsDone : (o.pairMs ?? 0) / 2;
-    return (2 * budget.runs - runsDone) * perRun;
+    const ranNow = runsDone - before;
+    const perRun = ranNow > 0 ? (performance.now() - started) / ranNow : (o.pairMs ?? 0) / 2;
+    return Math.max(0, 2 * budget.runs - runsDone) * perRun;
   };
   if (why || fitted) {
     emit({
       phase: 'throughput',
-      message: `throughput: ${budget.runs} + ${budget.runs} runs at most${why}${fitted}`,
-      iterationsDone: 0,
+      message: `throughput: ${budget.runs} + ${budget.runs} runs at most${why}${fitted}${before > 0 ? `, ${before} made between storm batches` : ''}`,
+      iterationsDone: runsDone,
       iterationsTotal: 2 * budget.runs,
       notice: true,
       ...(o.pairMs === undefined ? {} : { expectedLeftMs: expectedLeftMs() }),
@@ -108,6 +112,7 @@ export async function measureThroughput(o: {
     ...(o.cpus ? { cpus: o.cpus } : {}),
     ...(signal ? { signal } : {}),
     sandbox: o.sandbox,
+    ...(o.already ? { from: o.already } : {}),
     onRun: () =>
       emit({
         phase: 'throughput',
@@ -127,4 +132,44 @@ export async function measureThroughput(o: {
     ],
     notRun: [],
   };
+}
+
+/**
+ * Throughput pairs made between two storm batches while the storms need time (no storm runs then,
+ * so the pair has the machine to itself): up to `pairs` pairs in all, going on from `from`. No look
+ * is taken on them: the budget and its looks are fixed once the storms end (measureThroughput).
+ */
+export async function throughputBetween(o: {
+  readonly definition: ThroughputWorkload;
+  readonly builds: Readonly<Record<TreeSide, Partial<Record<VariantName, BuildResult>>>>;
+  readonly pairs: number;
+  /** The pairs of the reserve made between batches in all (for the progress). */
+  readonly reserved: number;
+  readonly from: InterleavedThroughput;
+  readonly cpus?: string;
+  readonly signal?: AbortSignal;
+  readonly sandbox: SandboxMode;
+  readonly emit: Emit;
+}): Promise<InterleavedThroughput> {
+  const base = o.builds.base.plain;
+  const head = o.builds.head.plain;
+  if (!base || !head) throw new Error('throughput needs the plain builds of base and head');
+  let runsDone = o.from.base.length + o.from.head.length;
+  return interleavedThroughput({
+    base: base.binary,
+    head: head.binary,
+    runs: o.pairs,
+    definition: o.definition,
+    from: o.from,
+    ...(o.cpus ? { cpus: o.cpus } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+    sandbox: o.sandbox,
+    onRun: () =>
+      o.emit({
+        phase: 'throughput',
+        message: `throughput run ${++runsDone} of the reserve's ${2 * o.reserved}, between storm batches while the storms need time`,
+        iterationsDone: runsDone,
+        iterationsTotal: 2 * o.reserved,
+      }),
+  });
 }

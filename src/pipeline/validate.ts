@@ -2,11 +2,17 @@ import { compare } from '../compare/compare.js';
 import { compareStability } from '../compare/stability/compare-stability.js';
 import { buildVariant } from '../compile/build-tree.js';
 import { publicSource } from '../source/public-source.js';
+import type { InterleavedThroughput } from '../throughput/interleave.js';
 import { SigstormError } from '../util/errors.js';
 import { buildInfo } from './build-trees.js';
 import { coldBasePhase } from './cold-base.js';
 import { evidencePass } from './evidence-pass.js';
-import { decidedGatePairs, measureThroughput } from './measure-throughput.js';
+import {
+  decidedGatePairs,
+  measureThroughput,
+  throughputBetween,
+  throughputBudget,
+} from './measure-throughput.js';
 import { emitTo } from './output/emit.js';
 import { placeCauses } from './output/place-causes.js';
 import { writeReport } from './output/write-report.js';
@@ -22,6 +28,7 @@ import {
   splitBudget,
   throughputPairPriorMs,
   throughputPairsFor,
+  throughputRoundDue,
 } from './schedule/validation-budget.js';
 import { shardSlices } from './shards/shard-plan.js';
 import { planShards, type ShardRequest } from './shards/shard-request.js';
@@ -154,18 +161,23 @@ export async function stormAndMeasure(
       ...warmInput({ settled, pool, builds, seed, cells }, request, { emit, signal }),
       stormMs: split.stormMs,
       budgetMs: wholeMs,
-      afterMs: (headMs) => expectedFrom(Math.min(headMs, split.stormMs), wholeMs),
+      afterMs: (stormMs) => expectedFrom(stormMs, wholeMs),
       failFast,
     });
   }
   const budgetStarted = performance.now();
   const wholeLeft = () => wholeMs - (performance.now() - budgetStarted);
-  const expected = (storm: number) => expectedFrom(storm, wholeLeft());
+  // Throughput's reserve, made between storm batches while the storms need time (a whole run's
+  // shard 1 or one machine; not a shard of several: only its shard 1 measures, after its storms).
+  let early: InterleavedThroughput = { base: [], head: [], order: [], stopped: 'budget' };
+  const earlyPairs = () => Math.min(early.base.length, early.head.length);
+  const between = !shard && plan.throughput && pairs > 0 ? plan.throughput : null;
+  const expected = (storm: number) => expectedFrom(storm, wholeLeft()) - earlyPairs() * pairMs;
   emit({
     phase: 'storm',
     message: `budget: ${Math.round(wholeMs / 60_000) || 1} min for storms and throughput${
       pairs > 0
-        ? `: storms up to ${aboutTime(split.stormMs).replace('about ', '')}, then throughput, ${split.reservedPairs} pairs (${aboutTime(split.reservedPairs * pairMs)}) or more if the storms end sooner`
+        ? `: storms up to ${aboutTime(split.stormMs).replace('about ', '')}, throughput ${split.reservedPairs} pairs (${aboutTime(split.reservedPairs * pairMs)})${between ? ' between storm batches while they need time' : ''}, more after them if the storms end sooner`
         : ''
     }`,
     notice: true,
@@ -204,7 +216,40 @@ export async function stormAndMeasure(
         expectedLeftMs: left,
       });
     },
-    onBatch: ({ cell, iterationsDone, cellsDone, stormExpectedMs: storm }) => {
+    ...(between
+      ? {
+          between: async ({
+            spentMs,
+            expectedLeftMs: stormLeft,
+          }: {
+            spentMs: number;
+            expectedLeftMs: number;
+          }) => {
+            const due = throughputRoundDue({
+              stormSpentMs: spentMs,
+              stormExpectedLeftMs: stormLeft,
+              donePairs: earlyPairs(),
+              reservedPairs: split.reservedPairs,
+            });
+            if (!due) return;
+            // The time left as the round goes: what was expected before it, less the runs made.
+            const before = expected(stormLeft);
+            let made = 0;
+            early = await throughputBetween({
+              definition: between,
+              builds: { base: builds.base.variants, head: builds.head.variants },
+              pairs: Math.min(split.reservedPairs, earlyPairs() + 2),
+              reserved: split.reservedPairs,
+              from: early,
+              ...(request.cpus ? { cpus: request.cpus } : {}),
+              ...(signal ? { signal } : {}),
+              sandbox,
+              emit: (p) => emit({ ...p, expectedLeftMs: Math.max(0, before - (++made * pairMs) / 2) }),
+            });
+          },
+        }
+      : {}),
+    onBatch: ({ cell, iterationsDone, cellsDone, stormExpectedMs: storm, gateDecided }) => {
       Object.assign(stormProgress, { iterationsDone, cellsDone });
       emit({
         phase: 'storm',
@@ -213,7 +258,10 @@ export async function stormAndMeasure(
         iterationsTotal,
         cellsDone,
         cellsTotal: cells.length,
-        expectedLeftMs: expected(storm),
+        // A settled regression: the storms end and throughput gets the decided gate's pairs.
+        expectedLeftMs: gateDecided
+          ? Math.max(0, throughputBudget(pairs, true).runs - earlyPairs()) * pairMs
+          : expected(storm),
       });
     },
   });
@@ -243,6 +291,7 @@ export async function stormAndMeasure(
     ...(signal ? { signal } : {}),
     sandbox,
     emit,
+    ...(earlyPairs() > 0 ? { already: early } : {}),
   });
   return {
     builds,

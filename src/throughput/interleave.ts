@@ -16,6 +16,11 @@ export interface InterleavedOptions extends Omit<ThroughputOptions, 'binary'> {
   settled?: (figures: { readonly base: readonly number[]; readonly head: readonly number[] }) => boolean;
   /** Called after every run, e.g. for progress. */
   onRun?: (side: TreeSide, index: number, run: ThroughputRun) => void;
+  /**
+   * Pairs already made (whole pairs, in this order): the runs go on from them, in the same ABBA
+   * order, and count towards `runs`; the looks they passed are not taken again.
+   */
+  from?: InterleavedThroughput;
 }
 
 export interface InterleavedThroughput {
@@ -52,9 +57,20 @@ export async function interleavedThroughput(opts: InterleavedOptions): Promise<I
       hint: 'Use at least 1 (6 or more for an interval).',
     });
   }
-  const { base, head, onRun, runs: _runs, looks, settled, ...common } = opts;
-  const samples: InterleavedThroughput = { base: [], head: [], order: [], stopped: 'budget' };
-  for (let pair = 0; pair < runs; pair++) {
+  const { base, head, onRun, runs: _runs, looks, settled, from, ...common } = opts;
+  const samples: InterleavedThroughput = {
+    base: [...(from?.base ?? [])],
+    head: [...(from?.head ?? [])],
+    order: [...(from?.order ?? [])],
+    stopped: 'budget',
+  };
+  const made = Math.min(samples.base.length, samples.head.length);
+  if (samples.base.length !== samples.head.length) {
+    throw new Error(
+      `interleavedThroughput: from holds ${samples.base.length} base and ${samples.head.length} head runs, not whole pairs`,
+    );
+  }
+  for (let pair = made; pair < runs; pair++) {
     for (const side of pairOrder(pair)) {
       const binary = side === 'base' ? base : head;
       try {

@@ -9,6 +9,7 @@ import {
   splitBudget,
   throughputPairPriorMs,
   throughputPairsFor,
+  throughputRoundDue,
 } from '../../src/pipeline/schedule/validation-budget.js';
 
 // The throughput workload's default run: 3 s measured after 1 s of warm-up, 0.5 s around it.
@@ -68,6 +69,35 @@ describe('one budget for storms and throughput', () => {
     ).toBe(528_000 + 8 * 9000);
     expect(aboutLeft(44_000)).toBe('about 40 s left');
     expect(aboutLeft(4_000)).toBe('less than 10 s left');
+  });
+
+  it("spreads throughput's reserve over the storms' time, one ABBA round at a time", () => {
+    // 8 pairs reserved, storms of 500 s (spent and expected): rounds due at 100, 200, 300 and 400 s.
+    const due = (spent: number, done: number, reservedPairs = 8) =>
+      throughputRoundDue({
+        stormSpentMs: spent,
+        stormExpectedLeftMs: 500_000 - spent,
+        donePairs: done,
+        reservedPairs,
+      });
+    expect(due(99_000, 0)).toBe(false);
+    expect(due(100_000, 0)).toBe(true);
+    expect(due(150_000, 2)).toBe(false);
+    expect(due(200_000, 2)).toBe(true);
+    expect(due(399_000, 6)).toBe(false);
+    expect(due(400_000, 6)).toBe(true);
+    // The reserve made: no more between batches (the rest runs after the storms).
+    expect(due(499_000, 8)).toBe(false);
+    // A late round catches up one round per call: at 350 s with none made, the first is due.
+    expect(due(350_000, 0)).toBe(true);
+    // 5 pairs reserved: two whole rounds, at a third and two thirds.
+    expect(due(166_000, 0, 5)).toBe(false);
+    expect(due(167_000, 0, 5)).toBe(true);
+    expect(due(400_000, 4, 5)).toBe(false);
+    // A regression settled in the first batches: 3 s of 500 expected, nothing due.
+    expect(due(3_000, 0)).toBe(false);
+    // No reserve (throughput off): never.
+    expect(due(400_000, 0, 0)).toBe(false);
   });
 
   it('expects the storms to bring every cell to its look when the budget allows, else to spend it', () => {

@@ -366,6 +366,33 @@ describe('interleavedThroughput', () => {
       expect(run.bitsPerSecondReceived).toBeGreaterThan(0);
   });
 
+  it('goes on from pairs made before (between storm batches): same ABBA order, their looks not taken again', async () => {
+    const first = await interleavedThroughput({ base: iperf3, head: iperf3, runs: 1, definition: quickRun });
+    const asked: number[] = [];
+    const seen: string[] = [];
+    const samples = await interleavedThroughput({
+      base: iperf3,
+      head: iperf3,
+      runs: 3,
+      from: first,
+      looks: [1, 2],
+      settled: ({ base }) => {
+        asked.push(base.length);
+        return false;
+      },
+      definition: quickRun,
+      onRun: (side, index) => seen.push(`${side}${index}`),
+    });
+    // Pair 0 came from before; pairs 1 and 2 go on head-first, then base-first; the look at 1 had passed.
+    expect(samples.order).toEqual(['base', 'head', 'head', 'base', 'base', 'head']);
+    expect(seen).toEqual(['head1', 'base1', 'base2', 'head2']);
+    expect(asked).toEqual([2]);
+    expect(samples.base[0]).toBe(first.base[0]);
+    expect(samples.stopped).toBe('budget');
+    // What was made before is not changed.
+    expect(first.order).toEqual(['base', 'head']);
+  });
+
   it('orders ABBA ABBA for any number of runs', () => {
     expect(abbaOrder(1)).toEqual(['base', 'head']);
     expect(abbaOrder(3).join(' ')).toBe('base head head base base head');

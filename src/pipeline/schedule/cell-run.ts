@@ -3,6 +3,7 @@ import { cellHalts } from '../../compare/comparison.schema.js';
 import { type BoundState, nextLookAt } from '../../compare/neutral/bound-state.js';
 import { initialCellBound } from '../../compare/neutral/cell-bound.js';
 import type { NeutralDesign } from '../../compare/neutral/design.js';
+import { openPool } from '../../compare/neutral/pooled-bound.js';
 import type { BatchPair, SequentialState } from '../../compare/sequential/decide-cell.js';
 import { initialState } from '../../compare/sequential/decide-cell.js';
 import { type SequentialSettings, sequentialSettings } from '../../compare/sequential/settings.js';
@@ -13,6 +14,7 @@ import type { IterationRecord } from '../../storm/record.js';
 import type { StormWorkload } from '../../workload/schema.js';
 import type { BaseCache } from '../base-cache.js';
 import type { CellProgress } from './allocate.js';
+import type { LookCell, PoolAhead } from './look-budget.js';
 
 /** One cell to storm: a workload in one build variant. */
 export interface CellPlan {
@@ -149,6 +151,34 @@ export function cellProgress(
   }));
 }
 
+/**
+ * What the look plan reads of the cells and the pool before the first batch (pooled design): every
+ * cell its first look away, the pool its first look, rates from the base-results cache (else the
+ * variants' priors). `warmedTo`: base iterations 0 … warmedTo − 1 of every cell a warm-up is about to
+ * store (the cold-base phase prices the validation after it).
+ */
+export function startingLooks(
+  plans: readonly CellPlan[],
+  thresholds: Thresholds,
+  o: { readonly cap?: number; readonly warmedTo?: number } = {},
+): { cells: LookCell[]; pool: PoolAhead } {
+  const first = nextLookAt(initialCellBound(thresholds.stability)) as number;
+  const warmed = o.warmedTo ?? 0;
+  const cells = plans.map((plan): LookCell => {
+    const held = plan.baseCache.take(Array.from({ length: first }, (_, i) => i)).cached.length;
+    return {
+      variant: plan.variant,
+      decision: initialState(sequentialSettings(thresholds, plan.variant, plans.length, o.cap)).decision,
+      meanIterationMs: null,
+      priorIterationMs: plan.baseCache.meanIterationMs(),
+      toLook: first,
+      baseCached: Math.max(held, Math.min(first, warmed)),
+      baseCachedAhead: Math.max(plan.baseCache.heldFrom(0), warmed),
+    };
+  });
+  return { cells, pool: { done: 0, nextAt: nextLookAt(openPool(plans, thresholds.stability).bound) } };
+}
+
 /** Mean wall time of an iteration the run ran (base iterations taken from the cache cost nothing). */
 function ranRate(run: CellRun): number | null {
   const ran = run.base.length - run.reusedBase + run.head.length;
@@ -157,12 +187,14 @@ function ranRate(run: CellRun): number | null {
 
 /**
  * Iterations per side the cell still needs to reach the next look of its coarse bound, if it has one,
- * and how many of the base iterations up to it the base-results cache holds.
+ * how many of the base iterations up to it the base-results cache holds, and how many it holds in a
+ * row from the cell's count on (what the pool's further iterations find cached).
  */
-function toLookOf(run: CellRun): { toLook?: number; baseCached?: number } {
+function toLookOf(run: CellRun): { toLook?: number; baseCached?: number; baseCachedAhead: number } {
   const next = nextLookAt(run.coarse);
   const done = Math.min(run.base.length, run.head.length);
-  if (next === null || next <= done) return {};
+  const baseCachedAhead = run.plan.baseCache.heldFrom(run.base.length);
+  if (next === null || next <= done) return { baseCachedAhead };
   const ahead = Array.from({ length: next - run.base.length }, (_, k) => run.base.length + k);
-  return { toLook: next - done, baseCached: run.plan.baseCache.take(ahead).cached.length };
+  return { toLook: next - done, baseCached: run.plan.baseCache.take(ahead).cached.length, baseCachedAhead };
 }

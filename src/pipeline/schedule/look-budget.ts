@@ -22,6 +22,20 @@ export interface LookCell {
    * design); absent: no look to plan for (per-cell design, or past its last look).
    */
   readonly toLook?: number;
+  /**
+   * How many base iterations the base-results cache holds in a row from the cell's current count on
+   * (a warm-up stores a prefix): what the pool's further iterations of the cell cost nothing on base.
+   */
+  readonly baseCachedAhead?: number;
+}
+
+/**
+ * The pooled bound as the plan reads it (pooled design): the iterations per side the pool of all
+ * cells has now (the smaller side) and where its next look is (null: shown, or past its last look).
+ */
+export interface PoolAhead {
+  readonly done: number;
+  readonly nextAt: number | null;
 }
 
 /** Prior cost of an iteration per variant, relative to plain, until a cell has measured its own. */
@@ -61,6 +75,17 @@ export interface LookPlan {
   readonly budgetLeftMs: number;
   /** Every one of them has measured its own rate (else some cost is a prior). */
   readonly measured: boolean;
+  /**
+   * Pooled design: the pool's iterations past the cells' looks up to its next look (per side, all
+   * cells together), and the time they take, ms (0 when the cells' looks bring the pool there).
+   */
+  readonly pool?: { readonly iterations: number; readonly ms: number };
+  /**
+   * What the storms will run is not priced: a cell open without its share and without a look to
+   * reach (it waits for its own fine test, docs/statistics.md "Census findings"), or (per-cell design)
+   * no look at all: the storms stop when the tests settle, which no rate predicts.
+   */
+  readonly open: boolean;
 }
 
 /** Cells still open that need a look of their coarse bound to state anything. */
@@ -69,9 +94,10 @@ export const needsLook = (c: LookCell): boolean =>
 
 /**
  * Plans the cells' looks against the budget left at their rates: how many of the cells that still
- * need a look reach it if the nearest are finished first (the most looks a budget can buy).
+ * need a look reach it if the nearest are finished first (the most looks a budget can buy). With the
+ * pool (pooled design), also what the pooled statement needs past them: the pool's next look.
  */
-export function planLooks(cells: readonly LookCell[], budgetLeftMs: number): LookPlan {
+export function planLooks(cells: readonly LookCell[], budgetLeftMs: number, pool?: PoolAhead): LookPlan {
   const needing = cells.filter(needsLook);
   const costs = needing.map((c) => costToLook(c) as number).sort((a, b) => a - b);
   let spent = 0;
@@ -81,24 +107,52 @@ export function planLooks(cells: readonly LookCell[], budgetLeftMs: number): Loo
     spent += cost;
     reachable++;
   }
+  const open = cells.filter((c) => c.decision.state === 'continue');
   return {
     needing: needing.length,
     reachable,
     neededMs: costs.reduce((sum, c) => sum + c, 0),
     budgetLeftMs,
     measured: needing.every(rateMeasured),
+    ...(pool ? { pool: poolPastLooks(open, pool) } : {}),
+    open: pool ? open.some((c) => !c.hasShare && !needsLook(c)) : needing.length === 0,
   };
 }
 
 /**
- * Storm time the plan expects to spend from now, ms: every cell that needs a look brought there when
- * the budget allows it, else the whole budget left (the storms run until it is spent). With no cell
- * needing a look (every share shown, or the per-cell design), the budget left: the storms stop
- * earlier only when the pool or every cell settles, which no rate predicts.
+ * The pool's iterations past the cells' looks, up to its next look, and their time, ms. A harmless
+ * head's pool shows its bound at its next look (the first spends 0.8·β: a clean tree is settled
+ * there); until then every open cell takes its turn (./allocate.ts rule 4, fewest batches first), so
+ * the iterations are spread evenly over the open cells, each at its own rate, with the base
+ * iterations the cache holds past the cell's look free.
+ */
+export function poolPastLooks(
+  open: readonly LookCell[],
+  pool: PoolAhead,
+): { readonly iterations: number; readonly ms: number } {
+  if (pool.nextAt === null || open.length === 0) return { iterations: 0, ms: 0 };
+  const toLooks = open.reduce((sum, c) => sum + (needsLook(c) ? (c.toLook as number) : 0), 0);
+  const iterations = Math.max(0, pool.nextAt - pool.done - toLooks);
+  const each = iterations / open.length;
+  const ms = open.reduce((sum, c) => {
+    const past = needsLook(c) ? (c.toLook as number) : 0;
+    const cached = Math.min(each, Math.max(0, (c.baseCachedAhead ?? 0) - past));
+    return sum + (2 * each - cached) * iterationCost(c);
+  }, 0);
+  return { iterations, ms };
+}
+
+/**
+ * Storm time the plan expects to spend from now, ms: every cell that needs a look brought there and
+ * (pooled design) the pool to its next look, when the budget allows it, else the whole budget left
+ * (the storms run until it is spent). When the plan does not price what the storms run (`open`: the
+ * per-cell design once no cell needs a look, or a cell waiting for its own fine test), the budget
+ * left: the storms stop earlier only when the tests settle, which no rate predicts.
  */
 export function stormExpectedMs(plan: LookPlan): number {
-  if (plan.needing === 0 || lookShortfall(plan)) return Math.max(0, plan.budgetLeftMs);
-  return Math.min(plan.neededMs, Math.max(0, plan.budgetLeftMs));
+  const left = Math.max(0, plan.budgetLeftMs);
+  if (plan.open || lookShortfall(plan)) return left;
+  return Math.min(plan.neededMs + (plan.pool?.ms ?? 0), left);
 }
 
 /** The budget cannot bring every cell that needs a look there. */
@@ -107,13 +161,22 @@ export const lookShortfall = (plan: LookPlan): boolean => plan.reachable < plan.
 const minutes = (ms: number) => `${Math.max(1, Math.round(ms / 60_000))} min`;
 
 /**
- * The plan as one progress line, e.g. "the looks of 28 cells need about 14 min at the measured
- * rate, 10 min left: 19 of 28 will reach theirs, nearest first; the rest stay inconclusive".
+ * The plan as one progress line, e.g. "the looks of 28 cells need about 14 min (at the measured
+ * rate), 10 min of budget left: about 19 of 28 can reach theirs; …", with the pool's look past the
+ * cells' when they do not bring the pool there ("the pooled look 304 more iterations per side, about
+ * 5 min").
  */
 export function lookPlanText(plan: LookPlan): string {
   const rate = plan.measured ? 'at the measured rate' : 'estimated';
-  const need = `the looks of ${formatCount(plan.needing)} cells need about ${minutes(plan.neededMs)} (${rate}), ${minutes(plan.budgetLeftMs)} of budget left`;
-  if (!lookShortfall(plan)) return `${need}: every cell can reach its look`;
+  const pooled = plan.pool && plan.pool.iterations > 0 ? plan.pool : null;
+  const poolText = pooled
+    ? `, the pooled look ${formatCount(Math.ceil(pooled.iterations))} more iterations per side, about ${minutes(pooled.ms)}`
+    : '';
+  const need = `the looks of ${formatCount(plan.needing)} cells need about ${minutes(plan.neededMs)} (${rate})${poolText}, ${minutes(plan.budgetLeftMs)} of budget left`;
+  if (!lookShortfall(plan)) {
+    const poolFits = !pooled || plan.neededMs + pooled.ms <= plan.budgetLeftMs;
+    return `${need}: every cell can reach its look${poolFits ? '' : ', the pooled look may not'}`;
+  }
   return `${need}: about ${formatCount(plan.reachable)} of ${formatCount(plan.needing)} can reach theirs; the cells nearest their look go first, the rest stay inconclusive`;
 }
 
@@ -123,11 +186,11 @@ export function lookPlanText(plan: LookPlan): string {
  */
 export function lookPlanAnnouncer(
   say: ((line: string, plan: LookPlan) => void) | undefined,
-): (cells: readonly LookCell[], budgetLeftMs: number) => void {
+): (cells: readonly LookCell[], budgetLeftMs: number, pool?: PoolAhead) => void {
   let said: 'nothing' | 'estimate' | 'measured' = 'nothing';
-  return (cells, budgetLeftMs) => {
+  return (cells, budgetLeftMs, pool) => {
     if (!say || said === 'measured') return;
-    const plan = planLooks(cells, budgetLeftMs);
+    const plan = planLooks(cells, budgetLeftMs, pool);
     if (plan.needing === 0 || (said === 'estimate' && !plan.measured)) return;
     said = plan.measured ? 'measured' : 'estimate';
     say(lookPlanText(plan), plan);

@@ -1,4 +1,4 @@
-import { advanceBound } from '../../compare/neutral/bound-state.js';
+import { advanceBound, nextLookAt } from '../../compare/neutral/bound-state.js';
 import type { NeutralDesign } from '../../compare/neutral/design.js';
 import { addToPool, openPool, type Pool } from '../../compare/neutral/pooled-bound.js';
 import { countBatch } from '../../compare/sequential/count-batch.js';
@@ -27,6 +27,7 @@ import {
   type LookCell,
   type LookPlan,
   lookPlanAnnouncer,
+  type PoolAhead,
   planLooks,
   stormExpectedMs,
 } from './look-budget.js';
@@ -72,10 +73,18 @@ export interface StormCellsOptions {
     cellsDone: number;
     /** Storm time the look plan expects from now, ms (./look-budget.ts stormExpectedMs). */
     stormExpectedMs: number;
+    /** Fail fast: this batch settled a regression, the storms end now and the gate is decided. */
+    gateDecided: boolean;
   }) => void;
   readonly onRecord?: (record: IterationRecord, side: 'base' | 'head') => void;
   /** The cells' looks planned against the budget (pooled design): whether all can be reached. */
   readonly onPlan?: (line: string, plan: LookPlan) => void;
+  /**
+   * Called between two batches (no storm runs then), with the storm time spent and the time the
+   * look plan expects from now, ms: throughput's reserve made as the storms go (../validate.ts).
+   * Its time does not count against the storms' budget.
+   */
+  readonly between?: (o: { readonly spentMs: number; readonly expectedLeftMs: number }) => Promise<void>;
 }
 
 /** Iterations per side in one batch: the profile's, rounded up to a multiple of the lanes. */
@@ -119,6 +128,12 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
       stopAll(runs, 'fail-fast');
       break;
     }
+    // 5. Between batches: what the caller runs while the storms need time (throughput's reserve).
+    if (options.between) {
+      const paused = performance.now();
+      await options.between({ spentMs: stormSpent(storm), expectedLeftMs: storm.expectedMs });
+      storm.pausedMs += performance.now() - paused;
+    }
   }
   return runs;
 }
@@ -140,7 +155,11 @@ interface Storm {
   opened: OpenedFinding[];
   iterationsDone: number;
   batchesRun: number;
-  readonly announceLooks: (cells: readonly LookCell[], budgetLeftMs: number) => void;
+  /** Time spent between batches (options.between), not the storms'. */
+  pausedMs: number;
+  /** Storm time the look plan expected after the last batch, ms. */
+  expectedMs: number;
+  readonly announceLooks: (cells: readonly LookCell[], budgetLeftMs: number, pool?: PoolAhead) => void;
 }
 
 /** Opens every cell (results files, seed, sequential settings) and the pool of their bounds. */
@@ -177,6 +196,8 @@ async function openStorm(options: StormCellsOptions): Promise<Storm> {
     opened: [],
     iterationsDone: 0,
     batchesRun: 0,
+    pausedMs: 0,
+    expectedMs: options.budgetMs,
     // The cells' looks planned against the budget, said at the start and once the rates are measured.
     announceLooks: lookPlanAnnouncer(options.onPlan),
   };
@@ -186,7 +207,8 @@ const stopAll = (runs: readonly CellRun[], why: CellStop): void => {
   for (const run of runs) if (run.stop === null) run.stop = why;
 };
 
-const budgetLeft = (storm: Storm): number => storm.options.budgetMs - (performance.now() - storm.started);
+const stormSpent = (storm: Storm): number => performance.now() - storm.started - storm.pausedMs;
+const budgetLeft = (storm: Storm): number => storm.options.budgetMs - stormSpent(storm);
 
 /** Why no batch may start now: cancelled, the budget spent, or (pooled) nothing more to show. */
 function stopBeforeBatch(storm: Storm): CellStop | null {
@@ -205,6 +227,12 @@ function stopBeforeBatch(storm: Storm): CellStop | null {
   }
   return null;
 }
+
+/** What the look plan reads of the pool now (pooled design; a shard has none). */
+const poolAhead = (storm: Storm): PoolAhead | undefined =>
+  storm.design === 'pooled'
+    ? { done: Math.min(storm.pool.base.n, storm.pool.head.n), nextAt: nextLookAt(storm.pool.bound) }
+    : undefined;
 
 /** What the allocator and the look plan read of the cells now. */
 const progressOf = (storm: Storm): CellProgress[] =>
@@ -225,7 +253,7 @@ function pickBatch(storm: Storm): { run: CellRun; size: number } | 'none' | 'bud
   const { options, lanes } = storm;
   const progress = progressOf(storm);
   const left = budgetLeft(storm);
-  storm.announceLooks(progress, left);
+  storm.announceLooks(progress, left, poolAhead(storm));
   const above = leanAbove(options.thresholds.stability, storm.design);
   const pick = nextCell(progress, { leanAbove: above, budgetLeftMs: left });
   if (!pick) return 'none';
@@ -278,12 +306,16 @@ async function runPickedBatch(storm: Storm, run: CellRun, size: number): Promise
   const cellsDone = storm.runs.filter((r) =>
     cellSettled(settlingOf(r, storm.opened), options.thresholds.stability, storm.design),
   ).length;
-  const plan = planLooks(progressOf(storm), budgetLeft(storm));
+  const plan = planLooks(progressOf(storm), budgetLeft(storm), poolAhead(storm));
+  const gateDecided = failFastReached(storm, run);
+  storm.expectedMs = stormExpectedMs(plan);
   options.onBatch?.({
     cell: run,
     iterationsDone: storm.iterationsDone,
     cellsDone,
-    stormExpectedMs: stormExpectedMs(plan),
+    // A settled regression ends the storms after this batch (fail fast).
+    stormExpectedMs: gateDecided ? 0 : storm.expectedMs,
+    gateDecided,
   });
   return false;
 }

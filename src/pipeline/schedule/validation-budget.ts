@@ -1,7 +1,7 @@
 /**
  * One budget for the whole validation (builds aside): storms and throughput share it. Throughput
- * needs the machine to itself, so it runs after the storms, and the budget is split explicitly at
- * the start: throughput's reserve (a decided gate's pairs, the fewest that give an interval) comes
+ * needs the machine to itself, so it runs between storm batches (its reserve, while the storms need
+ * time: throughputRoundDue) and after the storms, and the budget is split explicitly at the start: throughput's reserve (a decided gate's pairs, the fewest that give an interval) comes
  * off the top, the storms get the rest (stability is the gate: a harmless change needs its looks),
  * and storm time they do not spend goes to throughput. The expected finish is the storms' expected
  * time (the look plan, ./look-budget.ts) plus the throughput pairs that time leaves, at their rate.
@@ -78,6 +78,27 @@ export function expectedLeftMs(o: {
 }): number {
   const pairs = throughputPairsFor({ ...o, leftMs: o.leftMs - o.stormExpectedMs });
   return o.stormExpectedMs + pairs * o.pairMs;
+}
+
+/**
+ * Whether the next ABBA round (two pairs) of throughput's reserve is due between two storm batches.
+ * The reserve's rounds are spread evenly over the storms' time, spent and expected (round k of R
+ * at k/(R + 1) of it), so that while stability needs time throughput progresses too, inside the one
+ * budget; none before the first share of it, so a regression that settles in its first batches is
+ * not delayed.
+ */
+export function throughputRoundDue(o: {
+  readonly stormSpentMs: number;
+  readonly stormExpectedLeftMs: number;
+  /** Pairs made so far between batches. */
+  readonly donePairs: number;
+  readonly reservedPairs: number;
+}): boolean {
+  const rounds = Math.floor(o.reservedPairs / 2);
+  const done = Math.floor(o.donePairs / 2);
+  if (done >= rounds) return false;
+  const total = o.stormSpentMs + Math.max(0, o.stormExpectedLeftMs);
+  return o.stormSpentMs >= (total * (done + 1)) / (rounds + 1);
 }
 
 /** "about 9 min", "about 40 s", "less than 10 s". */
