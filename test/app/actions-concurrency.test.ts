@@ -83,5 +83,5 @@ describe('the App and concurrency groups on GitHub Actions (executor: actions), 
       ...h.standin.callsOf('actions/list-workflow-run-artifacts'),
     ].map((c) => Number(c.params.run_id));
     expect(asked).not.toContain(first.id);
-  }, 60_000);
+  });
 });

@@ -71,7 +71,7 @@ describe('the App as coordinator of GitHub Actions runs (executor: actions), no 
     // Nothing merged, nothing published: the blobs were never asked for.
     expect(h.standin.callsOf('actions/list-workflow-run-artifacts')).toEqual([]);
     expect(h.model.botComments(repoName, 33).every((c) => !c.body.includes('sigstorm-report'))).toBe(true);
-  }, 120_000);
+  });
 
   it('a new push supersedes the dispatched run: the old run is cancelled, the new head dispatched', async () => {
     gateFile = newGateFile();
@@ -93,7 +93,7 @@ describe('the App as coordinator of GitHub Actions runs (executor: actions), no 
         .callsOf('actions/create-workflow-dispatch')
         .map((c) => (c.body as { inputs: { head: string } }).inputs.head),
     ).toEqual([first, second]);
-  }, 120_000);
+  });
 
   it('killed while its run is on Actions: the restarted App resumes by polling; a run without any blob fails the check saying why', async () => {
     // Every shard fails (no storm needed): what the restarted App must still find and finish.
@@ -124,7 +124,7 @@ describe('the App as coordinator of GitHub Actions runs (executor: actions), no 
     const comments = h.model.botComments(repoName, 35);
     expect(comments).toHaveLength(1);
     expect(comments[0]?.body).toContain('/sigstorm rerun');
-  }, 120_000);
+  });
 
   it('the Re-run button cancels the dispatched run and dispatches the same commits again', async () => {
     gateFile = newGateFile();
@@ -146,7 +146,7 @@ describe('the App as coordinator of GitHub Actions runs (executor: actions), no 
     );
     expect(again.inputs).toMatchObject({ base: h.fixture.baseSha, head });
     expect(lifecycle(check)).toBe('queued → in_progress → completed:cancelled');
-  }, 120_000);
+  });
 
   it('a dispatch whose run GitHub never shows is dispatched again, with back-off, then the check says why it gave up', async () => {
     h = await Harness.create({
@@ -181,7 +181,7 @@ describe('the App as coordinator of GitHub Actions runs (executor: actions), no 
     for (const i of inputs) expect(check.output.text ?? check.output.summary).toContain(i['sigstorm-job']);
     await h.settle();
     expect(h.standin.callsOf('actions/create-workflow-dispatch')).toHaveLength(3);
-  }, 120_000);
+  });
 
   it('/sigstorm cancel stops a dispatch whose run has not shown: no dispatch again', async () => {
     h = await Harness.create({ ...actionsEnv, SIGSTORM_ACTIONS_DISPATCH_WAIT_MS: '8000' });
@@ -223,7 +223,7 @@ describe('the App as coordinator of GitHub Actions runs (executor: actions), no 
     await new Promise((done) => setTimeout(done, Math.max(0, first.at + 8000 + 3000 - Date.now())));
     await h.settle();
     expect(h.standin.callsOf('actions/create-workflow-dispatch')).toHaveLength(1);
-  }, 120_000);
+  });
 
   it('a repository without the caller workflow: the check fails and the comment says what to add', async () => {
     h = await Harness.create(actionsEnv, 'storms');
@@ -240,5 +240,5 @@ describe('the App as coordinator of GitHub Actions runs (executor: actions), no 
     expect(check.output.summary).toContain('docs/github-actions.md');
     expect(h.model.botComments(repoName, 37)[0]?.body).toContain(`executor.workflow`);
     expect(h.actions.runs.size).toBe(0);
-  }, 120_000);
+  });
 });

@@ -1,7 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { subjectBuild, testCacheDir } from '../support/subject.js';
 import { runOperations } from './support/expectations.js';
 import { Harness, maintainer, repoName, testEnv } from './support/harness.js';
 import { branchPushPayload } from './support/payloads.js';
@@ -19,8 +21,13 @@ describe('base warm-up on a push to the default branch', () => {
   let cacheDir: string;
   beforeEach(async () => {
     // A cache of its own: the shared test cache may hold this base's results from other tests,
-    // and then a reuse would prove nothing about the warm-up.
+    // and then a reuse would prove nothing about the warm-up. Its builds (base and head, plain) are
+    // the shared cache's, hard-linked as actions/cache restores files: building is not what this
+    // test is about.
     cacheDir = await mkdtemp(join(tmpdir(), 'sigstorm-warm-cache-'));
+    await subjectBuild('plain');
+    await subjectBuild('plain', ['help-text.patch']);
+    await execa('cp', ['-al', join(testCacheDir, 'builds'), join(cacheDir, 'builds')]);
     h = await Harness.create({ ...testEnv, SIGSTORM_CACHE_DIR: cacheDir }, 'storms');
     h.standin.expect(...runOperations);
     await h.startApp();
@@ -57,6 +64,5 @@ describe('base warm-up on a push to the default branch', () => {
     expect(summary).toContain('8 base iterations');
     expect(summary).toContain('reused from an earlier validation against the same base build');
     expect(h.model.botComments(repoName, 3)).toHaveLength(1);
-    // A cold cache builds base and head first: minutes on a busy 2-core machine.
   }, 600_000);
 });

@@ -144,7 +144,7 @@ export class GitHubStandIn {
   }
 
   /** Polls the recorded calls until `predicate` holds; fails with `what` and the problems so far. */
-  async waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
+  async waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 120_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const value = probe();
