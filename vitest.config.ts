@@ -37,7 +37,7 @@ const storm = [
   'test/storm/{cli,portable-repro,runner-debian,shutdown-checks,subject,thread-census,thread-directed,tracing}.test.ts',
   'test/subject-binary/loopback.test.ts',
   'test/throughput/**/*.test.ts',
-  'test/pipeline/{validate,threads-validate,finding-stop,warm-base,bisect,evidence-pass}.test.ts',
+  'test/pipeline/{validate,threads-validate,finding-stop,warm-base,bisect,bisect-commits,evidence-pass}.test.ts',
   'test/cli/shards.test.ts',
   'test/bench/**/*.test.ts',
   'test/workflows/sharded-workflow.test.ts',
