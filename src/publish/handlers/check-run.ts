@@ -15,8 +15,8 @@ type CheckRunContext = Context<(typeof checkRunEvents)[number]>;
 /**
  * The check run's Re-run button and its action buttons (approve untrusted code, 10× iterations):
  * a new run of the check's own commits; Bisect: a bisection of the pull request's commits up to the
- * check's head, on the cells its validation found regressed. GitHub shows them to people with write access only; the
- * app asks the API all the same.
+ * check's head, on the cells its validation found regressed. GitHub shows them to people with write
+ * access only; the app asks the API all the same.
  */
 export function onCheckRun(services: Services) {
   return async (context: CheckRunContext): Promise<void> => {
