@@ -3,27 +3,29 @@
  * signed deliveries, the OpenAPI-checked GitHub stand-in), on a scripted validation and a scripted
  * bisection (scripted-bisect.ts: the commits are listed for real, the verdicts are scripted): the
  * command, the bisection's own check run, its section in the report comment, the button and cancel
- * (refusals and a restart: bisect-refusals.test.ts). The bisection itself is tested on real storms in test/pipeline/.
+ * (refusals: bisect-refusals.test.ts; named cells and a restart: bisect-restart.test.ts). The
+ * bisection itself is tested on real storms in test/pipeline/bisect*.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { lifecycle, runOperations, scriptedConclusion } from './support/expectations.js';
+import {
+  bisectChecks,
+  bisectOperations,
+  comment,
+  openPull,
+  reportCommentOf,
+  threeCommits,
+} from './support/bisect-pull.js';
+import { lifecycle, scriptedConclusion } from './support/expectations.js';
 import {
   Harness,
   maintainer,
-  repoName,
   scriptedShortRun,
   shortMs,
   testEnv,
   untilStoppedMs,
 } from './support/harness.js';
-import { checkRunPayload, issueCommentPayload, pullRequestPayload } from './support/payloads.js';
+import { checkRunPayload } from './support/payloads.js';
 
-const operations = [
-  ...runOperations,
-  'pulls/get',
-  'pulls/list-commits',
-  'reactions/create-for-issue-comment',
-] as const;
 const regression = { ...scriptedShortRun, outcome: 'regression' } as const;
 
 describe('bisecting a pull request in the App', () => {
@@ -33,76 +35,26 @@ describe('bisecting a pull request in the App', () => {
     expect(h.standin.problems).toEqual([]);
   });
 
-  /** Pull request 5 with `commits` (oldest first; the last is its head), as GitHub holds it, and its `opened` delivery. */
-  async function openPull(commits: readonly string[]) {
-    const head = commits.at(-1) ?? '';
-    h.repo.pulls.set(5, {
-      number: 5,
-      headSha: head,
-      baseSha: h.fixture.baseSha,
-      headRef: 'feature',
-      baseRef: 'main',
-      headRepo: repoName,
-      author: maintainer,
-      commits,
-    });
-    await h.deliver(
-      'pull_request',
-      pullRequestPayload('opened', h.where, {
-        number: 5,
-        headSha: head,
-        baseSha: h.fixture.baseSha,
-        author: maintainer,
-      }),
-    );
-    const validation = await h.standin.waitFor('the validation to complete', () =>
-      h.checkRuns().find((c) => c.headSha === head && c.status === 'completed'),
-    );
-    await h.settle(700);
-    return validation;
-  }
-
-  /** Three commits: the help-text patch, then two more (same tree: no new builds anywhere). */
-  async function threeCommits(): Promise<string[]> {
-    const first = await h.fixture.commitPatch('help-text.patch');
-    const second = await h.fixture.commitEmpty(first, 'second commit');
-    const third = await h.fixture.commitEmpty(second, 'third commit');
-    await h.fixture.pullRef(5, third);
-    return [first, second, third];
-  }
-
-  function comment(body: string) {
-    const stored = h.model.addUserComment(repoName, 5, maintainer, body);
-    return h.deliver(
-      'issue_comment',
-      issueCommentPayload(h.where, { number: 5, commentId: stored.id, body, user: maintainer }),
-    );
-  }
-
-  const bisectChecks = () => h.checkRuns('sigstorm bisect');
-  const reportComment = () =>
-    h.model.botComments(repoName, 5).find((c) => c.body.startsWith('<!-- sigstorm-report -->'))?.body ?? '';
-
   it('/sigstorm bisect after a regression: its own check run with its steps, the answer under the report; the Bisect button starts one that /sigstorm cancel stops', async () => {
     h = await Harness.create(testEnv, regression, { firstBad: 2, ms: [shortMs, untilStoppedMs] });
-    h.standin.expect(...operations);
+    h.standin.expect(...bisectOperations);
     await h.startApp();
-    const commits = await threeCommits();
-    const [first, second, third] = commits as [string, string, string];
-    const validation = await openPull(commits);
+    const commits = await threeCommits(h);
+    const [first, second, third] = commits;
+    const validation = await openPull(h, commits);
     expect(validation.conclusion).toBe(scriptedConclusion('regression'));
     // A regression on a pull request of 3 commits: the button, beside 10× iterations.
     expect(validation.actions).toEqual([
       expect.objectContaining({ identifier: 'iterations-x10' }),
       { label: 'Bisect', description: 'Find the commit that brought it', identifier: 'bisect-commits' },
     ]);
-    const report = reportComment();
+    const report = reportCommentOf(h);
     expect(report).toContain('sigstorm · head');
 
-    await comment('Which one?\n/sigstorm bisect');
+    await comment(h, 'Which one?\n/sigstorm bisect');
     expect(h.model.reactions.map((r) => r.content)).toEqual(['rocket']);
     const done = await h.standin.waitFor('the bisection to complete', () =>
-      bisectChecks().find((c) => c.status === 'completed'),
+      bisectChecks(h).find((c) => c.status === 'completed'),
     );
     expect(lifecycle(done)).toBe('queued → in_progress → completed:neutral');
     expect(done.headSha).toBe(third);
@@ -132,7 +84,7 @@ describe('bisecting a pull request in the App', () => {
     ]);
     // The report comment keeps the validation's report and gets the bisection's section after it.
     await h.settle(700);
-    const withAnswer = reportComment();
+    const withAnswer = reportCommentOf(h);
     expect(withAnswer.startsWith(report.slice(0, report.indexOf('\n---\n')))).toBe(true);
     const section = withAnswer.slice(withAnswer.indexOf('<!-- sigstorm-bisect -->'));
     expect(section.split('\n').slice(0, 2)).toEqual([
@@ -156,13 +108,13 @@ describe('bisecting a pull request in the App', () => {
       }),
     );
     const pressed = await h.standin.waitFor('the button’s bisection to be in progress', () =>
-      bisectChecks().find((c) => c.id !== done.id && c.status === 'in_progress'),
+      bisectChecks(h).find((c) => c.id !== done.id && c.status === 'in_progress'),
     );
     expect(pressed.history[0]?.summary).toContain('Requested by @maya-maintainer (Bisect).');
     await h.waitForBisections(2);
-    await comment('/sigstorm cancel');
+    await comment(h, '/sigstorm cancel');
     const cancelled = await h.standin.waitFor('the bisection to be cancelled', () =>
-      bisectChecks().find((c) => c.id === pressed.id && c.status === 'completed'),
+      bisectChecks(h).find((c) => c.id === pressed.id && c.status === 'completed'),
     );
     expect(lifecycle(cancelled)).toBe('queued → in_progress → completed:cancelled');
     expect(cancelled.output.summary).toContain('Cancelled by @maya-maintainer with `/sigstorm cancel`.');
