@@ -43,7 +43,7 @@ export function helpReply(
 }
 
 export function nothingToCancelReply(user: string): string {
-  return `@${user} there is no queued or running sigstorm validation on this pull request to cancel.`;
+  return `@${user} there is no queued or running sigstorm validation or bisection on this pull request to cancel.`;
 }
 
 /** `/sigstorm bisect` on a pull request with too few or too many commits to bisect here. */
