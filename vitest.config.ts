@@ -8,9 +8,9 @@ import { defineConfig } from 'vitest/config';
  * - integration: real processes, builds, sandboxes, the GitHub stand-in and the App on a scripted
  *   validation (no storm): independent files, run side by side.
  * - storm: files that run real storms and assert what the races do (crashes found, hangs, thread
- *   census, throughput, the App end to end). They run beside the integration files, two at a time
- *   among themselves: on 2 cores most of a storm is waiting (the delay windows, readiness, exits), and
- *   every assertion in them holds under load (the helpers of earlier sessions ran them at load 25–47;
+ *   census, throughput, the App end to end). They share the workers with the integration files (one
+ *   queue; on a clean clone the largest files first, later the longest): on 2 cores most of a storm
+ *   is waiting (the delay windows, readiness, exits), and every assertion in them holds under load (the helpers of earlier sessions ran them at load 25–47;
  *   a storm's rates are read from its own records, never from wall-clock figures). Running them last
  *   and alone made CI wait 13 of its 22 minutes on one storm at a time.
  *   Files that build, storm or run sanitizers but whose assertions are not about the races (the builds
@@ -39,7 +39,7 @@ const storm = [
   'test/storm/{cli,portable-repro,runner-debian,shutdown-checks,subject,thread-census,thread-directed,tracing}.test.ts',
   'test/subject-binary/loopback.test.ts',
   'test/throughput/**/*.test.ts',
-  'test/pipeline/{validate,threads-validate,finding-stop,warm-base,bisect,evidence-pass}.test.ts',
+  'test/pipeline/{validate,threads-validate,finding-stop,warm-base,bisect,bisect-commits,evidence-pass}.test.ts',
   'test/cli/{shards,shard-stops}.test.ts',
   'test/bench/**/*.test.ts',
   'test/workflows/sharded-workflow.test.ts',
@@ -75,7 +75,6 @@ export default defineConfig({
           ...shared,
           name: 'storm',
           include: storm,
-          poolOptions: { forks: { maxForks: 2 } },
         },
       },
     ],

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { Probot, ProbotOctokit, Server } from 'probot';
+import type { Bisect } from '../pipeline/bisect/contract.js';
 import type { Validate } from '../pipeline/request/contract.js';
 import { ActionsFollower } from './actions/follow-runs.js';
 import { sigstormApp } from './app.js';
@@ -26,9 +27,14 @@ export interface RunningApp {
 
 /**
  * Starts the app: job store, recovery of jobs a previous process left running, the Probot HTTP
- * server, then the executor. `validate` is the pipeline (the real one from `sigstorm serve`).
+ * server, then the executor. `validate` and `bisect` are the pipeline (the real ones from `sigstorm
+ * serve`; tests give scripted ones).
  */
-export async function startApp(settings: ServeSettings, validate: Validate): Promise<RunningApp> {
+export async function startApp(
+  settings: ServeSettings,
+  validate: Validate,
+  bisect: Bisect,
+): Promise<RunningApp> {
   // Whatever a pull request's code prints, these never reach a comment, a check run or the log.
   registerSecret(settings.webhookSecret);
   registerSecret(settings.privateKey);
@@ -81,6 +87,7 @@ export async function startApp(settings: ServeSettings, validate: Validate): Pro
     services = {
       store,
       validate,
+      bisect,
       settings: settings.app,
       log,
       auth: (installationId) => app.auth(installationId),

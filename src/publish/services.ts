@@ -1,4 +1,5 @@
 import type { Logger } from 'probot';
+import type { Bisect } from '../pipeline/bisect/contract.js';
 import type { Validate } from '../pipeline/request/contract.js';
 import type { SandboxLimits } from '../sandbox/sandbox.schema.js';
 import type { RetryTiming } from './executor/backoff.js';
@@ -48,6 +49,8 @@ export interface AppSettings {
 export interface Services {
   readonly store: JobStore;
   readonly validate: Validate;
+  /** The bisection of a pull request's commits (`/sigstorm bisect`, the Bisect button). */
+  readonly bisect: Bisect;
   readonly settings: AppSettings;
   readonly log: Logger;
   /** An installation-authenticated client (Probot's `app.auth`). */

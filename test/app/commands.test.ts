@@ -191,6 +191,7 @@ describe('slash commands', () => {
       \`\`\`
       /sigstorm run [workloads=a,b] [iterations=N] [variants=plain,asan,tsan]
       /sigstorm rerun
+      /sigstorm bisect [workloads=a,b] [variants=plain,asan,tsan]
       /sigstorm cancel
       /sigstorm help
       \`\`\`"

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cellsToBisect } from '../../src/publish/commands/bisect-command.js';
 import { commands, helpLines, usage } from '../../src/publish/commands/command-table.js';
 import { parseComment } from '../../src/publish/commands/parse-command.js';
 import { helpReply } from '../../src/publish/messages/replies.js';
@@ -71,6 +72,38 @@ describe('slash command parsing', () => {
       'iterations may be at most 20000',
       'unknown argument speed (arguments: workloads, iterations, variants)',
     ]);
+  });
+
+  it('reads bisect with the cells it names, and no iteration count', () => {
+    expect(parseComment('/sigstorm bisect', workloads)).toEqual({
+      kind: 'command',
+      text: '/sigstorm bisect',
+      command: { name: 'bisect' },
+    });
+    expect(
+      parseComment('/sigstorm bisect workloads=client-burst variants=plain,asan', workloads),
+    ).toMatchObject({
+      kind: 'command',
+      command: { name: 'bisect', workloads: ['client-burst'], variants: ['plain', 'asan'] },
+    });
+    const parsed = parseComment('/sigstorm bisect workloads=nope iterations=5', workloads);
+    expect(parsed.kind === 'invalid' && parsed.problems).toEqual([
+      'unknown workload "nope" (known: server-sigterm, client-burst)',
+      'unknown argument iterations (arguments: workloads, variants)',
+    ]);
+    // What a bisection storms: the workloads named (their variants, else the config's), else a regression's cells.
+    const regressed = {
+      workloads: ['client-burst'],
+      variants: ['plain' as const],
+      observedRise: { plain: 0.4 },
+    };
+    expect(cellsToBisect({}, undefined)).toBeUndefined();
+    expect(cellsToBisect({ variants: ['asan'] }, undefined)).toBeUndefined();
+    expect(cellsToBisect({}, regressed)).toEqual(regressed);
+    expect(cellsToBisect({ variants: ['asan'] }, regressed)).toEqual({ ...regressed, variants: ['asan'] });
+    expect(cellsToBisect({ workloads: ['server-sigterm'] }, regressed)).toEqual({
+      workloads: ['server-sigterm'],
+    });
   });
 
   it('caps iterations at both ends and refuses repeated keys and unknown commands', () => {

@@ -6,20 +6,16 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BisectResult } from '../../src/report/bisect/bisect-result.schema.js';
-import { bundledPatchesDir, installRoot } from '../../src/util/paths.js';
-import { testCacheDir } from '../support/subject.js';
+import { culpritPatch, fixturePatch, runBisect } from '../support/bisect-series.js';
 
-const cli = join(installRoot, 'bin', 'sigstorm.js');
-const fixture = (name: string) =>
-  join(installRoot, 'test', 'fixtures', 'bisect-series', `${name}-comment.patch`);
+const fixture = fixturePatch;
 const series = [
   fixture('01-units'),
   fixture('02-json'),
   fixture('03-timer'),
-  join(bundledPatchesDir, 'unblocked-worker-signals.patch'),
+  culpritPatch,
   fixture('04-report'),
   fixture('05-net'),
   fixture('06-options'),
@@ -32,30 +28,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/**
- * A 30% tolerance: a step is called good on its first look (22 clean iterations per side) instead of
- * the hundreds the default 0.5% needs; what is tested is the search, not the tolerance.
- */
-const bisect = (args: readonly string[]) =>
-  execa(
-    'node',
-    [
-      cli,
-      'bisect',
-      ...args,
-      '--workloads',
-      'client-stream-sigterm',
-      '--variants',
-      'plain',
-      '--tolerance',
-      '0.3',
-    ],
-    {
-      env: { SIGSTORM_CACHE_DIR: testCacheDir },
-      reject: false,
-      timeout: 600_000,
-    },
-  );
+const bisect = runBisect;
 
 describe('sigstorm bisect (real builds, real storms)', () => {
   it('names patch 4 of a 7-patch series, with its certainty and every step', async () => {

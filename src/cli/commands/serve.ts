@@ -45,13 +45,14 @@ async function serve(): Promise<void> {
   }
   await secureCacheRoot();
   process.stderr.write('sigstorm serve: builds and storms run in a bubblewrap sandbox\n');
-  // The one pipeline, the same the CLI runs (startApp takes any Validate: the injection point).
+  // The one pipeline, the same the CLI runs (startApp takes any Validate and Bisect: the injection point).
   // Loaded here, not at the top: every other command starts without Probot and the pipeline.
-  const [{ validate }, { startApp }] = await Promise.all([
+  const [{ validate }, { bisect }, { startApp }] = await Promise.all([
     import('../../pipeline/validate.js'),
+    import('../../pipeline/bisect/bisect.js'),
     import('../../publish/server.js'),
   ]);
-  const app = await startApp(settings, validate);
+  const app = await startApp(settings, validate, bisect);
   await new Promise<void>((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {

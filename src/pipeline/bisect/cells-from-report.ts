@@ -37,12 +37,19 @@ export async function cellsFromReport(file: string): Promise<RegressedCells> {
       hint: 'Give the report.json a validation wrote (schemas/report.schema.json describes it).',
     });
   }
-  const regressed = parsed.data.stability.cells.filter((c) => c.verdict === 'regression');
-  if (regressed.length === 0) {
+  const cells = regressedCellsOf(parsed.data);
+  if (!cells) {
     throw new UsageError(`${file} shows no regressed cell: there is nothing to bisect`, {
       hint: 'Bisect a validation whose stability verdict is a regression, or name the cells with --workloads and --variants.',
     });
   }
+  return cells;
+}
+
+/** The cells of a report whose verdict is a regression (undefined: none), with each variant's largest rise. */
+export function regressedCellsOf(report: Pick<Report, 'stability'>): RegressedCells | undefined {
+  const regressed = report.stability.cells.filter((c) => c.verdict === 'regression');
+  if (regressed.length === 0) return undefined;
   const observedRise: Partial<Record<VariantName, number>> = {};
   for (const c of regressed) {
     const rise = c.difference?.estimate;

@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { type VariantName, variantNames } from '../../compile/variants.js';
 import { maxIterations } from '../../config/repo-config.schema.js';
+import { bisectCommitRange } from '../jobs/bisect-job.js';
 import { helpReply } from '../messages/replies.js';
+import { bisectCommand } from './bisect-command.js';
 import { cancelCommand } from './cancel-command.js';
 import { type CommandContext, reply } from './command-context.js';
 import { runCommand } from './run-command.js';
 
-/** The arguments a command may take (only `run` takes any), as parsed from `key=value` pairs. */
+/** The arguments a command may take (`run` and `bisect`), as parsed from `key=value` pairs. */
 export interface CommandArguments {
   readonly workloads?: readonly string[];
   readonly iterations?: number;
@@ -44,15 +46,22 @@ function csv<T extends z.ZodType<unknown, string>>(item: T) {
     .pipe(z.array(item).min(1));
 }
 
+/** The cells a command names: `workloads=a,b` and `variants=plain,asan`. */
+function cellArguments(knownWorkloads: readonly string[]) {
+  return {
+    workloads: csv(
+      z
+        .string()
+        .refine((name) => knownWorkloads.includes(name), { error: unknown('workload', knownWorkloads) }),
+    ).optional(),
+    variants: csv(z.enum(variantNames, { error: unknown('variant', variantNames) })).optional(),
+  };
+}
+
 function runArguments(knownWorkloads: readonly string[]) {
   return z
     .object({
-      workloads: csv(
-        z
-          .string()
-          .refine((name) => knownWorkloads.includes(name), { error: unknown('workload', knownWorkloads) }),
-      ).optional(),
-      variants: csv(z.enum(variantNames, { error: unknown('variant', variantNames) })).optional(),
+      ...cellArguments(knownWorkloads),
       iterations: z
         .string()
         .regex(/^\d+$/, {
@@ -69,6 +78,10 @@ function runArguments(knownWorkloads: readonly string[]) {
         .optional(),
     })
     .strict();
+}
+
+function bisectArguments(knownWorkloads: readonly string[]) {
+  return z.object(cellArguments(knownWorkloads)).strict();
 }
 
 export const commands: readonly CommandSpec[] = [
@@ -99,9 +112,24 @@ export const commands: readonly CommandSpec[] = [
     handle: (ctx) => runCommand(ctx, 'rerun', 'last run'),
   },
   {
+    name: 'bisect',
+    usage: '[workloads=a,b] [variants=plain,asan,tsan]',
+    help: [
+      `- \`bisect\`: find the commit of this pull request (${bisectCommitRange.min} to ${bisectCommitRange.max} commits) that brought the stability`,
+      '  regression, in its own check run; the answer goes into the report comment. It storms the workloads named',
+      "  (variants: the ones named, else the config's), else the cells the head's validation found regressed.",
+    ],
+    arguments: bisectArguments,
+    handle: (ctx, args) =>
+      bisectCommand(ctx, {
+        ...(args.workloads ? { workloads: [...args.workloads] } : {}),
+        ...(args.variants ? { variants: [...args.variants] } : {}),
+      }),
+  },
+  {
     name: 'cancel',
     usage: '',
-    help: ['- `cancel`: stop the queued or running validation of this pull request.'],
+    help: ['- `cancel`: stop the queued or running validation or bisection of this pull request.'],
     handle: (ctx) => cancelCommand(ctx),
   },
   {

@@ -1,8 +1,8 @@
 import type { ValidateProgress } from '../../pipeline/request/contract.js';
 
-export interface ProgressReporter {
+export interface ProgressReporter<P extends { readonly phase: string } = ValidateProgress> {
   /** Called by the pipeline on every step; cheap, never throws, never waits. */
-  readonly push: (progress: ValidateProgress) => void;
+  readonly push: (progress: P) => void;
   /** Waits for the update in flight (if any), so that nothing lands after the final one. */
   readonly close: () => Promise<void>;
 }
@@ -11,15 +11,15 @@ export interface ProgressReporter {
  * Turns the pipeline's stream of progress into few check-run updates: a phase change at once, else
  * at most one per `intervalMs`. Updates never overlap; one failing is reported, not thrown.
  */
-export function progressReporter(
-  send: (progress: ValidateProgress) => Promise<void>,
+export function progressReporter<P extends { readonly phase: string } = ValidateProgress>(
+  send: (progress: P) => Promise<void>,
   options: { intervalMs: number; onError: (error: unknown) => void; now?: () => number },
-): ProgressReporter {
+): ProgressReporter<P> {
   const now = options.now ?? Date.now;
   let lastSent = Number.NEGATIVE_INFINITY;
   let lastPhase: string | undefined;
   let inFlight: Promise<void> | undefined;
-  let pending: ValidateProgress | undefined;
+  let pending: P | undefined;
   let closed = false;
 
   const flush = (): void => {

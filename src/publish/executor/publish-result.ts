@@ -1,8 +1,9 @@
 import { annotationsPerRequest } from '../../report/annotations.js';
 import { actionIds, updateCheckRun } from '../github/check-run.js';
-import type { Octokit } from '../github/octokit.js';
-import { upsertReportComment } from '../github/report-comment.js';
-import { reportComment } from '../messages/report-comment-body.js';
+import { httpStatus, type Octokit } from '../github/octokit.js';
+import { upsertReportComment, upsertReportSection } from '../github/report-comment.js';
+import { bisectCommitRange } from '../jobs/bisect-job.js';
+import { bisectSection, bisectSectionMarkers, reportComment } from '../messages/report-comment-body.js';
 import type { Services } from '../services.js';
 import type { Job, StoredResult } from '../store/job.js';
 
@@ -17,6 +18,10 @@ export async function publishResult(
   job: Job,
   result: StoredResult,
 ): Promise<void> {
+  if (job.kind === 'bisect') {
+    await publishBisection(services, octokit, job, result);
+    return;
+  }
   // The repository's `comment` setting, decided with the verdict; the check below always has the report.
   if (job.pullNumber !== null && result.comment !== 'none') {
     await upsertReportComment(
@@ -42,6 +47,15 @@ export async function publishResult(
         description: 'Run again with ten times the iterations',
         identifier: actionIds.moreIterations,
       },
+      ...((await offersBisect(octokit, job, result))
+        ? [
+            {
+              label: 'Bisect',
+              description: 'Find the commit that brought it',
+              identifier: actionIds.bisect,
+            },
+          ]
+        : []),
     ],
   });
   for (const batch of batches.slice(1)) {
@@ -51,6 +65,56 @@ export async function publishResult(
       output: { ...output, annotations: batch },
     });
   }
+  services.store.markCheckFinal(job.id);
+  services.store.transition(job.id, ['running'], 'done', {
+    conclusion: result.conclusion,
+    note: result.outDir,
+  });
+}
+
+/**
+ * A pull request's validation that found a stability regression offers the Bisect button when the
+ * pull request has 2 to 32 commits (check-run.ts handles it).
+ */
+async function offersBisect(octokit: Octokit, job: Job, result: StoredResult): Promise<boolean> {
+  if (job.kind !== 'pull_request' || job.pullNumber === null || !result.regressedCells) return false;
+  try {
+    const { data } = await octokit.rest.pulls.get({
+      owner: job.owner,
+      repo: job.repo,
+      pull_number: job.pullNumber,
+    });
+    return data.commits >= bisectCommitRange.min && data.commits <= bisectCommitRange.max;
+  } catch (error) {
+    // The pull request is gone (deleted, or the App lost access): no button; any other failure is retried.
+    if (httpStatus(error) === 404) return false;
+    throw error;
+  }
+}
+
+/**
+ * A bisection's answer: its section of the report comment (the validation's report stays above it),
+ * then its own check completed with the same Markdown; then the job is done.
+ */
+async function publishBisection(
+  services: Services,
+  octokit: Octokit,
+  job: Job,
+  result: StoredResult,
+): Promise<void> {
+  if (job.pullNumber !== null && result.comment !== 'none') {
+    await upsertReportSection(
+      octokit,
+      { owner: job.owner, repo: job.repo, pullNumber: job.pullNumber },
+      bisectSectionMarkers,
+      bisectSection(job, result.markdown),
+    );
+  }
+  await updateCheckRun(octokit, job, {
+    status: 'completed',
+    conclusion: result.conclusion,
+    output: { title: result.headline, summary: result.markdown },
+  });
   services.store.markCheckFinal(job.id);
   services.store.transition(job.id, ['running'], 'done', {
     conclusion: result.conclusion,

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import type { CommentWhen, RepoConfig } from '../../config/repo-config.schema.js';
+import { regressedCellsOf } from '../../pipeline/bisect/cells-from-report.js';
 import { conclusionFor } from '../../pipeline/output/conclusion.js';
 import type { ValidateResult } from '../../pipeline/request/contract.js';
 import { requestFromConfig } from '../../pipeline/request/request-from-config.js';
@@ -26,6 +27,7 @@ import type { Job, StoredResult } from '../store/job.js';
 import { progressReporter } from './progress-reporter.js';
 import { publishResult } from './publish-result.js';
 import { PipelineFailure, type Run, runOf } from './run.js';
+import { bisectPullRequest } from './run-bisect.js';
 import { redactCredentials, repoSource } from './source.js';
 
 /**
@@ -50,6 +52,14 @@ export async function runJob(services: Services, job: Job, signal: AbortSignal):
     const { config } = loaded;
     comment = config.comment;
     signal.throwIfAborted();
+    // 2b. A bisection of a pull request's commits: always on this host (its steps are sequential).
+    if (job.kind === 'bisect') {
+      const repo = await repoSource(job, services.settings, () => installationToken(octokit));
+      const stored = await bisectPullRequest(run, config, repo);
+      signal.throwIfAborted();
+      await publish(run, stored);
+      return;
+    }
     // 2a. Pull requests of a repository with `executor: actions`: dispatched to GitHub Actions and
     // followed from there (actions/follow-runs.ts); the local slot is free again at once.
     if (config.executor.kind === 'actions' && job.kind === 'pull_request') {
@@ -153,6 +163,9 @@ export function saveResult(run: Run, result: ValidateResult, config: RepoConfig)
     outDir: result.outDir,
     comment: commentAction(config.comment, result.report),
     annotations: checkAnnotations(result.report),
+    // What a bisection of the pull request's commits would storm (its check offers one).
+    regressedCells:
+      result.report.verdict.stability === 'regression' ? (regressedCellsOf(result.report) ?? null) : null,
   };
   run.services.store.saveResult(run.job.id, stored);
   return stored;

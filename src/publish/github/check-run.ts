@@ -32,7 +32,11 @@ export type CheckState =
       readonly actions?: readonly CheckAction[];
     };
 
-export const actionIds = { approve: 'approve-run', moreIterations: 'iterations-x10' } as const;
+export const actionIds = {
+  approve: 'approve-run',
+  moreIterations: 'iterations-x10',
+  bisect: 'bisect-commits',
+} as const;
 
 export async function createCheckRun(octokit: Octokit, job: Job, state: CheckState): Promise<number> {
   const { data } = await octokit.rest.checks.create({

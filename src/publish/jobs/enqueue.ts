@@ -118,7 +118,8 @@ function identicalActiveJob(services: Services, job: NewJob): Job | undefined {
 
 /**
  * Cancels the pull request's active jobs that `job` supersedes: older heads (by the order GitHub saw
- * them, not the order deliveries arrived), and earlier runs of the same head. Returns an active job
+ * them, not the order deliveries arrived), and earlier runs of the same head and check (a validation
+ * or a bisection). Returns an active job
  * for a newer head, if there is one: then `job` is the one superseded.
  */
 async function supersedeOlder(services: Services, octokit: Octokit, job: Job): Promise<Job | undefined> {
@@ -133,6 +134,8 @@ async function supersedeOlder(services: Services, octokit: Octokit, job: Job): P
   if (newer) return newer;
   for (const older of others) {
     const sameCommit = older.headSha === job.headSha;
+    // On the same commit a bisection and a validation are two questions: neither replaces the other.
+    if (sameCommit && older.checkName !== job.checkName) continue;
     // A newer head waiting for its own approval stays waiting.
     if (!sameCommit && older.orderKey > job.orderKey) continue;
     const reason = sameCommit

@@ -4,12 +4,19 @@ import { aboutLeft } from '../../pipeline/schedule/validation-budget.js';
 import { describeError } from '../../util/errors.js';
 import { formatCount } from '../../util/format.js';
 import type { CheckOutput } from '../github/check-run.js';
+import { describeRange } from '../jobs/bisect-job.js';
 import { type ActionsRun, type Job, shortSha, type UntrustedReason } from '../store/job.js';
 import { quotedUntrusted } from './redact.js';
+import { codeSpan } from './user-text.js';
 
 /** What the check run says at each step of a job's life. One function per state; no API calls here. */
 
 function subject(job: Job): string {
+  if (job.kind === 'bisect') {
+    const { workloads, variants } = job.options;
+    const cells = `workloads=${workloads?.join(',') ?? '(none)'} variants=${variants?.join(',') ?? "(the config's)"}`;
+    return `Bisection of ${describeRange(job)} (base branch ${job.baseLabel}), cells ${cells}. Requested by @${job.requestedBy} (${job.trigger}).`;
+  }
   const base = `\`${shortSha(job.baseSha)}\` (${job.baseLabel})`;
   const head = `\`${shortSha(job.headSha)}\` (${job.headLabel})`;
   const profile = job.options.profile === 'release' ? 'release profile' : 'pull-request profile';
@@ -54,6 +61,27 @@ export function awaitingApprovalOutput(job: Job, reason: UntrustedReason): Check
 
 export function startingOutput(job: Job): CheckOutput {
   return { title: 'Starting', summary: `${subject(job)}\n\nPreparing base and head…` };
+}
+
+/** A bisection under way: its steps so far (started and decided), then the storm of the current one. */
+export function bisectProgressOutput(
+  job: Job,
+  steps: readonly string[],
+  progress: ValidateProgress | undefined,
+): CheckOutput {
+  const started = steps.filter((line) => /^step \d+ of at most/.test(line)).length;
+  const storm = progress
+    ? `**${progress.phase}**: ${progress.message} (iterations ${progress.iterationsDone.toLocaleString('en-US')} / ${progress.iterationsTotal.toLocaleString('en-US')})`
+    : 'Listing the commits…';
+  return {
+    title: `Bisecting: ${started > 0 ? `step ${started}` : 'starting'}${progress ? `, ${progress.phase}` : ''}`,
+    summary: [
+      ...(steps.length > 0 ? [...steps.slice(-20).map((line) => `- ${codeSpan(line)}`), ''] : []),
+      storm,
+      '',
+      subject(job),
+    ].join('\n'),
+  };
 }
 
 export function progressOutput(job: Job, progress: ValidateProgress): CheckOutput {

@@ -1,3 +1,4 @@
+import { shortSha } from '../store/job.js';
 import { codeSpan, noMentions } from './user-text.js';
 
 /** Comments the app writes in answer to a slash command (never the report comment). */
@@ -42,5 +43,32 @@ export function helpReply(
 }
 
 export function nothingToCancelReply(user: string): string {
-  return `@${user} there is no queued or running sigstorm validation on this pull request to cancel.`;
+  return `@${user} there is no queued or running sigstorm validation or bisection on this pull request to cancel.`;
+}
+
+/** `/sigstorm bisect` on a pull request with too few or too many commits to bisect here. */
+export function cannotBisectReply(
+  user: string,
+  commits: number,
+  range: { readonly min: number; readonly max: number },
+): string {
+  if (commits < range.min) {
+    return [
+      `@${user} sigstorm did not bisect: this pull request has ${commits === 1 ? 'one commit' : `${commits} commits`}, so there is nothing to bisect.`,
+      "Its validation's verdict is already that commit's: `/sigstorm run` validates it again.",
+    ].join('\n');
+  }
+  return [
+    `@${user} sigstorm did not bisect: this pull request has ${commits} commits; the App bisects at most ${range.max}.`,
+    'Bisect it on a machine of your own: `sigstorm bisect --repo <clone> --good <base> --bad <head>` (docs/bisect.md),',
+    'or split the pull request.',
+  ].join('\n');
+}
+
+/** `/sigstorm bisect` with no cells to storm: no validation of the head found a regression, none named. */
+export function nothingToBisectReply(user: string, headSha: string): string {
+  return [
+    `@${user} sigstorm did not bisect: no validation of \`${shortSha(headSha)}\` found a stability regression, so it does not know which cells to storm.`,
+    'Name them: `/sigstorm bisect workloads=a,b variants=plain` (`/sigstorm help` lists the workloads).',
+  ].join('\n');
 }

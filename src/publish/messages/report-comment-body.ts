@@ -27,3 +27,14 @@ export function errorComment(job: Job, summary: string): string {
 function footer(job: Job): string {
   return `<sub>sigstorm · head \`${shortSha(job.headSha)}\` · base \`${shortSha(job.baseSha)}\` · ${job.trigger} by @${job.requestedBy} · updated ${new Date().toISOString()}</sub>`;
 }
+
+/** Where a bisection's answer sits in the report comment: after the validation's report, replaced by the next. */
+export const bisectSectionMarkers = {
+  start: '<!-- sigstorm-bisect -->',
+  end: '<!-- /sigstorm-bisect -->',
+} as const;
+
+/** A bisection's section of the report comment: its Markdown, then which commits it is about. */
+export function bisectSection(job: Job, markdown: string): string {
+  return `${markdown.trimEnd()}\n\n<sub>sigstorm bisect · commits \`${shortSha(job.baseSha)}\`..\`${shortSha(job.headSha)}\` · ${job.trigger} by @${job.requestedBy} · updated ${new Date().toISOString()}</sub>`;
+}

@@ -10,6 +10,7 @@ import {
   type Job,
   JobOptions,
   type JobStatus,
+  jobKinds,
   jobStatuses,
   type NewJob,
   StoredResult,
@@ -373,22 +374,26 @@ export class JobStore {
     return rows.map(toJob);
   }
 
+  /** The newest validation of a pull request (bisections aside): whose settings `/sigstorm rerun` repeats. */
   latestForPull(owner: string, repo: string, pullNumber: number): Job | undefined {
     const row = this.#db
-      .prepare('SELECT * FROM jobs WHERE owner = ? AND repo = ? AND pull_number = ? ORDER BY id DESC LIMIT 1')
+      .prepare(
+        `SELECT * FROM jobs WHERE owner = ? AND repo = ? AND pull_number = ? AND kind != 'bisect'
+         ORDER BY id DESC LIMIT 1`,
+      )
       .get(owner, repo, pullNumber) as Row | undefined;
     return row ? toJob(row) : undefined;
   }
 
   /**
-   * The pull request's last approved commit: the newest job recorded to run (queued by a trusted
+   * The pull request's last approved commit: the newest validation recorded to run (queued by a trusted
    * event, an approval or a command), never one only waiting for approval.
    */
   lastApproved(owner: string, repo: string, pullNumber: number): Job | undefined {
     const row = this.#db
       .prepare(
         `SELECT * FROM jobs WHERE owner = ? AND repo = ? AND pull_number = ? AND untrusted IS NULL
-         ORDER BY id DESC LIMIT 1`,
+         AND kind != 'bisect' ORDER BY id DESC LIMIT 1`,
       )
       .get(owner, repo, pullNumber) as Row | undefined;
     return row ? toJob(row) : undefined;
@@ -469,7 +474,7 @@ function toJob(row: Row): Job {
     id: row.id,
     deliveryId: row.delivery_id,
     dedupeKey: row.dedupe_key,
-    kind: row.kind === 'release' ? 'release' : 'pull_request',
+    kind: z.enum(jobKinds).parse(row.kind),
     trigger: row.trigger,
     installationId: row.installation_id,
     owner: row.owner,

@@ -27,10 +27,22 @@ export const JobOptions = z.object({
   variants: z.array(VariantName).optional(),
   iterations: z.number().int().positive().optional(),
   profile: z.enum(['pr', 'release']),
+  /** A bisection of the regressed cells of a validation: the failure-rate rise it showed, per variant. */
+  observedRise: z.record(z.string(), z.number()).optional(),
 });
 export type JobOptions = z.infer<typeof JobOptions>;
 
-export type JobKind = 'pull_request' | 'release';
+/** A validation of a pull request or a release, or the bisection of a pull request's commits. */
+export const jobKinds = ['pull_request', 'release', 'bisect'] as const;
+export type JobKind = (typeof jobKinds)[number];
+
+/** The cells a validation found regressed (what a bisection of its commits storms), with each variant's rise. */
+export const RegressedCells = z.object({
+  workloads: z.array(z.string()).min(1),
+  variants: z.array(VariantName).min(1),
+  observedRise: z.record(z.string(), z.number()),
+});
+export type RegressedCells = z.infer<typeof RegressedCells>;
 
 /** The fields a handler supplies; the store adds id, status bookkeeping and times. */
 export interface NewJob {
@@ -76,6 +88,8 @@ export const StoredResult = z.object({
   outDir: z.string(),
   /** What the report comment may do (the config's `comment` setting, decided with the verdict); absent in older stores: write. */
   comment: z.enum(['write', 'update-only', 'none']).default('write'),
+  /** A validation whose stability verdict is a regression: its regressed cells (what a bisection would storm). */
+  regressedCells: RegressedCells.nullable().default(null),
   /** Check-run annotations at the findings' source lines, most severe first (report/annotations.ts). */
   annotations: z
     .array(

@@ -17,6 +17,8 @@ export const runOperations = [
   'issues/list-comments',
   'issues/create-comment',
   'issues/update-comment',
+  // A stability regression: whether the pull request has the commits to offer the Bisect button.
+  'pulls/get',
 ] as const;
 
 /** The calls a release gate makes. */

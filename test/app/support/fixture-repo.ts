@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import { execa } from 'execa';
 import { bundledPatchesDir, installRoot } from '../../../src/util/paths.js';
 
@@ -11,7 +11,10 @@ import { bundledPatchesDir, installRoot } from '../../../src/util/paths.js';
 export interface FixtureRepo {
   readonly path: string;
   readonly baseSha: string;
-  /** Commits a patch from patches/ on top of `parent` (default: base); returns the commit sha. */
+  /**
+   * Commits a patch from patches/ (or at an absolute path) on top of `parent` (default: base), with
+   * the patch's file name as its subject; returns the commit sha.
+   */
   commitPatch(patch: string, parent?: string): Promise<string>;
   /**
    * A new commit with the same tree as `parent` (a rebase, an amended message): a different sha for
@@ -59,8 +62,8 @@ export async function createFixtureRepo(path: string): Promise<FixtureRepo> {
     baseSha,
     async commitPatch(patch, parent = baseSha) {
       await git('checkout', '-q', '--detach', parent);
-      await git('apply', '--index', join(bundledPatchesDir, patch));
-      await git('commit', '-q', '-m', patch);
+      await git('apply', '--index', isAbsolute(patch) ? patch : join(bundledPatchesDir, patch));
+      await git('commit', '-q', '-m', basename(patch));
       const sha = (await git('rev-parse', 'HEAD')).stdout.trim();
       await git('checkout', '-q', 'main');
       return sha;

@@ -14,6 +14,7 @@ import { type Delivery, deliver, type EventName } from '../../support/github-sta
 import { AppProcess, scriptedServe, sigstormServe } from './app-process.js';
 import { createFixtureRepo, type FixtureRepo } from './fixture-repo.js';
 import { pullRequestPayload, type Where } from './payloads.js';
+import type { BisectScript } from './scripted-bisect.js';
 import type { ScriptedOutcome, ValidationScript } from './scripted-validate.js';
 
 export const appId = 4242;
@@ -148,13 +149,15 @@ export class Harness {
     model.installations.add(installationId);
   }
 
+  /** `bisection`: the scripted App's bisection (scripted-bisect.ts); absent, a bisection fails saying none is scripted. */
   static async create(
     extraEnv: Record<string, string> = {},
     validation: Validation = scriptedShortRun,
+    bisection?: Omit<BisectScript, 'log'>,
   ): Promise<Harness> {
     const dir = await mkdtemp(join(tmpdir(), 'sigstorm-app-test-'));
     try {
-      return await Harness.#createIn(dir, extraEnv, validation);
+      return await Harness.#createIn(dir, extraEnv, validation, bisection);
     } catch (error) {
       // Nothing of a world that could not be made is left behind.
       await rm(dir, { recursive: true, force: true });
@@ -166,6 +169,7 @@ export class Harness {
     dir: string,
     extraEnv: Record<string, string>,
     validation: Validation,
+    bisection: Omit<BisectScript, 'log'> | undefined,
   ): Promise<Harness> {
     // First: nothing to close yet if the bundle cannot be built.
     const command = validation === 'storms' ? sigstormServe : await scriptedServe();
@@ -202,6 +206,10 @@ export class Harness {
     if (validation === 'storms') return new Harness(dir, standin, model, actions, fixture, env, command);
     const script: ValidationScript = { ...validation, log: join(dir, 'validations.jsonl') };
     env.SIGSTORM_TEST_SCRIPT = JSON.stringify(script);
+    if (bisection) {
+      const bisect: BisectScript = { ...bisection, log: join(dir, 'bisections.jsonl') };
+      env.SIGSTORM_TEST_BISECT = JSON.stringify(bisect);
+    }
     env.SIGSTORM_TEST_RETRY = JSON.stringify(shortRetries);
     return new Harness(dir, standin, model, actions, fixture, env, command);
   }
@@ -261,6 +269,32 @@ export class Harness {
       .split('\n')
       .filter(Boolean)
       .map((line) => JSON.parse(line));
+  }
+
+  /** The scripted bisections started so far (what each was asked), oldest first. */
+  async bisections(): Promise<
+    {
+      series: { kind: string; good: string; bad: string };
+      workloads: string[];
+      variants: string[];
+      observedRise: Record<string, number> | null;
+    }[]
+  > {
+    const text = await readFile(join(this.#dir, 'bisections.jsonl'), 'utf8').catch(() => '');
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+  }
+
+  /** Waits until `count` scripted bisections have started. */
+  async waitForBisections(count: number, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.bisections()).length < count) {
+      if (Date.now() > deadline)
+        throw new Error(`fewer than ${count} bisections started within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** Waits until `count` scripted validations have started (the validation is running, not just its job). */

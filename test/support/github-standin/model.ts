@@ -23,6 +23,11 @@ export interface PullState {
   state?: 'open' | 'closed';
   /** GitHub's updated_at (changes with every push); the example's when absent. */
   updatedAt?: string;
+  /**
+   * Its commits, oldest first, each the parent of the next and the first a child of `baseSha`
+   * (pulls.get counts them, pulls.listCommits lists them); absent: one, the head.
+   */
+  commits?: readonly string[];
 }
 
 export interface RepoState {
@@ -158,6 +163,7 @@ export class GitHubModel {
       'repos/get-collaborator-permission-level': (req) => this.#permission(req),
       'pulls/get': (req) => this.#pull(req),
       'pulls/list': (req) => this.#listPulls(req),
+      'pulls/list-commits': (req) => this.#pullCommits(req),
       'repos/list-releases': (req) => this.#releases(req),
       'repos/get-commit': (req) => this.#commit(req),
     };
@@ -398,6 +404,35 @@ export class GitHubModel {
     return { status: 200, body: this.#pullBody(repo, pull, this.#api.example('pull-request')) };
   }
 
+  #pullCommits(req: StandInRequest): StandInResponse {
+    const repo = this.#repo(req);
+    const pull = repo?.pulls.get(Number(req.params.pull_number));
+    if (!repo || !pull) return notFound();
+    const [example] = this.#api.example('commit-items') as unknown as Record<string, unknown>[];
+    const commits = pull.commits ?? [pull.headSha];
+    // One page: the stand-in's pull requests have fewer commits than a page holds.
+    return {
+      status: 200,
+      body: commits.map((sha, i) => {
+        const parent = i === 0 ? pull.baseSha : (commits[i - 1] ?? pull.baseSha);
+        const url = `https://github.invalid/api/repos/${repo.owner}/${repo.name}/commits`;
+        return {
+          ...example,
+          sha,
+          node_id: `C_${sha}`,
+          url: `${url}/${sha}`,
+          parents: [
+            {
+              sha: parent,
+              url: `${url}/${parent}`,
+              html_url: `https://github.invalid/${repo.owner}/${repo.name}/commit/${parent}`,
+            },
+          ],
+        };
+      }),
+    };
+  }
+
   #pullBody(repo: RepoState, pull: PullState, body: Record<string, unknown>) {
     const head = body.head as Record<string, unknown>;
     const base = body.base as Record<string, unknown>;
@@ -413,6 +448,7 @@ export class GitHubModel {
       ...body,
       number: pull.number,
       state: pull.state ?? 'open',
+      commits: (pull.commits ?? [pull.headSha]).length,
       ...(pull.updatedAt ? { updated_at: pull.updatedAt } : {}),
       // The description's own example lists a team without the (required) type: no reviewers here.
       requested_teams: [],
