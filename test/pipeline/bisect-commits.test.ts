@@ -1,8 +1,10 @@
 /**
  * `sigstorm bisect --good REF --bad REF` as a user runs it, on real builds and real storms: a git
- * repository made here from the bundled subject with four commits, the third of them bringing
+ * repository made here from the bundled subject with five commits, the fourth of them bringing
  * patches/unblocked-worker-signals.patch, the others a comment each (test/fixtures/bisect-series/).
- * One workload, plain, as test/pipeline/bisect.test.ts: each step decides in a few iterations.
+ * One workload, plain, as test/pipeline/bisect.test.ts: each step decides in a few iterations. The
+ * commits are the first five patches of that test's series, so their trees are the same content:
+ * the builds (and the good point's iterations) come from the caches whichever test runs first.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,7 +16,7 @@ import { culpritPatch, fixturePatch, runBisect } from '../support/bisect-series.
 
 let dir = '';
 let repo: FixtureRepo;
-/** The four commits after the subject, oldest first. */
+/** The five commits after the subject, oldest first. */
 let commits: string[] = [];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sigstorm-bisect-commits-'));
@@ -23,6 +25,7 @@ beforeAll(async () => {
   for (const patch of [
     fixturePatch('01-units'),
     fixturePatch('02-json'),
+    fixturePatch('03-timer'),
     culpritPatch,
     fixturePatch('04-report'),
   ]) {
@@ -37,10 +40,10 @@ afterAll(async () => {
 });
 
 describe('sigstorm bisect --good --bad (real builds, real storms)', () => {
-  it('names the third of four commits, the one that brings the bug, with its certainty', async () => {
+  it('names the fourth of five commits, the one that brings the bug, with its certainty', async () => {
     const jsonFile = join(dir, 'bisect.json');
-    const bad = commits[3] ?? '';
-    const culprit = commits[2] ?? '';
+    const bad = commits[4] ?? '';
+    const culprit = commits[3] ?? '';
     const run = await runBisect([
       '--repo',
       repo.path,
@@ -57,25 +60,27 @@ describe('sigstorm bisect --good --bad (real builds, real storms)', () => {
       `${repo.baseSha.slice(0, 12)} (good)`,
       `${commits[0]?.slice(0, 12)} 01-units-comment.patch`,
       `${commits[1]?.slice(0, 12)} 02-json-comment.patch`,
+      `${commits[2]?.slice(0, 12)} 03-timer-comment.patch`,
       `${culprit.slice(0, 12)} unblocked-worker-signals.patch`,
       `${bad.slice(0, 12)} 04-report-comment.patch`,
     ]);
     // A commit is never tried alone: it is the tree it names.
     expect(result.answer).toEqual({
       kind: 'first-bad',
-      index: 3,
+      index: 4,
       name: `${culprit.slice(0, 12)} unblocked-worker-signals.patch`,
       alone: 'not-tried',
       certainty: expect.any(Number),
     });
-    // α = β = 0.05 over at most 1 + ⌈log2 4⌉ = 3 steps; all three decided.
-    expect(result.design.steps).toBe(3);
-    expect(result.answer.kind === 'first-bad' && result.answer.certainty).toBeCloseTo(1 - 3 * (0.05 / 3), 10);
+    // α = β = 0.05 over at most 1 + ⌈log2 5⌉ = 4 steps; all four decided.
+    expect(result.design.steps).toBe(4);
+    expect(result.answer.kind === 'first-bad' && result.answer.certainty).toBeCloseTo(1 - 4 * (0.05 / 4), 10);
     expect(result.steps.map((s) => [s.role, s.candidate.index, s.verdict])).toEqual([
-      ['bad-point', 4, 'bad'],
+      ['bad-point', 5, 'bad'],
       ['probe', 2, 'good'],
-      ['probe', 3, 'bad'],
+      ['probe', 3, 'good'],
+      ['probe', 4, 'bad'],
     ]);
     expect(run.stdout.split('\n')[0]).toBe(`## Bisection: 🎯 ${result.headline}`);
-  }, 1_200_000);
+  }, 600_000);
 });
