@@ -10,6 +10,9 @@ export type BootstrapInputs =
 const cSource = /\.(c|h|cc|cpp|cxx|hh|hpp|hxx)$/;
 /** m4 that runs a command reads state no file hash covers (git-version-gen, dates). */
 const runsCommand = /\b(m4_esyscmd_s|m4_esyscmd|m4_syscmd|esyscmd|syscmd)\b/;
+/** m4 that includes a C file reads what the key leaves out. */
+const includesCSource =
+  /\b(m4_include|m4_sinclude|sinclude|include)\s*\(\s*\[?[^)\]]*\.(c|h|cc|cpp|cxx|hh|hpp|hxx)\b/;
 /** A bootstrap script that asks git, the clock or the network does the same. */
 const scriptReadsState = /\b(git|date|hostname|curl|wget)\b/;
 
@@ -18,7 +21,8 @@ const scriptReadsState = /\b(git|date|hostname|curl|wget)\b/;
  * system's aclocal macros, the name, type and mode of every entry of the tree, and the content of
  * every file except C sources and headers (configure.ac, Makefile.am, m4/, config/, the bootstrap
  * script, AC_CONFIG_FILES templates, and whatever else the tree holds). Not reusable when
- * configure.ac or an .m4 file runs commands, or the bootstrap script calls git, date and the like.
+ * configure.ac or an .m4 file runs commands or includes a C file, or the bootstrap script calls
+ * git, date and the like.
  */
 export async function bootstrapInputs(
   files: ReadonlyMap<string, TreeFile>,
@@ -34,6 +38,7 @@ export async function bootstrapInputs(
     const text = await readText(path);
     if (m4 && runsCommand.test(text))
       return { reusable: false, reason: `${path} runs commands (m4_esyscmd or similar)` };
+    if (m4 && includesCSource.test(text)) return { reusable: false, reason: `${path} includes a C file` };
     if (script && scriptReadsState.test(withoutComments(text)))
       return { reusable: false, reason: `${path} calls git, date or the like` };
   }

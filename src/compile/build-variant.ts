@@ -196,14 +196,15 @@ async function produce(context: ProduceContext): Promise<void> {
       const cacheKey = await configureCacheKey({
         configure: join(work, 'configure'),
         args,
+        seenAs,
         compiler,
         sandbox,
       });
       const cacheRoot = join(context.cacheRoot, 'configure-cache');
-      if (await copyConfigureCacheIn(cacheRoot, cacheKey, work))
+      if (await copyConfigureCacheIn(cacheRoot, cacheKey, work, seenAs))
         options.onProgress?.({ phase: 'configure', variant, message: `${variant}: configure cache reused` });
       await run('configure', 'sh', args);
-      await keepConfigureCache(cacheRoot, cacheKey, work);
+      await keepConfigureCache(cacheRoot, cacheKey, work, seenAs);
       // V=1: automake's silent rules would hide the compiler command lines from the log.
       await run('make', 'make', [jobs, 'V=1']);
     } else {

@@ -1,4 +1,4 @@
-import { copyFile, readFile, rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { SandboxMode } from '../sandbox/sandbox.schema.js';
@@ -12,6 +12,13 @@ import { sha256 } from './tree-files.js';
 export const configureCacheFile = 'config.cache';
 
 /**
+ * Stands for the build directory's path (as its build sees it) in kept cache files and keys:
+ * unsandboxed, every build has its own path (in CFLAGS' -ffile-prefix-map, and in what configure
+ * caches of it), which is put back on the way in.
+ */
+const treePlaceholder = '@SIGSTORM_BUILD_TREE@';
+
+/**
  * The key of a configure cache file: what makes configure's cached answers what it would compute
  * here. The configure script's own content, its arguments (CC, CFLAGS, LDFLAGS, switches), the
  * compiler, the sandbox it runs in, and the state of the system's headers and libraries (the
@@ -21,12 +28,14 @@ export const configureCacheFile = 'config.cache';
 export async function configureCacheKey(parts: {
   configure: string;
   args: readonly string[];
+  /** The build directory as configure sees it. */
+  seenAs: string;
   compiler: CompilerIdentity;
   sandbox: SandboxMode;
 }): Promise<string> {
   const identity = JSON.stringify({
     configure: sha256(await readFile(parts.configure)),
-    args: parts.args,
+    args: parts.args.map((arg) => arg.replaceAll(parts.seenAs, treePlaceholder)),
     compiler: { command: parts.compiler.command, path: parts.compiler.path, version: parts.compiler.version },
     sandbox: parts.sandbox,
     system: await systemState(parts.compiler.command),
@@ -35,21 +44,33 @@ export async function configureCacheKey(parts: {
 }
 
 /** Copies the kept cache file (if any) into `work`; true when there was one. */
-export async function copyConfigureCacheIn(root: string, key: string, work: string): Promise<boolean> {
+export async function copyConfigureCacheIn(
+  root: string,
+  key: string,
+  work: string,
+  seenAs: string,
+): Promise<boolean> {
   const kept = join(root, key);
-  if (!(await pathExists(join(kept, configureCacheFile)))) return false;
-  await copyFile(join(kept, configureCacheFile), join(work, configureCacheFile));
+  const text = await readFile(join(kept, configureCacheFile), 'utf8').catch(() => undefined);
+  if (text === undefined) return false;
+  await writeFile(join(work, configureCacheFile), text.replaceAll(treePlaceholder, seenAs));
   await touchEntry(kept);
   return true;
 }
 
 /** After a successful configure: keeps its cache file, unless one is kept already (the first one wins). */
-export async function keepConfigureCache(root: string, key: string, work: string): Promise<void> {
+export async function keepConfigureCache(
+  root: string,
+  key: string,
+  work: string,
+  seenAs: string,
+): Promise<void> {
   if (await pathExists(join(root, key))) return;
-  if (!(await pathExists(join(work, configureCacheFile)))) return;
+  const text = await readFile(join(work, configureCacheFile), 'utf8').catch(() => undefined);
+  if (text === undefined) return;
   const tmp = await newTempDir(root, key);
   try {
-    await copyFile(join(work, configureCacheFile), join(tmp, configureCacheFile));
+    await writeFile(join(tmp, configureCacheFile), text.replaceAll(seenAs, treePlaceholder));
   } catch (error) {
     await rm(tmp, { recursive: true, force: true });
     throw error;

@@ -1,4 +1,4 @@
-import { appendFile, cp, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bootstrapInputs } from '../../src/compile/bootstrap-inputs.js';
@@ -132,6 +132,13 @@ describe('bootstrap reuse and the configure cache (bundled subject)', () => {
     expect(await bootstrapInputs(await listTreeFiles(dir), 'autoreconf', read)).toEqual(plain);
     await appendFile(join(dir, 'README.md'), '\nchanged\n');
     expect(await bootstrapInputs(await listTreeFiles(dir), 'autoreconf', read)).not.toEqual(plain);
+
+    await writeFile(join(dir, 'acinclude.m4'), 'm4_include([src/main.c])\n');
+    expect(await bootstrapInputs(await listTreeFiles(dir), 'autoreconf', read)).toEqual({
+      reusable: false,
+      reason: 'acinclude.m4 includes a C file',
+    });
+    await rm(join(dir, 'acinclude.m4'));
 
     const text = await read('configure.ac');
     await writeFile(
