@@ -21,6 +21,8 @@ export interface SideBuild {
   readonly seconds: number;
   /** Per variant: seconds of the builder's own measurement (configure + make) and whether it was cached. */
   readonly variants: readonly { variant: VariantName; buildSeconds: number; cached: boolean }[];
+  /** What this side took from an earlier build (bootstrap outputs, configure cache): progress lines. */
+  readonly reused: readonly string[];
 }
 
 export interface BuildTimeResult {
@@ -45,8 +47,12 @@ export async function buildTimeBench(options: BuildTimeOptions = {}): Promise<Bu
     const done: SideBuild[] = [];
     for (const { side, spec } of sides) {
       const t = performance.now();
+      const reused: string[] = [];
       const result = await build(spec, variants, {
         cacheRoot,
+        onProgress: (event) => {
+          if (/ reused\b/.test(event.message)) reused.push(event.message);
+        },
         ...(options.signal ? { signal: options.signal } : {}),
       });
       done.push({
@@ -57,6 +63,7 @@ export async function buildTimeBench(options: BuildTimeOptions = {}): Promise<Bu
           buildSeconds: result.variants[variant].buildDurationMs / 1000,
           cached: result.variants[variant].cached,
         })),
+        reused,
       });
       log(`  build-time: ${label} ${side} done`);
     }
@@ -80,6 +87,8 @@ export function formatBuildTime(r: BuildTimeResult): string {
   return [
     `Build time of the bundled subject, base + head (${r.head}), variants ${r.variants.join(', ')}; make -j<cores>; one run each`,
     `  cold (fresh temporary cache: materialise, prepare, configure, make): ${s(r.cold.seconds)} — ${r.cold.sides.map(side).join('; ')} (per variant: configure + make as the builder measured it)`,
+    // Head differs from base in C only: its bootstrap and configure answers come from base's (docs/build.md).
+    `  cold, head reused: ${r.cold.sides.find((b) => b.side === 'head')?.reused.join('; ') || 'nothing'}`,
     `  warm (the same request again${warmHits ? ', every variant a cache hit' : ', NOT every variant was a cache hit'}): ${ms(r.warm.seconds)} — ${r.warm.sides
       .map((b) => `${b.side} ${ms(b.seconds)}`)
       .join('; ')}`,

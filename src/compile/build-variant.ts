@@ -10,6 +10,12 @@ import { cacheRoot as defaultCacheRoot } from '../util/paths.js';
 import { type BuildStep, commandFailureError } from './build-error.js';
 import { buildKey } from './build-key.js';
 import { type CompilerIdentity, compilerIdentity } from './compiler.js';
+import {
+  configureCacheFile,
+  configureCacheKey,
+  copyConfigureCacheIn,
+  keepConfigureCache,
+} from './configure-cache.js';
 import { helpText } from './configure-help.js';
 import { defaultBinary, findBinary } from './find-binary.js';
 import { type BuildManifest, logName, readManifest, writeManifest } from './manifest.js';
@@ -184,7 +190,21 @@ async function produce(context: ProduceContext): Promise<void> {
       // Static libraries only: the program then runs without LD_LIBRARY_PATH or a libtool wrapper.
       const shared = /--(disable|enable)-shared\b/.test(help) ? ['--disable-shared'] : [];
       const vars = [`CC=${compiler.command}`, `CFLAGS=${cflags}`, `LDFLAGS=${flags.ldflags}`];
-      await run('configure', 'sh', ['./configure', ...shared, ...vars]);
+      // Always the same command line, cache file or not: config.status records it.
+      const args = ['./configure', `--cache-file=${configureCacheFile}`, ...shared, ...vars];
+      const sandbox = options.sandbox ?? defaultSandbox;
+      const cacheKey = await configureCacheKey({
+        configure: join(work, 'configure'),
+        args,
+        seenAs,
+        compiler,
+        sandbox,
+      });
+      const cacheRoot = join(context.cacheRoot, 'configure-cache');
+      if (await copyConfigureCacheIn(cacheRoot, cacheKey, work, seenAs))
+        options.onProgress?.({ phase: 'configure', variant, message: `${variant}: configure cache reused` });
+      await run('configure', 'sh', args);
+      await keepConfigureCache(cacheRoot, cacheKey, work, seenAs);
       // V=1: automake's silent rules would hide the compiler command lines from the log.
       await run('make', 'make', [jobs, 'V=1']);
     } else {

@@ -1,14 +1,19 @@
 import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import { describeTree, type Tree } from '../source/tree.js';
+import { touchEntry } from '../util/cache-budget.js';
 import { cacheEntry } from '../util/cache-entry.js';
 import { pathExists } from '../util/path-exists.js';
 import { autotoolsIdentity } from './autotools-identity.js';
+import { bootstrapInputs } from './bootstrap-inputs.js';
+import { applyBootstrapOutputs, keepBootstrapOutputs, keptBootstrapOutputs } from './bootstrap-outputs.js';
 import { commandFailureError } from './build-error.js';
 import type { OnBuildProgress } from './progress.js';
 import { CommandFailure, type RunLoggedOptions, runLogged } from './run-logged.js';
+import { listTreeFiles } from './tree-files.js';
 import { type BootstrapMethod, detectTreeKind, type TreeKind } from './tree-kind.js';
 
 /** How a tree will be built, known without running anything slow. */
@@ -27,7 +32,9 @@ export async function planBuild(tree: Tree): Promise<BuildPlan> {
 /**
  * Returns a directory ready for `configure`/`make`: the tree itself, or a copy in which `configure`
  * was generated (bootstrap script, or `autoreconf -fi`). That copy is made once per tree, in
- * `<cacheRoot>/prepared/<key>/tree`, and shared by every variant.
+ * `<cacheRoot>/prepared/<key>/tree`, and shared by every variant. A tree whose autotools inputs
+ * (bootstrap-inputs.ts) match an earlier bootstrap's gets that bootstrap's outputs copied over it
+ * (`<cacheRoot>/bootstrap-outputs/<inputs key>/`) instead of a bootstrap of its own.
  */
 export async function preparedSource(
   tree: Tree,
@@ -42,6 +49,7 @@ export async function preparedSource(
   if (plan.kind.kind !== 'autotools' || plan.kind.bootstrap === null || plan.bootstrapId === null)
     return tree.dir;
   const method = plan.kind.bootstrap;
+  const bootstrapId = plan.bootstrapId;
   const key = createHash('sha256').update(`${tree.hash}\n${plan.bootstrapId}`).digest('hex').slice(0, 24);
   const root = join(options.cacheRoot, 'prepared');
   const entry = await cacheEntry({
@@ -50,12 +58,29 @@ export async function preparedSource(
     signal: options.signal,
     isComplete: (dir) => pathExists(join(dir, 'tree', 'configure')),
     produce: async (tmp) => {
-      options.onProgress?.({ phase: 'bootstrap', message: `generating configure (${method})` });
-      await execa('cp', ['-a', `${tree.dir}/.`, join(tmp, 'tree')], { stdin: 'ignore' });
+      const treeDir = join(tmp, 'tree');
+      await execa('cp', ['-a', `${tree.dir}/.`, treeDir], { stdin: 'ignore' });
       const logFile = join(tmp, 'bootstrap.log');
+      const before = await listTreeFiles(treeDir);
+      const inputs = await bootstrapInputs(before, bootstrapId, (path) =>
+        readFile(join(treeDir, path), 'utf8'),
+      );
+      const outputsRoot = join(options.cacheRoot, 'bootstrap-outputs');
+      if (inputs.reusable) {
+        const kept = await keptBootstrapOutputs(outputsRoot, inputs.key);
+        if (kept && (await applyBootstrapOutputs(kept, treeDir, before))) {
+          await touchEntry(kept.dir);
+          const message = `configure reused from tree ${kept.record.from} (same autotools inputs)`;
+          options.onProgress?.({ phase: 'bootstrap', message });
+          await writeFile(logFile, `# ${message}: ${kept.dir}\n`);
+          return;
+        }
+      }
+      options.onProgress?.({ phase: 'bootstrap', message: `generating configure (${method})` });
+      if (!inputs.reusable) await writeFile(logFile, `# not reusable by other trees: ${inputs.reason}\n`);
       try {
         await runBootstrap(method, {
-          cwd: join(tmp, 'tree'),
+          cwd: treeDir,
           logFile,
           signal: options.signal,
           sandbox: options.sandbox,
@@ -64,6 +89,17 @@ export async function preparedSource(
         if (!(error instanceof CommandFailure)) throw error;
         const keepLogAt = join(root, '.failed', `${key}.log`);
         throw await commandFailureError(error, { tree, step: 'bootstrap', logFile, keepLogAt });
+      }
+      if (inputs.reusable) {
+        await keepBootstrapOutputs({
+          root: outputsRoot,
+          key: inputs.key,
+          treeDir,
+          before,
+          after: await listTreeFiles(treeDir),
+          from: describeTree(tree),
+          fromHash: tree.hash,
+        });
       }
     },
   });

@@ -16,7 +16,16 @@ import { makeDir } from './make-dir.js';
  * The cache's areas, each a directory of entries: directories, or files (`base-results/` keeps one
  * JSONL file per base build and cell plan). `.tmp/` and `*.lock` inside them are not entries.
  */
-export const cacheAreas = ['runs', 'builds', 'trees', 'prepared', 'repos', 'base-results'] as const;
+export const cacheAreas = [
+  'runs',
+  'builds',
+  'trees',
+  'prepared',
+  'bootstrap-outputs',
+  'configure-cache',
+  'repos',
+  'base-results',
+] as const;
 
 export interface CacheEntryInfo {
   readonly path: string;
