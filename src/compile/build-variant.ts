@@ -195,6 +195,7 @@ async function produce(context: ProduceContext): Promise<void> {
       const sandbox = options.sandbox ?? defaultSandbox;
       const cacheKey = await configureCacheKey({
         configure: join(work, 'configure'),
+        tree: work,
         args,
         seenAs,
         compiler,

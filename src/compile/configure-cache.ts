@@ -6,7 +6,7 @@ import { touchEntry } from '../util/cache-budget.js';
 import { newTempDir, publishDir } from '../util/cache-entry.js';
 import { pathExists } from '../util/path-exists.js';
 import type { CompilerIdentity } from './compiler.js';
-import { sha256 } from './tree-files.js';
+import { listTreeFiles, sha256 } from './tree-files.js';
 
 /** The name configure is given (`--cache-file=config.cache`), in the build directory. */
 export const configureCacheFile = 'config.cache';
@@ -23,10 +23,14 @@ const treePlaceholder = '@SIGSTORM_BUILD_TREE@';
  * here. The configure script's own content, its arguments (CC, CFLAGS, LDFLAGS, switches), the
  * compiler, the sandbox it runs in, and the state of the system's headers and libraries (the
  * mtimes of the compiler's search directories, ld.so.cache and dpkg's status: installing a
- * library changes the key).
+ * library changes the key). And the tree's headers: a configure test that includes one (`-I.`, a
+ * project's own config header) answers from it, and a pull request's head, built first, must not
+ * hand its answers to base's configure. A head that changes only C sources shares base's file.
  */
 export async function configureCacheKey(parts: {
   configure: string;
+  /** The tree configure runs in: its headers are in the key (below). */
+  tree: string;
   args: readonly string[];
   /** The build directory as configure sees it. */
   seenAs: string;
@@ -35,6 +39,7 @@ export async function configureCacheKey(parts: {
 }): Promise<string> {
   const identity = JSON.stringify({
     configure: sha256(await readFile(parts.configure)),
+    headers: await headersHash(parts.tree),
     args: parts.args.map((arg) => arg.replaceAll(parts.seenAs, treePlaceholder)),
     compiler: { command: parts.compiler.command, path: parts.compiler.path, version: parts.compiler.version },
     sandbox: parts.sandbox,
@@ -114,5 +119,16 @@ async function probeSystemState(cc: string): Promise<string> {
     const info = await stat(path).catch(() => undefined);
     lines.push(`${path} ${info ? `${info.mtimeMs} ${info.size}` : 'missing'}`);
   }
+  return sha256(lines.join('\n'));
+}
+
+const header = /\.(h|hh|hpp|hxx)$/;
+
+/** The hash of every header's path and content in `tree`. */
+async function headersHash(tree: string): Promise<string> {
+  const files = await listTreeFiles(tree);
+  const lines = [...files]
+    .filter(([path, f]) => f.type !== 'dir' && header.test(path))
+    .map(([path, f]) => `${f.hash} ${path}`);
   return sha256(lines.join('\n'));
 }
