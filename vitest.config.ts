@@ -1,4 +1,6 @@
 import { defineConfig } from 'vitest/config';
+import type { TestSpecification } from 'vitest/node';
+import { BaseSequencer } from 'vitest/node';
 
 /**
  * Three tiers (vitest projects); `vitest run` (npm test) runs them all, `--project unit` one.
@@ -39,13 +41,27 @@ const storm = [
   'test/storm/{cli,portable-repro,runner-debian,shutdown-checks,subject,thread-census,thread-directed,tracing}.test.ts',
   'test/subject-binary/loopback.test.ts',
   'test/throughput/**/*.test.ts',
-  'test/pipeline/{validate,threads-validate,finding-stop,warm-base,bisect,bisect-commits,evidence-pass}.test.ts',
+  'test/pipeline/{validate,validate-neutral,threads-validate,finding-stop,warm-base,bisect,bisect-commits,evidence-pass}.test.ts',
   'test/cli/{shards,shard-stops}.test.ts',
   'test/bench/**/*.test.ts',
   'test/workflows/sharded-workflow.test.ts',
   // The App end to end: real storms and real time (the other App tests script the validation).
   'test/app/{pull-request,warm-base,actions-executor,annotations}.test.ts',
 ];
+
+/** Which tier's files take the workers first: the long, mostly waiting storms, then the rest. */
+const tierOrder = ['storm', 'integration', 'unit'];
+
+/**
+ * vitest's order within each tier (on a clean clone the largest files first, later the longest), the
+ * storm tier's files before the others: a long storm file started last would be the run's tail.
+ */
+class StormsFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (f: TestSpecification) => tierOrder.indexOf(f.project.name);
+    return (await super.sort(files)).toSorted((a, b) => rank(a) - rank(b));
+  }
+}
 
 const shared = {
   testTimeout: 300_000,
@@ -55,6 +71,7 @@ const shared = {
 export default defineConfig({
   test: {
     reporters: ['default', './test/support/plain-summary-reporter.ts'],
+    sequence: { sequencer: StormsFirst },
     // On 2 cores the default (one worker fewer than the cores) ran the files one after the other
     // although they mostly wait (HTTP, back-offs, builds, storms' delay windows).
     maxWorkers: 3,

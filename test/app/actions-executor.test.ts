@@ -11,7 +11,7 @@ import { type Harness, repoName } from './support/harness.js';
  * jobs as the workflow's own steps (real `sigstorm validate --shard` processes, one batch of 10
  * iterations per side each) and uploads their blobs as zipped artifacts, and the App follows the run
  * (webhooks and polling), downloads, merges and publishes. What needs no storm (cancel, supersede,
- * restart, re-dispatch) is in actions-dispatch.test.ts.
+ * restart, re-dispatch) is in actions-dispatch.test.ts and actions-redispatch.test.ts.
  */
 describe('the App as coordinator of GitHub Actions shards (executor: actions), real shard storms', () => {
   let h: Harness;

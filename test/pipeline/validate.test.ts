@@ -2,35 +2,17 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ThresholdsInput } from '../../src/config/thresholds.schema.js';
-import type { ValidateRequest } from '../../src/pipeline/request/contract.js';
 import { findingEvidenceMin } from '../../src/pipeline/schedule/finding-stop.js';
 import { runValidation } from '../../src/pipeline/validate.js';
 import { Report } from '../../src/report/report.schema.js';
 import { parseCpuList } from '../../src/storm/cpus.js';
 import { IterationRecord } from '../../src/storm/record.js';
-import { bundledPatchesDir, installRoot } from '../../src/util/paths.js';
+import { installRoot } from '../../src/util/paths.js';
 import { listProcesses } from '../support/stray-processes.js';
 import { testCacheDir } from '../support/subject.js';
+import { patch, shortThroughput, useTestCache, validate } from '../support/validate-subject.js';
 
-const patch = (name: string) => join(bundledPatchesDir, name);
-const shortThroughput = join(installRoot, 'test', 'fixtures', 'workloads', 'throughput-short.yaml');
-/**
- * Looser neutral bounds than the defaults (0.5% fine, 10% per cell), so that a neutral verdict rests
- * on the minimum 20 clean iterations per side (at most 14%), not ~600.
- */
-const looseTolerance: ThresholdsInput = {
-  stability: { tolerance: { plain: 0.15, asan: 0.15, tsan: 0.15 }, cellTolerance: 0.15 },
-};
-
-function validate(request: ValidateRequest & { baseCache?: boolean }) {
-  return runValidation({ throughputRuns: 0, ...request });
-}
-
-beforeAll(() => {
-  // Builds land in the suite's shared cache (test/support/subject.ts) so each tree is built once.
-  process.env.SIGSTORM_CACHE_DIR = testCacheDir;
-});
+beforeAll(useTestCache);
 
 describe('sigstorm validate on the bundled subject (real builds, real storms)', () => {
   it('flags unblocked-worker-signals.patch as a stability regression with reproducible new crashes', async () => {
@@ -113,27 +95,6 @@ describe('sigstorm validate on the bundled subject (real builds, real storms)', 
     // Storms until the regression settles, then 8 + 8 throughput runs of 1 s.
   }, 240_000);
 
-  it('sees slow-send.patch as a throughput regression and no stability change', async () => {
-    const result = await validate({
-      base: {},
-      head: { patches: [patch('slow-send.patch')] },
-      workloads: ['server-sigterm', shortThroughput],
-      variants: ['plain'],
-      thresholds: looseTolerance,
-      throughputRuns: 6,
-      budgetSeconds: 300,
-      baseCache: false,
-    });
-    const report = Report.parse(result.report);
-    expect(report.verdict.throughput).toBe('regression');
-    expect(report.verdict.stability).toBe('neutral');
-    const row = report.throughput.rows[0];
-    expect(row?.change?.upper).toBeLessThan(-0.03);
-    expect(row?.because).toMatch(/^paired estimate .*, 6 \+ 6 runs at look 3 of 3 of a 6-pair budget/);
-    expect(result.markdown).toContain('xychart-beta');
-    // Storms and then 6 + 6 throughput runs: 108 s measured at load 10–12, past the default 120 s with little to spare.
-  }, 240_000);
-
   it('calls the sigwait-thread fix on top of the broken tree an improvement', async () => {
     const broken = patch('unblocked-worker-signals.patch');
     const result = await validate({
@@ -149,28 +110,5 @@ describe('sigstorm validate on the bundled subject (real builds, real storms)', 
     const report = Report.parse(result.report);
     expect(report.verdict.stability).toBe('improvement');
     expect(report.stability.signatures.some((s) => s.bucket === 'fixed')).toBe(true);
-  });
-
-  it('calls help-text.patch neutral, stating the bound it rests on, and reuses base iterations the second time', async () => {
-    const request = {
-      base: {},
-      head: { patches: [patch('help-text.patch')] },
-      workloads: ['server-sigterm'],
-      variants: ['plain' as const],
-      thresholds: looseTolerance,
-      iterations: 20,
-      seed: 4242,
-      budgetSeconds: 120,
-    };
-    const first = Report.parse((await validate(request)).report);
-    const second = Report.parse((await validate(request)).report);
-    for (const report of [first, second]) {
-      expect(report.verdict.stability).toBe('neutral');
-      const cell = report.stability.cells[0];
-      expect(cell?.sequential?.reason).toBe('equivalent');
-      expect(cell?.because).toMatch(/at most/);
-    }
-    expect(first.stability.cells[0]?.base.iterations).toBe(second.stability.cells[0]?.base.iterations);
-    expect(second.notRun.some((n) => /reused/.test(n.why))).toBe(true);
   });
 });
