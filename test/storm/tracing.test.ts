@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLanePool, type LanePool } from '../../src/storm/lanes.js';
 import { signalTracer } from '../../src/storm/trace/signal-tracer.js';
 import { findTracefs } from '../../src/storm/trace/tracefs.js';
+import { isAlive } from '../../src/util/file-lock.js';
 import { installRoot } from '../../src/util/paths.js';
-import { listProcesses } from '../support/stray-processes.js';
+import { listProcesses, type ProcessInfo } from '../support/stray-processes.js';
 import { stormRecords, type ThreadSubjects, threadSubjects } from '../support/thread-subjects.js';
 
 // Signal attribution from tracefs (this machine runs the tests as root, with tracefs): who took
@@ -34,11 +35,19 @@ afterAll(async () => {
 
 const storm = (binary: string, name: string, n: number) => stormRecords(pool, binary, name, n, 3);
 
-/** What other tracing users would see: the instances, and every switch sigstorm could touch at the top. */
+/**
+ * What other tracing users would see: the instances (but those of live sigstorm processes: other
+ * test files storm beside this one, each in an instance of its own for as long as it runs), and every
+ * switch sigstorm could touch at the top.
+ */
 function tracingState() {
   const read = (p: string) => readFileSync(join(root, p), 'utf8');
+  const live = (name: string) =>
+    /^sigstorm-\d+$/.test(name) && isAlive(Number(name.slice('sigstorm-'.length)));
   return {
-    instances: readdirSync(join(root, 'instances')).sort(),
+    instances: readdirSync(join(root, 'instances'))
+      .filter((name) => !live(name))
+      .sort(),
     tracingOn: read('tracing_on'),
     setEvent: read('set_event'),
     signalEnable: read('events/signal/enable'),
@@ -126,7 +135,6 @@ describe('signal attribution from tracefs', () => {
 
   it('an instance left by a sigstorm killed outright is removed by the next one', async () => {
     const before = tracingState();
-    const earlier = new Set((await listProcesses()).map((p) => p.pid));
     const out = join(dir, 'killed.jsonl');
     const args = ['storm', '--binary', binaries.unpatched, '--workload', 'server-burst'];
     const child = execa('node', [cli, ...args, '--iterations', '200', '--out', out, '--quiet'], {
@@ -135,16 +143,31 @@ describe('signal attribution from tracefs', () => {
     const left = join(root, 'instances', `sigstorm-${child.pid}`);
     const deadline = performance.now() + 60_000;
     while (!((await lines(out)) >= 1 && existsSync(left)) && performance.now() < deadline) await sleep(50);
+    // Its processes (the sandbox, the iperf3 pair) lead groups of their own and belong to init once
+    // it is gone: named now, by descent (other files storm the same binary beside this one).
+    const family = await descendants(child.pid ?? 0);
     child.kill('SIGKILL');
     await child;
     expect(existsSync(left)).toBe(true);
-    // Its iperf3 processes lead groups of their own and now belong to init: end them by pid, as
-    // the harness would have (this file alone runs this binary while it runs).
-    const running = async () =>
-      (await listProcesses()).filter((p) => p.argv.includes(binaries.unpatched) && !earlier.has(p.pid));
-    for (const p of await running()) process.kill(-p.pgid, 'SIGKILL');
-    await sleep(200);
-    expect(await running()).toEqual([]);
+    // Ended by group, as the harness would have.
+    for (const p of family) {
+      try {
+        process.kill(-p.pgid, 'SIGKILL');
+      } catch {
+        // That group is gone already.
+      }
+    }
+    // Gone (or a zombie waiting for init) within seconds.
+    const remaining = async () => {
+      const now = new Map((await listProcesses()).map((p) => [p.pid, p]));
+      return family.filter((p) => {
+        const q = now.get(p.pid);
+        return q !== undefined && q.state !== 'Z' && q.pgid === p.pgid;
+      });
+    };
+    const until = performance.now() + 10_000;
+    while ((await remaining()).length > 0 && performance.now() < until) await sleep(100);
+    expect(await remaining()).toEqual([]);
     const next = await execa(
       'node',
       [cli, ...args, '--iterations', '1', '--out', join(dir, 'next.jsonl'), '--quiet'],
@@ -157,6 +180,21 @@ describe('signal attribution from tracefs', () => {
     expect(tracingState()).toEqual(before);
   });
 });
+
+/** Every process below `pid` now. */
+async function descendants(pid: number): Promise<ProcessInfo[]> {
+  const all = await listProcesses();
+  const below = new Set([pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of all)
+      if (below.has(p.ppid) && !below.has(p.pid)) {
+        below.add(p.pid);
+        grew = true;
+      }
+  }
+  return all.filter((p) => p.pid !== pid && below.has(p.pid));
+}
 
 async function lines(file: string): Promise<number> {
   const text = await readFile(file, 'utf8').catch(() => '');
