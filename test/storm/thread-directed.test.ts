@@ -51,7 +51,8 @@ describe('thread-directed workloads', () => {
   it('unblocked-worker-signals: the same storm crashes the client in most iterations, fails the server in some', async () => {
     const client = await storm(binaries.unblocked, 'client-stream-sigterm', 6);
     expect(kinds(client).filter((k) => k === 'crash').length).toBeGreaterThanOrEqual(4);
-    const server = await storm(binaries.unblocked, 'server-stream-sigterm', 6);
+    // 18 of 30 server iterations failed on an idle machine: none in 10 would be a 1-in-10,000 draw.
+    const server = await storm(binaries.unblocked, 'server-stream-sigterm', 10);
     expect(kinds(server).filter((k) => k !== 'clean').length).toBeGreaterThanOrEqual(1);
   });
 
