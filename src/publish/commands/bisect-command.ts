@@ -1,5 +1,4 @@
 import { pullCommits } from '../github/pull-commits.js';
-import { commentSawHead } from '../jobs/approval.js';
 import {
   bisectCommitRange,
   bisectJob,
@@ -9,9 +8,9 @@ import {
 } from '../jobs/bisect-job.js';
 import { enqueue } from '../jobs/enqueue.js';
 import { untrustedReason } from '../jobs/untrusted-reason.js';
-import { headMovedReply } from '../messages/approval-replies.js';
 import { cannotBisectReply, nothingToBisectReply } from '../messages/replies.js';
 import type { JobOptions } from '../store/job.js';
+import { commentApprovesHead } from './approved-head.js';
 import { type CommandContext, react, reply } from './command-context.js';
 
 /**
@@ -43,17 +42,7 @@ export async function bisectCommand(
     return;
   }
   const untrusted = await untrustedReason(context.octokit, { owner, repo }, pull, pull.user?.login);
-  if (untrusted) {
-    const seen = commentSawHead(
-      services.store,
-      { owner, repo, pullNumber: pull.number, headSha: pull.head.sha },
-      comment.created_at,
-    );
-    if (!seen.ok) {
-      await reply(ctx, headMovedReply(user, pull.head.sha, seen));
-      return;
-    }
-  }
+  if (untrusted && !(await commentApprovesHead(ctx, pull))) return;
   const regressed = regressedValidation(
     services.store.forHead(owner, repo, pull.number, pull.head.sha),
     pull.head.sha,

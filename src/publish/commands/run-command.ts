@@ -1,10 +1,10 @@
-import { commentSawHead } from '../jobs/approval.js';
 import { enqueue } from '../jobs/enqueue.js';
 import { pullJob } from '../jobs/pull-job.js';
 import { rerunJob } from '../jobs/rerun-job.js';
 import { untrustedReason } from '../jobs/untrusted-reason.js';
-import { headMovedReply, nothingApprovedReply } from '../messages/approval-replies.js';
+import { nothingApprovedReply } from '../messages/approval-replies.js';
 import type { JobOptions } from '../store/job.js';
+import { commentApprovesHead } from './approved-head.js';
 import { type CommandContext, react, reply } from './command-context.js';
 
 /**
@@ -43,18 +43,7 @@ export async function runCommand(
     );
     return;
   }
-  if (untrusted) {
-    // The head the maintainer could have read, never one pushed since.
-    const seen = commentSawHead(
-      services.store,
-      { owner, repo, pullNumber: pull.number, headSha: pull.head.sha },
-      comment.created_at,
-    );
-    if (!seen.ok) {
-      await reply(ctx, headMovedReply(user, pull.head.sha, seen));
-      return;
-    }
-  }
+  if (untrusted && !(await commentApprovesHead(ctx, pull))) return;
   const options =
     asked === 'last run' ? (services.store.latestForPull(owner, repo, pull.number)?.options ?? {}) : asked;
   await react(ctx, 'rocket');
