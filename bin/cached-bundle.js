@@ -69,13 +69,14 @@ async function pruneOlder(dir, name, kept) {
 
 /** @param {string} root @param {readonly string[]} inputs */
 async function inputsHash(root, inputs) {
+  // Every command's start pays for this: the files are read side by side, hashed in their order.
+  const files = (await Promise.all(inputs.map((input) => filesUnder(join(root, input))))).flat();
+  const contents = await Promise.all(files.map((file) => readFile(file)));
   const hash = createHash('sha256');
-  for (const input of inputs) {
-    for (const file of await filesUnder(join(root, input))) {
-      hash.update(relative(root, file));
-      hash.update(await readFile(file));
-    }
-  }
+  files.forEach((file, i) => {
+    hash.update(relative(root, file));
+    hash.update(contents[i] ?? '');
+  });
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -86,11 +87,13 @@ async function filesUnder(path) {
     throw error;
   });
   if (!entries) return [path];
-  const files = [];
-  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    const full = join(path, e.name);
-    if (e.isDirectory()) files.push(...(await filesUnder(full)));
-    else if (e.isFile()) files.push(full);
-  }
-  return files;
+  const sorted = entries.sort((a, b) => a.name.localeCompare(b.name));
+  const below = await Promise.all(
+    sorted.map((e) => {
+      const full = join(path, e.name);
+      if (e.isDirectory()) return filesUnder(full);
+      return e.isFile() ? [full] : [];
+    }),
+  );
+  return below.flat();
 }
