@@ -126,9 +126,7 @@ const header = /\.(h|hh|hpp|hxx)$/;
 
 /** The hash of every header's path and content in `tree`. */
 async function headersHash(tree: string): Promise<string> {
-  const files = await listTreeFiles(tree);
-  const lines = [...files]
-    .filter(([path, f]) => f.type !== 'dir' && header.test(path))
-    .map(([path, f]) => `${f.hash} ${path}`);
+  const files = await listTreeFiles(tree, (path) => header.test(path));
+  const lines = [...files].map(([path, f]) => `${f.hash} ${path}`);
   return sha256(lines.join('\n'));
 }

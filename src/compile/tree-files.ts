@@ -12,8 +12,15 @@ export interface TreeFile {
   readonly mtimeMs: number;
 }
 
-/** Every entry under `dir` by relative `/`-separated path (sorted), `.git` left out. */
-export async function listTreeFiles(dir: string): Promise<Map<string, TreeFile>> {
+/**
+ * Every entry under `dir` by relative `/`-separated path (sorted), `.git` left out; with `only`, just
+ * the files and symlinks whose path it accepts (directories are walked, not listed, and nothing else
+ * is read).
+ */
+export async function listTreeFiles(
+  dir: string,
+  only?: (path: string) => boolean,
+): Promise<Map<string, TreeFile>> {
   const files = new Map<string, TreeFile>();
   const walk = async (prefix: string): Promise<void> => {
     const entries = await readdir(join(dir, prefix), { withFileTypes: true });
@@ -23,6 +30,7 @@ export async function listTreeFiles(dir: string): Promise<Map<string, TreeFile>>
       if (prefix === '' && entry.name === '.git') continue;
       const full = join(dir, path);
       const info = await lstat(full);
+      if (only && !info.isDirectory() && !only(path)) continue;
       if (info.isSymbolicLink()) {
         files.set(path, {
           type: 'symlink',
@@ -31,7 +39,7 @@ export async function listTreeFiles(dir: string): Promise<Map<string, TreeFile>>
           mtimeMs: info.mtimeMs,
         });
       } else if (info.isDirectory()) {
-        files.set(path, { type: 'dir', mode: 0, hash: '', mtimeMs: info.mtimeMs });
+        if (!only) files.set(path, { type: 'dir', mode: 0, hash: '', mtimeMs: info.mtimeMs });
         await walk(path);
       } else if (info.isFile()) {
         files.set(path, {
