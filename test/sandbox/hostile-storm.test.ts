@@ -3,6 +3,7 @@
  * lists the interfaces and leaves a daemon behind. Each attempt is contained, and the storm records
  * a clear outcome instead of crashing.
  */
+import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
@@ -11,6 +12,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLauncher } from '../../src/sandbox/launcher.js';
 import { defaultSandbox, defaultSandboxLimits } from '../../src/sandbox/sandbox.schema.js';
+import { childEhashEntries } from '../../src/sandbox/stage.js';
 import { createLanePool } from '../../src/storm/lanes.js';
 import { runIterations } from '../../src/storm/run-iterations.js';
 import { startSide } from '../../src/storm/side-process.js';
@@ -62,6 +64,7 @@ describe('a hostile iperf3 in the storm sandbox', () => {
         'env',
         `(exec 3<>/dev/tcp/127.0.0.1/${hostPort}) 2>/dev/null && echo CONNECTED || echo REFUSED`,
         'cat /proc/net/dev',
+        'echo "EHASH $(cat /proc/sys/net/ipv4/tcp_ehash_entries 2>/dev/null)"',
         `ls ${process.env.HOME ?? '/root'} 2>&1 || true`,
         'cat /proc/self/uid_map',
         "grep -E '^(NoNewPrivs|CapEff|CapBnd|CapAmb):' /proc/self/status | sed 's/^/STATUS /'",
@@ -88,6 +91,9 @@ describe('a hostile iperf3 in the storm sandbox', () => {
       expect(exit.stdout).not.toContain('WEBHOOK_SECRET');
       const interfaces = [...exit.stdout.matchAll(/^\s*([\w.-]+):\s+\d/gm)].map((m) => m[1]);
       expect(interfaces).toEqual(['lo']);
+      // Its TCP table is its own and small (where the kernel can: 6.1 and later), not the host's.
+      const own = existsSync('/proc/sys/net/ipv4/tcp_child_ehash_entries');
+      expect(/^EHASH (.*)$/m.exec(exit.stdout)?.[1]).toBe(own ? String(childEhashEntries) : '');
       expect(connections).toBe(0);
       // No host root inside, no privilege, no way to gain one (NoNewPrivs, empty bounding set).
       const outside = [...exit.stdout.matchAll(/^\s*(\d+)\s+(\d+)\s+(\d+)$/gm)].map((m) => Number(m[2]));
