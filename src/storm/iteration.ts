@@ -77,8 +77,7 @@ interface Setup {
  */
 export async function runIteration(ctx: IterationContext): Promise<IterationRecord | null> {
   const clock = { startedAt: new Date().toISOString(), t0: performance.now() };
-  const tracer = signalTracer();
-  const traceFrom = tracer.now();
+  const trace = signalTracer().begin();
   let port = 0;
   const finish = (outcomes: SideOutcomes | null, seen?: IterationObservations) =>
     outcomes && iterationRecord(ctx, clock, port, outcomes, seen);
@@ -132,9 +131,7 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
         : null;
     const readyMs = anchor - clock.t0;
     const { signalled, ...seen } = delivered.value;
-    const trace = tracer.read({
-      from: traceFrom,
-      to: tracer.now(),
+    const traced = trace.read({
       pid: signalled.programPid() ?? signalled.pid ?? 0,
       census: seen.census[signalled.side],
       sent: seen.signals
@@ -142,11 +139,12 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
         .map((s) => s.signal),
     });
     const judged = judgeEnds(ctx.workload, ended, timeoutMs, followUp, held);
-    return finish(judged, { ...seen, readyMs, trace, ...(followUp ? { followUp } : {}) });
+    return finish(judged, { ...seen, readyMs, trace: traced, ...(followUp ? { followUp } : {}) });
   } catch (error) {
     if (ctx.signal?.aborted) return null;
     throw error;
   } finally {
+    trace.close();
     await killAndReap(processes);
   }
 }

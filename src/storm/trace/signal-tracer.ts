@@ -1,25 +1,25 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, constants as fsConstants, mkdirSync, openSync, readSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { ThreadCensus } from '../threads/census.schema.js';
 import { signalName } from '../threads/signal-set.js';
 import { generateResults, type SignalTrace, type TracedSignal } from './trace.schema.js';
-import {
-  findTracefs,
-  instanceName,
-  readControl,
-  removeInstance,
-  sweepStaleInstances,
-  writeControl,
-} from './tracefs.js';
+import { findTracefs, instanceName, removeInstance, sweepStaleInstances, writeControl } from './tracefs.js';
 
 export interface SignalTracer {
   /** `off` with the reason when tracefs is not usable: everything else works without it. */
   readonly why: string | null;
-  /** CLOCK_MONOTONIC now, in ns: the instance's trace clock is `mono`, the same clock. */
-  now(): bigint;
-  /** What the tracepoints saw of the process between `from` and `to` (ns). */
-  read(window: TraceWindow): SignalTrace;
+  /** Opens an iteration's window, from now; it must be read or closed. */
+  begin(): TraceWindowStart;
+}
+
+/** An open window of the trace, from its start (CLOCK_MONOTONIC, the instance's `mono` trace clock). */
+export interface TraceWindowStart {
+  readonly from: bigint;
+  /** What the tracepoints saw of the process from the window's start until now; closes the window. */
+  read(window: Omit<TraceWindow, 'from' | 'to'>): SignalTrace;
+  /** Closes the window unread (idempotent). */
+  close(): void;
 }
 
 export interface TraceWindow {
@@ -35,8 +35,14 @@ let tracer: SignalTracer | null = null;
 
 /**
  * This process's signal tracer: a tracefs instance of its own (instances/sigstorm-<pid>), with
- * signal_generate and signal_deliver on. It is removed when the process exits; instances left by
- * sigstorm processes that were killed outright are removed by the next one that starts.
+ * signal_generate and signal_deliver on, for this process and its descendants only (the storms'
+ * processes: every iteration's server and client is started by it, through nsenter in a sandbox).
+ * It is removed when the process exits; instances left by sigstorm processes that were killed
+ * outright are removed by the next one that starts.
+ *
+ * The instance's lines are consumed from `trace_pipe` as the iterations read their windows and kept
+ * in memory only while a window that may hold them is open: reading the whole `trace` buffer at each
+ * iteration (a MiB a CPU once full, every signal of the machine) cost more CPU than the storm.
  */
 export function signalTracer(): SignalTracer {
   tracer ??= open();
@@ -47,28 +53,99 @@ function open(): SignalTracer {
   const found = findTracefs();
   if (found.kind === 'off') return off(found.why);
   const dir = join(found.root, 'instances', instanceName(process.pid));
+  let pipe: number | null = null;
+  // trace_pipe open keeps the instance busy: it is closed first.
+  const remove = () => {
+    if (pipe !== null) closeSync(pipe);
+    pipe = null;
+    removeInstance(dir);
+  };
   try {
     sweepStaleInstances(found.root);
     mkdirSync(dir, { recursive: true });
-    removeOnExit(dir);
+    removeOnExit(remove);
     writeControl(join(dir, 'trace_clock'), 'mono');
-    // Reading `trace` must not pause the recording of the other lanes' iterations.
-    writeControl(join(dir, 'options', 'pause-on-trace'), '0');
     writeControl(join(dir, 'options', 'record-tgid'), '1');
+    // This process and what it starts: children are added as they are forked (threads too).
+    writeControl(join(dir, 'options', 'event-fork'), '1');
+    writeControl(join(dir, 'set_event_pid'), String(process.pid));
     writeControl(join(dir, 'buffer_size_kb'), '1024');
     for (const event of ['signal_generate', 'signal_deliver']) {
-      // SIGCHLD is the only frequent signal on a machine running storms: every exit sends one.
+      // SIGCHLD is the most frequent signal of a storm: every exit sends one.
       writeControl(join(dir, 'events', 'signal', event, 'filter'), `sig != ${constants.signals.SIGCHLD}`);
       writeControl(join(dir, 'events', 'signal', event, 'enable'), '1');
     }
+    pipe = openSync(join(dir, 'trace_pipe'), fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch (error) {
-    removeInstance(dir);
+    remove();
     return off(`could not set up the tracefs instance ${dir}: ${(error as Error).message}`);
   }
+  const lines = traceLines(pipe);
   return {
     why: null,
-    now: () => process.hrtime.bigint(),
-    read: (window) => parseWindow(readControl(join(dir, 'trace')), window),
+    begin: () => lines.begin(),
+  };
+}
+
+/**
+ * The lines read from the instance's trace_pipe (non-blocking: what the kernel has committed), kept
+ * from the start of the oldest window still open. Lanes run iterations side by side in one process:
+ * each iteration's window holds the lines from its start until it is read or closed.
+ */
+function traceLines(pipe: number) {
+  let kept: TraceLine[] = [];
+  let partial = '';
+  const open = new Set<bigint>();
+  const buffer = Buffer.alloc(64 * 1024);
+  const drain = () => {
+    let text = partial;
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(pipe, buffer, 0, buffer.length, null);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') break;
+        throw error;
+      }
+      if (n === 0) break;
+      text += buffer.toString('utf8', 0, n);
+    }
+    const end = text.lastIndexOf('\n');
+    partial = text.slice(end + 1);
+    if (end >= 0) kept.push(...parseTrace(text.slice(0, end)));
+  };
+  const prune = () => {
+    if (open.size === 0) {
+      kept = [];
+      return;
+    }
+    let oldest = [...open][0] ?? 0n;
+    for (const start of open) if (start < oldest) oldest = start;
+    kept = kept.filter((l) => l.ns >= oldest);
+  };
+  return {
+    begin(): TraceWindowStart {
+      drain();
+      if (open.size === 0) kept = [];
+      const from = process.hrtime.bigint();
+      // Two windows may start in the same ns: each holds its own entry.
+      let key = from;
+      while (open.has(key)) key++;
+      open.add(key);
+      const close = () => {
+        if (open.delete(key)) prune();
+      };
+      return {
+        from,
+        read: (window) => {
+          drain();
+          const trace = parseWindow(kept, { ...window, from, to: process.hrtime.bigint() });
+          close();
+          return trace;
+        },
+        close,
+      };
+    },
   };
 }
 
@@ -76,8 +153,7 @@ function open(): SignalTracer {
  * Removes the instance when the process exits, also by a signal nobody else handles (Ctrl-C of a
  * library user, a test runner's SIGTERM): the signal is raised again afterwards, so it still kills.
  */
-function removeOnExit(dir: string): void {
-  const remove = () => removeInstance(dir);
+function removeOnExit(remove: () => void): void {
   process.on('exit', remove);
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const onSignal = () => {
@@ -92,10 +168,15 @@ function removeOnExit(dir: string): void {
 }
 
 function off(why: string): SignalTracer {
-  return { why, now: () => process.hrtime.bigint(), read: () => ({ kind: 'off', why }) };
+  const window: TraceWindowStart = {
+    from: 0n,
+    read: () => ({ kind: 'off', why }),
+    close: () => undefined,
+  };
+  return { why, begin: () => window };
 }
 
-interface Line {
+export interface TraceLine {
   readonly tid: number;
   readonly tgid: number | null;
   readonly ns: bigint;
@@ -107,8 +188,8 @@ interface Line {
 const LINE =
   /^\s*.*?-(\d+)\s+\(\s*([\d-]+)\)\s+\[\d+\]\s+\S+\s+(\d+)\.(\d+):\s+(signal_generate|signal_deliver):\s+(.*)$/;
 
-export function parseTrace(text: string): Line[] {
-  const lines: Line[] = [];
+export function parseTrace(text: string): TraceLine[] {
+  const lines: TraceLine[] = [];
   for (const raw of text.split('\n')) {
     const m = LINE.exec(raw);
     if (!m) continue;
@@ -122,7 +203,7 @@ export function parseTrace(text: string): Line[] {
       tid: Number(tid),
       tgid: /^\d+$/.test(tgid ?? '') ? Number(tgid) : null,
       ns: BigInt(secs ?? '0') * 1_000_000_000n + BigInt((frac ?? '0').padEnd(9, '0').slice(0, 9)),
-      event: event as Line['event'],
+      event: event as TraceLine['event'],
       fields,
     });
   }
@@ -130,13 +211,13 @@ export function parseTrace(text: string): Line[] {
 }
 
 /** The iteration's part of the trace: the pattern's signals matched to their generation and delivery. */
-export function parseWindow(text: string, w: TraceWindow): SignalTrace {
+export function parseWindow(lines: readonly TraceLine[], w: TraceWindow): SignalTrace {
   const tids = new Set([w.pid, ...(w.census?.threads.map((t) => t.tid) ?? [])]);
   const role = (tid: number) => w.census?.threads.find((t) => t.tid === tid)?.role ?? 'unknown';
-  const mine = parseTrace(text).filter((l) => l.ns >= w.from && l.ns <= w.to);
+  const mine = lines.filter((l) => l.ns >= w.from && l.ns <= w.to);
   const generated = mine.filter((l) => l.event === 'signal_generate' && tids.has(Number(l.fields.pid)));
   const delivered = mine.filter((l) => l.event === 'signal_deliver' && (l.tgid === w.pid || tids.has(l.tid)));
-  const used = new Set<Line>();
+  const used = new Set<TraceLine>();
   const sigwait = w.census?.threads.some((t) => t.wchan?.startsWith('do_sigtimedwait')) ?? false;
   const signals: TracedSignal[] = [];
   for (const name of w.sent) {

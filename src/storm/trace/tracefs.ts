@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAlive } from '../../util/file-lock.js';
 
@@ -77,10 +77,6 @@ export function writeControl(path: string, value: string): void {
   } catch (error) {
     throw new Error(`could not write "${value}" to ${path}: ${firstLine(error)}`, { cause: error });
   }
-}
-
-export function readControl(path: string): string {
-  return readFileSync(path, 'utf8');
 }
 
 function firstLine(error: unknown): string {
