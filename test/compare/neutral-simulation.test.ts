@@ -11,6 +11,7 @@ import {
   simulateFamily,
   warmBaseCost,
 } from '../support/simulate-family.js';
+import { forEachRun } from '../support/yield-runs.js';
 
 // The pooled neutral statement of the pr profile (docs/statistics.md, "Neutral"), simulated over a
 // whole validation: failure counts drawn at known rates (statistics only), batches given out by the
@@ -19,15 +20,15 @@ import {
 const limit = (rate: number, runs: number) => rate + 3 * Math.sqrt((rate * (1 - rate)) / runs);
 const { alpha, beta } = t.stability;
 
-function verdicts(family: readonly FamilyCell[], runs: number, seed: number, maxBatches = 100_000) {
+async function verdicts(family: readonly FamilyCell[], runs: number, seed: number, maxBatches = 100_000) {
   const draw = seededBinomial(seed);
   const counts: Record<string, number> = {};
   const iterations: number[][] = [];
-  for (let r = 0; r < runs; r++) {
+  await forEachRun(runs, () => {
     const s = simulateFamily(family, t, 'pooled', draw, { maxBatches });
     counts[s.stability.verdict] = (counts[s.stability.verdict] ?? 0) + 1;
     iterations.push(s.iterations);
-  }
+  });
   const share = (v: string) => (counts[v] ?? 0) / runs;
   const mean = (i: number) => iterations.reduce((a, it) => a + (it[i] ?? 0), 0) / runs;
   return { counts, share, mean, iterations };
@@ -49,11 +50,11 @@ describe('pooled neutral statement, simulated (statistics only)', () => {
     );
   });
 
-  it('persisting noise in server-sighup (plain and ASan, 2% on both sides, as patches/noisy-cell.patch): neutral within the budget, no cell starves', () => {
+  it('persisting noise in server-sighup (plain and ASan, 2% on both sides, as patches/noisy-cell.patch): neutral within the budget, no cell starves', async () => {
     const noisy = [11, 25];
     const family = defaultFamily().map((c, i) => (noisy.includes(i) ? { ...c, base: 0.02, head: 0.02 } : c));
     const runs = 200;
-    const v = verdicts(family, runs, 2, 1500);
+    const v = await verdicts(family, runs, 2, 1500);
     expect(v.share('neutral')).toBeGreaterThanOrEqual(0.95);
     expect(v.share('regression')).toBeLessThanOrEqual(limit(alpha, runs));
     for (const it of v.iterations) {
@@ -72,8 +73,8 @@ describe('pooled neutral statement, simulated (statistics only)', () => {
   it.each([
     [0.01, 200, 3],
     [0.05, 200, 4],
-  ])('false alarms at equal failure rates %d in every cell stay within alpha', (rate, runs, seed) => {
-    const v = verdicts(defaultFamily({ base: rate, head: rate }), runs, seed, 1500);
+  ])('false alarms at equal failure rates %d in every cell stay within alpha', async (rate, runs, seed) => {
+    const v = await verdicts(defaultFamily({ base: rate, head: rate }), runs, seed, 1500);
     expect(v.share('regression')).toBeLessThanOrEqual(limit(alpha, runs));
   });
 
@@ -83,9 +84,14 @@ describe('pooled neutral statement, simulated (statistics only)', () => {
     ['0% → 10%', 'asan', 0, 0.1, 13],
   ] as const)(
     'one cell worse by the coarse tolerance (%s, %s) among clean ones: neutral at most beta',
-    (_, variant, base, head, seed) => {
+    async (_, variant, base, head, seed) => {
       const runs = 400;
-      const v = verdicts(withCell({ variant, base, head }, variant === 'plain' ? 3 : 17), runs, seed, 1500);
+      const v = await verdicts(
+        withCell({ variant, base, head }, variant === 'plain' ? 3 : 17),
+        runs,
+        seed,
+        1500,
+      );
       expect(v.share('neutral')).toBeLessThanOrEqual(limit(beta, runs));
     },
   );
@@ -117,19 +123,19 @@ describe('pooled neutral statement, simulated (statistics only)', () => {
     ['1%', 0.01, 11],
   ])(
     "every cell worse by its variant's fine tolerance (from %s; plain 0.5, ASan 1 point; pooled 0.75): neutral at most beta",
-    (_, base, seed) => {
+    async (_, base, seed) => {
       const runs = 200;
       const family = defaultFamily({ base, head: 0 }).map((c) => ({
         ...c,
         head: base + t.stability.tolerance[c.variant],
       }));
-      const v = verdicts(family, runs, seed, 1500);
+      const v = await verdicts(family, runs, seed, 1500);
       expect(v.share('neutral')).toBeLessThanOrEqual(limit(beta, runs));
     },
   );
 
-  it('a clear regression in one cell (0% → 30%) still settles in a few batches', () => {
-    const v = verdicts(withCell({ variant: 'plain', base: 0, head: 0.3 }, 5), 200, 12);
+  it('a clear regression in one cell (0% → 30%) still settles in a few batches', async () => {
+    const v = await verdicts(withCell({ variant: 'plain', base: 0, head: 0.3 }, 5), 200, 12);
     expect(v.share('regression')).toBe(1);
     expect(v.mean(5)).toBeLessThan(100);
   });
