@@ -81,7 +81,8 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
   const clock = { startedAt: new Date().toISOString(), t0: performance.now() };
   const marks: PhaseMarks = { t0: clock.t0 };
   const tracer = signalTracer();
-  const traceFrom = tracer.now();
+  const span = tracer.begin();
+  const traceFrom = span.from;
   let port = 0;
   const finish = (outcomes: SideOutcomes | null, seen?: IterationObservations) =>
     outcomes && iterationRecord(ctx, clock, port, outcomes, seen);
@@ -165,6 +166,7 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
     if (ctx.signal?.aborted) return null;
     throw error;
   } finally {
+    span.close();
     await killAndReap(processes);
   }
 }
@@ -192,7 +194,13 @@ async function claimPortAndCpus(ctx: IterationContext, harness: Harness): Promis
   });
 }
 
-function spawn(ctx: IterationContext, setup: Setup, side: Side, processes: SideProcess[]): SideProcess {
+function spawn(
+  ctx: IterationContext,
+  setup: Setup,
+  side: Side,
+  processes: SideProcess[],
+  gated = false,
+): SideProcess {
   const args = expandArgs(ctx.workload[side].args, setup.values);
   const started = startSide({
     side,
@@ -201,21 +209,26 @@ function spawn(ctx: IterationContext, setup: Setup, side: Side, processes: SideP
     cpus: setup.cpus[side],
     env: setup.env,
     ...(ctx.launcher ? { launcher: ctx.launcher } : {}),
+    gated,
   });
   processes.push(started);
   return started;
 }
 
-/** Starts the server and waits until the kernel shows its port listening. */
+/**
+ * Starts the server and waits until the kernel shows its port listening. The client's launch chain
+ * (sandbox entry, taskset) starts meanwhile, gated: its program runs only once released.
+ */
 async function startServer(
   ctx: IterationContext,
   setup: Setup,
   processes: SideProcess[],
   harness: Harness,
   marks: PhaseMarks,
-): Promise<Step<{ process: SideProcess; listeningAt: number }>> {
+): Promise<Step<{ process: SideProcess; listeningAt: number; client: SideProcess | null }>> {
   const server = spawn(ctx, setup, 'server', processes);
   marks.serverSpawn = server.spawnedAt;
+  const client = ctx.workload.at.moment === 'idle' ? null : spawn(ctx, setup, 'client', processes, true);
   const listening = await waitForPort(setup.port, (s) => s.listening, {
     watch: [server],
     exec: { process: server, comm: commOf(basename(ctx.binary)) },
@@ -234,30 +247,30 @@ async function startServer(
       );
     case 'ready':
       marks.serverExec = listening.execAtMs;
-      return next({ process: server, listeningAt: listening.atMs });
+      return next({ process: server, listeningAt: listening.atMs, client });
   }
 }
 
 /**
- * Starts the client (unless the moment is idle) and waits for the server's ends of the control
+ * Releases the gated client (unless the moment is idle) and waits for the server's ends of the control
  * connection and, past setup, of every stream: counted on the port, not guessed. The anchor is when
  * the moment was observed.
  */
 async function startClient(
   ctx: IterationContext,
   setup: Setup,
-  server: { process: SideProcess; listeningAt: number },
+  server: { process: SideProcess; listeningAt: number; client: SideProcess | null },
   processes: SideProcess[],
   harness: Harness,
   marks: PhaseMarks,
 ): Promise<Step<{ client: SideProcess | null; anchor: number }>> {
   const w = ctx.workload;
-  if (w.at.moment === 'idle') {
+  const client = server.client;
+  if (!client) {
     marks.anchor = server.listeningAt;
     return next({ client: null, anchor: server.listeningAt });
   }
-  const client = spawn(ctx, setup, 'client', processes);
-  marks.clientSpawn = client.spawnedAt;
+  marks.clientSpawn = client.release();
   const needed = w.at.moment === 'setup' ? 1 : w.streams + 1;
   const established = await waitForPort(setup.port, (s) => s.established >= needed, {
     watch: [server.process, client],

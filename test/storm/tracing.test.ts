@@ -65,6 +65,30 @@ describe('signal attribution from tracefs', () => {
     expect(existsSync(join(root, 'instances', `sigstorm-${process.pid}`))).toBe(true);
   });
 
+  it('the buffer is emptied once the last open window closes, not while another is open', async () => {
+    const tracer = signalTracer();
+    const trace = join(root, 'instances', `sigstorm-${process.pid}`, 'trace');
+    const child = execa('sleep', ['30']);
+    try {
+      const pid = child.pid ?? 0;
+      const seen = () => readFileSync(trace, 'utf8').includes(`pid=${pid} `);
+      const outer = tracer.begin();
+      const inner = tracer.begin();
+      process.kill(pid, 'SIGCONT');
+      // The event is in the buffer once the kernel wrote it (a few ms at most).
+      for (let i = 0; i < 200 && !seen(); i++) await sleep(5);
+      expect(seen()).toBe(true);
+      inner.close();
+      inner.close();
+      expect(seen()).toBe(true);
+      outer.close();
+      expect(seen()).toBe(false);
+    } finally {
+      child.kill('SIGKILL');
+      await child.catch(() => undefined);
+    }
+  });
+
   it('unpatched: a SIGTERM aimed at a stream thread is never taken (pending at exit); the second is taken by main', async () => {
     for (const r of await storm(binaries.unpatched, 'server-stream-sigterm', 3)) {
       expect(r.trace?.kind).toBe('traced');
