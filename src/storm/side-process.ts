@@ -10,7 +10,7 @@ export interface SideExit {
   readonly signal: string | null;
   readonly stdout: string;
   readonly stderr: string;
-  /** From spawn to exit. */
+  /** From spawn (a gated side: its release) to exit. */
   readonly durationMs: number;
   /** Set when the process could not be started at all (taskset or the binary missing…). */
   readonly spawnError: string | null;
@@ -129,7 +129,7 @@ export function startSide(options: StartSideOptions): SideProcess {
       signal: result.signal ?? null,
       stdout: typeof result.stdout === 'string' ? result.stdout : '',
       stderr: typeof result.stderr === 'string' ? result.stderr : '',
-      durationMs: performance.now() - spawnedAt,
+      durationMs: performance.now() - (releasedAt ?? spawnedAt),
       spawnError: neverRan ? (result.shortMessage ?? 'spawn failed') : null,
     };
   });

@@ -67,6 +67,20 @@ describe.each([
     expect(await run('/usr/bin/grep', affinity, launcher(), true)).toBe(`Cpus_allowed_list:\t${cpus}\n`);
   });
 
+  it("counts its duration from the release, not from the chain's spawn", async () => {
+    const p = start('/usr/bin/true', [], launcher(), true);
+    try {
+      await sleep(1000);
+      const released = p.release();
+      const exit = await p.exited;
+      expect(exit.exitCode).toBe(0);
+      expect(exit.durationMs).toBeLessThan(performance.now() - released + 1);
+      expect(exit.durationMs).toBeLessThan(1000);
+    } finally {
+      await killAndReap([p]);
+    }
+  });
+
   it('never runs its program when it is killed before the release, and a late release is harmless', async () => {
     const p = start('/usr/bin/env', [], launcher(), true);
     for (let i = 0; i < 500 && comm(p) !== 'sh'; i++) await sleep(5);
