@@ -30,7 +30,7 @@ function gone<T>(value: T): (error: NodeJS.ErrnoException) => T {
 /**
  * Read synchronously: a table of the storm's network namespace is a few lines, read in well under a
  * millisecond, while fs.promises takes four thread-pool round trips (open, fstat, read, close), each
- * waiting for a core on a loaded machine: readiness then lagged the kernel by tens of ms.
+ * waiting for a core on a loaded machine (alone, no gain was measured: bench/README.md).
  */
 function readTable(path: string): string {
   try {
