@@ -31,6 +31,17 @@ export const benches: readonly Bench[] = [
     },
   },
   {
+    name: 'iteration-breakdown',
+    figures:
+      "where an iteration's time goes (start-up, readiness, delay, exit, checks, harness) per workload on the subject (and real iperf3 with --iperf in the file's own CLI)",
+    estimate: { full: '1.5 min', quick: '25 s' },
+    run: async ({ quick, log, signal }) => {
+      const { iterationBreakdownBench, formatIterationBreakdown } = await import('./iteration-breakdown.js');
+      const result = await iterationBreakdownBench({ quick, log, signal });
+      return { result, text: formatIterationBreakdown(result) };
+    },
+  },
+  {
     name: 'sandbox-overhead',
     figures: 'storm time per iteration in the bubblewrap sandbox against directly (bound: 1.2×)',
     estimate: { full: '1.5 min', quick: '20 s' },

@@ -6,6 +6,7 @@ import { otherSide, type Side } from '../workload/side.js';
 import type { DeliveredSignal } from './deliver.js';
 import type { FollowUp } from './follow-up.js';
 import type { Lane } from './lanes.js';
+import type { IterationPhases } from './phases.js';
 import type { IterationRecord } from './record.js';
 import { reproCommand } from './repro.js';
 import type { ThreadCensus } from './threads/census.schema.js';
@@ -34,6 +35,7 @@ export interface IterationObservations {
   readonly census?: Partial<Record<Side, ThreadCensus>>;
   readonly trace?: SignalTrace;
   readonly followUp?: FollowUp;
+  readonly phases?: IterationPhases;
 }
 
 export interface IterationClock {
@@ -74,6 +76,7 @@ export function iterationRecord(
     ...(seen.followUp
       ? { followUp: { ...seen.followUp, durationMs: roundMs(seen.followUp.durationMs) } }
       : {}),
+    ...(seen.phases ? { phases: seen.phases } : {}),
     startedAt: clock.startedAt,
     durationMs: roundMs(performance.now() - clock.t0),
     target: { side: judged, outcome: outcomes[judged] ?? missing },

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { harnessError } from '../classify/classify-process.js';
 import { sanitizerEnv } from '../classify/sanitizer-env.js';
 import type { VariantName } from '../compile/variants.js';
@@ -16,10 +17,11 @@ import {
 } from './iteration-record.js';
 import { earlyExit, judgeEnds } from './judge-exits.js';
 import type { LanePool } from './lanes.js';
+import { type PhaseMarks, phasesOf } from './phases.js';
 import { placeSides } from './placement.js';
 import { portHeldAfterExit } from './port-release.js';
 import { drawInt, iterationRandom } from './prng.js';
-import { waitForPort } from './readiness.js';
+import { commOf, waitForPort } from './readiness.js';
 import type { IterationRecord } from './record.js';
 import { killAndReap, type SideProcess, startSide } from './side-process.js';
 import { signalTracer } from './trace/signal-tracer.js';
@@ -77,6 +79,7 @@ interface Setup {
  */
 export async function runIteration(ctx: IterationContext): Promise<IterationRecord | null> {
   const clock = { startedAt: new Date().toISOString(), t0: performance.now() };
+  const marks: PhaseMarks = { t0: clock.t0 };
   const trace = signalTracer().begin();
   let port = 0;
   const finish = (outcomes: SideOutcomes | null, seen?: IterationObservations) =>
@@ -93,11 +96,11 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
   const processes: SideProcess[] = [];
   try {
     // 2. The server, until it listens.
-    const server = await startServer(ctx, setup.value, processes, harness);
+    const server = await startServer(ctx, setup.value, processes, harness, marks);
     if (server.kind === 'end') return finish(server.outcomes);
 
     // 3. The client, until the moment's connections are established (none for an idle server).
-    const started = await startClient(ctx, setup.value, server.value, processes, harness);
+    const started = await startClient(ctx, setup.value, server.value, processes, harness, marks);
     if (started.kind === 'end') return finish(started.outcomes);
     const { client, anchor } = started.value;
 
@@ -124,6 +127,7 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
     );
     const ended = await awaitExits(processes, performance.now() + timeoutMs, ctx.signal);
     if (!ended) return null;
+    marks.exited = performance.now();
     // Only when every process exited on its own: a hung one was killed and holds nothing.
     const held =
       judgedSide(ctx.workload) === 'server' && [...ended.values()].every((e) => !e.timedOut)
@@ -139,7 +143,21 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
         .map((s) => s.signal),
     });
     const judged = judgeEnds(ctx.workload, ended, timeoutMs, followUp, held);
-    return finish(judged, { ...seen, readyMs, trace: traced, ...(followUp ? { followUp } : {}) });
+    const firstAt = seen.signals[0]?.atMs ?? 0;
+    marks.firstSignal = anchor + delivered.value.delayMs + firstAt;
+    marks.lastSignal = anchor + delivered.value.delayMs + (seen.signals.at(-1)?.atMs ?? firstAt);
+    marks.judged = performance.now();
+    // Cleanup before the record, so that its duration and phases hold the whole iteration.
+    await killAndReap(processes.splice(0));
+    marks.cleaned = performance.now();
+    const phases = phasesOf(marks);
+    return finish(judged, {
+      ...seen,
+      readyMs,
+      trace: traced,
+      ...(followUp ? { followUp } : {}),
+      ...(phases ? { phases } : {}),
+    });
   } catch (error) {
     if (ctx.signal?.aborted) return null;
     throw error;
@@ -172,7 +190,13 @@ async function claimPortAndCpus(ctx: IterationContext, harness: Harness): Promis
   });
 }
 
-function spawn(ctx: IterationContext, setup: Setup, side: Side, processes: SideProcess[]): SideProcess {
+function spawn(
+  ctx: IterationContext,
+  setup: Setup,
+  side: Side,
+  processes: SideProcess[],
+  gated = false,
+): SideProcess {
   const args = expandArgs(ctx.workload[side].args, setup.values);
   const started = startSide({
     side,
@@ -181,21 +205,29 @@ function spawn(ctx: IterationContext, setup: Setup, side: Side, processes: SideP
     cpus: setup.cpus[side],
     env: setup.env,
     ...(ctx.launcher ? { launcher: ctx.launcher } : {}),
+    gated,
   });
   processes.push(started);
   return started;
 }
 
-/** Starts the server and waits until the kernel shows its port listening. */
+/**
+ * Starts the server and waits until the kernel shows its port listening. The client's launch chain
+ * (sandbox entry, taskset) starts meanwhile, gated: its program runs only once released.
+ */
 async function startServer(
   ctx: IterationContext,
   setup: Setup,
   processes: SideProcess[],
   harness: Harness,
-): Promise<Step<{ process: SideProcess; listeningAt: number }>> {
+  marks: PhaseMarks,
+): Promise<Step<{ process: SideProcess; listeningAt: number; client: SideProcess | null }>> {
   const server = spawn(ctx, setup, 'server', processes);
+  marks.serverSpawn = server.spawnedAt;
+  const client = ctx.workload.at.moment === 'idle' ? null : spawn(ctx, setup, 'client', processes, true);
   const listening = await waitForPort(setup.port, (s) => s.listening, {
     watch: [server],
+    exec: { process: server, comm: commOf(basename(ctx.binary)) },
     timeoutMs: setup.readyBoundMs,
     signal: ctx.signal,
     ...(ctx.launcher ? { netPid: ctx.launcher.netPid } : {}),
@@ -210,28 +242,35 @@ async function startServer(
         harness(`the server did not listen on port ${setup.port} within ${setup.readyBoundMs} ms`, 'server'),
       );
     case 'ready':
-      return next({ process: server, listeningAt: listening.atMs });
+      marks.serverExec = listening.execAtMs;
+      return next({ process: server, listeningAt: listening.atMs, client });
   }
 }
 
 /**
- * Starts the client (unless the moment is idle) and waits for the server's ends of the control
+ * Releases the gated client (unless the moment is idle) and waits for the server's ends of the control
  * connection and, past setup, of every stream: counted on the port, not guessed. The anchor is when
  * the moment was observed.
  */
 async function startClient(
   ctx: IterationContext,
   setup: Setup,
-  server: { process: SideProcess; listeningAt: number },
+  server: { process: SideProcess; listeningAt: number; client: SideProcess | null },
   processes: SideProcess[],
   harness: Harness,
+  marks: PhaseMarks,
 ): Promise<Step<{ client: SideProcess | null; anchor: number }>> {
   const w = ctx.workload;
-  if (w.at.moment === 'idle') return next({ client: null, anchor: server.listeningAt });
-  const client = spawn(ctx, setup, 'client', processes);
+  const client = server.client;
+  if (!client) {
+    marks.anchor = server.listeningAt;
+    return next({ client: null, anchor: server.listeningAt });
+  }
+  marks.clientSpawn = client.release();
   const needed = w.at.moment === 'setup' ? 1 : w.streams + 1;
   const established = await waitForPort(setup.port, (s) => s.established >= needed, {
     watch: [server.process, client],
+    exec: { process: client, comm: commOf(basename(ctx.binary)) },
     timeoutMs: setup.readyBoundMs,
     signal: ctx.signal,
     ...(ctx.launcher ? { netPid: ctx.launcher.netPid } : {}),
@@ -252,6 +291,8 @@ async function startClient(
       );
     }
     case 'ready':
+      marks.clientExec = established.execAtMs;
+      marks.anchor = established.atMs;
       return next({ client, anchor: established.atMs });
   }
 }

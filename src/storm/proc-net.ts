@@ -1,4 +1,5 @@
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir, readlink } from 'node:fs/promises';
 
 /** TCP states as the kernel writes them in /proc/net/tcp (include/net/tcp_states.h). */
 const ESTABLISHED = 0x01;
@@ -26,12 +27,19 @@ function gone<T>(value: T): (error: NodeJS.ErrnoException) => T {
   };
 }
 
-async function readTable(path: string): Promise<string> {
-  // tcp6 is absent on kernels without IPv6: no sockets there.
-  return readFile(path, 'latin1').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return '';
+/**
+ * Read synchronously: a table of the storm's network namespace is a few lines, read in well under a
+ * millisecond, while fs.promises takes four thread-pool round trips (open, fstat, read, close), each
+ * waiting for a core on a loaded machine (alone, no gain was measured: bench/README.md).
+ */
+function readTable(path: string): string {
+  try {
+    return readFileSync(path, 'latin1');
+  } catch (error) {
+    // tcp6 is absent on kernels without IPv6: no sockets there.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
     throw error;
-  });
+  }
 }
 
 /**
@@ -43,7 +51,7 @@ export async function portStates(
   netPid: number = process.pid,
 ): Promise<Map<number, PortState>> {
   const net = `/proc/${netPid}/net`;
-  const [v4, v6] = await Promise.all([readTable(`${net}/tcp`), readTable(`${net}/tcp6`)]);
+  const [v4, v6] = [readTable(`${net}/tcp`), readTable(`${net}/tcp6`)];
   const wanted = new Set(ports);
   const counts = new Map<
     number,

@@ -4,6 +4,7 @@ import { VariantName } from '../compile/variants.js';
 import { ThreadAim } from '../workload/schema.js';
 import { Role, Side } from '../workload/side.js';
 import { SignalName } from '../workload/signal-name.js';
+import { IterationPhases } from './phases.js';
 import { CensusSummary, ThreadCensus } from './threads/census.schema.js';
 import { SignalTrace } from './trace/trace.schema.js';
 
@@ -68,6 +69,8 @@ export const IterationRecord = z.object({
       durationMs: z.number().nonnegative(),
     })
     .optional(),
+  /** Where the iteration's time went (iterations that reached judging); absent in older records. */
+  phases: IterationPhases.optional(),
   startedAt: z.string(),
   durationMs: z.number().nonnegative(),
   /** The side whose outcome is the iteration's verdict. */

@@ -10,7 +10,7 @@ export interface SideExit {
   readonly signal: string | null;
   readonly stdout: string;
   readonly stderr: string;
-  /** From spawn to exit. */
+  /** From spawn (a gated side: its release) to exit. */
   readonly durationMs: number;
   /** Set when the process could not be started at all (taskset or the binary missing…). */
   readonly spawnError: string | null;
@@ -34,6 +34,11 @@ export interface SideProcess {
   /** `false` once the process has exited and been reaped. */
   running(): boolean;
   /**
+   * A gated side (`gated: true`) execs the program now; `false` when it is already gone. Returns the
+   * moment of the release (performance.now()). Ungated sides run from the start: a no-op.
+   */
+  release(): number;
+  /**
    * Sends one signal to the process (the kernel picks the thread). `false` when it has already
    * exited: Node knows once it reaped the child, so a reused pid is never signalled.
    */
@@ -49,7 +54,21 @@ export interface StartSideOptions {
   readonly env: Readonly<Record<string, string>>;
   /** Default: directly, not in a sandbox. */
   readonly launcher?: Launcher;
+  /**
+   * Start everything up to the program (sandbox entry, taskset) now, and exec the program only on
+   * `release()`: the launch chain then runs while the other side starts, not on the critical path.
+   */
+  readonly gated?: boolean;
 }
+
+/**
+ * The gate: a shell at the end of the launch chain (CPUs already set) that waits for one line on
+ * stdin, then execs the program with stdin from /dev/null, as an ungated side has it. The shell
+ * would export its PWD: unset, with OLDPWD, so the program gets the variables sigstorm passes and
+ * nothing else (in the sandbox an ungated program also inherits the limits shell's stale `PWD=/`).
+ * No line (the harness closed the pipe): nothing runs.
+ */
+const GATE = 'read -r _ || exit 125; unset PWD OLDPWD; exec "$@" </dev/null';
 
 /** Process groups of this process's iterations that may still be alive. */
 const liveGroups = new Set<number>();
@@ -70,17 +89,18 @@ export function startSide(options: StartSideOptions): SideProcess {
   // detached: setsid(), so the process leads its own group and the whole group can be killed at once.
   // taskset execs the binary: the pid is iperf3's own (or nsenter's child's, in a sandbox).
   const launcher = options.launcher ?? directLauncher;
+  const argv = [launcher.programPath(options.binary), ...options.args];
+  const gated = options.gated ?? false;
   const command = launcher.command('taskset', [
     '-c',
     options.cpus,
-    launcher.programPath(options.binary),
-    ...options.args,
+    ...(gated ? ['sh', '-c', GATE, 'sigstorm-gate', ...argv] : argv),
   ]);
   const subprocess = execa(command.file, command.args, {
     detached: true,
     cleanup: false,
     reject: false,
-    stdin: 'ignore',
+    stdin: gated ? 'pipe' : 'ignore',
     env: allowedEnv(options.env),
     extendEnv: false,
     stripFinalNewline: false,
@@ -89,6 +109,9 @@ export function startSide(options: StartSideOptions): SideProcess {
     forceKillAfterDelay: false,
   });
   let done = false;
+  // A gate that died before its release: the write fails (EPIPE), and its exit tells the rest.
+  subprocess.stdin?.on('error', () => undefined);
+  let releasedAt: number | undefined;
   const pid = subprocess.pid;
   let program: number | undefined;
   const programPid = (): number | undefined => {
@@ -106,7 +129,7 @@ export function startSide(options: StartSideOptions): SideProcess {
       signal: result.signal ?? null,
       stdout: typeof result.stdout === 'string' ? result.stdout : '',
       stderr: typeof result.stderr === 'string' ? result.stderr : '',
-      durationMs: performance.now() - spawnedAt,
+      durationMs: performance.now() - (releasedAt ?? spawnedAt),
       spawnError: neverRan ? (result.shortMessage ?? 'spawn failed') : null,
     };
   });
@@ -129,6 +152,12 @@ export function startSide(options: StartSideOptions): SideProcess {
       void exited.then(() => killGroup(pid, 'SIGKILL'));
     },
     running: () => !done,
+    release: () => {
+      if (releasedAt !== undefined) return releasedAt;
+      releasedAt = performance.now();
+      if (gated && !done) subprocess.stdin?.end('\n');
+      return releasedAt;
+    },
     signal: (signal) => {
       // Node sets exitCode/signalCode when it reaps the child, only between ticks: until then the pid
       // is ours. A bare kill() keeps back-to-back signals back-to-back (execa's kill() does more work).

@@ -82,6 +82,16 @@ describe('storm runner against Debian iperf3 3.12', () => {
       expect(r.delayMs).toBeLessThanOrEqual(400);
       expect(r.signals).toEqual([expect.objectContaining({ signal: 'SIGTERM', delivered: true })]);
       expect(r.readyMs).toBeGreaterThan(0);
+      // Where the time went: consecutive phases that add up to the iteration's duration (rounding aside).
+      const p = r.phases;
+      if (!p) throw new Error(`iteration ${r.iteration} has no phases`);
+      const sum = Object.values(p).reduce((a, b) => a + b, 0);
+      expect(sum).toBeLessThanOrEqual(r.durationMs + 0.5);
+      expect(sum).toBeGreaterThan(r.durationMs - 25);
+      expect(p.startMs).toBeGreaterThan(0);
+      expect(p.startMs + p.readyMs).toBeLessThanOrEqual((r.readyMs ?? 0) + 0.2);
+      // The delay window is at least the drawn delay (a late timer or the census add to it).
+      expect(p.delayMs).toBeGreaterThanOrEqual(r.delayMs - 0.1);
       // iperf3 3.12 exits 1 after SIGTERM ("interrupt - the server has terminated").
       expect(r.target.outcome).toMatchObject({ kind: 'clean', exitCode: 1 });
       expect(r.repro).toBe(

@@ -65,6 +65,30 @@ describe('signal attribution from tracefs', () => {
     expect(existsSync(join(root, 'instances', `sigstorm-${process.pid}`))).toBe(true);
   });
 
+  it("a window holds the signals of sigstorm's own processes from its start, while another window is open too", async () => {
+    const tracer = signalTracer();
+    const before = tracer.begin();
+    before.close();
+    const outer = tracer.begin();
+    const inner = tracer.begin();
+    // A descendant of this process (the tracer follows its process tree), killed by a signal whose
+    // default action is fatal: generated, never delivered to a handler.
+    const child = execa('sleep', ['30'], { reject: false });
+    const pid = child.pid ?? 0;
+    await sleep(50);
+    process.kill(pid, 'SIGUSR1');
+    await child;
+    const window = { pid, census: undefined, sent: ['SIGUSR1'] };
+    const generated = (t: ReturnType<typeof inner.read>) =>
+      t.kind === 'traced' ? t.signals.map((s) => [s.signal, s.generated]) : t.why;
+    // The inner window is read first: the outer one, still open, keeps the line.
+    expect(generated(inner.read(window))).toEqual([['SIGUSR1', 'delivered']]);
+    const after = tracer.begin();
+    expect(generated(outer.read(window))).toEqual([['SIGUSR1', 'delivered']]);
+    // A window that began after the signal does not see it.
+    expect(generated(after.read(window))).toEqual([]);
+  });
+
   it('unpatched: a SIGTERM aimed at a stream thread is never taken (pending at exit); the second is taken by main', async () => {
     for (const r of await storm(binaries.unpatched, 'server-stream-sigterm', 3)) {
       expect(r.trace?.kind).toBe('traced');
