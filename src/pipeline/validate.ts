@@ -155,24 +155,36 @@ export async function stormAndMeasure(
     expectedLeftMs({ stormExpectedMs: storm, leftMs, pairs, pairMs, reservedPairs: split.reservedPairs });
 
   // 3a. A cold base (no cached base results for the pooled shares) whose storms would eat head's
-  // looks is warmed first, as its own announced phase: the validation's budget starts after it.
-  if (!shard && request.baseCache !== false && profile.neutral === 'pooled') {
-    await coldBasePhase({
-      ...warmInput({ settled, pool, builds, seed, cells }, request, { emit, signal }),
-      stormMs: split.stormMs,
-      budgetMs: wholeMs,
-      afterMs: (stormMs) => expectedFrom(stormMs, wholeMs),
-      failFast,
-    });
-  }
+  // looks is warmed as its own announced phase: first (no fail fast), or after every cell's first
+  // batch (fail fast), off the budget's clock (./cold-base.ts).
+  const warmUp =
+    !shard && request.baseCache !== false && profile.neutral === 'pooled'
+      ? await coldBasePhase({
+          ...warmInput({ settled, pool, builds, seed, cells }, request, { emit, signal }),
+          stormMs: split.stormMs,
+          budgetMs: wholeMs,
+          afterMs: (stormMs) => expectedFrom(stormMs, wholeMs),
+          failFast,
+        })
+      : undefined;
+  // The budget's clock: it starts here and stops while a cold base is warmed after the first batches.
   const budgetStarted = performance.now();
-  const wholeLeft = () => wholeMs - (performance.now() - budgetStarted);
+  const offClock = { ms: 0, since: null as number | null, pending: warmUp !== undefined };
+  const wholeLeft = () => {
+    const now = performance.now();
+    return (
+      wholeMs - (now - budgetStarted - offClock.ms - (offClock.since === null ? 0 : now - offClock.since))
+    );
+  };
+  // The warm-up still to come, at the cache's rate (measured once the first batches ran).
+  const warmLeft = () => (warmUp && offClock.pending ? warmUp.pending().warmMs : 0);
   // Throughput's reserve, made between storm batches while the storms need time (a whole run's
   // shard 1 or one machine; not a shard of several: only its shard 1 measures, after its storms).
   let early: InterleavedThroughput = { base: [], head: [], order: [], stopped: 'budget' };
   const earlyPairs = () => Math.min(early.base.length, early.head.length);
   const between = !shard && plan.throughput && pairs > 0 ? plan.throughput : null;
-  const expected = (storm: number) => expectedFrom(storm, wholeLeft()) - earlyPairs() * pairMs;
+  const expected = (storm: number) => warmLeft() + expectedFrom(storm, wholeLeft()) - earlyPairs() * pairMs;
+  let lastStormExpected = split.stormMs;
   emit({
     phase: 'storm',
     message: `budget: ${Math.round(wholeMs / 60_000) || 1} min for storms and throughput${
@@ -202,6 +214,20 @@ export async function stormAndMeasure(
     outDir,
     ...(signal ? { signal } : {}),
     sandbox,
+    ...(warmUp
+      ? {
+          warmUp: {
+            share: warmUp.share,
+            run: async () => {
+              offClock.since = performance.now();
+              await warmUp.run(() => expectedFrom(lastStormExpected, wholeLeft()) - earlyPairs() * pairMs);
+              offClock.ms += performance.now() - offClock.since;
+              offClock.since = null;
+              offClock.pending = false;
+            },
+          },
+        }
+      : {}),
     // Whether the budget brings every cell to its look: said at the start, and once measured.
     onPlan: (line, looks) => {
       const left = expected(stormExpectedMs(looks));
@@ -251,6 +277,7 @@ export async function stormAndMeasure(
       : {}),
     onBatch: ({ cell, iterationsDone, cellsDone, stormExpectedMs: storm, gateDecided }) => {
       Object.assign(stormProgress, { iterationsDone, cellsDone });
+      lastStormExpected = storm;
       emit({
         phase: 'storm',
         message: `${cell.plan.workload.name} (${cell.plan.variant}): ${cell.state.decision.evidence}`,
