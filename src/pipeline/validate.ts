@@ -6,7 +6,7 @@ import type { InterleavedThroughput } from '../throughput/interleave.js';
 import { SigstormError } from '../util/errors.js';
 import { buildInfo } from './build-trees.js';
 import { coldBasePhase } from './cold-base.js';
-import { evidencePass } from './evidence-pass.js';
+import { asanIterationMs, evidenceExpectedMs, evidencePass } from './evidence-pass.js';
 import {
   decidedGatePairs,
   measureThroughput,
@@ -25,6 +25,8 @@ import {
   aboutLeft,
   aboutTime,
   expectedLeftMs,
+  expectedPairs,
+  pairSpread,
   splitBudget,
   throughputPairPriorMs,
   throughputPairsFor,
@@ -151,8 +153,29 @@ export async function stormAndMeasure(
   const pairs = plan.throughput && !(shard && shard.index > 1) ? throughputRuns : 0;
   const pairMs = plan.throughput ? throughputPairPriorMs(plan.throughput) : 0;
   const split = splitBudget({ budgetMs: wholeMs, pairs, pairMs, floorPairs: decidedGatePairs });
+  // Throughput's pairs as its looks are expected to stop them: at the spread of the pairs made
+  // between storm batches (the whole budget until there are enough of them).
+  let early: InterleavedThroughput = { base: [], head: [], order: [], stopped: 'budget' };
+  const earlyPairs = () => Math.min(early.base.length, early.head.length);
+  const pairsRun = (budget: number) =>
+    expectedPairs({
+      budget,
+      spread: pairSpread(
+        early.base.map((r) => r.bitsPerSecond),
+        early.head.map((r) => r.bitsPerSecond),
+      ),
+      from: Math.min(budget, earlyPairs()),
+      thresholds: thresholds.throughput,
+    });
   const expectedFrom = (storm: number, leftMs: number) =>
-    expectedLeftMs({ stormExpectedMs: storm, leftMs, pairs, pairMs, reservedPairs: split.reservedPairs });
+    expectedLeftMs({
+      stormExpectedMs: storm,
+      leftMs,
+      pairs,
+      pairMs,
+      reservedPairs: split.reservedPairs,
+      pairsRun,
+    });
 
   // 3a. A cold base (no cached base results for the pooled shares) whose storms would eat head's
   // looks is warmed as its own announced phase: first (no fail fast), or after every cell's first
@@ -180,8 +203,6 @@ export async function stormAndMeasure(
   const warmLeft = () => (warmUp && offClock.pending ? warmUp.pending().warmMs : 0);
   // Throughput's reserve, made between storm batches while the storms need time (a whole run's
   // shard 1 or one machine; not a shard of several: only its shard 1 measures, after its storms).
-  let early: InterleavedThroughput = { base: [], head: [], order: [], stopped: 'budget' };
-  const earlyPairs = () => Math.min(early.base.length, early.head.length);
   const between = !shard && plan.throughput && pairs > 0 ? plan.throughput : null;
   const expected = (storm: number) => warmLeft() + expectedFrom(storm, wholeLeft()) - earlyPairs() * pairMs;
   let lastStormExpected = split.stormMs;
@@ -275,7 +296,7 @@ export async function stormAndMeasure(
           },
         }
       : {}),
-    onBatch: ({ cell, iterationsDone, cellsDone, stormExpectedMs: storm, gateDecided }) => {
+    onBatch: ({ cell, runs: now, iterationsDone, cellsDone, stormExpectedMs: storm, gateDecided }) => {
       Object.assign(stormProgress, { iterationsDone, cellsDone });
       lastStormExpected = storm;
       emit({
@@ -285,9 +306,11 @@ export async function stormAndMeasure(
         iterationsTotal,
         cellsDone,
         cellsTotal: cells.length,
-        // A settled regression: the storms end and throughput gets the decided gate's pairs.
+        // A settled regression: the storms end, throughput gets the decided gate's pairs (as its
+        // looks are expected to stop them), then the evidence pass reruns the stackless crashes.
         expectedLeftMs: gateDecided
-          ? Math.max(0, throughputBudget(pairs, true).runs - earlyPairs()) * pairMs
+          ? (pairs > 0 ? pairsRun(throughputBudget(pairs, true).runs) - earlyPairs() : 0) * pairMs +
+            evidenceExpectedMs(now, asanIterationMs(now, pool.lanes.length))
           : expected(storm),
       });
     },
@@ -314,6 +337,8 @@ export async function stormAndMeasure(
     builds: { base: builds.base.variants, head: builds.head.variants },
     thresholds: thresholds.throughput,
     gateDecided,
+    // A regression's stackless crashes are rerun after throughput (the evidence pass): priced too.
+    afterMs: gateDecided ? evidenceExpectedMs(runs, asanIterationMs(runs, pool.lanes.length)) : 0,
     ...(request.cpus ? { cpus: request.cpus } : {}),
     ...(signal ? { signal } : {}),
     sandbox,

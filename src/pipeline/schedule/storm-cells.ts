@@ -70,6 +70,8 @@ export interface StormCellsOptions {
   readonly sandbox: SandboxMode;
   readonly onBatch?: (event: {
     cell: CellRun;
+    /** Every cell as it stands (what the evidence pass will read once the gate is decided). */
+    runs: readonly CellRun[];
     iterationsDone: number;
     cellsDone: number;
     /** Storm time the look plan expects from now, ms (./look-budget.ts stormExpectedMs). */
@@ -349,6 +351,7 @@ async function runPickedBatch(storm: Storm, run: CellRun, size: number): Promise
   storm.expectedMs = stormExpectedMs(plan);
   options.onBatch?.({
     cell: run,
+    runs: storm.runs,
     iterationsDone: storm.iterationsDone,
     cellsDone,
     // A settled regression ends the storms after this batch (fail fast).
