@@ -190,7 +190,8 @@ export async function stormAndMeasure(
           failFast,
         })
       : undefined;
-  // The budget's clock: it starts here and stops while a cold base is warmed after the first batches.
+  // The budget's clock: it starts here and stops while a cold base is warmed after the first
+  // batches, which gives back their base time as well.
   const budgetStarted = performance.now();
   const offClock = { ms: 0, since: null as number | null, pending: warmUp !== undefined };
   const wholeLeft = () => {
@@ -239,8 +240,9 @@ export async function stormAndMeasure(
       ? {
           warmUp: {
             share: warmUp.share,
-            run: async () => {
+            run: async ({ baseSpentMs }) => {
               offClock.since = performance.now();
+              offClock.ms += baseSpentMs;
               await warmUp.run(() => expectedFrom(lastStormExpected, wholeLeft()) - earlyPairs() * pairMs);
               offClock.ms += performance.now() - offClock.since;
               offClock.since = null;

@@ -5,7 +5,7 @@ import { defaultThresholds } from '../../src/config/thresholds.schema.js';
 import { coldBaseMode } from '../../src/pipeline/cold-base.js';
 import type { CellProgress } from '../../src/pipeline/schedule/allocate.js';
 import { costToLook } from '../../src/pipeline/schedule/look-budget.js';
-import { asWarmed, coldWarmDue } from '../../src/pipeline/schedule/warm-due.js';
+import { asWarmed, baseSpentMs, coldWarmDue } from '../../src/pipeline/schedule/warm-due.js';
 
 const settings = sequentialSettings(defaultThresholds, 'plain', 4);
 
@@ -68,5 +68,19 @@ describe('how a validation meets a cold base', () => {
     expect(coldBaseMode({ missing: 124, warmFirst: false }, true)).toBe('interleaved');
     expect(coldBaseMode({ missing: 868, warmFirst: true }, false)).toBe('warm-first');
     expect(coldBaseMode({ missing: 868, warmFirst: true }, true)).toBe('warm-after-first-batches');
+  });
+});
+
+describe("the first batches' base time, given back with the warm-up", () => {
+  it('in proportion of the base iterations run to all run (cached base iterations cost nothing)', () => {
+    const run = (base: number, head: number, reusedBase: number) => ({
+      base: { length: base },
+      head: { length: head },
+      reusedBase,
+    });
+    expect(baseSpentMs(180_000, [run(2, 2, 0), run(2, 2, 0)])).toBe(90_000);
+    // One cell's base came from the cache: 2 of 6 run iterations were base.
+    expect(baseSpentMs(60_000, [run(2, 2, 0), run(2, 2, 2)])).toBe(20_000);
+    expect(baseSpentMs(60_000, [])).toBe(0);
   });
 });

@@ -33,7 +33,7 @@ import {
 } from './look-budget.js';
 import { cellSettled, neutralSettled, type SettlingCell } from './neutral-settled.js';
 import { runBatch } from './run-batch.js';
-import { asWarmed, coldWarmDue } from './warm-due.js';
+import { asWarmed, baseSpentMs, coldWarmDue } from './warm-due.js';
 
 export interface StormCellsOptions {
   readonly cells: readonly CellPlan[];
@@ -93,9 +93,14 @@ export interface StormCellsOptions {
    * about to stop the run (./warm-due.ts), `run` warms the base's shares (`share` iterations per
    * cell) into the base-results cache. Its time does not count against the storms' budget, and until
    * it runs the look plan prices base iterations below `share` as cached (they will be, off the
-   * budget's clock); after it the plan is said again.
+   * budget's clock); after it the plan is said again. The first batches' base time comes off the
+   * clock too (./warm-due.ts baseSpentMs).
    */
-  readonly warmUp?: { readonly share: number; readonly run: () => Promise<void> };
+  readonly warmUp?: {
+    readonly share: number;
+    /** `baseSpentMs`: the first batches' base time, taken off the budget's clock with the warm-up's. */
+    readonly run: (o: { readonly baseSpentMs: number }) => Promise<void>;
+  };
 }
 
 /** Iterations per side in one batch: the profile's, rounded up to a multiple of the lanes. */
@@ -124,8 +129,10 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
     if (storm.warmPending && coldWarmDue(progressOf(storm), warmDueInput(storm))) {
       const paused = performance.now();
       storm.warmPending = false;
-      await options.warmUp?.run();
-      storm.pausedMs += performance.now() - paused;
+      // The first batches' base time comes off the clock as well: head's looks get a warm base's budget.
+      const credit = baseSpentMs(stormSpent(storm), runs);
+      await options.warmUp?.run({ baseSpentMs: credit });
+      storm.pausedMs += performance.now() - paused + credit;
       storm.announceLooks = lookPlanAnnouncer(options.onPlan);
       if (options.signal?.aborted) {
         stopAll(runs, 'cancelled');

@@ -34,3 +34,21 @@ export function asWarmed<C extends LookCell>(cell: C, baseDone: number, share: n
     baseCachedAhead: Math.max(cell.baseCachedAhead ?? 0, warmedAhead),
   };
 }
+
+/**
+ * The storm time the first batches spent on base, ms: the spent time in proportion of the base
+ * iterations run (cached ones cost nothing) to all run. The warm-up takes it off the budget's clock
+ * too, so that head's looks get the budget a warm base leaves: its first batches' head iterations.
+ */
+export function baseSpentMs(
+  spentMs: number,
+  runs: readonly {
+    readonly base: { readonly length: number };
+    readonly head: { readonly length: number };
+    readonly reusedBase: number;
+  }[],
+): number {
+  const base = runs.reduce((sum, r) => sum + r.base.length - r.reusedBase, 0);
+  const head = runs.reduce((sum, r) => sum + r.head.length, 0);
+  return base + head > 0 ? (spentMs * base) / (base + head) : 0;
+}
