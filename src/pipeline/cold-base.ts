@@ -44,10 +44,42 @@ export function coldBase(
 }
 
 /**
- * Step 3a: a cold base is named at the start with what it costs. When base and head together fit
- * the storm budget, they run interleaved as usual; otherwise the base's shares are warmed first
- * into the cache (what `validate --warm-base` does), and the validation's budget starts after, so
- * that head gets all of it (docs/validate.md, "Reused base results").
+ * How a validation meets a cold base (docs/validate.md, "A cold base"):
+ * - `cached`: the base-results cache holds every cell's share: nothing to do;
+ * - `interleaved`: base and head together fit the storms' part of the budget: base is stormed
+ *   interleaved with head, as its cells need it;
+ * - `warm-first` (no fail fast): the base's shares are warmed first, as their own phase, and the
+ *   budget starts after;
+ * - `warm-after-first-batches` (fail fast): every cell's first batch runs on base and head
+ *   interleaved, so a clear regression is called in it as on a warm base; once nothing in them
+ *   stops the run (./schedule/warm-due.ts), the base's remaining shares are warmed as their own
+ *   phase, off the budget's clock, and the budget goes on after it for head's looks.
+ */
+export type ColdBaseMode = 'cached' | 'interleaved' | 'warm-first' | 'warm-after-first-batches';
+
+export function coldBaseMode(cold: Pick<ColdBase, 'missing' | 'warmFirst'>, failFast: boolean): ColdBaseMode {
+  if (cold.missing === 0) return 'cached';
+  if (!cold.warmFirst) return 'interleaved';
+  return failFast ? 'warm-after-first-batches' : 'warm-first';
+}
+
+/** A cold base's warm-up due after the first batches (storm-cells' `warmUp`). */
+export interface ColdWarmUp {
+  /** Base iterations per cell the warm-up stores (the pooled share). */
+  readonly share: number;
+  /** Base iterations of the shares still missing, and their time at the cache's rate, ms. */
+  readonly pending: () => { readonly missing: number; readonly warmMs: number };
+  /**
+   * Warms the base's shares into the base-results cache (what `validate --warm-base` does), with
+   * its own announced lines; `afterMs`: the validation's expected time once it is done, ms.
+   */
+  readonly run: (afterMs: () => number) => Promise<void>;
+}
+
+/**
+ * Step 3a: a cold base is named at the start with what it costs and how it is paid (coldBaseMode).
+ * `warm-first` warms here, before the budget starts; `warm-after-first-batches` returns the warm-up
+ * for the storms to run after the first batches (docs/validate.md, "Reused base results").
  */
 export async function coldBasePhase(
   o: WarmCellsInput & {
@@ -62,18 +94,22 @@ export async function coldBasePhase(
     readonly afterMs: (stormMs: number) => number;
     /**
      * Fail fast: a clear regression settles in the first batches, which a warm-up before them
-     * would delay by its whole length (the demo's 2 + 2 iterations waited 6 min). Then base is
-     * stormed interleaved, as it is needed, never warmed first.
+     * would delay by its whole length (the demo's 2 + 2 iterations waited 6 min): the warm-up waits
+     * for the first batches.
      */
     readonly failFast: boolean;
   },
-): Promise<void> {
-  const cold = coldBase(o.cells, { ...o, lanes: o.pool.lanes.length });
-  if (cold.missing === 0) return;
-  const warmFirst = cold.warmFirst && !o.failFast;
-  const cost = `${cold.missing} base iterations, ${aboutTime(cold.warmMs)}`;
+): Promise<ColdWarmUp | undefined> {
+  const lanes = o.pool.lanes.length;
+  const cold = coldBase(o.cells, { ...o, lanes });
+  const mode = coldBaseMode(cold, o.failFast);
+  if (mode === 'cached') return undefined;
+  const { share } = warmShare(o.thresholds, lanes, o.cap);
+  const cost = (c: { missing: number; warmMs: number }) =>
+    `${c.missing} base iterations, ${aboutTime(c.warmMs)}`;
   const notice = (message: string, expectedLeftMs: number) =>
     o.emit({ phase: 'storm', message, notice: true, iterationsDone: 0, iterationsTotal: 0, expectedLeftMs });
+  const budget = aboutTime(o.budgetMs).replace('about ', '');
   // The storms priced by the look plan the storms follow: every cell's look and the pool's, base and
   // head where base is cold, head alone past a warm-up (./schedule/look-budget.ts).
   const storms = (warmedTo: number) => {
@@ -83,48 +119,68 @@ export async function coldBasePhase(
     });
     return stormExpectedMs(planLooks(start.cells, o.stormMs, start.pool));
   };
-  if (!warmFirst) {
-    const after = o.afterMs(storms(0));
+  if (mode === 'interleaved') {
     notice(
-      cold.warmFirst
-        ? `base results not cached: this validation storms base as its cells need it (all shares: ${cost}, more than the budget leaves head; fail fast does not wait for a warm-up); later validations against this base reuse them`
-        : `base results not cached: this validation storms base too (${cost}, inside the budget); later validations against this base reuse them`,
-      after,
+      `base results not cached: this validation storms base too (${cost(cold)}, inside the budget); later validations against this base reuse them`,
+      o.afterMs(storms(0)),
     );
-    return;
+    return undefined;
   }
-  const { share } = warmShare(o.thresholds, o.pool.lanes.length, o.cap);
-  const warmedStorms = storms(share);
+  // The warm-up's progress: its own lines, with the time left at the rate measured so far (the
+  // estimate's before the first cell): the warm-up's rest, then the validation after it.
+  const warm = async (of: ColdBase, afterMs: (scale: number) => number) => {
+    const started = performance.now();
+    const perIteration = of.warmMs / Math.max(1, of.missing);
+    const warmed = await warmCells({
+      ...o,
+      emit: (p) => {
+        const ran = p.iterationsDone;
+        const scale = ran > 0 ? (performance.now() - started) / ran / perIteration : 1;
+        o.emit({
+          ...p,
+          message: `warming base: ${p.message}`,
+          expectedLeftMs: Math.max(0, of.missing - ran) * perIteration * scale + afterMs(scale),
+        });
+      },
+    });
+    return { ran: warmed.ran, took: aboutTime(performance.now() - started).replace('about ', '') };
+  };
+  if (mode === 'warm-first') {
+    const warmedStorms = storms(share);
+    notice(
+      `base results not cached: warming the base once (${cost(cold)}); later validations against this base reuse them, and this one's ${budget} budget starts after`,
+      cold.warmMs + o.afterMs(warmedStorms),
+    );
+    const warmed = await warm(cold, (scale) => o.afterMs(Math.min(o.stormMs, warmedStorms * scale)));
+    // The storms at the rate the warm-up measured (the cache's records now).
+    notice(
+      `base warmed: ${warmed.ran} iterations in ${warmed.took}; the budget starts now`,
+      o.afterMs(storms(0)),
+    );
+    return undefined;
+  }
+  // Fail fast: the first batches first, interleaved; the warm-up after them, off the budget's clock.
   notice(
-    `base results not cached: warming the base once (${cost}); later validations against this base reuse them, and this one's ${aboutTime(o.budgetMs).replace('about ', '')} budget starts after`,
-    cold.warmMs + o.afterMs(warmedStorms),
+    `base results not cached: every cell's first batch runs on base and head (a clear regression is called there), then the base is warmed once (${cost(cold)}, off this validation's ${budget} budget, which goes on after it for head's looks); later validations against this base reuse them`,
+    cold.warmMs + o.afterMs(storms(share)),
   );
-  const started = performance.now();
-  const warmed = await warmCells({
-    cells: o.cells,
-    build: o.build,
-    pool: o.pool,
-    seed: o.seed,
-    thresholds: o.thresholds,
-    ...(o.cap === undefined ? {} : { cap: o.cap }),
-    sandbox: o.sandbox,
-    // The warm-up's own lines, with the time left at the rate measured so far (the estimate's
-    // before the first cell): the warm-up's rest, then the validation, scaled alike.
-    emit: (p) => {
-      const ran = p.iterationsDone;
-      const scale = ran > 0 ? (performance.now() - started) / ran / (cold.warmMs / cold.missing) : 1;
-      const warmLeft = Math.max(0, cold.missing - ran) * (cold.warmMs / cold.missing) * scale;
-      o.emit({
-        ...p,
-        message: `warming base: ${p.message}`,
-        expectedLeftMs: warmLeft + o.afterMs(Math.min(o.stormMs, warmedStorms * scale)),
-      });
+  const pending = () => coldBase(o.cells, { ...o, lanes });
+  return {
+    share,
+    pending,
+    run: async (afterMs) => {
+      const now = pending();
+      if (now.missing === 0) return;
+      notice(
+        `warming base once: ${cost(now)}; later validations against this base reuse them; the budget is paused meanwhile`,
+        now.warmMs + afterMs(),
+      );
+      // After the first batches the rates are measured: the validation after it is priced as it is.
+      const warmed = await warm(now, () => afterMs());
+      notice(
+        `base warmed: ${warmed.ran} iterations in ${warmed.took}; the budget goes on for head's looks`,
+        afterMs(),
+      );
     },
-    ...(o.signal ? { signal: o.signal } : {}),
-  });
-  // The storms at the rate the warm-up measured (the cache's records now).
-  notice(
-    `base warmed: ${warmed.ran} iterations in ${aboutTime(performance.now() - started).replace('about ', '')}; the budget starts now`,
-    o.afterMs(storms(0)),
-  );
+  };
 }

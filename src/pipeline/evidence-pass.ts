@@ -15,6 +15,7 @@ import { portableReproCommand } from '../storm/repro.js';
 import { runIterations } from '../storm/run-iterations.js';
 import { withoutLocalPaths, workloadShown } from './output/portable-repro.js';
 import type { CellRun } from './schedule/cell-run.js';
+import { iterationCost } from './schedule/look-budget.js';
 
 /**
  * Bounds of the pass. Measured (docs/report.md): rerun on ASan, a plain crash's iteration gave a stack
@@ -22,6 +23,58 @@ import type { CellRun } from './schedule/cell-run.js';
  * one there about three times in four, and a pass that finds nothing costs at most the budget.
  */
 export const evidenceBounds = { causes: 3, attemptsPerCause: 6, budgetMs: 90_000 } as const;
+
+/**
+ * Chance that one rerun on ASan gives a stack in the tree, for pricing the pass: iperf3 3.18's measured
+ * 1 in 5 (the subject's 10 in 10 would price a single attempt; the harder case is priced).
+ */
+export const evidenceHitPrior = 0.2;
+
+/**
+ * The evidence pass's expected time, ms, from the storms' records, before the comparison: each cell
+ * of a build without stacks (up to bounds.causes) whose head crashed with a signature its base did
+ * not show is a cause the pass reruns, each attempt one ASan iteration of the workload (its cell's
+ * measured rate `asanIterationMs`, on one lane), until a hit: (1 − (1 − p)^A) / p attempts expected
+ * of at most A (evidenceHitPrior), the whole within bounds.budgetMs.
+ */
+export function evidenceExpectedMs(
+  runs: readonly Pick<CellRun, 'plan' | 'base' | 'head'>[],
+  asanIterationMs: (workload: string) => number,
+  bounds: { causes: number; attemptsPerCause: number; budgetMs: number } = evidenceBounds,
+): number {
+  const crashes = (records: readonly IterationRecord[]) =>
+    new Set(
+      records.filter((r) => r.target.outcome.kind === 'crash').flatMap((r) => signaturesOf(r.target.outcome)),
+    );
+  const causes = runs
+    .filter((r) => r.plan.variant !== stackVariant)
+    .filter((r) => {
+      const base = crashes(r.base);
+      return [...crashes(r.head)].some((s) => !base.has(s));
+    })
+    .slice(0, bounds.causes);
+  const p = evidenceHitPrior;
+  const attempts = (1 - (1 - p) ** bounds.attemptsPerCause) / p;
+  const ms = causes.reduce((sum, r) => sum + attempts * asanIterationMs(r.plan.workload.name), 0);
+  return Math.min(bounds.budgetMs, ms);
+}
+
+/**
+ * Wall time of one ASan iteration of the workload on one lane, ms: its ASan cell's rate this run,
+ * else the base cache's (both per lane: a batch runs on `lanes` lanes), else the variant's prior.
+ */
+export function asanIterationMs(runs: readonly CellRun[], lanes: number): (workload: string) => number {
+  return (workload) => {
+    const run = runs.find((r) => r.plan.workload.name === workload && r.plan.variant === stackVariant);
+    const ran = run ? run.base.length - run.reusedBase + run.head.length : 0;
+    const cached = run?.plan.baseCache.meanIterationMs() ?? null;
+    return iterationCost({
+      meanIterationMs: run && ran > 0 ? (run.elapsedMs / ran) * lanes : null,
+      priorIterationMs: cached === null ? null : cached * lanes,
+      variant: stackVariant,
+    });
+  };
+}
 
 /** The build that reruns a stackless finding: ASan prints the faulting stack where plain prints a signal. */
 const stackVariant: VariantName = 'asan';

@@ -10,6 +10,7 @@ import type { TreeSide } from '../source/tree-side.js';
 import { type InterleavedThroughput, interleavedThroughput } from '../throughput/interleave.js';
 import type { ThroughputWorkload } from '../workload/schema.js';
 import type { Emit } from './output/emit.js';
+import { expectedPairs, pairSpread } from './schedule/validation-budget.js';
 
 /**
  * Pairs throughput gets once a settled stability regression has decided the gate: a design of its
@@ -45,6 +46,8 @@ export async function measureThroughput(o: {
    * (a smaller design of their own) instead of `runs`, and the row says so.
    */
   readonly gateDecided?: boolean;
+  /** Expected time of what follows the runs (the evidence pass), ms, for the time left. */
+  readonly afterMs?: number;
   readonly cpus?: string;
   readonly signal?: AbortSignal;
   readonly sandbox: SandboxMode;
@@ -85,12 +88,24 @@ export async function measureThroughput(o: {
     !why && o.configuredRuns !== undefined && budget.runs < o.configuredRuns
       ? ` (of ${o.configuredRuns} configured: what the validation's budget leaves after the storms)`
       : '';
-  // Time left: the runs left at the measured time of a run (the prior's before the first).
+  // Time left: the runs the looks are expected to leave (at the spread of the pairs so far, the
+  // budget's until there are enough), at the measured time of a run (the prior's before the first).
   const started = performance.now();
+  const made: Record<TreeSide, number[]> = {
+    base: (o.already?.base ?? []).map((r) => r.bitsPerSecond),
+    head: (o.already?.head ?? []).map((r) => r.bitsPerSecond),
+  };
   const expectedLeftMs = () => {
     const ranNow = runsDone - before;
     const perRun = ranNow > 0 ? (performance.now() - started) / ranNow : (o.pairMs ?? 0) / 2;
-    return Math.max(0, 2 * budget.runs - runsDone) * perRun;
+    const pairsMade = Math.min(made.base.length, made.head.length);
+    const expected = expectedPairs({
+      budget: budget.runs,
+      spread: pairSpread(made.base, made.head),
+      from: Math.min(budget.runs, pairsMade),
+      thresholds: o.thresholds,
+    });
+    return Math.max(0, 2 * expected - runsDone) * perRun + (o.afterMs ?? 0);
   };
   if (why || fitted) {
     emit({
@@ -113,14 +128,16 @@ export async function measureThroughput(o: {
     ...(signal ? { signal } : {}),
     sandbox: o.sandbox,
     ...(o.already ? { from: o.already } : {}),
-    onRun: () =>
+    onRun: (side, _index, run) => {
+      made[side].push(run.bitsPerSecond);
       emit({
         phase: 'throughput',
         message: `throughput run ${++runsDone} of at most ${2 * budget.runs}${why ? ' (budget cut: the gate is decided)' : ''}`,
         iterationsDone: runsDone,
         iterationsTotal: 2 * budget.runs,
         expectedLeftMs: expectedLeftMs(),
-      }),
+      });
+    },
   });
   return {
     throughput: [

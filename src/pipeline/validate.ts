@@ -6,7 +6,7 @@ import type { InterleavedThroughput } from '../throughput/interleave.js';
 import { SigstormError } from '../util/errors.js';
 import { buildInfo } from './build-trees.js';
 import { coldBasePhase } from './cold-base.js';
-import { evidencePass } from './evidence-pass.js';
+import { asanIterationMs, evidenceExpectedMs, evidencePass } from './evidence-pass.js';
 import {
   decidedGatePairs,
   measureThroughput,
@@ -25,6 +25,8 @@ import {
   aboutLeft,
   aboutTime,
   expectedLeftMs,
+  expectedPairs,
+  pairSpread,
   splitBudget,
   throughputPairPriorMs,
   throughputPairsFor,
@@ -151,28 +153,60 @@ export async function stormAndMeasure(
   const pairs = plan.throughput && !(shard && shard.index > 1) ? throughputRuns : 0;
   const pairMs = plan.throughput ? throughputPairPriorMs(plan.throughput) : 0;
   const split = splitBudget({ budgetMs: wholeMs, pairs, pairMs, floorPairs: decidedGatePairs });
-  const expectedFrom = (storm: number, leftMs: number) =>
-    expectedLeftMs({ stormExpectedMs: storm, leftMs, pairs, pairMs, reservedPairs: split.reservedPairs });
-
-  // 3a. A cold base (no cached base results for the pooled shares) whose storms would eat head's
-  // looks is warmed first, as its own announced phase: the validation's budget starts after it.
-  if (!shard && request.baseCache !== false && profile.neutral === 'pooled') {
-    await coldBasePhase({
-      ...warmInput({ settled, pool, builds, seed, cells }, request, { emit, signal }),
-      stormMs: split.stormMs,
-      budgetMs: wholeMs,
-      afterMs: (stormMs) => expectedFrom(stormMs, wholeMs),
-      failFast,
-    });
-  }
-  const budgetStarted = performance.now();
-  const wholeLeft = () => wholeMs - (performance.now() - budgetStarted);
-  // Throughput's reserve, made between storm batches while the storms need time (a whole run's
-  // shard 1 or one machine; not a shard of several: only its shard 1 measures, after its storms).
+  // Throughput's pairs as its looks are expected to stop them: at the spread of the pairs made
+  // between storm batches (the whole budget until there are enough of them).
   let early: InterleavedThroughput = { base: [], head: [], order: [], stopped: 'budget' };
   const earlyPairs = () => Math.min(early.base.length, early.head.length);
+  const pairsRun = (budget: number) =>
+    expectedPairs({
+      budget,
+      spread: pairSpread(
+        early.base.map((r) => r.bitsPerSecond),
+        early.head.map((r) => r.bitsPerSecond),
+      ),
+      from: Math.min(budget, earlyPairs()),
+      thresholds: thresholds.throughput,
+    });
+  const expectedFrom = (storm: number, leftMs: number) =>
+    expectedLeftMs({
+      stormExpectedMs: storm,
+      leftMs,
+      pairs,
+      pairMs,
+      reservedPairs: split.reservedPairs,
+      pairsRun,
+    });
+
+  // 3a. A cold base (no cached base results for the pooled shares) whose storms would eat head's
+  // looks is warmed as its own announced phase: first (no fail fast), or after every cell's first
+  // batch (fail fast), off the budget's clock (./cold-base.ts).
+  const warmUp =
+    !shard && request.baseCache !== false && profile.neutral === 'pooled'
+      ? await coldBasePhase({
+          ...warmInput({ settled, pool, builds, seed, cells }, request, { emit, signal }),
+          stormMs: split.stormMs,
+          budgetMs: wholeMs,
+          afterMs: (stormMs) => expectedFrom(stormMs, wholeMs),
+          failFast,
+        })
+      : undefined;
+  // The budget's clock: it starts here and stops while a cold base is warmed after the first
+  // batches, which gives back their base time as well.
+  const budgetStarted = performance.now();
+  const offClock = { ms: 0, since: null as number | null, pending: warmUp !== undefined };
+  const wholeLeft = () => {
+    const now = performance.now();
+    return (
+      wholeMs - (now - budgetStarted - offClock.ms - (offClock.since === null ? 0 : now - offClock.since))
+    );
+  };
+  // The warm-up still to come, at the cache's rate (measured once the first batches ran).
+  const warmLeft = () => (warmUp && offClock.pending ? warmUp.pending().warmMs : 0);
+  // Throughput's reserve, made between storm batches while the storms need time (a whole run's
+  // shard 1 or one machine; not a shard of several: only its shard 1 measures, after its storms).
   const between = !shard && plan.throughput && pairs > 0 ? plan.throughput : null;
-  const expected = (storm: number) => expectedFrom(storm, wholeLeft()) - earlyPairs() * pairMs;
+  const expected = (storm: number) => warmLeft() + expectedFrom(storm, wholeLeft()) - earlyPairs() * pairMs;
+  let lastStormExpected = split.stormMs;
   emit({
     phase: 'storm',
     message: `budget: ${Math.round(wholeMs / 60_000) || 1} min for storms and throughput${
@@ -202,6 +236,21 @@ export async function stormAndMeasure(
     outDir,
     ...(signal ? { signal } : {}),
     sandbox,
+    ...(warmUp
+      ? {
+          warmUp: {
+            share: warmUp.share,
+            run: async ({ baseSpentMs }) => {
+              offClock.since = performance.now();
+              offClock.ms += baseSpentMs;
+              await warmUp.run(() => expectedFrom(lastStormExpected, wholeLeft()) - earlyPairs() * pairMs);
+              offClock.ms += performance.now() - offClock.since;
+              offClock.since = null;
+              offClock.pending = false;
+            },
+          },
+        }
+      : {}),
     // Whether the budget brings every cell to its look: said at the start, and once measured.
     onPlan: (line, looks) => {
       const left = expected(stormExpectedMs(looks));
@@ -249,8 +298,9 @@ export async function stormAndMeasure(
           },
         }
       : {}),
-    onBatch: ({ cell, iterationsDone, cellsDone, stormExpectedMs: storm, gateDecided }) => {
+    onBatch: ({ cell, runs: now, iterationsDone, cellsDone, stormExpectedMs: storm, gateDecided }) => {
       Object.assign(stormProgress, { iterationsDone, cellsDone });
+      lastStormExpected = storm;
       emit({
         phase: 'storm',
         message: `${cell.plan.workload.name} (${cell.plan.variant}): ${cell.state.decision.evidence}`,
@@ -258,9 +308,11 @@ export async function stormAndMeasure(
         iterationsTotal,
         cellsDone,
         cellsTotal: cells.length,
-        // A settled regression: the storms end and throughput gets the decided gate's pairs.
+        // A settled regression: the storms end, throughput gets the decided gate's pairs (as its
+        // looks are expected to stop them), then the evidence pass reruns the stackless crashes.
         expectedLeftMs: gateDecided
-          ? Math.max(0, throughputBudget(pairs, true).runs - earlyPairs()) * pairMs
+          ? (pairs > 0 ? pairsRun(throughputBudget(pairs, true).runs) - earlyPairs() : 0) * pairMs +
+            evidenceExpectedMs(now, asanIterationMs(now, pool.lanes.length))
           : expected(storm),
       });
     },
@@ -287,6 +339,8 @@ export async function stormAndMeasure(
     builds: { base: builds.base.variants, head: builds.head.variants },
     thresholds: thresholds.throughput,
     gateDecided,
+    // A regression's stackless crashes are rerun after throughput (the evidence pass): priced too.
+    afterMs: gateDecided ? evidenceExpectedMs(runs, asanIterationMs(runs, pool.lanes.length)) : 0,
     ...(request.cpus ? { cpus: request.cpus } : {}),
     ...(signal ? { signal } : {}),
     sandbox,

@@ -2,10 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { initialState } from '../../src/compare/sequential/decide-cell.js';
 import { sequentialSettings } from '../../src/compare/sequential/settings.js';
 import { defaultThresholds } from '../../src/config/thresholds.schema.js';
+import { evidenceExpectedMs } from '../../src/pipeline/evidence-pass.js';
+import type { CellRun } from '../../src/pipeline/schedule/cell-run.js';
 import { planLooks, stormExpectedMs } from '../../src/pipeline/schedule/look-budget.js';
 import {
   aboutLeft,
   expectedLeftMs,
+  expectedPairs,
+  pairSpread,
   splitBudget,
   throughputPairPriorMs,
   throughputPairsFor,
@@ -109,5 +113,64 @@ describe('one budget for storms and throughput', () => {
     expect(stormExpectedMs(planLooks([cell(31), cell(31)], 40_000))).toBe(40_000);
     // No look to reach (every share shown): the budget left is the bound.
     expect(stormExpectedMs(planLooks([], 40_000))).toBe(40_000);
+  });
+});
+
+describe('what the expected finish prices after the storms', () => {
+  const t = defaultThresholds.throughput;
+  it("throughput's pairs as its looks are expected to stop a harmless change, by the pairs' spread", () => {
+    // The normal approximation against the design's replays (docs/throughput.md: 17, 35, 40 pairs).
+    expect(expectedPairs({ budget: 40, spread: 0.02, thresholds: t })).toBeCloseTo(16.03, 2);
+    expect(expectedPairs({ budget: 40, spread: 0.05, thresholds: t })).toBeCloseTo(33.69, 2);
+    expect(expectedPairs({ budget: 40, spread: 0.08, thresholds: t })).toBe(40);
+    // No spread known yet: the whole budget.
+    expect(expectedPairs({ budget: 40, spread: null, thresholds: t })).toBe(40);
+    expect(expectedPairs({ budget: 0, spread: 0.02, thresholds: t })).toBe(0);
+    // Past the first look (16 pairs) without a stop: from there on.
+    expect(expectedPairs({ budget: 40, spread: 0.02, from: 16, thresholds: t })).toBeCloseTo(28, 1);
+    // The decided gate's 8 pairs (looks at 2, 4, 8), a quiet machine's spread.
+    expect(expectedPairs({ budget: 8, spread: 0.02, thresholds: t })).toBeCloseTo(7.3, 1);
+    // The expected finish takes them instead of the budget's: 300 s leave 32 pairs (looks at 12, 22
+    // and 32), of which 12.29 are expected at a 2% spread.
+    expect(
+      expectedLeftMs({
+        stormExpectedMs: 300_000,
+        leftMs: 600_000,
+        pairs: 40,
+        pairMs: 9_000,
+        reservedPairs: 8,
+        pairsRun: (budget) => expectedPairs({ budget, spread: 0.02, thresholds: t }),
+      }),
+    ).toBeCloseTo(410_574, 0);
+  });
+
+  it('the spread of the pairs made so far, from 4 pairs on', () => {
+    expect(pairSpread([100, 100, 100], [100, 100, 100])).toBeNull();
+    const s = pairSpread([100, 100, 100, 100], [100, 100, 100, 100 * Math.E ** 0.04]) as number;
+    // ln ratios 0, 0, 0, 0.04: mean 0.01, sample standard deviation 0.02.
+    expect(s).toBeCloseTo(0.02, 12);
+  });
+
+  it('the evidence pass: each stackless build whose head crashed anew, its expected ASan reruns', () => {
+    const crash = (signature: string) => ({ target: { outcome: { kind: 'crash', signature } } });
+    const cell = (workload: string, variant: string, base: string[], head: string[]) =>
+      ({
+        plan: { workload: { name: workload }, variant },
+        base: base.map(crash),
+        head: head.map(crash),
+      }) as unknown as CellRun;
+    const runs = [
+      cell('w1', 'plain', [], ['SIGSEGV a']),
+      // Base crashed alike: not new.
+      cell('w2', 'plain', ['SIGSEGV b'], ['SIGSEGV b']),
+      // ASan gives its own stacks.
+      cell('w3', 'asan', [], ['SIGSEGV c']),
+      cell('w4', 'plain', [], []),
+    ];
+    // (1 − 0.8⁶) / 0.2 = 3.68928 attempts of 2 s.
+    expect(evidenceExpectedMs(runs, () => 2_000)).toBeCloseTo(2_000 * 3.68928, 6);
+    expect(evidenceExpectedMs(runs.slice(3), () => 2_000)).toBe(0);
+    // Within the pass's time bound.
+    expect(evidenceExpectedMs(runs, () => 60_000)).toBe(90_000);
   });
 });

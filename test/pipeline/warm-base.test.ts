@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runValidation } from '../../src/pipeline/validate.js';
 import { cellsOfFailedWorkloads, warmBase } from '../../src/pipeline/warm-base.js';
 import { bundledPatchesDir } from '../../src/util/paths.js';
 import { listProcesses } from '../support/stray-processes.js';
@@ -61,4 +62,44 @@ describe('base warm-up (real builds, real storms)', () => {
     );
     expect(left).toEqual([]);
   }, 600_000);
+
+  it('a cold base under fail fast: the first batch on both sides, then the base warmed as --warm-base does, off the budget', async () => {
+    const before = await listProcesses();
+    const request = {
+      base: {},
+      head: { patches: [join(bundledPatchesDir, 'help-text.patch')] },
+      workloads: ['server-sigterm'],
+      variants: ['plain'],
+      // A 25% coarse tolerance looks first at 12 iterations per side: the share.
+      thresholds: { stability: { cellTolerance: 0.25, tolerance: { plain: 0.5, asan: 0.5, tsan: 0.5 } } },
+      seed: randomInt(1, 2 ** 31),
+    } as const;
+    // 12 base and 12 head iterations at the prior 0.4 s are 9.6 s, more than the 9 s budget: warmed.
+    const lines: string[] = [];
+    const result = await runValidation(
+      { ...request, throughputRuns: 0, budgetSeconds: 9, failFast: true },
+      { onProgress: (p) => lines.push(p.message) },
+    );
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    const announced = at(
+      /every cell's first batch runs on base and head .* then the base is warmed once \(12 base iterations/,
+    );
+    const firstBatch = at(/^server-sigterm \(plain\): base \d+ of 2, head \d+ of 2 failed/);
+    const warming = at(/^warming base once: 10 base iterations/);
+    const warmed = at(/^base warmed: 10 iterations in .*; the budget goes on for head's looks/);
+    // The budget goes on after it (its clock stopped meanwhile): head's looks planned again.
+    const replanned = lines.findIndex((l, i) => i > warmed && /^budget: the looks of 1 cells need/.test(l));
+    expect(
+      [announced, firstBatch, warming, warmed, replanned].every((i) => i >= 0),
+      lines.join('\n'),
+    ).toBe(true);
+    expect(announced < firstBatch && firstBatch < warming && warming < warmed).toBe(true);
+    expect(result.report.verdict.stability).not.toBe('regression');
+    // The cache holds the share as a warm-up puts it: --warm-base now runs nothing.
+    expect(await warmBase(request)).toMatchObject({ share: 12, ran: 0, alreadyCached: 12 });
+    const left = (await listProcesses()).filter(
+      (p) => !before.some((b) => b.pid === p.pid) && p.argv.some((a) => a.startsWith(testCacheDir)),
+    );
+    expect(left).toEqual([]);
+  }, 300_000);
 });

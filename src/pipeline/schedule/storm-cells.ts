@@ -33,6 +33,7 @@ import {
 } from './look-budget.js';
 import { cellSettled, neutralSettled, type SettlingCell } from './neutral-settled.js';
 import { runBatch } from './run-batch.js';
+import { asWarmed, baseSpentMs, coldWarmDue } from './warm-due.js';
 
 export interface StormCellsOptions {
   readonly cells: readonly CellPlan[];
@@ -69,6 +70,8 @@ export interface StormCellsOptions {
   readonly sandbox: SandboxMode;
   readonly onBatch?: (event: {
     cell: CellRun;
+    /** Every cell as it stands (what the evidence pass will read once the gate is decided). */
+    runs: readonly CellRun[];
     iterationsDone: number;
     cellsDone: number;
     /** Storm time the look plan expects from now, ms (./look-budget.ts stormExpectedMs). */
@@ -85,6 +88,19 @@ export interface StormCellsOptions {
    * Its time does not count against the storms' budget.
    */
   readonly between?: (o: { readonly spentMs: number; readonly expectedLeftMs: number }) => Promise<void>;
+  /**
+   * A cold base under fail fast: once every cell has had its first batch and nothing in them is
+   * about to stop the run (./warm-due.ts), `run` warms the base's shares (`share` iterations per
+   * cell) into the base-results cache. Its time does not count against the storms' budget, and until
+   * it runs the look plan prices base iterations below `share` as cached (they will be, off the
+   * budget's clock); after it the plan is said again. The first batches' base time comes off the
+   * clock too (./warm-due.ts baseSpentMs).
+   */
+  readonly warmUp?: {
+    readonly share: number;
+    /** `baseSpentMs`: the first batches' base time, taken off the budget's clock with the warm-up's. */
+    readonly run: (o: { readonly baseSpentMs: number }) => Promise<void>;
+  };
 }
 
 /** Iterations per side in one batch: the profile's, rounded up to a multiple of the lanes. */
@@ -109,26 +125,40 @@ export async function stormCells(options: StormCellsOptions): Promise<CellRun[]>
       for (const r of runs) if (r.stop === null) r.stop = stop;
       break;
     }
-    // 2. The allocator picks the next cell, and the batch is sized to the look and the budget.
+    // 2. A cold base under fail fast is warmed once the first batches have shown nothing that stops the run.
+    if (storm.warmPending && coldWarmDue(progressOf(storm), warmDueInput(storm))) {
+      const paused = performance.now();
+      storm.warmPending = false;
+      // The first batches' base time comes off the clock as well: head's looks get a warm base's budget.
+      const credit = baseSpentMs(stormSpent(storm), runs);
+      await options.warmUp?.run({ baseSpentMs: credit });
+      storm.pausedMs += performance.now() - paused + credit;
+      storm.announceLooks = lookPlanAnnouncer(options.onPlan);
+      if (options.signal?.aborted) {
+        stopAll(runs, 'cancelled');
+        break;
+      }
+    }
+    // 3. The allocator picks the next cell, and the batch is sized to the look and the budget.
     const next = pickBatch(storm);
     if (next === 'none') break;
     if (next === 'budget') {
       stopAll(runs, 'budget');
       break;
     }
-    // 3. Run it on both sides and feed the pair to the cell's sequential test.
+    // 4. Run it on both sides and feed the pair to the cell's sequential test.
     const interrupted = await runPickedBatch(storm, next.run, next.size);
     if (interrupted) {
       // A half-run batch would bias the sequential test; its records are kept in the files and the report.
       stopAll(runs, 'cancelled');
       break;
     }
-    // 4. Fail fast once the verdict is a settled regression.
+    // 5. Fail fast once the verdict is a settled regression.
     if (failFastReached(storm, next.run)) {
       stopAll(runs, 'fail-fast');
       break;
     }
-    // 5. Between batches: what the caller runs while the storms need time (throughput's reserve).
+    // 6. Between batches: what the caller runs while the storms need time (throughput's reserve).
     if (options.between) {
       const paused = performance.now();
       await options.between({ spentMs: stormSpent(storm), expectedLeftMs: storm.expectedMs });
@@ -159,7 +189,9 @@ interface Storm {
   pausedMs: number;
   /** Storm time the look plan expected after the last batch, ms. */
   expectedMs: number;
-  readonly announceLooks: (cells: readonly LookCell[], budgetLeftMs: number, pool?: PoolAhead) => void;
+  /** A cold base's warm-up (options.warmUp) has not run yet. */
+  warmPending: boolean;
+  announceLooks: (cells: readonly LookCell[], budgetLeftMs: number, pool?: PoolAhead) => void;
 }
 
 /** Opens every cell (results files, seed, sequential settings) and the pool of their bounds. */
@@ -198,6 +230,7 @@ async function openStorm(options: StormCellsOptions): Promise<Storm> {
     batchesRun: 0,
     pausedMs: 0,
     expectedMs: options.budgetMs,
+    warmPending: options.warmUp !== undefined && !options.slices,
     // The cells' looks planned against the budget, said at the start and once the rates are measured.
     announceLooks: lookPlanAnnouncer(options.onPlan),
   };
@@ -234,14 +267,28 @@ const poolAhead = (storm: Storm): PoolAhead | undefined =>
     ? { done: Math.min(storm.pool.base.n, storm.pool.head.n), nextAt: nextLookAt(storm.pool.bound) }
     : undefined;
 
-/** What the allocator and the look plan read of the cells now. */
-const progressOf = (storm: Storm): CellProgress[] =>
-  cellProgress(
+/**
+ * What the allocator and the look plan read of the cells now; while a cold base's warm-up is
+ * pending, its shares priced as cached (./warm-due.ts asWarmed).
+ */
+function progressOf(storm: Storm): CellProgress[] {
+  const progress = cellProgress(
     storm.runs,
     storm.design,
     (r) => aimedBy(r, storm.opened).length > 0,
     (r) => needsFineTest(r, storm.opened),
   );
+  const share = storm.options.warmUp?.share;
+  if (!storm.warmPending || share === undefined) return progress;
+  return progress.map((c, i) => asWarmed(c, storm.runs[i]?.base.length ?? 0, share));
+}
+
+/** What decides whether a cold base's warm-up is due: the lean rule, and a finding waiting for evidence. */
+const warmDueInput = (storm: Storm) => ({
+  leanAbove: leanAbove(storm.options.thresholds.stability, storm.design),
+  findingPending:
+    storm.options.failFast && storm.options.stopOnFinding !== false && storm.opened.some((f) => f.byItself),
+});
 
 /**
  * The next cell and its batch size: the allocator's pick (./allocate.ts), its batch cut at its next
@@ -311,6 +358,7 @@ async function runPickedBatch(storm: Storm, run: CellRun, size: number): Promise
   storm.expectedMs = stormExpectedMs(plan);
   options.onBatch?.({
     cell: run,
+    runs: storm.runs,
     iterationsDone: storm.iterationsDone,
     cellsDone,
     // A settled regression ends the storms after this batch (fail fast).

@@ -7,6 +7,10 @@
  * time (the look plan, ./look-budget.ts) plus the throughput pairs that time leaves, at their rate.
  */
 
+import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
+import { lookConfidence, lookSchedule } from '../../compare/throughput/looks.js';
+import type { ThroughputThresholds } from '../../config/thresholds.schema.js';
+
 /** The storms' least share of the budget, whatever throughput's reserve. */
 export const stormLeastShare = 0.6;
 
@@ -66,7 +70,7 @@ export function throughputPairsFor(o: {
 
 /**
  * The whole validation's expected time left, ms, while the storms run: their expected time, then
- * the throughput pairs the budget leaves after them (or the decided gate's, once it is decided).
+ * the throughput pairs the budget leaves after them, as many as its looks are expected to run.
  */
 export function expectedLeftMs(o: {
   readonly stormExpectedMs: number;
@@ -75,9 +79,14 @@ export function expectedLeftMs(o: {
   readonly pairs: number;
   readonly pairMs: number;
   readonly reservedPairs: number;
+  /**
+   * Of a throughput budget of so many pairs, how many are expected to run (its looks may stop it
+   * sooner: expectedPairs); absent, all of them.
+   */
+  readonly pairsRun?: (budget: number) => number;
 }): number {
   const pairs = throughputPairsFor({ ...o, leftMs: o.leftMs - o.stormExpectedMs });
-  return o.stormExpectedMs + pairs * o.pairMs;
+  return o.stormExpectedMs + (o.pairsRun ? o.pairsRun(pairs) : pairs) * o.pairMs;
 }
 
 /**
@@ -99,6 +108,72 @@ export function throughputRoundDue(o: {
   if (done >= rounds) return false;
   const total = o.stormSpentMs + Math.max(0, o.stormExpectedLeftMs);
   return o.stormSpentMs >= (total * (done + 1)) / (rounds + 1);
+}
+
+/** Pairs a spread is estimated from: fewer say too little of it. */
+export const spreadMinPairs = 4;
+
+/**
+ * The spread σ_d of a pair's log ratio ln(head / base) over the pairs made so far (sample standard
+ * deviation), or null with fewer than spreadMinPairs pairs.
+ */
+export function pairSpread(base: readonly number[], head: readonly number[]): number | null {
+  const n = Math.min(base.length, head.length);
+  if (n < spreadMinPairs) return null;
+  const d = Array.from({ length: n }, (_, i) => Math.log((head[i] as number) / (base[i] as number)));
+  const mean = d.reduce((a, x) => a + x, 0) / n;
+  return Math.sqrt(d.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1));
+}
+
+/** Φ, the standard normal distribution function (by bisection on its quantile: exact to 1e-12). */
+function normalCdf(x: number): number {
+  if (x < -8) return 0;
+  if (x > 8) return 1;
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (normalQuantile(mid, 0, 1) < x) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/**
+ * The pairs a harmless change is expected to take of a throughput budget of `budget` pairs, given the
+ * pair spread σ_d (docs/throughput.md, "Sequential looks"): at each look of n pairs, the interval
+ * (at the look's confidence, z_k) stops the runs as neutral when it lies within ±δ (the smaller
+ * threshold), which for a true change of 0 has probability 2Φ(δ√n/σ_d − z_k) − 1 (the normal
+ * approximation of the paired interval; the looks taken as independent). Replays of the design
+ * (docs/throughput.md's table, budget 40) give 17, 24, 30, 35, 39 and 40 pairs at σ_d 2 … 8%; this
+ * gives 16, 20, 29, 34, 38 and 40. No spread known yet (null): the whole budget, as at load, where
+ * every look straddles a threshold.
+ */
+export function expectedPairs(o: {
+  readonly budget: number;
+  readonly spread: number | null;
+  /** Pairs made so far, none of the looks at or below it having stopped the runs (default 0). */
+  readonly from?: number;
+  readonly thresholds: Pick<
+    ThroughputThresholds,
+    'regressionThreshold' | 'improvementThreshold' | 'confidence'
+  >;
+}): number {
+  if (o.budget <= 0) return 0;
+  if (o.spread === null || o.spread <= 0) return o.budget;
+  const delta = Math.min(o.thresholds.regressionThreshold, o.thresholds.improvementThreshold);
+  const from = Math.min(o.budget, o.from ?? 0);
+  let expected = from;
+  let reach = 1;
+  let before = from;
+  for (const n of lookSchedule(o.budget).filter((at) => at > from)) {
+    expected += reach * (n - before);
+    const z = normalQuantile(1 - (1 - lookConfidence(o.budget, n, o.thresholds.confidence)) / 2, 0, 1);
+    const stop = Math.max(0, 2 * normalCdf((delta * Math.sqrt(n)) / o.spread - z) - 1);
+    reach *= 1 - stop;
+    before = n;
+  }
+  return expected;
 }
 
 /** "about 9 min", "about 40 s", "less than 10 s". */
