@@ -290,7 +290,12 @@ interface Target {
   readonly harmless: readonly string[];
   readonly regression: readonly string[];
   /** `sigstorm build` flags of every tree, and the rows that validate it. */
-  readonly builds: readonly { readonly flags: readonly string[]; readonly rows: readonly RowId[] }[];
+  readonly builds: readonly {
+    readonly flags: readonly string[];
+    readonly rows: readonly RowId[];
+    /** A regressing head: its evidence pass reruns the finding on ASan, so ASan is built in any mode. */
+    readonly evidence?: true;
+  }[];
   readonly demo: boolean;
   readonly cleanup: () => Promise<void>;
 }
@@ -344,7 +349,7 @@ export async function wholeValidationBench(o: WholeValidationOptions = {}): Prom
       builds: [
         { flags: ['--repo', repo, '--ref', ref], rows: ['a', 'b', 'c'] },
         { flags: ['--repo', repo, '--ref', iperfHarmless.name], rows: ['b', 'c'] },
-        { flags: ['--repo', repo, '--ref', regression.name], rows: ['a'] },
+        { flags: ['--repo', repo, '--ref', regression.name], rows: ['a'], evidence: true },
       ],
       demo: false,
       cleanup: () => rm(repo, { recursive: true, force: true }),
@@ -370,11 +375,13 @@ export async function wholeValidationBench(o: WholeValidationOptions = {}): Prom
       };
       // Builds first, outside every clock: the rows then find them cached.
       log(`whole-validation ${target.name}: building every tree (${variants.join(', ')}), not timed`);
-      for (const { flags, rows: forRows } of target.builds) {
+      for (const { flags, rows: forRows, evidence } of target.builds) {
         if (!forRows.some((row) => only.has(row) && (row !== 'd' || target.demo))) continue;
-        // The demo builds plain and ASan whatever the bench's mode: the subject's trees get both.
+        // The demo builds plain and ASan whatever the bench's mode (the subject's trees get both), and
+        // a regression's evidence pass reruns its finding on ASan: that tree gets both too.
+        const both = target.demo || evidence === true;
         const build = await cli(
-          ['build', ...flags, '--variants', target.demo ? 'plain,asan' : variants.join(',')],
+          ['build', ...flags, '--variants', both ? 'plain,asan' : variants.join(',')],
           'build',
           30 * 60_000,
         );
@@ -476,7 +483,10 @@ export async function wholeValidationBench(o: WholeValidationOptions = {}): Prom
 }
 
 const secs = (s: number | null) => (s === null ? '–' : `${s.toFixed(2)} s`);
-const minSec = (s: number) => `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+const minSec = (seconds: number) => {
+  const s = Math.round(seconds);
+  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+};
 
 function formatRowLine(r: WholeRow): string {
   const verdict = r.verdict ? `${r.verdict.stability} / throughput ${r.verdict.throughput}` : 'no verdict';
@@ -559,7 +569,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     process.exit(2);
   }
   const controller = new AbortController();
-  process.once('SIGINT', () => {
+  // `on`, not `once`: npx and tsx pass a terminal's Ctrl-C on as a second SIGINT, which must not end
+  // the bench before the running command has stopped its storms.
+  process.on('SIGINT', () => {
+    if (controller.signal.aborted) return;
     process.stderr.write('whole-validation: interrupted, stopping the running command\n');
     controller.abort();
   });
