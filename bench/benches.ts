@@ -5,6 +5,8 @@ export interface BenchContext {
   readonly quick: boolean;
   readonly signal: AbortSignal;
   readonly log: (line: string) => void;
+  /** An esnet/iperf checkout (`--iperf`), for the benches that also validate real iperf3. */
+  readonly iperf?: string;
 }
 
 export interface Bench {
@@ -91,6 +93,17 @@ export const benches: readonly Bench[] = [
       const { pooledNeutralBench, formatPooledNeutral } = await import('./pooled-neutral.js');
       const result = await pooledNeutralBench({ quick, log, signal });
       return { result, text: formatPooledNeutral(result) };
+    },
+  },
+  {
+    name: 'whole-validation',
+    figures:
+      'whole wall time of `sigstorm validate` through the CLI, subject (and real iperf3 with --iperf): (a) settled regression, (b) harmless with a warm base, (c) harmless with a cold base and its printed expected finish, (d) the demo; verdicts, iterations and seconds per iteration against the issue 23 goals',
+    estimate: { full: '35 min (+45 min with --iperf)', quick: '9 min (+12 min with --iperf)' },
+    run: async ({ quick, log, signal, iperf }) => {
+      const { wholeValidationBench, formatWholeValidation } = await import('./whole-validation.js');
+      const result = await wholeValidationBench({ quick, log, signal, ...(iperf ? { iperf } : {}) });
+      return { result, text: formatWholeValidation(result) };
     },
   },
   {

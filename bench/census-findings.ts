@@ -6,25 +6,10 @@
 // 3. new-thread: main() starts one more thread, which blocks nothing, before the test.
 // pr profile (default set, plain + asan, fail fast), no throughput runs, base-results cache off.
 // Run: npx tsx bench/census-findings.ts --iperf PATH [--ref 3.18] [--only sigpipe,worker-mask,new-thread]
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
+import { type IperfChange, iperfBranches, replaceOnce } from './iperf-branches.js';
 import { type TimedValidation, timedValidation } from './timed-validation.js';
-
-interface Change {
-  readonly name: string;
-  readonly what: string;
-  /** File → its text changed; throws when the tree does not have what the change edits. */
-  readonly edit: Readonly<Record<string, (text: string) => string>>;
-}
-
-function replaceOnce(text: string, from: string | RegExp, to: string, file: string): string {
-  const next = text.replace(from, to);
-  if (next === text) throw new Error(`${file}: ${String(from)} not found: not an iperf3 3.16+ tree?`);
-  return next;
-}
 
 const maskOff = (file: string) => (t: string) =>
   replaceOnce(
@@ -34,7 +19,7 @@ const maskOff = (file: string) => (t: string) =>
     file,
   );
 
-export const changes: readonly Change[] = [
+export const changes: readonly IperfChange[] = [
   {
     name: 'sigpipe',
     what: 'SIGPIPE no longer ignored',
@@ -73,24 +58,6 @@ export interface CensusFindingRow extends TimedValidation {
   readonly what: string;
 }
 
-/** A clone of `checkout` at `ref` with one branch per change, in a temporary directory. */
-async function branches(checkout: string, ref: string, picked: readonly Change[]): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'sigstorm-census-bench-'));
-  const git = (...args: string[]) =>
-    execFileSync('git', ['-C', dir, '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', ...args], {
-      stdio: 'pipe',
-    });
-  execFileSync('git', ['clone', '--quiet', checkout, dir]);
-  for (const change of picked) {
-    git('checkout', '--quiet', '-B', change.name, ref);
-    for (const [file, edit] of Object.entries(change.edit)) {
-      await writeFile(join(dir, file), edit(await readFile(join(dir, file), 'utf8')));
-    }
-    git('commit', '--quiet', '-am', change.what);
-  }
-  return dir;
-}
-
 export async function censusFindingsBench(o: {
   readonly iperf: string;
   readonly ref?: string;
@@ -100,7 +67,7 @@ export async function censusFindingsBench(o: {
   const ref = o.ref ?? '3.18';
   const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const picked = changes.filter((c) => !o.only || o.only.includes(c.name));
-  const repo = await branches(o.iperf, ref, picked);
+  const repo = await iperfBranches(o.iperf, ref, picked);
   const rows: CensusFindingRow[] = [];
   try {
     for (const change of picked) {

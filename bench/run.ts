@@ -1,5 +1,6 @@
 // The bench suite: runs the benches in bench/ one after another and prints every figure with how it was
-// measured (machine, load, iterations, seeds). `npm run bench -- [--quick] [--only a,b] [--json FILE]`.
+// measured (machine, load, iterations, seeds). `npm run bench -- [--quick] [--only a,b] [--json FILE]
+// [--iperf PATH]` (an esnet/iperf checkout, for the benches that also validate real iperf3).
 // Figures go to stdout, progress to stderr. Each bench is its own file; this one only composes them.
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -26,7 +27,7 @@ interface BenchOutcome {
 
 function usage(message: string, code = 2): never {
   process.stderr.write(
-    `${message}\nusage: tsx bench/run.ts [--quick] [--only ${benches.map((b) => b.name).join(',')}] [--json FILE]\n`,
+    `${message}\nusage: tsx bench/run.ts [--quick] [--only ${benches.map((b) => b.name).join(',')}] [--json FILE] [--iperf PATH]\n`,
   );
   process.exit(code);
 }
@@ -38,6 +39,7 @@ const { values } = (() => {
         quick: { type: 'boolean', default: false },
         only: { type: 'string' },
         json: { type: 'string' },
+        iperf: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -82,7 +84,12 @@ for (const bench of selected) {
   log(`bench ${bench.name}: ${bench.figures}`);
   let outcome: BenchOutcome['outcome'];
   try {
-    const { result, text } = await bench.run({ quick, signal: controller.signal, log });
+    const { result, text } = await bench.run({
+      quick,
+      signal: controller.signal,
+      log,
+      ...(values.iperf ? { iperf: values.iperf } : {}),
+    });
     outcome = { kind: 'ok', text, result };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
