@@ -18,7 +18,7 @@ import { withPlanId } from '../../src/pipeline/shards/shard-plan.js';
 import { Report } from '../../src/report/report.schema.js';
 import { installRoot } from '../../src/util/paths.js';
 import { listProcesses } from '../support/stray-processes.js';
-import { testCacheDir } from '../support/subject.js';
+import { subjectBuild, testCacheDir } from '../support/subject.js';
 
 const cli = join(installRoot, 'bin', 'sigstorm.js');
 const env = { SIGSTORM_CACHE_DIR: testCacheDir };
@@ -37,9 +37,10 @@ function merge(files: readonly string[], out: string, extra: readonly string[] =
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sigstorm-shards-'));
   // A cap of 120 iterations a side in batches of 10: shard 1 may run batches 0, 2, …, 10, shard 2
-  // batches 1, 3, …, 11; each stops when its own test settles (the bug patch: after 30 a side).
-  for (const k of [1, 2]) {
-    const run = await sigstorm([
+  // batches 1, 3, …, 11; each stops when its own test settles (the bug patch: after 30 a side). The
+  // two run at once, as on two runners.
+  const shard = (k: number) =>
+    sigstorm([
       'validate',
       '--head-patches',
       'patches/unblocked-worker-signals.patch',
@@ -60,6 +61,12 @@ beforeAll(async () => {
       '--blob',
       blobFile(k),
     ]);
+  // The builds first, once: the two shards then start storming together.
+  await subjectBuild('plain');
+  await subjectBuild('plain', ['unblocked-worker-signals.patch']);
+  const runs = await Promise.all([shard(1), shard(2)]);
+  for (const [i, run] of runs.entries()) {
+    const k = i + 1;
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).toContain(`Shard ${k}/2 of plan`);
     blobs.push(ShardBlob.parse(JSON.parse(await readFile(blobFile(k), 'utf8'))));
