@@ -57,8 +57,11 @@ const storm = [
  */
 const alone = ['test/storm/thread-directed.test.ts'];
 
-/** Which tier's files take the workers first: the long, mostly waiting storms, then the rest. */
-const tierOrder = ['storm', 'integration', 'unit', 'alone'];
+/**
+ * Which tier's files take the workers first: the long, mostly waiting storms, then the unit files
+ * (short but for two simulations of 30–70 s, which started last made the run's tail), then the rest.
+ */
+const tierOrder = ['storm', 'unit', 'integration', 'alone'];
 
 /**
  * vitest's order within each tier (on a clean clone the largest files first, later the longest), the
