@@ -3,7 +3,7 @@
 // [--iperf PATH]` (an esnet/iperf checkout, for the benches that also validate real iperf3).
 // Figures go to stdout, progress to stderr. Each bench is its own file; this one only composes them.
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.js';
 import { benches } from './benches.js';
 import {
   type Conditions,
@@ -25,29 +25,23 @@ interface BenchOutcome {
     | { readonly kind: 'failed'; readonly error: string };
 }
 
+const usageLine = `usage: tsx bench/run.ts [--quick] [--only ${benches.map((b) => b.name).join(',')}] [--json FILE] [--iperf PATH]\n`;
+
 function usage(message: string, code = 2): never {
-  process.stderr.write(
-    `${message}\nusage: tsx bench/run.ts [--quick] [--only ${benches.map((b) => b.name).join(',')}] [--json FILE] [--iperf PATH]\n`,
-  );
+  process.stderr.write(`${message}\n${usageLine}`);
   process.exit(code);
 }
 
-const { values } = (() => {
-  try {
-    return parseArgs({
-      options: {
-        quick: { type: 'boolean', default: false },
-        only: { type: 'string' },
-        json: { type: 'string' },
-        iperf: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    });
-  } catch (error) {
-    return usage(error instanceof Error ? error.message : String(error));
-  }
-})();
+const values = benchArgs(
+  {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    json: { type: 'string' },
+    iperf: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+  usageLine,
+);
 if (values.help) usage('sigstorm bench suite: prints every performance figure with how it was measured.', 0);
 const only = values.only
   ?.split(',')

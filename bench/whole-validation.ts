@@ -17,9 +17,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { Report } from '../src/report/report.schema.js';
 import { bundledPatchesDir, cacheRoot, installRoot } from '../src/util/paths.js';
+import { benchArgs } from './bench-args.js';
 import { changes as censusChanges } from './census-findings.js';
 import { type IperfChange, iperfBranches, replaceOnce } from './iperf-branches.js';
 import { type Conditions, conditionsNow, describeMachine, formatLoad, formatMachine } from './machine.js';
@@ -538,26 +538,19 @@ export function formatWholeValidation(result: WholeValidationResult): string {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const usage =
     'usage: npx tsx bench/whole-validation.ts [--quick] [--only a,b,c,d] [--iperf PATH [--ref 3.18]] [--subject-only | --iperf-only] [--cache-dir DIR] [--json FILE]\n';
-  const { values } = (() => {
-    try {
-      return parseArgs({
-        options: {
-          quick: { type: 'boolean', default: false },
-          only: { type: 'string' },
-          iperf: { type: 'string' },
-          ref: { type: 'string' },
-          'subject-only': { type: 'boolean', default: false },
-          'iperf-only': { type: 'boolean', default: false },
-          'cache-dir': { type: 'string' },
-          json: { type: 'string' },
-        },
-        strict: true,
-      });
-    } catch (error) {
-      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${usage}`);
-      process.exit(2);
-    }
-  })();
+  const values = benchArgs(
+    {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      iperf: { type: 'string' },
+      ref: { type: 'string' },
+      'subject-only': { type: 'boolean', default: false },
+      'iperf-only': { type: 'boolean', default: false },
+      'cache-dir': { type: 'string' },
+      json: { type: 'string' },
+    },
+    usage,
+  );
   const only = values.only?.split(',').map((s) => s.trim());
   const wrong = only?.filter((id) => !(rowIds as readonly string[]).includes(id)) ?? [];
   if (
