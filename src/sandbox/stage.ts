@@ -149,23 +149,12 @@ export function bwrapLaunch(sources: StagedSources): BwrapLaunch {
       kind === 'ro' ? [kind, path, ''] : [kind, dirname(path), basename(path)],
     ),
   ];
+  // The stage's own namespaces: mounts (private) and network (its TCP table: childEhashEntries).
+  const stage = ['--mount', '--net', '--propagation', 'private', '--', ...stageArgs, 'setpriv'];
   let prefix: string[];
   if (runsAsRoot()) {
     const { uid, gid } = sandboxHostId();
-    prefix = [
-      'unshare',
-      '--mount',
-      '--net',
-      '--propagation',
-      'private',
-      '--',
-      ...stageArgs,
-      'setpriv',
-      `--reuid=${uid}`,
-      `--regid=${gid}`,
-      '--clear-groups',
-      '--',
-    ];
+    prefix = ['unshare', ...stage, `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--'];
   } else {
     const uid = process.getuid?.() ?? 0;
     const gid = process.getgid?.() ?? 0;
@@ -175,13 +164,7 @@ export function bwrapLaunch(sources: StagedSources): BwrapLaunch {
       `--map-user=${uid}`,
       `--map-group=${gid}`,
       '--keep-caps',
-      '--mount',
-      '--net',
-      '--propagation',
-      'private',
-      '--',
-      ...stageArgs,
-      'setpriv',
+      ...stage,
       '--inh-caps=-all',
       '--ambient-caps=-all',
       '--',
