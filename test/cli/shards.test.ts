@@ -17,7 +17,7 @@ import { ShardBlob } from '../../src/pipeline/shards/shard-blob.schema.js';
 import { withPlanId } from '../../src/pipeline/shards/shard-plan.js';
 import { Report } from '../../src/report/report.schema.js';
 import { installRoot } from '../../src/util/paths.js';
-import { listProcesses } from '../support/stray-processes.js';
+import { listProcessesNotOfOtherFiles } from '../support/stray-processes.js';
 import { subjectBuild, testCacheDir } from '../support/subject.js';
 
 const cli = join(installRoot, 'bin', 'sigstorm.js');
@@ -275,7 +275,9 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
 
   it('leaves no subject process running', async () => {
     const binaries = new Set(blobs.flatMap((b) => b.cells[0]?.head.map((r) => r.binary) ?? []));
-    const left = (await listProcesses()).filter((p) => p.argv.some((arg) => binaries.has(arg)));
+    const left = (await listProcessesNotOfOtherFiles()).filter((p) =>
+      p.argv.some((arg) => binaries.has(arg)),
+    );
     expect(left).toEqual([]);
   });
 });

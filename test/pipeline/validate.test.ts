@@ -8,7 +8,7 @@ import { Report } from '../../src/report/report.schema.js';
 import { parseCpuList } from '../../src/storm/cpus.js';
 import { IterationRecord } from '../../src/storm/record.js';
 import { installRoot } from '../../src/util/paths.js';
-import { listProcesses } from '../support/stray-processes.js';
+import { listProcessesNotOfOtherFiles } from '../support/stray-processes.js';
 import { testCacheDir } from '../support/subject.js';
 import { patch, shortThroughput, useTestCache, validate } from '../support/validate-subject.js';
 
@@ -90,7 +90,9 @@ describe('sigstorm validate on the bundled subject (real builds, real storms)', 
     expect(rerun.cpus).toBe(original.cpus);
     // Nothing of the storms or the rerun is left running.
     const binaries = new Set([...head.map((r) => r.binary), rerun.binary]);
-    const left = (await listProcesses()).filter((p) => p.argv.some((arg) => binaries.has(arg)));
+    const left = (await listProcessesNotOfOtherFiles()).filter((p) =>
+      p.argv.some((arg) => binaries.has(arg)),
+    );
     expect(left).toEqual([]);
     // Storms until the regression settles, then 8 + 8 throughput runs of 1 s.
   }, 240_000);

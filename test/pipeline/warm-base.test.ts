@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runValidation } from '../../src/pipeline/validate.js';
 import { cellsOfFailedWorkloads, warmBase } from '../../src/pipeline/warm-base.js';
 import { bundledPatchesDir } from '../../src/util/paths.js';
-import { listProcesses } from '../support/stray-processes.js';
+import { listProcesses, listProcessesNotOfOtherFiles } from '../support/stray-processes.js';
 import { testCacheDir } from '../support/subject.js';
 
 describe('which cells the warm-up deepens', () => {
@@ -57,7 +57,7 @@ describe('base warm-up (real builds, real storms)', () => {
     const again = await warmBase(request);
     expect(again).toMatchObject({ ran: 0, alreadyCached: 12 });
     // Nothing of the storms is left: no new process runs a binary from the build cache.
-    const left = (await listProcesses()).filter(
+    const left = (await listProcessesNotOfOtherFiles()).filter(
       (p) => !before.some((b) => b.pid === p.pid) && p.argv.some((a) => a.startsWith(testCacheDir)),
     );
     expect(left).toEqual([]);
@@ -97,7 +97,7 @@ describe('base warm-up (real builds, real storms)', () => {
     expect(result.report.verdict.stability).not.toBe('regression');
     // The cache holds the share as a warm-up puts it: --warm-base now runs nothing.
     expect(await warmBase(request)).toMatchObject({ share: 12, ran: 0, alreadyCached: 12 });
-    const left = (await listProcesses()).filter(
+    const left = (await listProcessesNotOfOtherFiles()).filter(
       (p) => !before.some((b) => b.pid === p.pid) && p.argv.some((a) => a.startsWith(testCacheDir)),
     );
     expect(left).toEqual([]);

@@ -40,6 +40,28 @@ export async function listProcesses(): Promise<ProcessInfo[]> {
 }
 
 /**
+ * Every process but those of the other test files running beside this one: a process below a
+ * sibling of this one (another worker of the test runner, our parent) is theirs; below this one, or
+ * orphaned (adopted by init or a subreaper), it may be what this file's storms left behind. Test
+ * files share the built subject of the test cache, so "runs a cached binary" alone is not "ours".
+ */
+export async function listProcessesNotOfOtherFiles(
+  self: { readonly pid: number; readonly ppid: number } = process,
+): Promise<ProcessInfo[]> {
+  const all = await listProcesses();
+  const byPid = new Map(all.map((p) => [p.pid, p]));
+  const underSibling = (p: ProcessInfo): boolean => {
+    for (let at: ProcessInfo | undefined = p; at !== undefined; at = byPid.get(at.ppid)) {
+      if (at.pid === self.pid) return false;
+      if (at.ppid === self.ppid) return true;
+      if (at.ppid <= 1) return false;
+    }
+    return false;
+  };
+  return all.filter((p) => !underSibling(p));
+}
+
+/**
  * Processes running `binary` with `-p <port>` for a port in `ports`, and children of `parentPid`
  * that a storm starts (the binary, taskset, gdb); other children (esbuild…) are not the storm's.
  */
