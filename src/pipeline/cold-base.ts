@@ -4,12 +4,12 @@ import { iterationCost, planLooks, stormExpectedMs } from './schedule/look-budge
 import { aboutTime } from './schedule/validation-budget.js';
 import { coldIterations, type WarmCellsInput, warmCells, warmShare } from './warm-base.js';
 
-/** Wall time of one base iteration of the cell: the cache's measurement, else the variant's prior. */
+/** Wall time of one base iteration of the cell: the cache's measurement, else its workload's prior. */
 const rateOf = (cell: CellPlan): number =>
   iterationCost({
     meanIterationMs: null,
-    priorIterationMs: cell.baseCache.meanIterationMs(),
-    variant: cell.variant,
+    cachedIterationMs: cell.baseCache.meanIterationMs(),
+    priorIterationMs: cell.priorIterationMs,
   });
 
 /** What a cold base costs: the base iterations of the shares not cached, and their time and head's. */

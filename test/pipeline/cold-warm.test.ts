@@ -20,6 +20,7 @@ function cell(index: number, batches: ReadonlyArray<{ base: number; head: number
     variant: 'plain',
     decision: state.decision,
     meanIterationMs: batches.length > 0 ? 400 : null,
+    priorIterationMs: 400,
   };
 }
 
