@@ -24,6 +24,8 @@ describe('iterationPriorMs', () => {
     expect(iterationPriorMs(w, 'tsan')).toBeGreaterThan(iterationPriorMs(w, 'asan'));
     // A sanitizer stretches the processes' part, not the definition's waits: far below 2× plain.
     expect(iterationPriorMs(w, 'asan')).toBeLessThan(1.5 * plain);
+    // Over two lanes (a batch runs on both), as the measured rates are: half.
+    expect(iterationPriorMs(w, 'plain', 2)).toBe(plain / 2);
   });
 
   it('grows with the delay window and the pattern gaps, by their expected values', () => {

@@ -75,13 +75,14 @@ export function definitionWaitsMs(w: StormWorkload): number {
 }
 
 /**
- * The prior wall time of one iteration of the workload in the variant on one lane, ms: the
- * definition's waits, the variant's overhead of every process the iteration starts (the server, the
- * client unless the moment is idle, a follow-up client) and the lane's harness. The rate a cell uses
- * until it has one measured (this run's, else the base-results cache's: ./look-budget.ts).
+ * The prior wall time of one iteration of the workload in the variant, ms: the definition's waits,
+ * the variant's overhead of every process the iteration starts (the server, the client unless the
+ * moment is idle, a follow-up client) and the lane's harness, on one lane, over `lanes` when a batch
+ * runs on several (as the cache's and the run's measured rates are). The rate a cell uses until it
+ * has one measured (this run's, else the base-results cache's: ./look-budget.ts).
  */
-export function iterationPriorMs(w: StormWorkload, variant: VariantName): number {
+export function iterationPriorMs(w: StormWorkload, variant: VariantName, lanes = 1): number {
   const o = variantOverheadMs[variant];
   const clients = (w.at.moment === 'idle' ? 0 : 1) + (w.followUp ? 1 : 0);
-  return harnessMs + o.server + clients * o.client + definitionWaitsMs(w);
+  return (harnessMs + o.server + clients * o.client + definitionWaitsMs(w)) / Math.max(1, lanes);
 }

@@ -40,8 +40,7 @@ export async function planCells(o: {
         workload: storm.workload,
         workloadRef: storm.ref,
         variant,
-        // A lane's prior over the lanes, as the cache's and the run's rates are (a batch runs on all).
-        priorIterationMs: iterationPriorMs(storm.workload, variant) / o.pool.lanes.length,
+        priorIterationMs: iterationPriorMs(storm.workload, variant, o.pool.lanes.length),
         baseCache: o.baseCache ? await resultsOf(baseBuild) : noBaseCache,
         ...(headBuild ? { headCache: await resultsOf(headBuild) } : {}),
       });
