@@ -32,7 +32,7 @@ const unit = [
   'test/storm/start-routines.test.ts',
   'test/classify/{family,frame-locations,outcome-kinds,captured-output}.test.ts',
   'test/compile/{patch-header,without-credentials}.test.ts',
-  'test/pipeline/{allocate,cold-warm,neutral-settled,request-from-config,repro-bundle,look-budget,validation-budget,storm-expected}.test.ts',
+  'test/pipeline/{allocate,cold-warm,neutral-settled,request-from-config,repro-bundle,look-budget,validation-budget,storm-expected,iteration-prior}.test.ts',
   'test/app/{actions-config,command-lines,parse-command,repo-config,user-text,clone-source,progress-reporter,job-store,cache-pins}.test.ts',
   'test/workflows/validate-workflow.test.ts',
   'test/cli/bisect-flags.test.ts',

@@ -4,12 +4,12 @@ import { iterationCost, planLooks, stormExpectedMs } from './schedule/look-budge
 import { aboutTime } from './schedule/validation-budget.js';
 import { coldIterations, type WarmCellsInput, warmCells, warmShare } from './warm-base.js';
 
-/** Wall time of one base iteration of the cell: the cache's measurement, else the variant's prior. */
+/** Wall time of one base iteration of the cell: the cache's measurement, else its workload's prior. */
 const rateOf = (cell: CellPlan): number =>
   iterationCost({
     meanIterationMs: null,
-    priorIterationMs: cell.baseCache.meanIterationMs(),
-    variant: cell.variant,
+    cachedIterationMs: cell.baseCache.meanIterationMs(),
+    priorIterationMs: cell.priorIterationMs,
   });
 
 /** What a cold base costs: the base iterations of the shares not cached, and their time and head's. */
@@ -63,6 +63,46 @@ export function coldBaseMode(cold: Pick<ColdBase, 'missing' | 'warmFirst'>, fail
   return failFast ? 'warm-after-first-batches' : 'warm-first';
 }
 
+/** What the storms price to from the start (every cell's look and the pool's) and the start's ETA. */
+interface StartPricing {
+  readonly cells: readonly CellPlan[];
+  readonly thresholds: Thresholds;
+  readonly cap?: number;
+  /** The storms' part of the budget, ms. */
+  readonly stormMs: number;
+  /** The validation's expected time after the warm-up, ms, given the storms'. */
+  readonly afterMs: (stormMs: number) => number;
+}
+
+/**
+ * The storms' expected time, ms, priced by the look plan the storms follow: every cell's look and
+ * the pool's, base and head where base is cold, head alone past a warm-up of base iterations
+ * 0 … warmedTo − 1 (./schedule/look-budget.ts).
+ */
+function stormsPriced(o: StartPricing, warmedTo: number): number {
+  const start = startingLooks(o.cells, o.thresholds, {
+    ...(o.cap === undefined ? {} : { cap: o.cap }),
+    warmedTo,
+  });
+  return stormExpectedMs(planLooks(start.cells, o.stormMs, start.pool));
+}
+
+/**
+ * The time the cold-base notice at the start expects the validation to take from there, ms: the
+ * storms interleaved with base (`interleaved`), else the warm-up's missing base iterations and the
+ * validation after it, with the warmed shares free (bench/iteration-prior.ts prices the default
+ * `pr` request with it).
+ */
+export function coldStartExpectedMs(
+  mode: Exclude<ColdBaseMode, 'cached'>,
+  cold: Pick<ColdBase, 'warmMs'>,
+  share: number,
+  o: StartPricing,
+): number {
+  if (mode === 'interleaved') return o.afterMs(stormsPriced(o, 0));
+  return cold.warmMs + o.afterMs(stormsPriced(o, share));
+}
+
 /** A cold base's warm-up due after the first batches (storm-cells' `warmUp`). */
 export interface ColdWarmUp {
   /** Base iterations per cell the warm-up stores (the pooled share). */
@@ -110,19 +150,12 @@ export async function coldBasePhase(
   const notice = (message: string, expectedLeftMs: number) =>
     o.emit({ phase: 'storm', message, notice: true, iterationsDone: 0, iterationsTotal: 0, expectedLeftMs });
   const budget = aboutTime(o.budgetMs).replace('about ', '');
-  // The storms priced by the look plan the storms follow: every cell's look and the pool's, base and
-  // head where base is cold, head alone past a warm-up (./schedule/look-budget.ts).
-  const storms = (warmedTo: number) => {
-    const start = startingLooks(o.cells, o.thresholds, {
-      ...(o.cap === undefined ? {} : { cap: o.cap }),
-      warmedTo,
-    });
-    return stormExpectedMs(planLooks(start.cells, o.stormMs, start.pool));
-  };
+  const storms = (warmedTo: number) => stormsPriced(o, warmedTo);
+  const atStart = coldStartExpectedMs(mode, cold, share, o);
   if (mode === 'interleaved') {
     notice(
       `base results not cached: this validation storms base too (${cost(cold)}, inside the budget); later validations against this base reuse them`,
-      o.afterMs(storms(0)),
+      atStart,
     );
     return undefined;
   }
@@ -149,7 +182,7 @@ export async function coldBasePhase(
     const warmedStorms = storms(share);
     notice(
       `base results not cached: warming the base once (${cost(cold)}); later validations against this base reuse them, and this one's ${budget} budget starts after`,
-      cold.warmMs + o.afterMs(warmedStorms),
+      atStart,
     );
     const warmed = await warm(cold, (scale) => o.afterMs(Math.min(o.stormMs, warmedStorms * scale)));
     // The storms at the rate the warm-up measured (the cache's records now).
@@ -162,7 +195,7 @@ export async function coldBasePhase(
   // Fail fast: the first batches first, interleaved; the warm-up after them, off the budget's clock.
   notice(
     `base results not cached: every cell's first batch runs on base and head (a clear regression is called there), then the base is warmed once (${cost(cold)}, off this validation's ${budget} budget, which goes on after it for head's looks); later validations against this base reuse them`,
-    cold.warmMs + o.afterMs(storms(share)),
+    atStart,
   );
   const pending = () => coldBase(o.cells, { ...o, lanes });
   return {

@@ -13,8 +13,10 @@ import type { LanePool } from '../storm/lanes.js';
 import type { IterationRecord } from '../storm/record.js';
 import { portableReproCommand } from '../storm/repro.js';
 import { runIterations } from '../storm/run-iterations.js';
+import type { StormWorkload } from '../workload/schema.js';
 import { withoutLocalPaths, workloadShown } from './output/portable-repro.js';
 import type { CellRun } from './schedule/cell-run.js';
+import { iterationPriorMs } from './schedule/iteration-prior.js';
 import { iterationCost } from './schedule/look-budget.js';
 
 /**
@@ -39,7 +41,7 @@ export const evidenceHitPrior = 0.2;
  */
 export function evidenceExpectedMs(
   runs: readonly Pick<CellRun, 'plan' | 'base' | 'head'>[],
-  asanIterationMs: (workload: string) => number,
+  asanIterationMs: (workload: StormWorkload) => number,
   bounds: { causes: number; attemptsPerCause: number; budgetMs: number } = evidenceBounds,
 ): number {
   const crashes = (records: readonly IterationRecord[]) =>
@@ -55,23 +57,27 @@ export function evidenceExpectedMs(
     .slice(0, bounds.causes);
   const p = evidenceHitPrior;
   const attempts = (1 - (1 - p) ** bounds.attemptsPerCause) / p;
-  const ms = causes.reduce((sum, r) => sum + attempts * asanIterationMs(r.plan.workload.name), 0);
+  const ms = causes.reduce((sum, r) => sum + attempts * asanIterationMs(r.plan.workload), 0);
   return Math.min(bounds.budgetMs, ms);
 }
 
 /**
  * Wall time of one ASan iteration of the workload on one lane, ms: its ASan cell's rate this run,
- * else the base cache's (both per lane: a batch runs on `lanes` lanes), else the variant's prior.
+ * else the base cache's (both per lane: a batch runs on `lanes` lanes), else the workload's ASan
+ * prior (./schedule/iteration-prior.ts).
  */
-export function asanIterationMs(runs: readonly CellRun[], lanes: number): (workload: string) => number {
+export function asanIterationMs(
+  runs: readonly CellRun[],
+  lanes: number,
+): (workload: StormWorkload) => number {
   return (workload) => {
-    const run = runs.find((r) => r.plan.workload.name === workload && r.plan.variant === stackVariant);
+    const run = runs.find((r) => r.plan.workload.name === workload.name && r.plan.variant === stackVariant);
     const ran = run ? run.base.length - run.reusedBase + run.head.length : 0;
     const cached = run?.plan.baseCache.meanIterationMs() ?? null;
     return iterationCost({
       meanIterationMs: run && ran > 0 ? (run.elapsedMs / ran) * lanes : null,
-      priorIterationMs: cached === null ? null : cached * lanes,
-      variant: stackVariant,
+      cachedIterationMs: cached === null ? null : cached * lanes,
+      priorIterationMs: iterationPriorMs(workload, stackVariant),
     });
   };
 }

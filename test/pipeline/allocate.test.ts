@@ -19,7 +19,13 @@ function cell(
       settings,
     );
   }
-  return { index, variant, decision: state.decision, meanIterationMs: batches.length > 0 ? 300 : null };
+  return {
+    index,
+    variant,
+    decision: state.decision,
+    meanIterationMs: batches.length > 0 ? 300 : null,
+    priorIterationMs: 400,
+  };
 }
 
 describe('nextCell', () => {

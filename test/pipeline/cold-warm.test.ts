@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { advance, initialState } from '../../src/compare/sequential/decide-cell.js';
 import { sequentialSettings } from '../../src/compare/sequential/settings.js';
 import { defaultThresholds } from '../../src/config/thresholds.schema.js';
-import { coldBaseMode } from '../../src/pipeline/cold-base.js';
+import { type BaseCache, noBaseCache } from '../../src/pipeline/base-cache.js';
+import { coldBase, coldBaseMode } from '../../src/pipeline/cold-base.js';
 import type { CellProgress } from '../../src/pipeline/schedule/allocate.js';
+import type { CellPlan } from '../../src/pipeline/schedule/cell-run.js';
 import { costToLook } from '../../src/pipeline/schedule/look-budget.js';
 import { asWarmed, baseSpentMs, coldWarmDue } from '../../src/pipeline/schedule/warm-due.js';
+import { StormWorkload } from '../../src/workload/schema.js';
 
 const settings = sequentialSettings(defaultThresholds, 'plain', 4);
 
@@ -20,6 +23,7 @@ function cell(index: number, batches: ReadonlyArray<{ base: number; head: number
     variant: 'plain',
     decision: state.decision,
     meanIterationMs: batches.length > 0 ? 400 : null,
+    priorIterationMs: 400,
   };
 }
 
@@ -63,6 +67,35 @@ describe('a pending warm-up prices the base shares as cached', () => {
 });
 
 describe('how a validation meets a cold base', () => {
+  const workload = StormWorkload.parse({
+    kind: 'storm',
+    name: 'mine',
+    description: 'a user-defined storm',
+    signal: { to: 'server', pattern: [{ signal: 'SIGTERM' }] },
+    at: { moment: 'established', delayMs: [50, 400] },
+  });
+  const plan = (priorIterationMs: number, baseCache: BaseCache = noBaseCache): CellPlan => ({
+    index: 0,
+    workload,
+    workloadRef: 'mine',
+    variant: 'plain',
+    priorIterationMs,
+    baseCache,
+  });
+  const o = { thresholds: defaultThresholds, lanes: 1, stormMs: 600_000 };
+
+  it("prices the missing base iterations at each cell's prior, the cache's rate where it has one", () => {
+    // 31 base iterations per cell (the share), none cached.
+    expect(coldBase([plan(300), plan(700)], o)).toMatchObject({ missing: 62, warmMs: 31 * 1000 });
+    // A cache that holds iterations 0-9 at 0.5 s each: its rate, not the prior, for the 21 missing.
+    const partial: BaseCache = {
+      ...noBaseCache,
+      take: (indices) => ({ cached: [], missing: indices.filter((i) => i >= 10) }),
+      meanIterationMs: () => 500,
+    };
+    expect(coldBase([plan(300, partial)], o)).toMatchObject({ missing: 21, warmMs: 21 * 500 });
+  });
+
   it('by the cache, the budget and fail fast', () => {
     expect(coldBaseMode({ missing: 0, warmFirst: false }, true)).toBe('cached');
     expect(coldBaseMode({ missing: 124, warmFirst: false }, true)).toBe('interleaved');

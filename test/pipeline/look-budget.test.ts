@@ -57,6 +57,7 @@ function replay(o: {
         variant: r.variant,
         decision: r.state.decision,
         meanIterationMs: r.done > 0 ? r.elapsedMs / (2 * r.done) : null,
+        priorIterationMs: 400,
         hasShare: r.coarse.shown,
         ...(next !== null && next > r.done ? { toLook: next - r.done } : {}),
       };
@@ -141,6 +142,7 @@ describe('the storm budget planned against the looks', () => {
       variant: 'plain' as const,
       decision: initialState(settings('plain')).decision,
       meanIterationMs,
+      priorIterationMs: 400,
       toLook,
     });
     const plan = planLooks([cell(20, 500), cell(1, 500), cell(2, 500), cell(21, 100)], 10_000);
@@ -154,13 +156,18 @@ describe('the storm budget planned against the looks', () => {
 
   it("prices a look with the cached base iterations free, at the measured rate or the cache's", () => {
     const decision = initialState(settings('plain')).decision;
-    const base = { variant: 'plain' as const, decision, toLook: 10 };
+    const base = { variant: 'plain' as const, decision, toLook: 10, priorIterationMs: 400 };
     // 10 head and 6 base iterations (4 cached) at 0.5 s.
     expect(costToLook({ ...base, meanIterationMs: 500, baseCached: 4 })).toBe(8000);
-    // Before the cell measured its own rate, the base cache's; with neither, the variant's prior.
-    expect(costToLook({ ...base, meanIterationMs: null, priorIterationMs: 300 })).toBe(6000);
+    // Before the cell measured its own rate, the base cache's; with neither, the workload's prior.
+    expect(costToLook({ ...base, meanIterationMs: null, cachedIterationMs: 300 })).toBe(6000);
     expect(costToLook({ ...base, meanIterationMs: null })).toBe(8000);
-    expect(planLooks([{ ...base, meanIterationMs: null, priorIterationMs: 300 }], 60_000).measured).toBe(
+    expect(costToLook({ ...base, meanIterationMs: null, priorIterationMs: 700 })).toBe(14_000);
+    // A measured rate wins over the prior, whatever the prior.
+    expect(
+      costToLook({ ...base, meanIterationMs: 500, cachedIterationMs: 300, priorIterationMs: 9_000 }),
+    ).toBe(10_000);
+    expect(planLooks([{ ...base, meanIterationMs: null, cachedIterationMs: 300 }], 60_000).measured).toBe(
       true,
     );
     expect(planLooks([{ ...base, meanIterationMs: null }], 60_000).measured).toBe(false);
@@ -169,7 +176,13 @@ describe('the storm budget planned against the looks', () => {
   it('sizes the last batch to the budget left: to the look in one go, or none that would stop short', () => {
     const decision = initialState(settings('plain')).decision;
     // 20 of 31 done, 0.5 s per iteration and side (1 s per iteration of both): the look costs 11 s.
-    const cell = { variant: 'plain' as const, decision, meanIterationMs: 500, toLook: 11 };
+    const cell = {
+      variant: 'plain' as const,
+      decision,
+      meanIterationMs: 500,
+      priorIterationMs: 400,
+      toLook: 11,
+    };
     const size = (budgetLeftMs: number, more: Partial<LookCell> = {}, lanes = 1) =>
       batchInBudget({ ...cell, ...more }, { size: 10, lanes, budgetLeftMs, leaning: false });
     // Budget for the look and a batch more: the usual batch.

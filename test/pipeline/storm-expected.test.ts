@@ -61,6 +61,7 @@ function replay(o: { readonly cells: number; readonly cachedTo: number; readonly
         variant: r.variant,
         decision: r.state.decision,
         meanIterationMs: ms[r.variant],
+        priorIterationMs: ms[r.variant],
         hasShare: r.coarse.shown,
         ...(toLook === undefined
           ? {}
@@ -114,6 +115,7 @@ const cell = (variant: 'plain' | 'asan', more: Partial<LookCell> = {}): LookCell
   variant,
   decision: initialState(settings(variant, 4)).decision,
   meanIterationMs: ms[variant],
+  priorIterationMs: ms[variant],
   toLook: 31,
   ...more,
 });

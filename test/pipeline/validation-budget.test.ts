@@ -106,7 +106,13 @@ describe('one budget for storms and throughput', () => {
 
   it('expects the storms to bring every cell to its look when the budget allows, else to spend it', () => {
     const decision = initialState(sequentialSettings(defaultThresholds, 'plain', 2)).decision;
-    const cell = (toLook: number) => ({ variant: 'plain' as const, decision, meanIterationMs: 500, toLook });
+    const cell = (toLook: number) => ({
+      variant: 'plain' as const,
+      decision,
+      meanIterationMs: 500,
+      priorIterationMs: 400,
+      toLook,
+    });
     // Two cells 31 iterations from their looks at 0.5 s per iteration and side: 31 s each.
     expect(stormExpectedMs(planLooks([cell(31), cell(31)], 100_000))).toBe(62_000);
     // Only one fits: the storms run until the budget is spent.

@@ -64,6 +64,7 @@ export function simulateFamily(
       variant: c.variant,
       decision: c.state.decision,
       meanIterationMs: c.batches.length > 0 ? 300 : null,
+      priorIterationMs: 400,
       hasShare: design === 'pooled' && c.coarse.shown,
     }));
     const pick = nextCell(progress, { leanAbove: leanAbove(t.stability, design) });

@@ -1,14 +1,8 @@
 import type { NeutralDesign } from '../../compare/neutral/design.js';
 import type { SequentialDecision } from '../../compare/sequential/decision.js';
+import { variantNames } from '../../compile/variants.js';
 import type { StabilityThresholds } from '../../config/thresholds.schema.js';
-import {
-  costToLook,
-  iterationCost,
-  type LookCell,
-  lookShortfall,
-  planLooks,
-  variantCost,
-} from './look-budget.js';
+import { costToLook, iterationCost, type LookCell, lookShortfall, planLooks } from './look-budget.js';
 
 /** What the allocator needs to know of a cell between batches. */
 export interface CellProgress extends LookCell {
@@ -58,9 +52,9 @@ function leastLookedAt(cells: readonly CellProgress[]): CellProgress | undefined
     if (!best) return c;
     if (c.decision.batches !== best.decision.batches)
       return c.decision.batches < best.decision.batches ? c : best;
-    if (variantCost[c.variant] !== variantCost[best.variant]) {
-      return variantCost[c.variant] < variantCost[best.variant] ? c : best;
-    }
+    // The variants in the order of their cost: plain, ASan, TSan.
+    const rank = (v: CellProgress) => variantNames.indexOf(v.variant);
+    if (rank(c) !== rank(best)) return rank(c) < rank(best) ? c : best;
     return c.index < best.index ? c : best;
   }, undefined);
 }

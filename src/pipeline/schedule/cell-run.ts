@@ -23,6 +23,11 @@ export interface CellPlan {
   /** How repro commands name the workload (a bundled name or a file path). */
   readonly workloadRef: string;
   readonly variant: VariantName;
+  /**
+   * Wall time of one iteration the workload's definition leads to expect in the variant, over the
+   * lanes (./iteration-prior.ts), ms: the cell's rate until it has measured one.
+   */
+  readonly priorIterationMs: number;
   readonly baseCache: BaseCache;
   /** Head results kept for later runs against the same head build (bisect); absent: head always runs. */
   readonly headCache?: BaseCache;
@@ -146,7 +151,8 @@ export function cellProgress(
     variant: run.plan.variant,
     decision: run.stop === null ? run.state.decision : { ...run.state.decision, state: 'stop' },
     meanIterationMs: ranRate(run),
-    priorIterationMs: run.plan.baseCache.meanIterationMs(),
+    cachedIterationMs: run.plan.baseCache.meanIterationMs(),
+    priorIterationMs: run.plan.priorIterationMs,
     ...(design === 'pooled' ? toLookOf(run) : {}),
   }));
 }
@@ -154,7 +160,7 @@ export function cellProgress(
 /**
  * What the look plan reads of the cells and the pool before the first batch (pooled design): every
  * cell its first look away, the pool its first look, rates from the base-results cache (else the
- * variants' priors). `warmedTo`: base iterations 0 … warmedTo − 1 of every cell a warm-up is about to
+ * workloads' priors, ./iteration-prior.ts). `warmedTo`: base iterations 0 … warmedTo − 1 of every cell a warm-up is about to
  * store (the cold-base phase prices the validation after it).
  */
 export function startingLooks(
@@ -170,7 +176,8 @@ export function startingLooks(
       variant: plan.variant,
       decision: initialState(sequentialSettings(thresholds, plan.variant, plans.length, o.cap)).decision,
       meanIterationMs: null,
-      priorIterationMs: plan.baseCache.meanIterationMs(),
+      cachedIterationMs: plan.baseCache.meanIterationMs(),
+      priorIterationMs: plan.priorIterationMs,
       toLook: first,
       baseCached: Math.max(held, Math.min(first, warmed)),
       baseCachedAhead: Math.max(plan.baseCache.heldFrom(0), warmed),

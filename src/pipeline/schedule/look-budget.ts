@@ -10,9 +10,14 @@ export interface LookCell {
   readonly meanIterationMs: number | null;
   /**
    * Wall time of one iteration measured before this run (the base-results cache's records of the
-   * cell), ms: the rate until the cell has measured its own; absent or null: the variant's prior.
+   * cell), ms: the rate until the cell has measured its own; absent or null: the prior.
    */
-  readonly priorIterationMs?: number | null;
+  readonly cachedIterationMs?: number | null;
+  /**
+   * Wall time of one iteration the cell's workload definition leads to expect (./iteration-prior.ts,
+   * over the lanes), ms: the rate until one is measured.
+   */
+  readonly priorIterationMs: number;
   /** Of the base iterations the cell's next look needs, how many the base-results cache holds. */
   readonly baseCached?: number;
   /** The cell has what the neutral statement needs of it (pooled: its coarse bound is shown). */
@@ -38,21 +43,18 @@ export interface PoolAhead {
   readonly nextAt: number | null;
 }
 
-/** Prior cost of an iteration per variant, relative to plain, until a cell has measured its own. */
-export const variantCost: Readonly<Record<VariantName, number>> = { plain: 1, asan: 2, tsan: 6 };
-
 /**
  * Wall time of one iteration of the cell (one side), ms: measured in this run, else measured before
- * (the base-results cache), else the variant's prior.
+ * (the base-results cache), else the prior its workload definition gives (./iteration-prior.ts).
  */
 export function iterationCost(
-  cell: Pick<LookCell, 'meanIterationMs' | 'priorIterationMs' | 'variant'>,
+  cell: Pick<LookCell, 'meanIterationMs' | 'cachedIterationMs' | 'priorIterationMs'>,
 ): number {
-  return cell.meanIterationMs ?? cell.priorIterationMs ?? variantCost[cell.variant] * 400;
+  return cell.meanIterationMs ?? cell.cachedIterationMs ?? cell.priorIterationMs;
 }
 
-/** Whether the cell's rate is a measurement (this run's or the cache's), not the variant's prior. */
-const rateMeasured = (c: LookCell): boolean => (c.meanIterationMs ?? c.priorIterationMs ?? null) !== null;
+/** Whether the cell's rate is a measurement (this run's or the cache's), not the prior. */
+const rateMeasured = (c: LookCell): boolean => (c.meanIterationMs ?? c.cachedIterationMs ?? null) !== null;
 
 /**
  * Wall time the cell needs to reach its next look, ms (head's iterations and the base iterations the

@@ -7,6 +7,7 @@ import { cacheRoot } from '../../util/paths.js';
 import { noBaseCache, openBaseCache } from '../base-cache.js';
 import type { PlannedStorm } from '../request/plan-workloads.js';
 import type { CellPlan } from './cell-run.js';
+import { iterationPriorMs } from './iteration-prior.js';
 
 /** Every workload × variant to storm, each with the base results cache of its base build (unless off). */
 export async function planCells(o: {
@@ -39,6 +40,7 @@ export async function planCells(o: {
         workload: storm.workload,
         workloadRef: storm.ref,
         variant,
+        priorIterationMs: iterationPriorMs(storm.workload, variant, o.pool.lanes.length),
         baseCache: o.baseCache ? await resultsOf(baseBuild) : noBaseCache,
         ...(headBuild ? { headCache: await resultsOf(headBuild) } : {}),
       });
