@@ -39,7 +39,7 @@ const unit = [
 ];
 
 const storm = [
-  'test/storm/{cli,portable-repro,runner-debian,shutdown-checks,subject,thread-census,tracing}.test.ts',
+  'test/storm/{cli,portable-repro,runner-debian,shutdown-checks,subject,thread-census,thread-directed,tracing}.test.ts',
   'test/subject-binary/loopback.test.ts',
   'test/throughput/**/*.test.ts',
   'test/pipeline/{validate,validate-neutral,threads-validate,finding-stop,warm-base,bisect,bisect-commits,evidence-pass}.test.ts',
@@ -55,7 +55,7 @@ const storm = [
  * at a server's stream thread ends it: 18 of 30 alone, 0 of 6 once beside the whole suite): last,
  * one at a time, alone.
  */
-const alone = ['test/storm/thread-directed.test.ts'];
+const alone = ['test/storm/thread-directed-rates.test.ts'];
 
 /**
  * Which tier's files take the workers first: the long, mostly waiting storms, then the unit files

@@ -6,7 +6,9 @@ import { strayProcesses } from '../support/stray-processes.js';
 import { stormRecords, type ThreadSubjects, threadSubjects } from '../support/thread-subjects.js';
 
 // Signals aimed at one thread with tgkill, and the peer stalled until the judged side's socket
-// buffers are full: the deterministic paths to the worker-thread crash and to SIGPIPE.
+// buffers are full: the deterministic paths to the worker-thread crash and to SIGPIPE. How often the
+// aimed signal ends an unblocked stream thread's process is a rate CPU contention moves: that test
+// runs alone (thread-directed-rates.test.ts); these hold under the suite's load.
 let pool: LanePool;
 let binaries: ThreadSubjects;
 
@@ -46,14 +48,6 @@ describe('thread-directed workloads', () => {
       expect(aimed?.aimedAt?.tid).toBe(threads.at(-1)?.tid);
       expect(aimed?.aimedAt?.role).not.toBe('main');
     }
-  });
-
-  it('unblocked-worker-signals: the same storm crashes the client in most iterations, fails the server in some', async () => {
-    const client = await storm(binaries.unblocked, 'client-stream-sigterm', 6);
-    expect(kinds(client).filter((k) => k === 'crash').length).toBeGreaterThanOrEqual(4);
-    // 18 of 30 server iterations failed on an idle machine: none in 10 would be a 1-in-10,000 draw.
-    const server = await storm(binaries.unblocked, 'server-stream-sigterm', 10);
-    expect(kinds(server).filter((k) => k !== 'clean').length).toBeGreaterThanOrEqual(1);
   });
 
   it('sigwait-thread: clean, the aimed stream thread blocks the signal', async () => {
