@@ -1,9 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { iterationPriorMs } from '../../src/pipeline/schedule/iteration-prior.js';
 import { runValidation } from '../../src/pipeline/validate.js';
 import { cellsOfFailedWorkloads, warmBase } from '../../src/pipeline/warm-base.js';
 import { bundledPatchesDir } from '../../src/util/paths.js';
+import { resolveStormWorkload } from '../../src/workload/load.js';
 import { listProcesses, listProcessesNotOfOtherFiles } from '../support/stray-processes.js';
 import { testCacheDir } from '../support/subject.js';
 
@@ -74,10 +76,12 @@ describe('base warm-up (real builds, real storms)', () => {
       thresholds: { stability: { cellTolerance: 0.25, tolerance: { plain: 0.5, asan: 0.5, tsan: 0.5 } } },
       seed: randomInt(1, 2 ** 31),
     } as const;
-    // 12 base and 12 head iterations at the prior 0.4 s are 9.6 s, more than the 9 s budget: warmed.
+    // 12 base and 12 head iterations at the workload's prior rate, more than the budget: warmed.
+    const prior = iterationPriorMs((await resolveStormWorkload('server-sigterm')).workload, 'plain');
+    const budgetSeconds = Math.floor((0.9 * 24 * prior) / 1000);
     const lines: string[] = [];
     const result = await runValidation(
-      { ...request, throughputRuns: 0, budgetSeconds: 9, failFast: true },
+      { ...request, throughputRuns: 0, budgetSeconds, failFast: true },
       { onProgress: (p) => lines.push(p.message) },
     );
     const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
