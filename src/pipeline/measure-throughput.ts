@@ -10,7 +10,7 @@ import type { TreeSide } from '../source/tree-side.js';
 import { type InterleavedThroughput, interleavedThroughput } from '../throughput/interleave.js';
 import type { ThroughputWorkload } from '../workload/schema.js';
 import type { Emit } from './output/emit.js';
-import { expectedPairs, pairSpread } from './schedule/validation-budget.js';
+import { expectedPairsFrom } from './schedule/validation-budget.js';
 
 /**
  * Pairs throughput gets once a settled stability regression has decided the gate: a design of its
@@ -98,13 +98,7 @@ export async function measureThroughput(o: {
   const expectedLeftMs = () => {
     const ranNow = runsDone - before;
     const perRun = ranNow > 0 ? (performance.now() - started) / ranNow : (o.pairMs ?? 0) / 2;
-    const pairsMade = Math.min(made.base.length, made.head.length);
-    const expected = expectedPairs({
-      budget: budget.runs,
-      spread: pairSpread(made.base, made.head),
-      from: Math.min(budget.runs, pairsMade),
-      thresholds: o.thresholds,
-    });
+    const expected = expectedPairsFrom(budget.runs, made, o.thresholds);
     return Math.max(0, 2 * expected - runsDone) * perRun + (o.afterMs ?? 0);
   };
   if (why || fitted) {

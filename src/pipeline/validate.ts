@@ -25,8 +25,7 @@ import {
   aboutLeft,
   aboutTime,
   expectedLeftMs,
-  expectedPairs,
-  pairSpread,
+  expectedPairsFrom,
   splitBudget,
   throughputPairPriorMs,
   throughputPairsFor,
@@ -158,15 +157,11 @@ export async function stormAndMeasure(
   let early: InterleavedThroughput = { base: [], head: [], order: [], stopped: 'budget' };
   const earlyPairs = () => Math.min(early.base.length, early.head.length);
   const pairsRun = (budget: number) =>
-    expectedPairs({
+    expectedPairsFrom(
       budget,
-      spread: pairSpread(
-        early.base.map((r) => r.bitsPerSecond),
-        early.head.map((r) => r.bitsPerSecond),
-      ),
-      from: Math.min(budget, earlyPairs()),
-      thresholds: thresholds.throughput,
-    });
+      { base: early.base.map((r) => r.bitsPerSecond), head: early.head.map((r) => r.bitsPerSecond) },
+      thresholds.throughput,
+    );
   const expectedFrom = (storm: number, leftMs: number) =>
     expectedLeftMs({
       stormExpectedMs: storm,

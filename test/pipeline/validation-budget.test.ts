@@ -9,6 +9,7 @@ import {
   aboutLeft,
   expectedLeftMs,
   expectedPairs,
+  expectedPairsFrom,
   pairSpread,
   splitBudget,
   throughputPairPriorMs,
@@ -155,6 +156,20 @@ describe('what the expected finish prices after the storms', () => {
     const s = pairSpread([100, 100, 100, 100], [100, 100, 100, 100 * Math.E ** 0.04]) as number;
     // ln ratios 0, 0, 0, 0.04: mean 0.01, sample standard deviation 0.02.
     expect(s).toBeCloseTo(0.02, 12);
+  });
+
+  it('the pairs expected from the runs made so far: their spread, and the looks they are past', () => {
+    // Three pairs say nothing of the spread: the whole budget.
+    expect(expectedPairsFrom(40, { base: [100, 100, 100], head: [100, 100, 101] }, t)).toBe(40);
+    // Sixteen pairs at a 2% spread (ln ratios ±0.02 alternating, mean 0): past the first look.
+    const base = Array(16).fill(100);
+    const head = base.map((b, i) => b * Math.E ** (i % 2 ? 0.02 : -0.02));
+    const spread = pairSpread(base, head);
+    expect(expectedPairsFrom(40, { base, head }, t)).toBe(
+      expectedPairs({ budget: 40, spread, from: 16, thresholds: t }),
+    );
+    // Never past its own budget: a budget smaller than the pairs made is all made.
+    expect(expectedPairsFrom(8, { base, head }, t)).toBe(8);
   });
 
   it('the evidence pass: each stackless build whose head crashed anew, its expected ASan reruns', () => {

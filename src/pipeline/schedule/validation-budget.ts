@@ -176,6 +176,23 @@ export function expectedPairs(o: {
   return expected;
 }
 
+/**
+ * The pairs a throughput budget of `budget` pairs is expected to run, from the runs made so far
+ * (bits/s per side, in pair order): their spread, and the looks already past them (expectedPairs).
+ */
+export function expectedPairsFrom(
+  budget: number,
+  made: { readonly base: readonly number[]; readonly head: readonly number[] },
+  thresholds: Parameters<typeof expectedPairs>[0]['thresholds'],
+): number {
+  return expectedPairs({
+    budget,
+    spread: pairSpread(made.base, made.head),
+    from: Math.min(budget, made.base.length, made.head.length),
+    thresholds,
+  });
+}
+
 /** "about 9 min", "about 40 s", "less than 10 s". */
 export function aboutTime(ms: number): string {
   const s = Math.round(ms / 1000);
