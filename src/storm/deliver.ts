@@ -12,7 +12,7 @@ import { tgkill, tgkillHelper } from './threads/tgkill.js';
 import { takeCensus } from './threads/thread-census.js';
 
 /** How long before the first signal the thread-naming stack snapshot is taken (eu-stack: ~30 ms). */
-const SNAPSHOT_LEAD_MS = 60;
+export const SNAPSHOT_LEAD_MS = 60;
 
 export interface PlannedSignal {
   readonly signal: SignalName;

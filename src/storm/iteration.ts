@@ -1,13 +1,9 @@
 import { basename } from 'node:path';
 import { harnessError } from '../classify/classify-process.js';
-import { sanitizerEnv } from '../classify/sanitizer-env.js';
-import type { VariantName } from '../compile/variants.js';
-import type { Launcher } from '../sandbox/launcher.js';
-import { judgedSide, type Placeholder, type StormWorkload } from '../workload/schema.js';
+import { judgedSide, type StormWorkload } from '../workload/schema.js';
 import type { Side } from '../workload/side.js';
-import { expandArgs } from '../workload/template.js';
 import { awaitExits } from './await-exits.js';
-import { type Delivery, deliverPattern, type PlannedSignal } from './deliver.js';
+import { type Delivery, deliverPattern, type PlannedSignal, SNAPSHOT_LEAD_MS } from './deliver.js';
 import { followUpClient } from './follow-up.js';
 import {
   type IterationIdentity,
@@ -15,28 +11,24 @@ import {
   iterationRecord,
   type SideOutcomes,
 } from './iteration-record.js';
+import { claimSetup, type Setup, type SetupContext, spawnSide, variantSlowdown } from './iteration-setup.js';
 import { earlyExit, judgeEnds } from './judge-exits.js';
-import type { LanePool } from './lanes.js';
+import type { Launched, LaunchPad } from './launch-pad.js';
 import { type PhaseMarks, phasesOf } from './phases.js';
-import { placeSides } from './placement.js';
 import { portHeldAfterExit } from './port-release.js';
 import { drawInt, iterationRandom } from './prng.js';
 import { commOf, waitForPort } from './readiness.js';
 import type { IterationRecord } from './record.js';
-import { killAndReap, type SideProcess, startSide } from './side-process.js';
+import { killAndReap, type SideProcess } from './side-process.js';
 import { signalTracer } from './trace/signal-tracer.js';
 
-/** Sanitizer builds run slower: their readiness bounds and hang timeouts stretch by this factor. */
-export const variantSlowdown: Readonly<Record<VariantName, number>> = { plain: 1, asan: 2, tsan: 4 };
-
-/** How long the server may take to listen, and the client to connect its streams, before the harness gives up. */
-const READY_BOUND_MS = 10_000;
-
-export interface IterationContext extends IterationIdentity {
-  readonly pool: LanePool;
+export interface IterationContext extends IterationIdentity, SetupContext {
   readonly signal?: AbortSignal;
-  /** Where the server and client start (one sandbox per batch); default directly. */
-  readonly launcher?: Launcher;
+  /**
+   * The batch's launches on this lane: this iteration takes the sides launched for it, if any, and
+   * launches the next one's during its delay window when there is room (src/storm/launch-pad.ts).
+   */
+  readonly pad?: LaunchPad;
 }
 
 /** The random choices of one iteration, fixed by (seed, iteration). */
@@ -61,17 +53,6 @@ type Step<T> =
 const next = <T>(value: T): Step<T> => ({ kind: 'next', value });
 const end = (outcomes: SideOutcomes | null): Step<never> => ({ kind: 'end', outcomes });
 
-/** The iteration's port, each side's CPUs and the values its argument templates are filled with. */
-interface Setup {
-  readonly port: number;
-  readonly cpus: Readonly<Record<Side, string>>;
-  /** Every placeholder a storm template may use has a value. */
-  readonly values: Readonly<Record<Placeholder, string>>;
-  readonly env: Readonly<Record<string, string>>;
-  /** Bound on each readiness wait, stretched for sanitizer builds. */
-  readonly readyBoundMs: number;
-}
-
 /**
  * Runs one iteration: server, readiness observed on the kernel's socket tables, client, streams
  * established, the drawn delay, the signal pattern, exits or hang. Returns `null` when the storm was
@@ -88,15 +69,18 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
     [side]: harnessError(reason, { durationMs: performance.now() - clock.t0 }),
   });
 
-  // 1. A port of the lane's range and each side's CPUs.
-  const setup = await claimPortAndCpus(ctx, harness);
+  // 1. A port of the lane's range and each side's CPUs: those of the sides launched for it, if any.
+  const launched = (await ctx.pad?.take()) ?? null;
+  const setup = launched ? next(launched.setup) : await claimPortAndCpus(ctx, harness);
   if (setup.kind === 'end') return finish(setup.outcomes);
   port = setup.value.port;
 
-  const processes: SideProcess[] = [];
+  const processes: SideProcess[] = launched
+    ? [launched.server, ...(launched.client ? [launched.client] : [])]
+    : [];
   try {
     // 2. The server, until it listens.
-    const server = await startServer(ctx, setup.value, processes, harness, marks);
+    const server = await startServer(ctx, setup.value, launched, processes, harness, marks);
     if (server.kind === 'end') return finish(server.outcomes);
 
     // 3. The client, until the moment's connections are established (none for an idle server).
@@ -170,61 +154,36 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
 type Harness = (reason: string, side?: Side) => SideOutcomes;
 
 async function claimPortAndCpus(ctx: IterationContext, harness: Harness): Promise<Step<Setup>> {
-  const { workload: w, lane } = ctx;
-  const port = await ctx.pool.acquirePort(lane, ctx.launcher?.netPid);
-  if (port === null) return end(harness(`no free port in lane ${lane.index}'s range (${lane.ports[0]}+)`));
-  const placement = placeSides(w.pin, lane.cpus, `lane ${lane.index}`);
-  if (placement.kind === 'impossible') return end(harness(placement.reason));
-  return next({
-    port,
-    cpus: { server: placement.server, client: placement.client },
-    values: {
-      port: String(port),
-      host: w.host,
-      streams: String(w.streams),
-      seconds: String(w.seconds),
-      rate: w.rate,
-    },
-    env: sanitizerEnv(ctx.variant),
-    readyBoundMs: READY_BOUND_MS * variantSlowdown[ctx.variant],
-  });
+  const setup = await claimSetup(ctx);
+  return 'failed' in setup ? end(harness(setup.failed)) : next(setup);
 }
 
-function spawn(
-  ctx: IterationContext,
-  setup: Setup,
-  side: Side,
-  processes: SideProcess[],
-  gated = false,
-): SideProcess {
-  const args = expandArgs(ctx.workload[side].args, setup.values);
-  const started = startSide({
-    side,
-    binary: ctx.binary,
-    args,
-    cpus: setup.cpus[side],
-    env: setup.env,
-    ...(ctx.launcher ? { launcher: ctx.launcher } : {}),
-    gated,
-  });
+function spawn(ctx: IterationContext, setup: Setup, side: Side, processes: SideProcess[], gated = false) {
+  const started = spawnSide(ctx, setup, side, gated);
   processes.push(started);
   return started;
 }
 
 /**
- * Starts the server and waits until the kernel shows its port listening. The client's launch chain
- * (sandbox entry, taskset) starts meanwhile, gated: its program runs only once released.
+ * Starts the server and waits until the kernel shows its port listening: released at its gate when
+ * it was launched during the previous iteration, else launched now. The client's launch chain
+ * (sandbox entry, taskset) runs meanwhile (or ran already), gated: its program runs only once released.
  */
 async function startServer(
   ctx: IterationContext,
   setup: Setup,
+  launched: Launched | null,
   processes: SideProcess[],
   harness: Harness,
   marks: PhaseMarks,
 ): Promise<Step<{ process: SideProcess; listeningAt: number; client: SideProcess | null }>> {
-  const server = spawn(ctx, setup, 'server', processes);
-  marks.serverSpawn = server.spawnedAt;
-  const client = ctx.workload.at.moment === 'idle' ? null : spawn(ctx, setup, 'client', processes, true);
+  const server = launched?.server ?? spawn(ctx, setup, 'server', processes);
+  marks.serverSpawn = launched ? server.release() : server.spawnedAt;
+  const client = launched
+    ? launched.client
+    : ctx.workload.at.moment === 'idle'
+      ? null
+      : spawn(ctx, setup, 'client', processes, true);
   const listening = await waitForPort(setup.port, (s) => s.listening, {
     watch: [server],
     exec: { process: server, comm: commOf(basename(ctx.binary)) },
@@ -318,6 +277,9 @@ async function deliverSignals(
   const target = judged === 'server' ? server : client;
   const start = anchor + delayMs;
   const peer = signalled === server ? client : server;
+  // The next iteration's launch, while this one waits: done before the stack snapshot's lead, if any,
+  // and the first signal, or not at all (its own start-up then launches it).
+  const launching = ctx.pad?.prepare(start + (plan[0]?.gapMs ?? 0) - SNAPSHOT_LEAD_MS);
   // The cell's first iteration names the threads by their start routines (one stack snapshot).
   const delivery = await deliverPattern(
     signalled,
@@ -329,6 +291,7 @@ async function deliverSignals(
     peer,
     ctx.iteration === 0,
   );
+  await launching;
   if (w.peer.exits === 'stopped-by-sigstorm') {
     const peer = judged === 'server' ? client : server;
     void target?.exited.then(() => peer?.running() && peer.signal('SIGTERM'));

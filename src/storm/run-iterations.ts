@@ -5,6 +5,7 @@ import { defaultSandbox, type SandboxMode } from '../sandbox/sandbox.schema.js';
 import type { StormWorkload } from '../workload/schema.js';
 import { runIteration } from './iteration.js';
 import type { Lane, LanePool } from './lanes.js';
+import { openLaunchPad } from './launch-pad.js';
 import type { IterationRecord } from './record.js';
 
 export interface RunIterationsOptions {
@@ -48,28 +49,38 @@ export async function runIterations(options: RunIterationsOptions): Promise<RunI
     programDir: dirname(options.binary),
   });
   const worker = async (lane: Lane): Promise<void> => {
-    for (;;) {
-      if (options.signal?.aborted) return;
-      const iteration = queue.shift();
-      if (iteration === undefined) return;
-      const record = await options.pool.withLane(lane, () =>
-        runIteration({
-          pool: options.pool,
-          lane,
-          binary: options.binary,
-          variant: options.variant,
-          workload: options.workload,
-          workloadRef: options.workloadRef ?? options.workload.name,
-          seed: options.seed,
-          iteration,
-          stormId: options.stormId,
-          launcher,
-          ...(options.signal ? { signal: options.signal } : {}),
-        }),
-      );
-      if (record === null) return;
-      records.push(record);
-      await options.onRecord?.(record);
+    const setup = {
+      pool: options.pool,
+      lane,
+      binary: options.binary,
+      variant: options.variant,
+      workload: options.workload,
+      launcher,
+    };
+    // Each iteration launches the next one's processes while it waits (none after the last).
+    const pad = openLaunchPad(setup, () => queue.length > 0 && !options.signal?.aborted);
+    try {
+      for (;;) {
+        if (options.signal?.aborted) return;
+        const iteration = queue.shift();
+        if (iteration === undefined) return;
+        const record = await options.pool.withLane(lane, () =>
+          runIteration({
+            ...setup,
+            pad,
+            workloadRef: options.workloadRef ?? options.workload.name,
+            seed: options.seed,
+            iteration,
+            stormId: options.stormId,
+            ...(options.signal ? { signal: options.signal } : {}),
+          }),
+        );
+        if (record === null) return;
+        records.push(record);
+        await options.onRecord?.(record);
+      }
+    } finally {
+      await pad.close();
     }
   };
   try {
