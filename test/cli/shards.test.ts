@@ -37,15 +37,17 @@ function merge(files: readonly string[], out: string, extra: readonly string[] =
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sigstorm-shards-'));
   // A cap of 120 iterations a side in batches of 10: shard 1 may run batches 0, 2, …, 10, shard 2
-  // batches 1, 3, …, 11; each stops when its own test settles (the bug patch: after 30 a side). The
-  // two run at once, as on two runners.
+  // batches 1, 3, …, 11; each stops when its own test settles. The bug patch ends the client in
+  // nearly every iteration of client-stream-sigterm and base in none: each shard's test settles at its
+  // 20 a side (server-burst, one crash in five, took both shards to 60 a side). The two run at once,
+  // as on two runners.
   const shard = (k: number) =>
     sigstorm([
       'validate',
       '--head-patches',
       'patches/unblocked-worker-signals.patch',
       '--workloads',
-      'server-burst',
+      'client-stream-sigterm',
       '--variants',
       'plain',
       '--iterations',
@@ -79,7 +81,7 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
     if (!one || !two) throw new Error('no blobs');
     expect(one.plan.id).toBe(two.plan.id);
     expect(one.plan.cells).toEqual([
-      expect.objectContaining({ workload: 'server-burst', cap: 120, batches: 12 }),
+      expect.objectContaining({ workload: 'client-stream-sigterm', cap: 120, batches: 12 }),
     ]);
     const indices = (b: ShardBlob, side: 'base' | 'head') => b.cells[0]?.[side].map((r) => r.iteration) ?? [];
     const batch = (i: number) => Math.floor(i / 10);
@@ -151,7 +153,7 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
     expect((cell?.base.iterations ?? 0) + Number(after?.[1] ?? 0)).toBe(arrived('base'));
     expect((cell?.head.iterations ?? 0) + Number(after?.[2] ?? 0)).toBe(arrived('head'));
     expect(report.notRun.some((n) => /shard/.test(n.what))).toBe(false);
-    const files = await readFile(join(dir, 'merged', 'iterations', 'server-burst.plain.head.jsonl'), 'utf8');
+    const files = await readFile(join(dir, 'merged', 'iterations', 'client-stream-sigterm.plain.head.jsonl'), 'utf8');
     expect(files.trim().split('\n')).toHaveLength(arrived('head'));
   });
 
@@ -170,8 +172,8 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
     const cell = report.stability.cells[0];
     expect(cell?.sequential?.state).toBe(settled ? 'stop' : 'continue');
     // A regression either way: settled by that test, or, open, by the head crashes base never showed
-    // (the patch crashes the server in 10–25% of iterations: none in shard 1's ≥ 60 is a 1-in-2,000
-    // chance). The missing half never counts as clean.
+    // (the patch ends the client in nearly every iteration: none in shard 1's ≥ 20 would take a rate
+    // far below the 12 of 12 seen). The missing half never counts as clean.
     expect(cell?.head.failures).toBeGreaterThan(0);
     expect(report.verdict.stability).toBe('regression');
   });
@@ -217,7 +219,7 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
       merge([blobFile(1), blobFile(2)], 'big', ['--max-blob-size', '1K']),
     ]);
     expect(run.stderr).toMatch(
-      /shard 2\/2 \(iterations 10–19, 30–39, …, 110–119 of each cell\): MISSING: its blob was refused: .*tampered-shard-2-of-2\.json: server-burst \(plain\) head iteration 3 is outside shard 2's planned iterations 10–19, 30–39, …, 110–119/,
+      /shard 2\/2 \(iterations 10–19, 30–39, …, 110–119 of each cell\): MISSING: its blob was refused: .*tampered-shard-2-of-2\.json: client-stream-sigterm \(plain\) head iteration 3 is outside shard 2's planned iterations 10–19, 30–39, …, 110–119/,
     );
     expect(cut.stderr).toMatch(/shard 2\/2 .*MISSING: its blob was refused: .*truncated\.json: not JSON/);
 
