@@ -153,7 +153,10 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
     expect((cell?.base.iterations ?? 0) + Number(after?.[1] ?? 0)).toBe(arrived('base'));
     expect((cell?.head.iterations ?? 0) + Number(after?.[2] ?? 0)).toBe(arrived('head'));
     expect(report.notRun.some((n) => /shard/.test(n.what))).toBe(false);
-    const files = await readFile(join(dir, 'merged', 'iterations', 'client-stream-sigterm.plain.head.jsonl'), 'utf8');
+    const files = await readFile(
+      join(dir, 'merged', 'iterations', 'client-stream-sigterm.plain.head.jsonl'),
+      'utf8',
+    );
     expect(files.trim().split('\n')).toHaveLength(arrived('head'));
   });
 
