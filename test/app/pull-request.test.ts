@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lifecycle, normalise, outline, runOperations, shortRunConclusion } from './support/expectations.js';
-import { Harness, maintainer, repoName, testEnv } from './support/harness.js';
+import { Harness, maintainer, repoName, testEnv, testRepoConfig } from './support/harness.js';
 import { pullRequestPayload } from './support/payloads.js';
 
 /**
@@ -11,6 +11,9 @@ describe('pull requests', () => {
   let h: Harness;
   beforeEach(async () => {
     h = await Harness.create(testEnv, 'storms');
+    // No stop before 8 iterations per side instead of the default 20: each run stops at the batch
+    // that passes 8 (12 per side, 22 with the default): the test follows the lifecycle, not the storm.
+    h.repo.config = `${testRepoConfig}thresholds:\n  stability:\n    minIterationsPerSide: 8\n`;
   });
   afterEach(async () => {
     await h.close();

@@ -37,15 +37,17 @@ function merge(files: readonly string[], out: string, extra: readonly string[] =
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sigstorm-shards-'));
   // A cap of 120 iterations a side in batches of 10: shard 1 may run batches 0, 2, …, 10, shard 2
-  // batches 1, 3, …, 11; each stops when its own test settles (the bug patch: after 30 a side). The
-  // two run at once, as on two runners.
+  // batches 1, 3, …, 11; each stops when its own test settles. The bug patch ends the client in
+  // nearly every iteration of client-stream-sigterm and base in none: each shard's test settles at its
+  // 20 a side (server-burst, one crash in five, took both shards to 60 a side). The two run at once,
+  // as on two runners.
   const shard = (k: number) =>
     sigstorm([
       'validate',
       '--head-patches',
       'patches/unblocked-worker-signals.patch',
       '--workloads',
-      'server-burst',
+      'client-stream-sigterm',
       '--variants',
       'plain',
       '--iterations',
@@ -79,7 +81,7 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
     if (!one || !two) throw new Error('no blobs');
     expect(one.plan.id).toBe(two.plan.id);
     expect(one.plan.cells).toEqual([
-      expect.objectContaining({ workload: 'server-burst', cap: 120, batches: 12 }),
+      expect.objectContaining({ workload: 'client-stream-sigterm', cap: 120, batches: 12 }),
     ]);
     const indices = (b: ShardBlob, side: 'base' | 'head') => b.cells[0]?.[side].map((r) => r.iteration) ?? [];
     const batch = (i: number) => Math.floor(i / 10);
@@ -151,7 +153,10 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
     expect((cell?.base.iterations ?? 0) + Number(after?.[1] ?? 0)).toBe(arrived('base'));
     expect((cell?.head.iterations ?? 0) + Number(after?.[2] ?? 0)).toBe(arrived('head'));
     expect(report.notRun.some((n) => /shard/.test(n.what))).toBe(false);
-    const files = await readFile(join(dir, 'merged', 'iterations', 'server-burst.plain.head.jsonl'), 'utf8');
+    const files = await readFile(
+      join(dir, 'merged', 'iterations', 'client-stream-sigterm.plain.head.jsonl'),
+      'utf8',
+    );
     expect(files.trim().split('\n')).toHaveLength(arrived('head'));
   });
 
@@ -170,8 +175,8 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
     const cell = report.stability.cells[0];
     expect(cell?.sequential?.state).toBe(settled ? 'stop' : 'continue');
     // A regression either way: settled by that test, or, open, by the head crashes base never showed
-    // (the patch crashes the server in 10–25% of iterations: none in shard 1's ≥ 60 is a 1-in-2,000
-    // chance). The missing half never counts as clean.
+    // (the patch ends the client in nearly every iteration: none in shard 1's ≥ 20 would take a rate
+    // far below the 12 of 12 seen). The missing half never counts as clean.
     expect(cell?.head.failures).toBeGreaterThan(0);
     expect(report.verdict.stability).toBe('regression');
   });
@@ -185,7 +190,11 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
     short.cells[0].stop = 'budget';
     const shortFile = join(dir, 'budget-shard-1-of-2.json');
     await writeFile(shortFile, JSON.stringify(short));
-    const run = await merge([shortFile], 'budget');
+    // The two merges are independent: they run side by side.
+    const [run, whole] = await Promise.all([
+      merge([shortFile], 'budget'),
+      merge([blobFile(1), blobFile(2)], 'whole'),
+    ]);
     expect(run.exitCode, run.stderr).toBe(0);
     const report = Report.parse(JSON.parse(run.stdout));
     const cell = report.stability.cells[0];
@@ -196,7 +205,6 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
     const said = report.notRun.some((n) => n.why.includes('shard 1/2: its storm time budget was spent'));
     expect(said).toBe(open);
     // The whole run's blobs: both shards ran their slices, nothing is halted.
-    const whole = await merge([blobFile(1), blobFile(2)], 'whole');
     expect(Report.parse(JSON.parse(whole.stdout)).stability.cells[0]?.halted).toBeUndefined();
   });
 
@@ -205,16 +213,19 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
     tampered.cells[0].head[0].iteration = 3; // an iteration of shard 1's range
     const tamperedFile = join(dir, 'tampered-shard-2-of-2.json');
     await writeFile(tamperedFile, JSON.stringify(tampered));
-    const run = await merge([blobFile(1), tamperedFile], 'tampered');
-    expect(run.stderr).toMatch(
-      /shard 2\/2 \(iterations 10–19, 30–39, …, 110–119 of each cell\): MISSING: its blob was refused: .*tampered-shard-2-of-2\.json: server-burst \(plain\) head iteration 3 is outside shard 2's planned iterations 10–19, 30–39, …, 110–119/,
-    );
     const truncated = join(dir, 'shard-2-of-2.truncated.json');
     await writeFile(truncated, (await readFile(blobFile(2), 'utf8')).slice(0, 500));
-    const cut = await merge([blobFile(1), truncated], 'truncated');
+    // The three merges are independent: they run side by side.
+    const [run, cut, big] = await Promise.all([
+      merge([blobFile(1), tamperedFile], 'tampered'),
+      merge([blobFile(1), truncated], 'truncated'),
+      merge([blobFile(1), blobFile(2)], 'big', ['--max-blob-size', '1K']),
+    ]);
+    expect(run.stderr).toMatch(
+      /shard 2\/2 \(iterations 10–19, 30–39, …, 110–119 of each cell\): MISSING: its blob was refused: .*tampered-shard-2-of-2\.json: client-stream-sigterm \(plain\) head iteration 3 is outside shard 2's planned iterations 10–19, 30–39, …, 110–119/,
+    );
     expect(cut.stderr).toMatch(/shard 2\/2 .*MISSING: its blob was refused: .*truncated\.json: not JSON/);
 
-    const big = await merge([blobFile(1), blobFile(2)], 'big', ['--max-blob-size', '1K']);
     expect(big.exitCode).toBe(2);
     expect(big.stderr).toMatch(/No shard blob to merge/);
     expect(big.stderr).toMatch(/shard-1-of-2\.json: .* more than the 1\.0 KiB a shard blob may be/);
@@ -223,7 +234,23 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
   it('refuses a second blob of a shard, and stops when the blobs split evenly between two validations', async () => {
     const copy = join(dir, 'copy-of-shard-1.json');
     await writeFile(copy, await readFile(blobFile(1), 'utf8'));
-    const twice = await merge([blobFile(1), copy, blobFile(2)], 'twice');
+    // Shard 2 of another validation (another policy, its plan id recomputed): one blob each.
+    const other = JSON.parse(await readFile(blobFile(2), 'utf8'));
+    const { id: _id, ...body } = other.plan;
+    const policy = { ...body.policy, stability: { ...body.policy.stability, inconclusive: 'failure' } };
+    other.plan = withPlanId({ ...body, policy });
+    const otherFile = join(dir, 'other-shard-2-of-2.json');
+    await writeFile(otherFile, JSON.stringify(other));
+    // Edited records no longer match a plan: another seed makes the blob refused, its shard missing.
+    other.plan = withPlanId({ ...body, seed: body.seed + 1 });
+    const reseededFile = join(dir, 'reseeded-shard-2-of-2.json');
+    await writeFile(reseededFile, JSON.stringify(other));
+    // The three merges are independent: they run side by side.
+    const [twice, split, reseeded] = await Promise.all([
+      merge([blobFile(1), copy, blobFile(2)], 'twice'),
+      merge([blobFile(1), otherFile], 'split'),
+      merge([blobFile(1), reseededFile], 'reseeded'),
+    ]);
     expect(twice.exitCode, twice.stderr).toBe(0);
     const report = Report.parse(JSON.parse(twice.stdout));
     expect(report.notRun.some((n) => /^shard/.test(n.what))).toBe(false);
@@ -232,20 +259,8 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
       why: `refused: a second blob of shard 1 (the first: ${blobFile(1)})`,
     });
 
-    // Shard 2 of another validation (another policy, its plan id recomputed): one blob each.
-    const other = JSON.parse(await readFile(blobFile(2), 'utf8'));
-    const { id: _id, ...body } = other.plan;
-    const policy = { ...body.policy, stability: { ...body.policy.stability, inconclusive: 'failure' } };
-    other.plan = withPlanId({ ...body, policy });
-    const otherFile = join(dir, 'other-shard-2-of-2.json');
-    await writeFile(otherFile, JSON.stringify(other));
-    const split = await merge([blobFile(1), otherFile], 'split');
     expect(split.exitCode).toBe(2);
     expect(split.stderr).toMatch(/The blobs belong to 2 different validations/);
-    // Edited records no longer match a plan: another seed makes the blob refused, its shard missing.
-    other.plan = withPlanId({ ...body, seed: body.seed + 1 });
-    await writeFile(otherFile, JSON.stringify(other));
-    const reseeded = await merge([blobFile(1), otherFile], 'reseeded');
     expect(reseeded.stderr).toMatch(
       /shard 2\/2 .*MISSING: its blob was refused: .* has seed \d+, not the plan's \d+/,
     );
@@ -254,17 +269,16 @@ describe('sigstorm validate --shard K/N and sigstorm merge (real storms)', () =>
   it('judges by the policy of --config, and refuses (names, never merges) shards planned with other thresholds than its own', async () => {
     const lenient = join(dir, 'lenient.yml');
     await writeFile(lenient, 'policy:\n  stability:\n    regression: neutral\n');
-    const judged = await merge([blobFile(1), blobFile(2)], 'lenient', [
-      '--config',
-      lenient,
-      '--fail-on-regression',
+    const stricter = join(dir, 'stricter.yml');
+    await writeFile(stricter, 'thresholds:\n  stability:\n    alpha: 0.01\n');
+    // The two merges are independent: they run side by side.
+    const [judged, refused] = await Promise.all([
+      merge([blobFile(1), blobFile(2)], 'lenient', ['--config', lenient, '--fail-on-regression']),
+      merge([blobFile(1), blobFile(2)], 'stricter', ['--config', stricter]),
     ]);
     expect(judged.exitCode, judged.stderr).toBe(0);
     expect(judged.stderr).toContain('Conclusion under the policy: neutral');
 
-    const stricter = join(dir, 'stricter.yml');
-    await writeFile(stricter, 'thresholds:\n  stability:\n    alpha: 0.01\n');
-    const refused = await merge([blobFile(1), blobFile(2)], 'stricter', ['--config', stricter]);
     // Each blob is refused, saying which setting differs; with none left, nothing is merged.
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toContain('No shard blob to merge');

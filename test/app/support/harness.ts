@@ -114,7 +114,7 @@ export class Harness {
   readonly #env: NodeJS.ProcessEnv;
   readonly #command: readonly string[];
   #app: AppProcess | undefined;
-  #runner: ResultPromise<{ all: true; reject: false; detached: true }> | undefined;
+  readonly #runners: ResultPromise<{ all: true; reject: false; detached: true }>[] = [];
   readonly #runnerOutput: string[] = [];
 
   private constructor(
@@ -366,9 +366,10 @@ export class Harness {
   /**
    * Starts the test runner process (test/support/actions-runner.ts), which plays the Actions runners:
    * real `sigstorm validate --shard` processes for the stand-in's shard jobs. `args`: its fault flags.
+   * Called again: one more runner machine, taking jobs beside the first.
    */
   startRunner(args: readonly string[] = []): void {
-    this.#runner = execa(
+    const runner = execa(
       'node',
       [
         '--import',
@@ -389,7 +390,8 @@ export class Harness {
         detached: true,
       },
     );
-    this.#runner.all.on('data', (chunk: Buffer) => this.#runnerOutput.push(chunk.toString('utf8')));
+    runner.all.on('data', (chunk: Buffer) => this.#runnerOutput.push(chunk.toString('utf8')));
+    this.#runners.push(runner);
   }
 
   /** What the runner process printed so far (for failure messages). */
@@ -403,8 +405,8 @@ export class Harness {
   }
 
   async close(): Promise<void> {
-    if (this.#runner?.pid !== undefined) {
-      const runner = this.#runner;
+    for (const runner of this.#runners) {
+      if (runner.pid === undefined) continue;
       runner.kill('SIGTERM');
       await runner;
       try {
