@@ -99,9 +99,11 @@ export function advance(
     else if (tests.worse === 'rejected' && tests.better !== 'open') {
       stop = { reason: tests.better === 'accepted' ? 'improvement' : 'equivalent', rule: 'odds-ratio-test' };
     } else if (certificate !== 'none') stop = { reason: 'equivalent', rule: certificate };
-    else if (Math.min(iterations.base, iterations.head) >= settings.maxIterationsPerSide) {
-      stop = { reason: 'cap', rule: 'cap' };
-    }
+  }
+  // The cap holds whatever the minimum: a cap below it (`--iterations 8`, the App's
+  // SIGSTORM_ITERATIONS_CAP) ends the cell there, short of a verdict, rather than past the cap.
+  if (!stop && Math.min(iterations.base, iterations.head) >= settings.maxIterationsPerSide) {
+    stop = { reason: 'cap', rule: 'cap' };
   }
   return { decision: decide(facts, stop, settings), certificate };
 }

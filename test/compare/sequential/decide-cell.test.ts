@@ -85,6 +85,17 @@ describe('decideCell', () => {
     expect(d.evidence).toBe('base 0 of 40, head 1 of 40 failed: no decision at the cap of 40 per side');
   });
 
+  it('stops at a cap below the minimum there, short of any verdict (a host cap is never exceeded)', () => {
+    // 0/10 vs 3/10 twice would be a regression at the 4th batch; the cap of 20 comes first.
+    const d = decideCell(repeat(10, batch(0, 3)), {
+      ...settings,
+      maxIterationsPerSide: 20,
+      minIterationsPerSide: 30,
+    });
+    expect(d).toMatchObject({ state: 'stop', reason: 'cap', rule: 'cap', batches: 2 });
+    expect(d.iterations).toEqual({ base: 20, head: 20 });
+  });
+
   it('continues while open and says so', () => {
     const d = decideCell(repeat(2, batch(0, 1)), settings);
     expect(d).toMatchObject({ state: 'continue', reason: null, rule: null, batches: 2 });
