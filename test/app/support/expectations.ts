@@ -68,7 +68,7 @@ export function outline(markdown: string): string {
 
 /**
  * The conclusion of a run under the test config on a change without a signal bug (the help-text
- * patch, empty commits): a cell capped at SIGSTORM_ITERATIONS_CAP (rounded up to one batch, 20 per
+ * patch, empty commits): a cell capped at SIGSTORM_ITERATIONS_CAP (rounded up to one batch, 10 per
  * side) finds nothing, far too few clean iterations to prove a rise below the default tolerance
  * (about 600 per side, docs/validate.md), so stability is inconclusive; with no throughput runs,
  * throughput is too. The config's policy says what that concludes (`neutral` by default).
