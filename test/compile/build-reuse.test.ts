@@ -98,6 +98,32 @@ describe('bootstrap reuse and the configure cache (bundled subject)', () => {
     // warm two uses the other).
   }, 600_000);
 
+  it('two trees with the same autotools inputs built at once in an empty cache: one bootstrap, one full configure', async () => {
+    const cache = await tempDir('cache-together');
+    const differing = (file: string) =>
+      subjectWith(`together-${file}`, (dir) =>
+        appendFile(join(dir, 'src', `${file}.c`), `\n/* ${file} differs */\n`),
+      );
+    const [one, two] = await Promise.all([differing('units'), differing('timer')]);
+    const events: BuildProgress[][] = [[], []];
+    const built = await Promise.all(
+      [one, two].map((tree, i) =>
+        buildVariant(tree, 'plain', { cacheRoot: cache, onProgress: (e) => events[i]?.push(e) }),
+      ),
+    );
+    expect(built.map((b) => b.cached)).toEqual([false, false]);
+    // Whichever came first generated and configured from scratch; the other waited for its answers.
+    const all = events.flat().map((e) => e.message);
+    expect(all.filter((m) => m === 'generating configure (bootstrap.sh)')).toHaveLength(1);
+    expect(all.filter((m) => m.startsWith('configure reused from tree '))).toHaveLength(1);
+    expect(all.filter((m) => m === 'plain: configure cache reused')).toHaveLength(1);
+    const [a, b] = await Promise.all(
+      built.map((r) => readFile(join(r.dir, 'tree', 'src', 'config.h'), 'utf8')),
+    );
+    expect(a).toMatch(/#define HAVE_/);
+    expect(a).toBe(b);
+  }, 600_000);
+
   it('bootstraps afresh a tree whose configure.ac or Makefile.am changed', async () => {
     const cache = await tempDir('cache-inputs');
     const base = await materialise({});
