@@ -1,11 +1,10 @@
 /**
  * `sigstorm bisect --good REF --bad REF` as a user runs it, on real builds and real storms: a git
- * repository made here from the bundled subject with seven commits, the fourth of them bringing
+ * repository made here from the bundled subject with five commits, the fourth of them bringing
  * patches/unblocked-worker-signals.patch, the others a comment each (test/fixtures/bisect-series/).
  * One workload, plain, as test/pipeline/bisect.test.ts: each step decides in a few iterations. The
- * commits are that test's 7-patch series, one patch each, so the search visits the same trees (the
- * subject, patches 1–7, 1–3, 1–5, 1–4): every build (and the good point's iterations) comes from
- * the caches whichever of the two files asks first, and the other waits for it.
+ * commits are the first five patches of that test's series, so their trees are the same content:
+ * the builds (and the good point's iterations) come from the caches whichever test runs first.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +16,7 @@ import { culpritPatch, fixturePatch, runBisect } from '../support/bisect-series.
 
 let dir = '';
 let repo: FixtureRepo;
-/** The seven commits after the subject, oldest first. */
+/** The five commits after the subject, oldest first. */
 let commits: string[] = [];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sigstorm-bisect-commits-'));
@@ -29,8 +28,6 @@ beforeAll(async () => {
     fixturePatch('03-timer'),
     culpritPatch,
     fixturePatch('04-report'),
-    fixturePatch('05-net'),
-    fixturePatch('06-options'),
   ]) {
     parent = await repo.commitPatch(patch, parent);
     commits.push(parent);
@@ -43,9 +40,9 @@ afterAll(async () => {
 });
 
 describe('sigstorm bisect --good --bad (real builds, real storms)', () => {
-  it('names the fourth of seven commits, the one that brings the bug, with its certainty', async () => {
+  it('names the fourth of five commits, the one that brings the bug, with its certainty', async () => {
     const jsonFile = join(dir, 'bisect.json');
-    const bad = commits[6] ?? '';
+    const bad = commits[4] ?? '';
     const culprit = commits[3] ?? '';
     const run = await runBisect([
       '--repo',
@@ -65,9 +62,7 @@ describe('sigstorm bisect --good --bad (real builds, real storms)', () => {
       `${commits[1]?.slice(0, 12)} 02-json-comment.patch`,
       `${commits[2]?.slice(0, 12)} 03-timer-comment.patch`,
       `${culprit.slice(0, 12)} unblocked-worker-signals.patch`,
-      `${commits[4]?.slice(0, 12)} 04-report-comment.patch`,
-      `${commits[5]?.slice(0, 12)} 05-net-comment.patch`,
-      `${bad.slice(0, 12)} 06-options-comment.patch`,
+      `${bad.slice(0, 12)} 04-report-comment.patch`,
     ]);
     // A commit is never tried alone: it is the tree it names.
     expect(result.answer).toEqual({
@@ -77,13 +72,13 @@ describe('sigstorm bisect --good --bad (real builds, real storms)', () => {
       alone: 'not-tried',
       certainty: expect.any(Number),
     });
-    // α = β = 0.05 over at most 1 + ⌈log2 7⌉ = 4 steps; all four decided.
+    // α = β = 0.05 over at most 1 + ⌈log2 5⌉ = 4 steps; all four decided.
     expect(result.design.steps).toBe(4);
     expect(result.answer.kind === 'first-bad' && result.answer.certainty).toBeCloseTo(1 - 4 * (0.05 / 4), 10);
     expect(result.steps.map((s) => [s.role, s.candidate.index, s.verdict])).toEqual([
-      ['bad-point', 7, 'bad'],
+      ['bad-point', 5, 'bad'],
+      ['probe', 2, 'good'],
       ['probe', 3, 'good'],
-      ['probe', 5, 'bad'],
       ['probe', 4, 'bad'],
     ]);
     expect(run.stdout.split('\n')[0]).toBe(`## Bisection: 🎯 ${result.headline}`);
