@@ -5,6 +5,8 @@ import { treeSeenAs } from '../sandbox/inside-paths.js';
 import { defaultSandbox, type SandboxMode } from '../sandbox/sandbox.schema.js';
 import type { Tree } from '../source/tree.js';
 import { cacheEntry } from '../util/cache-entry.js';
+import { withFileLock } from '../util/file-lock.js';
+import { makeDir } from '../util/make-dir.js';
 import { pathExists } from '../util/path-exists.js';
 import { cacheRoot as defaultCacheRoot } from '../util/paths.js';
 import { type BuildStep, commandFailureError } from './build-error.js';
@@ -202,10 +204,32 @@ async function produce(context: ProduceContext): Promise<void> {
         sandbox,
       });
       const cacheRoot = join(context.cacheRoot, 'configure-cache');
-      if (await copyConfigureCacheIn(cacheRoot, cacheKey, work, seenAs))
-        options.onProgress?.({ phase: 'configure', variant, message: `${variant}: configure cache reused` });
-      await run('configure', 'sh', args);
-      await keepConfigureCache(cacheRoot, cacheKey, work, seenAs);
+      const configure = async () => {
+        if (await copyConfigureCacheIn(cacheRoot, cacheKey, work, seenAs))
+          options.onProgress?.({
+            phase: 'configure',
+            variant,
+            message: `${variant}: configure cache reused`,
+          });
+        await run('configure', 'sh', args);
+        await keepConfigureCache(cacheRoot, cacheKey, work, seenAs);
+      };
+      if (await pathExists(join(cacheRoot, cacheKey))) await configure();
+      else {
+        // The first configure of a key runs every check; builds of other trees with the same key
+        // meanwhile (a series' trees, side by side) wait for its answers rather than all run every
+        // check at once: a configure from the cache is a fraction of a full one.
+        await makeDir(cacheRoot);
+        await withFileLock(join(cacheRoot, `${cacheKey}.lock`), configure, {
+          signal: options.signal,
+          onWait: (pid) =>
+            options.onProgress?.({
+              phase: 'waiting',
+              variant,
+              message: `${variant}: waiting for process ${pid}'s configure, whose answers this one reuses`,
+            }),
+        });
+      }
       // V=1: automake's silent rules would hide the compiler command lines from the log.
       await run('make', 'make', [jobs, 'V=1']);
     } else {

@@ -6,6 +6,8 @@ import type { SandboxMode } from '../sandbox/sandbox.schema.js';
 import { describeTree, type Tree } from '../source/tree.js';
 import { touchEntry } from '../util/cache-budget.js';
 import { cacheEntry } from '../util/cache-entry.js';
+import { withFileLock } from '../util/file-lock.js';
+import { makeDir } from '../util/make-dir.js';
 import { pathExists } from '../util/path-exists.js';
 import { autotoolsIdentity } from './autotools-identity.js';
 import { bootstrapInputs } from './bootstrap-inputs.js';
@@ -66,41 +68,62 @@ export async function preparedSource(
         readFile(join(treeDir, path), 'utf8'),
       );
       const outputsRoot = join(options.cacheRoot, 'bootstrap-outputs');
-      if (inputs.reusable) {
+      const reuse = async (): Promise<boolean> => {
+        if (!inputs.reusable) return false;
         const kept = await keptBootstrapOutputs(outputsRoot, inputs.key);
-        if (kept && (await applyBootstrapOutputs(kept, treeDir, before))) {
-          await touchEntry(kept.dir);
-          const message = `configure reused from tree ${kept.record.from} (same autotools inputs)`;
-          options.onProgress?.({ phase: 'bootstrap', message });
-          await writeFile(logFile, `# ${message}: ${kept.dir}\n`);
-          return;
+        if (!kept || !(await applyBootstrapOutputs(kept, treeDir, before))) return false;
+        await touchEntry(kept.dir);
+        const message = `configure reused from tree ${kept.record.from} (same autotools inputs)`;
+        options.onProgress?.({ phase: 'bootstrap', message });
+        await writeFile(logFile, `# ${message}: ${kept.dir}\n`);
+        return true;
+      };
+      const generate = async (): Promise<void> => {
+        options.onProgress?.({ phase: 'bootstrap', message: `generating configure (${method})` });
+        if (!inputs.reusable) await writeFile(logFile, `# not reusable by other trees: ${inputs.reason}\n`);
+        try {
+          await runBootstrap(method, {
+            cwd: treeDir,
+            logFile,
+            signal: options.signal,
+            sandbox: options.sandbox,
+          });
+        } catch (error) {
+          if (!(error instanceof CommandFailure)) throw error;
+          const keepLogAt = join(root, '.failed', `${key}.log`);
+          throw await commandFailureError(error, { tree, step: 'bootstrap', logFile, keepLogAt });
         }
-      }
-      options.onProgress?.({ phase: 'bootstrap', message: `generating configure (${method})` });
-      if (!inputs.reusable) await writeFile(logFile, `# not reusable by other trees: ${inputs.reason}\n`);
-      try {
-        await runBootstrap(method, {
-          cwd: treeDir,
-          logFile,
+        if (inputs.reusable) {
+          await keepBootstrapOutputs({
+            root: outputsRoot,
+            key: inputs.key,
+            treeDir,
+            before,
+            after: await listTreeFiles(treeDir),
+            from: describeTree(tree),
+            fromHash: tree.hash,
+          });
+        }
+      };
+      if (!inputs.reusable) return generate();
+      if (await reuse()) return;
+      // The first tree with these autotools inputs generates; other trees with them meanwhile (a
+      // series' trees, side by side) wait for its outputs rather than all run the bootstrap at once.
+      await makeDir(outputsRoot);
+      await withFileLock(
+        join(outputsRoot, `${inputs.key}.lock`),
+        async () => {
+          if (!(await reuse())) await generate();
+        },
+        {
           signal: options.signal,
-          sandbox: options.sandbox,
-        });
-      } catch (error) {
-        if (!(error instanceof CommandFailure)) throw error;
-        const keepLogAt = join(root, '.failed', `${key}.log`);
-        throw await commandFailureError(error, { tree, step: 'bootstrap', logFile, keepLogAt });
-      }
-      if (inputs.reusable) {
-        await keepBootstrapOutputs({
-          root: outputsRoot,
-          key: inputs.key,
-          treeDir,
-          before,
-          after: await listTreeFiles(treeDir),
-          from: describeTree(tree),
-          fromHash: tree.hash,
-        });
-      }
+          onWait: (pid) =>
+            options.onProgress?.({
+              phase: 'waiting',
+              message: `waiting for process ${pid}'s bootstrap, whose configure this tree reuses`,
+            }),
+        },
+      );
     },
   });
   return join(entry.dir, 'tree');

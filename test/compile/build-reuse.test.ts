@@ -48,6 +48,15 @@ describe('bootstrap reuse and the configure cache (bundled subject)', () => {
     );
     expect(changed.hash).not.toBe(base.hash);
 
+    // The same tree in an empty cache (a bootstrap of its own, configure without cached answers)
+    // shares nothing with the warm cache: it builds while the warm cache fills.
+    const freshEvents: BuildProgress[] = [];
+    const fromFresh = buildVariant(changed, 'plain', {
+      cacheRoot: fresh,
+      onProgress: (e) => freshEvents.push(e),
+    });
+    fromFresh.catch(() => {}); // Awaited below; a failure there fails the test.
+
     const baseEvents: BuildProgress[] = [];
     await buildVariant(base, 'plain', { cacheRoot: warm, onProgress: (e) => baseEvents.push(e) });
     expect(messages(baseEvents)).toContain('generating configure (bootstrap.sh)');
@@ -67,12 +76,7 @@ describe('bootstrap reuse and the configure cache (bundled subject)', () => {
       /missing (aclocal|automake|autoconf|autoheader)/,
     );
 
-    // The same tree in an empty cache: a bootstrap of its own and configure without cached answers.
-    const freshEvents: BuildProgress[] = [];
-    const alone = await buildVariant(changed, 'plain', {
-      cacheRoot: fresh,
-      onProgress: (e) => freshEvents.push(e),
-    });
+    const alone = await fromFresh;
     expect(messages(freshEvents)).toContain('generating configure (bootstrap.sh)');
     expect(messages(freshEvents)).not.toContain('plain: configure cache reused');
     expect(alone.key).toBe(reused.key);
@@ -90,15 +94,40 @@ describe('bootstrap reuse and the configure cache (bundled subject)', () => {
       const withCache = await readFile(join(reused.dir, 'tree', file), 'utf8');
       expect(withCache, file).toBe(await readFile(join(alone.dir, 'tree', file), 'utf8'));
     }
-    // Three builds of ~15 s of CPU each: minutes on a loaded 2-core machine.
+    // Three builds of ~15 s of CPU each (configure and bootstrap on one core: the fresh one beside the
+    // warm two uses the other).
+  }, 600_000);
+
+  it('two trees with the same autotools inputs built at once in an empty cache: one bootstrap, one full configure', async () => {
+    const cache = await tempDir('cache-together');
+    const differing = (file: string) =>
+      subjectWith(`together-${file}`, (dir) =>
+        appendFile(join(dir, 'src', `${file}.c`), `\n/* ${file} differs */\n`),
+      );
+    const [one, two] = await Promise.all([differing('units'), differing('timer')]);
+    const events: BuildProgress[][] = [[], []];
+    const built = await Promise.all(
+      [one, two].map((tree, i) =>
+        buildVariant(tree, 'plain', { cacheRoot: cache, onProgress: (e) => events[i]?.push(e) }),
+      ),
+    );
+    expect(built.map((b) => b.cached)).toEqual([false, false]);
+    // Whichever came first generated and configured from scratch; the other waited for its answers.
+    const all = events.flat().map((e) => e.message);
+    expect(all.filter((m) => m === 'generating configure (bootstrap.sh)')).toHaveLength(1);
+    expect(all.filter((m) => m.startsWith('configure reused from tree '))).toHaveLength(1);
+    expect(all.filter((m) => m === 'plain: configure cache reused')).toHaveLength(1);
+    const [a, b] = await Promise.all(
+      built.map((r) => readFile(join(r.dir, 'tree', 'src', 'config.h'), 'utf8')),
+    );
+    expect(a).toMatch(/#define HAVE_/);
+    expect(a).toBe(b);
   }, 600_000);
 
   it('bootstraps afresh a tree whose configure.ac or Makefile.am changed', async () => {
     const cache = await tempDir('cache-inputs');
     const base = await materialise({});
-    const events: BuildProgress[] = [];
-    const onProgress = (event: BuildProgress) => events.push(event);
-    await preparedSource(base, await planBuild(base), { cacheRoot: cache, onProgress });
+    await preparedSource(base, await planBuild(base), { cacheRoot: cache });
 
     const configureAc = await subjectWith('configure-ac', async (dir) => {
       const path = join(dir, 'configure.ac');
@@ -111,15 +140,23 @@ describe('bootstrap reuse and the configure cache (bundled subject)', () => {
     const makefileAm = await subjectWith('makefile-am', (dir) =>
       appendFile(join(dir, 'Makefile.am'), '\n# sigstorm reuse probe\n'),
     );
-    for (const [tree, file, probe] of [
-      [configureAc, 'src/config.h.in', 'SIGSTORM_REUSE_PROBE'],
-      [makefileAm, 'Makefile.in', '# sigstorm reuse probe'],
-    ] as const) {
-      events.length = 0;
-      const dir = await preparedSource(tree, await planBuild(tree), { cacheRoot: cache, onProgress });
-      expect(messages(events)).toEqual(['generating configure (bootstrap.sh)']);
-      expect(await readFile(join(dir, file), 'utf8')).toContain(probe);
-    }
+    // Each changed tree beside the other (bootstrap is one core's work), each with its own events.
+    await Promise.all(
+      (
+        [
+          [configureAc, 'src/config.h.in', 'SIGSTORM_REUSE_PROBE'],
+          [makefileAm, 'Makefile.in', '# sigstorm reuse probe'],
+        ] as const
+      ).map(async ([tree, file, probe]) => {
+        const own: BuildProgress[] = [];
+        const dir = await preparedSource(tree, await planBuild(tree), {
+          cacheRoot: cache,
+          onProgress: (event) => own.push(event),
+        });
+        expect(messages(own), file).toEqual(['generating configure (bootstrap.sh)']);
+        expect(await readFile(join(dir, file), 'utf8')).toContain(probe);
+      }),
+    );
   }, 300_000);
 
   it('does not reuse a bootstrap whose inputs run commands', async () => {

@@ -13,7 +13,7 @@ let binaries: ThreadSubjects;
 
 beforeAll(async () => {
   pool = await createLanePool();
-  binaries = await threadSubjects();
+  binaries = await threadSubjects('unpatched', 'unblocked', 'sigwait', 'sigpipe', 'debian');
 });
 
 const storm = (binary: string, name: string, n: number) => stormRecords(pool, binary, name, n, 5);

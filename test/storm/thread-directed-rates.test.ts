@@ -13,7 +13,7 @@ let unblocked: string;
 
 beforeAll(async () => {
   pool = await createLanePool();
-  unblocked = (await threadSubjects()).unblocked;
+  unblocked = (await threadSubjects('unblocked')).unblocked;
 });
 
 const kinds = (records: IterationRecord[]) => records.map((r) => r.target.outcome.kind);

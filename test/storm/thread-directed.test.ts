@@ -10,11 +10,11 @@ import { stormRecords, type ThreadSubjects, threadSubjects } from '../support/th
 // aimed signal ends an unblocked stream thread's process is a rate CPU contention moves: that test
 // runs alone (thread-directed-rates.test.ts); these hold under the suite's load.
 let pool: LanePool;
-let binaries: ThreadSubjects;
+let binaries: Pick<ThreadSubjects, 'unpatched' | 'sigwait' | 'sigpipe' | 'debian'>;
 
 beforeAll(async () => {
   pool = await createLanePool();
-  binaries = await threadSubjects();
+  binaries = await threadSubjects('unpatched', 'sigwait', 'sigpipe', 'debian');
 });
 
 const storm = (binary: string, name: string, n: number) => stormRecords(pool, binary, name, n, 9);

@@ -19,7 +19,7 @@ const cli = join(installRoot, 'bin', 'sigstorm.js');
 let pool: LanePool;
 let root = '';
 let dir = '';
-let binaries: ThreadSubjects;
+let binaries: Pick<ThreadSubjects, 'unpatched' | 'unblocked'>;
 
 beforeAll(async () => {
   const found = findTracefs();
@@ -27,7 +27,7 @@ beforeAll(async () => {
   root = found.root;
   dir = await mkdtemp(join(tmpdir(), 'sigstorm-tracing-'));
   pool = await createLanePool();
-  binaries = await threadSubjects();
+  binaries = await threadSubjects('unpatched', 'unblocked');
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });

@@ -32,7 +32,8 @@ describe('patches/', () => {
   });
 
   // Each patch, after the ones its header says it applies after, applies to the subject and builds.
-  it.each(shipped)('%s applies and builds (plain)', async (name) => {
+  // The builds run side by side (each its own cache entry; configure runs on one core).
+  it.concurrent.for(shipped)('%s applies and builds (plain)', async (name, { expect }) => {
     const header = await readPatchHeader(join(bundledPatchesDir, name));
     const series = [...header.appliesAfter, name];
     const result = await subjectBuild('plain', series);

@@ -23,14 +23,29 @@ export interface ThreadSubjects {
   readonly debian: string;
 }
 
-export async function threadSubjects(): Promise<ThreadSubjects> {
-  return {
-    unpatched: await subjectBinary('plain'),
-    unblocked: await subjectBinary('plain', ['unblocked-worker-signals.patch']),
-    sigwait: await subjectBinary('plain', ['unblocked-worker-signals.patch', 'sigwait-thread.patch']),
-    sigpipe: await subjectBinary('plain', ['sigpipe-not-ignored.patch']),
-    debian: '/usr/bin/iperf3',
-  };
+/** How each subject is had: a build of the subject with these patches (plain), or Debian's program. */
+const sources: Record<keyof ThreadSubjects, readonly string[] | string> = {
+  unpatched: [],
+  unblocked: ['unblocked-worker-signals.patch'],
+  sigwait: ['unblocked-worker-signals.patch', 'sigwait-thread.patch'],
+  sigpipe: ['sigpipe-not-ignored.patch'],
+  debian: '/usr/bin/iperf3',
+};
+
+/**
+ * The subjects a test file storms, and only those: their builds run side by side (each is its own
+ * cache entry; a build another file asked for first is waited for, not redone).
+ */
+export async function threadSubjects<K extends keyof ThreadSubjects>(
+  ...names: readonly K[]
+): Promise<Pick<ThreadSubjects, K>> {
+  const paths = await Promise.all(
+    names.map((name) => {
+      const source = sources[name];
+      return typeof source === 'string' ? source : subjectBinary('plain', source);
+    }),
+  );
+  return Object.fromEntries(names.map((name, i) => [name, paths[i]])) as Pick<ThreadSubjects, K>;
 }
 
 /** Iterations 0..n-1 of a workload on the pool (plain variant); every one must finish. */
