@@ -80,6 +80,8 @@ export const shortRetries = { baseMs: 50, maxMs: 400, secondMs: 50 } as const;
  * longest retry wait and its poll interval (`settle`).
  */
 export const scriptedQuietMs = 700;
+/** The same for `sigstorm serve` on production waits (a write a second, retries of seconds). */
+export const stormsQuietMs = 1500;
 
 /** The build and storm cache every test shares (builds of the subject are reused across files). */
 export const testCacheDir = join(installRoot, '.sigstorm', 'test-cache');
@@ -110,6 +112,8 @@ export class Harness {
   readonly actions: ActionsModel;
   /** Stand-in deliveries (workflow_run / workflow_job) the App did not take (it was down): GitHub keeps them as failed. */
   readonly failedDeliveries: string[] = [];
+  /** How long this App must make no request to count as settled (`settle`'s default). */
+  readonly quietMs: number;
   readonly #dir: string;
   readonly #env: NodeJS.ProcessEnv;
   readonly #command: readonly string[];
@@ -128,6 +132,9 @@ export class Harness {
   ) {
     this.#dir = dir;
     this.#command = command;
+    // A test may poll Actions runs less often than the scripted App polls its queue: longer than that too.
+    const actionsPollMs = Number(env.SIGSTORM_ACTIONS_POLL_INTERVAL_MS ?? 0);
+    this.quietMs = command === sigstormServe ? stormsQuietMs : Math.max(scriptedQuietMs, actionsPollMs + 300);
     this.actions = actions;
     // GitHub sends the events of a run to the App's webhook; a delivery to an App that is down fails.
     actions.onEvent = (event, payload) => {
@@ -322,8 +329,11 @@ export class Harness {
     return join(this.#dir, 'jobs.sqlite');
   }
 
-  /** Waits until the app has made no request for `quietMs` (it finished reacting to the last delivery). */
-  async settle(quietMs = 1500, timeoutMs = 60_000): Promise<void> {
+  /**
+   * Waits until the app has made no request for `quietMs` (it finished reacting to the last delivery);
+   * by default the App's own quiet time (`quietMs`: the scripted App's waits are short).
+   */
+  async settle(quietMs = this.quietMs, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let seen = -1;
     let since = Date.now();
