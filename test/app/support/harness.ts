@@ -72,8 +72,11 @@ export const scriptedUntilStopped = {
   ms: untilStoppedMs,
 } as const satisfies Validation;
 
-/** Retry waits of the scripted App: 50 ms doubling to at most 0.4 s; one second of Retry-After: 50 ms. */
-export const shortRetries = { baseMs: 50, maxMs: 400, secondMs: 50 } as const;
+/**
+ * Retry waits of the scripted App: 20 ms doubling to at most 0.2 s; one second of Retry-After, of
+ * Octokit's retry unit and of its spacing of writes: 20 ms.
+ */
+export const shortRetries = { baseMs: 20, maxMs: 200, secondMs: 20 } as const;
 
 /**
  * How long the scripted App must make no request for a test to take it as settled: longer than its
