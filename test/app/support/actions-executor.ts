@@ -64,7 +64,7 @@ export async function actionsHarness(
   h.actions.addWorkflow(repoName, workflow);
   h.standin.expect(...runOperations, ...actionsOperations);
   await h.startApp();
-  h.startRunner(runnerArgs);
+  await h.startRunner(runnerArgs);
   return h;
 }
 

@@ -11,6 +11,7 @@ import { GitHubModel, type RepoState } from '../../support/github-standin/model.
 import { sharedOpenApi } from '../../support/github-standin/openapi.js';
 import { GitHubStandIn } from '../../support/github-standin/standin.js';
 import { type Delivery, deliver, type EventName } from '../../support/github-standin/webhooks.js';
+import { actionsRunnerBundle } from '../../support/runner-bundle.js';
 import { AppProcess, scriptedServe, sigstormServe } from './app-process.js';
 import { createFixtureRepo, type FixtureRepo } from './fixture-repo.js';
 import { pullRequestPayload, type Where } from './payloads.js';
@@ -377,16 +378,15 @@ export class Harness {
   }
 
   /**
-   * Starts the test runner process (test/support/actions-runner.ts), which plays the Actions runners:
-   * real `sigstorm validate --shard` processes for the stand-in's shard jobs. `args`: its fault flags.
+   * Starts the test runner process (test/support/actions-runner.ts, bundled: runner-bundle.ts), which
+   * plays the Actions runners: real `sigstorm validate --shard` processes for the stand-in's shard
+   * jobs. `args`: its fault flags.
    */
-  startRunner(args: readonly string[] = []): void {
+  async startRunner(args: readonly string[] = []): Promise<void> {
     this.#runner = execa(
       'node',
       [
-        '--import',
-        'tsx',
-        join(installRoot, 'test', 'support', 'actions-runner.ts'),
+        await actionsRunnerBundle(),
         '--standin',
         `http://${this.standin.host}`,
         '--repo-map',
