@@ -10,6 +10,7 @@ import { prepareCache } from './executor/prepare-cache.js';
 import { CheckRepair, recoverInterrupted } from './executor/recovery.js';
 import { runJob } from './executor/run-job.js';
 import { runWarmBase } from './executor/run-warm-base.js';
+import { spacedStarts } from './github/spaced-writes.js';
 import { DeliveryProcessor } from './intake/delivery-processor.js';
 import { dispatcher } from './intake/dispatch.js';
 import { Reconciler } from './intake/reconcile.js';
@@ -125,10 +126,24 @@ export async function startApp(
   };
 }
 
-/** Probot's Octokit with its retry and rate-limit waits in `retry.secondMs` units (seconds by default). */
+/** The throttling plugin's limiter group (a Bottleneck group; `spacedStarts` has what the plugin calls of it). */
+type LimiterGroup = NonNullable<
+  NonNullable<ConstructorParameters<typeof ProbotOctokit>[0]>['throttle']
+>['write'];
+
+/**
+ * Probot's Octokit with its retry and rate-limit waits, and its spacing of writes (a second; three
+ * for writes that notify), in `retry.secondMs` units (seconds by default).
+ */
 function octokitWith(retry: RetryTiming): typeof ProbotOctokit {
-  return ProbotOctokit.defaults({
-    retry: { retryAfterBaseValue: retry.secondMs },
-    throttle: { retryAfterBaseValue: retry.secondMs },
-  });
+  // One spacing per App process, shared by all its Octokit instances, as the plugin's own groups are.
+  const write = spacedStarts(retry.secondMs) as unknown as LimiterGroup;
+  const notifications = spacedStarts(3 * retry.secondMs) as unknown as LimiterGroup;
+  // A function, not an object: Probot's own defaults (its rate-limit handlers) come as the instance's
+  // `throttle`, which would replace an object's `throttle` whole; these are merged into it.
+  return ProbotOctokit.defaults((options: ConstructorParameters<typeof ProbotOctokit>[0] = {}) => ({
+    ...options,
+    retry: { ...options.retry, retryAfterBaseValue: retry.secondMs },
+    throttle: { ...options.throttle, retryAfterBaseValue: retry.secondMs, write, notifications },
+  }));
 }

@@ -37,7 +37,7 @@ describe('the App and concurrency groups on GitHub Actions (executor: actions), 
     h.actions.listed = (run) => listed.has(run.id);
     h.standin.expect(...runOperations, ...actionsOperations);
     await h.startApp();
-    h.startRunner(['--gate', gateFile, '--fail-shard', '1,2']);
+    await h.startRunner(['--gate', gateFile, '--fail-shard', '1,2']);
     const head = await h.fixture.commitPatch('help-text.patch');
     await openPull(h, 41, head);
     const runs = () => [...h.actions.runs.values()];

@@ -8,14 +8,15 @@ import {
   openPull,
 } from './support/actions-executor.js';
 import { lifecycle } from './support/expectations.js';
-import { type Harness, maintainer, repoName } from './support/harness.js';
+import { type Harness, maintainer, repoName, scriptedShortRun } from './support/harness.js';
 import { checkRunPayload, issueCommentPayload } from './support/payloads.js';
 
 /**
  * `executor: actions` where no shard storms: the App dispatches the caller workflow to the stand-in's
  * GitHub Actions and follows, cancels, supersedes, resumes or re-dispatches the run; the runner
  * process (test/support/actions-runner.ts) holds its shard jobs behind a gate file, fails them, or is
- * not started. The shards' storms, merge and re-runs end to end: actions-executor.test.ts.
+ * not started. The App is the scripted one (nothing validates on it: its Actions executor is the
+ * real one, its waits short). The shards' storms, merge and re-runs end to end: actions-executor.test.ts.
  */
 describe('the App as coordinator of GitHub Actions runs (executor: actions), no storm', () => {
   let h: Harness;
@@ -30,7 +31,7 @@ describe('the App as coordinator of GitHub Actions runs (executor: actions), no 
 
   it('/sigstorm cancel cancels the workflow run (found by name: this GitHub answers the dispatch without it)', async () => {
     gateFile = newGateFile();
-    h = await actionsHarness(['--gate', gateFile]);
+    h = await actionsHarness(['--gate', gateFile], 2, scriptedShortRun);
     h.actions.answerWithoutRun = true;
     const head = await h.fixture.commitPatch('help-text.patch');
     h.repo.pulls.set(33, {
@@ -71,7 +72,7 @@ describe('the App as coordinator of GitHub Actions runs (executor: actions), no 
 
   it('a new push supersedes the dispatched run: the old run is cancelled, the new head dispatched', async () => {
     gateFile = newGateFile();
-    h = await actionsHarness(['--gate', gateFile]);
+    h = await actionsHarness(['--gate', gateFile], 2, scriptedShortRun);
     const first = await h.fixture.commitPatch('help-text.patch');
     await openPull(h, 34, first, 'opened', 30);
     const oldRun = await heldByRunner(h, first);
@@ -94,7 +95,7 @@ describe('the App as coordinator of GitHub Actions runs (executor: actions), no 
   it('killed while its run is on Actions: the restarted App resumes by polling; a run without any blob fails the check saying why', async () => {
     // Every shard fails (no storm needed): what the restarted App must still find and finish.
     gateFile = newGateFile();
-    h = await actionsHarness(['--gate', gateFile, '--fail-shard', '1,2']);
+    h = await actionsHarness(['--gate', gateFile, '--fail-shard', '1,2'], 2, scriptedShortRun);
     const head = await h.fixture.commitPatch('help-text.patch');
     await openPull(h, 35, head);
     const run = await heldByRunner(h, head);
@@ -124,7 +125,7 @@ describe('the App as coordinator of GitHub Actions runs (executor: actions), no 
 
   it('the Re-run button cancels the dispatched run and dispatches the same commits again', async () => {
     gateFile = newGateFile();
-    h = await actionsHarness(['--gate', gateFile]);
+    h = await actionsHarness(['--gate', gateFile], 2, scriptedShortRun);
     const head = await h.fixture.commitPatch('help-text.patch');
     await openPull(h, 36, head);
     const first = await heldByRunner(h, head);

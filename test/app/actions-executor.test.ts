@@ -97,7 +97,7 @@ describe('the App as coordinator of GitHub Actions shards (executor: actions), r
     expect(artifactIds().get('sigstorm-shard-1')).toBe(first.get('sigstorm-shard-1'));
     expect(artifactIds().get('sigstorm-shard-2')).not.toBe(first.get('sigstorm-shard-2'));
     // A second runner machine comes online: the re-run's two jobs storm side by side.
-    h.startRunner(['--runners', '1']);
+    await h.startRunner(['--runners', '1']);
     h.actions.rerun(run.id);
     await h.standin.waitFor(
       'the re-run of all jobs',

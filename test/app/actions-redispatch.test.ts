@@ -2,10 +2,10 @@ import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   actionsConfig,
-  actionsEnv,
   actionsOperations,
   completed,
   openPull,
+  scriptedActionsEnv,
   workflow,
 } from './support/actions-executor.js';
 import { lifecycle, runOperations } from './support/expectations.js';
@@ -16,7 +16,8 @@ import { issueCommentPayload } from './support/payloads.js';
  * `executor: actions` where no shard storms and GitHub never shows the run (or the workflow is
  * missing): re-dispatch with back-off, a cancel of a pending dispatch, the missing caller workflow.
  * The run found and followed, cancelled, superseded, resumed: actions-dispatch.test.ts (the two files
- * run side by side).
+ * run side by side). The App is the scripted one (nothing validates on it; its Actions executor is
+ * the real one, its waits short).
  */
 describe('the App dispatching to GitHub Actions when the run does not show (executor: actions), no storm', () => {
   let h: Harness;
@@ -30,9 +31,11 @@ describe('the App dispatching to GitHub Actions when the run does not show (exec
   });
 
   it('a dispatch whose run GitHub never shows is dispatched again, with back-off, then the check says why it gave up', async () => {
+    // The first dispatch waits 0.5 s for its run, the second 1 s, the third 2 s (polled every 0.25 s).
+    const waitMs = 500;
     h = await Harness.create({
-      ...actionsEnv,
-      SIGSTORM_ACTIONS_DISPATCH_WAIT_MS: '1500',
+      ...scriptedActionsEnv,
+      SIGSTORM_ACTIONS_DISPATCH_WAIT_MS: String(waitMs),
       SIGSTORM_ACTIONS_DISPATCHES: '3',
     });
     h.repo.config = actionsConfig(2);
@@ -57,15 +60,17 @@ describe('the App dispatching to GitHub Actions when the run does not show (exec
     // Back-off: each dispatch waited about twice as long as the one before it.
     const at = dispatches.map((c) => c.at);
     const gaps = [(at[1] ?? 0) - (at[0] ?? 0), (at[2] ?? 0) - (at[1] ?? 0)];
-    expect(gaps[0]).toBeGreaterThanOrEqual(1500);
-    expect(gaps[1]).toBeGreaterThanOrEqual(3000);
+    expect(gaps[0]).toBeGreaterThanOrEqual(waitMs);
+    expect(gaps[1]).toBeGreaterThanOrEqual(2 * waitMs);
     for (const i of inputs) expect(check.output.text ?? check.output.summary).toContain(i['sigstorm-job']);
     await h.settle();
     expect(h.standin.callsOf('actions/create-workflow-dispatch')).toHaveLength(3);
   });
 
   it('/sigstorm cancel stops a dispatch whose run has not shown: no dispatch again', async () => {
-    h = await Harness.create({ ...actionsEnv, SIGSTORM_ACTIONS_DISPATCH_WAIT_MS: '8000' });
+    // Long enough for the cancel to be processed first, even on a loaded machine.
+    const waitMs = 4000;
+    h = await Harness.create({ ...scriptedActionsEnv, SIGSTORM_ACTIONS_DISPATCH_WAIT_MS: String(waitMs) });
     h.repo.config = actionsConfig(2);
     h.actions.addWorkflow(repoName, workflow);
     h.actions.dropDispatches = true;
@@ -100,14 +105,14 @@ describe('the App dispatching to GitHub Actions when the run does not show (exec
       h.checkRuns().find((c) => c.headSha === head && c.status === 'completed'),
     );
     expect(lifecycle(check)).toBe('queued → in_progress → completed:cancelled');
-    // Past the wait after which the dispatch would have been made again.
-    await new Promise((done) => setTimeout(done, Math.max(0, first.at + 8000 + 3000 - Date.now())));
+    // Past the wait after which the dispatch would have been made again (and a few polls more).
+    await new Promise((done) => setTimeout(done, Math.max(0, first.at + waitMs + 2000 - Date.now())));
     await h.settle();
     expect(h.standin.callsOf('actions/create-workflow-dispatch')).toHaveLength(1);
   });
 
   it('a repository without the caller workflow: the check fails and the comment says what to add', async () => {
-    h = await Harness.create(actionsEnv, 'storms');
+    h = await Harness.create(scriptedActionsEnv);
     h.repo.config = actionsConfig(2);
     h.standin.expect(...runOperations, ...actionsOperations);
     await h.startApp();

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { processesMatching } from '../support/stray-processes.js';
 import { lifecycle, runOperations, shortRunConclusion } from './support/expectations.js';
 import {
@@ -51,7 +51,6 @@ describe('slash commands', () => {
     head = await h.fixture.commitPatch('help-text.patch');
     setPull(head);
   }
-  beforeEach(() => setUp());
   afterEach(async () => {
     await h.close();
     expect(h.standin.problems).toEqual([]);
@@ -72,7 +71,6 @@ describe('slash commands', () => {
 
   it('/sigstorm run iterations=200 by a maintainer: acknowledged with a reaction, then run with those settings', async () => {
     // The first run finishes; the ones started again below last until they are cancelled.
-    await h.close();
     await setUp({ ...scriptedShortRun, ms: [shortMs, untilStoppedMs] });
     h.standin.expect(...commandOperations);
     await h.startApp();
@@ -139,6 +137,7 @@ describe('slash commands', () => {
   });
 
   it('a user without write permission gets a reaction, never a reply, whatever the command; nothing runs', async () => {
+    await setUp();
     h.standin.expect(
       'apps/create-installation-access-token',
       'repos/get-collaborator-permission-level',
@@ -156,6 +155,7 @@ describe('slash commands', () => {
   });
 
   it('answers a maintainer: a bad command with what was wrong (no mention echoed), help with the usage; a redelivery answers nothing more', async () => {
+    await setUp();
     h.standin.expect(
       'apps/create-installation-access-token',
       'repos/get-collaborator-permission-level',
@@ -204,6 +204,7 @@ describe('slash commands', () => {
   });
 
   it('ignores comments by bots, comments without a command, comments on issues and edited comments', async () => {
+    await setUp();
     // Nothing is expected: any request at all would be a problem.
     await h.startApp();
     await comment('other-app[bot]', '/sigstorm run', 'Bot');
@@ -228,7 +229,6 @@ describe('slash commands', () => {
 
   it('/sigstorm cancel stops the running validation; its check says who cancelled it', async () => {
     // A validation that lasts until it is cancelled.
-    await h.close();
     await setUp(scriptedUntilStopped);
     h.standin.expect(...commandOperations);
     await h.startApp();
@@ -247,7 +247,6 @@ describe('slash commands', () => {
 
   it('/sigstorm cancel stops a build that never ends within seconds, and nothing of it is left', async () => {
     // A real build this time: the App of the other tests validates by script.
-    await h.close();
     h = await Harness.create(testEnv, 'storms');
     // The bootstrap hangs (in the sandbox): what a PR's careless or hostile build can do. The base
     // hangs as well, so whichever side builds first (both in the same sandbox) never ends: nothing

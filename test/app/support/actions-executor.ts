@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runOperations } from './expectations.js';
-import { Harness, maintainer, repoName, testEnv, testRepoConfig } from './harness.js';
+import { Harness, maintainer, repoName, testEnv, testRepoConfig, type Validation } from './harness.js';
 import { pullRequestPayload } from './payloads.js';
 
 /**
@@ -39,18 +39,32 @@ export const actionsOperations = [
 ] as const;
 
 export const actionsEnv = { ...testEnv, SIGSTORM_ACTIONS_POLL_INTERVAL_MS: '1000' };
+/**
+ * The scripted App's (no shard storms to wait for): runs looked at every 0.25 s, so a run found by
+ * polling (after a restart, or by name) is found in a fraction of a second.
+ */
+export const scriptedActionsEnv = { ...testEnv, SIGSTORM_ACTIONS_POLL_INTERVAL_MS: '250' };
 
 /** A gate file for the runner's `--gate`: its jobs wait (in progress, cancellable) until it exists. */
 export const newGateFile = () => join(tmpdir(), `sigstorm-gate-${process.pid}-${Date.now()}`);
 
-/** The App (real `sigstorm serve`) with the config on Actions, and the runner process with `runnerArgs`. */
-export async function actionsHarness(runnerArgs: string[] = [], shards = 2): Promise<Harness> {
-  const h = await Harness.create(actionsEnv, 'storms');
+/**
+ * The App with the config on Actions, and the runner process with `runnerArgs`. `validation`:
+ * 'storms' for the real `sigstorm serve` (shards that storm, merged and published end to end); a
+ * script for the tests where no shard storms: the same App (its Actions executor is not scripted)
+ * with short retry waits, write spacing and polls.
+ */
+export async function actionsHarness(
+  runnerArgs: string[] = [],
+  shards = 2,
+  validation: Validation = 'storms',
+): Promise<Harness> {
+  const h = await Harness.create(validation === 'storms' ? actionsEnv : scriptedActionsEnv, validation);
   h.repo.config = actionsConfig(shards);
   h.actions.addWorkflow(repoName, workflow);
   h.standin.expect(...runOperations, ...actionsOperations);
   await h.startApp();
-  h.startRunner(runnerArgs);
+  await h.startRunner(runnerArgs);
   return h;
 }
 

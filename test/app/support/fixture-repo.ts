@@ -1,5 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, isAbsolute, join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { execa } from 'execa';
 import { bundledPatchesDir, installRoot } from '../../../src/util/paths.js';
 
@@ -31,32 +33,29 @@ export interface FixtureRepo {
   pullRef(number: number, sha: string): Promise<void>;
 }
 
+/**
+ * The fixture as created (the subject committed on `main`, nothing else), once per test process: every
+ * later fixture is a copy of it (one `cp` instead of six git commands; the same commit, as its author
+ * and dates are fixed). Removed when the process exits.
+ */
+let template: Promise<{ path: string; baseSha: string }> | undefined;
+
+function pristine() {
+  template ??= (async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sigstorm-fixture-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'fork');
+    return { path, baseSha: await initFixture(path) };
+  })();
+  return template;
+}
+
+/** The fixture at `path` (which must not exist yet). */
 export async function createFixtureRepo(path: string): Promise<FixtureRepo> {
-  await mkdir(path, { recursive: true });
-  const git = (...args: string[]) =>
-    execa('git', args, {
-      cwd: path,
-      env: {
-        GIT_AUTHOR_NAME: 'Fixture',
-        GIT_AUTHOR_EMAIL: 'fixture@example.invalid',
-        GIT_COMMITTER_NAME: 'Fixture',
-        GIT_COMMITTER_EMAIL: 'fixture@example.invalid',
-        GIT_AUTHOR_DATE: '2024-01-01T00:00:00Z',
-        GIT_COMMITTER_DATE: '2024-01-01T00:00:00Z',
-      },
-    });
-  await git('init', '-q', '-b', 'main');
-  // As GitHub: a want by sha is served for any commit a ref reaches (refs/pull/* included), no other.
-  await git('config', 'uploadpack.allowReachableSHA1InWant', 'true');
-  // The subject as committed (no build products): what a fork's repository would hold.
-  await execa('git', ['archive', '--format=tar', 'HEAD:test/subject'], { cwd: installRoot }).pipe('tar', [
-    '-x',
-    '-C',
-    path,
-  ]);
-  await git('add', '-A');
-  await git('commit', '-q', '-m', 'subject');
-  const baseSha = (await git('rev-parse', 'HEAD')).stdout.trim();
+  const { path: original, baseSha } = await pristine();
+  await mkdir(dirname(path), { recursive: true });
+  await execa('cp', ['-a', original, path]);
+  const git = gitIn(path);
   return {
     path,
     baseSha,
@@ -93,4 +92,38 @@ export async function createFixtureRepo(path: string): Promise<FixtureRepo> {
       await git('tag', name, sha);
     },
   };
+}
+
+/** Git in the fixture at `path`, as its fixed author and committer at a fixed date. */
+function gitIn(path: string) {
+  return (...args: string[]) =>
+    execa('git', args, {
+      cwd: path,
+      env: {
+        GIT_AUTHOR_NAME: 'Fixture',
+        GIT_AUTHOR_EMAIL: 'fixture@example.invalid',
+        GIT_COMMITTER_NAME: 'Fixture',
+        GIT_COMMITTER_EMAIL: 'fixture@example.invalid',
+        GIT_AUTHOR_DATE: '2024-01-01T00:00:00Z',
+        GIT_COMMITTER_DATE: '2024-01-01T00:00:00Z',
+      },
+    });
+}
+
+/** A new repository at `path` with the bundled subject committed on `main`; returns that commit's sha. */
+async function initFixture(path: string): Promise<string> {
+  await mkdir(path, { recursive: true });
+  const git = gitIn(path);
+  await git('init', '-q', '-b', 'main');
+  // As GitHub: a want by sha is served for any commit a ref reaches (refs/pull/* included), no other.
+  await git('config', 'uploadpack.allowReachableSHA1InWant', 'true');
+  // The subject as committed (no build products): what a fork's repository would hold.
+  await execa('git', ['archive', '--format=tar', 'HEAD:test/subject'], { cwd: installRoot }).pipe('tar', [
+    '-x',
+    '-C',
+    path,
+  ]);
+  await git('add', '-A');
+  await git('commit', '-q', '-m', 'subject');
+  return (await git('rev-parse', 'HEAD')).stdout.trim();
 }

@@ -11,6 +11,7 @@ import { GitHubModel, type RepoState } from '../../support/github-standin/model.
 import { sharedOpenApi } from '../../support/github-standin/openapi.js';
 import { GitHubStandIn } from '../../support/github-standin/standin.js';
 import { type Delivery, deliver, type EventName } from '../../support/github-standin/webhooks.js';
+import { actionsRunnerBundle } from '../../support/runner-bundle.js';
 import { AppProcess, scriptedServe, sigstormServe } from './app-process.js';
 import { createFixtureRepo, type FixtureRepo } from './fixture-repo.js';
 import { pullRequestPayload, type Where } from './payloads.js';
@@ -72,14 +73,19 @@ export const scriptedUntilStopped = {
   ms: untilStoppedMs,
 } as const satisfies Validation;
 
-/** Retry waits of the scripted App: 50 ms doubling to at most 0.4 s; one second of Retry-After: 50 ms. */
-export const shortRetries = { baseMs: 50, maxMs: 400, secondMs: 50 } as const;
+/**
+ * Retry waits of the scripted App: 20 ms doubling to at most 0.2 s; one second of Retry-After, of
+ * Octokit's retry unit and of its spacing of writes: 20 ms.
+ */
+export const shortRetries = { baseMs: 20, maxMs: 200, secondMs: 20 } as const;
 
 /**
  * How long the scripted App must make no request for a test to take it as settled: longer than its
  * longest retry wait and its poll interval (`settle`).
  */
 export const scriptedQuietMs = 700;
+/** The same for `sigstorm serve` on production waits (a write a second, retries of seconds). */
+export const stormsQuietMs = 1500;
 
 /** The build and storm cache every test shares (builds of the subject are reused across files). */
 export const testCacheDir = join(installRoot, '.sigstorm', 'test-cache');
@@ -110,6 +116,8 @@ export class Harness {
   readonly actions: ActionsModel;
   /** Stand-in deliveries (workflow_run / workflow_job) the App did not take (it was down): GitHub keeps them as failed. */
   readonly failedDeliveries: string[] = [];
+  /** How long this App must make no request to count as settled (`settle`'s default). */
+  readonly quietMs: number;
   readonly #dir: string;
   readonly #env: NodeJS.ProcessEnv;
   readonly #command: readonly string[];
@@ -128,6 +136,9 @@ export class Harness {
   ) {
     this.#dir = dir;
     this.#command = command;
+    // A test may poll Actions runs less often than the scripted App polls its queue: longer than that too.
+    const actionsPollMs = Number(env.SIGSTORM_ACTIONS_POLL_INTERVAL_MS ?? 0);
+    this.quietMs = command === sigstormServe ? stormsQuietMs : Math.max(scriptedQuietMs, actionsPollMs + 300);
     this.actions = actions;
     // GitHub sends the events of a run to the App's webhook; a delivery to an App that is down fails.
     actions.onEvent = (event, payload) => {
@@ -322,8 +333,11 @@ export class Harness {
     return join(this.#dir, 'jobs.sqlite');
   }
 
-  /** Waits until the app has made no request for `quietMs` (it finished reacting to the last delivery). */
-  async settle(quietMs = 1500, timeoutMs = 60_000): Promise<void> {
+  /**
+   * Waits until the app has made no request for `quietMs` (it finished reacting to the last delivery);
+   * by default the App's own quiet time (`quietMs`: the scripted App's waits are short).
+   */
+  async settle(quietMs = this.quietMs, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let seen = -1;
     let since = Date.now();
@@ -364,17 +378,15 @@ export class Harness {
   }
 
   /**
-   * Starts the test runner process (test/support/actions-runner.ts), which plays the Actions runners:
-   * real `sigstorm validate --shard` processes for the stand-in's shard jobs. `args`: its fault flags.
-   * Called again: one more runner machine, taking jobs beside the first.
+   * Starts the test runner process (test/support/actions-runner.ts, bundled: runner-bundle.ts), which
+   * plays the Actions runners: real `sigstorm validate --shard` processes for the stand-in's shard
+   * jobs. `args`: its fault flags. Called again: one more runner machine, taking jobs beside the first.
    */
-  startRunner(args: readonly string[] = []): void {
+  async startRunner(args: readonly string[] = []): Promise<void> {
     const runner = execa(
       'node',
       [
-        '--import',
-        'tsx',
-        join(installRoot, 'test', 'support', 'actions-runner.ts'),
+        await actionsRunnerBundle(),
         '--standin',
         `http://${this.standin.host}`,
         '--repo-map',
