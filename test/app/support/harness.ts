@@ -11,7 +11,7 @@ import { GitHubModel, type RepoState } from '../../support/github-standin/model.
 import { sharedOpenApi } from '../../support/github-standin/openapi.js';
 import { GitHubStandIn } from '../../support/github-standin/standin.js';
 import { type Delivery, deliver, type EventName } from '../../support/github-standin/webhooks.js';
-import { actionsRunnerBundle } from '../../support/runner-bundle.js';
+import { actionsRunnerBundle } from '../../support/test-bundle.js';
 import { AppProcess, scriptedServe, sigstormServe } from './app-process.js';
 import { createFixtureRepo, type FixtureRepo } from './fixture-repo.js';
 import { pullRequestPayload, type Where } from './payloads.js';
@@ -378,7 +378,7 @@ export class Harness {
   }
 
   /**
-   * Starts the test runner process (test/support/actions-runner.ts, bundled: runner-bundle.ts), which
+   * Starts the test runner process (test/support/actions-runner.ts, bundled: test-bundle.ts), which
    * plays the Actions runners: real `sigstorm validate --shard` processes for the stand-in's shard
    * jobs. `args`: its fault flags. Called again: one more runner machine, taking jobs beside the first.
    */
