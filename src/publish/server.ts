@@ -1,3 +1,4 @@
+import Bottleneck from 'bottleneck';
 import pino from 'pino';
 import { Probot, ProbotOctokit, Server } from 'probot';
 import type { Bisect } from '../pipeline/bisect/contract.js';
@@ -10,7 +11,6 @@ import { prepareCache } from './executor/prepare-cache.js';
 import { CheckRepair, recoverInterrupted } from './executor/recovery.js';
 import { runJob } from './executor/run-job.js';
 import { runWarmBase } from './executor/run-warm-base.js';
-import { spacedStarts } from './github/spaced-writes.js';
 import { DeliveryProcessor } from './intake/delivery-processor.js';
 import { dispatcher } from './intake/dispatch.js';
 import { Reconciler } from './intake/reconcile.js';
@@ -126,19 +126,16 @@ export async function startApp(
   };
 }
 
-/** The throttling plugin's limiter group (a Bottleneck group; `spacedStarts` has what the plugin calls of it). */
-type LimiterGroup = NonNullable<
-  NonNullable<ConstructorParameters<typeof ProbotOctokit>[0]>['throttle']
->['write'];
-
 /**
- * Probot's Octokit with its retry and rate-limit waits, and its spacing of writes (a second; three
- * for writes that notify), in `retry.secondMs` units (seconds by default).
+ * Probot's Octokit with its retry and rate-limit waits, and its spacing of writes (one at a time, a
+ * second apart; three for writes that notify), in `retry.secondMs` units (seconds by default).
  */
 function octokitWith(retry: RetryTiming): typeof ProbotOctokit {
-  // One spacing per App process, shared by all its Octokit instances, as the plugin's own groups are.
-  const write = spacedStarts(retry.secondMs) as unknown as LimiterGroup;
-  const notifications = spacedStarts(3 * retry.secondMs) as unknown as LimiterGroup;
+  // The throttling plugin's own limiter groups (Bottleneck, as it makes them) at the shorter unit; one
+  // per App process, shared by all its Octokit instances, as the plugin's are.
+  const spaced = (ms: number) => new Bottleneck.Group({ maxConcurrent: 1, minTime: ms });
+  const write = spaced(retry.secondMs);
+  const notifications = spaced(3 * retry.secondMs);
   // A function, not an object: Probot's own defaults (its rate-limit handlers) come as the instance's
   // `throttle`, which would replace an object's `throttle` whole; these are merged into it.
   return ProbotOctokit.defaults((options: ConstructorParameters<typeof ProbotOctokit>[0] = {}) => ({
