@@ -13,7 +13,7 @@ import {
 } from './iteration-record.js';
 import { claimSetup, type Setup, type SetupContext, spawnSide, variantSlowdown } from './iteration-setup.js';
 import { earlyExit, judgeEnds } from './judge-exits.js';
-import type { Launched, LaunchPad } from './launch-pad.js';
+import { type Launched, type LaunchPad, launchedProcesses } from './launch-pad.js';
 import { type PhaseMarks, phasesOf } from './phases.js';
 import { portHeldAfterExit } from './port-release.js';
 import { drawInt, iterationRandom } from './prng.js';
@@ -75,9 +75,7 @@ export async function runIteration(ctx: IterationContext): Promise<IterationReco
   if (setup.kind === 'end') return finish(setup.outcomes);
   port = setup.value.port;
 
-  const processes: SideProcess[] = launched
-    ? [launched.server, ...(launched.client ? [launched.client] : [])]
-    : [];
+  const processes: SideProcess[] = launched ? launchedProcesses(launched) : [];
   try {
     // 2. The server, until it listens.
     const server = await startServer(ctx, setup.value, launched, processes, harness, marks);

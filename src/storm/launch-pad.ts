@@ -15,6 +15,10 @@ export interface Launched {
  */
 export const LAUNCH_ROOM_MS = 40;
 
+/** The processes of a launch: its server, and its client unless the moment is idle. */
+export const launchedProcesses = (l: Launched): SideProcess[] =>
+  l.client ? [l.server, l.client] : [l.server];
+
 /**
  * The next iteration's processes, launched while the current one waits out its delay window: its
  * start-up is then a release at the gate (a line on a pipe, one exec), not a launch chain (src/storm/
@@ -40,7 +44,6 @@ export function openLaunchPad(ctx: SetupContext, more: () => boolean): LaunchPad
   /** A launch that threw (reading the socket tables): the next take() throws it, in that iteration. */
   let failure: unknown = null;
   let closed = false;
-  const processesOf = (l: Launched) => (l.client ? [l.server, l.client] : [l.server]);
   const inTime = (deadline: number) => performance.now() + LAUNCH_ROOM_MS <= deadline;
 
   const launch = async (deadline: number): Promise<void> => {
@@ -63,7 +66,7 @@ export function openLaunchPad(ctx: SetupContext, more: () => boolean): LaunchPad
       const launched = waiting;
       waiting = null;
       if (!launched) return null;
-      const processes = processesOf(launched);
+      const processes = launchedProcesses(launched);
       if (processes.every((p) => p.running())) return launched;
       // A gate that died (the sandbox's limits): the iteration launches its own.
       await killAndReap(processes);
@@ -85,7 +88,7 @@ export function openLaunchPad(ctx: SetupContext, more: () => boolean): LaunchPad
       await launching;
       const launched = waiting;
       waiting = null;
-      if (launched) await killAndReap(processesOf(launched));
+      if (launched) await killAndReap(launchedProcesses(launched));
     },
   };
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Launcher, openLauncher } from '../../src/sandbox/launcher.js';
 import { defaultSandbox } from '../../src/sandbox/sandbox.schema.js';
 import { createLanePool, type LanePool } from '../../src/storm/lanes.js';
-import { type LaunchPad, openLaunchPad } from '../../src/storm/launch-pad.js';
+import { type LaunchPad, launchedProcesses, openLaunchPad } from '../../src/storm/launch-pad.js';
 import { runIterations } from '../../src/storm/run-iterations.js';
 import { killAndReap, type SideProcess } from '../../src/storm/side-process.js';
 import { resolveStormWorkload } from '../../src/workload/load.js';
@@ -80,7 +80,7 @@ describe('the launch pad', () => {
       expect(launched.setup.values.port).toBe(String(launched.setup.port));
       expect(await p.take()).toBeNull();
     } finally {
-      await killAndReap([launched.server, ...(launched.client ? [launched.client] : [])]);
+      await killAndReap(launchedProcesses(launched));
       await p.close();
     }
     expect(await anythingOnOurPorts()).toEqual([]);
